@@ -1,0 +1,55 @@
+//! `streamscope`: the simulator without the browser. Holds no Kafka logic: every subcommand
+//! parses its input, calls `streamscope-core`, and prints.
+
+mod assign;
+mod partition;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// A failure the user can act on: the message says what was wrong and what to do.
+#[derive(Debug)]
+pub struct CliError {
+    /// 2 for bad input (flags, settings, stdin), 1 for anything else.
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError { code: 2, message: message.into() }
+    }
+    pub fn io(message: impl Into<String>) -> Self {
+        CliError { code: 1, message: message.into() }
+    }
+}
+
+#[derive(Parser)]
+#[command(name = "streamscope", version, about = "Apache Kafka's producer and consumer internals, simulated deterministically")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the partition the Java client's key hashing picks for each key on standard input.
+    Partition(partition::Args),
+    /// Compute a consumer group assignment exactly as Kafka's assignors do (JSON on stdin).
+    Assign(assign::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Partition(a) => partition::main(a),
+        Command::Assign(a) => assign::main(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("streamscope: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Streamscope's simulator of Apache Kafka's producer, broker and consumer internals.
+//!
+//! `no_std` + `alloc`, deterministic: simulated time in integer microseconds, randomness only
+//! from the seeded PRNG inside the [`Sim`]. No I/O, no clock, no OS randomness. See
+//! ARCHITECTURE.md for the map.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod assignor;
+pub mod murmur2;
+pub mod record;
