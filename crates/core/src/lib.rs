@@ -11,5 +11,21 @@ extern crate alloc;
 extern crate std;
 
 pub mod assignor;
+pub mod librdkafka;
 pub mod murmur2;
 pub mod record;
+pub mod cluster;
+pub mod config;
+pub mod consumer;
+pub mod event;
+pub mod log;
+pub mod net;
+pub mod producer;
+pub mod rng;
+pub mod sim;
+pub mod time;
+
+pub use config::{Config, ConfigError};
+pub use event::{Event, TraceEntry};
+pub use sim::{Change, Sim};
+pub use time::SimTime;

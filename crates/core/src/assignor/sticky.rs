@@ -1,0 +1,424 @@
+//! `org.apache.kafka.clients.consumer.StickyAssignor` and `CooperativeStickyAssignor`, both on
+//! `org.apache.kafka.clients.consumer.internals.AbstractStickyAssignor`.
+//!
+//! Steps, as in Kafka:
+//! 1. `allSubscriptionsEqual`: visit members in the leader's `HashMap` order, collect each
+//!    member's still-existing owned partitions and settle double claims by generation (a higher
+//!    generation takes the partition; at the same generation it is taken from both and
+//!    remembered as "claimed by multiple previous owners"). It also tells whether every member
+//!    lists the same topics (Kafka's check, quirks included: a member with an empty subscription
+//!    restarts the comparison, duplicate topics in a list count).
+//! 2. Equal subscriptions: the constrained assignment ([`constrained`]): keep owned partitions up
+//!    to the quota (owned sorted by partition then topic; the first members in map order that own
+//!    enough keep `maxQuota`), then deal the rest round-robin to the unfilled members sorted by id.
+//! 3. Otherwise the general assignment (`GeneralAssignmentBuilder`, in `sticky_general`): keep
+//!    valid owned partitions, give each unassigned partition to the least loaded subscriber, then
+//!    move partitions while that improves balance (partition movements tracked to stay sticky),
+//!    and revert when the balance score did not improve.
+//! 4. CooperativeSticky only: partitions moving away from a member that still owns them are
+//!    removed from the result (they are assigned in the follow-up rebalance).
+//!
+//! What a member sends: for StickyAssignor its userData carries the previous assignment and
+//! generation (`owned` + `generation`); for CooperativeStickyAssignor `ownedPartitions` and
+//! `generationId`. When the claims of two members are compared, the other member's generation is
+//! read from its subscription's `generationId`, where Kafka keeps only generations >= 0.
+//!
+//! Simplified: no rack-aware steps (members carry no `client.rack`, and Kafka skips those steps
+//! then). Where Java throws (IllegalStateException, NullPointerException) on inconsistent input,
+//! an [`AssignError::KafkaException`] is returned.
+use super::java::JavaHashMap;
+use super::{illegal_state, AssignError, Group, Tp, NONE};
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+/// Kafka's `DEFAULT_GENERATION`.
+pub const DEFAULT_GENERATION: i32 = -1;
+
+/// Member `m`'s generation as its member data reports it (-1 when absent).
+pub(crate) fn member_generation(group: &Group, m: u32) -> i32 {
+    group.members[m as usize].generation.unwrap_or(DEFAULT_GENERATION)
+}
+
+/// Member `m`'s generation as its `Subscription.generationId()` reports it (Kafka keeps only
+/// values >= 0 there; -1 otherwise).
+fn subscription_generation(group: &Group, m: u32) -> i32 {
+    match group.members[m as usize].generation {
+        Some(g) if g >= 0 => g,
+        _ => DEFAULT_GENERATION,
+    }
+}
+
+/// A dense boolean set over partition ids.
+pub(crate) struct TpSet {
+    bits: Vec<u64>,
+}
+
+impl TpSet {
+    pub fn new(bound: u32) -> Self {
+        TpSet { bits: alloc::vec![0; (bound as usize).div_ceil(64)] }
+    }
+    pub fn insert(&mut self, id: Tp) {
+        if let Some(w) = self.bits.get_mut(id as usize / 64) {
+            *w |= 1 << (id % 64);
+        }
+    }
+    pub fn remove(&mut self, id: Tp) {
+        if let Some(w) = self.bits.get_mut(id as usize / 64) {
+            *w &= !(1 << (id % 64));
+        }
+    }
+    pub fn contains(&self, id: Tp) -> bool {
+        self.bits.get(id as usize / 64).is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+}
+
+/// What `allSubscriptionsEqual` leaves behind.
+pub(crate) struct OwnedState {
+    pub all_equal: bool,
+    /// Each member's owned partitions after settling double claims (`consumerToOwnedPartitions`).
+    pub owned: Vec<Vec<Tp>>,
+    /// Iteration order of `consumerToOwnedPartitions` (a `HashMap` filled in subscription order).
+    pub owned_map: JavaHashMap<u32>,
+    pub multiple_previous_owners: TpSet,
+    pub max_generation: i32,
+}
+
+fn remove_first(list: &mut Vec<Tp>, tp: Tp) -> bool {
+    match list.iter().position(|&x| x == tp) {
+        Some(pos) => {
+            list.remove(pos);
+            true
+        }
+        None => false,
+    }
+}
+
+pub(crate) fn all_subscriptions_equal(group: &Group) -> OwnedState {
+    let n = group.member_count();
+    let bound = group.tp_id_bound();
+    let mut owned: Vec<Vec<Tp>> = (0..n).map(|_| Vec::new()).collect();
+    let mut owned_map = JavaHashMap::new();
+    let mut multiple = TpSet::new(bound);
+    let mut previous_owner: Vec<u32> = alloc::vec![NONE; bound as usize];
+    let mut max_generation = DEFAULT_GENERATION;
+    let mut all_equal = true;
+    let mut subscribed: Vec<u32> = Vec::new(); // sorted set of topic indexes (NONE never occurs)
+    let mut subscribed_raw_len = 0usize;
+
+    for &m in &group.subscription_order {
+        let mi = m as usize;
+        let topics = &group.member_topics[mi];
+        if subscribed.is_empty() {
+            subscribed = group.member_topic_set[mi].clone();
+            subscribed_raw_len = subscribed.len();
+        } else if all_equal {
+            let same = topics.len() == subscribed_raw_len && topics.iter().all(|t| subscribed.binary_search(t).is_ok());
+            if !same {
+                all_equal = false;
+            }
+        }
+
+        let generation = member_generation(group, m);
+        max_generation = max_generation.max(generation);
+        owned_map.insert(group.member_hash[mi], m);
+
+        for tp in &group.members[mi].owned {
+            let Some(id) = group.owned_id(tp) else { continue };
+            let other = previous_owner[id as usize];
+            if other == NONE {
+                owned[mi].push(id);
+                previous_owner[id as usize] = m;
+                continue;
+            }
+            let other_generation = subscription_generation(group, other);
+            if generation == other_generation {
+                multiple.insert(id);
+                remove_first(&mut owned[other as usize], id);
+                previous_owner[id as usize] = m;
+            } else if generation > other_generation {
+                owned[mi].push(id);
+                remove_first(&mut owned[other as usize], id);
+                previous_owner[id as usize] = m;
+            }
+        }
+    }
+    OwnedState { all_equal, owned, owned_map, multiple_previous_owners: multiple, max_generation }
+}
+
+/// Runs the sticky assignor; `cooperative` selects `CooperativeStickyAssignor`.
+pub(crate) fn assign(group: &Group, cooperative: bool) -> Result<Vec<Vec<Tp>>, AssignError> {
+    let state = all_subscriptions_equal(group);
+    if state.all_equal {
+        let (mut assignment, transferring) = constrained(group, state)?;
+        if cooperative {
+            for (tp, m) in transferring {
+                remove_first(&mut assignment[m as usize], tp);
+            }
+        }
+        Ok(assignment)
+    } else {
+        let (mut assignment, order) = super::sticky_general::assign(group, state)?;
+        if cooperative {
+            let transferring = partitions_transferring_ownership(group, &assignment, &order);
+            for (tp, m) in transferring {
+                remove_first(&mut assignment[m as usize], tp);
+            }
+        }
+        Ok(assignment)
+    }
+}
+
+/// `CooperativeStickyAssignor.computePartitionsTransferringOwnership`: partitions newly given to
+/// a member that another member owned and loses. `order` is the result map's iteration order
+/// (it decides which member a partition given twice counts for).
+fn partitions_transferring_ownership(group: &Group, assignment: &[Vec<Tp>], order: &[u32]) -> Vec<(Tp, u32)> {
+    let bound = group.tp_id_bound();
+    let mut added: Vec<u32> = alloc::vec![NONE; bound as usize];
+    let mut added_list: Vec<Tp> = Vec::new();
+    let mut revoked = TpSet::new(bound);
+    let mut mark = TpSet::new(bound);
+    for &m in order {
+        let mi = m as usize;
+        let owned: Vec<Tp> = group.members[mi].owned.iter().filter_map(|tp| group.owned_id(tp)).collect();
+        let assigned = &assignment[mi];
+        for &tp in &owned {
+            mark.insert(tp);
+        }
+        for &tp in assigned {
+            if !mark.contains(tp) {
+                if added[tp as usize] == NONE {
+                    added_list.push(tp);
+                }
+                added[tp as usize] = m;
+            }
+        }
+        for &tp in &owned {
+            mark.remove(tp);
+        }
+        for &tp in assigned {
+            mark.insert(tp);
+        }
+        for &tp in &owned {
+            if !mark.contains(tp) {
+                revoked.insert(tp);
+            }
+        }
+        for &tp in assigned {
+            mark.remove(tp);
+        }
+    }
+    added_list.into_iter().filter(|&tp| revoked.contains(tp)).map(|tp| (tp, added[tp as usize])).collect()
+}
+
+/// A `java.util.LinkedList` of member ids walked by one `ListIterator` that removes through it.
+struct IterList {
+    items: Vec<u32>,
+    live: Vec<bool>,
+    live_count: usize,
+    cursor: usize,
+    last_returned: Option<usize>,
+}
+
+impl IterList {
+    fn new(items: Vec<u32>) -> Self {
+        let n = items.len();
+        IterList { items, live: alloc::vec![true; n], live_count: n, cursor: 0, last_returned: None }
+    }
+    fn is_empty(&self) -> bool {
+        self.live_count == 0
+    }
+    /// `list.iterator()`: a fresh iterator (dead slots are compacted away first).
+    fn restart(&mut self) {
+        if self.live_count != self.items.len() {
+            let mut items = Vec::with_capacity(self.live_count);
+            for (i, &m) in self.items.iter().enumerate() {
+                if self.live[i] {
+                    items.push(m);
+                }
+            }
+            self.live = alloc::vec![true; items.len()];
+            self.items = items;
+        }
+        self.cursor = 0;
+        self.last_returned = None;
+    }
+    fn has_next(&mut self) -> bool {
+        while self.cursor < self.items.len() && !self.live[self.cursor] {
+            self.cursor += 1;
+        }
+        self.cursor < self.items.len()
+    }
+    fn next(&mut self) -> Option<u32> {
+        if !self.has_next() {
+            return None;
+        }
+        let i = self.cursor;
+        self.cursor += 1;
+        self.last_returned = Some(i);
+        Some(self.items[i])
+    }
+    /// `iterator.remove()`: IllegalStateException unless it follows a `next()`.
+    fn remove_last(&mut self) -> Result<(), AssignError> {
+        match self.last_returned.take() {
+            Some(i) => {
+                self.live[i] = false;
+                self.live_count -= 1;
+                Ok(())
+            }
+            None => Err(illegal_state("Iterator.remove() without a preceding next() in assignRoundRobin")),
+        }
+    }
+    fn live_items(&self) -> impl Iterator<Item = u32> + '_ {
+        self.items.iter().zip(&self.live).filter(|(_, &l)| l).map(|(&m, _)| m)
+    }
+}
+
+/// `ConstrainedAssignmentBuilder` (all members subscribe to the same topics). Returns the
+/// assignment and `partitionsTransferringOwnership` (partition, new owner).
+fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Vec<(Tp, u32)>), AssignError> {
+    let n = group.member_count();
+    if n == 0 {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let total = group.total_partitions as usize;
+    let min_quota = total / n;
+    let max_quota = total.div_ceil(n);
+    let expected_over_min = total % n;
+    let mut current_over_min = 0usize;
+    let bound = group.tp_id_bound();
+
+    let OwnedState { owned, owned_map, multiple_previous_owners: multiple, .. } = state;
+    let mut assignment: Vec<Vec<Tp>> = (0..n).map(|_| Vec::new()).collect();
+    let mut maybe_revoked: Vec<u32> = alloc::vec![NONE; bound as usize];
+    let mut assigned: Vec<Tp> = Vec::new();
+    let mut under_min: Vec<u32> = Vec::new();
+    let mut exactly_min: VecDeque<u32> = VecDeque::new();
+
+    // assignOwnedPartitions, in consumerToOwnedPartitions' iteration order.
+    let mut owned = owned;
+    for m in owned_map.iter() {
+        let mi = m as usize;
+        let mut mine = core::mem::take(&mut owned[mi]);
+        // Sorted by partition, then topic (a stable sort).
+        mine.sort_by(|&a, &b| {
+            let (ta, pa) = group.tp(a);
+            let (tb, pb) = group.tp(b);
+            pa.cmp(&pb).then(ta.cmp(&tb))
+        });
+        mine.retain(|&tp| !multiple.contains(tp));
+        let target = &mut assignment[mi];
+        if mine.len() < min_quota {
+            target.extend_from_slice(&mine);
+            assigned.extend_from_slice(&mine);
+            under_min.push(m);
+        } else if mine.len() >= max_quota && current_over_min < expected_over_min {
+            current_over_min += 1;
+            if current_over_min == expected_over_min {
+                exactly_min.clear();
+            }
+            target.extend_from_slice(&mine[..max_quota]);
+            assigned.extend_from_slice(&mine[..max_quota]);
+            for &tp in &mine[max_quota..] {
+                maybe_revoked[tp as usize] = m;
+            }
+        } else {
+            target.extend_from_slice(&mine[..min_quota]);
+            assigned.extend_from_slice(&mine[..min_quota]);
+            for &tp in &mine[min_quota..] {
+                maybe_revoked[tp as usize] = m;
+            }
+            if current_over_min < expected_over_min {
+                exactly_min.push_back(m);
+            }
+        }
+    }
+
+    let unassigned = unassigned_in_name_order(group, assigned);
+
+    let by_id = |a: &u32, b: &u32| group.member_rank[*a as usize].cmp(&group.member_rank[*b as usize]);
+    under_min.sort_by(by_id);
+    exactly_min.make_contiguous().sort_by(by_id);
+
+    // assignRoundRobin.
+    let mut transferring: Vec<(Tp, u32)> = Vec::new();
+    let mut under = IterList::new(under_min);
+    for &tp in &unassigned {
+        let consumer = if under.has_next() {
+            under.next().unwrap_or(NONE)
+        } else if under.is_empty() && exactly_min.is_empty() {
+            return Err(illegal_state("No more unfilled consumers to be assigned."));
+        } else if under.is_empty() {
+            exactly_min.pop_front().unwrap_or(NONE)
+        } else {
+            under.restart();
+            under.next().unwrap_or(NONE)
+        };
+        let Some(list) = assignment.get_mut(consumer as usize) else {
+            return Err(illegal_state("No more unfilled consumers to be assigned."));
+        };
+        list.push(tp);
+        let prev = maybe_revoked[tp as usize];
+        if (prev != NONE && prev != consumer) || multiple.contains(tp) {
+            transferring.push((tp, consumer));
+        }
+        let count = list.len();
+        if count == min_quota {
+            under.remove_last()?;
+            exactly_min.push_back(consumer);
+        } else if count == max_quota {
+            current_over_min += 1;
+        }
+    }
+
+    // verifyUnfilledMembers.
+    if !under.is_empty() {
+        if current_over_min != expected_over_min {
+            return Err(illegal_state(
+                "We haven't reached the expected number of members with more than the minQuota partitions, but no more partitions to be assigned",
+            ));
+        }
+        for m in under.live_items() {
+            if assignment[m as usize].len() != min_quota {
+                return Err(illegal_state("Consumer doesn't reach minQuota partitions, and no more partitions to be assigned"));
+            }
+        }
+    }
+
+    // partitionsTransferringOwnership is a map: a later put for the same partition wins.
+    let mut last: Vec<u32> = alloc::vec![NONE; bound as usize];
+    let mut keys = Vec::new();
+    for &(tp, m) in &transferring {
+        if last[tp as usize] == NONE {
+            keys.push(tp);
+        }
+        last[tp as usize] = m;
+    }
+    let transferring = keys.into_iter().map(|tp| (tp, last[tp as usize])).collect();
+    Ok((assignment, transferring))
+}
+
+/// `ConstrainedAssignmentBuilder.getUnassignedPartitions`: all partitions (topics in name order)
+/// minus the sorted assigned ones, walked with two pointers exactly as Kafka does (an assigned
+/// partition numbered outside its topic's range stops the walk from skipping anything after it).
+fn unassigned_in_name_order(group: &Group, mut assigned: Vec<Tp>) -> Vec<Tp> {
+    let mut out = Vec::with_capacity((group.total_partitions as usize).saturating_sub(assigned.len()));
+    if assigned.is_empty() {
+        out.extend(0..group.total_partitions);
+        return out;
+    }
+    assigned.sort_by(|&a, &b| group.cmp_tp(a, b));
+    let mut it = assigned.iter();
+    let mut next = it.next().copied();
+    let mut add_directly = false;
+    for id in 0..group.total_partitions {
+        if add_directly || next != Some(id) {
+            out.push(id);
+        } else {
+            match it.next() {
+                Some(&n) => next = Some(n),
+                None => add_directly = true,
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,501 @@
+//! The simulated world's configuration, shaped like the world: a cluster of brokers, topics,
+//! producers and consumer groups. Every field carries Kafka's own config name (see
+//! [`settings`]) and remembers whether it was set explicitly, because some of Kafka's rules
+//! depend on that (an explicit `enable.idempotence=true` with `acks=1` is an error; an unset one
+//! quietly turns off).
+//!
+//! Defaults are Apache Kafka 4.1's (see [`KAFKA_VERSION`]). The teaching preset
+//! ([`Config::preset`]) departs from broker defaults where a classroom cluster needs it
+//! (3 brokers, 6 partitions, replication factor 3, consumers reading from the earliest offset)
+//! and says so in [`PRESET_NOTES`].
+
+pub mod settings;
+
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+pub use settings::{Scope, SettingDef, SettingKind, SETTINGS};
+
+/// The Kafka release whose defaults and behaviour the simulator follows.
+pub const KAFKA_VERSION: &str = "4.1";
+
+/// Where the preset differs from Kafka's broker/client defaults, and why.
+pub const PRESET_NOTES: &[&str] = &[
+    "num.partitions=6 (Kafka's default is 1): enough partitions to see partitioning",
+    "default.replication.factor=3 (Kafka's default is 1): replication is part of the lesson",
+    "auto.offset.reset=earliest (Kafka's default is latest): consumers read from the start",
+    "group.initial.rebalance.delay.ms=0 (Kafka's default is 3000): as in the server.properties Kafka ships for development",
+];
+
+/// A value plus whether the user set it (Kafka's `originals()` distinguishes the two).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Setting<T> {
+    pub value: T,
+    pub explicit: bool,
+}
+
+impl<T: Copy> Setting<T> {
+    pub const fn default(value: T) -> Self {
+        Setting {
+            value,
+            explicit: false,
+        }
+    }
+    pub fn set(&mut self, value: T) {
+        self.value = value;
+        self.explicit = true;
+    }
+    #[inline]
+    pub fn get(&self) -> T {
+        self.value
+    }
+}
+
+/// `acks`: how many replicas must have a record before the producer hears back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Acks {
+    /// `acks=0`: no response at all.
+    None,
+    /// `acks=1`: the leader's append.
+    Leader,
+    /// `acks=all` (`-1`): every replica in the ISR.
+    All,
+}
+
+impl Acks {
+    pub fn name(self) -> &'static str {
+        match self {
+            Acks::None => "0",
+            Acks::Leader => "1",
+            Acks::All => "all",
+        }
+    }
+}
+
+/// `partitioner.class`, as short names (Kafka takes a class name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum PartitionerKind {
+    /// No partitioner.class: keys hash with murmur2; keyless records use the 3.3+ built-in
+    /// adaptive sticky partitioner (`BuiltInPartitioner`). Kafka's default.
+    BuiltIn,
+    /// `org.apache.kafka.clients.producer.RoundRobinPartitioner` (as fixed in 4.0: once per
+    /// record). Ignores keys.
+    RoundRobin,
+    /// The 2.4 to 3.2 default (`DefaultPartitioner` + `StickyPartitionCache`, KIP-480): keys
+    /// hash; keyless records stick to a partition until a new batch is created. Removed in 4.0;
+    /// shown for comparison.
+    LegacySticky,
+}
+
+impl PartitionerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PartitionerKind::BuiltIn => "builtin",
+            PartitionerKind::RoundRobin => "round-robin",
+            PartitionerKind::LegacySticky => "legacy-sticky",
+        }
+    }
+}
+
+/// `compression.type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum CompressionType {
+    None,
+}
+
+/// How the application calls `send()`: fire-and-forget with a callback, or `send().get()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum SendMode {
+    Async,
+    Sync,
+}
+
+/// `auto.offset.reset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum OffsetReset {
+    Earliest,
+    Latest,
+    None,
+}
+
+/// Broker-wide settings (and the `log.`/`default.` defaults of topic settings).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokerConfig {
+    /// `num.partitions`: partitions of a topic created without a count.
+    pub num_partitions: Setting<u32>,
+    /// `default.replication.factor`.
+    pub default_replication_factor: Setting<u32>,
+    /// `min.insync.replicas` (broker default; topics override).
+    pub min_insync_replicas: Setting<u32>,
+    /// `replica.lag.time.max.ms`.
+    pub replica_lag_time_max_ms: Setting<u64>,
+    /// `replica.fetch.wait.max.ms`.
+    pub replica_fetch_wait_max_ms: Setting<u64>,
+    /// `group.initial.rebalance.delay.ms`.
+    pub group_initial_rebalance_delay_ms: Setting<u64>,
+    /// `offsets.topic.num.partitions`.
+    pub offsets_topic_num_partitions: Setting<u32>,
+}
+
+/// A topic and its topic-level settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicConfig {
+    pub name: String,
+    /// Partition count (defaults to the broker's `num.partitions`).
+    pub partitions: Setting<u32>,
+    /// `replication.factor` (defaults to `default.replication.factor`).
+    pub replication_factor: Setting<u32>,
+    /// `min.insync.replicas` (defaults to the broker's).
+    pub min_insync_replicas: Setting<u32>,
+}
+
+/// What the simulated application produces: Kafka has no names for these (`sim.*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workload {
+    /// `sim.produce.rate`: records per second the application sends.
+    pub records_per_s: Setting<u32>,
+    /// `sim.keys`: distinct keys (`key-0` ...); 0 makes every record keyless.
+    pub keys: Setting<u32>,
+    /// `sim.keyless.percent`: share of records sent with a null key.
+    pub keyless_percent: Setting<u32>,
+    /// `sim.value.bytes`: serialized value size.
+    pub value_bytes: Setting<u32>,
+    /// `sim.send.mode`: async (callbacks) or sync (`send().get()`).
+    pub send_mode: Setting<SendMode>,
+}
+
+/// One producer instance (`KafkaProducer`) and its application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerConfig {
+    pub client_id: String,
+    pub topic: String,
+    pub acks: Setting<Acks>,
+    pub enable_idempotence: Setting<bool>,
+    pub linger_ms: Setting<u64>,
+    pub batch_size: Setting<u32>,
+    pub buffer_memory: Setting<u64>,
+    pub max_block_ms: Setting<u64>,
+    pub max_in_flight_requests_per_connection: Setting<u32>,
+    pub retries: Setting<u32>,
+    pub retry_backoff_ms: Setting<u64>,
+    pub retry_backoff_max_ms: Setting<u64>,
+    pub request_timeout_ms: Setting<u64>,
+    pub delivery_timeout_ms: Setting<u64>,
+    pub max_request_size: Setting<u32>,
+    pub compression_type: Setting<CompressionType>,
+    pub partitioner: Setting<PartitionerKind>,
+    pub partitioner_ignore_keys: Setting<bool>,
+    pub partitioner_adaptive_partitioning_enable: Setting<bool>,
+    pub partitioner_availability_timeout_ms: Setting<u64>,
+    pub workload: Workload,
+}
+
+impl ProducerConfig {
+    /// Whether the producer runs idempotent, by `ProducerConfig`'s rules: an explicit value
+    /// wins (validation already refused the impossible combinations); unset, it is on unless
+    /// acks is not `all` (or retries is 0, or more than 5 requests may be in flight).
+    pub fn idempotence_effective(&self) -> bool {
+        if self.enable_idempotence.explicit {
+            return self.enable_idempotence.value;
+        }
+        self.acks.value == Acks::All
+            && self.retries.value > 0
+            && self.max_in_flight_requests_per_connection.value <= 5
+    }
+}
+
+/// Consumer settings shared by the members of a group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerConfig {
+    pub auto_offset_reset: Setting<OffsetReset>,
+    pub enable_auto_commit: Setting<bool>,
+    pub auto_commit_interval_ms: Setting<u64>,
+    pub fetch_min_bytes: Setting<u32>,
+    pub fetch_max_wait_ms: Setting<u64>,
+    pub max_poll_records: Setting<u32>,
+    pub max_partition_fetch_bytes: Setting<u32>,
+    pub heartbeat_interval_ms: Setting<u64>,
+    pub session_timeout_ms: Setting<u64>,
+    /// `sim.consumer.processing.us`: application time spent per record, so lag can build.
+    pub processing_us_per_record: Setting<u64>,
+}
+
+/// A consumer group: its id, subscription and members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupConfig {
+    pub group_id: String,
+    pub topics: Vec<String>,
+    /// `sim.consumers`: how many members the group starts with.
+    pub consumers: Setting<u32>,
+    pub consumer: ConsumerConfig,
+}
+
+/// What Kafka has no name for about the world itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimConfig {
+    /// `sim.brokers`.
+    pub brokers: Setting<u32>,
+    /// `sim.network.latency`: one-way latency of every link.
+    pub network_latency_us: Setting<u64>,
+}
+
+/// The whole world.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub sim: SimConfig,
+    pub broker: BrokerConfig,
+    pub topics: Vec<TopicConfig>,
+    pub producers: Vec<ProducerConfig>,
+    pub groups: Vec<GroupConfig>,
+}
+
+/// A refused configuration: which field, what was wrong, what is allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The setting's name as the user gave it (Kafka's name, or `sim.*`).
+    pub field: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl BrokerConfig {
+    pub fn kafka_default() -> BrokerConfig {
+        BrokerConfig {
+            num_partitions: Setting::default(1),
+            default_replication_factor: Setting::default(1),
+            min_insync_replicas: Setting::default(1),
+            replica_lag_time_max_ms: Setting::default(30_000),
+            replica_fetch_wait_max_ms: Setting::default(500),
+            group_initial_rebalance_delay_ms: Setting::default(3_000),
+            offsets_topic_num_partitions: Setting::default(50),
+        }
+    }
+}
+
+impl ConsumerConfig {
+    pub fn kafka_default() -> ConsumerConfig {
+        ConsumerConfig {
+            auto_offset_reset: Setting::default(OffsetReset::Latest),
+            enable_auto_commit: Setting::default(true),
+            auto_commit_interval_ms: Setting::default(5_000),
+            fetch_min_bytes: Setting::default(1),
+            fetch_max_wait_ms: Setting::default(500),
+            max_poll_records: Setting::default(500),
+            max_partition_fetch_bytes: Setting::default(1_048_576),
+            heartbeat_interval_ms: Setting::default(3_000),
+            session_timeout_ms: Setting::default(45_000),
+            processing_us_per_record: Setting::default(0),
+        }
+    }
+}
+
+impl ProducerConfig {
+    pub fn kafka_default(client_id: &str, topic: &str) -> ProducerConfig {
+        ProducerConfig {
+            client_id: client_id.to_string(),
+            topic: topic.to_string(),
+            acks: Setting::default(Acks::All),
+            enable_idempotence: Setting::default(true),
+            linger_ms: Setting::default(5),
+            batch_size: Setting::default(16_384),
+            buffer_memory: Setting::default(33_554_432),
+            max_block_ms: Setting::default(60_000),
+            max_in_flight_requests_per_connection: Setting::default(5),
+            retries: Setting::default(2_147_483_647),
+            retry_backoff_ms: Setting::default(100),
+            retry_backoff_max_ms: Setting::default(1_000),
+            request_timeout_ms: Setting::default(30_000),
+            delivery_timeout_ms: Setting::default(120_000),
+            max_request_size: Setting::default(1_048_576),
+            compression_type: Setting::default(CompressionType::None),
+            partitioner: Setting::default(PartitionerKind::BuiltIn),
+            partitioner_ignore_keys: Setting::default(false),
+            partitioner_adaptive_partitioning_enable: Setting::default(true),
+            partitioner_availability_timeout_ms: Setting::default(0),
+            workload: Workload {
+                records_per_s: Setting::default(200),
+                keys: Setting::default(6),
+                keyless_percent: Setting::default(50),
+                value_bytes: Setting::default(100),
+                send_mode: Setting::default(SendMode::Async),
+            },
+        }
+    }
+}
+
+impl Config {
+    /// The teaching world shared by the page and `streamscope run`: brokers 0, 1, 2; topic
+    /// `orders` with 6 partitions and replication factor 3; one producer; group `g1` with two
+    /// consumers reading from the earliest offset; groups form without the initial rebalance
+    /// delay. See [`PRESET_NOTES`].
+    pub fn preset() -> Config {
+        let mut broker = BrokerConfig::kafka_default();
+        broker.num_partitions = Setting::default(6);
+        broker.default_replication_factor = Setting::default(3);
+        broker.group_initial_rebalance_delay_ms = Setting::default(0);
+        let mut consumer = ConsumerConfig::kafka_default();
+        consumer.auto_offset_reset = Setting::default(OffsetReset::Earliest);
+        let mut c = Config {
+            sim: SimConfig {
+                brokers: Setting::default(3),
+                network_latency_us: Setting::default(1_000),
+            },
+            broker,
+            topics: vec![TopicConfig {
+                name: "orders".to_string(),
+                partitions: Setting::default(6),
+                replication_factor: Setting::default(3),
+                min_insync_replicas: Setting::default(1),
+            }],
+            producers: vec![ProducerConfig::kafka_default("producer-1", "orders")],
+            groups: vec![GroupConfig {
+                group_id: "g1".to_string(),
+                topics: vec!["orders".to_string()],
+                consumers: Setting::default(2),
+                consumer,
+            }],
+        };
+        c.inherit_topic_defaults();
+        c
+    }
+
+    /// Topic settings not set explicitly follow the broker's defaults, as in Kafka.
+    pub fn inherit_topic_defaults(&mut self) {
+        for t in &mut self.topics {
+            if !t.partitions.explicit {
+                t.partitions.value = self.broker.num_partitions.value;
+            }
+            if !t.replication_factor.explicit {
+                t.replication_factor.value = self.broker.default_replication_factor.value;
+            }
+            if !t.min_insync_replicas.explicit {
+                t.min_insync_replicas.value = self.broker.min_insync_replicas.value;
+            }
+        }
+    }
+
+    /// Apply `name=value` with Kafka's name (see [`settings::set`]); the config is unchanged
+    /// when it fails. Call [`Config::validate`] once all settings are in.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ConfigError> {
+        let mut next = self.clone();
+        settings::set(&mut next, name, value)?;
+        next.inherit_topic_defaults();
+        *self = next;
+        Ok(())
+    }
+
+    /// Cross-field rules Kafka enforces (and the simulator's own limits).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let brokers = self.sim.brokers.value;
+        if self.topics.is_empty() {
+            return Err(ConfigError::new("topics", "at least one topic is needed"));
+        }
+        for t in &self.topics {
+            let rf = t.replication_factor.value;
+            if rf == 0 || rf > brokers {
+                let name = if t.replication_factor.explicit {
+                    "replication.factor"
+                } else {
+                    "default.replication.factor"
+                };
+                return Err(ConfigError::new(
+                    name,
+                    alloc::format!(
+                        "{rf} for topic '{}' is out of range: must be between 1 and sim.brokers ({brokers}); Kafka refuses a replication factor larger than the number of brokers",
+                        t.name
+                    ),
+                ));
+            }
+        }
+        for p in &self.producers {
+            if !self.topics.iter().any(|t| t.name == p.topic) {
+                return Err(ConfigError::new(
+                    "topic",
+                    alloc::format!(
+                        "producer '{}' writes to unknown topic '{}'",
+                        p.client_id,
+                        p.topic
+                    ),
+                ));
+            }
+            validate_producer(p)?;
+        }
+        for g in &self.groups {
+            for t in &g.topics {
+                if !self.topics.iter().any(|x| &x.name == t) {
+                    return Err(ConfigError::new(
+                        "group.topics",
+                        alloc::format!("group '{}' subscribes to unknown topic '{t}'", g.group_id),
+                    ));
+                }
+            }
+            let c = &g.consumer;
+            if c.heartbeat_interval_ms.value >= c.session_timeout_ms.value {
+                return Err(ConfigError::new(
+                    "heartbeat.interval.ms",
+                    "must be lower than session.timeout.ms (Kafka's rule)",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `ProducerConfig`'s idempotence rules (`postProcessAndValidateIdempotenceConfigs`) and
+/// `delivery.timeout.ms >= linger.ms + request.timeout.ms`.
+fn validate_producer(p: &ProducerConfig) -> Result<(), ConfigError> {
+    if p.enable_idempotence.explicit && p.enable_idempotence.value {
+        if p.acks.value != Acks::All {
+            return Err(ConfigError::new(
+                "acks",
+                alloc::format!(
+                    "acks={} with enable.idempotence=true: Kafka requires acks=all for the idempotent producer (set acks=all, or leave enable.idempotence unset so it turns off)",
+                    p.acks.value.name()
+                ),
+            ));
+        }
+        if p.max_in_flight_requests_per_connection.value > 5 {
+            return Err(ConfigError::new(
+                "max.in.flight.requests.per.connection",
+                "must be at most 5 with enable.idempotence=true",
+            ));
+        }
+        if p.retries.value == 0 {
+            return Err(ConfigError::new(
+                "retries",
+                "must be greater than 0 with enable.idempotence=true",
+            ));
+        }
+    }
+    let need = p.linger_ms.value.saturating_add(p.request_timeout_ms.value);
+    if p.delivery_timeout_ms.explicit && p.delivery_timeout_ms.value < need {
+        return Err(ConfigError::new(
+            "delivery.timeout.ms",
+            alloc::format!("must be at least linger.ms + request.timeout.ms ({need})"),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! The event trace: one [`Event`] per processed simulation step, kept in a bounded ring that
+//! the renderer animates from and tests hash. This enum is an interface (ARCHITECTURE.md):
+//! add variants deliberately, never repurpose one.
+
+use crate::net::{KafkaError, MessageKind, Node, TopicPartitionId};
+use crate::producer::partitioner::PartitionReason;
+use crate::time::SimTime;
+use alloc::collections::VecDeque;
+use core::hash::{Hash, Hasher};
+
+/// What one step did.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
+pub enum Event {
+    /// The application called `send()`; the record went into a batch.
+    RecordAppended {
+        producer: u32,
+        record_id: u64,
+        key: Option<u32>,
+        partition: u32,
+        batch_id: u64,
+        new_batch: bool,
+        reason: PartitionReason,
+        /// Produce requests the sender sent in the same step (a batch filled up).
+        requests_sent: u32,
+    },
+    /// `send()` could not proceed (sync send waiting, or buffer.memory exhausted).
+    SendBlocked { producer: u32 },
+    /// The sender thread woke (a linger timer expired) and sent this many requests.
+    SenderWoke { producer: u32, requests_sent: u32 },
+    /// A message reached its destination and was handled.
+    Delivered {
+        message_id: u64,
+        kind: MessageKind,
+        from: Node,
+        to: Node,
+        detail: Delivery,
+    },
+    /// A long-polling fetch at a leader ran out of `fetch.max.wait.ms` /
+    /// `replica.fetch.wait.max.ms` and was answered with what there was.
+    FetchWaitExpired { broker: u32, fetcher: Node },
+    /// The consumer application got records from `poll()`.
+    Polled { consumer: u32, records: u32 },
+    /// A consumer's periodic timer (heartbeat, auto-commit) fired.
+    ConsumerTimer {
+        consumer: u32,
+        heartbeat: bool,
+        commit: bool,
+    },
+    /// The coordinator completed a JoinGroup phase: a new generation.
+    RebalanceJoined {
+        group: u32,
+        generation: u32,
+        leader: u32,
+        members: u32,
+    },
+    /// A live setting change took effect.
+    SettingChanged { name_hash: u64 },
+    /// A producer instance finished closing (all its batches completed).
+    ProducerClosed { producer: u32 },
+}
+
+/// What happened when a message was handled.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "what", rename_all = "snake_case"))]
+pub enum Delivery {
+    /// A leader appended a produce request's batches.
+    Appended {
+        records: u32,
+        duplicates: u32,
+        responded: bool,
+    },
+    /// The producer got its response: records acknowledged or failed.
+    Acknowledged {
+        records: u32,
+        error: Option<KafkaError>,
+    },
+    /// A leader served a fetch now (or parked it to wait for data).
+    FetchServed {
+        records: u32,
+        parked: bool,
+        high_watermark_moved: u32,
+    },
+    /// A follower or consumer received records.
+    Fetched { records: u32 },
+    /// Group protocol and offset traffic.
+    Group,
+    /// A partition's high watermark moved (first moved partition).
+    HighWatermark {
+        tp: TopicPartitionId,
+        high_watermark: u64,
+    },
+}
+
+/// A trace entry: the event's index (its position in the whole run) and time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TraceEntry {
+    pub index: u64,
+    pub time: SimTime,
+    pub event: Event,
+}
+
+/// The last `capacity` events, plus a running hash of every event ever recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trace {
+    entries: VecDeque<TraceEntry>,
+    capacity: usize,
+    hash: u64,
+}
+
+impl Trace {
+    pub fn new(capacity: usize) -> Trace {
+        Trace {
+            entries: VecDeque::with_capacity(capacity.min(4096)),
+            capacity: capacity.max(1),
+            hash: FNV_OFFSET,
+        }
+    }
+
+    pub fn push(&mut self, e: TraceEntry) {
+        let mut h = Fnv64(self.hash);
+        e.hash(&mut h);
+        self.hash = h.0;
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(e);
+    }
+
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &TraceEntry> + ExactSizeIterator {
+        self.entries.iter()
+    }
+
+    pub fn last(&self) -> Option<&TraceEntry> {
+        self.entries.back()
+    }
+
+    /// Hash of every event recorded so far (not only those still in the ring); the same on
+    /// every platform (see [`Fnv64`]).
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a, with `usize`/`isize` widened to 64 bits so wasm32 and native hash alike.
+pub struct Fnv64(pub u64);
+
+impl Hasher for Fnv64 {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write(&(i as u64).to_le_bytes());
+    }
+    fn write_isize(&mut self, i: isize) {
+        self.write(&(i as i64).to_le_bytes());
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.write(&i.to_le_bytes());
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write(&i.to_le_bytes());
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.write(&i.to_le_bytes());
+    }
+    fn write_i32(&mut self, i: i32) {
+        self.write(&i.to_le_bytes());
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.write(&i.to_le_bytes());
+    }
+}

@@ -1,0 +1,223 @@
+//! The network between clients and brokers: every request and response is a [`Message`] in
+//! flight from `sent_at` to `deliver_at`. The renderer draws messages from this table.
+//!
+//! Simplified: one fixed one-way latency per link (`sim.network.latency`); TCP ordering holds
+//! because every message on a link takes the same time.
+
+use crate::log::LogEntry;
+use crate::producer::accumulator::ProducerBatch;
+use crate::time::SimTime;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A node on the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(tag = "kind", content = "id", rename_all = "snake_case")
+)]
+pub enum Node {
+    Broker(u32),
+    Producer(u32),
+    Consumer(u32),
+}
+
+/// A partition of a topic, by indices into the cluster's topic list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TopicPartitionId {
+    pub topic: u32,
+    pub partition: u32,
+}
+
+/// Kafka error codes the simulator can answer with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum KafkaError {
+    NotLeaderOrFollower,
+    NotEnoughReplicas,
+    NotEnoughReplicasAfterAppend,
+    OutOfOrderSequenceNumber,
+    RequestTimedOut,
+}
+
+impl KafkaError {
+    /// Kafka's name for the error (`Errors` enum).
+    pub fn name(self) -> &'static str {
+        match self {
+            KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            KafkaError::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            KafkaError::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            KafkaError::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
+        }
+    }
+}
+
+/// One partition's result in a produce response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartitionProduceResult {
+    pub tp: TopicPartitionId,
+    pub batch_id: u64,
+    /// Offset of the batch's first record (-1 with acks=0 or on error).
+    pub base_offset: i64,
+    pub error: Option<KafkaError>,
+}
+
+/// Records of one partition in a fetch response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedPartition {
+    pub tp: TopicPartitionId,
+    pub high_watermark: u64,
+    pub log_start_offset: u64,
+    /// (offset, entry), consecutive.
+    pub entries: Vec<(u64, LogEntry)>,
+}
+
+/// What a message carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    Produce {
+        request_id: u64,
+        producer: u32,
+        producer_id: i64,
+        acks: crate::config::Acks,
+        batches: Vec<(TopicPartitionId, ProducerBatch)>,
+    },
+    ProduceResponse {
+        request_id: u64,
+        results: Vec<PartitionProduceResult>,
+    },
+    /// A follower's fetch, all partitions it follows from this leader (`ReplicaFetcherThread`).
+    ReplicaFetch {
+        follower: u32,
+        partitions: Vec<(TopicPartitionId, u64)>,
+    },
+    ReplicaFetchResponse {
+        parts: Vec<FetchedPartition>,
+    },
+    ConsumerFetch {
+        consumer: u32,
+        partitions: Vec<(TopicPartitionId, u64)>,
+    },
+    ConsumerFetchResponse {
+        parts: Vec<FetchedPartition>,
+    },
+    JoinGroup {
+        group: u32,
+        member: u32,
+    },
+    JoinGroupResponse {
+        generation: u32,
+        leader: u32,
+        members: Vec<u32>,
+    },
+    SyncGroup {
+        group: u32,
+        member: u32,
+        generation: u32,
+        assignment: Option<Vec<(u32, Vec<TopicPartitionId>)>>,
+    },
+    SyncGroupResponse {
+        generation: u32,
+        assignment: Vec<TopicPartitionId>,
+    },
+    OffsetFetch {
+        group: u32,
+        member: u32,
+        partitions: Vec<TopicPartitionId>,
+    },
+    OffsetFetchResponse {
+        offsets: Vec<(TopicPartitionId, Option<u64>)>,
+    },
+    OffsetCommit {
+        group: u32,
+        member: u32,
+        offsets: Vec<(TopicPartitionId, u64)>,
+    },
+    OffsetCommitResponse {
+        offsets: Vec<(TopicPartitionId, u64)>,
+    },
+    Heartbeat {
+        group: u32,
+        member: u32,
+        generation: u32,
+    },
+    HeartbeatResponse,
+}
+
+/// The kind of a message, for the renderer and the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum MessageKind {
+    Produce,
+    ProduceResponse,
+    ReplicaFetch,
+    ReplicaFetchResponse,
+    ConsumerFetch,
+    ConsumerFetchResponse,
+    JoinGroup,
+    JoinGroupResponse,
+    SyncGroup,
+    SyncGroupResponse,
+    OffsetFetch,
+    OffsetFetchResponse,
+    OffsetCommit,
+    OffsetCommitResponse,
+    Heartbeat,
+    HeartbeatResponse,
+}
+
+impl Body {
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Body::Produce { .. } => MessageKind::Produce,
+            Body::ProduceResponse { .. } => MessageKind::ProduceResponse,
+            Body::ReplicaFetch { .. } => MessageKind::ReplicaFetch,
+            Body::ReplicaFetchResponse { .. } => MessageKind::ReplicaFetchResponse,
+            Body::ConsumerFetch { .. } => MessageKind::ConsumerFetch,
+            Body::ConsumerFetchResponse { .. } => MessageKind::ConsumerFetchResponse,
+            Body::JoinGroup { .. } => MessageKind::JoinGroup,
+            Body::JoinGroupResponse { .. } => MessageKind::JoinGroupResponse,
+            Body::SyncGroup { .. } => MessageKind::SyncGroup,
+            Body::SyncGroupResponse { .. } => MessageKind::SyncGroupResponse,
+            Body::OffsetFetch { .. } => MessageKind::OffsetFetch,
+            Body::OffsetFetchResponse { .. } => MessageKind::OffsetFetchResponse,
+            Body::OffsetCommit { .. } => MessageKind::OffsetCommit,
+            Body::OffsetCommitResponse { .. } => MessageKind::OffsetCommitResponse,
+            Body::Heartbeat { .. } => MessageKind::Heartbeat,
+            Body::HeartbeatResponse => MessageKind::HeartbeatResponse,
+        }
+    }
+
+    /// Records the message carries (for drawing and counting).
+    pub fn record_count(&self) -> u32 {
+        match self {
+            Body::Produce { batches, .. } => {
+                batches.iter().map(|(_, b)| b.records.len() as u32).sum()
+            }
+            Body::ReplicaFetchResponse { parts } | Body::ConsumerFetchResponse { parts } => {
+                parts.iter().map(|p| p.entries.len() as u32).sum()
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// A message in flight.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub id: u64,
+    pub from: Node,
+    pub to: Node,
+    pub sent_at: SimTime,
+    pub deliver_at: SimTime,
+    pub body: Body,
+}
+
+/// A short label of a message for views (`Produce(3 batches)`).
+pub fn label(m: &Message) -> String {
+    alloc::format!("{:?}", m.body.kind())
+}

@@ -1,0 +1,350 @@
+//! The producer's `RecordAccumulator`: one deque of `ProducerBatch`es per partition, filled up
+//! to `batch.size`, made ready by fullness or `linger.ms`, drained per broker with the other
+//! partitions' batches riding along (piggyback).
+//!
+//! Simplified: buffer memory is counted, not pooled; a batch's size is the v2 estimate Kafka's
+//! `MemoryRecordsBuilder` keeps (uncompressed; codecs come with compression support).
+
+use crate::producer::partitioner::{BuiltInPartitioner, LegacySticky, PartitionReason, RoundRobin};
+use crate::record::{self, RECORD_BATCH_OVERHEAD};
+use crate::rng::Rng;
+use crate::time::SimTime;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+/// A record as the simulator carries it: ids and sizes, never its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RecordMeta {
+    pub id: u64,
+    /// Key index (`key-N`), `None` for a null key.
+    pub key: Option<u32>,
+    pub key_len: Option<u32>,
+    pub value_len: u32,
+    /// Encoded size inside its batch (`DefaultRecord.sizeInBytes`).
+    pub size_bytes: u32,
+    pub created_at: SimTime,
+}
+
+/// A batch of records for one partition (`ProducerBatch`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerBatch {
+    pub id: u64,
+    pub partition: u32,
+    pub records: Vec<RecordMeta>,
+    pub created_at: SimTime,
+    /// Bytes the batch would take on the wire: header + records (`estimatedBytesWritten`).
+    pub size_bytes: u32,
+    /// `max(batch.size, this batch's first record alone)` (the buffer it was given).
+    pub write_limit: u32,
+    /// Closed for appends (a record did not fit, or it was drained).
+    pub closed: bool,
+    /// Sequence number of the first record, set when first drained (idempotent producer).
+    pub base_sequence: Option<i32>,
+    pub attempts: u32,
+}
+
+impl ProducerBatch {
+    /// `MemoryRecordsBuilder.isFull`.
+    pub fn is_full(&self) -> bool {
+        self.closed || (!self.records.is_empty() && self.write_limit <= self.size_bytes)
+    }
+
+    /// The size the record would have if appended now (`hasRoomFor`'s computation).
+    fn next_record_size(&self, key_len: Option<u32>, value_len: u32, now: SimTime) -> u32 {
+        let ts_delta_ms = (now.since(self.created_at) / 1000) as i64;
+        record::record_size_in_bytes(
+            self.records.len() as i32,
+            ts_delta_ms,
+            key_len.map(|k| k as usize),
+            Some(value_len as usize),
+            &[],
+        ) as u32
+    }
+
+    /// `MemoryRecordsBuilder.hasRoomFor`: the first record always fits.
+    fn has_room_for(&self, size: u32) -> bool {
+        if self.is_full() {
+            return false;
+        }
+        if self.records.is_empty() {
+            return true;
+        }
+        self.write_limit >= self.size_bytes.saturating_add(size)
+    }
+
+    pub fn record_count(&self) -> u32 {
+        self.records.len() as u32
+    }
+}
+
+/// What happened to one appended record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppendResult {
+    pub partition: u32,
+    pub batch_id: u64,
+    pub new_batch: bool,
+    pub reason: PartitionReason,
+    /// Bytes the record added to its batch (the header too for a new batch).
+    pub appended_bytes: u32,
+}
+
+/// Which partitioner decides for records without an explicit partition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PartitionerState {
+    BuiltIn(BuiltInPartitioner),
+    RoundRobin(RoundRobin),
+    LegacySticky(LegacySticky),
+}
+
+/// The accumulator of one producer for one topic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordAccumulator {
+    pub batch_size: u32,
+    /// One deque per partition; `None` until the partition ever had a batch (Kafka's batches
+    /// map has no entry yet), which matters to the adaptive partitioner.
+    pub deques: Vec<Option<VecDeque<ProducerBatch>>>,
+    /// Bytes of buffer memory held by batches not yet completed.
+    pub buffer_used: u64,
+    next_batch_id: u64,
+}
+
+impl RecordAccumulator {
+    pub fn new(partitions: u32, batch_size: u32, first_batch_id: u64) -> Self {
+        RecordAccumulator {
+            batch_size,
+            deques: (0..partitions).map(|_| None).collect(),
+            buffer_used: 0,
+            next_batch_id: first_batch_id,
+        }
+    }
+
+    pub fn deque(&self, p: u32) -> Option<&VecDeque<ProducerBatch>> {
+        self.deques.get(p as usize).and_then(|d| d.as_ref())
+    }
+
+    fn deque_mut(&mut self, p: u32) -> &mut VecDeque<ProducerBatch> {
+        let slot = &mut self.deques[p as usize];
+        slot.get_or_insert_with(VecDeque::new)
+    }
+
+    /// `allBatchesFull`: the last batch is full, or there is none.
+    fn all_batches_full(&self, p: u32) -> bool {
+        self.deque(p)
+            .and_then(|d| d.back())
+            .is_none_or(|b| b.is_full())
+    }
+
+    /// Appends a record to partition `p` (already chosen): into the last batch if it fits,
+    /// else a new batch (closing the last one). Returns (batch id, new batch, bytes added).
+    fn append_to(&mut self, p: u32, rec: &mut RecordMeta, now: SimTime) -> (u64, bool, u32) {
+        let batch_size = self.batch_size;
+        let next_id = self.next_batch_id;
+        let dq = self.deque_mut(p);
+        if let Some(last) = dq.back_mut() {
+            let size = last.next_record_size(rec.key_len, rec.value_len, now);
+            if last.has_room_for(size) {
+                rec.size_bytes = size;
+                last.size_bytes += size;
+                last.records.push(*rec);
+                return (last.id, false, size);
+            }
+            last.closed = true;
+        }
+        let size = record::record_size_in_bytes(
+            0,
+            0,
+            rec.key_len.map(|k| k as usize),
+            Some(rec.value_len as usize),
+            &[],
+        ) as u32;
+        let upper = record::batch_size_upper_bound(
+            rec.key_len.map(|k| k as usize),
+            Some(rec.value_len as usize),
+            &[],
+        ) as u32;
+        let write_limit = batch_size.max(upper);
+        rec.size_bytes = size;
+        let batch = ProducerBatch {
+            id: next_id,
+            partition: p,
+            records: alloc::vec![*rec],
+            created_at: now,
+            size_bytes: RECORD_BATCH_OVERHEAD as u32 + size,
+            write_limit,
+            closed: false,
+            base_sequence: None,
+            attempts: 0,
+        };
+        dq.push_back(batch);
+        self.next_batch_id += 1;
+        self.buffer_used += write_limit as u64;
+        (next_id, true, RECORD_BATCH_OVERHEAD as u32 + size)
+    }
+
+    /// Appends with the partition already decided (explicit, key hash, round-robin).
+    pub fn append_fixed(
+        &mut self,
+        p: u32,
+        rec: &mut RecordMeta,
+        now: SimTime,
+        reason: PartitionReason,
+    ) -> AppendResult {
+        let (batch_id, new_batch, appended_bytes) = self.append_to(p, rec, now);
+        AppendResult {
+            partition: p,
+            batch_id,
+            new_batch,
+            reason,
+            appended_bytes,
+        }
+    }
+
+    /// Appends a keyless record under the built-in sticky partitioner, switching partition
+    /// exactly where Kafka's `RecordAccumulator.append` + `BuiltInPartitioner` do.
+    pub fn append_built_in(
+        &mut self,
+        part: &mut BuiltInPartitioner,
+        rec: &mut RecordMeta,
+        now: SimTime,
+        rng: &mut Rng,
+        leaders: &[Option<u32>],
+    ) -> AppendResult {
+        // Bounded: each switch resets produced bytes, so the second pass cannot switch again.
+        let mut p = part.peek(rng, leaders);
+        for _ in 0..4 {
+            // partitionChanged(): with the queue empty or its last batch full, a partition
+            // that already took batch.size bytes is left now.
+            if self.all_batches_full(p) && part.update_partition_info(0, true, rng, leaders) {
+                p = part.peek(rng, leaders);
+                continue;
+            }
+            break;
+        }
+        // tryAppend; when the record does not fit, the last batch closes and Kafka checks
+        // for a switch again before opening a new batch.
+        if let Some(last) = self.deque(p).and_then(|d| d.back()) {
+            let size = last.next_record_size(rec.key_len, rec.value_len, now);
+            if !last.has_room_for(size) {
+                if let Some(l) = self.deque_mut(p).back_mut() {
+                    l.closed = true;
+                }
+                if part.update_partition_info(0, true, rng, leaders) {
+                    p = part.peek(rng, leaders);
+                }
+            }
+        }
+        let (batch_id, new_batch, appended_bytes) = self.append_to(p, rec, now);
+        let enable_switch = self.all_batches_full(p);
+        part.update_partition_info(appended_bytes, enable_switch, rng, leaders);
+        AppendResult {
+            partition: p,
+            batch_id,
+            new_batch,
+            reason: PartitionReason::BuiltInSticky,
+            appended_bytes,
+        }
+    }
+
+    /// Appends under the 2.4-3.2 default: a record that would open a new batch first moves
+    /// the sticky partition (`onNewBatch`), then is partitioned again (`abortOnNewBatch`).
+    pub fn append_legacy(
+        &mut self,
+        sticky: &mut LegacySticky,
+        keyed: Option<(u32, PartitionReason)>,
+        rec: &mut RecordMeta,
+        now: SimTime,
+        rng: &mut Rng,
+        leaders: &[Option<u32>],
+    ) -> AppendResult {
+        let pick = |s: &mut LegacySticky, rng: &mut Rng| match keyed {
+            Some(k) => k,
+            None => (s.partition(rng, leaders), PartitionReason::LegacySticky),
+        };
+        let (mut p, mut reason) = pick(sticky, rng);
+        let would_open = match self.deque(p).and_then(|d| d.back()) {
+            None => true,
+            Some(last) => {
+                !last.has_room_for(last.next_record_size(rec.key_len, rec.value_len, now))
+            }
+        };
+        if would_open {
+            sticky.next_partition(rng, leaders, Some(p));
+            (p, reason) = pick(sticky, rng);
+        }
+        let (batch_id, new_batch, appended_bytes) = self.append_to(p, rec, now);
+        AppendResult {
+            partition: p,
+            batch_id,
+            new_batch,
+            reason,
+            appended_bytes,
+        }
+    }
+
+    /// Batches queued per partition, for partitions with a deque, in partition order
+    /// (the adaptive partitioner's input). `None` until every partition has had a deque.
+    pub fn queue_sizes(&self, leaders: &[Option<u32>]) -> Option<(Vec<u32>, Vec<u32>)> {
+        if self.deques.iter().any(|d| d.is_none()) {
+            return None;
+        }
+        let mut sizes = Vec::new();
+        let mut ids = Vec::new();
+        for (i, d) in self.deques.iter().enumerate() {
+            if leaders.get(i).copied().flatten().is_some() {
+                ids.push(i as u32);
+                sizes.push(d.as_ref().map_or(0, |d| d.len() as u32));
+            }
+        }
+        Some((sizes, ids))
+    }
+
+    /// The first batch of partition `p` if it is ready to send (`RecordAccumulator.batchReady`
+    /// without backoff): more than one batch queued, or full, or lingered, or flushing.
+    pub fn first_ready(&self, p: u32, now: SimTime, linger_us: u64, flushing: bool) -> bool {
+        match self.deque(p) {
+            Some(d) => match d.front() {
+                Some(b) => {
+                    d.len() > 1 || b.is_full() || flushing || now.since(b.created_at) >= linger_us
+                }
+                None => false,
+            },
+            None => false,
+        }
+    }
+
+    /// Earliest time a first batch will become ready by lingering.
+    pub fn next_linger_deadline(&self, linger_us: u64) -> Option<SimTime> {
+        self.deques
+            .iter()
+            .flatten()
+            .filter_map(|d| d.front())
+            .map(|b| b.created_at.plus(linger_us))
+            .min()
+    }
+
+    /// Removes the first batch of `p` for sending.
+    pub fn pop_first(&mut self, p: u32) -> Option<ProducerBatch> {
+        let mut b = self.deques.get_mut(p as usize)?.as_mut()?.pop_front()?;
+        b.closed = true;
+        Some(b)
+    }
+
+    /// A completed (acknowledged or failed) batch gives its buffer back.
+    pub fn deallocate(&mut self, b: &ProducerBatch) {
+        self.buffer_used = self.buffer_used.saturating_sub(b.write_limit as u64);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.deques.iter().flatten().all(|d| d.is_empty())
+    }
+
+    pub fn queued_records(&self) -> u64 {
+        self.deques
+            .iter()
+            .flatten()
+            .flat_map(|d| d.iter())
+            .map(|b| b.records.len() as u64)
+            .sum()
+    }
+}

@@ -1,0 +1,96 @@
+//! The producer (`KafkaProducer`): the application's `send()`, the partitioner, the
+//! [`accumulator::RecordAccumulator`] and the sender thread's in-flight requests.
+//!
+//! Settings are fixed at construction, as in Kafka: a live change closes this instance
+//! (its queued and in-flight batches complete first) and starts a new one with a new
+//! producer id. Simplified for now: no retries or timeouts (nothing fails without faults),
+//! the producer id is granted without an InitProducerId round trip.
+
+pub mod accumulator;
+pub mod partitioner;
+
+use crate::config::ProducerConfig;
+use crate::producer::accumulator::PartitionerState;
+use crate::producer::accumulator::{ProducerBatch, RecordAccumulator};
+use crate::rng::Rng;
+use crate::time::SimTime;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+/// Lifecycle of a producer instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum ProducerState {
+    Running,
+    /// `close()` called: no new sends; queued batches are sent at once, in-flight ones finish.
+    Closing,
+    Closed,
+}
+
+/// A produce request the sender is waiting on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlightRequest {
+    pub request_id: u64,
+    pub broker: u32,
+    pub sent_at: SimTime,
+    pub batches: Vec<ProducerBatch>,
+}
+
+/// Counters of one producer instance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ProducerStats {
+    pub records_sent: u64,
+    pub records_acknowledged: u64,
+    pub records_failed: u64,
+    pub batches_sent: u64,
+    /// Batches that left with a ready batch without being ready themselves (piggyback).
+    pub batches_piggybacked: u64,
+    pub requests_sent: u64,
+}
+
+/// One `KafkaProducer` instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Producer {
+    /// Index of this instance in the run (its network node id).
+    pub index: u32,
+    /// The application this instance serves (live changes replace the instance, not it).
+    pub app: u32,
+    pub producer_id: i64,
+    pub epoch: i16,
+    pub idempotent: bool,
+    pub config: ProducerConfig,
+    pub topic: u32,
+    pub state: ProducerState,
+    pub accumulator: RecordAccumulator,
+    pub partitioner: PartitionerState,
+    pub rng: Rng,
+    /// Next sequence number per partition (idempotent producer).
+    pub next_sequence: Vec<i32>,
+    pub in_flight: BTreeMap<u64, InFlightRequest>,
+    /// In-flight requests per broker connection (indexed by broker id).
+    pub in_flight_per_broker: Vec<u32>,
+    /// `drainIndex` per broker: where the next drain starts.
+    pub drain_index: Vec<u32>,
+    /// Sync send: the record `send().get()` is waiting for.
+    pub awaiting_ack: Option<u64>,
+    /// When the sender will next wake for a linger timer.
+    pub wake_at: Option<SimTime>,
+    pub stats: ProducerStats,
+}
+
+impl Producer {
+    pub fn in_flight_records(&self) -> u64 {
+        self.in_flight
+            .values()
+            .flat_map(|r| r.batches.iter())
+            .map(|b| b.records.len() as u64)
+            .sum()
+    }
+
+    /// Closing is done when nothing is queued or in flight.
+    pub fn drained(&self) -> bool {
+        self.accumulator.is_empty() && self.in_flight.is_empty()
+    }
+}

@@ -1,0 +1,597 @@
+//! The discrete-event engine: a queue of pending events ordered by (time, sequence number),
+//! one seeded PRNG, and the world's state. [`Sim::step`] processes exactly one event and
+//! returns the [`TraceEntry`] it recorded.
+//!
+//! The handlers live in submodules by Kafka concept: [`producing`] (application `send()`,
+//! the sender thread), [`replication`] (produce handling at the leader, follower fetching,
+//! the high watermark), [`consuming`] (group protocol, consumer fetches, `poll()`).
+
+mod consuming;
+mod producing;
+mod replication;
+pub mod view;
+
+use crate::cluster::{place_replicas, Broker, Partition, Replica, Topic};
+use crate::config::{Config, ConfigError};
+use crate::consumer::group::{coordinator_partition, Group, GroupState};
+use crate::consumer::{Consumer, MemberState};
+use crate::event::{Event, Trace, TraceEntry};
+use crate::log::Log;
+use crate::net::{Body, Message, Node, TopicPartitionId};
+use crate::rng::Rng;
+use crate::time::SimTime;
+use alloc::collections::{BTreeMap, BinaryHeap};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cmp::{Ordering, Reverse};
+
+pub use view::Summary;
+
+/// How many events the trace ring keeps.
+pub const TRACE_CAPACITY: usize = 4096;
+
+/// Something scheduled to happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pending {
+    /// A network message arrives.
+    Deliver(u64),
+    /// The application calls `send()` (a producer app's next record).
+    ProduceTick { app: u32 },
+    /// A producer's sender thread wakes for a linger timer.
+    SenderWake { producer: u32, at: SimTime },
+    /// A parked (long-polling) fetch at a leader runs out of time.
+    FetchExpire { fetch_id: u64 },
+    /// A consumer's application calls `poll()`.
+    ConsumerPoll { consumer: u32 },
+    /// A consumer's heartbeat / auto-commit timer.
+    ConsumerTimer { consumer: u32 },
+    /// A group's join phase completes.
+    JoinDeadline { group: u32, at: SimTime },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Scheduled {
+    at: SimTime,
+    seq: u64,
+    what: Pending,
+}
+
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A fetch parked at a leader until data arrives or its wait runs out (Kafka's
+/// `DelayedFetch` in the fetch purgatory).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParkedFetch {
+    pub id: u64,
+    pub broker: u32,
+    pub fetcher: Node,
+    pub partitions: Vec<(TopicPartitionId, u64)>,
+    pub deadline: SimTime,
+}
+
+/// An acks=all produce waiting for the high watermark (`DelayedProduce`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DelayedProduce {
+    pub broker: u32,
+    pub producer: u32,
+    pub request_id: u64,
+    /// (partition, batch id, base offset, end offset the high watermark must reach)
+    pub waits: Vec<(TopicPartitionId, u64, u64, u64)>,
+    /// The response to send once every wait is met.
+    pub results: Vec<crate::net::PartitionProduceResult>,
+}
+
+/// What a leader remembers of an idempotent producer's last batches on one partition:
+/// (first sequence, last sequence, base offset) (`ProducerStateEntry`).
+pub type ProducerStateEntries = alloc::collections::VecDeque<(i32, i32, u64)>;
+
+/// A live change, as applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Change {
+    /// Set a setting by Kafka's name (see `config::settings`).
+    Set { name: String, value: String },
+}
+
+/// A change recorded with the event index and time it took effect at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct AppliedChange {
+    pub at_event: u64,
+    pub at_time: SimTime,
+    pub change: Change,
+}
+
+/// The simulated world. Cheap to clone relative to a run's length is a goal (see
+/// ARCHITECTURE.md); today a clone copies the logs.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    config: Config,
+    seed: u64,
+    now: SimTime,
+    seq: u64,
+    events_processed: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    rng: Rng,
+    pub(crate) brokers: Vec<Broker>,
+    pub(crate) topics: Vec<Topic>,
+    pub(crate) producers: Vec<crate::producer::Producer>,
+    /// Which producer instance serves each producer application now.
+    pub(crate) app_producer: Vec<u32>,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) consumers: Vec<Consumer>,
+    pub(crate) messages: BTreeMap<u64, Message>,
+    pub(crate) parked_fetches: Vec<ParkedFetch>,
+    pub(crate) delayed_produces: Vec<DelayedProduce>,
+    /// Producer-state of idempotent producers at leaders: last batches per (pid, partition):
+    /// (first sequence, last sequence, base offset), at most 5.
+    pub(crate) producer_state: BTreeMap<(i64, TopicPartitionId), ProducerStateEntries>,
+    trace: Trace,
+    changes: Vec<AppliedChange>,
+    next_message_id: u64,
+    next_record_id: u64,
+    next_producer_id: i64,
+    next_batch_id: u64,
+    next_request_id: u64,
+    next_fetch_id: u64,
+}
+
+impl Sim {
+    /// Builds the world from a validated config and a seed.
+    pub fn new(config: Config, seed: u64) -> Result<Sim, ConfigError> {
+        config.validate()?;
+        let mut rng = Rng::new(seed);
+        let n_brokers = config.sim.brokers.value;
+        let brokers: Vec<Broker> = (0..n_brokers)
+            .map(|id| Broker { id, alive: true })
+            .collect();
+        let ids: Vec<u32> = (0..n_brokers).collect();
+        let mut topics = Vec::new();
+        for (ti, t) in config.topics.iter().enumerate() {
+            let placed = place_replicas(
+                &mut rng,
+                &ids,
+                t.partitions.value,
+                t.replication_factor.value,
+            );
+            let partitions = placed
+                .into_iter()
+                .enumerate()
+                .map(|(pi, reps)| Partition {
+                    topic: ti as u32,
+                    index: pi as u32,
+                    leader: reps.first().copied(),
+                    leader_epoch: 0,
+                    isr: reps.clone(),
+                    replicas: reps
+                        .iter()
+                        .map(|&b| Replica {
+                            broker: b,
+                            log: Log::new(),
+                            high_watermark: 0,
+                            leader_view_leo: 0,
+                        })
+                        .collect(),
+                })
+                .collect();
+            topics.push(Topic {
+                name: t.name.clone(),
+                partitions,
+                min_insync_replicas: t.min_insync_replicas.value,
+            });
+        }
+        // __consumer_offsets is placed like any topic; only its leaders matter here.
+        let offsets_parts = config.broker.offsets_topic_num_partitions.value;
+        let offsets_leaders: Vec<u32> =
+            place_replicas(&mut rng, &ids, offsets_parts, n_brokers.min(3))
+                .into_iter()
+                .map(|r| r.first().copied().unwrap_or(0))
+                .collect();
+
+        let mut sim = Sim {
+            config: config.clone(),
+            seed,
+            now: SimTime::ZERO,
+            seq: 0,
+            events_processed: 0,
+            queue: BinaryHeap::new(),
+            rng,
+            brokers,
+            topics,
+            producers: Vec::new(),
+            app_producer: Vec::new(),
+            groups: Vec::new(),
+            consumers: Vec::new(),
+            messages: BTreeMap::new(),
+            parked_fetches: Vec::new(),
+            delayed_produces: Vec::new(),
+            producer_state: BTreeMap::new(),
+            trace: Trace::new(TRACE_CAPACITY),
+            changes: Vec::new(),
+            next_message_id: 0,
+            next_record_id: 0,
+            next_producer_id: 1000,
+            next_batch_id: 0,
+            next_request_id: 0,
+            next_fetch_id: 0,
+        };
+        for (app, pc) in config.producers.iter().enumerate() {
+            let idx = sim.create_producer(app as u32, pc.clone());
+            sim.app_producer.push(idx);
+            let first = sim.produce_interval(app as u32);
+            if let Some(dt) = first {
+                sim.schedule(SimTime(dt), Pending::ProduceTick { app: app as u32 });
+            }
+        }
+        for (gi, gc) in config.groups.iter().enumerate() {
+            let offsets_partition = coordinator_partition(&gc.group_id, offsets_parts);
+            let coordinator = offsets_leaders
+                .get(offsets_partition as usize)
+                .copied()
+                .unwrap_or(0);
+            sim.groups.push(Group {
+                index: gi as u32,
+                group_id: gc.group_id.clone(),
+                offsets_partition,
+                coordinator,
+                state: GroupState::Empty,
+                generation: 0,
+                leader: None,
+                members: Vec::new(),
+                joined_this_round: Vec::new(),
+                join_deadline: None,
+                awaiting_sync: Vec::new(),
+                assignment: BTreeMap::new(),
+                committed: BTreeMap::new(),
+                protocol: "range",
+            });
+            for _ in 0..gc.consumers.value {
+                sim.create_consumer(gi as u32);
+            }
+        }
+        sim.start_replica_fetchers();
+        Ok(sim)
+    }
+
+    fn create_consumer(&mut self, group: u32) -> u32 {
+        let index = self.consumers.len() as u32;
+        let member_no = self.consumers.iter().filter(|c| c.group == group).count() + 1;
+        let gid = self.groups[group as usize].group_id.clone();
+        let uuid = self.uuid();
+        let c = Consumer {
+            index,
+            group,
+            member_id: format!("consumer-{gid}-{member_no}-{uuid}"),
+            state: MemberState::Joining,
+            generation: 0,
+            assignment: Vec::new(),
+            positions: BTreeMap::new(),
+            committed: BTreeMap::new(),
+            buffer: alloc::collections::VecDeque::new(),
+            fetch_in_flight: alloc::vec![false; self.brokers.len()],
+            busy_until: None,
+            next_heartbeat: SimTime::ZERO,
+            next_auto_commit: SimTime::ZERO,
+            records_consumed: 0,
+            records_lag_max: 0,
+        };
+        self.consumers.push(c);
+        let coord = self.groups[group as usize].coordinator;
+        self.send(
+            Node::Consumer(index),
+            Node::Broker(coord),
+            Body::JoinGroup {
+                group,
+                member: index,
+            },
+        );
+        index
+    }
+
+    /// A random UUID string from the sim's PRNG (member ids are `<client.id>-<UUID>`).
+    fn uuid(&mut self) -> String {
+        let a = self.rng.next_u64();
+        let b = self.rng.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            ((b >> 48) & 0x3fff) | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    // ----- the engine -----
+
+    fn schedule(&mut self, at: SimTime, what: Pending) {
+        debug_assert!(at >= self.now, "events are never scheduled in the past");
+        let seq = self.seq;
+        self.seq += 1;
+        self.queue.push(Reverse(Scheduled {
+            at: at.max(self.now),
+            seq,
+            what,
+        }));
+    }
+
+    /// Puts a message on the network; it arrives after the link's latency.
+    pub(crate) fn send(&mut self, from: Node, to: Node, body: Body) -> u64 {
+        let id = self.next_message_id;
+        self.next_message_id += 1;
+        let deliver_at = self.now.plus(self.config.sim.network_latency_us.value);
+        self.messages.insert(
+            id,
+            Message {
+                id,
+                from,
+                to,
+                sent_at: self.now,
+                deliver_at,
+                body,
+            },
+        );
+        self.schedule(deliver_at, Pending::Deliver(id));
+        id
+    }
+
+    /// Time of the next pending event, if any.
+    pub fn next_event_time(&self) -> Option<SimTime> {
+        self.queue.peek().map(|Reverse(s)| s.at)
+    }
+
+    /// Processes exactly one event and returns what it did; `None` when nothing is pending.
+    pub fn step(&mut self) -> Option<&TraceEntry> {
+        loop {
+            let Reverse(s) = self.queue.pop()?;
+            debug_assert!(s.at >= self.now, "time never goes backward");
+            self.now = s.at;
+            if let Some(event) = self.dispatch(s.what) {
+                let entry = TraceEntry {
+                    index: self.events_processed,
+                    time: self.now,
+                    event,
+                };
+                self.events_processed += 1;
+                self.trace.push(entry);
+                return self.trace.last();
+            }
+        }
+    }
+
+    /// Processes every event up to and including time `t`, then sets the clock to `t`.
+    /// Returns how many events ran.
+    pub fn run_until(&mut self, t: SimTime) -> u64 {
+        let before = self.events_processed;
+        while let Some(next) = self.next_event_time() {
+            if next > t {
+                break;
+            }
+            self.step();
+        }
+        if t > self.now {
+            self.now = t;
+        }
+        self.events_processed - before
+    }
+
+    /// Runs at most `max_events` events up to time `t` (the page's frame budget). Returns
+    /// whether it reached `t`.
+    pub fn run_until_bounded(&mut self, t: SimTime, max_events: u64) -> bool {
+        for _ in 0..max_events {
+            match self.next_event_time() {
+                Some(next) if next <= t => {
+                    self.step();
+                }
+                _ => {
+                    if t > self.now {
+                        self.now = t;
+                    }
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Handles one pending item. `None` for items that turned out stale (a timer that was
+    /// superseded): those are not events.
+    fn dispatch(&mut self, what: Pending) -> Option<Event> {
+        match what {
+            Pending::Deliver(id) => {
+                let msg = self.messages.remove(&id)?;
+                Some(self.deliver(msg))
+            }
+            Pending::ProduceTick { app } => self.on_produce_tick(app),
+            Pending::SenderWake { producer, at } => self.on_sender_wake(producer, at),
+            Pending::FetchExpire { fetch_id } => self.on_fetch_expire(fetch_id),
+            Pending::ConsumerPoll { consumer } => self.on_consumer_poll(consumer),
+            Pending::ConsumerTimer { consumer } => self.on_consumer_timer(consumer),
+            Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
+        }
+    }
+
+    fn deliver(&mut self, msg: Message) -> Event {
+        let kind = msg.body.kind();
+        let (from, to, id) = (msg.from, msg.to, msg.id);
+        let detail = match (to, msg.body) {
+            (
+                Node::Broker(b),
+                Body::Produce {
+                    request_id,
+                    producer,
+                    producer_id,
+                    acks,
+                    batches,
+                },
+            ) => self.on_produce_request(b, producer, request_id, producer_id, acks, batches),
+            (
+                Node::Producer(p),
+                Body::ProduceResponse {
+                    request_id,
+                    results,
+                },
+            ) => self.on_produce_response(p, request_id, results),
+            (
+                Node::Broker(b),
+                Body::ReplicaFetch {
+                    follower,
+                    partitions,
+                },
+            ) => self.on_fetch_request(b, Node::Broker(follower), partitions),
+            (Node::Broker(f), Body::ReplicaFetchResponse { parts }) => {
+                self.on_replica_fetch_response(f, from, parts)
+            }
+            (
+                Node::Broker(b),
+                Body::ConsumerFetch {
+                    consumer,
+                    partitions,
+                },
+            ) => self.on_fetch_request(b, Node::Consumer(consumer), partitions),
+            (Node::Consumer(c), Body::ConsumerFetchResponse { parts }) => {
+                self.on_consumer_fetch_response(c, from, parts)
+            }
+            (Node::Broker(_), body) => self.on_coordinator_request(from, body),
+            (Node::Consumer(c), body) => self.on_coordinator_response(c, body),
+            (Node::Producer(_), _) => crate::event::Delivery::Group,
+        };
+        Event::Delivered {
+            message_id: id,
+            kind,
+            from,
+            to,
+            detail,
+        }
+    }
+
+    // ----- live changes -----
+
+    /// Applies a live change. It is validated first; when invalid, the error names the field
+    /// and the allowed range and the simulation is left exactly as it was.
+    pub fn apply(&mut self, change: Change) -> Result<(), ConfigError> {
+        match &change {
+            Change::Set { name, value } => {
+                let mut next = self.config.clone();
+                next.set(name, value)?;
+                next.validate()?;
+                self.apply_config(next, name)?;
+            }
+        }
+        self.changes.push(AppliedChange {
+            at_event: self.events_processed,
+            at_time: self.now,
+            change,
+        });
+        Ok(())
+    }
+
+    fn apply_config(&mut self, next: Config, name: &str) -> Result<(), ConfigError> {
+        let old = &self.config;
+        let producer_changed = old
+            .producers
+            .iter()
+            .zip(&next.producers)
+            .any(|(a, b)| producer_settings_differ(a, b));
+        let workload_changed = old
+            .producers
+            .iter()
+            .zip(&next.producers)
+            .any(|(a, b)| a.workload != b.workload);
+        let other_changed = old.sim != next.sim
+            || old.broker != next.broker
+            || old.topics != next.topics
+            || old.groups != next.groups;
+        if other_changed {
+            return Err(ConfigError::new(
+                name,
+                "cannot change while the simulation runs yet: set it and reset the simulation",
+            ));
+        }
+        self.config = next;
+        if producer_changed {
+            for app in 0..self.config.producers.len() as u32 {
+                self.restart_producer(app);
+            }
+        } else if workload_changed {
+            for app in 0..self.config.producers.len() as u32 {
+                let idx = self.app_producer[app as usize] as usize;
+                self.producers[idx].config.workload =
+                    self.config.producers[app as usize].workload.clone();
+            }
+        }
+        Ok(())
+    }
+
+    // ----- read-only access -----
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    /// Events processed since the start (the index the next event will get).
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    pub fn changes(&self) -> &[AppliedChange] {
+        &self.changes
+    }
+    pub fn brokers(&self) -> &[Broker] {
+        &self.brokers
+    }
+    pub fn topics(&self) -> &[Topic] {
+        &self.topics
+    }
+    pub fn producers(&self) -> &[crate::producer::Producer] {
+        &self.producers
+    }
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+    pub fn consumers(&self) -> &[Consumer] {
+        &self.consumers
+    }
+    pub fn messages(&self) -> impl Iterator<Item = &Message> {
+        self.messages.values()
+    }
+    pub fn partition(&self, tp: TopicPartitionId) -> Option<&Partition> {
+        self.topics
+            .get(tp.topic as usize)?
+            .partitions
+            .get(tp.partition as usize)
+    }
+    pub(crate) fn partition_mut(&mut self, tp: TopicPartitionId) -> Option<&mut Partition> {
+        self.topics
+            .get_mut(tp.topic as usize)?
+            .partitions
+            .get_mut(tp.partition as usize)
+    }
+}
+
+/// Whether two producer configs differ in a setting Kafka fixes at construction.
+fn producer_settings_differ(
+    a: &crate::config::ProducerConfig,
+    b: &crate::config::ProducerConfig,
+) -> bool {
+    let mut a2 = a.clone();
+    a2.workload = b.workload.clone();
+    a2 != *b
+}

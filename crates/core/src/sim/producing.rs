@@ -1,0 +1,492 @@
+//! Producer handlers: the application's `send()`, the sender thread's drain, responses.
+
+use super::{Pending, Sim};
+use crate::config::{Acks, PartitionerKind, ProducerConfig, SendMode};
+use crate::event::{Delivery, Event};
+use crate::murmur2::murmur2;
+use crate::net::{Body, Node, PartitionProduceResult, TopicPartitionId};
+use crate::producer::accumulator::{PartitionerState, RecordAccumulator, RecordMeta};
+use crate::producer::partitioner::{BuiltInPartitioner, LegacySticky, PartitionReason, RoundRobin};
+use crate::producer::{InFlightRequest, Producer, ProducerState, ProducerStats};
+use crate::time::SimTime;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+/// The bytes of key `key-N` (the string serializer: UTF-8), without allocating.
+pub fn key_bytes(k: u32, buf: &mut [u8; 16]) -> &[u8] {
+    buf[..4].copy_from_slice(b"key-");
+    let mut digits = [0u8; 10];
+    let mut n = k;
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in 0..len {
+        buf[4 + i] = digits[len - 1 - i];
+    }
+    &buf[..4 + len]
+}
+
+impl Sim {
+    /// A new `KafkaProducer` instance for application `app`, with a fresh producer id.
+    pub(super) fn create_producer(&mut self, app: u32, config: ProducerConfig) -> u32 {
+        let index = self.producers.len() as u32;
+        let topic = self
+            .topics
+            .iter()
+            .position(|t| t.name == config.topic)
+            .unwrap_or(0) as u32;
+        let partitions = self
+            .topics
+            .get(topic as usize)
+            .map_or(0, |t| t.partitions.len() as u32);
+        let partitioner = match config.partitioner.value {
+            PartitionerKind::BuiltIn => {
+                PartitionerState::BuiltIn(BuiltInPartitioner::new(config.batch_size.value))
+            }
+            PartitionerKind::RoundRobin => PartitionerState::RoundRobin(RoundRobin::default()),
+            PartitionerKind::LegacySticky => {
+                PartitionerState::LegacySticky(LegacySticky::default())
+            }
+        };
+        let producer_id = self.next_producer_id;
+        self.next_producer_id += 1;
+        let first_batch = self.next_batch_id;
+        self.next_batch_id += 1 << 32;
+        let n_brokers = self.brokers.len();
+        let p = Producer {
+            index,
+            app,
+            producer_id,
+            epoch: 0,
+            idempotent: config.idempotence_effective(),
+            accumulator: RecordAccumulator::new(partitions, config.batch_size.value, first_batch),
+            config,
+            topic,
+            state: ProducerState::Running,
+            partitioner,
+            rng: self.rng.fork(),
+            next_sequence: alloc::vec![0; partitions as usize],
+            in_flight: BTreeMap::new(),
+            in_flight_per_broker: alloc::vec![0; n_brokers],
+            drain_index: alloc::vec![0; n_brokers],
+            awaiting_ack: None,
+            wake_at: None,
+            stats: ProducerStats::default(),
+        };
+        self.producers.push(p);
+        index
+    }
+
+    /// A live change of a producer setting: Kafka cannot change a running producer, so the
+    /// application closes it (its batches complete first) and creates a new one.
+    pub(super) fn restart_producer(&mut self, app: u32) {
+        let old = self.app_producer[app as usize];
+        let mut was_waiting = false;
+        if let Some(p) = self.producers.get_mut(old as usize) {
+            p.state = ProducerState::Closing;
+            was_waiting = p.awaiting_ack.take().is_some();
+        }
+        if was_waiting {
+            // The application's blocked send().get() is abandoned with the old instance;
+            // it carries on with the new one.
+            if let Some(dt) = self.produce_interval(app) {
+                self.schedule(self.now.plus(dt), Pending::ProduceTick { app });
+            }
+        }
+        self.sender_run(old);
+        self.maybe_finish_close(old);
+        let cfg = self.config.producers[app as usize].clone();
+        let new = self.create_producer(app, cfg);
+        self.app_producer[app as usize] = new;
+    }
+
+    fn maybe_finish_close(&mut self, idx: u32) -> bool {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return false;
+        };
+        if p.state == ProducerState::Closing && p.drained() {
+            p.state = ProducerState::Closed;
+            return true;
+        }
+        false
+    }
+
+    /// Microseconds between two `send()` calls of an application.
+    pub(super) fn produce_interval(&self, app: u32) -> Option<u64> {
+        let rate = self
+            .config
+            .producers
+            .get(app as usize)?
+            .workload
+            .records_per_s
+            .value;
+        if rate == 0 {
+            return None;
+        }
+        Some((1_000_000 / rate as u64).max(1))
+    }
+
+    /// The application calls `send()` once.
+    pub(super) fn on_produce_tick(&mut self, app: u32) -> Option<Event> {
+        let idx = self.app_producer[app as usize];
+        let interval = self.produce_interval(app);
+        let (sync, waiting) = {
+            let p = &self.producers[idx as usize];
+            (
+                p.config.workload.send_mode.value == SendMode::Sync,
+                p.awaiting_ack.is_some(),
+            )
+        };
+        if sync && waiting {
+            // send().get() has not returned: the next send waits for the acknowledgement.
+            return Some(Event::SendBlocked { producer: idx });
+        }
+        if let Some(dt) = interval {
+            if !sync {
+                self.schedule(self.now.plus(dt), Pending::ProduceTick { app });
+            }
+        }
+        let record_id = self.next_record_id;
+        self.next_record_id += 1;
+        let now = self.now;
+        let topic = self.producers[idx as usize].topic as usize;
+        let leaders = self.topics[topic].leaders();
+        let p = &mut self.producers[idx as usize];
+        let w = &p.config.workload;
+        let key = if w.keys.value == 0 || p.rng.percent(w.keyless_percent.value) {
+            None
+        } else {
+            Some(p.rng.below(w.keys.value as u64) as u32)
+        };
+        let mut kb = [0u8; 16];
+        let key_slice = key.map(|k| key_bytes(k, &mut kb));
+        let mut rec = RecordMeta {
+            id: record_id,
+            key,
+            key_len: key_slice.map(|k| k.len() as u32),
+            value_len: w.value_bytes.value,
+            size_bytes: 0,
+            created_at: now,
+        };
+        let n = leaders.len() as u32;
+        let ignore_keys = p.config.partitioner_ignore_keys.value;
+        let keyed = key_slice.map(|k| {
+            let h = murmur2(k);
+            (
+                ((h & 0x7fff_ffff) as u32) % n.max(1),
+                PartitionReason::KeyHash {
+                    murmur2: h,
+                    partitions: n,
+                },
+            )
+        });
+        let acc = &mut p.accumulator;
+        let result = match &mut p.partitioner {
+            PartitionerState::RoundRobin(rr) => {
+                let (part, counter) = rr.partition(&leaders);
+                acc.append_fixed(part, &mut rec, now, PartitionReason::RoundRobin { counter })
+            }
+            PartitionerState::BuiltIn(b) => match keyed {
+                Some((part, reason)) if !ignore_keys => {
+                    acc.append_fixed(part, &mut rec, now, reason)
+                }
+                _ => acc.append_built_in(b, &mut rec, now, &mut p.rng, &leaders),
+            },
+            PartitionerState::LegacySticky(s) => {
+                acc.append_legacy(s, keyed, &mut rec, now, &mut p.rng, &leaders)
+            }
+        };
+        p.stats.records_sent += 1;
+        if sync {
+            p.awaiting_ack = Some(record_id);
+        }
+        let requests_sent = self.sender_run(idx);
+        Some(Event::RecordAppended {
+            producer: idx,
+            record_id,
+            key,
+            partition: result.partition,
+            batch_id: result.batch_id,
+            new_batch: result.new_batch,
+            reason: result.reason,
+            requests_sent,
+        })
+    }
+
+    pub(super) fn on_sender_wake(&mut self, producer: u32, at: SimTime) -> Option<Event> {
+        let p = self.producers.get(producer as usize)?;
+        if p.wake_at != Some(at) {
+            return None; // superseded by an earlier wake-up
+        }
+        self.producers[producer as usize].wake_at = None;
+        let requests_sent = self.sender_run(producer);
+        Some(Event::SenderWoke {
+            producer,
+            requests_sent,
+        })
+    }
+
+    /// One pass of the sender thread (`Sender.sendProducerData`): find ready brokers, drain
+    /// each one's partitions into a produce request, send. Returns requests sent.
+    pub(super) fn sender_run(&mut self, idx: u32) -> u32 {
+        let now = self.now;
+        let Some(p) = self.producers.get(idx as usize) else {
+            return 0;
+        };
+        if p.state == ProducerState::Closed {
+            return 0;
+        }
+        let topic = p.topic;
+        let leaders = self.topics[topic as usize].leaders();
+        let p = &mut self.producers[idx as usize];
+        let flushing = p.state == ProducerState::Closing;
+        let linger_us = p.config.linger_ms.value * 1000;
+        // ready(): rebuild the adaptive partitioner's load statistics, find ready leaders.
+        if let PartitionerState::BuiltIn(b) = &mut p.partitioner {
+            if p.config.partitioner_adaptive_partitioning_enable.value && leaders.len() >= 2 {
+                let qs = p.accumulator.queue_sizes(&leaders);
+                b.update_load_stats(
+                    qs.as_ref().map(|(s, i)| (&s[..], &i[..])),
+                    leaders.len() as u32,
+                );
+            }
+        }
+        let mut ready_nodes: Vec<u32> = Vec::new();
+        for (part, leader) in leaders.iter().enumerate() {
+            if let Some(l) = leader {
+                if p.accumulator
+                    .first_ready(part as u32, now, linger_us, flushing)
+                    && !ready_nodes.contains(l)
+                {
+                    ready_nodes.push(*l);
+                }
+            }
+        }
+        ready_nodes.sort_unstable();
+        let mut sent = 0;
+        let max_in_flight = p.config.max_in_flight_requests_per_connection.value;
+        let max_request = p.config.max_request_size.value;
+        let acks = p.config.acks.value;
+        for node in ready_nodes {
+            let p = &mut self.producers[idx as usize];
+            if p.in_flight_per_broker[node as usize] >= max_in_flight {
+                continue;
+            }
+            // drainBatchesForOneNode: the first batch of every partition this broker leads.
+            let parts: Vec<u32> = leaders
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| **l == Some(node))
+                .map(|(i, _)| i as u32)
+                .collect();
+            let len = parts.len() as u32;
+            let start = p.drain_index[node as usize] % len.max(1);
+            let mut batches = Vec::new();
+            let mut size: u32 = 0;
+            let mut visited = 0;
+            for i in 0..len {
+                let part = parts[((start + i) % len) as usize];
+                let front = p.accumulator.deque(part).and_then(|d| d.front());
+                if let Some(b) = front {
+                    if !batches.is_empty() && size.saturating_add(b.size_bytes) > max_request {
+                        break;
+                    }
+                    let was_ready = p.accumulator.first_ready(part, now, linger_us, flushing);
+                    if let Some(mut b) = p.accumulator.pop_first(part) {
+                        size = size.saturating_add(b.size_bytes);
+                        if p.idempotent && b.base_sequence.is_none() {
+                            let seq = &mut p.next_sequence[part as usize];
+                            b.base_sequence = Some(*seq);
+                            *seq = seq.wrapping_add(b.records.len() as i32);
+                        }
+                        b.attempts += 1;
+                        if !was_ready {
+                            p.stats.batches_piggybacked += 1;
+                        }
+                        p.stats.batches_sent += 1;
+                        batches.push(b);
+                    }
+                }
+                visited = i + 1;
+            }
+            p.drain_index[node as usize] = (start + visited) % len.max(1);
+            if batches.is_empty() {
+                continue;
+            }
+            let request_id = self.next_request_id;
+            self.next_request_id += 1;
+            let p = &mut self.producers[idx as usize];
+            p.stats.requests_sent += 1;
+            let wire: Vec<(TopicPartitionId, _)> = batches
+                .iter()
+                .map(|b| {
+                    (
+                        TopicPartitionId {
+                            topic,
+                            partition: b.partition,
+                        },
+                        b.clone(),
+                    )
+                })
+                .collect();
+            let producer_id = if p.idempotent { p.producer_id } else { -1 };
+            if acks == Acks::None {
+                // No response will come: the batches complete as soon as they are sent,
+                // with offset -1.
+                let results: Vec<PartitionProduceResult> = batches
+                    .iter()
+                    .map(|b| PartitionProduceResult {
+                        tp: TopicPartitionId {
+                            topic,
+                            partition: b.partition,
+                        },
+                        batch_id: b.id,
+                        base_offset: -1,
+                        error: None,
+                    })
+                    .collect();
+                p.in_flight.insert(
+                    request_id,
+                    InFlightRequest {
+                        request_id,
+                        broker: node,
+                        sent_at: now,
+                        batches,
+                    },
+                );
+                self.send(
+                    Node::Producer(idx),
+                    Node::Broker(node),
+                    Body::Produce {
+                        request_id,
+                        producer: idx,
+                        producer_id,
+                        acks,
+                        batches: wire,
+                    },
+                );
+                self.complete_request(idx, request_id, &results);
+            } else {
+                p.in_flight_per_broker[node as usize] += 1;
+                p.in_flight.insert(
+                    request_id,
+                    InFlightRequest {
+                        request_id,
+                        broker: node,
+                        sent_at: now,
+                        batches,
+                    },
+                );
+                self.send(
+                    Node::Producer(idx),
+                    Node::Broker(node),
+                    Body::Produce {
+                        request_id,
+                        producer: idx,
+                        producer_id,
+                        acks,
+                        batches: wire,
+                    },
+                );
+            }
+            sent += 1;
+        }
+        // The sender sleeps until the earliest linger deadline of a batch still queued.
+        let p = &mut self.producers[idx as usize];
+        if let Some(deadline) = p.accumulator.next_linger_deadline(linger_us) {
+            let at = deadline.max(now);
+            if p.wake_at.is_none_or(|w| w > at || w < now) && at > now {
+                p.wake_at = Some(at);
+                self.schedule(at, Pending::SenderWake { producer: idx, at });
+            }
+        }
+        sent
+    }
+
+    /// A produce response arrived: complete its batches.
+    pub(super) fn on_produce_response(
+        &mut self,
+        idx: u32,
+        request_id: u64,
+        results: Vec<PartitionProduceResult>,
+    ) -> Delivery {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return Delivery::Group;
+        };
+        if let Some(r) = p.in_flight.get(&request_id) {
+            let b = r.broker as usize;
+            p.in_flight_per_broker[b] = p.in_flight_per_broker[b].saturating_sub(1);
+        }
+        let (records, error) = self.complete_request(idx, request_id, &results);
+        self.sender_run(idx);
+        self.maybe_finish_close(idx);
+        Delivery::Acknowledged { records, error }
+    }
+
+    /// Completes the batches of a request: callbacks run, buffer memory returns, a waiting
+    /// `send().get()` returns. Returns (records completed, first error).
+    fn complete_request(
+        &mut self,
+        idx: u32,
+        request_id: u64,
+        results: &[PartitionProduceResult],
+    ) -> (u32, Option<crate::net::KafkaError>) {
+        let now = self.now;
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return (0, None);
+        };
+        let Some(req) = p.in_flight.remove(&request_id) else {
+            return (0, None);
+        };
+        let mut n = 0;
+        let mut first_error = None;
+        let mut released_sync: Option<SimTime> = None;
+        for b in &req.batches {
+            let res = results.iter().find(|r| r.batch_id == b.id);
+            let error = res.and_then(|r| r.error);
+            let count = b.records.len() as u64;
+            if error.is_some() {
+                p.stats.records_failed += count;
+                first_error = first_error.or(error);
+            } else {
+                p.stats.records_acknowledged += count;
+            }
+            n += count as u32;
+            p.accumulator.deallocate(b);
+            if let Some(w) = p.awaiting_ack {
+                if let Some(r) = b.records.iter().find(|r| r.id == w) {
+                    p.awaiting_ack = None;
+                    released_sync = Some(r.created_at);
+                }
+            }
+        }
+        if let (Some(created), ProducerState::Running) = (released_sync, p.state) {
+            // send().get() returned: the application sends its next record, no sooner than
+            // its rate allows.
+            let app = p.app;
+            if let Some(dt) = self.produce_interval(app) {
+                self.schedule(created.plus(dt).max(now), Pending::ProduceTick { app });
+            }
+        }
+        (n, first_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_bytes_formats() {
+        let mut b = [0u8; 16];
+        assert_eq!(key_bytes(0, &mut b), b"key-0");
+        assert_eq!(key_bytes(42, &mut b), b"key-42");
+        assert_eq!(key_bytes(u32::MAX, &mut b), b"key-4294967295");
+    }
+}

@@ -1,0 +1,486 @@
+//! Broker-side handlers: produce at the partition leader, fetch (followers and consumers) with
+//! long polling, the high watermark, and acks=all completion (`ReplicaManager`,
+//! `DelayedProduce`, `DelayedFetch`, `ReplicaFetcherThread`).
+
+use super::{DelayedProduce, ParkedFetch, Pending, Sim};
+use crate::config::Acks;
+use crate::event::{Delivery, Event};
+use crate::log::{EntryKind, LogEntry};
+use crate::net::{
+    Body, FetchedPartition, KafkaError, Node, PartitionProduceResult, TopicPartitionId,
+};
+use crate::producer::accumulator::ProducerBatch;
+use alloc::vec::Vec;
+
+/// Bytes a follower takes per partition per fetch (`replica.fetch.max.bytes`).
+const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
+/// How many batches per producer and partition a leader remembers for deduplication.
+const PRODUCER_STATE_BATCHES: usize = 5;
+
+impl Sim {
+    /// Each follower starts one fetcher per leader it follows (`ReplicaFetcherManager`).
+    pub(super) fn start_replica_fetchers(&mut self) {
+        let n = self.brokers.len() as u32;
+        for follower in 0..n {
+            for leader in 0..n {
+                if follower != leader {
+                    self.send_replica_fetch(follower, leader);
+                }
+            }
+        }
+    }
+
+    /// Sends a follower's fetch for every partition it follows from `leader`, at its log end
+    /// offsets (which tells the leader how far it has come).
+    fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
+        let mut partitions = Vec::new();
+        for t in &self.topics {
+            for p in &t.partitions {
+                if p.leader == Some(leader) {
+                    if let Some(r) = p.replica(follower) {
+                        partitions.push((
+                            TopicPartitionId {
+                                topic: p.topic,
+                                partition: p.index,
+                            },
+                            r.log.log_end_offset(),
+                        ));
+                    }
+                }
+            }
+        }
+        if partitions.is_empty() {
+            return;
+        }
+        self.send(
+            Node::Broker(follower),
+            Node::Broker(leader),
+            Body::ReplicaFetch {
+                follower,
+                partitions,
+            },
+        );
+    }
+
+    /// A produce request at broker `b`.
+    pub(super) fn on_produce_request(
+        &mut self,
+        b: u32,
+        producer: u32,
+        request_id: u64,
+        producer_id: i64,
+        acks: Acks,
+        batches: Vec<(TopicPartitionId, ProducerBatch)>,
+    ) -> Delivery {
+        let mut results = Vec::with_capacity(batches.len());
+        let mut waits = Vec::new();
+        let mut appended = 0u32;
+        let mut duplicates = 0u32;
+        let mut touched = Vec::new();
+        for (tp, batch) in batches {
+            let Some(part) = self.partition_mut(tp) else {
+                continue;
+            };
+            if part.leader != Some(b) {
+                results.push(PartitionProduceResult {
+                    tp,
+                    batch_id: batch.id,
+                    base_offset: -1,
+                    error: Some(KafkaError::NotLeaderOrFollower),
+                });
+                continue;
+            }
+            let min_isr = self.topics[tp.topic as usize].min_insync_replicas as usize;
+            let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
+            if acks == Acks::All && part.isr.len() < min_isr {
+                results.push(PartitionProduceResult {
+                    tp,
+                    batch_id: batch.id,
+                    base_offset: -1,
+                    error: Some(KafkaError::NotEnoughReplicas),
+                });
+                continue;
+            }
+            // Idempotent producer: a batch the leader already has is answered, not appended.
+            if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
+                let last = seq.wrapping_add(batch.records.len() as i32 - 1);
+                if let Some(state) = self.producer_state.get(&(producer_id, tp)) {
+                    if let Some(&(_, _, off)) =
+                        state.iter().find(|(f, l, _)| *f == seq && *l == last)
+                    {
+                        duplicates += batch.records.len() as u32;
+                        results.push(PartitionProduceResult {
+                            tp,
+                            batch_id: batch.id,
+                            base_offset: off as i64,
+                            error: None,
+                        });
+                        continue;
+                    }
+                }
+            }
+            let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
+            let epoch = part.leader_epoch;
+            let Some(leader) = part.leader_replica_mut() else {
+                continue;
+            };
+            let base = leader.log.log_end_offset();
+            for r in &batch.records {
+                leader.log.append(LogEntry {
+                    record_id: r.id,
+                    producer_id,
+                    key: r.key,
+                    size_bytes: r.size_bytes,
+                    leader_epoch: epoch,
+                    timestamp: r.created_at,
+                    kind: EntryKind::Data,
+                });
+            }
+            let end = leader.log.log_end_offset();
+            appended += batch.records.len() as u32;
+            if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
+                let last = seq.wrapping_add(batch.records.len() as i32 - 1);
+                let state = self.producer_state.entry((producer_id, tp)).or_default();
+                state.push_back((seq, last, base));
+                while state.len() > PRODUCER_STATE_BATCHES {
+                    state.pop_front();
+                }
+            }
+            results.push(PartitionProduceResult {
+                tp,
+                batch_id: batch.id,
+                base_offset: base as i64,
+                error: None,
+            });
+            waits.push((tp, batch.id, base, end));
+            touched.push(tp);
+        }
+        for tp in &touched {
+            self.on_leader_log_grew(*tp);
+        }
+        let responded = match acks {
+            Acks::None => false,
+            Acks::Leader => {
+                self.send(
+                    Node::Broker(b),
+                    Node::Producer(producer),
+                    Body::ProduceResponse {
+                        request_id,
+                        results,
+                    },
+                );
+                true
+            }
+            Acks::All => {
+                let done = waits.iter().all(|(tp, _, _, end)| {
+                    self.partition(*tp)
+                        .is_some_and(|p| p.high_watermark() >= *end)
+                });
+                if done || waits.is_empty() {
+                    self.send(
+                        Node::Broker(b),
+                        Node::Producer(producer),
+                        Body::ProduceResponse {
+                            request_id,
+                            results,
+                        },
+                    );
+                    true
+                } else {
+                    // Errors and duplicates are answered together with the appended batches.
+                    self.delayed_produces.push(DelayedProduce {
+                        broker: b,
+                        producer,
+                        request_id,
+                        waits,
+                        results,
+                    });
+                    false
+                }
+            }
+        };
+        Delivery::Appended {
+            records: appended,
+            duplicates,
+            responded,
+        }
+    }
+
+    /// After the leader's log grew: parked follower fetches for the partition wake up, and
+    /// the high watermark may move (with an ISR of one). Returns whether it moved.
+    fn on_leader_log_grew(&mut self, tp: TopicPartitionId) -> bool {
+        self.wake_parked(tp, true);
+        self.advance_high_watermark(tp)
+    }
+
+    /// Recomputes the high watermark; when it moves, acks=all produces and consumer fetches
+    /// waiting on it complete.
+    fn advance_high_watermark(&mut self, tp: TopicPartitionId) -> bool {
+        let moved = self
+            .partition_mut(tp)
+            .and_then(|p| p.maybe_advance_high_watermark())
+            .is_some();
+        if moved {
+            self.complete_delayed_produces(tp);
+            self.wake_parked(tp, false);
+        }
+        moved
+    }
+
+    fn complete_delayed_produces(&mut self, tp: TopicPartitionId) {
+        let mut i = 0;
+        while i < self.delayed_produces.len() {
+            let d = &self.delayed_produces[i];
+            if !d.waits.iter().any(|w| w.0 == tp) {
+                i += 1;
+                continue;
+            }
+            let done = d.waits.iter().all(|(tp, _, _, end)| {
+                self.partition(*tp)
+                    .is_some_and(|p| p.high_watermark() >= *end)
+            });
+            if done {
+                let d = self.delayed_produces.remove(i);
+                self.send(
+                    Node::Broker(d.broker),
+                    Node::Producer(d.producer),
+                    Body::ProduceResponse {
+                        request_id: d.request_id,
+                        results: d.results,
+                    },
+                );
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Answers parked fetches that include `tp`: follower fetches when the log grows
+    /// (`replicas = true`), consumer fetches when the high watermark moves.
+    fn wake_parked(&mut self, tp: TopicPartitionId, replicas: bool) {
+        let mut i = 0;
+        while i < self.parked_fetches.len() {
+            let f = &self.parked_fetches[i];
+            let is_replica = matches!(f.fetcher, Node::Broker(_));
+            if is_replica == replicas && f.partitions.iter().any(|(t, _)| *t == tp) {
+                let f = self.parked_fetches.remove(i);
+                self.respond_fetch(f.broker, f.fetcher, &f.partitions);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// A fetch (follower or consumer) at broker `b`. Answers now if there is data to return,
+    /// else parks it for `replica.fetch.wait.max.ms` / `fetch.max.wait.ms`.
+    pub(super) fn on_fetch_request(
+        &mut self,
+        b: u32,
+        fetcher: Node,
+        partitions: Vec<(TopicPartitionId, u64)>,
+    ) -> Delivery {
+        let mut hw_moved = 0;
+        if let Node::Broker(follower) = fetcher {
+            // The fetch offset is the follower's log end offset: the leader learns it here,
+            // and the high watermark can move.
+            for (tp, offset) in &partitions {
+                let Some(p) = self.partition_mut(*tp) else {
+                    continue;
+                };
+                if p.leader != Some(b) {
+                    continue;
+                }
+                if let Some(r) = p.replica_mut(follower) {
+                    r.leader_view_leo = *offset;
+                }
+                if self.advance_high_watermark(*tp) {
+                    hw_moved += 1;
+                }
+            }
+        }
+        let available = self.fetchable(b, fetcher, &partitions);
+        let (min_bytes, wait_us) = match fetcher {
+            Node::Broker(_) => (
+                1u64,
+                self.config.broker.replica_fetch_wait_max_ms.value * 1000,
+            ),
+            Node::Consumer(c) => {
+                let g = self
+                    .consumers
+                    .get(c as usize)
+                    .map_or(0, |c| c.group as usize);
+                let cc = &self.config.groups[g].consumer;
+                (
+                    cc.fetch_min_bytes.value as u64,
+                    cc.fetch_max_wait_ms.value * 1000,
+                )
+            }
+            Node::Producer(_) => (1, 0),
+        };
+        if available.1 >= min_bytes.max(1) || wait_us == 0 {
+            let records = self.respond_fetch(b, fetcher, &partitions);
+            return Delivery::FetchServed {
+                records,
+                parked: false,
+                high_watermark_moved: hw_moved,
+            };
+        }
+        let id = self.next_fetch_id;
+        self.next_fetch_id += 1;
+        let deadline = self.now.plus(wait_us);
+        self.parked_fetches.push(ParkedFetch {
+            id,
+            broker: b,
+            fetcher,
+            partitions,
+            deadline,
+        });
+        self.schedule(deadline, Pending::FetchExpire { fetch_id: id });
+        Delivery::FetchServed {
+            records: 0,
+            parked: true,
+            high_watermark_moved: hw_moved,
+        }
+    }
+
+    pub(super) fn on_fetch_expire(&mut self, fetch_id: u64) -> Option<Event> {
+        let i = self.parked_fetches.iter().position(|f| f.id == fetch_id)?;
+        let f = self.parked_fetches.remove(i);
+        self.respond_fetch(f.broker, f.fetcher, &f.partitions);
+        Some(Event::FetchWaitExpired {
+            broker: f.broker,
+            fetcher: f.fetcher,
+        })
+    }
+
+    /// (records, bytes) a fetch could return now: followers read to the log end, consumers
+    /// only below the high watermark.
+    fn fetchable(
+        &self,
+        b: u32,
+        fetcher: Node,
+        partitions: &[(TopicPartitionId, u64)],
+    ) -> (u64, u64) {
+        let mut records = 0;
+        let mut bytes = 0;
+        for (tp, offset) in partitions {
+            let Some(p) = self.partition(*tp) else {
+                continue;
+            };
+            if p.leader != Some(b) {
+                continue;
+            }
+            let end = match fetcher {
+                Node::Broker(_) => p.log_end_offset(),
+                _ => p.high_watermark(),
+            };
+            if end > *offset {
+                records += end - offset;
+                if let Some(l) = p.leader_replica() {
+                    bytes += l
+                        .log
+                        .range(*offset, end)
+                        .map(|(_, e)| e.size_bytes as u64)
+                        .sum::<u64>();
+                }
+            }
+        }
+        (records, bytes)
+    }
+
+    /// Sends a fetch response with what each partition has past the fetch offset.
+    fn respond_fetch(
+        &mut self,
+        b: u32,
+        fetcher: Node,
+        partitions: &[(TopicPartitionId, u64)],
+    ) -> u32 {
+        let max_bytes = match fetcher {
+            Node::Consumer(c) => {
+                let g = self
+                    .consumers
+                    .get(c as usize)
+                    .map_or(0, |c| c.group as usize);
+                self.config.groups[g]
+                    .consumer
+                    .max_partition_fetch_bytes
+                    .value as u64
+            }
+            _ => REPLICA_FETCH_MAX_BYTES,
+        };
+        let mut parts = Vec::new();
+        let mut total = 0u32;
+        for (tp, offset) in partitions {
+            let Some(p) = self.partition(*tp) else {
+                continue;
+            };
+            if p.leader != Some(b) {
+                continue;
+            }
+            let Some(l) = p.leader_replica() else {
+                continue;
+            };
+            let end = match fetcher {
+                Node::Broker(_) => l.log.log_end_offset(),
+                _ => l.high_watermark,
+            };
+            let mut entries = Vec::new();
+            let mut bytes = 0u64;
+            for (off, e) in l.log.range(*offset, end) {
+                // At least one record, then up to the byte limit.
+                if !entries.is_empty() && bytes + e.size_bytes as u64 > max_bytes {
+                    break;
+                }
+                bytes += e.size_bytes as u64;
+                entries.push((off, *e));
+            }
+            total += entries.len() as u32;
+            parts.push(FetchedPartition {
+                tp: *tp,
+                high_watermark: l.high_watermark,
+                log_start_offset: l.log.log_start_offset(),
+                entries,
+            });
+        }
+        let body = match fetcher {
+            Node::Broker(_) => Body::ReplicaFetchResponse { parts },
+            _ => Body::ConsumerFetchResponse { parts },
+        };
+        self.send(Node::Broker(b), fetcher, body);
+        total
+    }
+
+    /// A follower got records from its leader: append, take the leader's high watermark,
+    /// and fetch again at once.
+    pub(super) fn on_replica_fetch_response(
+        &mut self,
+        follower: u32,
+        from: Node,
+        parts: Vec<FetchedPartition>,
+    ) -> Delivery {
+        let Node::Broker(leader) = from else {
+            return Delivery::Group;
+        };
+        let mut n = 0;
+        for fp in parts {
+            let Some(p) = self.partition_mut(fp.tp) else {
+                continue;
+            };
+            let Some(r) = p.replica_mut(follower) else {
+                continue;
+            };
+            for (off, e) in fp.entries {
+                if off == r.log.log_end_offset() {
+                    r.log.append(e);
+                    n += 1;
+                }
+            }
+            let hw = fp.high_watermark.min(r.log.log_end_offset());
+            if hw > r.high_watermark {
+                r.high_watermark = hw;
+            }
+        }
+        self.send_replica_fetch(follower, leader);
+        Delivery::Fetched { records: n }
+    }
+}

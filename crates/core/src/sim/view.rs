@@ -1,0 +1,363 @@
+//! Read-only views of the state: the run [`Summary`] (the CLI's `--json` keys are frozen:
+//! later work adds keys, never renames) and the [`Snapshot`] the page exposes as
+//! `window.streamscope.snapshot()` (schema documented in ARCHITECTURE.md).
+
+use super::Sim;
+use crate::config::SendMode;
+use crate::producer::ProducerState;
+use crate::time::SimTime;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// One partition at the end of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PartitionSummary {
+    pub topic: String,
+    pub partition: u32,
+    pub leader: Option<u32>,
+    pub leader_epoch: u32,
+    pub replicas: Vec<u32>,
+    pub isr: Vec<u32>,
+    pub log_start_offset: u64,
+    pub log_end_offset: u64,
+    pub high_watermark: u64,
+}
+
+/// A consumer's position on one partition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ConsumerPartition {
+    pub topic: String,
+    pub partition: u32,
+    pub position: u64,
+    pub committed: Option<u64>,
+    pub high_watermark: u64,
+    /// High watermark minus position.
+    pub lag: u64,
+}
+
+/// One consumer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ConsumerSummary {
+    pub index: u32,
+    pub group: String,
+    pub member_id: String,
+    pub state: crate::consumer::MemberState,
+    pub generation: u32,
+    pub records_consumed: u64,
+    /// Sum of partition lags.
+    pub lag: u64,
+    pub records_lag_max: u64,
+    pub partitions: Vec<ConsumerPartition>,
+}
+
+/// What `streamscope run` prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Summary {
+    pub seed: u64,
+    pub time_us: u64,
+    pub events: u64,
+    pub records_sent: u64,
+    pub records_acknowledged: u64,
+    pub records_failed: u64,
+    pub records_consumed: u64,
+    pub partitions: Vec<PartitionSummary>,
+    pub consumers: Vec<ConsumerSummary>,
+    pub trace_hash: String,
+}
+
+/// A producer batch as the page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BatchView {
+    pub batch_id: u64,
+    pub partition: u32,
+    pub records: u32,
+    pub size_bytes: u32,
+    pub batch_size: u32,
+    pub age_us: u64,
+    pub full: bool,
+}
+
+/// A producer instance as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ProducerView {
+    pub index: u32,
+    pub producer_id: i64,
+    pub state: ProducerState,
+    pub acks: &'static str,
+    pub partitioner: &'static str,
+    pub idempotent: bool,
+    pub send_mode: &'static str,
+    pub linger_ms: u64,
+    pub batch_size: u32,
+    pub buffer_memory_used: u64,
+    pub buffer_memory: u64,
+    pub records_sent: u64,
+    pub records_acknowledged: u64,
+    pub records_failed: u64,
+    pub batches_sent: u64,
+    pub batches_piggybacked: u64,
+    pub requests_in_flight: u32,
+    pub batches: Vec<BatchView>,
+}
+
+/// A message in flight.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MessageView {
+    pub id: u64,
+    pub kind: crate::net::MessageKind,
+    pub from: crate::net::Node,
+    pub to: crate::net::Node,
+    pub sent_at_us: u64,
+    pub deliver_at_us: u64,
+    pub records: u32,
+}
+
+/// A consumer group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct GroupView {
+    pub group_id: String,
+    pub coordinator: u32,
+    pub offsets_partition: u32,
+    pub state: crate::consumer::group::GroupState,
+    pub generation: u32,
+    pub protocol: &'static str,
+    pub leader: Option<u32>,
+    pub members: Vec<u32>,
+}
+
+/// Everything the page's test hook exposes (`window.streamscope.snapshot()`).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Snapshot {
+    pub seed: u64,
+    pub time_us: u64,
+    pub events: u64,
+    pub trace_hash: String,
+    pub records_sent: u64,
+    pub records_acknowledged: u64,
+    pub records_failed: u64,
+    pub records_consumed: u64,
+    pub brokers: Vec<BrokerView>,
+    pub producers: Vec<ProducerView>,
+    pub partitions: Vec<PartitionSummary>,
+    pub groups: Vec<GroupView>,
+    pub consumers: Vec<ConsumerSummary>,
+    pub messages: Vec<MessageView>,
+    pub changes: Vec<super::AppliedChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BrokerView {
+    pub id: u32,
+    pub alive: bool,
+}
+
+impl Sim {
+    pub fn partition_summaries(&self) -> Vec<PartitionSummary> {
+        let mut out = Vec::new();
+        for t in &self.topics {
+            for p in &t.partitions {
+                out.push(PartitionSummary {
+                    topic: t.name.clone(),
+                    partition: p.index,
+                    leader: p.leader,
+                    leader_epoch: p.leader_epoch,
+                    replicas: p.replicas.iter().map(|r| r.broker).collect(),
+                    isr: p.isr.clone(),
+                    log_start_offset: p.leader_replica().map_or(0, |r| r.log.log_start_offset()),
+                    log_end_offset: p.log_end_offset(),
+                    high_watermark: p.high_watermark(),
+                });
+            }
+        }
+        out
+    }
+
+    pub fn consumer_summaries(&self) -> Vec<ConsumerSummary> {
+        self.consumers
+            .iter()
+            .map(|c| {
+                let partitions: Vec<ConsumerPartition> = c
+                    .assignment
+                    .iter()
+                    .map(|tp| {
+                        let hw = self.partition(*tp).map_or(0, |p| p.high_watermark());
+                        let position = c.positions.get(tp).copied().unwrap_or(0);
+                        ConsumerPartition {
+                            topic: self.topics[tp.topic as usize].name.clone(),
+                            partition: tp.partition,
+                            position,
+                            committed: c.committed.get(tp).copied(),
+                            high_watermark: hw,
+                            lag: hw.saturating_sub(position),
+                        }
+                    })
+                    .collect();
+                ConsumerSummary {
+                    index: c.index,
+                    group: self.groups[c.group as usize].group_id.clone(),
+                    member_id: c.member_id.clone(),
+                    state: c.state,
+                    generation: c.generation,
+                    records_consumed: c.records_consumed,
+                    lag: partitions.iter().map(|p| p.lag).sum(),
+                    records_lag_max: c.records_lag_max,
+                    partitions,
+                }
+            })
+            .collect()
+    }
+
+    /// Totals over every producer instance (closed ones included).
+    pub fn totals(&self) -> (u64, u64, u64, u64) {
+        let sent = self.producers.iter().map(|p| p.stats.records_sent).sum();
+        let acked = self
+            .producers
+            .iter()
+            .map(|p| p.stats.records_acknowledged)
+            .sum();
+        let failed = self.producers.iter().map(|p| p.stats.records_failed).sum();
+        let consumed = self.consumers.iter().map(|c| c.records_consumed).sum();
+        (sent, acked, failed, consumed)
+    }
+
+    pub fn summary(&self) -> Summary {
+        let (records_sent, records_acknowledged, records_failed, records_consumed) = self.totals();
+        Summary {
+            seed: self.seed(),
+            time_us: self.now().micros(),
+            events: self.events_processed(),
+            records_sent,
+            records_acknowledged,
+            records_failed,
+            records_consumed,
+            partitions: self.partition_summaries(),
+            consumers: self.consumer_summaries(),
+            trace_hash: alloc::format!("{:016x}", self.trace().hash()),
+        }
+    }
+
+    pub fn producer_views(&self) -> Vec<ProducerView> {
+        let now = self.now();
+        self.producers
+            .iter()
+            .map(|p| {
+                let batches = p
+                    .accumulator
+                    .deques
+                    .iter()
+                    .flatten()
+                    .flat_map(|d| d.iter())
+                    .map(|b| BatchView {
+                        batch_id: b.id,
+                        partition: b.partition,
+                        records: b.record_count(),
+                        size_bytes: b.size_bytes,
+                        batch_size: p.config.batch_size.value,
+                        age_us: now.since(b.created_at),
+                        full: b.is_full(),
+                    })
+                    .collect();
+                ProducerView {
+                    index: p.index,
+                    producer_id: p.producer_id,
+                    state: p.state,
+                    acks: p.config.acks.value.name(),
+                    partitioner: p.config.partitioner.value.name(),
+                    idempotent: p.idempotent,
+                    send_mode: match p.config.workload.send_mode.value {
+                        SendMode::Async => "async",
+                        SendMode::Sync => "sync",
+                    },
+                    linger_ms: p.config.linger_ms.value,
+                    batch_size: p.config.batch_size.value,
+                    buffer_memory_used: p.accumulator.buffer_used,
+                    buffer_memory: p.config.buffer_memory.value,
+                    records_sent: p.stats.records_sent,
+                    records_acknowledged: p.stats.records_acknowledged,
+                    records_failed: p.stats.records_failed,
+                    batches_sent: p.stats.batches_sent,
+                    batches_piggybacked: p.stats.batches_piggybacked,
+                    requests_in_flight: p.in_flight.len() as u32,
+                    batches,
+                }
+            })
+            .collect()
+    }
+
+    pub fn message_views(&self) -> Vec<MessageView> {
+        self.messages
+            .values()
+            .map(|m| MessageView {
+                id: m.id,
+                kind: m.body.kind(),
+                from: m.from,
+                to: m.to,
+                sent_at_us: m.sent_at.micros(),
+                deliver_at_us: m.deliver_at.micros(),
+                records: m.body.record_count(),
+            })
+            .collect()
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let (records_sent, records_acknowledged, records_failed, records_consumed) = self.totals();
+        Snapshot {
+            seed: self.seed(),
+            time_us: self.now().micros(),
+            events: self.events_processed(),
+            trace_hash: alloc::format!("{:016x}", self.trace().hash()),
+            records_sent,
+            records_acknowledged,
+            records_failed,
+            records_consumed,
+            brokers: self
+                .brokers
+                .iter()
+                .map(|b| BrokerView {
+                    id: b.id,
+                    alive: b.alive,
+                })
+                .collect(),
+            producers: self.producer_views(),
+            partitions: self.partition_summaries(),
+            groups: self
+                .groups
+                .iter()
+                .map(|g| GroupView {
+                    group_id: g.group_id.clone(),
+                    coordinator: g.coordinator,
+                    offsets_partition: g.offsets_partition,
+                    state: g.state,
+                    generation: g.generation,
+                    protocol: g.protocol,
+                    leader: g.leader,
+                    members: g.members.clone(),
+                })
+                .collect(),
+            consumers: self.consumer_summaries(),
+            messages: self.message_views(),
+            changes: self.changes().to_vec(),
+        }
+    }
+
+    /// Time as `SimTime` (convenience for views).
+    pub fn time(&self) -> SimTime {
+        self.now()
+    }
+
+    /// The message with this id while it is in flight (`None` once delivered). Message ids
+    /// grow by one per message sent, so tests can follow every request and response.
+    pub fn message(&self, id: u64) -> Option<&crate::net::Message> {
+        self.messages.get(&id)
+    }
+}
