@@ -3,6 +3,7 @@
 
 mod assign;
 mod partition;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -17,15 +18,25 @@ pub struct CliError {
 
 impl CliError {
     pub fn usage(message: impl Into<String>) -> Self {
-        CliError { code: 2, message: message.into() }
+        CliError {
+            code: 2,
+            message: message.into(),
+        }
     }
     pub fn io(message: impl Into<String>) -> Self {
-        CliError { code: 1, message: message.into() }
+        CliError {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 
 #[derive(Parser)]
-#[command(name = "streamscope", version, about = "Apache Kafka's producer and consumer internals, simulated deterministically")]
+#[command(
+    name = "streamscope",
+    version,
+    about = "Apache Kafka's producer and consumer internals, simulated deterministically"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +44,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the simulated world headless and print what happened.
+    Run(run::Args),
     /// Print the partition the Java client's key hashing picks for each key on standard input.
     Partition(partition::Args),
     /// Compute a consumer group assignment exactly as Kafka's assignors do (JSON on stdin).
@@ -42,6 +55,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(a) => run::main(a),
         Command::Partition(a) => partition::main(a),
         Command::Assign(a) => assign::main(a),
     };
