@@ -1,0 +1,494 @@
+//! The page: owns the [`Sim`], wires the HTML controls, runs the requestAnimationFrame loop,
+//! and exposes `window.streamscope` for tests. No Kafka logic: every setting goes through
+//! the core's `Config::set` / `Sim::apply`, which validate and explain refusals.
+
+use crate::i18n::{t, Lang, MESSAGES};
+use crate::render;
+use std::cell::RefCell;
+use std::rc::Rc;
+use streamscope_core::config::settings;
+use streamscope_core::{Change, Config, Sim, SimTime};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, Document, HtmlInputElement, HtmlSelectElement};
+
+/// Largest seed a JavaScript number holds exactly (seeds round-trip through the page).
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+/// Cap on events per frame, so a huge speed cannot freeze the tab.
+const MAX_EVENTS_PER_FRAME: u64 = 50_000;
+
+pub struct App {
+    pub sim: Sim,
+    /// The config the next Reset builds from (live changes are recorded here too).
+    pub pending: Config,
+    pub playing: bool,
+    /// Simulated seconds per real second.
+    pub speed: f64,
+    pub lang: Lang,
+    last_frame_ms: Option<f64>,
+    last_stats_ms: f64,
+    behind: bool,
+    doc: Document,
+    ctx: CanvasRenderingContext2d,
+}
+
+thread_local! {
+    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+}
+
+fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+    APP.with(|a| a.borrow_mut().as_mut().map(f))
+}
+
+fn el(doc: &Document, id: &str) -> Result<web_sys::Element, JsValue> {
+    doc.get_element_by_id(id)
+        .ok_or_else(|| JsValue::from_str(&format!("index.html has no #{id}")))
+}
+
+fn input(doc: &Document, id: &str) -> Option<HtmlInputElement> {
+    doc.get_element_by_id(id)?.dyn_into().ok()
+}
+
+fn select(doc: &Document, id: &str) -> Option<HtmlSelectElement> {
+    doc.get_element_by_id(id)?.dyn_into().ok()
+}
+
+fn set_text(doc: &Document, id: &str, s: &str) {
+    if let Some(e) = doc.get_element_by_id(id) {
+        e.set_text_content(Some(s));
+    }
+}
+
+impl App {
+    /// Applies `name=value`: live to the running simulation when Kafka's model allows it,
+    /// else to the next Reset. Returns the message to show.
+    pub fn apply_setting(&mut self, name: &str, value: &str) -> Result<String, String> {
+        let name = name.trim();
+        let value = value.trim();
+        let mut next = self.pending.clone();
+        next.set(name, value).map_err(|e| e.to_string())?;
+        next.validate().map_err(|e| e.to_string())?;
+        if settings::is_live(name) {
+            self.sim
+                .apply(Change::Set {
+                    name: name.to_string(),
+                    value: value.to_string(),
+                })
+                .map_err(|e| e.to_string())?;
+            self.pending = next;
+            Ok(format!("{}: {name}={value}", t(self.lang, "applied")))
+        } else {
+            self.pending = next;
+            Ok(format!("{name}={value}: {}", t(self.lang, "on_reset")))
+        }
+    }
+
+    pub fn reset(&mut self, seed: u64) -> Result<(), String> {
+        let sim = Sim::new(self.pending.clone(), seed & MAX_SEED).map_err(|e| e.to_string())?;
+        self.sim = sim;
+        self.last_frame_ms = None;
+        self.sync_controls();
+        self.draw();
+        Ok(())
+    }
+
+    pub fn step(&mut self) {
+        self.playing = false;
+        self.sim.step();
+        self.sync_controls();
+        self.draw();
+    }
+
+    fn draw(&self) {
+        render::draw(&self.ctx, &self.sim, self.lang);
+        self.write_stats();
+    }
+
+    fn frame(&mut self, now_ms: f64) {
+        let dt = match self.last_frame_ms {
+            Some(prev) => (now_ms - prev).clamp(0.0, 100.0),
+            None => 0.0,
+        };
+        self.last_frame_ms = Some(now_ms);
+        if self.playing {
+            let advance_us = (dt * 1000.0 * self.speed) as u64;
+            let target = self.sim.now().plus(advance_us);
+            self.behind = !self.sim.run_until_bounded(target, MAX_EVENTS_PER_FRAME);
+        }
+        render::draw(&self.ctx, &self.sim, self.lang);
+        if now_ms - self.last_stats_ms > 100.0 || !self.playing {
+            self.last_stats_ms = now_ms;
+            self.write_stats();
+        }
+    }
+
+    fn write_stats(&self) {
+        let (sent, acked, failed, consumed) = self.sim.totals();
+        let lang = self.lang;
+        let lag: u64 = self.sim.consumer_summaries().iter().map(|c| c.lag).sum();
+        let s = format!(
+            "{} {} · {} {} · {} {} · {} {} · {} {} · {} {} · {} {}{}",
+            t(lang, "time"),
+            self.sim.now(),
+            t(lang, "events"),
+            self.sim.events_processed(),
+            t(lang, "sent"),
+            sent,
+            t(lang, "acked"),
+            acked,
+            t(lang, "failed"),
+            failed,
+            t(lang, "consumed"),
+            consumed,
+            t(lang, "lag"),
+            lag,
+            if self.behind {
+                format!(" · {}", t(lang, "catching_up"))
+            } else {
+                String::new()
+            }
+        );
+        set_text(&self.doc, "stats", &s);
+        if let Some(e) = self.doc.get_element_by_id("stats") {
+            let _ = e.set_attribute("data-consumed", &consumed.to_string());
+        }
+    }
+
+    /// Every text from the message table in the current language.
+    pub fn apply_language(&self) {
+        let doc = &self.doc;
+        if let Some(root) = doc.document_element() {
+            let _ = root.set_attribute("lang", self.lang.code());
+        }
+        if let Ok(list) = doc.query_selector_all("[data-i18n]") {
+            for i in 0..list.length() {
+                let Some(node) = list.item(i) else { continue };
+                let Ok(e) = node.dyn_into::<web_sys::Element>() else {
+                    continue;
+                };
+                if let Some(key) = e.get_attribute("data-i18n") {
+                    e.set_text_content(Some(t(self.lang, &key)));
+                }
+            }
+        }
+        doc.set_title(t(self.lang, "title"));
+        self.sync_controls();
+        self.draw();
+    }
+
+    /// Controls show the running producer's settings.
+    fn sync_controls(&self) {
+        let doc = &self.doc;
+        let play_text = if self.playing {
+            t(self.lang, "pause")
+        } else {
+            t(self.lang, "play")
+        };
+        set_text(doc, "play", play_text);
+        if let Some(b) = doc.get_element_by_id("play") {
+            let _ = b.set_attribute("aria-pressed", if self.playing { "true" } else { "false" });
+        }
+        let get = |n: &str| settings::current(&self.pending, n).unwrap_or_default();
+        if let Some(s) = select(doc, "acks") {
+            s.set_value(&get("acks"));
+        }
+        if let Some(s) = select(doc, "partitioner") {
+            s.set_value(&get("partitioner.class"));
+        }
+        if let Some(s) = select(doc, "send-mode") {
+            s.set_value(&get("sim.send.mode"));
+        }
+        if let Some(i) = input(doc, "linger") {
+            i.set_value(&get("linger.ms"));
+        }
+        if let Some(i) = input(doc, "num-partitions") {
+            i.set_value(&get("num.partitions"));
+        }
+        if let Some(i) = input(doc, "seed") {
+            i.set_value(&self.sim.seed().to_string());
+        }
+    }
+
+    fn show(&self, ok: Result<String, String>) {
+        let (msg, class) = match ok {
+            Ok(m) => (m, "ok"),
+            Err(e) => (format!("{}: {e}", t(self.lang, "error")), "error"),
+        };
+        if let Some(e) = self.doc.get_element_by_id("message") {
+            e.set_text_content(Some(&msg));
+            let _ = e.set_attribute("class", class);
+        }
+    }
+}
+
+fn on<F: FnMut(web_sys::Event) + 'static>(
+    target: &web_sys::EventTarget,
+    kind: &str,
+    f: F,
+) -> Result<(), JsValue> {
+    let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+    target.add_event_listener_with_callback(kind, c.as_ref().unchecked_ref())?;
+    c.forget();
+    Ok(())
+}
+
+fn on_id<F: FnMut(web_sys::Event) + 'static>(
+    doc: &Document,
+    id: &str,
+    kind: &str,
+    f: F,
+) -> Result<(), JsValue> {
+    let target: web_sys::EventTarget = el(doc, id)?.into();
+    on(&target, kind, f)
+}
+
+/// A live control: apply `name` = the control's value; on refusal show why and put the
+/// control back to what is in force.
+fn wire_setting(
+    doc: &Document,
+    id: &'static str,
+    name: &'static str,
+    is_select: bool,
+) -> Result<(), JsValue> {
+    let d = doc.clone();
+    on_id(doc, id, "change", move |_| {
+        let value = if is_select {
+            select(&d, id).map(|s| s.value())
+        } else {
+            input(&d, id).map(|i| i.value())
+        };
+        let Some(value) = value else { return };
+        with_app(|a| {
+            let r = a.apply_setting(name, &value);
+            a.show(r);
+            a.sync_controls();
+            a.draw();
+        });
+    })
+}
+
+pub fn random_seed() -> u64 {
+    let mut buf = [0u8; 8];
+    match getrandom::fill(&mut buf) {
+        Ok(()) => u64::from_le_bytes(buf) & MAX_SEED,
+        Err(_) => 1,
+    }
+}
+
+/// Builds the app on the page and starts the animation loop.
+pub fn start() -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let doc = window.document().ok_or("no document")?;
+    let canvas: web_sys::HtmlCanvasElement = el(&doc, "canvas")?.dyn_into()?;
+    let ratio = window.device_pixel_ratio().max(1.0);
+    canvas.set_width((render::WIDTH * ratio) as u32);
+    canvas.set_height((render::HEIGHT * ratio) as u32);
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")?
+        .ok_or("no 2d context")?
+        .dyn_into()?;
+    ctx.scale(ratio, ratio)?;
+    let lang = Lang::from_browser(&window.navigator().language().unwrap_or_default());
+    let seed = 1;
+    let pending = Config::preset();
+    let sim = Sim::new(pending.clone(), seed).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let app = App {
+        sim,
+        pending,
+        playing: false,
+        speed: 0.01,
+        lang,
+        last_frame_ms: None,
+        last_stats_ms: 0.0,
+        behind: false,
+        doc: doc.clone(),
+        ctx,
+    };
+    APP.with(|a| *a.borrow_mut() = Some(app));
+    wire(&doc)?;
+    with_app(|a| a.apply_language());
+    install_test_hook(&window)?;
+    start_loop(window)?;
+    if let Some(body) = doc.body() {
+        body.dataset().set("ready", "true")?;
+    }
+    Ok(())
+}
+
+fn wire(doc: &Document) -> Result<(), JsValue> {
+    on_id(doc, "play", "click", |_| {
+        with_app(|a| {
+            a.playing = !a.playing;
+            a.last_frame_ms = None;
+            a.sync_controls();
+        });
+    })?;
+    on_id(doc, "step", "click", |_| {
+        with_app(|a| a.step());
+    })?;
+    let d = doc.clone();
+    on_id(doc, "speed", "change", move |_| {
+        if let Some(v) = select(&d, "speed").and_then(|s| s.value().parse::<f64>().ok()) {
+            with_app(|a| a.speed = v.clamp(0.0001, 100.0));
+        }
+    })?;
+    let d = doc.clone();
+    on_id(doc, "reset", "click", move |_| {
+        let raw = input(&d, "seed").map(|i| i.value()).unwrap_or_default();
+        with_app(|a| match raw.trim().parse::<u64>() {
+            Ok(seed) if seed <= MAX_SEED => {
+                let r = a
+                    .reset(seed)
+                    .map(|_| format!("{} {seed}", t(a.lang, "seed")));
+                a.show(r);
+            }
+            _ => a.show(Err(format!(
+                "{}: '{raw}' is not valid: expected an integer from 0 to {MAX_SEED}",
+                t(a.lang, "seed")
+            ))),
+        });
+    })?;
+    on_id(doc, "random-seed", "click", |_| {
+        let seed = random_seed();
+        with_app(|a| {
+            let r = a
+                .reset(seed)
+                .map(|_| format!("{} {seed}", t(a.lang, "seed")));
+            a.show(r);
+        });
+    })?;
+    on_id(doc, "lang", "click", |_| {
+        with_app(|a| {
+            a.lang = a.lang.other();
+            a.apply_language();
+        });
+    })?;
+    wire_setting(doc, "acks", "acks", true)?;
+    wire_setting(doc, "partitioner", "partitioner.class", true)?;
+    wire_setting(doc, "send-mode", "sim.send.mode", true)?;
+    wire_setting(doc, "linger", "linger.ms", false)?;
+    wire_setting(doc, "num-partitions", "num.partitions", false)?;
+    let d = doc.clone();
+    let apply_free = move || {
+        let raw = input(&d, "setting").map(|i| i.value()).unwrap_or_default();
+        with_app(|a| {
+            let r = match raw.split_once('=') {
+                Some((n, v)) => a.apply_setting(n, v),
+                None => Err(format!("'{raw}': expected name=value, e.g. linger.ms=20")),
+            };
+            a.show(r);
+            a.sync_controls();
+            a.draw();
+        });
+    };
+    let f = apply_free.clone();
+    on_id(doc, "apply-setting", "click", move |_| f())?;
+    on_id(doc, "setting", "keydown", move |e| {
+        if e.dyn_ref::<web_sys::KeyboardEvent>()
+            .is_some_and(|k| k.key() == "Enter")
+        {
+            apply_free();
+        }
+    })?;
+    on(doc, "keydown", |e| {
+        let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        let in_field = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|t| {
+                matches!(
+                    t.tag_name().as_str(),
+                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                )
+            });
+        if in_field {
+            return;
+        }
+        match k.key().as_str() {
+            " " => {
+                e.prevent_default();
+                with_app(|a| {
+                    a.playing = !a.playing;
+                    a.last_frame_ms = None;
+                    a.sync_controls();
+                });
+            }
+            "ArrowRight" => {
+                e.prevent_default();
+                with_app(|a| a.step());
+            }
+            _ => {}
+        }
+    })?;
+    Ok(())
+}
+
+fn start_loop(window: web_sys::Window) -> Result<(), JsValue> {
+    let cb: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+    let cb2 = cb.clone();
+    let w = window.clone();
+    *cb.borrow_mut() = Some(Closure::new(move |ts: f64| {
+        with_app(|a| a.frame(ts));
+        if let Some(c) = cb2.borrow().as_ref() {
+            let _ = w.request_animation_frame(c.as_ref().unchecked_ref());
+        }
+    }));
+    if let Some(c) = cb.borrow().as_ref() {
+        window.request_animation_frame(c.as_ref().unchecked_ref())?;
+    }
+    Ok(())
+}
+
+fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser).unwrap_or(JsValue::NULL)
+}
+
+/// `window.streamscope`: the page's state for tests and the curious, as plain objects.
+fn install_test_hook(window: &web_sys::Window) -> Result<(), JsValue> {
+    let hook = js_sys::Object::new();
+    let snapshot = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|a| to_js(&a.sim.snapshot())).unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"snapshot".into(), snapshot.as_ref())?;
+    snapshot.forget();
+    let apply = Closure::<dyn Fn(String, String) -> JsValue>::new(|n: String, v: String| {
+        with_app(|a| {
+            let r = a.apply_setting(&n, &v);
+            a.sync_controls();
+            match r {
+                Ok(_) => JsValue::NULL,
+                Err(e) => JsValue::from_str(&e),
+            }
+        })
+        .unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"apply".into(), apply.as_ref())?;
+    apply.forget();
+    let speed = Closure::<dyn Fn(f64)>::new(|v: f64| {
+        with_app(|a| a.speed = v.clamp(0.0001, 100.0));
+    });
+    js_sys::Reflect::set(&hook, &"setSpeed".into(), speed.as_ref())?;
+    speed.forget();
+    let run = Closure::<dyn Fn(f64) -> JsValue>::new(|ms: f64| {
+        with_app(|a| {
+            let target = SimTime((ms.max(0.0) * 1000.0) as u64);
+            a.sim.run_until(target);
+            a.draw();
+            JsValue::from_f64(a.sim.events_processed() as f64)
+        })
+        .unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"runUntilMs".into(), run.as_ref())?;
+    run.forget();
+    let messages = js_sys::Array::new();
+    for (k, en, ko) in MESSAGES {
+        let row = js_sys::Array::of3(&(*k).into(), &(*en).into(), &(*ko).into());
+        messages.push(&row);
+    }
+    js_sys::Reflect::set(&hook, &"messages".into(), &messages)?;
+    js_sys::Reflect::set(window, &"streamscope".into(), &hook)?;
+    Ok(())
+}
