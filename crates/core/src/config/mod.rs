@@ -170,6 +170,13 @@ pub struct Workload {
     pub value_bytes: Setting<u32>,
     /// `sim.send.mode`: async (callbacks) or sync (`send().get()`).
     pub send_mode: Setting<SendMode>,
+    /// `sim.headers`: headers on every record (`h0`, `h1`, ...).
+    pub headers: Setting<u32>,
+    /// `sim.header.bytes`: size of each header's value.
+    pub header_bytes: Setting<u32>,
+    /// `sim.partition`: the partition every record names explicitly (`None`: let the
+    /// partitioner choose).
+    pub explicit_partition: Setting<Option<u32>>,
 }
 
 /// One producer instance (`KafkaProducer`) and its application.
@@ -195,6 +202,10 @@ pub struct ProducerConfig {
     pub partitioner_ignore_keys: Setting<bool>,
     pub partitioner_adaptive_partitioning_enable: Setting<bool>,
     pub partitioner_availability_timeout_ms: Setting<u64>,
+    /// `key.serializer` (short names for Kafka's classes).
+    pub key_serializer: Setting<crate::producer::record::Serializer>,
+    /// `value.serializer`.
+    pub value_serializer: Setting<crate::producer::record::Serializer>,
     pub workload: Workload,
 }
 
@@ -335,12 +346,17 @@ impl ProducerConfig {
             partitioner_ignore_keys: Setting::default(false),
             partitioner_adaptive_partitioning_enable: Setting::default(true),
             partitioner_availability_timeout_ms: Setting::default(0),
+            key_serializer: Setting::default(crate::producer::record::Serializer::String),
+            value_serializer: Setting::default(crate::producer::record::Serializer::String),
             workload: Workload {
                 records_per_s: Setting::default(200),
                 keys: Setting::default(6),
                 keyless_percent: Setting::default(50),
                 value_bytes: Setting::default(100),
                 send_mode: Setting::default(SendMode::Async),
+                headers: Setting::default(0),
+                header_bytes: Setting::default(8),
+                explicit_partition: Setting::default(None),
             },
         }
     }
@@ -442,6 +458,19 @@ impl Config {
                 ));
             }
             validate_producer(p)?;
+            let parts = self
+                .topics
+                .iter()
+                .find(|t| t.name == p.topic)
+                .map_or(0, |t| t.partitions.value);
+            if let Some(ep) = p.workload.explicit_partition.value {
+                if ep >= parts {
+                    return Err(ConfigError::new(
+                        "sim.partition",
+                        alloc::format!("{ep} is out of range: topic '{}' has partitions 0 to {} (or -1: let the partitioner choose)", p.topic, parts.saturating_sub(1)),
+                    ));
+                }
+            }
         }
         for g in &self.groups {
             for t in &g.topics {

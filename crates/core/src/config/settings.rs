@@ -111,6 +111,8 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("partitioner.ignore.keys", Producer, SettingKind::Bool, "false", "Built-in partitioner ignores keys (keyed records go sticky)."),
     def!("partitioner.adaptive.partitioning.enable", Producer, SettingKind::Bool, "true", "Built-in partitioner favours partitions with shorter queues."),
     def!("partitioner.availability.timeout.ms", Producer, ms_range(0, DAY_MS), "0", "Skip partitions whose leader is not ready for this long (0 = off)."),
+    def!("key.serializer", Producer, SettingKind::Enum(crate::producer::record::Serializer::NAMES), "string", "string|integer|long|json|bytes: Kafka's StringSerializer, IntegerSerializer, ... (the bytes decide the partition)."),
+    def!("value.serializer", Producer, SettingKind::Enum(crate::producer::record::Serializer::NAMES), "string", "How values become bytes (integer: 4 bytes, long: 8)."),
     // Consumer (ConsumerConfig).
     def!("auto.offset.reset", Consumer, SettingKind::Enum(&["earliest", "latest", "none"]), "latest", "Where to start without a committed offset (preset: earliest)."),
     def!("enable.auto.commit", Consumer, SettingKind::Bool, "true", "Commit positions in the background."),
@@ -138,6 +140,9 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("sim.keys", Sim, int(0, 1_000_000), "6", "Distinct keys (key-0, key-1, ...); 0 = all keyless."),
     def!("sim.keyless.percent", Sim, int(0, 100), "50", "Share of records sent with a null key."),
     def!("sim.value.bytes", Sim, int(0, 1_048_576), "100", "Serialized value size in bytes."),
+    def!("sim.headers", Sim, int(0, 32), "0", "Headers on every record (h0, h1, ...)."),
+    def!("sim.header.bytes", Sim, int(0, 65_535), "8", "Size of each header value in bytes."),
+    def!("sim.partition", Sim, int(-1, 1023), "-1", "Partition every record names explicitly (-1: the partitioner chooses)."),
     def!("sim.send.mode", Sim, SettingKind::Enum(&["async", "sync"]), "async", "async: send() with a callback; sync: send().get() per record."),
     def!("sim.network.latency", Sim, SettingKind::Duration { unit_us: 1, min_us: 1, max_us: 10_000_000 }, "1ms", "One-way latency of every network link."),
     def!("sim.consumer.processing", Sim, SettingKind::Duration { unit_us: 1, min_us: 0, max_us: 10_000_000 }, "0us", "Application time per consumed record (lets lag build up)."),
@@ -335,6 +340,11 @@ fn enum_str(v: Value) -> &'static str {
     }
 }
 
+fn serializer(v: Value) -> crate::producer::record::Serializer {
+    crate::producer::record::Serializer::from_name(enum_str(v))
+        .unwrap_or(crate::producer::record::Serializer::String)
+}
+
 fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError> {
     match def.scope {
         Scope::Producer => {
@@ -372,6 +382,8 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     "partitioner.availability.timeout.ms" => {
                         p.partitioner_availability_timeout_ms.set(dur_ms(def, v)?)
                     }
+                    "key.serializer" => p.key_serializer.set(serializer(v)),
+                    "value.serializer" => p.value_serializer.set(serializer(v)),
                     _ => {}
                 }
             }
@@ -442,6 +454,12 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                         "sim.keys" => w.keys.set(int_u32(v)),
                         "sim.keyless.percent" => w.keyless_percent.set(int_u32(v)),
                         "sim.value.bytes" => w.value_bytes.set(int_u32(v)),
+                        "sim.headers" => w.headers.set(int_u32(v)),
+                        "sim.header.bytes" => w.header_bytes.set(int_u32(v)),
+                        "sim.partition" => w.explicit_partition.set(match v {
+                            Value::Int(i) if i >= 0 => Some(i as u32),
+                            _ => None,
+                        }),
                         "sim.send.mode" => w.send_mode.set(if enum_str(v) == "sync" {
                             SendMode::Sync
                         } else {
@@ -518,5 +536,8 @@ pub fn is_live(name: &str) -> bool {
                 | "sim.keyless.percent"
                 | "sim.value.bytes"
                 | "sim.send.mode"
+                | "sim.headers"
+                | "sim.header.bytes"
+                | "sim.partition"
         )
 }

@@ -21,6 +21,9 @@ pub struct RecordMeta {
     pub key: Option<u32>,
     pub key_len: Option<u32>,
     pub value_len: u32,
+    pub headers: crate::producer::record::HeaderSpec,
+    /// The partition the application named, if any.
+    pub explicit_partition: Option<u32>,
     /// Encoded size inside its batch (`DefaultRecord.sizeInBytes`).
     pub size_bytes: u32,
     pub created_at: SimTime,
@@ -51,14 +54,14 @@ impl ProducerBatch {
     }
 
     /// The size the record would have if appended now (`hasRoomFor`'s computation).
-    fn next_record_size(&self, key_len: Option<u32>, value_len: u32, now: SimTime) -> u32 {
+    fn next_record_size(&self, rec: &RecordMeta, now: SimTime) -> u32 {
         let ts_delta_ms = (now.since(self.created_at) / 1000) as i64;
         record::record_size_in_bytes(
             self.records.len() as i32,
             ts_delta_ms,
-            key_len.map(|k| k as usize),
-            Some(value_len as usize),
-            &[],
+            rec.key_len.map(|k| k as usize),
+            Some(rec.value_len as usize),
+            &rec.headers.sizes(),
         ) as u32
     }
 
@@ -142,7 +145,7 @@ impl RecordAccumulator {
         let next_id = self.next_batch_id;
         let dq = self.deque_mut(p);
         if let Some(last) = dq.back_mut() {
-            let size = last.next_record_size(rec.key_len, rec.value_len, now);
+            let size = last.next_record_size(rec, now);
             if last.has_room_for(size) {
                 rec.size_bytes = size;
                 last.size_bytes += size;
@@ -151,17 +154,18 @@ impl RecordAccumulator {
             }
             last.closed = true;
         }
+        let headers = rec.headers.sizes();
         let size = record::record_size_in_bytes(
             0,
             0,
             rec.key_len.map(|k| k as usize),
             Some(rec.value_len as usize),
-            &[],
+            &headers,
         ) as u32;
         let upper = record::batch_size_upper_bound(
             rec.key_len.map(|k| k as usize),
             Some(rec.value_len as usize),
-            &[],
+            &headers,
         ) as u32;
         let write_limit = batch_size.max(upper);
         rec.size_bytes = size;
@@ -224,7 +228,7 @@ impl RecordAccumulator {
         // tryAppend; when the record does not fit, the last batch closes and Kafka checks
         // for a switch again before opening a new batch.
         if let Some(last) = self.deque(p).and_then(|d| d.back()) {
-            let size = last.next_record_size(rec.key_len, rec.value_len, now);
+            let size = last.next_record_size(rec, now);
             if !last.has_room_for(size) {
                 if let Some(l) = self.deque_mut(p).back_mut() {
                     l.closed = true;
@@ -264,9 +268,7 @@ impl RecordAccumulator {
         let (mut p, mut reason) = pick(sticky, rng);
         let would_open = match self.deque(p).and_then(|d| d.back()) {
             None => true,
-            Some(last) => {
-                !last.has_room_for(last.next_record_size(rec.key_len, rec.value_len, now))
-            }
+            Some(last) => !last.has_room_for(last.next_record_size(rec, now)),
         };
         if would_open {
             sticky.next_partition(rng, leaders, Some(p));

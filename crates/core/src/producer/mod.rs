@@ -8,6 +8,7 @@
 
 pub mod accumulator;
 pub mod partitioner;
+pub mod record;
 
 use crate::config::ProducerConfig;
 use crate::producer::accumulator::PartitionerState;

@@ -7,30 +7,11 @@ use crate::murmur2::murmur2;
 use crate::net::{Body, Node, PartitionProduceResult, TopicPartitionId};
 use crate::producer::accumulator::{PartitionerState, RecordAccumulator, RecordMeta};
 use crate::producer::partitioner::{BuiltInPartitioner, LegacySticky, PartitionReason, RoundRobin};
+use crate::producer::record::{key_bytes, HeaderSpec};
 use crate::producer::{InFlightRequest, Producer, ProducerState, ProducerStats};
 use crate::time::SimTime;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-
-/// The bytes of key `key-N` (the string serializer: UTF-8), without allocating.
-pub fn key_bytes(k: u32, buf: &mut [u8; 16]) -> &[u8] {
-    buf[..4].copy_from_slice(b"key-");
-    let mut digits = [0u8; 10];
-    let mut n = k;
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for i in 0..len {
-        buf[4 + i] = digits[len - 1 - i];
-    }
-    &buf[..4 + len]
-}
 
 impl Sim {
     /// A new `KafkaProducer` instance for application `app`, with a fresh producer id.
@@ -164,13 +145,27 @@ impl Sim {
         } else {
             Some(p.rng.below(w.keys.value as u64) as u32)
         };
-        let mut kb = [0u8; 16];
-        let key_slice = key.map(|k| key_bytes(k, &mut kb));
+        let mut kb = [0u8; 24];
+        let key_ser = p.config.key_serializer.value;
+        let key_slice = key.map(|k| key_bytes(key_ser, k, &mut kb));
+        let explicit = w
+            .explicit_partition
+            .value
+            .filter(|ep| (*ep as usize) < leaders.len());
         let mut rec = RecordMeta {
             id: record_id,
             key,
             key_len: key_slice.map(|k| k.len() as u32),
-            value_len: w.value_bytes.value,
+            value_len: p
+                .config
+                .value_serializer
+                .value
+                .value_len(w.value_bytes.value),
+            headers: HeaderSpec {
+                count: w.headers.value.min(u8::MAX as u32) as u8,
+                value_len: w.header_bytes.value.min(u16::MAX as u32) as u16,
+            },
+            explicit_partition: explicit,
             size_bytes: 0,
             created_at: now,
         };
@@ -187,18 +182,20 @@ impl Sim {
             )
         });
         let acc = &mut p.accumulator;
-        let result = match &mut p.partitioner {
-            PartitionerState::RoundRobin(rr) => {
+        let result = match (explicit, &mut p.partitioner) {
+            // An explicit partition wins over every partitioner (`KafkaProducer.partition`).
+            (Some(ep), _) => acc.append_fixed(ep, &mut rec, now, PartitionReason::Explicit),
+            (None, PartitionerState::RoundRobin(rr)) => {
                 let (part, counter) = rr.partition(&leaders);
                 acc.append_fixed(part, &mut rec, now, PartitionReason::RoundRobin { counter })
             }
-            PartitionerState::BuiltIn(b) => match keyed {
+            (None, PartitionerState::BuiltIn(b)) => match keyed {
                 Some((part, reason)) if !ignore_keys => {
                     acc.append_fixed(part, &mut rec, now, reason)
                 }
                 _ => acc.append_built_in(b, &mut rec, now, &mut p.rng, &leaders),
             },
-            PartitionerState::LegacySticky(s) => {
+            (None, PartitionerState::LegacySticky(s)) => {
                 acc.append_legacy(s, keyed, &mut rec, now, &mut p.rng, &leaders)
             }
         };
@@ -475,18 +472,5 @@ impl Sim {
             }
         }
         (n, first_error)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_bytes_formats() {
-        let mut b = [0u8; 16];
-        assert_eq!(key_bytes(0, &mut b), b"key-0");
-        assert_eq!(key_bytes(42, &mut b), b"key-42");
-        assert_eq!(key_bytes(u32::MAX, &mut b), b"key-4294967295");
     }
 }
