@@ -27,6 +27,12 @@ pub enum Event {
     },
     /// `send()` could not proceed (sync send waiting, or buffer.memory exhausted).
     SendBlocked { producer: u32 },
+    /// `send()` failed in the producer itself (no memory within max.block.ms, too large).
+    SendFailed {
+        producer: u32,
+        record_id: u64,
+        error: crate::producer::ClientError,
+    },
     /// The sender thread woke (a linger timer expired) and sent this many requests.
     SenderWoke { producer: u32, requests_sent: u32 },
     /// A message reached its destination and was handled.

@@ -109,15 +109,27 @@ pub struct RecordAccumulator {
     pub deques: Vec<Option<VecDeque<ProducerBatch>>>,
     /// Bytes of buffer memory held by batches not yet completed.
     pub buffer_used: u64,
+    /// `buffer.memory`: what `buffer_used` may reach.
+    pub buffer_memory: u64,
     next_batch_id: u64,
 }
 
+/// A new batch needs more buffer memory than is free: `send()` blocks (up to
+/// `max.block.ms`) until completed batches give memory back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BufferExhausted {
+    pub partition: u32,
+    /// Bytes the new batch needs.
+    pub needed: u64,
+}
+
 impl RecordAccumulator {
-    pub fn new(partitions: u32, batch_size: u32, first_batch_id: u64) -> Self {
+    pub fn new(partitions: u32, batch_size: u32, buffer_memory: u64, first_batch_id: u64) -> Self {
         RecordAccumulator {
             batch_size,
             deques: (0..partitions).map(|_| None).collect(),
             buffer_used: 0,
+            buffer_memory,
             next_batch_id: first_batch_id,
         }
     }
@@ -139,8 +151,14 @@ impl RecordAccumulator {
     }
 
     /// Appends a record to partition `p` (already chosen): into the last batch if it fits,
-    /// else a new batch (closing the last one). Returns (batch id, new batch, bytes added).
-    fn append_to(&mut self, p: u32, rec: &mut RecordMeta, now: SimTime) -> (u64, bool, u32) {
+    /// else a new batch (closing the last one) when buffer memory allows. Returns (batch id,
+    /// new batch, bytes added).
+    fn append_to(
+        &mut self,
+        p: u32,
+        rec: &mut RecordMeta,
+        now: SimTime,
+    ) -> Result<(u64, bool, u32), BufferExhausted> {
         let batch_size = self.batch_size;
         let next_id = self.next_batch_id;
         let dq = self.deque_mut(p);
@@ -150,7 +168,7 @@ impl RecordAccumulator {
                 rec.size_bytes = size;
                 last.size_bytes += size;
                 last.records.push(*rec);
-                return (last.id, false, size);
+                return Ok((last.id, false, size));
             }
             last.closed = true;
         }
@@ -168,6 +186,13 @@ impl RecordAccumulator {
             &headers,
         ) as u32;
         let write_limit = batch_size.max(upper);
+        if self.buffer_used + write_limit as u64 > self.buffer_memory {
+            return Err(BufferExhausted {
+                partition: p,
+                needed: write_limit as u64,
+            });
+        }
+        let dq = self.deque_mut(p);
         rec.size_bytes = size;
         let batch = ProducerBatch {
             id: next_id,
@@ -183,7 +208,8 @@ impl RecordAccumulator {
         dq.push_back(batch);
         self.next_batch_id += 1;
         self.buffer_used += write_limit as u64;
-        (next_id, true, RECORD_BATCH_OVERHEAD as u32 + size)
+        debug_assert!(self.buffer_used <= self.buffer_memory);
+        Ok((next_id, true, RECORD_BATCH_OVERHEAD as u32 + size))
     }
 
     /// Appends with the partition already decided (explicit, key hash, round-robin).
@@ -193,15 +219,15 @@ impl RecordAccumulator {
         rec: &mut RecordMeta,
         now: SimTime,
         reason: PartitionReason,
-    ) -> AppendResult {
-        let (batch_id, new_batch, appended_bytes) = self.append_to(p, rec, now);
-        AppendResult {
+    ) -> Result<AppendResult, BufferExhausted> {
+        let (batch_id, new_batch, appended_bytes) = self.append_to(p, rec, now)?;
+        Ok(AppendResult {
             partition: p,
             batch_id,
             new_batch,
             reason,
             appended_bytes,
-        }
+        })
     }
 
     /// Appends a keyless record under the built-in sticky partitioner, switching partition
@@ -213,7 +239,7 @@ impl RecordAccumulator {
         now: SimTime,
         rng: &mut Rng,
         leaders: &[Option<u32>],
-    ) -> AppendResult {
+    ) -> Result<AppendResult, BufferExhausted> {
         // Bounded: each switch resets produced bytes, so the second pass cannot switch again.
         let mut p = part.peek(rng, leaders);
         for _ in 0..4 {
@@ -238,16 +264,16 @@ impl RecordAccumulator {
                 }
             }
         }
-        let (batch_id, new_batch, appended_bytes) = self.append_to(p, rec, now);
+        let (batch_id, new_batch, appended_bytes) = self.append_to(p, rec, now)?;
         let enable_switch = self.all_batches_full(p);
         part.update_partition_info(appended_bytes, enable_switch, rng, leaders);
-        AppendResult {
+        Ok(AppendResult {
             partition: p,
             batch_id,
             new_batch,
             reason: PartitionReason::BuiltInSticky,
             appended_bytes,
-        }
+        })
     }
 
     /// Appends under the 2.4-3.2 default: a record that would open a new batch first moves
@@ -260,7 +286,7 @@ impl RecordAccumulator {
         now: SimTime,
         rng: &mut Rng,
         leaders: &[Option<u32>],
-    ) -> AppendResult {
+    ) -> Result<AppendResult, BufferExhausted> {
         let pick = |s: &mut LegacySticky, rng: &mut Rng| match keyed {
             Some(k) => k,
             None => (s.partition(rng, leaders), PartitionReason::LegacySticky),
@@ -274,14 +300,14 @@ impl RecordAccumulator {
             sticky.next_partition(rng, leaders, Some(p));
             (p, reason) = pick(sticky, rng);
         }
-        let (batch_id, new_batch, appended_bytes) = self.append_to(p, rec, now);
-        AppendResult {
+        let (batch_id, new_batch, appended_bytes) = self.append_to(p, rec, now)?;
+        Ok(AppendResult {
             partition: p,
             batch_id,
             new_batch,
             reason,
             appended_bytes,
-        }
+        })
     }
 
     /// Batches queued per partition, for partitions with a deque, in partition order

@@ -29,6 +29,34 @@ pub enum ProducerState {
     Closed,
 }
 
+/// A `send()` waiting for buffer memory (`BufferPool.allocate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockedSend {
+    pub record: crate::producer::accumulator::RecordMeta,
+    pub since: SimTime,
+    /// When `max.block.ms` runs out.
+    pub deadline: SimTime,
+}
+
+/// Errors the producer raises itself, before a request is sent (Kafka's exception names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum ClientError {
+    /// `BufferExhaustedException` (a `TimeoutException`): no memory within `max.block.ms`.
+    BufferExhausted,
+    /// `RecordTooLargeException`: larger than `max.request.size` or `buffer.memory`.
+    RecordTooLarge,
+}
+
+impl ClientError {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientError::BufferExhausted => "BufferExhaustedException",
+            ClientError::RecordTooLarge => "RecordTooLargeException",
+        }
+    }
+}
+
 /// A produce request the sender is waiting on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InFlightRequest {
@@ -78,6 +106,8 @@ pub struct Producer {
     pub awaiting_ack: Option<u64>,
     /// When the sender will next wake for a linger timer.
     pub wake_at: Option<SimTime>,
+    /// The application's `send()` waiting for buffer memory.
+    pub blocked: Option<BlockedSend>,
     pub stats: ProducerStats,
 }
 

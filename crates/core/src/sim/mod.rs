@@ -46,6 +46,10 @@ enum Pending {
     ConsumerPoll { consumer: u32 },
     /// A consumer's heartbeat / auto-commit timer.
     ConsumerTimer { consumer: u32 },
+    /// Buffer memory came back: a blocked `send()` tries again.
+    RetryBlockedSend { producer: u32 },
+    /// A blocked `send()` runs out of `max.block.ms`.
+    BlockTimeout { producer: u32, at: SimTime },
     /// A group's join phase completes.
     JoinDeadline { group: u32, at: SimTime },
 }
@@ -418,6 +422,8 @@ impl Sim {
             Pending::ConsumerPoll { consumer } => self.on_consumer_poll(consumer),
             Pending::ConsumerTimer { consumer } => self.on_consumer_timer(consumer),
             Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
+            Pending::RetryBlockedSend { producer } => self.on_retry_blocked_send(producer),
+            Pending::BlockTimeout { producer, at } => self.on_block_timeout(producer, at),
         }
     }
 

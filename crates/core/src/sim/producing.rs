@@ -8,7 +8,9 @@ use crate::net::{Body, Node, PartitionProduceResult, TopicPartitionId};
 use crate::producer::accumulator::{PartitionerState, RecordAccumulator, RecordMeta};
 use crate::producer::partitioner::{BuiltInPartitioner, LegacySticky, PartitionReason, RoundRobin};
 use crate::producer::record::{key_bytes, HeaderSpec};
-use crate::producer::{InFlightRequest, Producer, ProducerState, ProducerStats};
+use crate::producer::{
+    BlockedSend, ClientError, InFlightRequest, Producer, ProducerState, ProducerStats,
+};
 use crate::time::SimTime;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -46,7 +48,12 @@ impl Sim {
             producer_id,
             epoch: 0,
             idempotent: config.idempotence_effective(),
-            accumulator: RecordAccumulator::new(partitions, config.batch_size.value, first_batch),
+            accumulator: RecordAccumulator::new(
+                partitions,
+                config.batch_size.value,
+                config.buffer_memory.value,
+                first_batch,
+            ),
             config,
             topic,
             state: ProducerState::Running,
@@ -58,6 +65,7 @@ impl Sim {
             drain_index: alloc::vec![0; n_brokers],
             awaiting_ack: None,
             wake_at: None,
+            blocked: None,
             stats: ProducerStats::default(),
         };
         self.producers.push(p);
@@ -72,6 +80,12 @@ impl Sim {
         if let Some(p) = self.producers.get_mut(old as usize) {
             p.state = ProducerState::Closing;
             was_waiting = p.awaiting_ack.take().is_some();
+            // A send() blocked on buffer memory fails as Kafka's does when the producer closes
+            // ("Producer closed while allocating memory").
+            if p.blocked.take().is_some() {
+                p.stats.records_failed += 1;
+                was_waiting = true;
+            }
         }
         if was_waiting {
             // The application's blocked send().get() is abandoned with the old instance;
@@ -116,28 +130,48 @@ impl Sim {
     /// The application calls `send()` once.
     pub(super) fn on_produce_tick(&mut self, app: u32) -> Option<Event> {
         let idx = self.app_producer[app as usize];
-        let interval = self.produce_interval(app);
-        let (sync, waiting) = {
-            let p = &self.producers[idx as usize];
-            (
-                p.config.workload.send_mode.value == SendMode::Sync,
-                p.awaiting_ack.is_some(),
-            )
-        };
-        if sync && waiting {
+        let p = &self.producers[idx as usize];
+        if p.blocked.is_some() {
+            // The application thread is inside a blocked send(); it resumes from there.
+            return Some(Event::SendBlocked { producer: idx });
+        }
+        let sync = p.config.workload.send_mode.value == SendMode::Sync;
+        if sync && p.awaiting_ack.is_some() {
             // send().get() has not returned: the next send waits for the acknowledgement.
             return Some(Event::SendBlocked { producer: idx });
         }
-        if let Some(dt) = interval {
-            if !sync {
-                self.schedule(self.now.plus(dt), Pending::ProduceTick { app });
-            }
+        let rec = self.make_record(idx);
+        self.producers[idx as usize].stats.records_sent += 1;
+        // KafkaProducer.ensureValidRecordSize: a record that can never fit fails at once.
+        let p = &self.producers[idx as usize];
+        let upper = crate::record::batch_size_upper_bound(
+            rec.key_len.map(|k| k as usize),
+            Some(rec.value_len as usize),
+            &rec.headers.sizes(),
+        ) as u64;
+        let too_large =
+            upper > p.config.max_request_size.value as u64 || upper > p.config.buffer_memory.value;
+        if too_large {
+            self.producers[idx as usize].stats.records_failed += 1;
+            self.schedule_next_send(app, rec.created_at);
+            return Some(Event::SendFailed {
+                producer: idx,
+                record_id: rec.id,
+                error: ClientError::RecordTooLarge,
+            });
         }
+        Some(self.send_record(idx, rec))
+    }
+
+    /// The record the application sends now: a key from its key space (or none), the
+    /// serializers' sizes, headers, an explicit partition if it names one.
+    fn make_record(&mut self, idx: u32) -> RecordMeta {
         let record_id = self.next_record_id;
         self.next_record_id += 1;
         let now = self.now;
-        let topic = self.producers[idx as usize].topic as usize;
-        let leaders = self.topics[topic].leaders();
+        let partitions = self.topics[self.producers[idx as usize].topic as usize]
+            .partitions
+            .len();
         let p = &mut self.producers[idx as usize];
         let w = &p.config.workload;
         let key = if w.keys.value == 0 || p.rng.percent(w.keyless_percent.value) {
@@ -147,15 +181,11 @@ impl Sim {
         };
         let mut kb = [0u8; 24];
         let key_ser = p.config.key_serializer.value;
-        let key_slice = key.map(|k| key_bytes(key_ser, k, &mut kb));
-        let explicit = w
-            .explicit_partition
-            .value
-            .filter(|ep| (*ep as usize) < leaders.len());
-        let mut rec = RecordMeta {
+        let key_len = key.map(|k| key_bytes(key_ser, k, &mut kb).len() as u32);
+        RecordMeta {
             id: record_id,
             key,
-            key_len: key_slice.map(|k| k.len() as u32),
+            key_len,
             value_len: p
                 .config
                 .value_serializer
@@ -165,14 +195,27 @@ impl Sim {
                 count: w.headers.value.min(u8::MAX as u32) as u8,
                 value_len: w.header_bytes.value.min(u16::MAX as u32) as u16,
             },
-            explicit_partition: explicit,
+            explicit_partition: w
+                .explicit_partition
+                .value
+                .filter(|ep| (*ep as usize) < partitions),
             size_bytes: 0,
             created_at: now,
-        };
+        }
+    }
+
+    /// Partitions and appends `rec`. When the accumulator has no buffer memory for a new
+    /// batch, `send()` blocks: every batch becomes sendable, and the send waits up to
+    /// `max.block.ms` for memory to come back.
+    fn send_record(&mut self, idx: u32, mut rec: RecordMeta) -> Event {
+        let now = self.now;
+        let leaders = self.topics[self.producers[idx as usize].topic as usize].leaders();
+        let p = &mut self.producers[idx as usize];
         let n = leaders.len() as u32;
         let ignore_keys = p.config.partitioner_ignore_keys.value;
-        let keyed = key_slice.map(|k| {
-            let h = murmur2(k);
+        let keyed = rec.key.map(|k| {
+            let mut kb = [0u8; 24];
+            let h = murmur2(key_bytes(p.config.key_serializer.value, k, &mut kb));
             (
                 ((h & 0x7fff_ffff) as u32) % n.max(1),
                 PartitionReason::KeyHash {
@@ -182,7 +225,7 @@ impl Sim {
             )
         });
         let acc = &mut p.accumulator;
-        let result = match (explicit, &mut p.partitioner) {
+        let result = match (rec.explicit_partition, &mut p.partitioner) {
             // An explicit partition wins over every partitioner (`KafkaProducer.partition`).
             (Some(ep), _) => acc.append_fixed(ep, &mut rec, now, PartitionReason::Explicit),
             (None, PartitionerState::RoundRobin(rr)) => {
@@ -199,20 +242,81 @@ impl Sim {
                 acc.append_legacy(s, keyed, &mut rec, now, &mut p.rng, &leaders)
             }
         };
-        p.stats.records_sent += 1;
+        let result = match result {
+            Ok(r) => r,
+            Err(_) => {
+                let first_block = p.blocked.is_none();
+                let (since, at) = match p.blocked {
+                    Some(b) => (b.since, b.deadline),
+                    None => (now, now.plus(p.config.max_block_ms.value * 1000)),
+                };
+                p.blocked = Some(BlockedSend {
+                    record: rec,
+                    since,
+                    deadline: at,
+                });
+                if first_block {
+                    self.schedule(at, Pending::BlockTimeout { producer: idx, at });
+                }
+                self.sender_run(idx);
+                return Event::SendBlocked { producer: idx };
+            }
+        };
+        let p = &mut self.producers[idx as usize];
+        p.blocked = None;
+        let sync = p.config.workload.send_mode.value == SendMode::Sync;
         if sync {
-            p.awaiting_ack = Some(record_id);
+            p.awaiting_ack = Some(rec.id);
+        } else {
+            let app = p.app;
+            self.schedule_next_send(app, rec.created_at);
         }
         let requests_sent = self.sender_run(idx);
-        Some(Event::RecordAppended {
+        Event::RecordAppended {
             producer: idx,
-            record_id,
-            key,
+            record_id: rec.id,
+            key: rec.key,
             partition: result.partition,
             batch_id: result.batch_id,
             new_batch: result.new_batch,
             reason: result.reason,
             requests_sent,
+        }
+    }
+
+    /// The application's next `send()`, no sooner than its rate allows after the last one.
+    fn schedule_next_send(&mut self, app: u32, last_created: SimTime) {
+        if let Some(dt) = self.produce_interval(app) {
+            let at = last_created.plus(dt).max(self.now);
+            self.schedule(at, Pending::ProduceTick { app });
+        }
+    }
+
+    /// Buffer memory came back: a blocked `send()` tries again.
+    pub(super) fn on_retry_blocked_send(&mut self, idx: u32) -> Option<Event> {
+        let rec = self.producers.get(idx as usize)?.blocked?.record;
+        Some(self.send_record(idx, rec))
+    }
+
+    /// `max.block.ms` ran out: the blocked `send()` fails (`BufferExhaustedException`, a
+    /// `TimeoutException`) and the application carries on.
+    pub(super) fn on_block_timeout(&mut self, idx: u32, at: SimTime) -> Option<Event> {
+        let p = self.producers.get_mut(idx as usize)?;
+        let blocked = p.blocked?;
+        if blocked.deadline != at {
+            return None;
+        }
+        p.blocked = None;
+        p.stats.records_failed += 1;
+        let app = p.app;
+        let running = p.state == ProducerState::Running;
+        if running {
+            self.schedule_next_send(app, blocked.record.created_at);
+        }
+        Some(Event::SendFailed {
+            producer: idx,
+            record_id: blocked.record.id,
+            error: ClientError::BufferExhausted,
         })
     }
 
@@ -242,7 +346,8 @@ impl Sim {
         let topic = p.topic;
         let leaders = self.topics[topic as usize].leaders();
         let p = &mut self.producers[idx as usize];
-        let flushing = p.state == ProducerState::Closing;
+        // Closing, or a send() blocked on memory (`free.queued() > 0`): everything is sendable.
+        let flushing = p.state == ProducerState::Closing || p.blocked.is_some();
         let linger_us = p.config.linger_ms.value * 1000;
         // ready(): rebuild the adaptive partitioner's load statistics, find ready leaders.
         if let PartitionerState::BuiltIn(b) = &mut p.partitioner {
@@ -463,6 +568,12 @@ impl Sim {
                 }
             }
         }
+        if p.blocked.is_some() && n > 0 {
+            self.schedule(now, Pending::RetryBlockedSend { producer: idx });
+        }
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return (n, first_error);
+        };
         if let (Some(created), ProducerState::Running) = (released_sync, p.state) {
             // send().get() returned: the application sends its next record, no sooner than
             // its rate allows.
