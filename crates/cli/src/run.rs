@@ -72,11 +72,7 @@ pub fn main(args: Args) -> Result<(), CliError> {
     let progress = std::io::stderr().is_terminal();
     let end = SimTime(until);
     let mut last_pct = u64::MAX;
-    while let Some(next) = sim.next_event_time() {
-        if next > end {
-            break;
-        }
-        let Some(entry) = sim.step() else { break };
+    while let Some(entry) = sim.step_until(end) {
         if let Some(w) = trace.as_mut() {
             let line =
                 serde_json::to_string(entry).map_err(|e| CliError::io(format!("trace: {e}")))?;

@@ -61,8 +61,6 @@ pub enum Event {
         leader: u32,
         members: u32,
     },
-    /// A live setting change took effect.
-    SettingChanged { name_hash: u64 },
     /// A producer instance finished closing (all its batches completed).
     ProducerClosed { producer: u32 },
 }

@@ -131,7 +131,10 @@ mod tests {
         // body = attr 1 + ts 1 + off 1 + key 2 + value 11 + headers 1 = 17; prefix 1.
         assert_eq!(record_size_in_bytes(0, 0, Some(1), Some(10), &[]), 18);
         assert_eq!(record_size_in_bytes(0, 0, None, None, &[]), 7);
-        let h = [HeaderSize { key_len: 3, value_len: None }];
+        let h = [HeaderSize {
+            key_len: 3,
+            value_len: None,
+        }];
         assert_eq!(record_size_in_bytes(0, 0, None, Some(0), &h), 12);
     }
 }

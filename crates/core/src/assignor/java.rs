@@ -1,10 +1,10 @@
 //! The few pieces of Java behaviour that Kafka's assignors leak into their results.
 //!
-//! - [`string_hash`]: `java.lang.String.hashCode` (over UTF-16 code units).
-//! - [`cmp_str`]: `String.compareTo` (UTF-16 code-unit order, which differs from Rust's byte
+//! - [`string_hash`] mirrors `java.lang.String.hashCode` (over UTF-16 code units).
+//! - [`cmp_str`] mirrors `String.compareTo` (UTF-16 code-unit order, which differs from Rust's byte
 //!   order only between supplementary characters and U+E000..U+FFFF).
-//! - [`topic_partition_hash`]: `org.apache.kafka.common.TopicPartition.hashCode`.
-//! - [`JavaHashMap`]: the iteration order of a `java.util.HashMap` / `HashSet` (bucket by bucket,
+//! - [`topic_partition_hash`] mirrors `org.apache.kafka.common.TopicPartition.hashCode`.
+//! - [`JavaHashMap`] mirrors the iteration order of a `java.util.HashMap` / `HashSet` (bucket by bucket,
 //!   insertion order within a bucket, resizes that keep relative order, the treeify-triggered
 //!   resize of small tables). Only keys are tracked; values live with the caller.
 //!
@@ -27,7 +27,9 @@ pub fn string_hash(s: &str) -> i32 {
 
 /// `TopicPartition.hashCode()`: `31 * (31 + partition) + topic.hashCode()`, wrapping.
 pub fn topic_partition_hash(topic_hash: i32, partition: i32) -> i32 {
-    31i32.wrapping_mul(31i32.wrapping_add(partition)).wrapping_add(topic_hash)
+    31i32
+        .wrapping_mul(31i32.wrapping_add(partition))
+        .wrapping_add(topic_hash)
 }
 
 /// `String.compareTo`: lexicographic over UTF-16 code units.
@@ -47,7 +49,7 @@ pub fn cmp_str(a: &str, b: &str) -> Ordering {
                 let mut by = [0u16; 2];
                 let ux = x.encode_utf16(&mut bx);
                 let uy = y.encode_utf16(&mut by);
-                return (&*ux).cmp(&*uy);
+                return (*ux).cmp(&*uy);
             }
         }
     }
@@ -69,7 +71,9 @@ fn table_size_for(cap: usize) -> usize {
     if cap <= 1 {
         1
     } else {
-        cap.checked_next_power_of_two().unwrap_or(MAX_CAPACITY).min(MAX_CAPACITY)
+        cap.checked_next_power_of_two()
+            .unwrap_or(MAX_CAPACITY)
+            .min(MAX_CAPACITY)
     }
 }
 
@@ -97,12 +101,20 @@ pub struct JavaHashMap<K> {
 impl<K: Copy + PartialEq> JavaHashMap<K> {
     /// `new HashMap<>()`.
     pub fn new() -> Self {
-        JavaHashMap { table: Vec::new(), size: 0, threshold: 0 }
+        JavaHashMap {
+            table: Vec::new(),
+            size: 0,
+            threshold: 0,
+        }
     }
 
     /// `new HashMap<>(initialCapacity)`.
     pub fn with_capacity(initial_capacity: usize) -> Self {
-        JavaHashMap { table: Vec::new(), size: 0, threshold: table_size_for(initial_capacity) }
+        JavaHashMap {
+            table: Vec::new(),
+            size: 0,
+            threshold: table_size_for(initial_capacity),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -142,7 +154,11 @@ impl<K: Copy + PartialEq> JavaHashMap<K> {
         if old_cap > 0 {
             for (j, bucket) in core::mem::take(&mut self.table).into_iter().enumerate() {
                 for (h, k) in bucket {
-                    let idx = if h as usize & old_cap == 0 { j } else { j + old_cap };
+                    let idx = if h as usize & old_cap == 0 {
+                        j
+                    } else {
+                        j + old_cap
+                    };
                     table[idx].push((h, k));
                 }
             }

@@ -49,7 +49,10 @@ pub struct TopicPartition {
 
 impl TopicPartition {
     pub fn new(topic: impl Into<String>, partition: i32) -> Self {
-        TopicPartition { topic: topic.into(), partition }
+        TopicPartition {
+            topic: topic.into(),
+            partition,
+        }
     }
 }
 
@@ -70,8 +73,12 @@ pub enum AssignorKind {
 
 impl AssignorKind {
     /// All four, in the order of the table above.
-    pub const ALL: [AssignorKind; 4] =
-        [AssignorKind::Range, AssignorKind::RoundRobin, AssignorKind::Sticky, AssignorKind::CooperativeSticky];
+    pub const ALL: [AssignorKind; 4] = [
+        AssignorKind::Range,
+        AssignorKind::RoundRobin,
+        AssignorKind::Sticky,
+        AssignorKind::CooperativeSticky,
+    ];
 
     /// Kafka's protocol name (`ConsumerPartitionAssignor.name()`).
     pub fn name(self) -> &'static str {
@@ -119,7 +126,10 @@ pub struct MemberSubscription {
 
 impl MemberSubscription {
     /// A new member (no previous generation) subscribing to `topics`.
-    pub fn new<S: Into<String>>(member_id: impl Into<String>, topics: impl IntoIterator<Item = S>) -> Self {
+    pub fn new<S: Into<String>>(
+        member_id: impl Into<String>,
+        topics: impl IntoIterator<Item = S>,
+    ) -> Self {
         MemberSubscription {
             member_id: member_id.into(),
             topics: topics.into_iter().map(Into::into).collect(),
@@ -142,7 +152,10 @@ pub enum AssignError {
     UnknownAssignor(String),
     /// Kafka's Java assignor throws on this input (the named Java exception); the leader's
     /// rebalance would fail. Only reachable with inconsistent ownership data.
-    KafkaException { exception: &'static str, detail: String },
+    KafkaException {
+        exception: &'static str,
+        detail: String,
+    },
 }
 
 impl fmt::Display for AssignError {
@@ -166,7 +179,10 @@ impl fmt::Display for AssignError {
 }
 
 pub(crate) fn kafka_exception(exception: &'static str, detail: &str) -> AssignError {
-    AssignError::KafkaException { exception, detail: String::from(detail) }
+    AssignError::KafkaException {
+        exception,
+        detail: String::from(detail),
+    }
 }
 
 pub(crate) fn npe(detail: &str) -> AssignError {
@@ -244,7 +260,10 @@ pub(crate) struct ExtraPartitions {
 }
 
 impl<'a> Group<'a> {
-    fn new(partitions_per_topic: &'a BTreeMap<String, u32>, members: &'a [MemberSubscription]) -> Result<Self, AssignError> {
+    fn new(
+        partitions_per_topic: &'a BTreeMap<String, u32>,
+        members: &'a [MemberSubscription],
+    ) -> Result<Self, AssignError> {
         // Member ids must be unique (they key the leader's map).
         let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
         for m in members {
@@ -254,7 +273,10 @@ impl<'a> Group<'a> {
         }
         for (topic, &count) in partitions_per_topic {
             if count > i32::MAX as u32 {
-                return Err(AssignError::PartitionCountTooLarge { topic: topic.clone(), count });
+                return Err(AssignError::PartitionCountTooLarge {
+                    topic: topic.clone(),
+                    count,
+                });
             }
         }
 
@@ -268,11 +290,20 @@ impl<'a> Group<'a> {
         names.sort_unstable();
         names.dedup();
         names.sort_by(|a, b| java::cmp_str(a, b));
-        let topic_index: BTreeMap<&'a str, u32> = names.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
+        let topic_index: BTreeMap<&'a str, u32> = names
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (n, i as u32))
+            .collect();
 
         let member_topics: Vec<Vec<u32>> = members
             .iter()
-            .map(|m| m.topics.iter().map(|t| topic_index.get(t.as_str()).copied().unwrap_or(NONE)).collect())
+            .map(|m| {
+                m.topics
+                    .iter()
+                    .map(|t| topic_index.get(t.as_str()).copied().unwrap_or(NONE))
+                    .collect()
+            })
             .collect();
         let member_topic_set: Vec<Vec<u32>> = member_topics
             .iter()
@@ -301,7 +332,12 @@ impl<'a> Group<'a> {
                 Some(&c) if c > 0 && subscribed[i] => Some(c),
                 _ => None,
             };
-            topics.push(TopicInfo { name, hash: java::string_hash(name), count, offset });
+            topics.push(TopicInfo {
+                name,
+                hash: java::string_hash(name),
+                count,
+                offset,
+            });
             if let Some(c) = count {
                 assignable_topics.push(i as u32);
                 offset = offset.saturating_add(c);
@@ -309,15 +345,22 @@ impl<'a> Group<'a> {
         }
         if offset >= NONE / 2 {
             // More partitions than dense u32 ids can hold next to the extra ids.
-            return Err(AssignError::PartitionCountTooLarge { topic: String::from("(all topics)"), count: offset });
+            return Err(AssignError::PartitionCountTooLarge {
+                topic: String::from("(all topics)"),
+                count: offset,
+            });
         }
 
         // Owned partitions numbered outside their (assignable) topic's range get ids past the end.
         let mut extra = ExtraPartitions::default();
         for m in members {
             for tp in &m.owned {
-                let Some(&t) = topic_index.get(tp.topic.as_str()) else { continue };
-                let Some(count) = topics[t as usize].count else { continue };
+                let Some(&t) = topic_index.get(tp.topic.as_str()) else {
+                    continue;
+                };
+                let Some(count) = topics[t as usize].count else {
+                    continue;
+                };
                 let p = tp.partition;
                 if (p < 0 || p as u32 >= count) && !extra.index.contains_key(&(t, p)) {
                     let id = offset + extra.list.len() as u32;
@@ -327,7 +370,10 @@ impl<'a> Group<'a> {
             }
         }
 
-        let member_hash: Vec<i32> = members.iter().map(|m| java::string_hash(&m.member_id)).collect();
+        let member_hash: Vec<i32> = members
+            .iter()
+            .map(|m| java::string_hash(&m.member_id))
+            .collect();
         let mut map = java::JavaHashMap::new();
         for (i, &h) in member_hash.iter().enumerate() {
             map.insert(h, i as u32);
@@ -335,7 +381,12 @@ impl<'a> Group<'a> {
         let subscription_order: Vec<u32> = map.iter().collect();
 
         let mut by_id: Vec<u32> = (0..members.len() as u32).collect();
-        by_id.sort_by(|&a, &b| java::cmp_str(&members[a as usize].member_id, &members[b as usize].member_id));
+        by_id.sort_by(|&a, &b| {
+            java::cmp_str(
+                &members[a as usize].member_id,
+                &members[b as usize].member_id,
+            )
+        });
         let mut member_rank = alloc::vec![0u32; members.len()];
         for (rank, &m) in by_id.iter().enumerate() {
             member_rank[m as usize] = rank as u32;
@@ -395,11 +446,17 @@ impl<'a> Group<'a> {
     pub fn tp(&self, id: Tp) -> (u32, i32) {
         if id < self.total_partitions {
             // Binary search over the assignable topics' offsets.
-            let pos = self.assignable_topics.partition_point(|&t| self.topics[t as usize].offset <= id);
+            let pos = self
+                .assignable_topics
+                .partition_point(|&t| self.topics[t as usize].offset <= id);
             let t = self.assignable_topics[pos.saturating_sub(1)];
             (t, (id - self.topics[t as usize].offset) as i32)
         } else {
-            self.extra.list.get((id - self.total_partitions) as usize).copied().unwrap_or((NONE, 0))
+            self.extra
+                .list
+                .get((id - self.total_partitions) as usize)
+                .copied()
+                .unwrap_or((NONE, 0))
         }
     }
 

@@ -24,7 +24,9 @@ pub(crate) fn assign(group: &Group) -> Vec<Vec<Tp>> {
         }
     }
     for &t in &group.assignable_topics {
-        let Some(count) = group.count(t) else { continue };
+        let Some(count) = group.count(t) else {
+            continue;
+        };
         let members = &mut subscribers[t as usize];
         if members.is_empty() {
             continue;

@@ -19,7 +19,9 @@ pub(crate) fn assign(group: &Group) -> Vec<Vec<Tp>> {
     let mut pos = 0usize;
     // Topics in Java name order are exactly the assignable topics in index order.
     for &t in &group.assignable_topics {
-        let Some(count) = group.count(t) else { continue };
+        let Some(count) = group.count(t) else {
+            continue;
+        };
         let base = group.topics[t as usize].offset;
         for p in 0..count {
             // Some member subscribes to every assignable topic, so this stops within one lap.

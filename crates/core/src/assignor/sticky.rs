@@ -23,6 +23,9 @@
 //! `generationId`. When the claims of two members are compared, the other member's generation is
 //! read from its subscription's `generationId`, where Kafka keeps only generations >= 0.
 //!
+//! Each call is a fresh assignor instance, as the leader builds one per rebalance in the vectors;
+//! a long-lived Java instance also remembers the highest generation it has seen in earlier calls.
+//!
 //! Simplified: no rack-aware steps (members carry no `client.rack`, and Kafka skips those steps
 //! then). Where Java throws (IllegalStateException, NullPointerException) on inconsistent input,
 //! an [`AssignError::KafkaException`] is returned.
@@ -36,7 +39,9 @@ pub const DEFAULT_GENERATION: i32 = -1;
 
 /// Member `m`'s generation as its member data reports it (-1 when absent).
 pub(crate) fn member_generation(group: &Group, m: u32) -> i32 {
-    group.members[m as usize].generation.unwrap_or(DEFAULT_GENERATION)
+    group.members[m as usize]
+        .generation
+        .unwrap_or(DEFAULT_GENERATION)
 }
 
 /// Member `m`'s generation as its `Subscription.generationId()` reports it (Kafka keeps only
@@ -55,7 +60,9 @@ pub(crate) struct TpSet {
 
 impl TpSet {
     pub fn new(bound: u32) -> Self {
-        TpSet { bits: alloc::vec![0; (bound as usize).div_ceil(64)] }
+        TpSet {
+            bits: alloc::vec![0; (bound as usize).div_ceil(64)],
+        }
     }
     pub fn insert(&mut self, id: Tp) {
         if let Some(w) = self.bits.get_mut(id as usize / 64) {
@@ -68,7 +75,9 @@ impl TpSet {
         }
     }
     pub fn contains(&self, id: Tp) -> bool {
-        self.bits.get(id as usize / 64).is_some_and(|w| w & (1 << (id % 64)) != 0)
+        self.bits
+            .get(id as usize / 64)
+            .is_some_and(|w| w & (1 << (id % 64)) != 0)
     }
 }
 
@@ -112,7 +121,8 @@ pub(crate) fn all_subscriptions_equal(group: &Group) -> OwnedState {
             subscribed = group.member_topic_set[mi].clone();
             subscribed_raw_len = subscribed.len();
         } else if all_equal {
-            let same = topics.len() == subscribed_raw_len && topics.iter().all(|t| subscribed.binary_search(t).is_ok());
+            let same = topics.len() == subscribed_raw_len
+                && topics.iter().all(|t| subscribed.binary_search(t).is_ok());
             if !same {
                 all_equal = false;
             }
@@ -123,7 +133,9 @@ pub(crate) fn all_subscriptions_equal(group: &Group) -> OwnedState {
         owned_map.insert(group.member_hash[mi], m);
 
         for tp in &group.members[mi].owned {
-            let Some(id) = group.owned_id(tp) else { continue };
+            let Some(id) = group.owned_id(tp) else {
+                continue;
+            };
             let other = previous_owner[id as usize];
             if other == NONE {
                 owned[mi].push(id);
@@ -142,7 +154,13 @@ pub(crate) fn all_subscriptions_equal(group: &Group) -> OwnedState {
             }
         }
     }
-    OwnedState { all_equal, owned, owned_map, multiple_previous_owners: multiple, max_generation }
+    OwnedState {
+        all_equal,
+        owned,
+        owned_map,
+        multiple_previous_owners: multiple,
+        max_generation,
+    }
 }
 
 /// Runs the sticky assignor; `cooperative` selects `CooperativeStickyAssignor`.
@@ -171,7 +189,11 @@ pub(crate) fn assign(group: &Group, cooperative: bool) -> Result<Vec<Vec<Tp>>, A
 /// `CooperativeStickyAssignor.computePartitionsTransferringOwnership`: partitions newly given to
 /// a member that another member owned and loses. `order` is the result map's iteration order
 /// (it decides which member a partition given twice counts for).
-fn partitions_transferring_ownership(group: &Group, assignment: &[Vec<Tp>], order: &[u32]) -> Vec<(Tp, u32)> {
+fn partitions_transferring_ownership(
+    group: &Group,
+    assignment: &[Vec<Tp>],
+    order: &[u32],
+) -> Vec<(Tp, u32)> {
     let bound = group.tp_id_bound();
     let mut added: Vec<u32> = alloc::vec![NONE; bound as usize];
     let mut added_list: Vec<Tp> = Vec::new();
@@ -179,7 +201,11 @@ fn partitions_transferring_ownership(group: &Group, assignment: &[Vec<Tp>], orde
     let mut mark = TpSet::new(bound);
     for &m in order {
         let mi = m as usize;
-        let owned: Vec<Tp> = group.members[mi].owned.iter().filter_map(|tp| group.owned_id(tp)).collect();
+        let owned: Vec<Tp> = group.members[mi]
+            .owned
+            .iter()
+            .filter_map(|tp| group.owned_id(tp))
+            .collect();
         let assigned = &assignment[mi];
         for &tp in &owned {
             mark.insert(tp);
@@ -207,8 +233,15 @@ fn partitions_transferring_ownership(group: &Group, assignment: &[Vec<Tp>], orde
             mark.remove(tp);
         }
     }
-    added_list.into_iter().filter(|&tp| revoked.contains(tp)).map(|tp| (tp, added[tp as usize])).collect()
+    added_list
+        .into_iter()
+        .filter(|&tp| revoked.contains(tp))
+        .map(|tp| (tp, added[tp as usize]))
+        .collect()
 }
+
+/// `partitionsTransferringOwnership`: (partition, member it moves to).
+type Transfers = Vec<(Tp, u32)>;
 
 /// A `java.util.LinkedList` of member ids walked by one `ListIterator` that removes through it.
 struct IterList {
@@ -222,7 +255,13 @@ struct IterList {
 impl IterList {
     fn new(items: Vec<u32>) -> Self {
         let n = items.len();
-        IterList { items, live: alloc::vec![true; n], live_count: n, cursor: 0, last_returned: None }
+        IterList {
+            items,
+            live: alloc::vec![true; n],
+            live_count: n,
+            cursor: 0,
+            last_returned: None,
+        }
     }
     fn is_empty(&self) -> bool {
         self.live_count == 0
@@ -265,17 +304,23 @@ impl IterList {
                 self.live_count -= 1;
                 Ok(())
             }
-            None => Err(illegal_state("Iterator.remove() without a preceding next() in assignRoundRobin")),
+            None => Err(illegal_state(
+                "Iterator.remove() without a preceding next() in assignRoundRobin",
+            )),
         }
     }
     fn live_items(&self) -> impl Iterator<Item = u32> + '_ {
-        self.items.iter().zip(&self.live).filter(|(_, &l)| l).map(|(&m, _)| m)
+        self.items
+            .iter()
+            .zip(&self.live)
+            .filter(|(_, &l)| l)
+            .map(|(&m, _)| m)
     }
 }
 
 /// `ConstrainedAssignmentBuilder` (all members subscribe to the same topics). Returns the
 /// assignment and `partitionsTransferringOwnership` (partition, new owner).
-fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Vec<(Tp, u32)>), AssignError> {
+fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Transfers), AssignError> {
     let n = group.member_count();
     if n == 0 {
         return Ok((Vec::new(), Vec::new()));
@@ -287,7 +332,12 @@ fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Vec<(T
     let mut current_over_min = 0usize;
     let bound = group.tp_id_bound();
 
-    let OwnedState { owned, owned_map, multiple_previous_owners: multiple, .. } = state;
+    let OwnedState {
+        owned,
+        owned_map,
+        multiple_previous_owners: multiple,
+        ..
+    } = state;
     let mut assignment: Vec<Vec<Tp>> = (0..n).map(|_| Vec::new()).collect();
     let mut maybe_revoked: Vec<u32> = alloc::vec![NONE; bound as usize];
     let mut assigned: Vec<Tp> = Vec::new();
@@ -335,7 +385,8 @@ fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Vec<(T
 
     let unassigned = unassigned_in_name_order(group, assigned);
 
-    let by_id = |a: &u32, b: &u32| group.member_rank[*a as usize].cmp(&group.member_rank[*b as usize]);
+    let by_id =
+        |a: &u32, b: &u32| group.member_rank[*a as usize].cmp(&group.member_rank[*b as usize]);
     under_min.sort_by(by_id);
     exactly_min.make_contiguous().sort_by(by_id);
 
@@ -401,7 +452,8 @@ fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Vec<(T
 /// minus the sorted assigned ones, walked with two pointers exactly as Kafka does (an assigned
 /// partition numbered outside its topic's range stops the walk from skipping anything after it).
 fn unassigned_in_name_order(group: &Group, mut assigned: Vec<Tp>) -> Vec<Tp> {
-    let mut out = Vec::with_capacity((group.total_partitions as usize).saturating_sub(assigned.len()));
+    let mut out =
+        Vec::with_capacity((group.total_partitions as usize).saturating_sub(assigned.len()));
     if assigned.is_empty() {
         out.extend(0..group.total_partitions);
         return out;

@@ -30,7 +30,10 @@ struct Movements {
 
 impl Movements {
     fn new() -> Self {
-        Movements { by_topic: BTreeMap::new(), moves: BTreeMap::new() }
+        Movements {
+            by_topic: BTreeMap::new(),
+            moves: BTreeMap::new(),
+        }
     }
 
     fn remove_record(&mut self, group: &Group, tp: Tp) -> Option<(u32, u32)> {
@@ -53,7 +56,12 @@ impl Movements {
     fn add_record(&mut self, group: &Group, tp: Tp, pair: (u32, u32)) {
         self.moves.insert(tp, pair);
         let (topic, _) = group.tp(tp);
-        self.by_topic.entry(topic).or_default().entry(pair).or_default().insert(group.tp_hash(tp), tp);
+        self.by_topic
+            .entry(topic)
+            .or_default()
+            .entry(pair)
+            .or_default()
+            .insert(group.tp_hash(tp), tp);
     }
 
     fn move_partition(&mut self, group: &Group, tp: Tp, old: u32, new: u32) {
@@ -70,7 +78,9 @@ impl Movements {
 
     fn actual_partition_to_move(&self, group: &Group, tp: Tp, old: u32, new: u32) -> Tp {
         let (topic, _) = group.tp(tp);
-        let Some(per_topic) = self.by_topic.get(&topic) else { return tp };
+        let Some(per_topic) = self.by_topic.get(&topic) else {
+            return tp;
+        };
         let old = match self.moves.get(&tp) {
             Some(&(src, _)) => src,
             None => old,
@@ -113,12 +123,20 @@ fn size_of(current: &[Option<Vec<Tp>>], m: u32) -> Result<usize, AssignError> {
 
 /// Runs the general assignment. Returns the assignment and the final iteration order of
 /// `currentAssignment`.
-pub(crate) fn assign(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Vec<u32>), AssignError> {
+pub(crate) fn assign(
+    group: &Group,
+    state: OwnedState,
+) -> Result<(Vec<Vec<Tp>>, Vec<u32>), AssignError> {
     let n = group.member_count();
     if n == 0 {
         return Ok((Vec::new(), Vec::new()));
     }
-    let OwnedState { owned, owned_map, max_generation, .. } = state;
+    let OwnedState {
+        owned,
+        owned_map,
+        max_generation,
+        ..
+    } = state;
 
     // topic2AllPotentialConsumers / consumer2AllPotentialTopics, in subscription order.
     let mut topic_consumers: Vec<Vec<u32>> = (0..group.topics.len()).map(|_| Vec::new()).collect();
@@ -144,7 +162,12 @@ pub(crate) fn assign(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, 
 
     // sortedAllTopics: by number of potential consumers, then name.
     let mut sorted_topics: Vec<u32> = group.assignable_topics.clone();
-    sorted_topics.sort_by(|&a, &b| topic_consumers[a as usize].len().cmp(&topic_consumers[b as usize].len()).then(a.cmp(&b)));
+    sorted_topics.sort_by(|&a, &b| {
+        topic_consumers[a as usize]
+            .len()
+            .cmp(&topic_consumers[b as usize].len())
+            .then(a.cmp(&b))
+    });
     let mut sorted_all = Vec::with_capacity(group.total_partitions as usize);
     for &t in &sorted_topics {
         let off = group.topics[t as usize].offset;
@@ -181,8 +204,12 @@ pub(crate) fn assign(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, 
             continue;
         }
         for tp in &group.members[m as usize].owned {
-            let Some(id) = group.owned_id(tp) else { continue };
-            let Some(slot) = prev.get_mut(id as usize) else { continue };
+            let Some(id) = group.owned_id(tp) else {
+                continue;
+            };
+            let Some(slot) = prev.get_mut(id as usize) else {
+                continue;
+            };
             if slot.0 == NONE || generation > slot.1 {
                 *slot = (m, generation);
             }
@@ -200,7 +227,11 @@ pub(crate) fn assign(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, 
     b.balance(&prev, unassigned, &consumer_topics_map)?;
 
     let order: Vec<u32> = b.current_map.iter().collect();
-    let result = b.current.into_iter().map(|l| l.unwrap_or_default()).collect();
+    let result = b
+        .current
+        .into_iter()
+        .map(|l| l.unwrap_or_default())
+        .collect();
     Ok((result, order))
 }
 
@@ -215,7 +246,9 @@ impl<'g, 'a> Builder<'g, 'a> {
         let mut assigned = Vec::new();
         let order: Vec<u32> = self.current_map.iter().collect();
         for m in order {
-            let Some(list) = self.current[m as usize].as_mut() else { continue };
+            let Some(list) = self.current[m as usize].as_mut() else {
+                continue;
+            };
             let group = self.group;
             let mut dropped = false;
             list.retain(|&tp| {
@@ -242,7 +275,9 @@ impl<'g, 'a> Builder<'g, 'a> {
         let (tb, pb) = self.group.tp(b);
         let ca = self.topic_consumers[ta as usize].len();
         let cb = self.topic_consumers[tb as usize].len();
-        ca.cmp(&cb).then(ta.cmp(&tb)).then_with(|| pa.wrapping_sub(pb).cmp(&0))
+        ca.cmp(&cb)
+            .then(ta.cmp(&tb))
+            .then_with(|| pa.wrapping_sub(pb).cmp(&0))
     }
 
     /// `getUnassignedPartitions` (general): `sortedAllPartitions` minus the sorted assigned
@@ -270,7 +305,10 @@ impl<'g, 'a> Builder<'g, 'a> {
     }
 
     fn key(&self, m: u32) -> Result<(usize, u32), AssignError> {
-        Ok((size_of(&self.current, m)?, self.group.member_rank[m as usize]))
+        Ok((
+            size_of(&self.current, m)?,
+            self.group.member_rank[m as usize],
+        ))
     }
 
     fn max_assignment_size(&self, m: u32) -> usize {
@@ -278,13 +316,18 @@ impl<'g, 'a> Builder<'g, 'a> {
         if topics.len() == self.group.assignable_topics.len() {
             self.group.total_partitions as usize
         } else {
-            topics.iter().map(|&t| self.group.count(t).unwrap_or(0) as usize).sum()
+            topics
+                .iter()
+                .map(|&t| self.group.count(t).unwrap_or(0) as usize)
+                .sum()
         }
     }
 
     /// `isBalanced`.
     fn is_balanced(&self) -> Result<bool, AssignError> {
-        let (Some(&(min, _)), Some(&(max, _))) = (self.sorted_subs.first(), self.sorted_subs.last()) else {
+        let (Some(&(min, _)), Some(&(max, _))) =
+            (self.sorted_subs.first(), self.sorted_subs.last())
+        else {
             return Err(kafka_no_such_element());
         };
         if min + 1 >= max {
@@ -346,7 +389,9 @@ impl<'g, 'a> Builder<'g, 'a> {
         if list.len() < self.max_assignment_size(m) {
             return Ok(true);
         }
-        Ok(list.iter().any(|&tp| self.can_topic_participate(self.group.tp(tp).0)))
+        Ok(list
+            .iter()
+            .any(|&tp| self.can_topic_participate(self.group.tp(tp).0)))
     }
 
     /// `maybeAssignPartition`: to the least loaded member (then lowest id) that can take it.
@@ -369,7 +414,12 @@ impl<'g, 'a> Builder<'g, 'a> {
         Ok(true)
     }
 
-    fn balance(&mut self, prev: &[(u32, i32)], mut unassigned: Vec<Tp>, consumer_topics_map: &JavaHashMap<u32>) -> Result<(), AssignError> {
+    fn balance(
+        &mut self,
+        prev: &[(u32, i32)],
+        mut unassigned: Vec<Tp>,
+        consumer_topics_map: &JavaHashMap<u32>,
+    ) -> Result<(), AssignError> {
         let Some(&(largest, _)) = self.sorted_subs.last() else {
             return Err(kafka_no_such_element());
         };
@@ -402,7 +452,8 @@ impl<'g, 'a> Builder<'g, 'a> {
                 let k = self.key(m)?;
                 self.sorted_subs.remove(&k);
                 let list = self.current[m as usize].take().unwrap_or_default();
-                self.current_map.remove(self.group.member_hash[m as usize], m);
+                self.current_map
+                    .remove(self.group.member_hash[m as usize], m);
                 fixed_map.insert(self.group.member_hash[m as usize], m);
                 fixed_lists.push((m, list));
             }
@@ -424,11 +475,15 @@ impl<'g, 'a> Builder<'g, 'a> {
         self.sorted_all = all;
         let performed = performed?;
 
-        if !initializing && performed && self.balance_score(&self.current) >= self.balance_score(&pre_lists) {
+        if !initializing
+            && performed
+            && self.balance_score(&self.current) >= self.balance_score(&pre_lists)
+        {
             self.current = pre_lists;
             self.current_map.clear();
             for m in pre_map.iter() {
-                self.current_map.insert(self.group.member_hash[m as usize], m);
+                self.current_map
+                    .insert(self.group.member_hash[m as usize], m);
             }
             self.owner = pre_owner;
         }
@@ -438,7 +493,8 @@ impl<'g, 'a> Builder<'g, 'a> {
             if let Some(pos) = fixed_lists.iter().position(|(fm, _)| *fm == m) {
                 let (_, list) = fixed_lists.swap_remove(pos);
                 self.current[m as usize] = Some(list);
-                self.current_map.insert(self.group.member_hash[m as usize], m);
+                self.current_map
+                    .insert(self.group.member_hash[m as usize], m);
             }
         }
         Ok(())
@@ -457,7 +513,11 @@ impl<'g, 'a> Builder<'g, 'a> {
         score
     }
 
-    fn perform_reassignments(&mut self, partitions: &[Tp], prev: &[(u32, i32)]) -> Result<bool, AssignError> {
+    fn perform_reassignments(
+        &mut self,
+        partitions: &[Tp],
+        prev: &[(u32, i32)],
+    ) -> Result<bool, AssignError> {
         let mut performed = false;
         loop {
             let mut modified = false;
@@ -470,7 +530,8 @@ impl<'g, 'a> Builder<'g, 'a> {
                     return Err(npe("a partition without an owner is reassigned"));
                 }
                 if let Some(&(prev_member, _)) = prev.get(tp as usize).filter(|p| p.0 != NONE) {
-                    if size_of(&self.current, consumer)? > size_of(&self.current, prev_member)? + 1 {
+                    if size_of(&self.current, consumer)? > size_of(&self.current, prev_member)? + 1
+                    {
                         self.reassign_to(tp, prev_member)?;
                         performed = true;
                         modified = true;
@@ -517,7 +578,9 @@ impl<'g, 'a> Builder<'g, 'a> {
 
     fn reassign_to(&mut self, tp: Tp, new: u32) -> Result<(), AssignError> {
         let consumer = self.owner[tp as usize];
-        let moved = self.movements.actual_partition_to_move(self.group, tp, consumer, new);
+        let moved = self
+            .movements
+            .actual_partition_to_move(self.group, tp, consumer, new);
         self.process_partition_movement(moved, new)
     }
 
@@ -549,5 +612,8 @@ impl<'g, 'a> Builder<'g, 'a> {
 }
 
 fn kafka_no_such_element() -> AssignError {
-    super::kafka_exception("java.util.NoSuchElementException", "no member left to balance")
+    super::kafka_exception(
+        "java.util.NoSuchElementException",
+        "no member left to balance",
+    )
 }

@@ -36,8 +36,9 @@ pub const TRACE_CAPACITY: usize = 4096;
 enum Pending {
     /// A network message arrives.
     Deliver(u64),
-    /// The application calls `send()` (a producer app's next record).
-    ProduceTick { app: u32 },
+    /// The application calls `send()` (a producer app's next record); stale unless `at`
+    /// is still the app's next send.
+    ProduceTick { app: u32, at: SimTime },
     /// A producer's sender thread wakes for a linger timer.
     SenderWake { producer: u32, at: SimTime },
     /// A parked (long-polling) fetch at a leader runs out of time.
@@ -50,6 +51,8 @@ enum Pending {
     RetryBlockedSend { producer: u32 },
     /// A blocked `send()` runs out of `max.block.ms`.
     BlockTimeout { producer: u32, at: SimTime },
+    /// A closing producer has completed everything.
+    FinishClose { producer: u32 },
     /// A group's join phase completes.
     JoinDeadline { group: u32, at: SimTime },
 }
@@ -132,6 +135,9 @@ pub struct Sim {
     pub(crate) producers: Vec<crate::producer::Producer>,
     /// Which producer instance serves each producer application now.
     pub(crate) app_producer: Vec<u32>,
+    /// When each application's next `send()` is scheduled (`None`: it is waiting, or its
+    /// rate is 0).
+    pub(crate) app_next_send: Vec<Option<SimTime>>,
     pub(crate) groups: Vec<Group>,
     pub(crate) consumers: Vec<Consumer>,
     pub(crate) messages: BTreeMap<u64, Message>,
@@ -141,6 +147,7 @@ pub struct Sim {
     /// (first sequence, last sequence, base offset), at most 5.
     pub(crate) producer_state: BTreeMap<(i64, TopicPartitionId), ProducerStateEntries>,
     trace: Trace,
+    pub(crate) journal: crate::inspect::RecordJournal,
     changes: Vec<AppliedChange>,
     next_message_id: u64,
     next_record_id: u64,
@@ -214,6 +221,7 @@ impl Sim {
             topics,
             producers: Vec::new(),
             app_producer: Vec::new(),
+            app_next_send: alloc::vec![None; config.producers.len()],
             groups: Vec::new(),
             consumers: Vec::new(),
             messages: BTreeMap::new(),
@@ -221,6 +229,7 @@ impl Sim {
             delayed_produces: Vec::new(),
             producer_state: BTreeMap::new(),
             trace: Trace::new(TRACE_CAPACITY),
+            journal: crate::inspect::RecordJournal::default(),
             changes: Vec::new(),
             next_message_id: 0,
             next_record_id: 0,
@@ -234,7 +243,7 @@ impl Sim {
             sim.app_producer.push(idx);
             let first = sim.produce_interval(app as u32);
             if let Some(dt) = first {
-                sim.schedule(SimTime(dt), Pending::ProduceTick { app: app as u32 });
+                sim.schedule_tick(app as u32, SimTime(dt));
             }
         }
         for (gi, gc) in config.groups.iter().enumerate() {
@@ -356,7 +365,17 @@ impl Sim {
 
     /// Processes exactly one event and returns what it did; `None` when nothing is pending.
     pub fn step(&mut self) -> Option<&TraceEntry> {
+        self.step_until(SimTime(u64::MAX))
+    }
+
+    /// Processes the next event if it happens at or before `limit`; `None` when there is
+    /// none (superseded timers on the way are dropped; they are not events).
+    pub fn step_until(&mut self, limit: SimTime) -> Option<&TraceEntry> {
         loop {
+            let at = self.next_event_time()?;
+            if at > limit {
+                return None;
+            }
             let Reverse(s) = self.queue.pop()?;
             debug_assert!(s.at >= self.now, "time never goes backward");
             self.now = s.at;
@@ -377,12 +396,7 @@ impl Sim {
     /// Returns how many events ran.
     pub fn run_until(&mut self, t: SimTime) -> u64 {
         let before = self.events_processed;
-        while let Some(next) = self.next_event_time() {
-            if next > t {
-                break;
-            }
-            self.step();
-        }
+        while self.step_until(t).is_some() {}
         if t > self.now {
             self.now = t;
         }
@@ -393,16 +407,11 @@ impl Sim {
     /// whether it reached `t`.
     pub fn run_until_bounded(&mut self, t: SimTime, max_events: u64) -> bool {
         for _ in 0..max_events {
-            match self.next_event_time() {
-                Some(next) if next <= t => {
-                    self.step();
+            if self.step_until(t).is_none() {
+                if t > self.now {
+                    self.now = t;
                 }
-                _ => {
-                    if t > self.now {
-                        self.now = t;
-                    }
-                    return true;
-                }
+                return true;
             }
         }
         false
@@ -416,13 +425,14 @@ impl Sim {
                 let msg = self.messages.remove(&id)?;
                 Some(self.deliver(msg))
             }
-            Pending::ProduceTick { app } => self.on_produce_tick(app),
+            Pending::ProduceTick { app, at } => self.on_produce_tick(app, at),
             Pending::SenderWake { producer, at } => self.on_sender_wake(producer, at),
             Pending::FetchExpire { fetch_id } => self.on_fetch_expire(fetch_id),
             Pending::ConsumerPoll { consumer } => self.on_consumer_poll(consumer),
             Pending::ConsumerTimer { consumer } => self.on_consumer_timer(consumer),
             Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
             Pending::RetryBlockedSend { producer } => self.on_retry_blocked_send(producer),
+            Pending::FinishClose { producer } => self.on_finish_close(producer),
             Pending::BlockTimeout { producer, at } => self.on_block_timeout(producer, at),
         }
     }
@@ -536,6 +546,11 @@ impl Sim {
                     self.config.producers[app as usize].workload.clone();
             }
         }
+        if workload_changed {
+            for app in 0..self.config.producers.len() as u32 {
+                self.resume_sending(app);
+            }
+        }
         Ok(())
     }
 
@@ -556,6 +571,17 @@ impl Sim {
     }
     pub fn trace(&self) -> &Trace {
         &self.trace
+    }
+    /// The inspector's details of a recent record (see `inspect::RECENT_RECORDS`).
+    pub fn record_info(&self, record_id: u64) -> Option<crate::inspect::RecordInfo> {
+        let e = self.journal.get(record_id)?;
+        let p = self.producers.get(e.producer as usize)?;
+        Some(crate::inspect::record_info(
+            e,
+            &p.config.topic,
+            p.config.key_serializer.value,
+            p.config.value_serializer.value,
+        ))
     }
     pub fn changes(&self) -> &[AppliedChange] {
         &self.changes

@@ -91,7 +91,7 @@ impl Sim {
             // The application's blocked send().get() is abandoned with the old instance;
             // it carries on with the new one.
             if let Some(dt) = self.produce_interval(app) {
-                self.schedule(self.now.plus(dt), Pending::ProduceTick { app });
+                self.schedule_tick(app, self.now.plus(dt));
             }
         }
         self.sender_run(old);
@@ -101,15 +101,25 @@ impl Sim {
         self.app_producer[app as usize] = new;
     }
 
-    fn maybe_finish_close(&mut self, idx: u32) -> bool {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return false;
-        };
-        if p.state == ProducerState::Closing && p.drained() {
-            p.state = ProducerState::Closed;
-            return true;
+    /// A closing producer with nothing queued or in flight finishes closing (as its own
+    /// event, so the trace shows it).
+    fn maybe_finish_close(&mut self, idx: u32) {
+        let done = self
+            .producers
+            .get(idx as usize)
+            .is_some_and(|p| p.state == ProducerState::Closing && p.drained());
+        if done {
+            self.schedule(self.now, Pending::FinishClose { producer: idx });
         }
-        false
+    }
+
+    pub(super) fn on_finish_close(&mut self, idx: u32) -> Option<Event> {
+        let p = self.producers.get_mut(idx as usize)?;
+        if p.state != ProducerState::Closing || !p.drained() {
+            return None;
+        }
+        p.state = ProducerState::Closed;
+        Some(Event::ProducerClosed { producer: idx })
     }
 
     /// Microseconds between two `send()` calls of an application.
@@ -128,7 +138,11 @@ impl Sim {
     }
 
     /// The application calls `send()` once.
-    pub(super) fn on_produce_tick(&mut self, app: u32) -> Option<Event> {
+    pub(super) fn on_produce_tick(&mut self, app: u32, at: SimTime) -> Option<Event> {
+        if self.app_next_send.get(app as usize).copied().flatten() != Some(at) {
+            return None; // superseded (the rate changed)
+        }
+        self.app_next_send[app as usize] = None;
         let idx = self.app_producer[app as usize];
         let p = &self.producers[idx as usize];
         if p.blocked.is_some() {
@@ -264,6 +278,13 @@ impl Sim {
         };
         let p = &mut self.producers[idx as usize];
         p.blocked = None;
+        self.journal.push(crate::inspect::JournalEntry {
+            rec,
+            producer: idx,
+            partition: result.partition,
+            batch_id: result.batch_id,
+            reason: result.reason,
+        });
         let sync = p.config.workload.send_mode.value == SendMode::Sync;
         if sync {
             p.awaiting_ack = Some(rec.id);
@@ -271,7 +292,17 @@ impl Sim {
             let app = p.app;
             self.schedule_next_send(app, rec.created_at);
         }
-        let requests_sent = self.sender_run(idx);
+        // RecordAccumulator wakes the sender only when a batch filled up or a new one began.
+        let full = self.producers[idx as usize]
+            .accumulator
+            .deque(result.partition)
+            .and_then(|d| d.back())
+            .is_some_and(|b| b.is_full());
+        let requests_sent = if result.new_batch || full {
+            self.sender_run(idx)
+        } else {
+            0
+        };
         Event::RecordAppended {
             producer: idx,
             record_id: rec.id,
@@ -288,7 +319,33 @@ impl Sim {
     fn schedule_next_send(&mut self, app: u32, last_created: SimTime) {
         if let Some(dt) = self.produce_interval(app) {
             let at = last_created.plus(dt).max(self.now);
-            self.schedule(at, Pending::ProduceTick { app });
+            self.schedule_tick(app, at);
+        }
+    }
+
+    /// Schedules application `app`'s next `send()` at `at` (replacing any other).
+    pub(super) fn schedule_tick(&mut self, app: u32, at: SimTime) {
+        if let Some(slot) = self.app_next_send.get_mut(app as usize) {
+            *slot = Some(at);
+            self.schedule(at, Pending::ProduceTick { app, at });
+        }
+    }
+
+    /// After a workload change: an application that is not waiting on anything sends again
+    /// at its (new) rate; a send planned further away than the new interval comes forward.
+    pub(super) fn resume_sending(&mut self, app: u32) {
+        let idx = self.app_producer[app as usize] as usize;
+        let p = &self.producers[idx];
+        let waiting = p.blocked.is_some() || p.awaiting_ack.is_some();
+        let Some(dt) = self.produce_interval(app) else {
+            self.app_next_send[app as usize] = None;
+            return;
+        };
+        let want = self.now.plus(dt);
+        match self.app_next_send[app as usize] {
+            None if !waiting => self.schedule_tick(app, want),
+            Some(at) if at > want => self.schedule_tick(app, want),
+            _ => {}
         }
     }
 
@@ -336,6 +393,20 @@ impl Sim {
     /// One pass of the sender thread (`Sender.sendProducerData`): find ready brokers, drain
     /// each one's partitions into a produce request, send. Returns requests sent.
     pub(super) fn sender_run(&mut self, idx: u32) -> u32 {
+        // Kafka's sender loops without sleeping while something is sendable and a
+        // connection has room; each pass takes at most one batch per partition.
+        let mut total = 0;
+        loop {
+            let sent = self.sender_pass(idx);
+            total += sent;
+            if sent == 0 {
+                return total;
+            }
+        }
+    }
+
+    /// One pass of `Sender.sendProducerData`.
+    fn sender_pass(&mut self, idx: u32) -> u32 {
         let now = self.now;
         let Some(p) = self.producers.get(idx as usize) else {
             return 0;
@@ -579,7 +650,7 @@ impl Sim {
             // its rate allows.
             let app = p.app;
             if let Some(dt) = self.produce_interval(app) {
-                self.schedule(created.plus(dt).max(now), Pending::ProduceTick { app });
+                self.schedule_tick(app, created.plus(dt).max(now));
             }
         }
         (n, first_error)
