@@ -235,6 +235,8 @@ pub struct ConsumerConfig {
     pub max_partition_fetch_bytes: Setting<u32>,
     pub heartbeat_interval_ms: Setting<u64>,
     pub session_timeout_ms: Setting<u64>,
+    /// `max.poll.interval.ms` (also the classic protocol's rebalance timeout).
+    pub max_poll_interval_ms: Setting<u64>,
     /// `sim.consumer.processing.us`: application time spent per record, so lag can build.
     pub processing_us_per_record: Setting<u64>,
 }
@@ -318,6 +320,7 @@ impl ConsumerConfig {
             max_partition_fetch_bytes: Setting::default(1_048_576),
             heartbeat_interval_ms: Setting::default(3_000),
             session_timeout_ms: Setting::default(45_000),
+            max_poll_interval_ms: Setting::default(300_000),
             processing_us_per_record: Setting::default(0),
         }
     }

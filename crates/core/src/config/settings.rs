@@ -123,6 +123,7 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("max.partition.fetch.bytes", Consumer, int(0, I32_MAX), "1048576", "Bytes per partition per fetch."),
     def!("heartbeat.interval.ms", Consumer, ms_range(1, DAY_MS), "3000", "Heartbeat period to the group coordinator."),
     def!("session.timeout.ms", Consumer, ms_range(1, DAY_MS), "45000", "A member silent this long is removed."),
+    def!("max.poll.interval.ms", Consumer, ms_range(1, DAY_MS), "300000", "Longest gap between polls; also the rebalance timeout."),
     // Broker (and topic defaults).
     def!("num.partitions", Broker, int(1, 1024), "1", "Partitions of a topic created without a count (preset: 6)."),
     def!("default.replication.factor", Broker, int(1, 16), "1", "Replication factor of a topic created without one (preset: 3)."),
@@ -405,6 +406,7 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     "max.partition.fetch.bytes" => c.max_partition_fetch_bytes.set(int_u32(v)),
                     "heartbeat.interval.ms" => c.heartbeat_interval_ms.set(dur_ms(def, v)?),
                     "session.timeout.ms" => c.session_timeout_ms.set(dur_ms(def, v)?),
+                    "max.poll.interval.ms" => c.max_poll_interval_ms.set(dur_ms(def, v)?),
                     _ => {}
                 }
             }
@@ -524,11 +526,14 @@ pub fn parse_duration_us(raw: &str) -> Result<u64, String> {
 }
 
 /// Whether a running simulation can take `name` live: producer settings (the producer is
-/// recreated, as Kafka requires) and what the application does (`sim.produce.rate`, keys,
-/// value size, send mode). Everything else (brokers, topics, groups) applies on reset.
+/// recreated, as Kafka requires), what the application does (`sim.produce.rate`, keys,
+/// value size, send mode), and `num.partitions` (partitions can be added to a live topic,
+/// never removed). Everything else (brokers, other topic settings, groups) applies on reset.
 pub fn is_live(name: &str) -> bool {
     let bare = name.strip_prefix("producer.").unwrap_or(name);
+    let bare = bare.strip_prefix("broker.").unwrap_or(bare);
     lookup(bare).any(|d| d.scope == Scope::Producer)
+        || bare == "num.partitions"
         || matches!(
             bare,
             "sim.produce.rate"

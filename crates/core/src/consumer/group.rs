@@ -41,6 +41,8 @@ pub struct Group {
     pub joined_this_round: Vec<u32>,
     /// When the current join phase completes.
     pub join_deadline: Option<SimTime>,
+    /// The current join phase is the empty group's initial delayed join.
+    pub initial_join: bool,
     /// Members waiting for their SyncGroup response.
     pub awaiting_sync: Vec<u32>,
     /// The leader's assignment for the current generation.

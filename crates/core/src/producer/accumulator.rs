@@ -134,6 +134,13 @@ impl RecordAccumulator {
         }
     }
 
+    /// The topic gained partitions (metadata update).
+    pub fn grow(&mut self, partitions: u32) {
+        while (self.deques.len() as u32) < partitions {
+            self.deques.push(None);
+        }
+    }
+
     pub fn deque(&self, p: u32) -> Option<&VecDeque<ProducerBatch>> {
         self.deques.get(p as usize).and_then(|d| d.as_ref())
     }

@@ -35,12 +35,39 @@ impl Sim {
                     g.members.push(member);
                 }
                 g.joined_this_round.push(member);
-                if g.state == GroupState::Empty {
-                    // An empty group waits group.initial.rebalance.delay.ms for more members.
-                    g.state = GroupState::PreparingRebalance;
-                    let at = now.plus(delay_us);
-                    g.join_deadline = Some(at);
-                    self.schedule(at, Pending::JoinDeadline { group, at });
+                match g.state {
+                    GroupState::Empty | GroupState::Dead => {
+                        // An empty group waits group.initial.rebalance.delay.ms for more
+                        // members (`InitialDelayedJoin`).
+                        g.state = GroupState::PreparingRebalance;
+                        g.initial_join = true;
+                        let at = now.plus(delay_us);
+                        g.join_deadline = Some(at);
+                        self.schedule(at, Pending::JoinDeadline { group, at });
+                    }
+                    GroupState::Stable | GroupState::CompletingRebalance => {
+                        // A member (re)joins: everyone must rejoin within the rebalance
+                        // timeout (max.poll.interval.ms); the join completes as soon as all
+                        // known members have.
+                        g.state = GroupState::PreparingRebalance;
+                        g.initial_join = false;
+                        g.awaiting_sync.clear();
+                        let timeout = self.config.groups[group as usize]
+                            .consumer
+                            .max_poll_interval_ms
+                            .value
+                            * 1000;
+                        let at = now.plus(timeout);
+                        g.join_deadline = Some(at);
+                        self.schedule(at, Pending::JoinDeadline { group, at });
+                        // Members that have not heard yet learn it from their next heartbeat.
+                        self.maybe_complete_join(group);
+                    }
+                    GroupState::PreparingRebalance => {
+                        if !g.initial_join {
+                            self.maybe_complete_join(group);
+                        }
+                    }
                 }
             }
             Body::SyncGroup {
@@ -141,6 +168,56 @@ impl Sim {
         Delivery::Group
     }
 
+    /// Every known member has rejoined: the join phase ends now.
+    fn maybe_complete_join(&mut self, group: u32) {
+        let Some(g) = self.groups.get_mut(group as usize) else {
+            return;
+        };
+        if g.members.iter().all(|m| g.joined_this_round.contains(m)) {
+            let at = self.now;
+            g.join_deadline = Some(at);
+            self.schedule(at, Pending::JoinDeadline { group, at });
+        }
+    }
+
+    /// A member gives up its partitions and rejoins (eager protocol: `onJoinPrepare` commits
+    /// the consumed offsets when auto-commit is on, then revokes everything).
+    pub(super) fn rejoin(&mut self, c: u32) {
+        let Some((group, coord)) = self.coordinator_of(c) else {
+            return;
+        };
+        let auto = self.config.groups[group as usize]
+            .consumer
+            .enable_auto_commit
+            .value;
+        let cons = &mut self.consumers[c as usize];
+        if cons.state == MemberState::Joining {
+            return;
+        }
+        let offsets: Vec<(TopicPartitionId, u64)> =
+            cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect();
+        cons.assignment.clear();
+        cons.positions.clear();
+        cons.buffer.clear();
+        cons.state = MemberState::Joining;
+        if auto && !offsets.is_empty() {
+            self.send(
+                Node::Consumer(c),
+                Node::Broker(coord),
+                Body::OffsetCommit {
+                    group,
+                    member: c,
+                    offsets,
+                },
+            );
+        }
+        self.send(
+            Node::Consumer(c),
+            Node::Broker(coord),
+            Body::JoinGroup { group, member: c },
+        );
+    }
+
     /// The join phase ends: a new generation, the first member to join leads.
     pub(super) fn on_join_deadline(&mut self, group: u32, at: SimTime) -> Option<Event> {
         let g = self.groups.get_mut(group as usize)?;
@@ -148,9 +225,18 @@ impl Sim {
             return None;
         }
         g.join_deadline = None;
+        if !g.initial_join {
+            // Members that did not rejoin within the rebalance timeout are removed.
+            let joined = core::mem::take(&mut g.joined_this_round);
+            g.members.retain(|m| joined.contains(m));
+        }
+        g.initial_join = false;
         g.generation += 1;
         g.state = GroupState::CompletingRebalance;
-        g.leader = g.members.first().copied();
+        // The leader stays the leader while it is a member; else the first member.
+        if !g.leader.is_some_and(|l| g.members.contains(&l)) {
+            g.leader = g.members.first().copied();
+        }
         g.joined_this_round.clear();
         g.awaiting_sync.clear();
         let (gen, leader, members, coord) = (

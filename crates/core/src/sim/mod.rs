@@ -263,6 +263,7 @@ impl Sim {
                 members: Vec::new(),
                 joined_this_round: Vec::new(),
                 join_deadline: None,
+                initial_join: false,
                 awaiting_sync: Vec::new(),
                 assignment: BTreeMap::new(),
                 committed: BTreeMap::new(),
@@ -524,10 +525,29 @@ impl Sim {
             .iter()
             .zip(&next.producers)
             .any(|(a, b)| a.workload != b.workload);
-        let other_changed = old.sim != next.sim
-            || old.broker != next.broker
-            || old.topics != next.topics
-            || old.groups != next.groups;
+        // Adding partitions is the one topic change Kafka makes live (CreatePartitions).
+        let mut grown = Vec::new();
+        let mut old_cmp = old.clone();
+        old_cmp.broker.num_partitions = next.broker.num_partitions;
+        for (i, (a, b)) in old.topics.iter().zip(&next.topics).enumerate() {
+            if b.partitions.value < a.partitions.value {
+                return Err(ConfigError::new(
+                    name,
+                    alloc::format!(
+                        "topic '{}' has {} partitions: Kafka can add partitions but never remove them (InvalidPartitionsException); set at least {}",
+                        a.name, a.partitions.value, a.partitions.value
+                    ),
+                ));
+            }
+            if b.partitions.value > a.partitions.value {
+                grown.push((i as u32, b.partitions.value));
+            }
+            old_cmp.topics[i].partitions = b.partitions;
+        }
+        let other_changed = old_cmp.sim != next.sim
+            || old_cmp.broker != next.broker
+            || old_cmp.topics != next.topics
+            || old_cmp.groups != next.groups;
         if other_changed {
             return Err(ConfigError::new(
                 name,
@@ -535,6 +555,9 @@ impl Sim {
             ));
         }
         self.config = next;
+        for (topic, count) in grown {
+            self.add_partitions(topic, count);
+        }
         if producer_changed {
             for app in 0..self.config.producers.len() as u32 {
                 self.restart_producer(app);

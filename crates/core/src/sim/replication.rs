@@ -3,9 +3,10 @@
 //! `DelayedProduce`, `DelayedFetch`, `ReplicaFetcherThread`).
 
 use super::{DelayedProduce, ParkedFetch, Pending, Sim};
+use crate::cluster::{place_replicas, Partition, Replica};
 use crate::config::Acks;
 use crate::event::{Delivery, Event};
-use crate::log::{EntryKind, LogEntry};
+use crate::log::{EntryKind, Log, LogEntry};
 use crate::net::{
     Body, FetchedPartition, KafkaError, Node, PartitionProduceResult, TopicPartitionId,
 };
@@ -18,6 +19,75 @@ const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
 const PRODUCER_STATE_BATCHES: usize = 5;
 
 impl Sim {
+    /// `CreatePartitions`: the controller places the new partitions like new topics' and
+    /// every client learns them from metadata: producers partition over the new count (keys
+    /// move), consumer groups rebalance. Followers pick the new partitions up in their next
+    /// fetch.
+    pub(super) fn add_partitions(&mut self, topic: u32, count: u32) {
+        let Some(t) = self.topics.get(topic as usize) else {
+            return;
+        };
+        let old = t.partitions.len() as u32;
+        if count <= old {
+            return;
+        }
+        let rf = t.partitions.first().map_or(1, |p| p.replicas.len() as u32);
+        let alive: Vec<u32> = self
+            .brokers
+            .iter()
+            .filter(|b| b.alive)
+            .map(|b| b.id)
+            .collect();
+        let placed = place_replicas(&mut self.rng, &alive, count - old, rf);
+        let t = &mut self.topics[topic as usize];
+        for (i, reps) in placed.into_iter().enumerate() {
+            t.partitions.push(Partition {
+                topic,
+                index: old + i as u32,
+                leader: reps.first().copied(),
+                leader_epoch: 0,
+                isr: reps.clone(),
+                replicas: reps
+                    .iter()
+                    .map(|&b| Replica {
+                        broker: b,
+                        log: Log::new(),
+                        high_watermark: 0,
+                        leader_view_leo: 0,
+                    })
+                    .collect(),
+            });
+        }
+        for p in &mut self.producers {
+            if p.topic == topic {
+                p.accumulator.grow(count);
+                p.next_sequence.resize(count as usize, 0);
+            }
+        }
+        let subscribed: Vec<u32> = self
+            .groups
+            .iter()
+            .filter(|g| {
+                self.config.groups[g.index as usize]
+                    .topics
+                    .iter()
+                    .any(|n| *n == self.topics[topic as usize].name)
+            })
+            .map(|g| g.index)
+            .collect();
+        for g in subscribed {
+            let members: Vec<u32> = self
+                .consumers
+                .iter()
+                .filter(|c| c.group == g)
+                .map(|c| c.index)
+                .collect();
+            for c in members {
+                self.rejoin(c);
+            }
+        }
+    }
+
     /// Each follower starts one fetcher per leader it follows (`ReplicaFetcherManager`).
     pub(super) fn start_replica_fetchers(&mut self) {
         let n = self.brokers.len() as u32;
