@@ -45,6 +45,7 @@ fn records<'a>(keys: &'a [Option<Vec<u8>>], values: &'a [Vec<u8>]) -> Vec<Record
             value: Some(&values[i]),
             timestamp_delta: 2 * i as i64,
             offset_delta: i as i32,
+            headers: Default::default(),
         })
         .collect()
 }

@@ -76,7 +76,7 @@ pub struct FetchedPartition {
 }
 
 /// What a message carries.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Body {
     Produce {
         request_id: u64,
@@ -207,7 +207,7 @@ impl Body {
 }
 
 /// A message in flight.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Message {
     pub id: u64,
     pub from: Node,

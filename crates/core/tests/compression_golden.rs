@@ -81,6 +81,7 @@ impl Built {
                 value: Some(&self.values[i]),
                 timestamp_delta: self.ts[i],
                 offset_delta: i as i32,
+                headers: Default::default(),
             })
             .collect()
     }

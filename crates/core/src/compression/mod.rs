@@ -366,9 +366,10 @@ pub fn batch_size_on_wire(
 pub fn encode_producer_batch(
     batch: &ProducerBatch,
     compression: Compression,
+    key_serializer: crate::producer::record::Serializer,
     kind: ValueKind,
 ) -> Result<EncodedBatch, CompressionError> {
-    let owned = records_from_meta(&batch.records, batch.created_at, kind);
+    let owned = records_from_meta(&batch.records, batch.created_at, key_serializer, kind);
     let borrowed: Vec<RecordBytes<'_>> = owned.iter().map(OwnedRecord::as_bytes).collect();
     encode_batch(compression, &borrowed)
 }
@@ -413,6 +414,7 @@ mod tests {
                 value: Some(&values[i]),
                 timestamp_delta: i as i64 * 3,
                 offset_delta: i as i32,
+                headers: Default::default(),
             })
             .collect();
         let section = encode_records(&records).unwrap();

@@ -6,6 +6,7 @@ use crate::time::SimTime;
 use alloc::vec::Vec;
 
 use super::payload::{value_bytes, ValueKind};
+use crate::producer::record::{HeaderSpec, Serializer};
 
 /// One record to encode: borrowed key and value bytes plus its deltas in the batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +19,8 @@ pub struct RecordBytes<'a> {
     pub timestamp_delta: i64,
     /// Position in the batch (`offsetDelta`, a varint).
     pub offset_delta: i32,
+    /// Headers `h0`, `h1`, ... with values of the given length.
+    pub headers: HeaderSpec,
 }
 
 /// A record with its bytes owned, for callers that generate them ([`records_from_meta`]).
@@ -27,6 +30,7 @@ pub struct OwnedRecord {
     pub value: Option<Vec<u8>>,
     pub timestamp_delta: i64,
     pub offset_delta: i32,
+    pub headers: HeaderSpec,
 }
 
 impl OwnedRecord {
@@ -36,6 +40,7 @@ impl OwnedRecord {
             value: self.value.as_deref(),
             timestamp_delta: self.timestamp_delta,
             offset_delta: self.offset_delta,
+            headers: self.headers,
         }
     }
 }
@@ -102,7 +107,8 @@ fn write_nullable(out: &mut Vec<u8>, bytes: Option<&[u8]>) -> Result<(), Compres
 }
 
 /// Appends one record as `DefaultRecord.writeTo` does: length (varint), attributes (0),
-/// timestamp delta (varlong), offset delta (varint), key, value, header count (0).
+/// timestamp delta (varlong), offset delta (varint), key, value, headers (count, then each
+/// key and value).
 pub fn write_record(out: &mut Vec<u8>, r: &RecordBytes<'_>) -> Result<(), CompressionError> {
     // The body is written first into the output, then its length is inserted in front: the
     // length prefix is at most 5 bytes, so reserve and shift once.
@@ -112,7 +118,17 @@ pub fn write_record(out: &mut Vec<u8>, r: &RecordBytes<'_>) -> Result<(), Compre
     write_varint(out, r.offset_delta);
     write_nullable(out, r.key)?;
     write_nullable(out, r.value)?;
-    write_varint(out, 0); // headers: none (the simulator's records carry no headers)
+    write_varint(out, r.headers.count as i32);
+    for i in 0..r.headers.count {
+        let mut name = Vec::with_capacity(3);
+        name.push(b'h');
+        push_decimal(&mut name, i as u64);
+        write_varint(out, name.len() as i32);
+        out.extend_from_slice(&name);
+        let len = r.headers.value_len as usize;
+        write_varint(out, len as i32);
+        out.extend((0..len).map(|j| b'a' + ((i as usize + j) % 26) as u8));
+    }
     let body_len = len_i32(out.len() - start)?;
     let mut prefix = Vec::with_capacity(5);
     write_varint(&mut prefix, body_len);
@@ -141,16 +157,21 @@ pub fn encode_records(records: &[RecordBytes<'_>]) -> Result<Vec<u8>, Compressio
 pub fn records_from_meta(
     records: &[RecordMeta],
     batch_created_at: SimTime,
+    key_serializer: Serializer,
     kind: ValueKind,
 ) -> Vec<OwnedRecord> {
+    let mut kb = [0u8; 24];
     records
         .iter()
         .enumerate()
         .map(|(i, r)| OwnedRecord {
-            key: r.key.map(key_bytes),
+            key: r
+                .key
+                .map(|k| crate::producer::record::key_bytes(key_serializer, k, &mut kb).to_vec()),
             value: Some(value_bytes(r.id, r.value_len as usize, kind)),
             timestamp_delta: (r.created_at.since(batch_created_at) / 1000) as i64,
             offset_delta: i32::try_from(i).unwrap_or(i32::MAX),
+            headers: r.headers,
         })
         .collect()
 }
@@ -193,6 +214,7 @@ mod tests {
                         value: v,
                         timestamp_delta: ts,
                         offset_delta: off,
+                        headers: HeaderSpec::default(),
                     };
                     write_record(&mut out, &r).unwrap();
                     let expect =
@@ -207,5 +229,35 @@ mod tests {
     fn keys() {
         assert_eq!(key_bytes(0), b"key-0");
         assert_eq!(key_bytes(4_294_967_295), b"key-4294967295");
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+    use crate::record::{record_size_in_bytes, HeaderSize};
+
+    #[test]
+    fn headers_are_written_as_sized() {
+        for (count, len) in [(1u8, 0u16), (2, 8), (12, 300)] {
+            let headers = HeaderSpec {
+                count,
+                value_len: len,
+            };
+            let r = RecordBytes {
+                key: Some(b"key-1"),
+                value: Some(b"v"),
+                timestamp_delta: 5,
+                offset_delta: 3,
+                headers,
+            };
+            let mut out = Vec::new();
+            write_record(&mut out, &r).unwrap();
+            let sizes: Vec<HeaderSize> = headers.sizes();
+            assert_eq!(
+                out.len(),
+                record_size_in_bytes(3, 5, Some(5), Some(1), &sizes)
+            );
+        }
     }
 }

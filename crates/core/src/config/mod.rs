@@ -102,12 +102,8 @@ impl PartitionerKind {
     }
 }
 
-/// `compression.type`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum CompressionType {
-    None,
-}
+pub use crate::compression::payload::ValueKind;
+pub use crate::compression::{Compression, CompressionType};
 
 /// How the application calls `send()`: fire-and-forget with a callback, or `send().get()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,6 +166,8 @@ pub struct Workload {
     pub value_bytes: Setting<u32>,
     /// `sim.send.mode`: async (callbacks) or sync (`send().get()`).
     pub send_mode: Setting<SendMode>,
+    /// `sim.value.kind`: what the values look like (decides how well they compress).
+    pub value_kind: Setting<ValueKind>,
     /// `sim.headers`: headers on every record (`h0`, `h1`, ...).
     pub headers: Setting<u32>,
     /// `sim.header.bytes`: size of each header's value.
@@ -198,6 +196,12 @@ pub struct ProducerConfig {
     pub delivery_timeout_ms: Setting<u64>,
     pub max_request_size: Setting<u32>,
     pub compression_type: Setting<CompressionType>,
+    /// `compression.gzip.level` (-1: zlib's default, 6).
+    pub compression_gzip_level: Setting<i32>,
+    /// `compression.lz4.level`.
+    pub compression_lz4_level: Setting<i32>,
+    /// `compression.zstd.level`.
+    pub compression_zstd_level: Setting<i32>,
     pub partitioner: Setting<PartitionerKind>,
     pub partitioner_ignore_keys: Setting<bool>,
     pub partitioner_adaptive_partitioning_enable: Setting<bool>,
@@ -210,6 +214,18 @@ pub struct ProducerConfig {
 }
 
 impl ProducerConfig {
+    /// The codec with the level its `compression.<codec>.level` gives.
+    pub fn compression(&self) -> Compression {
+        let level = match self.compression_type.value {
+            CompressionType::Gzip => self.compression_gzip_level.value,
+            CompressionType::Lz4 => self.compression_lz4_level.value,
+            CompressionType::Zstd => self.compression_zstd_level.value,
+            _ => 0,
+        };
+        Compression::with_level(self.compression_type.value, level)
+            .unwrap_or(Compression::of(self.compression_type.value))
+    }
+
     /// Whether the producer runs idempotent, by `ProducerConfig`'s rules: an explicit value
     /// wins (validation already refused the impossible combinations); unset, it is on unless
     /// acks is not `all` (or retries is 0, or more than 5 requests may be in flight).
@@ -345,6 +361,9 @@ impl ProducerConfig {
             delivery_timeout_ms: Setting::default(120_000),
             max_request_size: Setting::default(1_048_576),
             compression_type: Setting::default(CompressionType::None),
+            compression_gzip_level: Setting::default(-1),
+            compression_lz4_level: Setting::default(9),
+            compression_zstd_level: Setting::default(3),
             partitioner: Setting::default(PartitionerKind::BuiltIn),
             partitioner_ignore_keys: Setting::default(false),
             partitioner_adaptive_partitioning_enable: Setting::default(true),
@@ -357,6 +376,7 @@ impl ProducerConfig {
                 keyless_percent: Setting::default(50),
                 value_bytes: Setting::default(100),
                 send_mode: Setting::default(SendMode::Async),
+                value_kind: Setting::default(ValueKind::Json),
                 headers: Setting::default(0),
                 header_bytes: Setting::default(8),
                 explicit_partition: Setting::default(None),

@@ -7,7 +7,9 @@
 //! `sim.*`. Durations: Kafka's `*.ms` settings take a bare integer of milliseconds; every
 //! duration also takes an integer with a unit: `us`, `ms`, `s` or `m`.
 
-use super::{Acks, CompressionType, Config, ConfigError, OffsetReset, PartitionerKind, SendMode};
+use super::{
+    Acks, CompressionType, Config, ConfigError, OffsetReset, PartitionerKind, SendMode, ValueKind,
+};
 use alloc::format;
 use alloc::string::String;
 
@@ -106,7 +108,10 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("request.timeout.ms", Producer, ms_range(0, DAY_MS), "30000", "How long the producer waits for a response."),
     def!("delivery.timeout.ms", Producer, ms_range(0, DAY_MS), "120000", "Upper bound from send() to success or failure."),
     def!("max.request.size", Producer, int(1, I32_MAX), "1048576", "Largest produce request."),
-    def!("compression.type", Producer, SettingKind::Enum(&["none"]), "none", "Batch compression codec (only none until codecs land)."),
+    def!("compression.type", Producer, SettingKind::Enum(&["none", "gzip", "snappy", "lz4", "zstd"]), "none", "Batch compression codec, applied to the real batch bytes."),
+    def!("compression.gzip.level", Producer, int(-1, 9), "-1", "gzip level (1-9; -1: zlib's default, 6; 0 is refused as in Kafka)."),
+    def!("compression.lz4.level", Producer, int(1, 17), "9", "lz4 level (Kafka: 9 is liblz4's fast compressor, others LZ4 HC; the simulator runs the fast one at every level)."),
+    def!("compression.zstd.level", Producer, int(-131_072, 22), "3", "zstd level."),
     def!("partitioner.class", Producer, SettingKind::Enum(&["builtin", "round-robin", "legacy-sticky"]), "builtin", "builtin: Kafka 3.3+ default; round-robin: RoundRobinPartitioner; legacy-sticky: the 2.4-3.2 default."),
     def!("partitioner.ignore.keys", Producer, SettingKind::Bool, "false", "Built-in partitioner ignores keys (keyed records go sticky)."),
     def!("partitioner.adaptive.partitioning.enable", Producer, SettingKind::Bool, "true", "Built-in partitioner favours partitions with shorter queues."),
@@ -141,6 +146,7 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("sim.keys", Sim, int(0, 1_000_000), "6", "Distinct keys (key-0, key-1, ...); 0 = all keyless."),
     def!("sim.keyless.percent", Sim, int(0, 100), "50", "Share of records sent with a null key."),
     def!("sim.value.bytes", Sim, int(0, 1_048_576), "100", "Serialized value size in bytes."),
+    def!("sim.value.kind", Sim, SettingKind::Enum(&["json", "text", "letters", "random"]), "json", "What values look like: json orders, text, A-Z letters (like kafka-producer-perf-test), random bytes."),
     def!("sim.headers", Sim, int(0, 32), "0", "Headers on every record (h0, h1, ...)."),
     def!("sim.header.bytes", Sim, int(0, 65_535), "8", "Size of each header value in bytes."),
     def!("sim.partition", Sim, int(-1, 1023), "-1", "Partition every record names explicitly (-1: the partitioner chooses)."),
@@ -307,6 +313,12 @@ fn int_u32(v: Value) -> u32 {
         _ => 0,
     }
 }
+fn int_i32(v: Value) -> i32 {
+    match v {
+        Value::Int(i) => i.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+        _ => 0,
+    }
+}
 fn int_u64(v: Value) -> u64 {
     match v {
         Value::Int(i) => i.max(0) as u64,
@@ -370,7 +382,18 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     "request.timeout.ms" => p.request_timeout_ms.set(dur_ms(def, v)?),
                     "delivery.timeout.ms" => p.delivery_timeout_ms.set(dur_ms(def, v)?),
                     "max.request.size" => p.max_request_size.set(int_u32(v)),
-                    "compression.type" => p.compression_type.set(CompressionType::None),
+                    "compression.type" => p.compression_type.set(
+                        CompressionType::from_name(enum_str(v)).unwrap_or(CompressionType::None),
+                    ),
+                    "compression.gzip.level" => {
+                        let l = int_i32(v);
+                        if l == 0 {
+                            return Err(ConfigError::new(def.name, "0 is out of range: expected -1 (zlib's default) or 1 to 9 (Kafka refuses 0)"));
+                        }
+                        p.compression_gzip_level.set(l)
+                    }
+                    "compression.lz4.level" => p.compression_lz4_level.set(int_i32(v)),
+                    "compression.zstd.level" => p.compression_zstd_level.set(int_i32(v)),
                     "partitioner.class" => p.partitioner.set(match enum_str(v) {
                         "round-robin" => PartitionerKind::RoundRobin,
                         "legacy-sticky" => PartitionerKind::LegacySticky,
@@ -457,6 +480,9 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                         "sim.keyless.percent" => w.keyless_percent.set(int_u32(v)),
                         "sim.value.bytes" => w.value_bytes.set(int_u32(v)),
                         "sim.headers" => w.headers.set(int_u32(v)),
+                        "sim.value.kind" => w
+                            .value_kind
+                            .set(ValueKind::from_name(enum_str(v)).unwrap_or(ValueKind::Json)),
                         "sim.header.bytes" => w.header_bytes.set(int_u32(v)),
                         "sim.partition" => w.explicit_partition.set(match v {
                             Value::Int(i) if i >= 0 => Some(i as u32),
@@ -544,5 +570,6 @@ pub fn is_live(name: &str) -> bool {
                 | "sim.headers"
                 | "sim.header.bytes"
                 | "sim.partition"
+                | "sim.value.kind"
         )
 }

@@ -29,15 +29,30 @@ pub struct RecordMeta {
     pub created_at: SimTime,
 }
 
+/// Kafka's `COMPRESSION_RATE_ESTIMATION_FACTOR`: estimates of compressed size are padded 5%.
+pub const COMPRESSION_RATE_ESTIMATION_FACTOR: f32 = 1.05;
+
 /// A batch of records for one partition (`ProducerBatch`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProducerBatch {
     pub id: u64,
     pub partition: u32,
     pub records: Vec<RecordMeta>,
     pub created_at: SimTime,
-    /// Bytes the batch would take on the wire: header + records (`estimatedBytesWritten`).
+    /// Bytes the builder estimates it has written (`estimatedBytesWritten`): the header plus
+    /// the records, or with compression the records x estimated ratio x 1.05.
     pub size_bytes: u32,
+    /// Uncompressed records section (`uncompressedRecordsSizeInBytes`).
+    pub records_bytes: u32,
+    /// Compression ratio the batch was created with (`CompressionRatioEstimator`; 1.0 without
+    /// compression).
+    pub estimated_ratio: f32,
+    pub compressed: bool,
+    /// The real size on the wire once the batch is closed and (for a codec) compressed.
+    pub wire_bytes: Option<u32>,
+    /// Drained without being ready itself: it rode along with a ready batch of the same
+    /// broker (the piggyback effect of `drainBatchesForOneNode`).
+    pub rode_along: bool,
     /// `max(batch.size, this batch's first record alone)` (the buffer it was given).
     pub write_limit: u32,
     /// Closed for appends (a record did not fit, or it was drained).
@@ -48,6 +63,22 @@ pub struct ProducerBatch {
 }
 
 impl ProducerBatch {
+    /// `estimatedBytesWritten` for `records_bytes` of records, as Java's float arithmetic
+    /// computes it.
+    fn estimate(&self, records_bytes: u32) -> u32 {
+        if !self.compressed {
+            return RECORD_BATCH_OVERHEAD as u32 + records_bytes;
+        }
+        (RECORD_BATCH_OVERHEAD as f32
+            + records_bytes as f32 * self.estimated_ratio * COMPRESSION_RATE_ESTIMATION_FACTOR)
+            as u32
+    }
+
+    /// Bytes the batch occupies on the wire: the real size once closed, else the estimate.
+    pub fn wire_size(&self) -> u32 {
+        self.wire_bytes.unwrap_or(self.size_bytes)
+    }
+
     /// `MemoryRecordsBuilder.isFull`.
     pub fn is_full(&self) -> bool {
         self.closed || (!self.records.is_empty() && self.write_limit <= self.size_bytes)
@@ -65,7 +96,8 @@ impl ProducerBatch {
         ) as u32
     }
 
-    /// `MemoryRecordsBuilder.hasRoomFor`: the first record always fits.
+    /// `MemoryRecordsBuilder.hasRoomFor`: the first record always fits; the new record's
+    /// own compression is not counted (Kafka is conservative here).
     fn has_room_for(&self, size: u32) -> bool {
         if self.is_full() {
             return false;
@@ -101,7 +133,7 @@ pub enum PartitionerState {
 }
 
 /// The accumulator of one producer for one topic.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RecordAccumulator {
     pub batch_size: u32,
     /// One deque per partition; `None` until the partition ever had a batch (Kafka's batches
@@ -111,6 +143,9 @@ pub struct RecordAccumulator {
     pub buffer_used: u64,
     /// `buffer.memory`: what `buffer_used` may reach.
     pub buffer_memory: u64,
+    /// Whether batches are compressed, and the estimated ratio new batches start with.
+    pub compressed: bool,
+    pub ratio_estimate: f32,
     next_batch_id: u64,
 }
 
@@ -130,6 +165,8 @@ impl RecordAccumulator {
             deques: (0..partitions).map(|_| None).collect(),
             buffer_used: 0,
             buffer_memory,
+            compressed: false,
+            ratio_estimate: 1.0,
             next_batch_id: first_batch_id,
         }
     }
@@ -173,9 +210,11 @@ impl RecordAccumulator {
             let size = last.next_record_size(rec, now);
             if last.has_room_for(size) {
                 rec.size_bytes = size;
-                last.size_bytes += size;
+                let before = last.size_bytes;
+                last.records_bytes += size;
+                last.size_bytes = last.estimate(last.records_bytes);
                 last.records.push(*rec);
-                return Ok((last.id, false, size));
+                return Ok((last.id, false, last.size_bytes.saturating_sub(before)));
             }
             last.closed = true;
         }
@@ -199,24 +238,32 @@ impl RecordAccumulator {
                 needed: write_limit as u64,
             });
         }
+        let (compressed, estimated_ratio) = (self.compressed, self.ratio_estimate);
         let dq = self.deque_mut(p);
         rec.size_bytes = size;
-        let batch = ProducerBatch {
+        let mut batch = ProducerBatch {
             id: next_id,
             partition: p,
             records: alloc::vec![*rec],
             created_at: now,
-            size_bytes: RECORD_BATCH_OVERHEAD as u32 + size,
+            size_bytes: 0,
+            records_bytes: size,
+            estimated_ratio,
+            compressed,
+            wire_bytes: None,
+            rode_along: false,
             write_limit,
             closed: false,
             base_sequence: None,
             attempts: 0,
         };
+        batch.size_bytes = batch.estimate(size);
+        let appended = batch.size_bytes;
         dq.push_back(batch);
         self.next_batch_id += 1;
         self.buffer_used += write_limit as u64;
         debug_assert!(self.buffer_used <= self.buffer_memory);
-        Ok((next_id, true, RECORD_BATCH_OVERHEAD as u32 + size))
+        Ok((next_id, true, appended))
     }
 
     /// Appends with the partition already decided (explicit, key hash, round-robin).

@@ -58,7 +58,7 @@ impl ClientError {
 }
 
 /// A produce request the sender is waiting on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct InFlightRequest {
     pub request_id: u64,
     pub broker: u32,
@@ -74,13 +74,16 @@ pub struct ProducerStats {
     pub records_acknowledged: u64,
     pub records_failed: u64,
     pub batches_sent: u64,
+    /// Uncompressed and on-the-wire bytes of the batches sent (the compression ratio).
+    pub bytes_uncompressed: u64,
+    pub bytes_on_wire: u64,
     /// Batches that left with a ready batch without being ready themselves (piggyback).
     pub batches_piggybacked: u64,
     pub requests_sent: u64,
 }
 
 /// One `KafkaProducer` instance.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Producer {
     /// Index of this instance in the run (its network node id).
     pub index: u32,

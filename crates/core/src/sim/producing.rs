@@ -15,6 +15,45 @@ use crate::time::SimTime;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
+/// `ProducerBatch.close()`: the batch's records are written for real (and compressed),
+/// which fixes its size on the wire, and the topic's compression ratio estimate moves toward
+/// what was observed (`CompressionRatioEstimator`: up at once, down by 0.005 a batch).
+fn close_batch(p: &mut Producer, b: &mut crate::producer::accumulator::ProducerBatch) {
+    if b.wire_bytes.is_some() {
+        return; // a retried batch was closed already
+    }
+    let uncompressed = crate::record::RECORD_BATCH_OVERHEAD as u64 + b.records_bytes as u64;
+    let wire = if b.compressed {
+        let enc = crate::compression::encode_producer_batch(
+            b,
+            p.config.compression(),
+            p.config.key_serializer.value,
+            p.config.workload.value_kind.value,
+        );
+        match enc {
+            Ok(enc) => {
+                let observed =
+                    enc.compressed_records_bytes as f32 / enc.records_bytes.max(1) as f32;
+                let est = p.accumulator.ratio_estimate;
+                p.accumulator.ratio_estimate = if observed > est {
+                    (est + 0.05).max(observed)
+                } else if observed < est {
+                    est - 0.005
+                } else {
+                    est
+                };
+                enc.wire_size() as u64
+            }
+            Err(_) => uncompressed,
+        }
+    } else {
+        uncompressed
+    };
+    b.wire_bytes = Some(wire.min(u32::MAX as u64) as u32);
+    p.stats.bytes_uncompressed += uncompressed;
+    p.stats.bytes_on_wire += wire;
+}
+
 impl Sim {
     /// A new `KafkaProducer` instance for application `app`, with a fresh producer id.
     pub(super) fn create_producer(&mut self, app: u32, config: ProducerConfig) -> u32 {
@@ -68,6 +107,9 @@ impl Sim {
             blocked: None,
             stats: ProducerStats::default(),
         };
+        let mut p = p;
+        p.accumulator.compressed =
+            p.config.compression_type.value != crate::compression::CompressionType::None;
         self.producers.push(p);
         index
     }
@@ -473,13 +515,15 @@ impl Sim {
                     let was_ready = p.accumulator.first_ready(part, now, linger_us, flushing);
                     if let Some(mut b) = p.accumulator.pop_first(part) {
                         size = size.saturating_add(b.size_bytes);
+                        close_batch(p, &mut b);
                         if p.idempotent && b.base_sequence.is_none() {
                             let seq = &mut p.next_sequence[part as usize];
                             b.base_sequence = Some(*seq);
                             *seq = seq.wrapping_add(b.records.len() as i32);
                         }
                         b.attempts += 1;
-                        if !was_ready {
+                        if !was_ready && b.attempts == 1 {
+                            b.rode_along = true;
                             p.stats.batches_piggybacked += 1;
                         }
                         p.stats.batches_sent += 1;

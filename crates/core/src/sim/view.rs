@@ -70,7 +70,7 @@ pub struct Summary {
 }
 
 /// A producer batch as the page shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BatchView {
     pub batch_id: u64,
@@ -80,6 +80,8 @@ pub struct BatchView {
     pub batch_size: u32,
     pub age_us: u64,
     pub full: bool,
+    /// Compression ratio the batch's size estimate uses (1.0 without compression).
+    pub estimated_ratio: f32,
 }
 
 /// A producer instance as the page shows it.
@@ -102,6 +104,12 @@ pub struct ProducerView {
     pub records_failed: u64,
     pub batches_sent: u64,
     pub batches_piggybacked: u64,
+    pub compression_type: &'static str,
+    /// Bytes of batches sent, before and after compression (their ratio is the real one).
+    pub bytes_uncompressed: u64,
+    pub bytes_on_wire: u64,
+    /// The ratio the next batch's estimate starts from (`CompressionRatioEstimator`).
+    pub compression_ratio_estimate: f32,
     pub requests_in_flight: u32,
     pub batches: Vec<BatchView>,
 }
@@ -265,6 +273,7 @@ impl Sim {
                         batch_size: p.config.batch_size.value,
                         age_us: now.since(b.created_at),
                         full: b.is_full(),
+                        estimated_ratio: b.estimated_ratio,
                     })
                     .collect();
                 ProducerView {
@@ -287,6 +296,10 @@ impl Sim {
                     records_failed: p.stats.records_failed,
                     batches_sent: p.stats.batches_sent,
                     batches_piggybacked: p.stats.batches_piggybacked,
+                    compression_type: p.config.compression_type.value.name(),
+                    bytes_uncompressed: p.stats.bytes_uncompressed,
+                    bytes_on_wire: p.stats.bytes_on_wire,
+                    compression_ratio_estimate: p.accumulator.ratio_estimate,
                     requests_in_flight: p.in_flight.len() as u32,
                     batches,
                 }
