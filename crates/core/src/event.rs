@@ -63,6 +63,14 @@ pub enum Event {
     },
     /// A producer instance finished closing (all its batches completed).
     ProducerClosed { producer: u32 },
+    /// A produce request got no response within request.timeout.ms: the connection to the
+    /// broker closed and its in-flight requests failed (to be retried or failed).
+    RequestTimedOut {
+        producer: u32,
+        broker: u32,
+        requests: u32,
+        records: u32,
+    },
 }
 
 /// What happened when a message was handled.

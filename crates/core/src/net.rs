@@ -40,6 +40,8 @@ pub enum KafkaError {
     NotEnoughReplicasAfterAppend,
     OutOfOrderSequenceNumber,
     RequestTimedOut,
+    /// The connection closed with the request in flight (the client's view).
+    NetworkException,
 }
 
 impl KafkaError {
@@ -51,7 +53,14 @@ impl KafkaError {
             KafkaError::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             KafkaError::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
+            KafkaError::NetworkException => "NETWORK_EXCEPTION",
         }
+    }
+
+    /// Whether the producer may retry (`RetriableException`). OUT_OF_ORDER_SEQUENCE_NUMBER is
+    /// retried by the idempotent producer's own bookkeeping.
+    pub fn is_retriable(self) -> bool {
+        true
     }
 }
 

@@ -60,6 +60,8 @@ pub struct ProducerBatch {
     /// Sequence number of the first record, set when first drained (idempotent producer).
     pub base_sequence: Option<i32>,
     pub attempts: u32,
+    /// A retried batch is not sendable before this (retry backoff).
+    pub retry_at: Option<SimTime>,
 }
 
 impl ProducerBatch {
@@ -256,6 +258,7 @@ impl RecordAccumulator {
             closed: false,
             base_sequence: None,
             attempts: 0,
+            retry_at: None,
         };
         batch.size_bytes = batch.estimate(size);
         let appended = batch.size_bytes;
@@ -381,28 +384,87 @@ impl RecordAccumulator {
         Some((sizes, ids))
     }
 
-    /// The first batch of partition `p` if it is ready to send (`RecordAccumulator.batchReady`
-    /// without backoff): more than one batch queued, or full, or lingered, or flushing.
+    /// The first batch of partition `p` if it is ready to send (`RecordAccumulator.batchReady`):
+    /// not backing off after a failure, and more than one batch queued, or full, or lingered
+    /// (or retried), or flushing.
     pub fn first_ready(&self, p: u32, now: SimTime, linger_us: u64, flushing: bool) -> bool {
-        match self.deque(p) {
-            Some(d) => match d.front() {
-                Some(b) => {
-                    d.len() > 1 || b.is_full() || flushing || now.since(b.created_at) >= linger_us
-                }
-                None => false,
-            },
-            None => false,
+        let Some(d) = self.deque(p) else { return false };
+        let Some(b) = d.front() else { return false };
+        if self.backing_off(p, now) {
+            return false;
         }
+        d.len() > 1
+            || b.is_full()
+            || flushing
+            || b.attempts > 0
+            || now.since(b.created_at) >= linger_us
     }
 
-    /// Earliest time a first batch will become ready by lingering.
-    pub fn next_linger_deadline(&self, linger_us: u64) -> Option<SimTime> {
+    /// The first batch of `p` waits out its retry backoff (`shouldBackoff`).
+    pub fn backing_off(&self, p: u32, now: SimTime) -> bool {
+        self.deque(p)
+            .and_then(|d| d.front())
+            .and_then(|b| b.retry_at)
+            .is_some_and(|t| now < t)
+    }
+
+    /// Earliest future time the sender has something to do for queued batches: a first batch
+    /// lingers out, ends its backoff, or reaches `delivery.timeout.ms`. Batches ready already
+    /// but held back (a full connection) wait for a response instead, as Kafka's sender does.
+    pub fn next_wake(
+        &self,
+        now: SimTime,
+        linger_us: u64,
+        delivery_timeout_us: u64,
+    ) -> Option<SimTime> {
         self.deques
             .iter()
             .flatten()
             .filter_map(|d| d.front())
-            .map(|b| b.created_at.plus(linger_us))
+            .flat_map(|b| {
+                let ready = match b.retry_at {
+                    Some(t) => t,
+                    None => b.created_at.plus(linger_us),
+                };
+                [ready, b.created_at.plus(delivery_timeout_us)]
+            })
+            .filter(|t| *t > now)
             .min()
+    }
+
+    /// A failed batch goes back to the front of its partition, in sequence order
+    /// (`RecordAccumulator.reenqueue` / `insertInSequenceOrder`).
+    pub fn reenqueue(&mut self, b: ProducerBatch) {
+        let p = b.partition;
+        if (p as usize) >= self.deques.len() {
+            return;
+        }
+        let dq = self.deque_mut(p);
+        let pos = match b.base_sequence {
+            Some(seq) => dq
+                .iter()
+                .position(|x| x.base_sequence.is_none_or(|s| s > seq))
+                .unwrap_or(dq.len()),
+            None => 0,
+        };
+        dq.insert(pos, b);
+    }
+
+    /// Removes the first batches that reached `delivery.timeout.ms`
+    /// (`RecordAccumulator.expiredBatches`).
+    pub fn take_expired(&mut self, now: SimTime, delivery_timeout_us: u64) -> Vec<ProducerBatch> {
+        let mut out = Vec::new();
+        for d in self.deques.iter_mut().flatten() {
+            while d
+                .front()
+                .is_some_and(|b| now.since(b.created_at) >= delivery_timeout_us)
+            {
+                if let Some(b) = d.pop_front() {
+                    out.push(b);
+                }
+            }
+        }
+        out
     }
 
     /// Removes the first batch of `p` for sending.

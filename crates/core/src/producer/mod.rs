@@ -74,6 +74,10 @@ pub struct ProducerStats {
     pub records_acknowledged: u64,
     pub records_failed: u64,
     pub batches_sent: u64,
+    /// Batches sent again after a retriable error.
+    pub batches_retried: u64,
+    /// Batches failed by delivery.timeout.ms.
+    pub batches_expired: u64,
     /// Uncompressed and on-the-wire bytes of the batches sent (the compression ratio).
     pub bytes_uncompressed: u64,
     pub bytes_on_wire: u64,

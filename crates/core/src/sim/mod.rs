@@ -51,6 +51,8 @@ enum Pending {
     RetryBlockedSend { producer: u32 },
     /// A blocked `send()` runs out of `max.block.ms`.
     BlockTimeout { producer: u32, at: SimTime },
+    /// A produce request's `request.timeout.ms` ran out.
+    RequestTimeout { producer: u32, request_id: u64 },
     /// A closing producer has completed everything.
     FinishClose { producer: u32 },
     /// A group's join phase completes.
@@ -434,6 +436,10 @@ impl Sim {
             Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
             Pending::RetryBlockedSend { producer } => self.on_retry_blocked_send(producer),
             Pending::FinishClose { producer } => self.on_finish_close(producer),
+            Pending::RequestTimeout {
+                producer,
+                request_id,
+            } => self.on_request_timeout(producer, request_id),
             Pending::BlockTimeout { producer, at } => self.on_block_timeout(producer, at),
         }
     }

@@ -4,8 +4,10 @@ use super::{Pending, Sim};
 use crate::config::{Acks, PartitionerKind, ProducerConfig, SendMode};
 use crate::event::{Delivery, Event};
 use crate::murmur2::murmur2;
-use crate::net::{Body, Node, PartitionProduceResult, TopicPartitionId};
-use crate::producer::accumulator::{PartitionerState, RecordAccumulator, RecordMeta};
+use crate::net::{Body, KafkaError, Node, PartitionProduceResult, TopicPartitionId};
+use crate::producer::accumulator::{
+    PartitionerState, ProducerBatch, RecordAccumulator, RecordMeta,
+};
 use crate::producer::partitioner::{BuiltInPartitioner, LegacySticky, PartitionReason, RoundRobin};
 use crate::producer::record::{key_bytes, HeaderSpec};
 use crate::producer::{
@@ -14,6 +16,14 @@ use crate::producer::{
 use crate::time::SimTime;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+
+/// `delivery.timeout.ms`, raised to linger.ms + request.timeout.ms when it was left unset
+/// (Kafka overrides a default that is too small; an explicit one that is too small is refused
+/// by validation).
+fn delivery_timeout_us(c: &crate::config::ProducerConfig) -> u64 {
+    let floor = c.linger_ms.value.saturating_add(c.request_timeout_ms.value);
+    c.delivery_timeout_ms.value.max(floor).saturating_mul(1000)
+}
 
 /// `ProducerBatch.close()`: the batch's records are written for real (and compressed),
 /// which fixes its size on the wire, and the topic's compression ratio estimate moves toward
@@ -438,6 +448,7 @@ impl Sim {
         // Kafka's sender loops without sleeping while something is sendable and a
         // connection has room; each pass takes at most one batch per partition.
         let mut total = 0;
+        self.expire_batches(idx);
         loop {
             let sent = self.sender_pass(idx);
             total += sent;
@@ -507,6 +518,10 @@ impl Sim {
             let mut visited = 0;
             for i in 0..len {
                 let part = parts[((start + i) % len) as usize];
+                if p.accumulator.backing_off(part, now) {
+                    visited = i + 1;
+                    continue;
+                }
                 let front = p.accumulator.deque(part).and_then(|d| d.front());
                 if let Some(b) = front {
                     if !batches.is_empty() && size.saturating_add(b.size_bytes) > max_request {
@@ -591,6 +606,15 @@ impl Sim {
                 self.complete_request(idx, request_id, &results);
             } else {
                 p.in_flight_per_broker[node as usize] += 1;
+                let timeout = p.config.request_timeout_ms.value * 1000;
+                self.schedule(
+                    now.plus(timeout),
+                    Pending::RequestTimeout {
+                        producer: idx,
+                        request_id,
+                    },
+                );
+                let p = &mut self.producers[idx as usize];
                 p.in_flight.insert(
                     request_id,
                     InFlightRequest {
@@ -614,15 +638,8 @@ impl Sim {
             }
             sent += 1;
         }
-        // The sender sleeps until the earliest linger deadline of a batch still queued.
-        let p = &mut self.producers[idx as usize];
-        if let Some(deadline) = p.accumulator.next_linger_deadline(linger_us) {
-            let at = deadline.max(now);
-            if p.wake_at.is_none_or(|w| w > at || w < now) && at > now {
-                p.wake_at = Some(at);
-                self.schedule(at, Pending::SenderWake { producer: idx, at });
-            }
-        }
+        // The sender sleeps until a queued batch lingers out, ends its backoff or expires.
+        self.schedule_sender_wake(idx);
         sent
     }
 
@@ -654,7 +671,6 @@ impl Sim {
         request_id: u64,
         results: &[PartitionProduceResult],
     ) -> (u32, Option<crate::net::KafkaError>) {
-        let now = self.now;
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return (0, None);
         };
@@ -663,31 +679,71 @@ impl Sim {
         };
         let mut n = 0;
         let mut first_error = None;
-        let mut released_sync: Option<SimTime> = None;
-        for b in &req.batches {
-            let res = results.iter().find(|r| r.batch_id == b.id);
-            let error = res.and_then(|r| r.error);
-            let count = b.records.len() as u64;
-            if error.is_some() {
-                p.stats.records_failed += count;
-                first_error = first_error.or(error);
-            } else {
-                p.stats.records_acknowledged += count;
+        for b in req.batches {
+            let error = results
+                .iter()
+                .find(|r| r.batch_id == b.id)
+                .map_or(Some(KafkaError::NetworkException), |r| r.error);
+            first_error = first_error.or(error);
+            n += self.complete_batch(idx, b, error);
+        }
+        (n, first_error)
+    }
+
+    /// `Sender.completeBatch`: success, a retry (retriable error, attempts and
+    /// delivery.timeout.ms left), or a failure. Returns records that reached an outcome.
+    pub(super) fn complete_batch(
+        &mut self,
+        idx: u32,
+        mut b: ProducerBatch,
+        error: Option<KafkaError>,
+    ) -> u32 {
+        let now = self.now;
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return 0;
+        };
+        let count = b.records.len() as u64;
+        if let Some(e) = error {
+            let deadline = b.created_at.plus(delivery_timeout_us(&p.config));
+            let can_retry = e.is_retriable()
+                && b.attempts <= p.config.retries.value
+                && now < deadline
+                && p.state != ProducerState::Closed;
+            if can_retry {
+                // Exponential backoff (KIP-580): retry.backoff.ms x 2^(attempts-1), +-20%
+                // jitter, at most retry.backoff.max.ms.
+                let base = p.config.retry_backoff_ms.value.max(1) * 1000;
+                let max = p
+                    .config
+                    .retry_backoff_max_ms
+                    .value
+                    .max(p.config.retry_backoff_ms.value)
+                    * 1000;
+                let exp = base.saturating_mul(1u64 << (b.attempts.saturating_sub(1)).min(30));
+                let jittered = exp.min(max) / 1000 * (800 + p.rng.below(401));
+                b.retry_at = Some(now.plus(jittered.min(max)));
+                p.stats.batches_retried += 1;
+                p.accumulator.reenqueue(b);
+                self.schedule_sender_wake(idx);
+                return 0;
             }
-            n += count as u32;
-            p.accumulator.deallocate(b);
-            if let Some(w) = p.awaiting_ack {
-                if let Some(r) = b.records.iter().find(|r| r.id == w) {
-                    p.awaiting_ack = None;
-                    released_sync = Some(r.created_at);
-                }
+            p.stats.records_failed += count;
+        } else {
+            p.stats.records_acknowledged += count;
+        }
+        p.accumulator.deallocate(&b);
+        let mut released_sync: Option<SimTime> = None;
+        if let Some(w) = p.awaiting_ack {
+            if let Some(r) = b.records.iter().find(|r| r.id == w) {
+                p.awaiting_ack = None;
+                released_sync = Some(r.created_at);
             }
         }
-        if p.blocked.is_some() && n > 0 {
+        if p.blocked.is_some() {
             self.schedule(now, Pending::RetryBlockedSend { producer: idx });
         }
         let Some(p) = self.producers.get_mut(idx as usize) else {
-            return (n, first_error);
+            return count as u32;
         };
         if let (Some(created), ProducerState::Running) = (released_sync, p.state) {
             // send().get() returned: the application sends its next record, no sooner than
@@ -697,6 +753,102 @@ impl Sim {
                 self.schedule_tick(app, created.plus(dt).max(now));
             }
         }
-        (n, first_error)
+        count as u32
+    }
+
+    /// `request.timeout.ms` passed without a response: the client closes the connection, so
+    /// every request in flight to that broker fails (the timed-out one with
+    /// REQUEST_TIMED_OUT, the others with NETWORK_EXCEPTION) and is retried or failed.
+    pub(super) fn on_request_timeout(&mut self, idx: u32, request_id: u64) -> Option<Event> {
+        let p = self.producers.get_mut(idx as usize)?;
+        let broker = p.in_flight.get(&request_id)?.broker;
+        let ids: Vec<u64> = p
+            .in_flight
+            .values()
+            .filter(|r| r.broker == broker)
+            .map(|r| r.request_id)
+            .collect();
+        p.in_flight_per_broker[broker as usize] = 0;
+        let mut records = 0;
+        for id in &ids {
+            let Some(req) = self.producers[idx as usize].in_flight.remove(id) else {
+                continue;
+            };
+            let e = if *id == request_id {
+                KafkaError::RequestTimedOut
+            } else {
+                KafkaError::NetworkException
+            };
+            for b in req.batches {
+                records += b.records.len() as u32;
+                self.complete_batch(idx, b, Some(e));
+            }
+        }
+        self.sender_run(idx);
+        self.maybe_finish_close(idx);
+        Some(Event::RequestTimedOut {
+            producer: idx,
+            broker,
+            requests: ids.len() as u32,
+            records,
+        })
+    }
+
+    /// Batches past delivery.timeout.ms fail with TimeoutException, queued or in flight
+    /// (`RecordAccumulator.expiredBatches`, `Sender.getExpiredInflightBatches`).
+    pub(super) fn expire_batches(&mut self, idx: u32) -> u32 {
+        let now = self.now;
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return 0;
+        };
+        let timeout = delivery_timeout_us(&p.config);
+        let expired = p.accumulator.take_expired(now, timeout);
+        let mut n = 0;
+        for b in expired {
+            n += b.records.len() as u32;
+            self.fail_expired(idx, b);
+        }
+        let p = &mut self.producers[idx as usize];
+        let mut inflight_expired = Vec::new();
+        for req in p.in_flight.values_mut() {
+            let mut i = 0;
+            while i < req.batches.len() {
+                if now.since(req.batches[i].created_at) >= timeout {
+                    inflight_expired.push(req.batches.remove(i));
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        for b in inflight_expired {
+            n += b.records.len() as u32;
+            self.fail_expired(idx, b);
+        }
+        n
+    }
+
+    fn fail_expired(&mut self, idx: u32, b: ProducerBatch) {
+        if let Some(p) = self.producers.get_mut(idx as usize) {
+            p.stats.batches_expired += 1;
+        }
+        // A timeout is final here: complete_batch cannot retry past the deadline.
+        self.complete_batch(idx, b, Some(KafkaError::RequestTimedOut));
+    }
+
+    /// Wakes the sender at the earliest time a queued batch becomes sendable or expires.
+    pub(super) fn schedule_sender_wake(&mut self, idx: u32) {
+        let now = self.now;
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        let linger_us = p.config.linger_ms.value * 1000;
+        let timeout = delivery_timeout_us(&p.config);
+        let Some(at) = p.accumulator.next_wake(now, linger_us, timeout) else {
+            return;
+        };
+        if p.wake_at.is_none_or(|w| w > at || w < now) {
+            p.wake_at = Some(at);
+            self.schedule(at, Pending::SenderWake { producer: idx, at });
+        }
     }
 }

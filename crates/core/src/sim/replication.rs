@@ -187,6 +187,17 @@ impl Sim {
                         });
                         continue;
                     }
+                    // Not a duplicate: it must follow the last batch exactly, else a gap.
+                    let expected = state.back().map(|(_, l, _)| l.wrapping_add(1));
+                    if expected.is_some_and(|e| e != seq) {
+                        results.push(PartitionProduceResult {
+                            tp,
+                            batch_id: batch.id,
+                            base_offset: -1,
+                            error: Some(KafkaError::OutOfOrderSequenceNumber),
+                        });
+                        continue;
+                    }
                 }
             }
             let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
