@@ -3,7 +3,8 @@
 //! the core's `Config::set` / `Sim::apply`, which validate and explain refusals.
 
 use crate::i18n::{t, Lang, MESSAGES};
-use crate::render;
+use crate::panels;
+use crate::render::{self, Target};
 use std::cell::RefCell;
 use std::rc::Rc;
 use streamscope_core::config::settings;
@@ -28,6 +29,10 @@ pub struct App {
     last_frame_ms: Option<f64>,
     last_stats_ms: f64,
     behind: bool,
+    /// What the renderer keeps between frames (hit boxes, selection, departures).
+    pub view: render::View,
+    /// The last live change of the partition count and the keys it moved.
+    pub remap: Option<panels::Remap>,
     doc: Document,
     ctx: CanvasRenderingContext2d,
 }
@@ -53,10 +58,19 @@ fn select(doc: &Document, id: &str) -> Option<HtmlSelectElement> {
     doc.get_element_by_id(id)?.dyn_into().ok()
 }
 
-fn set_text(doc: &Document, id: &str, s: &str) {
+pub(crate) fn set_text(doc: &Document, id: &str, s: &str) {
     if let Some(e) = doc.get_element_by_id(id) {
-        e.set_text_content(Some(s));
+        if e.text_content().as_deref() != Some(s) {
+            e.set_text_content(Some(s));
+        }
     }
+}
+
+/// Partitions of the first topic (the one the page's producer writes).
+fn partition_count(sim: &Sim) -> u32 {
+    sim.topics()
+        .first()
+        .map_or(0, |t| t.partitions.len() as u32)
 }
 
 impl App {
@@ -69,6 +83,7 @@ impl App {
         next.set(name, value).map_err(|e| e.to_string())?;
         next.validate().map_err(|e| e.to_string())?;
         if settings::is_live(name) {
+            let before = partition_count(&self.sim);
             self.sim
                 .apply(Change::Set {
                     name: name.to_string(),
@@ -76,7 +91,16 @@ impl App {
                 })
                 .map_err(|e| e.to_string())?;
             self.pending = next;
-            Ok(format!("{}: {name}={value}", t(self.lang, "applied")))
+            let mut msg = format!("{}: {name}={value}", t(self.lang, "applied"));
+            let after = partition_count(&self.sim);
+            if after != before {
+                let remap = panels::Remap::compute(&self.sim, before, after);
+                msg.push_str(" · ");
+                msg.push_str(&remap.applied_text(self.lang));
+                self.remap = Some(remap);
+                self.write_remap();
+            }
+            Ok(msg)
         } else {
             self.pending = next;
             Ok(format!("{name}={value}: {}", t(self.lang, "on_reset")))
@@ -87,9 +111,32 @@ impl App {
         let sim = Sim::new(self.pending.clone(), seed & MAX_SEED).map_err(|e| e.to_string())?;
         self.sim = sim;
         self.last_frame_ms = None;
+        self.view.reset();
+        self.remap = None;
+        self.write_remap();
         self.sync_controls();
         self.draw();
         Ok(())
+    }
+
+    /// Shows what a click on the canvas at (x, y) in canvas units points at.
+    pub fn click(&mut self, x: f64, y: f64) {
+        if let Some(target) = self.view.hits.find(x, y) {
+            self.select(Some(target));
+        }
+    }
+
+    pub fn select(&mut self, target: Option<Target>) {
+        self.view.selected = target;
+        self.draw();
+    }
+
+    fn write_inspector(&self) {
+        panels::write_inspector(&self.doc, &self.sim, self.lang, self.view.selected);
+    }
+
+    fn write_remap(&self) {
+        panels::write_remap(&self.doc, self.lang, self.remap.as_ref());
     }
 
     pub fn step(&mut self) {
@@ -99,9 +146,10 @@ impl App {
         self.draw();
     }
 
-    fn draw(&self) {
-        render::draw(&self.ctx, &self.sim, self.lang);
+    fn draw(&mut self) {
+        render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);
         self.write_stats();
+        self.write_inspector();
     }
 
     fn frame(&mut self, now_ms: f64) {
@@ -115,10 +163,15 @@ impl App {
             let target = self.sim.now().plus(advance_us);
             self.behind = !self.sim.run_until_bounded(target, MAX_EVENTS_PER_FRAME);
         }
-        render::draw(&self.ctx, &self.sim, self.lang);
+        // A departed batch stays in its row for about 1.5 s of wall time at any speed.
+        self.view.departure_window_us = (self.speed * 1.5e6).max(1000.0) as u64;
+        render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);
         if now_ms - self.last_stats_ms > 100.0 || !self.playing {
             self.last_stats_ms = now_ms;
             self.write_stats();
+            if self.playing {
+                self.write_inspector();
+            }
         }
     }
 
@@ -152,13 +205,35 @@ impl App {
         if let Some(e) = self.doc.get_element_by_id("stats") {
             let _ = e.set_attribute("data-consumed", &consumed.to_string());
         }
+        let status = match render::running(&self.sim) {
+            Some(p) => render::producer_status(&self.sim, p, lang).0,
+            None => t(lang, "no_producer").to_string(),
+        };
+        set_text(
+            &self.doc,
+            "producer-status",
+            &format!("{}: {status}", t(lang, "app_status")),
+        );
     }
 
     /// Every text from the message table in the current language.
-    pub fn apply_language(&self) {
+    pub fn apply_language(&mut self) {
         let doc = &self.doc;
         if let Some(root) = doc.document_element() {
             let _ = root.set_attribute("lang", self.lang.code());
+        }
+        // The partition count control says whether it applies live (the core decides).
+        if let Some(label) = doc
+            .query_selector("label[for=num-partitions]")
+            .ok()
+            .flatten()
+        {
+            let key = if settings::is_live("num.partitions") {
+                "num_partitions_live"
+            } else {
+                "num_partitions"
+            };
+            let _ = label.set_attribute("data-i18n", key);
         }
         if let Ok(list) = doc.query_selector_all("[data-i18n]") {
             for i in 0..list.length() {
@@ -171,7 +246,20 @@ impl App {
                 }
             }
         }
+        if let Ok(list) = doc.query_selector_all("[data-i18n-label]") {
+            for i in 0..list.length() {
+                let Some(node) = list.item(i) else { continue };
+                let Ok(e) = node.dyn_into::<web_sys::Element>() else {
+                    continue;
+                };
+                if let Some(key) = e.get_attribute("data-i18n-label") {
+                    let _ = e.set_attribute("aria-label", t(self.lang, &key));
+                }
+            }
+        }
         doc.set_title(t(self.lang, "title"));
+        panels::write_calculator(doc, self.lang);
+        self.write_remap();
         self.sync_controls();
         self.draw();
     }
@@ -301,6 +389,8 @@ pub fn start() -> Result<(), JsValue> {
         last_frame_ms: None,
         last_stats_ms: 0.0,
         behind: false,
+        view: render::View::new(),
+        remap: None,
         doc: doc.clone(),
         ctx,
     };
@@ -357,6 +447,32 @@ fn wire(doc: &Document) -> Result<(), JsValue> {
             a.show(r);
         });
     })?;
+    let d = doc.clone();
+    on_id(doc, "canvas", "click", move |e| {
+        let Some(m) = e.dyn_ref::<web_sys::MouseEvent>() else {
+            return;
+        };
+        let Some(c) = d.get_element_by_id("canvas") else {
+            return;
+        };
+        let (w, h) = (c.client_width() as f64, c.client_height() as f64);
+        if w <= 0.0 || h <= 0.0 {
+            return;
+        }
+        let x = m.offset_x() as f64 * render::WIDTH / w;
+        let y = m.offset_y() as f64 * render::HEIGHT / h;
+        with_app(|a| a.click(x, y));
+    })?;
+    on_id(doc, "inspector-close", "click", |_| {
+        with_app(|a| a.select(None));
+    })?;
+    for id in ["calc-key", "calc-partitions"] {
+        let d = doc.clone();
+        on_id(doc, id, "input", move |_| {
+            let lang = with_app(|a| a.lang).unwrap_or(Lang::En);
+            panels::write_calculator(&d, lang);
+        })?;
+    }
     on_id(doc, "lang", "click", |_| {
         with_app(|a| {
             a.lang = a.lang.other();
@@ -419,14 +535,24 @@ fn wire(doc: &Document) -> Result<(), JsValue> {
                 e.prevent_default();
                 with_app(|a| a.step());
             }
+            "Escape" => {
+                with_app(|a| {
+                    if a.view.selected.is_some() {
+                        a.select(None);
+                    }
+                });
+            }
             _ => {}
         }
     })?;
     Ok(())
 }
 
+/// The requestAnimationFrame callback, shared with itself so it can schedule the next frame.
+type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
 fn start_loop(window: web_sys::Window) -> Result<(), JsValue> {
-    let cb: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+    let cb: FrameCallback = Rc::new(RefCell::new(None));
     let cb2 = cb.clone();
     let w = window.clone();
     *cb.borrow_mut() = Some(Closure::new(move |ts: f64| {
@@ -483,6 +609,31 @@ fn install_test_hook(window: &web_sys::Window) -> Result<(), JsValue> {
     });
     js_sys::Reflect::set(&hook, &"runUntilMs".into(), run.as_ref())?;
     run.forget();
+    let place = Closure::<dyn Fn(String, f64) -> JsValue>::new(|key: String, n: f64| {
+        match panels::parse_partitions(&n.to_string()) {
+            Some(n) => to_js(&streamscope_core::inspect::place_key(key.as_bytes(), n)),
+            None => JsValue::NULL,
+        }
+    });
+    js_sys::Reflect::set(&hook, &"placeKey".into(), place.as_ref())?;
+    place.forget();
+    let info = Closure::<dyn Fn(f64) -> JsValue>::new(|id: f64| {
+        if !(id >= 0.0 && id.fract() == 0.0) {
+            return JsValue::NULL;
+        }
+        with_app(|a| to_js(&a.sim.record_info(id as u64))).unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"recordInfo".into(), info.as_ref())?;
+    info.forget();
+    let hits = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|a| to_js(&panels::hit_views(a.view.hits.items()))).unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"hitTargets".into(), hits.as_ref())?;
+    hits.forget();
+    let live = Closure::<dyn Fn(String) -> bool>::new(|name: String| settings::is_live(&name));
+    js_sys::Reflect::set(&hook, &"isLive".into(), live.as_ref())?;
+    live.forget();
+    js_sys::Reflect::set(&hook, &"canvasWidth".into(), &render::WIDTH.into())?;
     let messages = js_sys::Array::new();
     for (k, en, ko) in MESSAGES {
         let row = js_sys::Array::of3(&(*k).into(), &(*en).into(), &(*ko).into());

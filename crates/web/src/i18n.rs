@@ -53,6 +53,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("linger", "linger.ms", "linger.ms"),
     ("batch_size", "batch.size", "batch.size"),
     ("num_partitions", "num.partitions (on reset)", "num.partitions (초기화 시 적용)"),
+    ("num_partitions_live", "num.partitions (live, increase only)", "num.partitions (실행 중 변경, 늘리기만 가능)"),
     ("send_mode", "send()", "send()"),
     ("send_mode.async", "async (callback)", "비동기 (콜백)"),
     ("send_mode.sync", "sync (send().get())", "동기 (send().get())"),
@@ -62,7 +63,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("on_reset", "takes effect on Reset (this setting cannot change live yet)", "초기화 시 적용 (이 설정은 아직 실행 중에 바꿀 수 없음)"),
     ("producer", "Producer", "프로듀서"),
     ("accumulator", "RecordAccumulator", "RecordAccumulator"),
-    ("accumulator_sub", "batches per partition, filling toward batch.size", "파티션별 배치, batch.size까지 채워짐"),
+    ("accumulator_sub", "bar: bytes / batch.size ({batch_size} B); arc: linger.ms", "막대: 바이트 / batch.size ({batch_size} B); 호: linger.ms"),
     ("brokers", "Brokers", "브로커"),
     ("brokers_sub", "KRaft cluster (no ZooKeeper); L leader, F follower", "KRaft 클러스터 (주키퍼 없음); L 리더, F 팔로워"),
     ("producer_sub", "KafkaProducer instance", "KafkaProducer 인스턴스"),
@@ -79,7 +80,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("follower", "follower", "팔로워"),
     ("hw", "HW", "HW"),
     ("leo", "LEO", "LEO"),
-    ("buffer", "buffer.memory used", "buffer.memory 사용량"),
+    ("buffer", "buffer.memory {used} of {total}", "buffer.memory {total} 중 {used}"),
     ("in_flight", "in flight", "전송 중"),
     ("closing", "closing: finishing its batches", "종료 중: 남은 배치 처리"),
     ("closed", "closed", "종료됨"),
@@ -102,6 +103,92 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("playing", "playing", "재생 중"),
     ("speed_unit", "x real time", "배 실제 시간"),
     ("catching_up", "catching up", "따라잡는 중"),
+    // The canvas: accumulator rows, departures, producer box.
+    ("acc_records", "{n} rec · {bytes} B", "{n}건 · {bytes} B"),
+    ("acc_more", "+{n} more", "+{n}개 더"),
+    ("lane_ready", "ready →", "준비됨 →"),
+    ("lane_piggyback", "rode along →", "편승 →"),
+    ("partitions_hidden", "+{n} more partitions not drawn", "파티션 {n}개 더 (그리지 않음)"),
+    ("compression_slot", "compression: {type} (ratio {ratio})", "압축: {type} (비율 {ratio})"),
+    ("in_flight_requests", "requests in flight: {n}", "전송 중인 요청: {n}"),
+    ("blocked", "send() blocked on buffer.memory for {ms} ms (max.block.ms {max})", "send()가 buffer.memory 때문에 {ms} ms째 대기 중 (max.block.ms {max})"),
+    ("sync_waiting", "send().get() is waiting for the acknowledgement of record {id}", "send().get()이 레코드 {id}의 확인 응답을 기다리는 중"),
+    ("async_sending", "send() returns at once; a callback reports each acknowledgement", "send()는 바로 반환되고, 확인 응답은 콜백으로 전달됨"),
+    ("sync_idle", "send().get(): acknowledged, the next send() comes at the produce rate", "send().get(): 확인 응답 받음, 다음 send()는 생산 속도에 맞춰 호출됨"),
+    ("app_status", "Application", "애플리케이션"),
+    ("no_producer", "no running producer", "실행 중인 프로듀서 없음"),
+    ("legend_acc", "Accumulator: each row is a partition's queue of batches. The bar fills toward batch.size, the arc runs out with linger.ms (red: lingered). An orange outline marks a batch the sender will take now (full, lingered, or another batch behind it). When a produce request leaves, the right end of each row shows the batch that left: orange \"ready\", or blue dashed \"rode along\" (piggyback: not ready itself, but its partition has the same leader, so the sender drained it into the same request). The same outlines mark the batches inside requests in flight.", "어큐뮬레이터: 각 줄은 파티션 하나의 배치 큐입니다. 막대는 batch.size를 향해 채워지고, 호는 linger.ms가 지나면 다 찹니다(빨강: linger 끝남). 주황 테두리는 센더가 지금 가져갈 배치입니다(가득 참, linger 끝남, 또는 뒤에 다른 배치가 있음). 프로듀스 요청이 나가면 각 줄의 오른쪽 끝에 떠난 배치가 보입니다: 주황 \"준비됨\", 또는 파란 점선 \"편승\"(스스로는 준비되지 않았지만 리더가 같은 파티션이라 센더가 같은 요청에 함께 담음). 전송 중인 요청 안의 배치에도 같은 테두리가 표시됩니다."),
+    ("click_hint", "Click a record (a dot, or a square in a broker's log) to inspect it; click a partition label (P0, P1, …) for the partition's state.", "레코드(점, 또는 브로커 로그의 칸)를 누르면 자세히 볼 수 있고, 파티션 이름(P0, P1, …)을 누르면 파티션 상태를 볼 수 있습니다."),
+    ("canvas_label", "Producer, accumulator, brokers and consumers; click a record to inspect it", "프로듀서, 어큐뮬레이터, 브로커, 컨슈머; 레코드를 누르면 자세히 보기"),
+    // The record inspector.
+    ("inspector", "Record inspector", "레코드 살펴보기"),
+    ("close", "Close", "닫기"),
+    ("insp.gone", "Record {id} is no longer in the journal: the simulator keeps the details of the last {n} records only.", "레코드 {id}은(는) 더 이상 저널에 없습니다: 시뮬레이터는 최근 레코드 {n}개의 세부 정보만 보관합니다."),
+    ("insp.record", "Record", "레코드"),
+    ("insp.record_fmt", "{id} (producer id {pid})", "{id} (프로듀서 ID {pid})"),
+    ("insp.topic", "Topic", "토픽"),
+    ("insp.key", "Key", "키"),
+    ("insp.null_key", "null (no key)", "null (키 없음)"),
+    ("insp.key_bytes", "Key bytes", "키 바이트"),
+    ("insp.bytes_fmt", "{hex} ({n} bytes)", "{hex} ({n}바이트)"),
+    ("insp.key_serializer", "Key serializer", "키 직렬화기"),
+    ("insp.value", "Value", "값"),
+    ("insp.value_fmt", "{n} bytes, {ser}", "{n}바이트, {ser}"),
+    ("insp.headers", "Headers", "헤더"),
+    ("insp.no_headers", "none", "없음"),
+    ("insp.header_fmt", "{name} ({n} B)", "{name} ({n} B)"),
+    ("insp.timestamp", "Timestamp", "타임스탬프"),
+    ("insp.timestamp_fmt", "{t} simulated (CreateTime)", "시뮬레이션 {t} (CreateTime)"),
+    ("insp.size", "Serialized size", "직렬화 크기"),
+    ("insp.size_fmt", "{n} B inside its batch", "배치 안에서 {n} B"),
+    ("insp.partition", "Partition", "파티션"),
+    ("insp.batch", "Batch", "배치"),
+    ("insp.why", "Why this partition", "이 파티션인 이유"),
+    ("why.key_hash", "key hash: toPositive(murmur2(key bytes)) % {n} = {p} (murmur2 = {h})", "키 해시: toPositive(murmur2(키 바이트)) % {n} = {p} (murmur2 = {h})"),
+    ("why.builtin", "built-in sticky partitioner (no key): partition {p} is kept until batch.size ({bs} B) has gone to it and its batch is full, or 2 × batch.size ({bs2} B) regardless, so it switches on a batch boundary after {bs} to {bs2} bytes; the next partition is drawn at random{adaptive}.", "내장 스티키 파티셔너 (키 없음): batch.size({bs} B) 이상이 이 파티션으로 가고 배치가 가득 찰 때까지, 또는 어떤 경우든 2 × batch.size({bs2} B)까지 파티션 {p}에 머뭅니다. 즉 {bs}~{bs2}바이트 뒤 배치 경계에서 바뀌고, 다음 파티션은 무작위로 고릅니다{adaptive}."),
+    ("why.adaptive", ", favouring partitions with shorter queues (adaptive partitioning)", " (적응형 파티셔닝: 큐가 짧은 파티션일수록 자주 선택)"),
+    ("why.legacy", "legacy sticky partitioner (2.4 to 3.2, no key): partition {p} until a new batch is created for it, then a random other partition with a leader.", "구 스티키 파티셔너 (2.4~3.2, 키 없음): 이 파티션에 새 배치가 생길 때까지 파티션 {p}에 머물고, 그다음 리더가 있는 다른 파티션을 무작위로 고릅니다."),
+    ("why.round_robin", "round-robin: counter {c} → partition {p} (RoundRobinPartitioner: the counter over the partitions with a leader)", "라운드 로빈: 카운터 {c} → 파티션 {p} (RoundRobinPartitioner: 리더가 있는 파티션을 카운터 순서로)"),
+    ("why.explicit", "explicit partition: the application named partition {p} in its ProducerRecord", "명시적 파티션: 애플리케이션이 ProducerRecord에 파티션 {p}을(를) 지정함"),
+    ("insp.partition_title", "Partition {p} of {topic}", "{topic} 토픽의 파티션 {p}"),
+    ("insp.leader", "Leader", "리더"),
+    ("insp.leader_fmt", "broker {b} (leader epoch {e})", "브로커 {b} (리더 에포크 {e})"),
+    ("insp.offline", "none (offline)", "없음 (오프라인)"),
+    ("insp.replicas", "Replicas", "레플리카"),
+    ("insp.isr", "In-sync replicas (ISR)", "동기화된 레플리카 (ISR)"),
+    ("insp.leo", "Log end offset (LEO)", "로그 끝 오프셋 (LEO)"),
+    ("insp.hw", "High watermark (HW)", "하이 워터마크 (HW)"),
+    ("insp.log_start", "Log start offset", "로그 시작 오프셋"),
+    ("insp.on_broker", "Replica on broker {b}", "브로커 {b}의 레플리카"),
+    ("insp.replica_fmt", "{role}: LEO {leo}, HW {hw}", "{role}: LEO {leo}, HW {hw}"),
+    // The key -> partition calculator.
+    ("calc_title", "Key → partition calculator", "키 → 파티션 계산기"),
+    ("calc_key", "Key", "키"),
+    ("calc_partitions", "Number of partitions", "파티션 수"),
+    ("calc_bytes", "Key bytes (UTF-8): {hex}", "키 바이트 (UTF-8): {hex}"),
+    ("calc_client", "Client", "클라이언트"),
+    ("calc_partition", "Partition", "파티션"),
+    ("calc_how", "How", "계산"),
+    ("calc_java", "Java client (Kafka's partitioner)", "자바 클라이언트 (카프카 파티셔너)"),
+    ("calc_java_how", "toPositive(murmur2(key)) % {n}; murmur2 = {h}", "toPositive(murmur2(키)) % {n}; murmur2 = {h}"),
+    ("calc_rdkafka", "librdkafka default (consistent_random)", "librdkafka 기본값 (consistent_random)"),
+    ("calc_rdkafka_how", "CRC-32(key) % {n}; CRC-32 = {c}", "CRC-32(키) % {n}; CRC-32 = {c}"),
+    ("calc_random", "random", "무작위"),
+    ("calc_rdkafka_empty", "an empty key goes to a random partition in librdkafka (the Java client hashes it)", "librdkafka는 빈 키를 무작위 파티션으로 보냄 (자바 클라이언트는 해시함)"),
+    ("calc_note", "The same key can land on different partitions from different clients: the Java client hashes keys with murmur2, librdkafka's default (confluent-kafka for Python, Go, .NET) with CRC-32. Set partitioner=murmur2_random in librdkafka to place keys as Java does.", "같은 키라도 클라이언트에 따라 다른 파티션으로 갈 수 있습니다: 자바 클라이언트는 murmur2로, librdkafka의 기본값(파이썬, Go, .NET용 confluent-kafka)은 CRC-32로 키를 해시합니다. librdkafka에서 partitioner=murmur2_random으로 설정하면 자바와 같은 파티션에 놓입니다."),
+    ("calc_same", "Here both clients pick the same partition (by chance).", "이 키는 두 클라이언트가 (우연히) 같은 파티션을 고릅니다."),
+    ("calc_differ", "Here the two clients pick different partitions.", "이 키는 두 클라이언트가 서로 다른 파티션을 고릅니다."),
+    ("calc_invalid", "{field}: '{value}' is not valid: expected an integer from 1 to 2147483647", "{field}: '{value}'은(는) 올바르지 않습니다: 1부터 2147483647까지의 정수여야 합니다"),
+    // Adding partitions while keyed records flow.
+    ("remap_title", "Keys that now land on another partition", "이제 다른 파티션으로 가는 키"),
+    ("remap_summary", "Partitions {old} → {new}: {moved} of {keys} keys now hash to another partition.", "파티션 {old} → {new}: 키 {keys}개 중 {moved}개가 이제 다른 파티션으로 해시됩니다."),
+    ("remap_warning", "Warning: adding partitions moves keys. A key's records written before and after the change sit on different partitions, so its order is lost across the change. Do not change the partition count of a topic whose consumers rely on keys.", "경고: 파티션을 늘리면 키가 옮겨 갑니다. 변경 전후에 쓴 같은 키의 레코드가 서로 다른 파티션에 놓여 변경 시점을 넘어서는 순서가 보장되지 않습니다. 키에 의존하는 컨슈머가 있는 토픽의 파티션 수는 바꾸지 마세요."),
+    ("remap_key", "Key", "키"),
+    ("remap_before", "Partition before", "이전 파티션"),
+    ("remap_after", "Partition after", "이후 파티션"),
+    ("remap_more", "… and {n} more keys", "… 외 키 {n}개"),
+    ("remap_keyless", "sim.keys=0: every record is keyless, no key moves.", "sim.keys=0: 모든 레코드에 키가 없어 옮겨 가는 키가 없습니다."),
+    ("remap_applied", "{moved} of {keys} keys moved to another partition (table below the canvas)", "키 {keys}개 중 {moved}개가 다른 파티션으로 옮겨 감 (캔버스 아래 표)"),
     ("msg.produce", "produce request", "프로듀스 요청"),
     ("msg.ack", "acknowledgement", "확인 응답"),
     ("msg.replica", "follower fetch", "팔로워 페치"),
@@ -122,6 +209,49 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     "?"
 }
 
+/// `t(lang, key)` with every `{name}` replaced by its value (placeholders not listed stay).
+pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    fill(t(lang, key), args)
+}
+
+/// Replaces each `{name}` in `template` by its value from `args`, in one pass (a value that
+/// itself contains `{...}` is not expanded again).
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name_end = after.find('}');
+        let arg = name_end.and_then(|e| args.iter().find(|(n, _)| *n == &after[..e]));
+        match (name_end, arg) {
+            (Some(e), Some((_, v))) => {
+                out.push_str(v);
+                rest = &after[e + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `{name}` placeholders of a template, sorted.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = template
+        .split('{')
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(n, _)| n))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +269,23 @@ mod tests {
     }
 
     #[test]
+    fn both_languages_use_the_same_placeholders() {
+        for (k, en, ko) in MESSAGES {
+            assert_eq!(placeholders(en), placeholders(ko), "{k}");
+        }
+    }
+
+    #[test]
+    fn fill_replaces_named_placeholders_once() {
+        assert_eq!(
+            fill("{a} + {b} = {c}", &[("a", "1"), ("b", "{c}"), ("c", "3")]),
+            "1 + {c} = 3"
+        );
+        assert_eq!(fill("no {x} here {", &[]), "no {x} here {");
+        assert_eq!(tf(Lang::En, "acc_more", &[("n", "2")]), "+2 more");
+    }
+
+    #[test]
     fn browser_language() {
         assert_eq!(Lang::from_browser("ko-KR"), Lang::Ko);
         assert_eq!(Lang::from_browser("ko"), Lang::Ko);
@@ -149,12 +296,14 @@ mod tests {
     #[test]
     fn index_html_keys_exist() {
         let html = include_str!("../../../web/index.html");
-        for part in html.split("data-i18n=\"").skip(1) {
-            let key = part.split('"').next().unwrap_or("");
-            assert!(
-                MESSAGES.iter().any(|m| m.0 == key),
-                "index.html uses unknown key {key}"
-            );
+        for attr in ["data-i18n=\"", "data-i18n-label=\""] {
+            for part in html.split(attr).skip(1) {
+                let key = part.split('"').next().unwrap_or("");
+                assert!(
+                    MESSAGES.iter().any(|m| m.0 == key),
+                    "index.html uses unknown key {key}"
+                );
+            }
         }
     }
 }

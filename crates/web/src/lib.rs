@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod i18n;
+pub mod panels;
 pub mod render;
 
 use wasm_bindgen::prelude::*;

@@ -50,3 +50,17 @@ fn every_text_has_both_languages() {
         assert_ne!(t(Lang::Ko, k), "?");
     }
 }
+
+#[wasm_bindgen_test]
+fn calculator_and_inspector_text_in_wasm() {
+    use streamscope_web::i18n::Lang;
+    use streamscope_web::panels::calculator;
+    let (cells, err) = calculator("user-42", "6", Lang::En);
+    assert!(err.is_empty());
+    assert!(cells.iter().any(|(id, v)| *id == "calc-java" && v == "4"));
+    let (_, err) = calculator("user-42", "0", Lang::En);
+    assert_eq!(
+        err,
+        "Number of partitions: '0' is not valid: expected an integer from 1 to 2147483647"
+    );
+}

@@ -111,6 +111,12 @@ pub struct ProducerView {
     /// The ratio the next batch's estimate starts from (`CompressionRatioEstimator`).
     pub compression_ratio_estimate: f32,
     pub requests_in_flight: u32,
+    /// Sync send: the record `send().get()` waits for.
+    pub awaiting_ack: Option<u64>,
+    /// `send()` blocked on buffer.memory since this time (microseconds).
+    pub blocked_since_us: Option<u64>,
+    pub batches_retried: u64,
+    pub batches_expired: u64,
     pub batches: Vec<BatchView>,
 }
 
@@ -301,6 +307,10 @@ impl Sim {
                     bytes_on_wire: p.stats.bytes_on_wire,
                     compression_ratio_estimate: p.accumulator.ratio_estimate,
                     requests_in_flight: p.in_flight.len() as u32,
+                    awaiting_ack: p.awaiting_ack,
+                    blocked_since_us: p.blocked.map(|b| b.since.micros()),
+                    batches_retried: p.stats.batches_retried,
+                    batches_expired: p.stats.batches_expired,
                     batches,
                 }
             })
