@@ -150,8 +150,10 @@ pub enum AssignError {
     PartitionCountTooLarge { topic: String, count: u32 },
     /// Not one of Kafka's four protocol names (from [`AssignorKind::from_str`]).
     UnknownAssignor(String),
-    /// Kafka's Java assignor throws on this input (the named Java exception); the leader's
-    /// rebalance would fail. Only reachable with inconsistent ownership data.
+    /// Kafka's Java assignor fails on this input: it throws the named Java exception (only with
+    /// inconsistent ownership data), or its general sticky loop never returns (a known property
+    /// of `performReassignments`, reached with unequal subscriptions); the leader's rebalance
+    /// would fail or hang.
     KafkaException {
         exception: &'static str,
         detail: String,
@@ -172,7 +174,7 @@ impl fmt::Display for AssignError {
                 "unknown assignor \"{name}\"; use one of range, roundrobin, sticky, cooperative-sticky"
             ),
             AssignError::KafkaException { exception, detail } => {
-                write!(f, "Kafka's assignor throws {exception} on this input: {detail}")
+                write!(f, "Kafka's assignor fails on this input ({exception}): {detail}")
             }
         }
     }

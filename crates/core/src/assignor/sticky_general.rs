@@ -513,12 +513,49 @@ impl<'g, 'a> Builder<'g, 'a> {
         score
     }
 
+    /// A fingerprint of everything `performReassignments` reads: partition owners, member lists
+    /// (when a partition sits in two lists), and the recorded movements with their sets' order.
+    fn state_fingerprint(&self) -> u64 {
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        for &o in &self.owner {
+            h.add(u64::from(o));
+        }
+        if self.literal {
+            for list in &self.current {
+                match list {
+                    Some(l) => {
+                        h.add(l.len() as u64);
+                        l.iter().for_each(|&tp| h.add(u64::from(tp)));
+                    }
+                    None => h.add(u64::MAX),
+                }
+            }
+        }
+        for (&tp, &(src, dst)) in &self.movements.moves {
+            h.add(u64::from(tp));
+            h.add(u64::from(src) << 32 | u64::from(dst));
+        }
+        for (&topic, pairs) in &self.movements.by_topic {
+            h.add(u64::from(topic));
+            for (&(src, dst), set) in pairs {
+                h.add(u64::from(src) << 32 | u64::from(dst));
+                set.iter().for_each(|tp| h.add(u64::from(tp)));
+            }
+        }
+        h.0
+    }
+
     fn perform_reassignments(
         &mut self,
         partitions: &[Tp],
         prev: &[(u32, i32)],
     ) -> Result<bool, AssignError> {
         let mut performed = false;
+        // Kafka's loop can cycle forever (a move picked by getTheActualPartitionToBeMoved undoes
+        // the previous one). The Java assignor never returns then; a state seen before at the end
+        // of a pass means exactly that, and is reported instead of looping.
+        let mut seen: BTreeSet<u64> = BTreeSet::new();
+        seen.insert(self.state_fingerprint());
         loop {
             let mut modified = false;
             for &tp in partitions {
@@ -555,6 +592,12 @@ impl<'g, 'a> Builder<'g, 'a> {
             }
             if !modified {
                 break;
+            }
+            if !seen.insert(self.state_fingerprint()) {
+                return Err(super::kafka_exception(
+                    "no exception: the Java loop never ends",
+                    "performReassignments keeps moving partitions back and forth (the Java loop does not terminate)",
+                ));
             }
         }
         Ok(performed)
@@ -608,6 +651,18 @@ impl<'g, 'a> Builder<'g, 'a> {
         let k = self.key(old)?;
         self.sorted_subs.insert(k);
         Ok(())
+    }
+}
+
+/// FNV-1a over 64-bit words.
+struct Fnv(u64);
+
+impl Fnv {
+    fn add(&mut self, v: u64) {
+        for b in v.to_le_bytes() {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
 
