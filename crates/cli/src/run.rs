@@ -137,6 +137,30 @@ fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::
         "records: sent {}, acknowledged {}, failed {}, consumed {}",
         s.records_sent, s.records_acknowledged, s.records_failed, s.records_consumed
     )?;
+    for p in &s.producers {
+        let ratio = if p.bytes_uncompressed > 0 {
+            p.bytes_on_wire as f64 / p.bytes_uncompressed as f64
+        } else {
+            1.0
+        };
+        writeln!(
+            out,
+            "producer id {} ({:?}): acks={} partitioner={} compression={} (ratio {:.3}) sent {} acknowledged {} failed {} batches {} (rode along {}, retried {}, expired {})",
+            p.producer_id,
+            p.state,
+            p.acks,
+            p.partitioner,
+            p.compression_type,
+            ratio,
+            p.records_sent,
+            p.records_acknowledged,
+            p.records_failed,
+            p.batches_sent,
+            p.batches_piggybacked,
+            p.batches_retried,
+            p.batches_expired
+        )?;
+    }
     writeln!(out, "partitions:")?;
     for p in &s.partitions {
         let leader = p.leader.map_or("none".to_string(), |l| l.to_string());

@@ -54,7 +54,7 @@ pub struct ConsumerSummary {
 }
 
 /// What `streamscope run` prints.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Summary {
     pub seed: u64,
@@ -67,6 +67,8 @@ pub struct Summary {
     pub partitions: Vec<PartitionSummary>,
     pub consumers: Vec<ConsumerSummary>,
     pub trace_hash: String,
+    /// Every producer instance of the run (live changes replace instances).
+    pub producers: Vec<ProducerView>,
 }
 
 /// A producer batch as the page shows it.
@@ -257,6 +259,7 @@ impl Sim {
             partitions: self.partition_summaries(),
             consumers: self.consumer_summaries(),
             trace_hash: alloc::format!("{:016x}", self.trace().hash()),
+            producers: self.producer_views(),
         }
     }
 
