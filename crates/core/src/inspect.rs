@@ -37,6 +37,21 @@ pub struct RecordInfo {
     pub partition: u32,
     pub batch_id: u64,
     pub reason: PartitionReason,
+    /// How its `send()` ended so far (offset, or Kafka's error name).
+    pub outcome: RecordOutcome,
+}
+
+/// How a record's `send()` ended (its callback), so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "state", rename_all = "snake_case"))]
+pub enum RecordOutcome {
+    /// Queued or in flight.
+    Pending,
+    /// Acknowledged; `offset` is -1 with acks=0 (no response tells it).
+    Acknowledged { offset: i64 },
+    /// Failed with Kafka's error or exception name.
+    Failed { error: &'static str },
 }
 
 /// What the journal keeps per record: small and `Copy`; text is made only on lookup.
@@ -47,6 +62,7 @@ pub struct JournalEntry {
     pub partition: u32,
     pub batch_id: u64,
     pub reason: PartitionReason,
+    pub outcome: RecordOutcome,
 }
 
 /// The bounded journal of recent records.
@@ -61,6 +77,15 @@ impl RecordJournal {
             self.entries.pop_front();
         }
         self.entries.push_back(e);
+    }
+
+    /// Records how `record_id`'s send ended, if it is still in the journal.
+    pub fn set_outcome(&mut self, record_id: u64, outcome: RecordOutcome) {
+        if let Ok(i) = self.entries.binary_search_by_key(&record_id, |e| e.rec.id) {
+            if let Some(e) = self.entries.get_mut(i) {
+                e.outcome = outcome;
+            }
+        }
     }
 
     /// The entry of `record_id` if it is recent enough (ids increase, so this is a search).
@@ -86,6 +111,7 @@ pub fn record_info(
         partition,
         batch_id,
         reason,
+        outcome,
     } = *e;
     let mut kb = [0u8; 24];
     RecordInfo {
@@ -105,6 +131,7 @@ pub fn record_info(
         partition,
         batch_id,
         reason,
+        outcome,
     }
 }
 

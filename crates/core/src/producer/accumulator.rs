@@ -369,14 +369,20 @@ impl RecordAccumulator {
 
     /// Batches queued per partition, for partitions with a deque, in partition order
     /// (the adaptive partitioner's input). `None` until every partition has had a deque.
-    pub fn queue_sizes(&self, leaders: &[Option<u32>]) -> Option<(Vec<u32>, Vec<u32>)> {
+    /// Partitions whose leader `available` rejects (`partitioner.availability.timeout.ms`)
+    /// are left out.
+    pub fn queue_sizes(
+        &self,
+        leaders: &[Option<u32>],
+        available: impl Fn(u32) -> bool,
+    ) -> Option<(Vec<u32>, Vec<u32>)> {
         if self.deques.iter().any(|d| d.is_none()) {
             return None;
         }
         let mut sizes = Vec::new();
         let mut ids = Vec::new();
         for (i, d) in self.deques.iter().enumerate() {
-            if leaders.get(i).copied().flatten().is_some() {
+            if leaders.get(i).copied().flatten().is_some_and(&available) {
                 ids.push(i as u32);
                 sizes.push(d.as_ref().map_or(0, |d| d.len() as u32));
             }

@@ -109,6 +109,10 @@ pub struct Producer {
     pub in_flight_per_broker: Vec<u32>,
     /// `drainIndex` per broker: where the next drain starts.
     pub drain_index: Vec<u32>,
+    /// Per broker: when it last had a sendable batch, and when the sender last drained it
+    /// (Kafka's `NodeLatencyStats`, for `partitioner.availability.timeout.ms`).
+    pub node_ready_at: Vec<SimTime>,
+    pub node_drained_at: Vec<SimTime>,
     /// Sync send: the record `send().get()` is waiting for.
     pub awaiting_ack: Option<u64>,
     /// When the sender will next wake for a linger timer.

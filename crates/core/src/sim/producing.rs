@@ -3,6 +3,7 @@
 use super::{Pending, Sim};
 use crate::config::{Acks, PartitionerKind, ProducerConfig, SendMode};
 use crate::event::{Delivery, Event};
+use crate::inspect::RecordOutcome;
 use crate::murmur2::murmur2;
 use crate::net::{Body, KafkaError, Node, PartitionProduceResult, TopicPartitionId};
 use crate::producer::accumulator::{
@@ -112,6 +113,8 @@ impl Sim {
             in_flight: BTreeMap::new(),
             in_flight_per_broker: alloc::vec![0; n_brokers],
             drain_index: alloc::vec![0; n_brokers],
+            node_ready_at: alloc::vec![SimTime::ZERO; n_brokers],
+            node_drained_at: alloc::vec![SimTime::ZERO; n_brokers],
             awaiting_ack: None,
             wake_at: None,
             blocked: None,
@@ -219,6 +222,16 @@ impl Sim {
             upper > p.config.max_request_size.value as u64 || upper > p.config.buffer_memory.value;
         if too_large {
             self.producers[idx as usize].stats.records_failed += 1;
+            self.journal.push(crate::inspect::JournalEntry {
+                rec,
+                producer: idx,
+                partition: u32::MAX,
+                batch_id: u64::MAX,
+                reason: PartitionReason::Explicit,
+                outcome: RecordOutcome::Failed {
+                    error: ClientError::RecordTooLarge.name(),
+                },
+            });
             self.schedule_next_send(app, rec.created_at);
             return Some(Event::SendFailed {
                 producer: idx,
@@ -336,6 +349,7 @@ impl Sim {
             partition: result.partition,
             batch_id: result.batch_id,
             reason: result.reason,
+            outcome: RecordOutcome::Pending,
         });
         let sync = p.config.workload.send_mode.value == SendMode::Sync;
         if sync {
@@ -418,6 +432,17 @@ impl Sim {
         p.blocked = None;
         p.stats.records_failed += 1;
         let app = p.app;
+        self.journal.push(crate::inspect::JournalEntry {
+            rec: blocked.record,
+            producer: idx,
+            partition: u32::MAX,
+            batch_id: u64::MAX,
+            reason: PartitionReason::Explicit,
+            outcome: RecordOutcome::Failed {
+                error: ClientError::BufferExhausted.name(),
+            },
+        });
+        let p = &self.producers[idx as usize];
         let running = p.state == ProducerState::Running;
         if running {
             self.schedule_next_send(app, blocked.record.created_at);
@@ -476,7 +501,18 @@ impl Sim {
         // ready(): rebuild the adaptive partitioner's load statistics, find ready leaders.
         if let PartitionerState::BuiltIn(b) = &mut p.partitioner {
             if p.config.partitioner_adaptive_partitioning_enable.value && leaders.len() >= 2 {
-                let qs = p.accumulator.queue_sizes(&leaders);
+                // partitioner.availability.timeout.ms: a leader that has had sendable data
+                // but was not drained for longer than that is left out of the choice.
+                let timeout = p.config.partitioner_availability_timeout_ms.value * 1000;
+                let (ready_at, drained_at) = (&p.node_ready_at, &p.node_drained_at);
+                let available = |l: u32| {
+                    timeout == 0
+                        || ready_at
+                            .get(l as usize)
+                            .zip(drained_at.get(l as usize))
+                            .is_none_or(|(r, d)| r.since(*d) <= timeout)
+                };
+                let qs = p.accumulator.queue_sizes(&leaders, available);
                 b.update_load_stats(
                     qs.as_ref().map(|(s, i)| (&s[..], &i[..])),
                     leaders.len() as u32,
@@ -495,6 +531,11 @@ impl Sim {
             }
         }
         ready_nodes.sort_unstable();
+        for n in &ready_nodes {
+            if let Some(t) = p.node_ready_at.get_mut(*n as usize) {
+                *t = now;
+            }
+        }
         let mut sent = 0;
         let max_in_flight = p.config.max_in_flight_requests_per_connection.value;
         let max_request = p.config.max_request_size.value;
@@ -548,6 +589,9 @@ impl Sim {
                 visited = i + 1;
             }
             p.drain_index[node as usize] = (start + visited) % len.max(1);
+            if !batches.is_empty() {
+                p.node_drained_at[node as usize] = now;
+            }
             if batches.is_empty() {
                 continue;
             }
@@ -680,12 +724,11 @@ impl Sim {
         let mut n = 0;
         let mut first_error = None;
         for b in req.batches {
-            let error = results
-                .iter()
-                .find(|r| r.batch_id == b.id)
-                .map_or(Some(KafkaError::NetworkException), |r| r.error);
+            let res = results.iter().find(|r| r.batch_id == b.id);
+            let error = res.map_or(Some(KafkaError::NetworkException), |r| r.error);
+            let base_offset = res.map_or(-1, |r| r.base_offset);
             first_error = first_error.or(error);
-            n += self.complete_batch(idx, b, error);
+            n += self.complete_batch(idx, b, error, base_offset);
         }
         (n, first_error)
     }
@@ -697,6 +740,7 @@ impl Sim {
         idx: u32,
         mut b: ProducerBatch,
         error: Option<KafkaError>,
+        base_offset: i64,
     ) -> u32 {
         let now = self.now;
         let Some(p) = self.producers.get_mut(idx as usize) else {
@@ -728,9 +772,25 @@ impl Sim {
                 return 0;
             }
             p.stats.records_failed += count;
+            for r in &b.records {
+                self.journal
+                    .set_outcome(r.id, RecordOutcome::Failed { error: e.name() });
+            }
         } else {
             p.stats.records_acknowledged += count;
+            for (i, r) in b.records.iter().enumerate() {
+                let offset = if base_offset >= 0 {
+                    base_offset + i as i64
+                } else {
+                    -1
+                };
+                self.journal
+                    .set_outcome(r.id, RecordOutcome::Acknowledged { offset });
+            }
         }
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return 0;
+        };
         p.accumulator.deallocate(&b);
         let mut released_sync: Option<SimTime> = None;
         if let Some(w) = p.awaiting_ack {
@@ -781,7 +841,7 @@ impl Sim {
             };
             for b in req.batches {
                 records += b.records.len() as u32;
-                self.complete_batch(idx, b, Some(e));
+                self.complete_batch(idx, b, Some(e), -1);
             }
         }
         self.sender_run(idx);
@@ -832,7 +892,7 @@ impl Sim {
             p.stats.batches_expired += 1;
         }
         // A timeout is final here: complete_batch cannot retry past the deadline.
-        self.complete_batch(idx, b, Some(KafkaError::RequestTimedOut));
+        self.complete_batch(idx, b, Some(KafkaError::RequestTimedOut), -1);
     }
 
     /// Wakes the sender at the earliest time a queued batch becomes sendable or expires.
