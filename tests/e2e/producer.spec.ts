@@ -97,6 +97,13 @@ test('clicking a record opens the inspector with the partition and the reason th
   const placed = await page.evaluate(([k, n]) => (window as any).streamscope.placeKey(k, n), [key, partitions] as [string, number]);
   expect(placed.java_partition).toBe(partition);
   expect(reason).toContain(`murmur2 = ${placed.murmur2}`);
+  // How its send() ended, as the core recorded it: the offset it got, or still pending.
+  const outcome = keyed.info.outcome;
+  if (outcome.state === 'acknowledged') {
+    await expect(field('outcome')).toHaveText(`acknowledged at offset ${outcome.offset}`);
+  } else {
+    await expect(field('outcome')).toContainText(outcome.state === 'pending' ? 'pending' : 'failed');
+  }
   await expect(field('topic')).toHaveText('orders');
   await expect(field('key-serializer')).toHaveText('StringSerializer');
   await expect(field('value')).toHaveText('100 bytes, StringSerializer');

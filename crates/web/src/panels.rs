@@ -204,7 +204,21 @@ pub fn record_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
         ),
         row(t(lang, "insp.batch"), info.batch_id.to_string(), "batch"),
         row(t(lang, "insp.why"), reason_text(sim, info, lang), "reason"),
+        row(t(lang, "insp.outcome"), outcome_text(info, lang), "outcome"),
     ]
+}
+
+/// How the record's `send()` ended so far, as the core recorded it.
+pub fn outcome_text(info: &RecordInfo, lang: Lang) -> String {
+    use streamscope_core::inspect::RecordOutcome;
+    match info.outcome {
+        RecordOutcome::Pending => t(lang, "insp.outcome.pending").to_string(),
+        RecordOutcome::Acknowledged { offset } if offset >= 0 => {
+            tf(lang, "insp.outcome.acked", &[("o", &offset.to_string())])
+        }
+        RecordOutcome::Acknowledged { .. } => t(lang, "insp.outcome.acked_no_offset").to_string(),
+        RecordOutcome::Failed { error } => tf(lang, "insp.outcome.failed", &[("e", error)]),
+    }
 }
 
 fn list(v: &[u32]) -> String {
