@@ -165,7 +165,9 @@ pub fn main(args: Args) -> Result<(), CliError> {
             CliError::usage(format!("invalid input: {e}"))
         }
         AssignError::KafkaException { .. } => {
-            CliError::usage(format!("{e}; the ownership data is inconsistent (check owned partitions against the partition counts)"))
+            CliError::usage(format!(
+                "{e}; Kafka's own assignor would not return an assignment for this input either (check the owned partitions and subscriptions)"
+            ))
         }
     })?;
     let out = render(&assignment);
