@@ -169,7 +169,8 @@ pub fn records_from_meta(
                 .key
                 .map(|k| crate::producer::record::key_bytes(key_serializer, k, &mut kb).to_vec()),
             value: Some(value_bytes(r.id, r.value_len as usize, kind)),
-            timestamp_delta: (r.created_at.since(batch_created_at) / 1000) as i64,
+            timestamp_delta: (r.created_at.micros() / 1000) as i64
+                - (batch_created_at.micros() / 1000) as i64,
             offset_delta: i32::try_from(i).unwrap_or(i32::MAX),
             headers: r.headers,
         })

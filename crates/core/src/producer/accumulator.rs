@@ -88,7 +88,8 @@ impl ProducerBatch {
 
     /// The size the record would have if appended now (`hasRoomFor`'s computation).
     fn next_record_size(&self, rec: &RecordMeta, now: SimTime) -> u32 {
-        let ts_delta_ms = (now.since(self.created_at) / 1000) as i64;
+        // Kafka subtracts whole-millisecond timestamps (CreateTime is in ms).
+        let ts_delta_ms = (now.micros() / 1000) as i64 - (self.created_at.micros() / 1000) as i64;
         record::record_size_in_bytes(
             self.records.len() as i32,
             ts_delta_ms,
@@ -354,6 +355,16 @@ impl RecordAccumulator {
             Some(last) => !last.has_room_for(last.next_record_size(rec, now)),
         };
         if would_open {
+            // tryAppend closed the batch that could not take the record before the append
+            // was aborted for the new batch (`closeForRecordAppends`).
+            if let Some(last) = self
+                .deques
+                .get_mut(p as usize)
+                .and_then(|d| d.as_mut())
+                .and_then(|d| d.back_mut())
+            {
+                last.closed = true;
+            }
             sticky.next_partition(rng, leaders, Some(p));
             (p, reason) = pick(sticky, rng);
         }
