@@ -16,6 +16,8 @@ use alloc::vec::Vec;
 pub struct Broker {
     pub id: u32,
     pub alive: bool,
+    /// Fenced by the KRaft controller (its session expired); it leads nothing.
+    pub fenced: bool,
 }
 
 /// One replica of a partition, on one broker.

@@ -63,6 +63,8 @@ pub enum Event {
     },
     /// A producer instance finished closing (all its batches completed).
     ProducerClosed { producer: u32 },
+    /// The KRaft controller fenced a broker whose session expired and moved its leaderships.
+    BrokerFenced { broker: u32, elections: u32 },
     /// A produce request got no response within request.timeout.ms: the connection to the
     /// broker closed and its in-flight requests failed (to be retried or failed).
     RequestTimedOut {
@@ -99,6 +101,8 @@ pub enum Delivery {
     Fetched { records: u32 },
     /// Group protocol and offset traffic.
     Group,
+    /// The destination was down: the message is lost.
+    Lost,
     /// A partition's high watermark moved (first moved partition).
     HighWatermark {
         tp: TopicPartitionId,

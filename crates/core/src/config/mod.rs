@@ -133,6 +133,8 @@ pub struct BrokerConfig {
     pub min_insync_replicas: Setting<u32>,
     /// `replica.lag.time.max.ms`.
     pub replica_lag_time_max_ms: Setting<u64>,
+    /// `unclean.leader.election.enable`.
+    pub unclean_leader_election_enable: Setting<bool>,
     /// `replica.fetch.wait.max.ms`.
     pub replica_fetch_wait_max_ms: Setting<u64>,
     /// `group.initial.rebalance.delay.ms`.
@@ -151,6 +153,8 @@ pub struct TopicConfig {
     pub replication_factor: Setting<u32>,
     /// `min.insync.replicas` (defaults to the broker's).
     pub min_insync_replicas: Setting<u32>,
+    /// `unclean.leader.election.enable` (defaults to the broker's).
+    pub unclean_leader_election_enable: Setting<bool>,
 }
 
 /// What the simulated application produces: Kafka has no names for these (`sim.*`).
@@ -317,6 +321,7 @@ impl BrokerConfig {
             default_replication_factor: Setting::default(1),
             min_insync_replicas: Setting::default(1),
             replica_lag_time_max_ms: Setting::default(30_000),
+            unclean_leader_election_enable: Setting::default(false),
             replica_fetch_wait_max_ms: Setting::default(500),
             group_initial_rebalance_delay_ms: Setting::default(3_000),
             offsets_topic_num_partitions: Setting::default(50),
@@ -408,6 +413,7 @@ impl Config {
                 partitions: Setting::default(6),
                 replication_factor: Setting::default(3),
                 min_insync_replicas: Setting::default(1),
+                unclean_leader_election_enable: Setting::default(false),
             }],
             producers: vec![ProducerConfig::kafka_default("producer-1", "orders")],
             groups: vec![GroupConfig {
@@ -432,6 +438,10 @@ impl Config {
             }
             if !t.min_insync_replicas.explicit {
                 t.min_insync_replicas.value = self.broker.min_insync_replicas.value;
+            }
+            if !t.unclean_leader_election_enable.explicit {
+                t.unclean_leader_election_enable.value =
+                    self.broker.unclean_leader_election_enable.value;
             }
         }
     }

@@ -135,6 +135,8 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("replication.factor", Topic, int(1, 16), "default.replication.factor", "Replicas per partition."),
     def!("min.insync.replicas", Broker, int(1, 16), "1", "ISR size acks=all needs (broker default)."),
     def!("min.insync.replicas", Topic, int(1, 16), "min.insync.replicas", "ISR size acks=all needs (topic)."),
+    def!("unclean.leader.election.enable", Broker, SettingKind::Bool, "false", "Let an out-of-sync replica lead when no ISR member is alive (loses acknowledged records)."),
+    def!("unclean.leader.election.enable", Topic, SettingKind::Bool, "unclean.leader.election.enable", "Unclean election for this topic."),
     def!("replica.lag.time.max.ms", Broker, ms_range(1, DAY_MS), "30000", "A follower not caught up this long leaves the ISR."),
     def!("replica.fetch.wait.max.ms", Broker, ms_range(0, DAY_MS), "500", "Longest a follower fetch waits at the leader."),
     def!("group.initial.rebalance.delay.ms", Broker, ms_range(0, DAY_MS), "3000", "An empty group waits this long before its first rebalance."),
@@ -441,6 +443,9 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                 "default.replication.factor" => b.default_replication_factor.set(int_u32(v)),
                 "min.insync.replicas" => b.min_insync_replicas.set(int_u32(v)),
                 "replica.lag.time.max.ms" => b.replica_lag_time_max_ms.set(dur_ms(def, v)?),
+                "unclean.leader.election.enable" => {
+                    b.unclean_leader_election_enable.set(boolean(v))
+                }
                 "replica.fetch.wait.max.ms" => b.replica_fetch_wait_max_ms.set(dur_ms(def, v)?),
                 "group.initial.rebalance.delay.ms" => {
                     b.group_initial_rebalance_delay_ms.set(dur_ms(def, v)?)
@@ -454,6 +459,9 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                 match def.name {
                     "replication.factor" => t.replication_factor.set(int_u32(v)),
                     "min.insync.replicas" => t.min_insync_replicas.set(int_u32(v)),
+                    "unclean.leader.election.enable" => {
+                        t.unclean_leader_election_enable.set(boolean(v))
+                    }
                     _ => {}
                 }
             }

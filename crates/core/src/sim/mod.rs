@@ -7,6 +7,7 @@
 //! the high watermark), [`consuming`] (group protocol, consumer fetches, `poll()`).
 
 mod consuming;
+mod faults;
 mod producing;
 mod replication;
 pub mod view;
@@ -17,7 +18,7 @@ use crate::consumer::group::{coordinator_partition, Group, GroupState};
 use crate::consumer::{Consumer, MemberState};
 use crate::event::{Event, Trace, TraceEntry};
 use crate::log::Log;
-use crate::net::{Body, Message, Node, TopicPartitionId};
+use crate::net::{Body, Message, MessageKind, Node, TopicPartitionId};
 use crate::rng::Rng;
 use crate::time::SimTime;
 use alloc::collections::{BTreeMap, BinaryHeap};
@@ -53,6 +54,8 @@ enum Pending {
     BlockTimeout { producer: u32, at: SimTime },
     /// A produce request's `request.timeout.ms` ran out.
     RequestTimeout { producer: u32, request_id: u64 },
+    /// The KRaft controller fences a broker whose heartbeats stopped.
+    FenceBroker { broker: u32 },
     /// A closing producer has completed everything.
     FinishClose { producer: u32 },
     /// A group's join phase completes.
@@ -110,6 +113,10 @@ pub type ProducerStateEntries = alloc::collections::VecDeque<(i32, i32, u64)>;
 pub enum Change {
     /// Set a setting by Kafka's name (see `config::settings`).
     Set { name: String, value: String },
+    /// The broker process dies (fenced by the controller after its session times out).
+    CrashBroker { broker: u32 },
+    /// The broker process starts again.
+    RestartBroker { broker: u32 },
 }
 
 /// A change recorded with the event index and time it took effect at.
@@ -144,6 +151,10 @@ pub struct Sim {
     pub(crate) consumers: Vec<Consumer>,
     pub(crate) messages: BTreeMap<u64, Message>,
     pub(crate) parked_fetches: Vec<ParkedFetch>,
+    /// Follower fetch sessions running: (follower, leader).
+    pub(crate) replica_fetchers: alloc::collections::BTreeSet<(u32, u32)>,
+    /// Leader elections so far (every leader change counts).
+    pub(crate) leader_elections: u64,
     pub(crate) delayed_produces: Vec<DelayedProduce>,
     /// Producer-state of idempotent producers at leaders: last batches per (pid, partition):
     /// (first sequence, last sequence, base offset), at most 5.
@@ -166,7 +177,11 @@ impl Sim {
         let mut rng = Rng::new(seed);
         let n_brokers = config.sim.brokers.value;
         let brokers: Vec<Broker> = (0..n_brokers)
-            .map(|id| Broker { id, alive: true })
+            .map(|id| Broker {
+                id,
+                alive: true,
+                fenced: false,
+            })
             .collect();
         let ids: Vec<u32> = (0..n_brokers).collect();
         let mut topics = Vec::new();
@@ -228,6 +243,8 @@ impl Sim {
             consumers: Vec::new(),
             messages: BTreeMap::new(),
             parked_fetches: Vec::new(),
+            replica_fetchers: alloc::collections::BTreeSet::new(),
+            leader_elections: 0,
             delayed_produces: Vec::new(),
             producer_state: BTreeMap::new(),
             trace: Trace::new(TRACE_CAPACITY),
@@ -436,6 +453,7 @@ impl Sim {
             Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
             Pending::RetryBlockedSend { producer } => self.on_retry_blocked_send(producer),
             Pending::FinishClose { producer } => self.on_finish_close(producer),
+            Pending::FenceBroker { broker } => self.on_fence_broker(broker),
             Pending::RequestTimeout {
                 producer,
                 request_id,
@@ -447,6 +465,25 @@ impl Sim {
     fn deliver(&mut self, msg: Message) -> Event {
         let kind = msg.body.kind();
         let (from, to, id) = (msg.from, msg.to, msg.id);
+        if self.is_down(to) {
+            // Lost with the process; a follower's fetch session to or from it ends.
+            match (from, to) {
+                (Node::Broker(f), Node::Broker(l)) if kind == MessageKind::ReplicaFetch => {
+                    self.replica_fetchers.remove(&(f, l));
+                }
+                (Node::Broker(l), Node::Broker(f)) => {
+                    self.replica_fetchers.remove(&(f, l));
+                }
+                _ => {}
+            }
+            return Event::Delivered {
+                message_id: id,
+                kind,
+                from,
+                to,
+                detail: crate::event::Delivery::Lost,
+            };
+        }
         let detail = match (to, msg.body) {
             (
                 Node::Broker(b),
@@ -510,6 +547,8 @@ impl Sim {
                 next.validate()?;
                 self.apply_config(next, name)?;
             }
+            Change::CrashBroker { broker } => self.crash_broker(*broker)?,
+            Change::RestartBroker { broker } => self.restart_broker(*broker)?,
         }
         self.changes.push(AppliedChange {
             at_event: self.events_processed,

@@ -88,12 +88,18 @@ impl Sim {
         }
     }
 
-    /// Each follower starts one fetcher per leader it follows (`ReplicaFetcherManager`).
+    /// Each alive follower runs one fetch session per alive leader it follows
+    /// (`ReplicaFetcherManager`); sessions already running are left alone.
     pub(super) fn start_replica_fetchers(&mut self) {
         let n = self.brokers.len() as u32;
         for follower in 0..n {
             for leader in 0..n {
-                if follower != leader {
+                let up = |b: u32| self.brokers.get(b as usize).is_some_and(|x| x.alive);
+                if follower != leader
+                    && up(follower)
+                    && up(leader)
+                    && !self.replica_fetchers.contains(&(follower, leader))
+                {
                     self.send_replica_fetch(follower, leader);
                 }
             }
@@ -101,7 +107,8 @@ impl Sim {
     }
 
     /// Sends a follower's fetch for every partition it follows from `leader`, at its log end
-    /// offsets (which tells the leader how far it has come).
+    /// offsets (which tells the leader how far it has come). With nothing to follow there, the
+    /// session ends.
     fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
         let mut partitions = Vec::new();
         for t in &self.topics {
@@ -120,8 +127,10 @@ impl Sim {
             }
         }
         if partitions.is_empty() {
+            self.replica_fetchers.remove(&(follower, leader));
             return;
         }
+        self.replica_fetchers.insert((follower, leader));
         self.send(
             Node::Broker(follower),
             Node::Broker(leader),
@@ -373,6 +382,12 @@ impl Sim {
                 }
                 if let Some(r) = p.replica_mut(follower) {
                     r.leader_view_leo = *offset;
+                }
+                // A follower caught up to the high watermark rejoins the ISR
+                // (`Partition.isFollowerInSync`, via AlterPartition to the controller).
+                if !p.isr.contains(&follower) && *offset >= p.high_watermark() && p.leader.is_some()
+                {
+                    p.isr.push(follower);
                 }
                 if self.advance_high_watermark(*tp) {
                     hw_moved += 1;

@@ -1,0 +1,208 @@
+//! Broker crashes and restarts, and what the KRaft controller does about them: a crashed
+//! broker stops heartbeating (every `broker.heartbeat.interval.ms`, 2 s); once its last
+//! heartbeat is `broker.session.timeout.ms` (9 s) old the controller fences it, removes it from
+//! every ISR and elects new leaders (`PartitionChangeBuilder`: keep a valid leader, else the
+//! first alive ISR member in assignment order; unclean: the first alive replica). Every
+//! election bumps the leader epoch.
+//!
+//! Simplified: heartbeats are not messages (the controller knows when the last one was sent);
+//! a restarted broker truncates each replica to its high watermark and fetches back (the
+//! effect of Kafka's leader-epoch truncation for these histories); the group coordinator does
+//! not fail over yet.
+
+use super::{Pending, Sim};
+use crate::config::ConfigError;
+use crate::event::Event;
+use crate::net::{Node, TopicPartitionId};
+use crate::time::SimTime;
+use alloc::format;
+use alloc::vec::Vec;
+
+/// `broker.heartbeat.interval.ms`.
+pub const BROKER_HEARTBEAT_INTERVAL_US: u64 = 2_000_000;
+/// `broker.session.timeout.ms`.
+pub const BROKER_SESSION_TIMEOUT_US: u64 = 9_000_000;
+
+impl Sim {
+    fn check_broker(&self, broker: u32) -> Result<(), ConfigError> {
+        if (broker as usize) < self.brokers.len() {
+            Ok(())
+        } else {
+            Err(ConfigError::new(
+                "broker",
+                format!(
+                    "{broker} is out of range: brokers are 0 to {}",
+                    self.brokers.len().saturating_sub(1)
+                ),
+            ))
+        }
+    }
+
+    /// The broker process dies: it handles nothing more; messages already on the wire still
+    /// arrive elsewhere; messages to it are lost.
+    pub(super) fn crash_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
+        self.check_broker(broker)?;
+        if !self.brokers[broker as usize].alive {
+            return Err(ConfigError::new(
+                "broker",
+                format!("broker {broker} is already down"),
+            ));
+        }
+        let b = &mut self.brokers[broker as usize];
+        b.alive = false;
+        self.parked_fetches.retain(|f| f.broker != broker);
+        self.delayed_produces.retain(|d| d.broker != broker);
+        self.replica_fetchers
+            .retain(|(f, l)| *f != broker && *l != broker);
+        // The controller fences it once its last heartbeat is a session timeout old.
+        let n = self.brokers.len().max(1) as u64;
+        let phase = BROKER_HEARTBEAT_INTERVAL_US * broker as u64 / n;
+        let now = self.now.micros();
+        let last = if now >= phase {
+            now - (now - phase) % BROKER_HEARTBEAT_INTERVAL_US
+        } else {
+            0
+        };
+        let at = SimTime(last + BROKER_SESSION_TIMEOUT_US).max(self.now);
+        self.schedule(at, Pending::FenceBroker { broker });
+        Ok(())
+    }
+
+    /// The broker process starts again: it registers with the controller (unfenced), truncates
+    /// its replicas to their high watermarks and fetches from the leaders.
+    pub(super) fn restart_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
+        self.check_broker(broker)?;
+        if self.brokers[broker as usize].alive {
+            return Err(ConfigError::new(
+                "broker",
+                format!("broker {broker} is already up"),
+            ));
+        }
+        let b = &mut self.brokers[broker as usize];
+        b.alive = true;
+        b.fenced = false;
+        for t in &mut self.topics {
+            for p in &mut t.partitions {
+                if let Some(r) = p.replica_mut(broker) {
+                    let hw = r.high_watermark;
+                    r.log.truncate_to(hw);
+                }
+                // With no leader left (unclean election off), a returning ISR member leads.
+                if p.leader.is_none() && p.isr.contains(&broker) {
+                    p.leader = Some(broker);
+                    p.leader_epoch += 1;
+                }
+            }
+        }
+        self.start_replica_fetchers();
+        Ok(())
+    }
+
+    /// The controller fences a broker whose session expired and moves its leaderships.
+    pub(super) fn on_fence_broker(&mut self, broker: u32) -> Option<Event> {
+        let b = self.brokers.get_mut(broker as usize)?;
+        if b.alive || b.fenced {
+            return None; // it came back in time, or is fenced already
+        }
+        b.fenced = true;
+        let alive: Vec<bool> = self.brokers.iter().map(|b| b.alive).collect();
+        let mut elections: u32 = 0;
+        let mut tps = Vec::new();
+        for (ti, t) in self.topics.iter_mut().enumerate() {
+            let unclean = self
+                .config
+                .topics
+                .get(ti)
+                .is_some_and(|c| c.unclean_leader_election_enable.value);
+            for p in &mut t.partitions {
+                if !p.replicas.iter().any(|r| r.broker == broker) {
+                    continue;
+                }
+                let isr_without: Vec<u32> =
+                    p.isr.iter().copied().filter(|i| *i != broker).collect();
+                // The last ISR member stays in the ISR even when fenced, so it can lead again.
+                let mut new_isr = if isr_without.is_empty() {
+                    p.isr.clone()
+                } else {
+                    isr_without.clone()
+                };
+                let leader_ok = p
+                    .leader
+                    .is_some_and(|l| l != broker && alive.get(l as usize) == Some(&true));
+                let old_leader = p.leader;
+                if !leader_ok {
+                    let order: Vec<u32> = p.replicas.iter().map(|r| r.broker).collect();
+                    let is_alive = |r: &u32| alive.get(*r as usize) == Some(&true);
+                    let clean = order
+                        .iter()
+                        .copied()
+                        .find(|r| isr_without.contains(r) && is_alive(r));
+                    let dirty = order.iter().copied().find(is_alive);
+                    match (clean, unclean, dirty) {
+                        (Some(l), _, _) => p.leader = Some(l),
+                        (None, true, Some(l)) => {
+                            // Unclean: an out-of-sync replica leads; what only others had is lost.
+                            p.leader = Some(l);
+                            new_isr = alloc::vec![l];
+                        }
+                        _ => p.leader = None,
+                    }
+                }
+                p.isr = new_isr;
+                if p.leader != old_leader {
+                    p.leader_epoch += 1;
+                    elections += 1;
+                    tps.push(TopicPartitionId {
+                        topic: p.topic,
+                        partition: p.index,
+                    });
+                    // The new leader learns its followers' offsets from their next fetches.
+                    if let Some(l) = p.leader {
+                        for r in &mut p.replicas {
+                            if r.broker != l {
+                                r.leader_view_leo = 0;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.leader_elections += elections as u64;
+        // Followers start fetching from the new leaders; the high watermark may move.
+        self.start_replica_fetchers();
+        for tp in tps {
+            self.after_leader_change(tp);
+        }
+        Some(Event::BrokerFenced { broker, elections })
+    }
+
+    /// Consumers and producers find the new leader from metadata: consumers drop a fetch
+    /// outstanding to a broker that no longer leads their partitions.
+    fn after_leader_change(&mut self, _tp: TopicPartitionId) {
+        let n = self.consumers.len() as u32;
+        for c in 0..n {
+            let dead: Vec<u32> = self
+                .brokers
+                .iter()
+                .filter(|b| !b.alive)
+                .map(|b| b.id)
+                .collect();
+            if let Some(cons) = self.consumers.get_mut(c as usize) {
+                for b in dead {
+                    if let Some(f) = cons.fetch_in_flight.get_mut(b as usize) {
+                        *f = false;
+                    }
+                }
+            }
+            self.send_consumer_fetches(c);
+        }
+        for p in 0..self.producers.len() as u32 {
+            self.sender_run(p);
+        }
+    }
+
+    /// Whether `node` is a broker that is down (messages to it are lost).
+    pub(super) fn is_down(&self, node: Node) -> bool {
+        matches!(node, Node::Broker(b) if self.brokers.get(b as usize).is_some_and(|x| !x.alive))
+    }
+}
