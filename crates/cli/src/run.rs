@@ -4,7 +4,8 @@
 use crate::CliError;
 use std::io::{IsTerminal, Write};
 use streamscope_core::config::settings::{parse_duration_us, SettingKind, SETTINGS};
-use streamscope_core::{Config, Sim, SimTime};
+use streamscope_core::sim::faults::parse_fault;
+use streamscope_core::{Change, Config, Sim, SimTime};
 
 #[derive(clap::Args)]
 #[command(after_long_help = settings_help())]
@@ -26,6 +27,11 @@ pub struct Args {
     /// Print the summary as one JSON object.
     #[arg(long)]
     json: bool,
+    /// A fault at a simulated time (repeatable): `crash:broker=1@2s`, `restart:broker=1@15s`,
+    /// or a window `crash:broker=1@2s..10s` (the broker restarts at the end). The KRaft
+    /// controller fences a crashed broker 9 s after its last heartbeat and elects new leaders.
+    #[arg(long = "fault", value_name = "KIND:TARGET@T[..T2]")]
+    fault: Vec<String>,
 }
 
 fn settings_help() -> String {
@@ -61,6 +67,16 @@ pub fn main(args: Args) -> Result<(), CliError> {
             .set(name, value)
             .map_err(|e| CliError::usage(format!("--set {kv}: {e}")))?;
     }
+    let mut plan: Vec<(SimTime, usize, Change)> = Vec::new();
+    for (i, text) in args.fault.iter().enumerate() {
+        let f = parse_fault(text).map_err(|e| CliError::usage(e.to_string()))?;
+        plan.push((f.at, i, f.change));
+        if let Some((t, undo)) = f.until {
+            plan.push((t, i, undo));
+        }
+    }
+    plan.sort_by_key(|(t, i, _)| (*t, *i));
+    let mut plan = plan.into_iter().peekable();
     let mut sim = Sim::new(config, args.seed)
         .map_err(|e| CliError::usage(format!("invalid configuration: {e}")))?;
     let mut trace = match &args.trace {
@@ -72,7 +88,22 @@ pub fn main(args: Args) -> Result<(), CliError> {
     let progress = std::io::stderr().is_terminal();
     let end = SimTime(until);
     let mut last_pct = u64::MAX;
-    while let Some(entry) = sim.step_until(end) {
+    loop {
+        // Faults due before the next event apply first, at their time.
+        let next = sim.next_event_time().unwrap_or(SimTime(u64::MAX));
+        if let Some((t, _, _)) = plan.peek() {
+            if *t <= end && *t < next {
+                if let Some((t, _, change)) = plan.next() {
+                    sim.run_until(t);
+                    sim.apply(change.clone())
+                        .map_err(|e| CliError::usage(format!("--fault at {t}: {e}")))?;
+                }
+                continue;
+            }
+        }
+        let Some(entry) = sim.step_until(end) else {
+            break;
+        };
         if let Some(w) = trace.as_mut() {
             let line =
                 serde_json::to_string(entry).map_err(|e| CliError::io(format!("trace: {e}")))?;

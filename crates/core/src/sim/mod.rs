@@ -7,7 +7,7 @@
 //! the high watermark), [`consuming`] (group protocol, consumer fetches, `poll()`).
 
 mod consuming;
-mod faults;
+pub mod faults;
 mod producing;
 mod replication;
 pub mod view;
