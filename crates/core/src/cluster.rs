@@ -67,8 +67,14 @@ impl Partition {
     /// Recomputes the leader's high watermark: the smallest log end offset in the ISR (the
     /// leader's own, and what each in-sync follower last reported). It never goes backward.
     /// Returns the new value when it advanced.
-    pub fn maybe_advance_high_watermark(&mut self) -> Option<u64> {
+    /// Since Kafka 3.7 (KAFKA-15583) it also stands still while the ISR is smaller than
+    /// `min(min.insync.replicas, replication factor)`, whatever acks the writes used.
+    pub fn maybe_advance_high_watermark(&mut self, min_insync_replicas: u32) -> Option<u64> {
         let leader = self.leader?;
+        let needed = (min_insync_replicas as usize).min(self.replicas.len());
+        if self.isr.len() < needed {
+            return None;
+        }
         let mut min = u64::MAX;
         for r in &self.replicas {
             if !self.isr.contains(&r.broker) {

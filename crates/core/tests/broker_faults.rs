@@ -131,3 +131,56 @@ fn crashing_a_leader_elects_from_the_isr_and_loses_nothing_acknowledged() {
         "consumers follow the new leaders (lag {lag})"
     );
 }
+
+#[test]
+fn too_few_in_sync_replicas_refuse_acks_all_and_stall_the_high_watermark() {
+    let mut c = Config::preset();
+    c.set("min.insync.replicas", "2").unwrap();
+    c.set("delivery.timeout.ms", "40000").unwrap();
+    c.set("request.timeout.ms", "5000").unwrap();
+    let mut sim = Sim::new(c, 5).unwrap();
+    sim.run_until(SimTime(1_000_000));
+    let sent_before = sim.summary().records_sent;
+    sim.apply(Change::CrashBroker { broker: 0 }).unwrap();
+    sim.apply(Change::CrashBroker { broker: 1 }).unwrap();
+    sim.run_until(SimTime(14_000_000));
+    // Only broker 2 is left: every ISR is [2] < min.insync.replicas = 2.
+    for p in &sim.topics()[0].partitions {
+        assert_eq!(p.leader, Some(2));
+        assert_eq!(p.isr, vec![2]);
+    }
+    let errors: Vec<_> = sim
+        .trace()
+        .entries()
+        .filter_map(|e| match &e.event {
+            Event::Delivered {
+                detail:
+                    Delivery::Acknowledged {
+                        error: Some(err), ..
+                    },
+                ..
+            } => Some(*err),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.name() == "NOT_ENOUGH_REPLICAS"),
+        "acks=all writes are refused before append: {errors:?}"
+    );
+    // Nothing new becomes visible to consumers while the ISR is too small.
+    let hw: Vec<u64> = sim
+        .summary()
+        .partitions
+        .iter()
+        .map(|p| p.high_watermark)
+        .collect();
+    sim.run_until(SimTime(16_000_000));
+    let hw2: Vec<u64> = sim
+        .summary()
+        .partitions
+        .iter()
+        .map(|p| p.high_watermark)
+        .collect();
+    assert_eq!(hw, hw2);
+    assert!(sim.summary().records_sent > sent_before);
+}

@@ -108,6 +108,7 @@ impl Sim {
         let alive: Vec<bool> = self.brokers.iter().map(|b| b.alive).collect();
         let mut elections: u32 = 0;
         let mut tps = Vec::new();
+        let mut touched = Vec::new();
         for (ti, t) in self.topics.iter_mut().enumerate() {
             let unclean = self
                 .config
@@ -118,6 +119,10 @@ impl Sim {
                 if !p.replicas.iter().any(|r| r.broker == broker) {
                     continue;
                 }
+                touched.push(TopicPartitionId {
+                    topic: p.topic,
+                    partition: p.index,
+                });
                 let isr_without: Vec<u32> =
                     p.isr.iter().copied().filter(|i| *i != broker).collect();
                 // The last ISR member stays in the ISR even when fenced, so it can lead again.
@@ -170,15 +175,20 @@ impl Sim {
         self.leader_elections += elections as u64;
         // Followers start fetching from the new leaders; the high watermark may move.
         self.start_replica_fetchers();
-        for tp in tps {
-            self.after_leader_change(tp);
+        // A smaller ISR can let the high watermark move (or, below min.insync.replicas,
+        // keep it still).
+        for tp in touched {
+            self.advance_high_watermark(tp);
+        }
+        if !tps.is_empty() {
+            self.after_leader_change();
         }
         Some(Event::BrokerFenced { broker, elections })
     }
 
     /// Consumers and producers find the new leader from metadata: consumers drop a fetch
     /// outstanding to a broker that no longer leads their partitions.
-    fn after_leader_change(&mut self, _tp: TopicPartitionId) {
+    fn after_leader_change(&mut self) {
         let n = self.consumers.len() as u32;
         for c in 0..n {
             let dead: Vec<u32> = self

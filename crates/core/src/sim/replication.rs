@@ -305,10 +305,14 @@ impl Sim {
 
     /// Recomputes the high watermark; when it moves, acks=all produces and consumer fetches
     /// waiting on it complete.
-    fn advance_high_watermark(&mut self, tp: TopicPartitionId) -> bool {
+    pub(super) fn advance_high_watermark(&mut self, tp: TopicPartitionId) -> bool {
+        let min_isr = self
+            .topics
+            .get(tp.topic as usize)
+            .map_or(1, |t| t.min_insync_replicas);
         let moved = self
             .partition_mut(tp)
-            .and_then(|p| p.maybe_advance_high_watermark())
+            .and_then(|p| p.maybe_advance_high_watermark(min_isr))
             .is_some();
         if moved {
             self.complete_delayed_produces(tp);
