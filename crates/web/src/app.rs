@@ -267,6 +267,20 @@ impl App {
     /// Controls show the running producer's settings.
     fn sync_controls(&self) {
         let doc = &self.doc;
+        // The fault bar offers the brokers this world has.
+        if let Some(sel) = select(doc, "fault-broker") {
+            let n = self.sim.brokers().len() as u32;
+            if sel.length() != n {
+                sel.set_length(0);
+                for b in 0..n {
+                    if let Ok(o) = doc.create_element("option") {
+                        o.set_text_content(Some(&b.to_string()));
+                        let _ = o.set_attribute("value", &b.to_string());
+                        let _ = sel.append_child(&o);
+                    }
+                }
+            }
+        }
         let play_text = if self.playing {
             t(self.lang, "pause")
         } else {
@@ -405,7 +419,34 @@ pub fn start() -> Result<(), JsValue> {
     Ok(())
 }
 
+/// Crash or restart the broker chosen in the fault bar (the core validates).
+fn wire_fault(doc: &Document, id: &'static str, crash: bool) -> Result<(), JsValue> {
+    let d = doc.clone();
+    on_id(doc, id, "click", move |_| {
+        let Some(b) = select(&d, "fault-broker").and_then(|s| s.value().parse::<u32>().ok()) else {
+            return;
+        };
+        with_app(|a| {
+            let change = if crash {
+                Change::CrashBroker { broker: b }
+            } else {
+                Change::RestartBroker { broker: b }
+            };
+            let key = if crash { "crash_done" } else { "restart_done" };
+            let r = a
+                .sim
+                .apply(change)
+                .map(|_| t(a.lang, key).replace("{b}", &b.to_string()))
+                .map_err(|e| e.to_string());
+            a.show(r);
+            a.draw();
+        });
+    })
+}
+
 fn wire(doc: &Document) -> Result<(), JsValue> {
+    wire_fault(doc, "crash-broker", true)?;
+    wire_fault(doc, "restart-broker", false)?;
     on_id(doc, "play", "click", |_| {
         with_app(|a| {
             a.playing = !a.playing;

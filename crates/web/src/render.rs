@@ -894,9 +894,23 @@ fn draw_brokers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) {
     let sel = view.selected_record();
     for b in sim.brokers() {
         let y = l.broker_y(b.id);
-        panel(ctx, l.broker_x, y, l.broker_w, l.broker_h, PANEL);
+        panel(
+            ctx,
+            l.broker_x,
+            y,
+            l.broker_w,
+            l.broker_h,
+            if b.alive { PANEL } else { "#eaeef2" },
+        );
         let coordinator = sim.groups().iter().any(|g| g.coordinator == b.id);
-        let title = if coordinator {
+        let title = if !b.alive {
+            let state = if b.fenced {
+                t(lang, "fenced")
+            } else {
+                t(lang, "down")
+            };
+            format!("{} {} · {}", t(lang, "broker"), b.id, state)
+        } else if coordinator {
             format!(
                 "{} {} · {}",
                 t(lang, "broker"),
