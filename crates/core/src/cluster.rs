@@ -18,6 +18,8 @@ pub struct Broker {
     pub alive: bool,
     /// Fenced by the KRaft controller (its session expired); it leads nothing.
     pub fenced: bool,
+    /// Its responses to clients are being lost (a fault).
+    pub drop_responses: bool,
 }
 
 /// One replica of a partition, on one broker.

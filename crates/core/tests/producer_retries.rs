@@ -102,3 +102,43 @@ fn delivery_timeout_fails_what_cannot_be_acknowledged() {
     // Every record sent long enough ago has an outcome: nothing hangs past the deadline.
     assert!(st.records_sent - st.records_failed < 20);
 }
+
+/// Lost responses (the broker appends, the producer never hears back): without idempotence
+/// the retry writes the batch again; with it the leader recognises the duplicate.
+#[test]
+fn lost_responses_duplicate_only_without_idempotence() {
+    use streamscope_core::Change;
+    for (idempotent, settings) in [
+        (false, vec![("acks", "1"), ("request.timeout.ms", "100")]),
+        (true, vec![("acks", "all"), ("request.timeout.ms", "100")]),
+    ] {
+        let mut s = sim(&settings);
+        s.run_until(SimTime(500_000));
+        for b in 0..3 {
+            s.apply(Change::DropResponses {
+                broker: b,
+                on: true,
+            })
+            .unwrap();
+        }
+        s.run_until(SimTime(700_000));
+        for b in 0..3 {
+            s.apply(Change::DropResponses {
+                broker: b,
+                on: false,
+            })
+            .unwrap();
+        }
+        s.run_until(SimTime(3_000_000));
+        assert_eq!(s.producers()[0].idempotent, idempotent);
+        assert!(timed_out(&s) > 0, "responses were lost, requests timed out");
+        let twice = copies(&s).values().filter(|n| **n > 1).count();
+        if idempotent {
+            assert_eq!(twice, 0, "idempotence: no record written twice");
+        } else {
+            assert!(twice > 0, "without idempotence retries duplicate");
+        }
+        let st = s.producers()[0].stats;
+        assert_eq!(st.records_failed, 0);
+    }
+}

@@ -55,6 +55,8 @@ pub struct Consumer {
     pub buffer: VecDeque<BufferedRecord>,
     /// A fetch request is outstanding to this broker (indexed by broker id).
     pub fetch_in_flight: Vec<bool>,
+    /// When each outstanding fetch was sent (for the consumer's request.timeout.ms).
+    pub fetch_sent_at: Vec<SimTime>,
     /// The application is processing the last poll's records until then.
     pub busy_until: Option<SimTime>,
     pub next_heartbeat: SimTime,

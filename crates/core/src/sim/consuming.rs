@@ -12,6 +12,9 @@ use crate::time::SimTime;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
+/// The consumer's `request.timeout.ms` (30 s).
+const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
+
 impl Sim {
     fn coordinator_of(&self, consumer: u32) -> Option<(u32, u32)> {
         let c = self.consumers.get(consumer as usize)?;
@@ -447,6 +450,7 @@ impl Sim {
         }
         for (b, partitions) in per_broker {
             self.consumers[c as usize].fetch_in_flight[b as usize] = true;
+            self.consumers[c as usize].fetch_sent_at[b as usize] = self.now;
             self.send(
                 Node::Consumer(c),
                 Node::Broker(b),
@@ -581,6 +585,19 @@ impl Sim {
         let hb_interval = cc.heartbeat_interval_ms.value * 1000;
         let auto = cc.enable_auto_commit.value;
         let commit = self.maybe_auto_commit(c);
+        // A fetch with no answer for the consumer's request.timeout.ms (30 s) is given up:
+        // the connection is closed and the partitions are fetched again.
+        let cons = &mut self.consumers[c as usize];
+        let mut expired = false;
+        for (f, sent) in cons.fetch_in_flight.iter_mut().zip(&cons.fetch_sent_at) {
+            if *f && now.since(*sent) >= CONSUMER_REQUEST_TIMEOUT_US {
+                *f = false;
+                expired = true;
+            }
+        }
+        if expired {
+            self.send_consumer_fetches(c);
+        }
         let cons = &mut self.consumers[c as usize];
         let mut heartbeat = false;
         if now >= cons.next_heartbeat {

@@ -98,6 +98,13 @@ impl Sim {
         Ok(())
     }
 
+    /// Lose (or stop losing) the broker's responses to clients: requests are still processed.
+    pub(super) fn drop_responses(&mut self, broker: u32, on: bool) -> Result<(), ConfigError> {
+        self.check_broker(broker)?;
+        self.brokers[broker as usize].drop_responses = on;
+        Ok(())
+    }
+
     /// The controller fences a broker whose session expired and moves its leaderships.
     pub(super) fn on_fence_broker(&mut self, broker: u32) -> Option<Event> {
         let b = self.brokers.get_mut(broker as usize)?;
@@ -232,10 +239,10 @@ pub struct FaultSpec {
     pub until: Option<(SimTime, super::Change)>,
 }
 
-/// Parses a fault. Only broker crashes and restarts exist so far; the error names the
-/// problem and the accepted forms.
+/// Parses a fault: broker crashes and restarts, and lost responses, so far; the error
+/// names the problem and the accepted forms.
 pub fn parse_fault(text: &str) -> Result<FaultSpec, ConfigError> {
-    let forms = "expected KIND:TARGET@T or KIND:TARGET@T..T2 with KIND crash or restart and TARGET broker=N, e.g. crash:broker=1@2s or crash:broker=1@2s..10s";
+    let forms = "expected KIND:TARGET@T or KIND:TARGET@T..T2 with KIND crash, restart or drop-responses and TARGET broker=N, e.g. crash:broker=1@2s, crash:broker=1@2s..10s, drop-responses:broker=1@1s..2s";
     let bad = |why: &str| ConfigError::new("--fault", format!("'{text}': {why}; {forms}"));
     let (head, when) = text
         .trim()
@@ -272,6 +279,10 @@ pub fn parse_fault(text: &str) -> Result<FaultSpec, ConfigError> {
             super::Change::CrashBroker { broker },
             super::Change::RestartBroker { broker },
         ),
+        "drop-responses" => (
+            super::Change::DropResponses { broker, on: true },
+            super::Change::DropResponses { broker, on: false },
+        ),
         "restart" if until.is_none() => (
             super::Change::RestartBroker { broker },
             super::Change::CrashBroker { broker },
@@ -298,6 +309,24 @@ mod tests {
         assert_eq!(
             (f.at, f.change.clone(), f.until.clone()),
             (SimTime(2_000_000), Change::CrashBroker { broker: 1 }, None)
+        );
+        let f = parse_fault("drop-responses:broker=2@1s..2s").unwrap();
+        assert_eq!(
+            f.change,
+            Change::DropResponses {
+                broker: 2,
+                on: true
+            }
+        );
+        assert_eq!(
+            f.until,
+            Some((
+                SimTime(2_000_000),
+                Change::DropResponses {
+                    broker: 2,
+                    on: false
+                }
+            ))
         );
         let f = parse_fault("crash:broker=0@1500ms..10s").unwrap();
         assert_eq!(

@@ -117,6 +117,9 @@ pub enum Change {
     CrashBroker { broker: u32 },
     /// The broker process starts again.
     RestartBroker { broker: u32 },
+    /// The broker keeps processing requests but its responses to clients are lost (`on`), or
+    /// get through again.
+    DropResponses { broker: u32, on: bool },
 }
 
 /// A change recorded with the event index and time it took effect at.
@@ -155,6 +158,8 @@ pub struct Sim {
     pub(crate) replica_fetchers: alloc::collections::BTreeSet<(u32, u32)>,
     /// Leader elections so far (every leader change counts).
     pub(crate) leader_elections: u64,
+    /// Responses lost to a `DropResponses` fault.
+    pub(crate) responses_dropped: u64,
     pub(crate) delayed_produces: Vec<DelayedProduce>,
     /// Producer-state of idempotent producers at leaders: last batches per (pid, partition):
     /// (first sequence, last sequence, base offset), at most 5.
@@ -181,6 +186,7 @@ impl Sim {
                 id,
                 alive: true,
                 fenced: false,
+                drop_responses: false,
             })
             .collect();
         let ids: Vec<u32> = (0..n_brokers).collect();
@@ -245,6 +251,7 @@ impl Sim {
             parked_fetches: Vec::new(),
             replica_fetchers: alloc::collections::BTreeSet::new(),
             leader_elections: 0,
+            responses_dropped: 0,
             delayed_produces: Vec::new(),
             producer_state: BTreeMap::new(),
             trace: Trace::new(TRACE_CAPACITY),
@@ -312,6 +319,7 @@ impl Sim {
             committed: BTreeMap::new(),
             buffer: alloc::collections::VecDeque::new(),
             fetch_in_flight: alloc::vec![false; self.brokers.len()],
+            fetch_sent_at: alloc::vec![SimTime::ZERO; self.brokers.len()],
             busy_until: None,
             next_heartbeat: SimTime::ZERO,
             next_auto_commit: SimTime::ZERO,
@@ -363,6 +371,13 @@ impl Sim {
         let id = self.next_message_id;
         self.next_message_id += 1;
         let deliver_at = self.now.plus(self.config.sim.network_latency_us.value);
+        // A broker whose responses are being lost: the client never hears back.
+        let dropped = matches!((from, to), (Node::Broker(b), Node::Producer(_) | Node::Consumer(_))
+            if self.brokers.get(b as usize).is_some_and(|x| x.drop_responses));
+        if dropped {
+            self.responses_dropped += 1;
+            return id;
+        }
         self.messages.insert(
             id,
             Message {
@@ -549,6 +564,7 @@ impl Sim {
             }
             Change::CrashBroker { broker } => self.crash_broker(*broker)?,
             Change::RestartBroker { broker } => self.restart_broker(*broker)?,
+            Change::DropResponses { broker, on } => self.drop_responses(*broker, *on)?,
         }
         self.changes.push(AppliedChange {
             at_event: self.events_processed,
