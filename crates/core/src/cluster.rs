@@ -45,6 +45,27 @@ pub struct Partition {
 }
 
 impl Partition {
+    /// A new partition on `replicas` (assignment order): the first is the leader, all are
+    /// in sync, every log is empty, leader epoch 0.
+    pub fn new(topic: u32, index: u32, replicas: &[u32]) -> Partition {
+        Partition {
+            topic,
+            index,
+            leader: replicas.first().copied(),
+            leader_epoch: 0,
+            isr: replicas.to_vec(),
+            replicas: replicas
+                .iter()
+                .map(|&b| Replica {
+                    broker: b,
+                    log: Log::new(),
+                    high_watermark: 0,
+                    leader_view_leo: 0,
+                })
+                .collect(),
+        }
+    }
+
     pub fn replica(&self, broker: u32) -> Option<&Replica> {
         self.replicas.iter().find(|r| r.broker == broker)
     }

@@ -12,12 +12,11 @@ mod producing;
 mod replication;
 pub mod view;
 
-use crate::cluster::{place_replicas, Broker, Partition, Replica, Topic};
+use crate::cluster::{place_replicas, Broker, Partition, Topic};
 use crate::config::{Config, ConfigError};
 use crate::consumer::group::{coordinator_partition, Group, GroupState};
 use crate::consumer::{Consumer, MemberState};
 use crate::event::{Event, Trace, TraceEntry};
-use crate::log::Log;
 use crate::net::{Body, Message, MessageKind, Node, TopicPartitionId};
 use crate::rng::Rng;
 use crate::time::SimTime;
@@ -201,22 +200,7 @@ impl Sim {
             let partitions = placed
                 .into_iter()
                 .enumerate()
-                .map(|(pi, reps)| Partition {
-                    topic: ti as u32,
-                    index: pi as u32,
-                    leader: reps.first().copied(),
-                    leader_epoch: 0,
-                    isr: reps.clone(),
-                    replicas: reps
-                        .iter()
-                        .map(|&b| Replica {
-                            broker: b,
-                            log: Log::new(),
-                            high_watermark: 0,
-                            leader_view_leo: 0,
-                        })
-                        .collect(),
-                })
+                .map(|(pi, reps)| Partition::new(ti as u32, pi as u32, &reps))
                 .collect();
             topics.push(Topic {
                 name: t.name.clone(),

@@ -612,10 +612,10 @@ impl Sim {
                 })
                 .collect();
             let producer_id = if p.idempotent { p.producer_id } else { -1 };
-            if acks == Acks::None {
-                // No response will come: the batches complete as soon as they are sent,
-                // with offset -1.
-                let results: Vec<PartitionProduceResult> = batches
+            // acks=0: no response will come, so the batches complete as soon as they are
+            // sent, with offset -1, and take no in-flight slot.
+            let results: Vec<PartitionProduceResult> = if acks == Acks::None {
+                batches
                     .iter()
                     .map(|b| PartitionProduceResult {
                         tp: TopicPartitionId {
@@ -626,28 +626,7 @@ impl Sim {
                         base_offset: -1,
                         error: None,
                     })
-                    .collect();
-                p.in_flight.insert(
-                    request_id,
-                    InFlightRequest {
-                        request_id,
-                        broker: node,
-                        sent_at: now,
-                        batches,
-                    },
-                );
-                self.send(
-                    Node::Producer(idx),
-                    Node::Broker(node),
-                    Body::Produce {
-                        request_id,
-                        producer: idx,
-                        producer_id,
-                        acks,
-                        batches: wire,
-                    },
-                );
-                self.complete_request(idx, request_id, &results);
+                    .collect()
             } else {
                 p.in_flight_per_broker[node as usize] += 1;
                 let timeout = p.config.request_timeout_ms.value * 1000;
@@ -658,27 +637,30 @@ impl Sim {
                         request_id,
                     },
                 );
-                let p = &mut self.producers[idx as usize];
-                p.in_flight.insert(
+                Vec::new()
+            };
+            self.producers[idx as usize].in_flight.insert(
+                request_id,
+                InFlightRequest {
                     request_id,
-                    InFlightRequest {
-                        request_id,
-                        broker: node,
-                        sent_at: now,
-                        batches,
-                    },
-                );
-                self.send(
-                    Node::Producer(idx),
-                    Node::Broker(node),
-                    Body::Produce {
-                        request_id,
-                        producer: idx,
-                        producer_id,
-                        acks,
-                        batches: wire,
-                    },
-                );
+                    broker: node,
+                    sent_at: now,
+                    batches,
+                },
+            );
+            self.send(
+                Node::Producer(idx),
+                Node::Broker(node),
+                Body::Produce {
+                    request_id,
+                    producer: idx,
+                    producer_id,
+                    acks,
+                    batches: wire,
+                },
+            );
+            if acks == Acks::None {
+                self.complete_request(idx, request_id, &results);
             }
             sent += 1;
         }

@@ -3,10 +3,10 @@
 //! `DelayedProduce`, `DelayedFetch`, `ReplicaFetcherThread`).
 
 use super::{DelayedProduce, ParkedFetch, Pending, Sim};
-use crate::cluster::{place_replicas, Partition, Replica};
+use crate::cluster::{place_replicas, Partition};
 use crate::config::Acks;
 use crate::event::{Delivery, Event};
-use crate::log::{EntryKind, Log, LogEntry};
+use crate::log::{EntryKind, LogEntry};
 use crate::net::{
     Body, FetchedPartition, KafkaError, Node, PartitionProduceResult, TopicPartitionId,
 };
@@ -41,22 +41,8 @@ impl Sim {
         let placed = place_replicas(&mut self.rng, &alive, count - old, rf);
         let t = &mut self.topics[topic as usize];
         for (i, reps) in placed.into_iter().enumerate() {
-            t.partitions.push(Partition {
-                topic,
-                index: old + i as u32,
-                leader: reps.first().copied(),
-                leader_epoch: 0,
-                isr: reps.clone(),
-                replicas: reps
-                    .iter()
-                    .map(|&b| Replica {
-                        broker: b,
-                        log: Log::new(),
-                        high_watermark: 0,
-                        leader_view_leo: 0,
-                    })
-                    .collect(),
-            });
+            t.partitions
+                .push(Partition::new(topic, old + i as u32, &reps));
         }
         for p in &mut self.producers {
             if p.topic == topic {
