@@ -16,6 +16,20 @@ use alloc::vec::Vec;
 const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
 
 impl Sim {
+    /// A member's request to its group's coordinator.
+    fn send_to_coordinator(&mut self, c: u32, body: Body) {
+        if let Some((_, coord)) = self.coordinator_of(c) {
+            self.send(Node::Consumer(c), Node::Broker(coord), body);
+        }
+    }
+
+    /// The coordinator's answer to member `m`.
+    fn reply_to_member(&mut self, m: u32, body: Body) {
+        if let Some((_, coord)) = self.coordinator_of(m) {
+            self.send(Node::Broker(coord), Node::Consumer(m), body);
+        }
+    }
+
     fn coordinator_of(&self, consumer: u32) -> Option<(u32, u32)> {
         let c = self.consumers.get(consumer as usize)?;
         let g = self.groups.get(c.group as usize)?;
@@ -79,7 +93,6 @@ impl Sim {
                 generation,
                 assignment,
             } => {
-                let coord = self.groups.get(group as usize).map_or(0, |g| g.coordinator);
                 let Some(g) = self.groups.get_mut(group as usize) else {
                     return Delivery::Group;
                 };
@@ -97,9 +110,8 @@ impl Sim {
                         .map(|m| (*m, g.assignment.get(m).cloned().unwrap_or_default()))
                         .collect();
                     for (m, a) in replies {
-                        self.send(
-                            Node::Broker(coord),
-                            Node::Consumer(m),
+                        self.reply_to_member(
+                            m,
                             Body::SyncGroupResponse {
                                 generation: gen,
                                 assignment: a,
@@ -109,9 +121,8 @@ impl Sim {
                 } else if g.state == GroupState::Stable {
                     let a = g.assignment.get(&member).cloned().unwrap_or_default();
                     let gen = g.generation;
-                    self.send(
-                        Node::Broker(coord),
-                        Node::Consumer(member),
+                    self.reply_to_member(
+                        member,
                         Body::SyncGroupResponse {
                             generation: gen,
                             assignment: a,
@@ -133,12 +144,7 @@ impl Sim {
                     .iter()
                     .map(|tp| (*tp, g.committed.get(tp).copied()))
                     .collect();
-                let coord = g.coordinator;
-                self.send(
-                    Node::Broker(coord),
-                    Node::Consumer(member),
-                    Body::OffsetFetchResponse { offsets },
-                );
+                self.reply_to_member(member, Body::OffsetFetchResponse { offsets });
             }
             Body::OffsetCommit {
                 group,
@@ -151,20 +157,10 @@ impl Sim {
                 for (tp, off) in &offsets {
                     g.committed.insert(*tp, *off);
                 }
-                let coord = g.coordinator;
-                self.send(
-                    Node::Broker(coord),
-                    Node::Consumer(member),
-                    Body::OffsetCommitResponse { offsets },
-                );
+                self.reply_to_member(member, Body::OffsetCommitResponse { offsets });
             }
-            Body::Heartbeat { group, .. } => {
-                let coord = self.groups.get(group as usize).map_or(0, |g| g.coordinator);
-                self.send(
-                    Node::Broker(coord),
-                    Node::Consumer(member),
-                    Body::HeartbeatResponse,
-                );
+            Body::Heartbeat { .. } => {
+                self.reply_to_member(member, Body::HeartbeatResponse);
             }
             _ => {}
         }
@@ -186,7 +182,7 @@ impl Sim {
     /// A member gives up its partitions and rejoins (eager protocol: `onJoinPrepare` commits
     /// the consumed offsets when auto-commit is on, then revokes everything).
     pub(super) fn rejoin(&mut self, c: u32) {
-        let Some((group, coord)) = self.coordinator_of(c) else {
+        let Some((group, _)) = self.coordinator_of(c) else {
             return;
         };
         let auto = self.config.groups[group as usize]
@@ -204,9 +200,8 @@ impl Sim {
         cons.buffer.clear();
         cons.state = MemberState::Joining;
         if auto && !offsets.is_empty() {
-            self.send(
-                Node::Consumer(c),
-                Node::Broker(coord),
+            self.send_to_coordinator(
+                c,
                 Body::OffsetCommit {
                     group,
                     member: c,
@@ -214,11 +209,7 @@ impl Sim {
                 },
             );
         }
-        self.send(
-            Node::Consumer(c),
-            Node::Broker(coord),
-            Body::JoinGroup { group, member: c },
-        );
+        self.send_to_coordinator(c, Body::JoinGroup { group, member: c });
     }
 
     /// The join phase ends: a new generation, the first member to join leads.
@@ -242,21 +233,15 @@ impl Sim {
         }
         g.joined_this_round.clear();
         g.awaiting_sync.clear();
-        let (gen, leader, members, coord) = (
-            g.generation,
-            g.leader.unwrap_or(0),
-            g.members.clone(),
-            g.coordinator,
-        );
+        let (gen, leader, members) = (g.generation, g.leader.unwrap_or(0), g.members.clone());
         for &m in &members {
             let list = if m == leader {
                 members.clone()
             } else {
                 Vec::new()
             };
-            self.send(
-                Node::Broker(coord),
-                Node::Consumer(m),
+            self.reply_to_member(
+                m,
                 Body::JoinGroupResponse {
                     generation: gen,
                     leader,
@@ -318,7 +303,7 @@ impl Sim {
 
     /// A group response at the member.
     pub(super) fn on_coordinator_response(&mut self, c: u32, body: Body) -> Delivery {
-        let Some((group, coord)) = self.coordinator_of(c) else {
+        let Some((group, _)) = self.coordinator_of(c) else {
             return Delivery::Group;
         };
         let now = self.now;
@@ -336,9 +321,8 @@ impl Sim {
                 let cons = &mut self.consumers[c as usize];
                 cons.generation = generation;
                 cons.state = MemberState::Syncing;
-                self.send(
-                    Node::Consumer(c),
-                    Node::Broker(coord),
+                self.send_to_coordinator(
+                    c,
                     Body::SyncGroup {
                         group,
                         member: c,
@@ -359,9 +343,8 @@ impl Sim {
                 cons.positions.retain(|tp, _| assignment.contains(tp));
                 cons.buffer.retain(|r| assignment.contains(&r.tp));
                 cons.state = MemberState::FetchingOffsets;
-                self.send(
-                    Node::Consumer(c),
-                    Node::Broker(coord),
+                self.send_to_coordinator(
+                    c,
                     Body::OffsetFetch {
                         group,
                         member: c,
@@ -550,7 +533,7 @@ impl Sim {
 
     fn maybe_auto_commit(&mut self, c: u32) -> bool {
         let now = self.now;
-        let Some((group, coord)) = self.coordinator_of(c) else {
+        let Some((group, _)) = self.coordinator_of(c) else {
             return false;
         };
         let cc = &self.config.groups[group as usize].consumer;
@@ -565,9 +548,8 @@ impl Sim {
         cons.next_auto_commit = now.plus(interval.max(1));
         let offsets: Vec<(TopicPartitionId, u64)> =
             cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect();
-        self.send(
-            Node::Consumer(c),
-            Node::Broker(coord),
+        self.send_to_coordinator(
+            c,
             Body::OffsetCommit {
                 group,
                 member: c,
@@ -580,7 +562,7 @@ impl Sim {
     /// Heartbeat and auto-commit timers of a member.
     pub(super) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
-        let (group, coord) = self.coordinator_of(c)?;
+        let (group, _) = self.coordinator_of(c)?;
         let cc = &self.config.groups[group as usize].consumer;
         let hb_interval = cc.heartbeat_interval_ms.value * 1000;
         let auto = cc.enable_auto_commit.value;
@@ -604,9 +586,8 @@ impl Sim {
             cons.next_heartbeat = now.plus(hb_interval.max(1));
             heartbeat = true;
             let generation = cons.generation;
-            self.send(
-                Node::Consumer(c),
-                Node::Broker(coord),
+            self.send_to_coordinator(
+                c,
                 Body::Heartbeat {
                     group,
                     member: c,

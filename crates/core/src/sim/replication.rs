@@ -234,9 +234,16 @@ impl Sim {
         for tp in &touched {
             self.on_leader_log_grew(*tp);
         }
-        let responded = match acks {
-            Acks::None => false,
-            Acks::Leader => {
+        // acks=1 answers after the leader's append; acks=all once the high watermark passed
+        // every appended batch (errors and duplicates are answered together with them).
+        let respond_now = match acks {
+            Acks::None => None,
+            Acks::Leader => Some(true),
+            Acks::All => Some(self.high_watermark_reached(&waits)),
+        };
+        let responded = match respond_now {
+            None => false,
+            Some(true) => {
                 self.send(
                     Node::Broker(b),
                     Node::Producer(producer),
@@ -247,32 +254,15 @@ impl Sim {
                 );
                 true
             }
-            Acks::All => {
-                let done = waits.iter().all(|(tp, _, _, end)| {
-                    self.partition(*tp)
-                        .is_some_and(|p| p.high_watermark() >= *end)
+            Some(false) => {
+                self.delayed_produces.push(DelayedProduce {
+                    broker: b,
+                    producer,
+                    request_id,
+                    waits,
+                    results,
                 });
-                if done || waits.is_empty() {
-                    self.send(
-                        Node::Broker(b),
-                        Node::Producer(producer),
-                        Body::ProduceResponse {
-                            request_id,
-                            results,
-                        },
-                    );
-                    true
-                } else {
-                    // Errors and duplicates are answered together with the appended batches.
-                    self.delayed_produces.push(DelayedProduce {
-                        broker: b,
-                        producer,
-                        request_id,
-                        waits,
-                        results,
-                    });
-                    false
-                }
+                false
             }
         };
         Delivery::Appended {
@@ -307,6 +297,14 @@ impl Sim {
         moved
     }
 
+    /// Every batch of an acks=all request is below its partition's high watermark.
+    fn high_watermark_reached(&self, waits: &[(TopicPartitionId, u64, u64, u64)]) -> bool {
+        waits.iter().all(|(tp, _, _, end)| {
+            self.partition(*tp)
+                .is_some_and(|p| p.high_watermark() >= *end)
+        })
+    }
+
     fn complete_delayed_produces(&mut self, tp: TopicPartitionId) {
         let mut i = 0;
         while i < self.delayed_produces.len() {
@@ -315,11 +313,7 @@ impl Sim {
                 i += 1;
                 continue;
             }
-            let done = d.waits.iter().all(|(tp, _, _, end)| {
-                self.partition(*tp)
-                    .is_some_and(|p| p.high_watermark() >= *end)
-            });
-            if done {
+            if self.high_watermark_reached(&d.waits) {
                 let d = self.delayed_produces.remove(i);
                 self.send(
                     Node::Broker(d.broker),

@@ -5,7 +5,6 @@
 use super::Sim;
 use crate::config::SendMode;
 use crate::producer::ProducerState;
-use crate::time::SimTime;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -374,11 +373,6 @@ impl Sim {
             messages: self.message_views(),
             changes: self.changes().to_vec(),
         }
-    }
-
-    /// Time as `SimTime` (convenience for views).
-    pub fn time(&self) -> SimTime {
-        self.now()
     }
 
     /// The message with this id while it is in flight (`None` once delivered). Message ids
