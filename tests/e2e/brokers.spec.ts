@@ -1,27 +1,15 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { collectProblems, open, runUntilMs, snapshot } from './helpers';
 
 // Crash and restart a broker from the page: the controller fences it after its session
 // times out, new leaders are elected from the ISR, and it rejoins after a restart.
-
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  return problems;
-}
-
-const snapshot = (page: Page) => page.evaluate(() => (window as any).streamscope.snapshot());
-const runTo = (page: Page, ms: number) => page.evaluate((t) => (window as any).streamscope.runUntilMs(t), ms);
 
 test.use({ locale: 'en-US' });
 
 test('crash a leader, watch the controller elect new leaders, restart it', async ({ page }) => {
   const problems = collectProblems(page);
-  await page.goto('/');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  await runTo(page, 2000);
+  await open(page);
+  await runUntilMs(page, 2000);
   const before = await snapshot(page);
   const victim = before.partitions[0].leader;
   const led = before.partitions.filter((p: any) => p.leader === victim).map((p: any) => p.partition);
@@ -37,7 +25,7 @@ test('crash a leader, watch the controller elect new leaders, restart it', async
   await expect(page.getByRole('status')).toContainText('already down');
 
   // Fenced within the session timeout (9 s after the last heartbeat): new leaders, epoch 1.
-  await runTo(page, 2000 + 11_500);
+  await runUntilMs(page, 2000 + 11_500);
   s = await snapshot(page);
   for (const p of led) {
     expect(s.partitions[p].leader).not.toBe(victim);
@@ -45,12 +33,12 @@ test('crash a leader, watch the controller elect new leaders, restart it', async
     expect(s.partitions[p].isr).not.toContain(victim);
   }
   const consumedAtElection = s.records_consumed;
-  await runTo(page, 20_000);
+  await runUntilMs(page, 20_000);
   expect((await snapshot(page)).records_consumed).toBeGreaterThan(consumedAtElection);
 
   await page.getByRole('button', { name: 'Restart' }).click();
   await expect(page.getByRole('status')).toHaveText(`Broker ${victim} restarted`);
-  await runTo(page, 25_000);
+  await runUntilMs(page, 25_000);
   s = await snapshot(page);
   expect(s.brokers[victim].alive).toBe(true);
   for (const p of s.partitions) expect(p.isr).toContain(victim);

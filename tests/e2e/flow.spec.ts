@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import { collectProblems, open, snapshot, type Snapshot } from './helpers';
 import * as path from 'path';
 import * as fs from 'fs';
 import { execFileSync } from 'child_process';
@@ -6,30 +7,6 @@ import { execFileSync } from 'child_process';
 // The product's first flow, end to end in Debian's Chromium against the built page: play,
 // records reach the consumers, live setting changes reach the simulation, refusals leave it
 // untouched, and every control is found by its visible name.
-
-type Snapshot = any;
-
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  return problems;
-}
-
-async function snapshot(page: Page): Promise<Snapshot> {
-  return page.evaluate(() => (window as any).streamscope.snapshot());
-}
-
-async function open(page: Page) {
-  await page.goto('/');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-}
 
 function running(s: Snapshot) {
   return s.producers.find((p: any) => p.state === 'running');

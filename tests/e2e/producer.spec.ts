@@ -1,37 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
+import { collectProblems, open, runUntilMs, snapshot } from './helpers';
 
 // Producer internals on the page, end to end in Debian's Chromium: the record inspector
 // (click a record on the canvas), the key -> partition calculator, send().get() in sync
 // mode, and the keys that move when a live topic gets more partitions. Every expectation is
 // cross-checked against the simulator's own state through window.streamscope.
-
-type Snapshot = any;
-
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  return problems;
-}
-
-async function open(page: Page) {
-  await page.goto('/');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-}
-
-async function snapshot(page: Page): Promise<Snapshot> {
-  return page.evaluate(() => (window as any).streamscope.snapshot());
-}
-
-async function runUntilMs(page: Page, ms: number) {
-  await page.evaluate((ms) => (window as any).streamscope.runUntilMs(ms), ms);
-}
 
 /** A clickable thing on the canvas, in canvas units. */
 type HitTarget = { x: number; y: number; w: number; h: number; kind: string; record_id?: number; partition?: number; broker?: number };
