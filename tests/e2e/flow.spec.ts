@@ -135,7 +135,7 @@ test('reset with a seed reproduces a run; random seed picks another', async ({ p
   // The same seed gives the same run in the page (wasm32) as in the CLI (native).
   const cli = path.join(__dirname, '../../target/debug/streamscope');
   if (fs.existsSync(cli)) {
-    const out = JSON.parse(execFileSync(cli, ['run', '--seed', '42', '--until', '2s', '--json']).toString());
+    const out = JSON.parse(execFileSync(cli, ['run', '--seed', '42', '--until', '2s', '--no-drain', '--json']).toString());
     expect(out.trace_hash).toBe(a);
     expect(out.records_consumed).toBe((await snapshot(page)).records_consumed);
   } else if (process.env.CI) {

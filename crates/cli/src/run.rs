@@ -4,8 +4,8 @@
 use crate::CliError;
 use std::io::{IsTerminal, Write};
 use streamscope_core::config::settings::{parse_duration_us, SettingKind, SETTINGS};
-use streamscope_core::sim::faults::parse_fault;
-use streamscope_core::{Change, Config, Sim, SimTime};
+use streamscope_core::sim::schedule::{parse_fault, random_faults, FaultSpec};
+use streamscope_core::{Config, Sim, SimTime};
 
 #[derive(clap::Args)]
 #[command(after_long_help = settings_help())]
@@ -27,11 +27,26 @@ pub struct Args {
     /// Print the summary as one JSON object.
     #[arg(long)]
     json: bool,
-    /// A fault at a simulated time (repeatable): `crash:broker=1@2s`, `restart:broker=1@15s`,
-    /// or a window `crash:broker=1@2s..10s` (the broker restarts at the end). The KRaft
-    /// controller fences a crashed broker 9 s after its last heartbeat and elects new leaders.
+    /// A fault at a simulated time (repeatable), KIND:TARGET[,TARGET][,VALUE]@T[..T2]:
+    /// `crash:broker=1@2s`, `crash:broker=1@2s..15s` (restarts at the end),
+    /// `crash:leader=orders-0,ahead@2s..15s` (the partition's leader, once it holds records
+    /// not yet on every follower), `restart:broker=1@15s`, `drop-responses:broker=1@1s..2s`,
+    /// `cut:broker=0,broker=2@1s..3s`, `delay:broker=0,producer,50ms@1s..4s`,
+    /// `drop:broker=0,consumer=1,30%@1s..4s`. Targets: broker=N, producer[=N], consumer[=N].
+    /// The KRaft controller fences a crashed broker 9 s after its last heartbeat and elects
+    /// new leaders.
     #[arg(long = "fault", value_name = "KIND:TARGET@T[..T2]")]
     fault: Vec<String>,
+    /// `random`: draw a fault schedule from the seed (always a crash of a partition leader
+    /// holding records not yet on every follower; more faults at random). Combines with
+    /// `--fault`. Runs of at least 20 s let the controller fence the crashed broker.
+    #[arg(long = "faults", value_name = "random")]
+    faults: Option<String>,
+    /// Stop exactly at --until: no end of faults, no drain (to compare with the page at the
+    /// same simulated time). By default, at --until the faults end, producers stop sending,
+    /// every record sent ends acknowledged or failed and consumers catch up before counting.
+    #[arg(long)]
+    no_drain: bool,
 }
 
 fn settings_help() -> String {
@@ -53,11 +68,10 @@ fn settings_help() -> String {
     s
 }
 
-pub fn main(args: Args) -> Result<(), CliError> {
-    let until =
-        parse_duration_us(&args.until).map_err(|m| CliError::usage(format!("--until: {m}")))?;
+/// Builds the preset world with `--set` settings applied (each error names the setting).
+pub fn build_config(sets: &[String]) -> Result<Config, CliError> {
     let mut config = Config::preset();
-    for kv in &args.set {
+    for kv in sets {
         let Some((name, value)) = kv.split_once('=') else {
             return Err(CliError::usage(format!(
                 "--set {kv}: expected NAME=VALUE, e.g. --set acks=1"
@@ -67,66 +81,160 @@ pub fn main(args: Args) -> Result<(), CliError> {
             .set(name, value)
             .map_err(|e| CliError::usage(format!("--set {kv}: {e}")))?;
     }
-    let mut plan: Vec<(SimTime, usize, Change)> = Vec::new();
-    for (i, text) in args.fault.iter().enumerate() {
-        let f = parse_fault(text).map_err(|e| CliError::usage(e.to_string()))?;
-        plan.push((f.at, i, f.change));
-        if let Some((t, undo)) = f.until {
-            plan.push((t, i, undo));
+    config
+        .validate()
+        .map_err(|e| CliError::usage(format!("invalid configuration: {e}")))?;
+    Ok(config)
+}
+
+/// The fault schedule of a run: `--fault`s, plus a drawn one with `--faults random`.
+pub fn build_faults(
+    config: &Config,
+    seed: u64,
+    until: SimTime,
+    texts: &[String],
+    random: bool,
+) -> Result<Vec<FaultSpec>, CliError> {
+    let mut faults = Vec::new();
+    if random {
+        faults.extend(random_faults(config, seed, until));
+    }
+    for text in texts {
+        faults.push(parse_fault(text).map_err(|e| CliError::usage(e.to_string()))?);
+    }
+    Ok(faults)
+}
+
+/// How one run goes: `until`, then (unless `drain` is off) faults end and the run drains.
+pub struct RunPlan<'a> {
+    pub config: Config,
+    pub seed: u64,
+    pub until: SimTime,
+    pub faults: Vec<FaultSpec>,
+    pub drain: bool,
+    pub trace: Option<&'a mut dyn Write>,
+    pub progress: bool,
+}
+
+/// The longest a drain may take: every record resolves within delivery.timeout.ms; consumers
+/// get another minute to catch up.
+pub fn drain_limit(config: &Config, until: SimTime) -> SimTime {
+    let delivery = config
+        .producers
+        .iter()
+        .map(|p| p.delivery_timeout_ms.value)
+        .max()
+        .unwrap_or(120_000);
+    until.plus(delivery * 1000 + 60_000_000)
+}
+
+/// Runs one simulation and returns its summary (the shared path of `run` and `campaign`).
+pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, CliError> {
+    let RunPlan {
+        config,
+        seed,
+        until,
+        faults,
+        drain,
+        mut trace,
+        progress,
+    } = plan;
+    let limit = drain_limit(&config, until);
+    let mut sim = Sim::new(config, seed)
+        .map_err(|e| CliError::usage(format!("invalid configuration: {e}")))?;
+    for f in faults {
+        sim.schedule_fault(f)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+    }
+    let mut last_pct = u64::MAX;
+    let mut write = |entry: &streamscope_core::TraceEntry| -> Result<(), CliError> {
+        if let Some(w) = trace.as_mut() {
+            let line =
+                serde_json::to_string(entry).map_err(|e| CliError::io(format!("trace: {e}")))?;
+            writeln!(w, "{line}").map_err(|e| {
+                CliError::io(format!(
+                    "cannot write the trace: {e} (check the disk has space)"
+                ))
+            })?;
+        }
+        Ok(())
+    };
+    while let Some(entry) = sim.step_until(until) {
+        write(entry)?;
+        if progress && sim.events_processed() % 4096 == 0 {
+            let pct = sim.now().micros().saturating_mul(100) / until.micros().max(1);
+            if pct != last_pct {
+                last_pct = pct;
+                draw_progress(pct, sim.now(), "simulated");
+            }
         }
     }
-    plan.sort_by_key(|(t, i, _)| (*t, *i));
-    let mut plan = plan.into_iter().peekable();
-    let mut sim = Sim::new(config, args.seed)
-        .map_err(|e| CliError::usage(format!("invalid configuration: {e}")))?;
-    let mut trace = match &args.trace {
+    sim.run_until(until);
+    if drain {
+        sim.end_faults();
+        sim.begin_drain();
+        let mut n = 0u64;
+        while !sim.settled() {
+            // Settledness is checked every 256 events or when nothing is left before the limit.
+            let mut stepped = false;
+            for _ in 0..256 {
+                match sim.step_until(limit) {
+                    Some(entry) => {
+                        write(entry)?;
+                        stepped = true;
+                    }
+                    None => break,
+                }
+            }
+            n += 1;
+            if !stepped {
+                break;
+            }
+            if progress && n.is_multiple_of(64) {
+                draw_progress(100, sim.now(), "draining:");
+            }
+        }
+    }
+    if progress {
+        eprint!("\r\x1b[2K");
+    }
+    Ok(sim.summary())
+}
+
+pub fn main(args: Args) -> Result<(), CliError> {
+    let until = SimTime(
+        parse_duration_us(&args.until).map_err(|m| CliError::usage(format!("--until: {m}")))?,
+    );
+    let config = build_config(&args.set)?;
+    let random = match args.faults.as_deref() {
+        None => false,
+        Some("random") => true,
+        Some(other) => {
+            return Err(CliError::usage(format!(
+                "--faults {other}: the only schedule is 'random' (drawn from the seed); give single faults with --fault"
+            )))
+        }
+    };
+    let faults = build_faults(&config, args.seed, until, &args.fault, random)?;
+    let mut trace_file = match &args.trace {
         Some(path) => Some(std::io::BufWriter::new(
             std::fs::File::create(path).map_err(|e| CliError::io(format!("cannot write the trace to {}: {e} (check the directory exists and is writable)", path.display())))?,
         )),
         None => None,
     };
-    let progress = std::io::stderr().is_terminal();
-    let end = SimTime(until);
-    let mut last_pct = u64::MAX;
-    loop {
-        // Faults due before the next event apply first, at their time.
-        let next = sim.next_event_time().unwrap_or(SimTime(u64::MAX));
-        if let Some((t, _, _)) = plan.peek() {
-            if *t <= end && *t < next {
-                if let Some((t, _, change)) = plan.next() {
-                    sim.run_until(t);
-                    sim.apply(change.clone())
-                        .map_err(|e| CliError::usage(format!("--fault at {t}: {e}")))?;
-                }
-                continue;
-            }
-        }
-        let Some(entry) = sim.step_until(end) else {
-            break;
-        };
-        if let Some(w) = trace.as_mut() {
-            let line =
-                serde_json::to_string(entry).map_err(|e| CliError::io(format!("trace: {e}")))?;
-            writeln!(w, "{line}")
-                .map_err(|e| CliError::io(format!("cannot write the trace: {e}")))?;
-        }
-        if progress && sim.events_processed() % 4096 == 0 {
-            let pct = sim.now().micros().saturating_mul(100) / until.max(1);
-            if pct != last_pct {
-                last_pct = pct;
-                draw_progress(pct, sim.now());
-            }
-        }
-    }
-    sim.run_until(end);
-    if progress {
-        eprint!("\r\x1b[2K");
-    }
-    if let Some(mut w) = trace {
+    let summary = run_plan(RunPlan {
+        config,
+        seed: args.seed,
+        until,
+        faults,
+        drain: !args.no_drain,
+        trace: trace_file.as_mut().map(|w| w as &mut dyn Write),
+        progress: std::io::stderr().is_terminal(),
+    })?;
+    if let Some(mut w) = trace_file {
         w.flush()
             .map_err(|e| CliError::io(format!("cannot write the trace: {e}")))?;
     }
-    let summary = sim.summary();
     let out = std::io::stdout();
     let mut out = out.lock();
     let res = if args.json {
@@ -143,11 +251,11 @@ pub fn main(args: Args) -> Result<(), CliError> {
     }
 }
 
-fn draw_progress(pct: u64, now: SimTime) {
+pub fn draw_progress(pct: u64, now: impl std::fmt::Display, what: &str) {
     let width = 30;
     let filled = (pct.min(100) as usize * width) / 100;
     eprint!(
-        "\r[{}{}] {:>3}% simulated {}",
+        "\r[{}{}] {:>3}% {what} {}",
         "#".repeat(filled),
         " ".repeat(width - filled),
         pct.min(100),
@@ -218,6 +326,14 @@ fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::
             c.lag,
             c.records_lag_max
         )?;
+    }
+    writeln!(
+        out,
+        "monitor: acknowledged then lost {}, duplicates {}, out of order {}; leader elections {}",
+        s.acknowledged_lost, s.duplicates, s.out_of_order, s.leader_elections
+    )?;
+    if !s.faults.is_empty() {
+        writeln!(out, "faults: {}", s.faults.join(" "))?;
     }
     writeln!(out, "trace hash {}", s.trace_hash)?;
     Ok(())

@@ -65,6 +65,14 @@ pub enum Event {
     ProducerClosed { producer: u32 },
     /// The KRaft controller fenced a broker whose session expired and moved its leaderships.
     BrokerFenced { broker: u32, elections: u32 },
+    /// A follower whose fetch was lost (cut link, dropped message) fetches again after
+    /// `replica.socket.timeout.ms`.
+    ReplicaFetchRetried { follower: u32, leader: u32 },
+    /// A scheduled fault (index into the schedule) started; `applied` is false when it had
+    /// nothing to do (the broker was down already).
+    FaultStarted { fault: u32, applied: bool },
+    /// A scheduled fault's window ended (the broker restarted, the link healed).
+    FaultEnded { fault: u32 },
     /// A produce request got no response within request.timeout.ms: the connection to the
     /// broker closed and its in-flight requests failed (to be retried or failed).
     RequestTimedOut {

@@ -19,6 +19,7 @@ pub mod event;
 pub mod inspect;
 pub mod librdkafka;
 pub mod log;
+pub mod monitor;
 pub mod murmur2;
 pub mod net;
 pub mod producer;

@@ -26,6 +26,11 @@ pub struct LogEntry {
     pub record_id: u64,
     /// Producer id that wrote it (-1: none).
     pub producer_id: i64,
+    /// The simulator's producer instance that sent it.
+    pub producer: u32,
+    /// The producer's number for this record within its partition (0, 1, 2, … in first-send
+    /// order): what the invariant monitor reads, like a sequence number written in the payload.
+    pub ordinal: u32,
     /// Key index (`key-N`), `None` for a null key.
     pub key: Option<u32>,
     /// Size of the record inside its batch, bytes.
@@ -121,6 +126,8 @@ mod tests {
         LogEntry {
             record_id: id,
             producer_id: 1,
+            producer: 0,
+            ordinal: id as u32,
             key: None,
             size_bytes: 10,
             leader_epoch: 0,

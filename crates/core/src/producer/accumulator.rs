@@ -59,6 +59,8 @@ pub struct ProducerBatch {
     pub closed: bool,
     /// Sequence number of the first record, set when first drained (idempotent producer).
     pub base_sequence: Option<i32>,
+    /// The monitor's ordinal of the first record (see `monitor`), set when first drained.
+    pub first_ordinal: Option<u32>,
     pub attempts: u32,
     /// A retried batch is not sendable before this (retry backoff).
     pub retry_at: Option<SimTime>,
@@ -258,6 +260,7 @@ impl RecordAccumulator {
             write_limit,
             closed: false,
             base_sequence: None,
+            first_ordinal: None,
             attempts: 0,
             retry_at: None,
         };

@@ -104,6 +104,8 @@ pub struct Producer {
     pub rng: Rng,
     /// Next sequence number per partition (idempotent producer).
     pub next_sequence: Vec<i32>,
+    /// Next monitor ordinal per partition (see `monitor`).
+    pub next_ordinal: Vec<u32>,
     pub in_flight: BTreeMap<u64, InFlightRequest>,
     /// In-flight requests per broker connection (indexed by broker id).
     pub in_flight_per_broker: Vec<u32>,

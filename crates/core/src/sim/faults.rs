@@ -87,15 +87,45 @@ impl Sim {
                     let hw = r.high_watermark;
                     r.log.truncate_to(hw);
                 }
-                // With no leader left (unclean election off), a returning ISR member leads.
-                if p.leader.is_none() && p.isr.contains(&broker) {
-                    p.leader = Some(broker);
-                    p.leader_epoch += 1;
+                // With no leader left, a returning ISR member leads; with unclean election
+                // enabled, any returning replica does (the controller elects leaderless
+                // partitions when a broker registers).
+                if p.leader.is_none() && p.replica(broker).is_some() {
+                    let unclean = self
+                        .config
+                        .topics
+                        .get(p.topic as usize)
+                        .is_some_and(|c| c.unclean_leader_election_enable.value);
+                    if p.isr.contains(&broker) {
+                        p.leader = Some(broker);
+                        p.leader_epoch += 1;
+                        self.leader_elections += 1;
+                    } else if unclean {
+                        p.leader = Some(broker);
+                        p.isr = alloc::vec![broker];
+                        p.leader_epoch += 1;
+                        self.leader_elections += 1;
+                    }
                 }
             }
         }
+        for tp in self.all_partitions() {
+            self.monitor_read(tp);
+        }
         self.start_replica_fetchers();
         Ok(())
+    }
+
+    /// Every partition of every topic.
+    pub(crate) fn all_partitions(&self) -> Vec<TopicPartitionId> {
+        self.topics
+            .iter()
+            .flat_map(|t| t.partitions.iter())
+            .map(|p| TopicPartitionId {
+                topic: p.topic,
+                partition: p.index,
+            })
+            .collect()
     }
 
     /// Lose (or stop losing) the broker's responses to clients: requests are still processed.
@@ -185,6 +215,7 @@ impl Sim {
         // A smaller ISR can let the high watermark move (or, below min.insync.replicas,
         // keep it still).
         for tp in touched {
+            self.monitor_read(tp);
             self.advance_high_watermark(tp);
         }
         if !tps.is_empty() {
@@ -221,129 +252,5 @@ impl Sim {
     /// Whether `node` is a broker that is down (messages to it are lost).
     pub(super) fn is_down(&self, node: Node) -> bool {
         matches!(node, Node::Broker(b) if self.brokers.get(b as usize).is_some_and(|x| !x.alive))
-    }
-}
-
-/// One scheduled fault, as `streamscope run --fault` and scenarios write it:
-/// `KIND:TARGET[,TARGET][,VALUE]@T[..T2]`, e.g. `crash:broker=1@2s`,
-/// `restart:broker=1@15s`, or a window `crash:broker=1@2s..10s` (restarted at the end).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct FaultSpec {
-    /// The text it was parsed from.
-    pub text: alloc::string::String,
-    pub at: SimTime,
-    /// The change at `at`.
-    pub change: super::Change,
-    /// For a window `T..T2`: when it ends and what undoes it.
-    pub until: Option<(SimTime, super::Change)>,
-}
-
-/// Parses a fault: broker crashes and restarts, and lost responses, so far; the error
-/// names the problem and the accepted forms.
-pub fn parse_fault(text: &str) -> Result<FaultSpec, ConfigError> {
-    let forms = "expected KIND:TARGET@T or KIND:TARGET@T..T2 with KIND crash, restart or drop-responses and TARGET broker=N, e.g. crash:broker=1@2s, crash:broker=1@2s..10s, drop-responses:broker=1@1s..2s";
-    let bad = |why: &str| ConfigError::new("--fault", format!("'{text}': {why}; {forms}"));
-    let (head, when) = text
-        .trim()
-        .split_once('@')
-        .ok_or_else(|| bad("no '@' before the time"))?;
-    let (kind, target) = head
-        .split_once(':')
-        .ok_or_else(|| bad("no ':' after the kind"))?;
-    let broker: u32 = target
-        .trim()
-        .strip_prefix("broker=")
-        .ok_or_else(|| bad("the target must be broker=N"))?
-        .parse()
-        .map_err(|_| bad("broker=N needs a whole number"))?;
-    let (t1, t2) = match when.split_once("..") {
-        Some((a, b)) => (a, Some(b)),
-        None => (when, None),
-    };
-    let parse_t = |t: &str| {
-        crate::config::settings::parse_duration_us(t)
-            .map(SimTime)
-            .map_err(|e| bad(&e))
-    };
-    let at = parse_t(t1)?;
-    let until = match t2 {
-        Some(t) => Some(parse_t(t)?),
-        None => None,
-    };
-    if until.is_some_and(|u| u <= at) {
-        return Err(bad("the window must end after it starts"));
-    }
-    let (change, undo) = match kind.trim() {
-        "crash" => (
-            super::Change::CrashBroker { broker },
-            super::Change::RestartBroker { broker },
-        ),
-        "drop-responses" => (
-            super::Change::DropResponses { broker, on: true },
-            super::Change::DropResponses { broker, on: false },
-        ),
-        "restart" if until.is_none() => (
-            super::Change::RestartBroker { broker },
-            super::Change::CrashBroker { broker },
-        ),
-        "restart" => return Err(bad("restart takes a time, not a window")),
-        _ => return Err(bad("unknown kind")),
-    };
-    Ok(FaultSpec {
-        text: alloc::string::String::from(text.trim()),
-        at,
-        change,
-        until: until.map(|u| (u, undo)),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sim::Change;
-
-    #[test]
-    fn fault_syntax() {
-        let f = parse_fault("crash:broker=1@2s").unwrap();
-        assert_eq!(
-            (f.at, f.change.clone(), f.until.clone()),
-            (SimTime(2_000_000), Change::CrashBroker { broker: 1 }, None)
-        );
-        let f = parse_fault("drop-responses:broker=2@1s..2s").unwrap();
-        assert_eq!(
-            f.change,
-            Change::DropResponses {
-                broker: 2,
-                on: true
-            }
-        );
-        assert_eq!(
-            f.until,
-            Some((
-                SimTime(2_000_000),
-                Change::DropResponses {
-                    broker: 2,
-                    on: false
-                }
-            ))
-        );
-        let f = parse_fault("crash:broker=0@1500ms..10s").unwrap();
-        assert_eq!(
-            f.until,
-            Some((SimTime(10_000_000), Change::RestartBroker { broker: 0 }))
-        );
-        for bad in [
-            "crash:broker=1",
-            "crash@2s",
-            "boom:broker=1@2s",
-            "crash:broker=x@2s",
-            "crash:broker=1@2",
-            "crash:broker=1@5s..2s",
-            "restart:broker=1@1s..2s",
-        ] {
-            let e = parse_fault(bad).unwrap_err();
-            assert_eq!(e.field, "--fault", "{bad}");
-        }
     }
 }

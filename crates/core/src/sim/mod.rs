@@ -8,8 +8,10 @@
 
 mod consuming;
 pub mod faults;
+pub mod links;
 mod producing;
 mod replication;
+pub mod schedule;
 pub mod view;
 
 use crate::cluster::{place_replicas, Broker, Partition, Topic};
@@ -59,6 +61,10 @@ enum Pending {
     FinishClose { producer: u32 },
     /// A group's join phase completes.
     JoinDeadline { group: u32, at: SimTime },
+    /// A follower whose fetch was lost tries again (`replica.socket.timeout.ms`).
+    ReplicaFetchRetry { follower: u32, leader: u32 },
+    /// A scheduled fault starts (`end = false`) or ends.
+    Fault { index: u32, end: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,8 +109,11 @@ pub struct DelayedProduce {
 }
 
 /// What a leader remembers of an idempotent producer's last batches on one partition:
-/// (first sequence, last sequence, base offset) (`ProducerStateEntry`).
-pub type ProducerStateEntries = alloc::collections::VecDeque<(i32, i32, u64)>;
+/// (first sequence, last sequence, base offset, id of the batch's first record)
+/// (`ProducerStateEntry`). Kafka rebuilds this from each replica's own log; here one table
+/// serves every replica and an entry counts only while the current leader's log still holds
+/// that batch at that offset (so a new leader knows exactly the batches it has).
+pub type ProducerStateEntries = alloc::collections::VecDeque<(i32, i32, u64, u64)>;
 
 /// A live change, as applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +128,13 @@ pub enum Change {
     /// The broker keeps processing requests but its responses to clients are lost (`on`), or
     /// get through again.
     DropResponses { broker: u32, on: bool },
+    /// A link fault between two nodes starts (`on`) or ends.
+    Link {
+        a: links::Endpoint,
+        b: links::Endpoint,
+        fault: links::LinkFault,
+        on: bool,
+    },
 }
 
 /// A change recorded with the event index and time it took effect at.
@@ -159,12 +175,23 @@ pub struct Sim {
     pub(crate) leader_elections: u64,
     /// Responses lost to a `DropResponses` fault.
     pub(crate) responses_dropped: u64,
+    /// Link faults in force.
+    pub(crate) link_rules: Vec<links::LinkRule>,
+    /// Latest delivery time per link while a delay is in force (TCP keeps order).
+    pub(crate) link_last_delivery: BTreeMap<(Node, Node), SimTime>,
+    /// The fault schedule (`--fault`, drawn faults, scenarios).
+    pub(crate) faults: Vec<schedule::ScheduledFault>,
+    /// Draining (see `drain`): applications send nothing more.
+    pub(crate) draining: bool,
+    /// A `crash:leader=…,ahead` fault waiting for its moment: (fault, partition).
+    pub(crate) ahead_watch: Option<(u32, TopicPartitionId)>,
     pub(crate) delayed_produces: Vec<DelayedProduce>,
     /// Producer-state of idempotent producers at leaders: last batches per (pid, partition):
     /// (first sequence, last sequence, base offset), at most 5.
     pub(crate) producer_state: BTreeMap<(i64, TopicPartitionId), ProducerStateEntries>,
     trace: Trace,
     pub(crate) journal: crate::inspect::RecordJournal,
+    pub(crate) monitor: crate::monitor::Monitor,
     changes: Vec<AppliedChange>,
     next_message_id: u64,
     next_record_id: u64,
@@ -236,10 +263,16 @@ impl Sim {
             replica_fetchers: alloc::collections::BTreeSet::new(),
             leader_elections: 0,
             responses_dropped: 0,
+            link_rules: Vec::new(),
+            link_last_delivery: BTreeMap::new(),
+            faults: Vec::new(),
+            draining: false,
+            ahead_watch: None,
             delayed_produces: Vec::new(),
             producer_state: BTreeMap::new(),
             trace: Trace::new(TRACE_CAPACITY),
             journal: crate::inspect::RecordJournal::default(),
+            monitor: crate::monitor::Monitor::default(),
             changes: Vec::new(),
             next_message_id: 0,
             next_record_id: 0,
@@ -354,7 +387,7 @@ impl Sim {
     pub(crate) fn send(&mut self, from: Node, to: Node, body: Body) -> u64 {
         let id = self.next_message_id;
         self.next_message_id += 1;
-        let deliver_at = self.now.plus(self.config.sim.network_latency_us.value);
+        let mut deliver_at = self.now.plus(self.config.sim.network_latency_us.value);
         // A broker whose responses are being lost: the client never hears back.
         let dropped = matches!((from, to), (Node::Broker(b), Node::Producer(_) | Node::Consumer(_))
             if self.brokers.get(b as usize).is_some_and(|x| x.drop_responses));
@@ -362,17 +395,24 @@ impl Sim {
             self.responses_dropped += 1;
             return id;
         }
-        self.messages.insert(
+        let msg = Message {
             id,
-            Message {
-                id,
-                from,
-                to,
-                sent_at: self.now,
-                deliver_at,
-                body,
-            },
-        );
+            from,
+            to,
+            sent_at: self.now,
+            deliver_at,
+            body,
+        };
+        if !self.link_rules.is_empty() || !self.link_last_delivery.is_empty() {
+            let (extra, lost) = self.link_effect(from, to);
+            if lost {
+                self.message_lost(&msg);
+                return id;
+            }
+            deliver_at = self.fifo_delivery(from, to, deliver_at.plus(extra));
+        }
+        let msg = Message { deliver_at, ..msg };
+        self.messages.insert(id, msg);
         self.schedule(deliver_at, Pending::Deliver(id));
         id
     }
@@ -458,12 +498,27 @@ impl Sim {
                 request_id,
             } => self.on_request_timeout(producer, request_id),
             Pending::BlockTimeout { producer, at } => self.on_block_timeout(producer, at),
+            Pending::ReplicaFetchRetry { follower, leader } => {
+                self.on_replica_fetch_retry(follower, leader)
+            }
+            Pending::Fault { index, end } => self.on_scheduled_fault(index, end),
         }
     }
 
     fn deliver(&mut self, msg: Message) -> Event {
         let kind = msg.body.kind();
         let (from, to, id) = (msg.from, msg.to, msg.id);
+        if !self.is_down(to) && self.link_cut(from, to) {
+            // Lost on a cut link; the waiting side finds out at its timeout.
+            self.message_lost(&msg);
+            return Event::Delivered {
+                message_id: id,
+                kind,
+                from,
+                to,
+                detail: crate::event::Delivery::Lost,
+            };
+        }
         if self.is_down(to) {
             // Lost with the process; a follower's fetch session to or from it ends.
             match (from, to) {
@@ -549,6 +604,7 @@ impl Sim {
             Change::CrashBroker { broker } => self.crash_broker(*broker)?,
             Change::RestartBroker { broker } => self.restart_broker(*broker)?,
             Change::DropResponses { broker, on } => self.drop_responses(*broker, *on)?,
+            Change::Link { a, b, fault, on } => self.set_link_fault(*a, *b, *fault, *on)?,
         }
         self.changes.push(AppliedChange {
             at_event: self.events_processed,
@@ -678,6 +734,29 @@ impl Sim {
             .partitions
             .get(tp.partition as usize)
     }
+    /// The invariant monitor (see [`crate::monitor`]).
+    pub fn monitor(&self) -> &crate::monitor::Monitor {
+        &self.monitor
+    }
+
+    /// The monitor reads what is new in the leader's log of `tp` (after every append and
+    /// every leader change, so its counts are always current).
+    pub(crate) fn monitor_read(&mut self, tp: TopicPartitionId) {
+        let Some(p) = self
+            .topics
+            .get(tp.topic as usize)
+            .and_then(|t| t.partitions.get(tp.partition as usize))
+        else {
+            return;
+        };
+        let empty = crate::log::Log::new();
+        let (leader, log) = match p.leader_replica() {
+            Some(r) => (Some((r.broker, p.leader_epoch)), &r.log),
+            None => (None, &empty),
+        };
+        self.monitor.read_log(tp, leader, log);
+    }
+
     pub(crate) fn partition_mut(&mut self, tp: TopicPartitionId) -> Option<&mut Partition> {
         self.topics
             .get_mut(tp.topic as usize)?

@@ -110,6 +110,7 @@ impl Sim {
             partitioner,
             rng: self.rng.fork(),
             next_sequence: alloc::vec![0; partitions as usize],
+            next_ordinal: alloc::vec![0; partitions as usize],
             in_flight: BTreeMap::new(),
             in_flight_per_broker: alloc::vec![0; n_brokers],
             drain_index: alloc::vec![0; n_brokers],
@@ -391,6 +392,9 @@ impl Sim {
 
     /// Schedules application `app`'s next `send()` at `at` (replacing any other).
     pub(super) fn schedule_tick(&mut self, app: u32, at: SimTime) {
+        if self.draining {
+            return; // the run is draining: applications send nothing more
+        }
         if let Some(slot) = self.app_next_send.get_mut(app as usize) {
             *slot = Some(at);
             self.schedule(at, Pending::ProduceTick { app, at });
@@ -577,6 +581,12 @@ impl Sim {
                             b.base_sequence = Some(*seq);
                             *seq = seq.wrapping_add(b.records.len() as i32);
                         }
+                        if b.first_ordinal.is_none() {
+                            if let Some(o) = p.next_ordinal.get_mut(part as usize) {
+                                b.first_ordinal = Some(*o);
+                                *o = o.wrapping_add(b.records.len() as u32);
+                            }
+                        }
                         b.attempts += 1;
                         if !was_ready && b.attempts == 1 {
                             b.rode_along = true;
@@ -760,6 +770,13 @@ impl Sim {
             }
         } else {
             p.stats.records_acknowledged += count;
+            if let Some(first) = b.first_ordinal {
+                let tp = TopicPartitionId {
+                    topic: p.topic,
+                    partition: b.partition,
+                };
+                self.monitor.acknowledged(idx, tp, first, count as u32);
+            }
             for (i, r) in b.records.iter().enumerate() {
                 let offset = if base_offset >= 0 {
                     base_offset + i as i64

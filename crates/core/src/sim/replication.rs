@@ -48,6 +48,7 @@ impl Sim {
             if p.topic == topic {
                 p.accumulator.grow(count);
                 p.next_sequence.resize(count as usize, 0);
+                p.next_ordinal.resize(count as usize, 0);
             }
         }
         let subscribed: Vec<u32> = self
@@ -95,7 +96,7 @@ impl Sim {
     /// Sends a follower's fetch for every partition it follows from `leader`, at its log end
     /// offsets (which tells the leader how far it has come). With nothing to follow there, the
     /// session ends.
-    fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
+    pub(super) fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
         let mut partitions = Vec::new();
         for t in &self.topics {
             for p in &t.partitions {
@@ -169,9 +170,20 @@ impl Sim {
             // Idempotent producer: a batch the leader already has is answered, not appended.
             if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
                 let last = seq.wrapping_add(batch.records.len() as i32 - 1);
+                // Forget batches the leader's log no longer holds (truncated, or never
+                // replicated to this leader).
+                if let (Some(state), Some(lr)) = (
+                    self.producer_state.get_mut(&(producer_id, tp)),
+                    self.topics[tp.topic as usize].partitions[tp.partition as usize]
+                        .leader_replica(),
+                ) {
+                    state.retain(|(_, _, off, first_id)| {
+                        lr.log.get(*off).is_some_and(|e| e.record_id == *first_id)
+                    });
+                }
                 if let Some(state) = self.producer_state.get(&(producer_id, tp)) {
-                    if let Some(&(_, _, off)) =
-                        state.iter().find(|(f, l, _)| *f == seq && *l == last)
+                    if let Some(&(_, _, off, _)) =
+                        state.iter().find(|(f, l, _, _)| *f == seq && *l == last)
                     {
                         duplicates += batch.records.len() as u32;
                         results.push(PartitionProduceResult {
@@ -183,7 +195,7 @@ impl Sim {
                         continue;
                     }
                     // Not a duplicate: it must follow the last batch exactly, else a gap.
-                    let expected = state.back().map(|(_, l, _)| l.wrapping_add(1));
+                    let expected = state.back().map(|(_, l, _, _)| l.wrapping_add(1));
                     if expected.is_some_and(|e| e != seq) {
                         results.push(PartitionProduceResult {
                             tp,
@@ -201,10 +213,13 @@ impl Sim {
                 continue;
             };
             let base = leader.log.log_end_offset();
-            for r in &batch.records {
+            let first_ordinal = batch.first_ordinal.unwrap_or(0);
+            for (i, r) in batch.records.iter().enumerate() {
                 leader.log.append(LogEntry {
                     record_id: r.id,
                     producer_id,
+                    producer,
+                    ordinal: first_ordinal.wrapping_add(i as u32),
                     key: r.key,
                     size_bytes: r.size_bytes,
                     leader_epoch: epoch,
@@ -217,7 +232,8 @@ impl Sim {
             if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
                 let last = seq.wrapping_add(batch.records.len() as i32 - 1);
                 let state = self.producer_state.entry((producer_id, tp)).or_default();
-                state.push_back((seq, last, base));
+                let first_id = batch.records.first().map_or(0, |r| r.id);
+                state.push_back((seq, last, base, first_id));
                 while state.len() > PRODUCER_STATE_BATCHES {
                     state.pop_front();
                 }
@@ -231,8 +247,18 @@ impl Sim {
             waits.push((tp, batch.id, base, end));
             touched.push(tp);
         }
+        // A `crash:leader=…,ahead` fault waiting on one of these partitions: the leader dies
+        // right after this append, before its followers fetch it (see `sim::schedule`).
+        let crash_after = self
+            .ahead_watch
+            .is_some_and(|(_, wtp)| touched.contains(&wtp));
         for tp in &touched {
-            self.on_leader_log_grew(*tp);
+            if crash_after {
+                self.monitor_read(*tp);
+                self.advance_high_watermark(*tp);
+            } else {
+                self.on_leader_log_grew(*tp);
+            }
         }
         // acks=1 answers after the leader's append; acks=all once the high watermark passed
         // every appended batch (errors and duplicates are answered together with them).
@@ -265,6 +291,9 @@ impl Sim {
                 false
             }
         };
+        if crash_after {
+            self.crash_ahead_leader(b);
+        }
         Delivery::Appended {
             records: appended,
             duplicates,
@@ -275,6 +304,7 @@ impl Sim {
     /// After the leader's log grew: parked follower fetches for the partition wake up, and
     /// the high watermark may move (with an ISR of one). Returns whether it moved.
     fn on_leader_log_grew(&mut self, tp: TopicPartitionId) -> bool {
+        self.monitor_read(tp);
         self.wake_parked(tp, true);
         self.advance_high_watermark(tp)
     }

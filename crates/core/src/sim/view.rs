@@ -21,6 +21,10 @@ pub struct PartitionSummary {
     pub log_start_offset: u64,
     pub log_end_offset: u64,
     pub high_watermark: u64,
+    /// The invariant monitor's counts for this partition (see `monitor`).
+    pub acknowledged_lost: u64,
+    pub duplicates: u64,
+    pub out_of_order: u64,
 }
 
 /// A consumer's position on one partition.
@@ -68,6 +72,16 @@ pub struct Summary {
     pub trace_hash: String,
     /// Every producer instance of the run (live changes replace instances).
     pub producers: Vec<ProducerView>,
+    /// The invariant monitor: acknowledged records missing from their partition leader's log.
+    pub acknowledged_lost: u64,
+    /// Extra copies of records in the leaders' logs.
+    pub duplicates: u64,
+    /// Records behind a later record of the same producer within a partition's log.
+    pub out_of_order: u64,
+    /// Leader changes so far (every election, clean or unclean).
+    pub leader_elections: u64,
+    /// The fault schedule that ran (`--fault` syntax, drawn faults included).
+    pub faults: Vec<String>,
 }
 
 /// A producer batch as the page shows it.
@@ -167,6 +181,11 @@ pub struct Snapshot {
     pub consumers: Vec<ConsumerSummary>,
     pub messages: Vec<MessageView>,
     pub changes: Vec<super::AppliedChange>,
+    /// The invariant monitor's counts.
+    pub monitor: crate::monitor::MonitorCounts,
+    pub leader_elections: u64,
+    /// The fault schedule (`--fault` syntax).
+    pub faults: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,8 +198,14 @@ pub struct BrokerView {
 impl Sim {
     pub fn partition_summaries(&self) -> Vec<PartitionSummary> {
         let mut out = Vec::new();
+        let lost = self.monitor.lost_per_partition();
         for t in &self.topics {
             for p in &t.partitions {
+                let tp = crate::net::TopicPartitionId {
+                    topic: p.topic,
+                    partition: p.index,
+                };
+                let (duplicates, out_of_order) = self.monitor.partition_counts(tp);
                 out.push(PartitionSummary {
                     topic: t.name.clone(),
                     partition: p.index,
@@ -191,6 +216,9 @@ impl Sim {
                     log_start_offset: p.leader_replica().map_or(0, |r| r.log.log_start_offset()),
                     log_end_offset: p.log_end_offset(),
                     high_watermark: p.high_watermark(),
+                    acknowledged_lost: lost.get(&tp).copied().unwrap_or(0),
+                    duplicates,
+                    out_of_order,
                 });
             }
         }
@@ -246,6 +274,7 @@ impl Sim {
     }
 
     pub fn summary(&self) -> Summary {
+        let m = self.monitor.counts();
         let (records_sent, records_acknowledged, records_failed, records_consumed) = self.totals();
         Summary {
             seed: self.seed(),
@@ -259,6 +288,11 @@ impl Sim {
             consumers: self.consumer_summaries(),
             trace_hash: alloc::format!("{:016x}", self.trace().hash()),
             producers: self.producer_views(),
+            acknowledged_lost: m.acknowledged_lost,
+            duplicates: m.duplicates,
+            out_of_order: m.out_of_order,
+            leader_elections: self.leader_elections,
+            faults: self.fault_texts(),
         }
     }
 
@@ -372,6 +406,9 @@ impl Sim {
             consumers: self.consumer_summaries(),
             messages: self.message_views(),
             changes: self.changes().to_vec(),
+            monitor: self.monitor.counts(),
+            leader_elections: self.leader_elections,
+            faults: self.fault_texts(),
         }
     }
 
