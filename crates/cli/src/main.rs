@@ -2,6 +2,7 @@
 //! parses its input, calls `streamscope-core`, and prints.
 
 mod assign;
+mod campaign;
 mod partition;
 mod run;
 
@@ -50,6 +51,9 @@ enum Command {
     Partition(partition::Args),
     /// Compute a consumer group assignment exactly as Kafka's assignors do (JSON on stdin).
     Assign(assign::Args),
+    /// Run many seeds over a grid of settings with random faults and tabulate what Kafka
+    /// kept, lost and duplicated.
+    Campaign(campaign::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run::main(a),
         Command::Partition(a) => partition::main(a),
         Command::Assign(a) => assign::main(a),
+        Command::Campaign(a) => campaign::main(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
