@@ -81,6 +81,7 @@ impl Sim {
         let b = &mut self.brokers[broker as usize];
         b.alive = true;
         b.fenced = false;
+        let mut elected = false;
         for t in &mut self.topics {
             for p in &mut t.partitions {
                 if let Some(r) = p.replica_mut(broker) {
@@ -100,11 +101,13 @@ impl Sim {
                         p.leader = Some(broker);
                         p.leader_epoch += 1;
                         self.leader_elections += 1;
+                        elected = true;
                     } else if unclean {
                         p.leader = Some(broker);
                         p.isr = alloc::vec![broker];
                         p.leader_epoch += 1;
                         self.leader_elections += 1;
+                        elected = true;
                     }
                 }
             }
@@ -113,6 +116,10 @@ impl Sim {
             self.monitor_read(tp);
         }
         self.start_replica_fetchers();
+        if elected {
+            // Offline partitions are back: clients find the leader in their next metadata.
+            self.after_leader_change();
+        }
         Ok(())
     }
 

@@ -97,6 +97,7 @@ impl Sim {
     /// offsets (which tells the leader how far it has come). With nothing to follow there, the
     /// session ends.
     pub(super) fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
+        self.truncate_diverged(follower, leader);
         let mut partitions = Vec::new();
         for t in &self.topics {
             for p in &t.partitions {
@@ -126,6 +127,46 @@ impl Sim {
                 partitions,
             },
         );
+    }
+
+    /// Leader-epoch truncation (KIP-101, KIP-279): before fetching, a follower whose log
+    /// diverges from its leader's (an entry at the same offset written under another epoch, or
+    /// a log longer than the leader's) truncates to where they agree, as the
+    /// OffsetsForLeaderEpoch exchange (or the fetch's diverging-epoch answer) makes it do.
+    /// Simplified: the common prefix is found by comparing the two logs directly.
+    fn truncate_diverged(&mut self, follower: u32, leader: u32) {
+        for t in &mut self.topics {
+            for p in &mut t.partitions {
+                if p.leader != Some(leader) {
+                    continue;
+                }
+                let (Some(li), Some(fi)) = (
+                    p.replicas.iter().position(|r| r.broker == leader),
+                    p.replicas.iter().position(|r| r.broker == follower),
+                ) else {
+                    continue;
+                };
+                let (l, f) = (&p.replicas[li].log, &p.replicas[fi].log);
+                let same = |o: u64| match (l.get(o), f.get(o)) {
+                    (Some(a), Some(b)) => {
+                        a.record_id == b.record_id && a.leader_epoch == b.leader_epoch
+                    }
+                    // Below a log start (retention): taken as agreeing.
+                    _ => o < l.log_start_offset().max(f.log_start_offset()),
+                };
+                let fleo = f.log_end_offset();
+                if fleo == 0 || (fleo <= l.log_end_offset() && same(fleo - 1)) {
+                    continue;
+                }
+                let mut keep = fleo.min(l.log_end_offset());
+                while keep > f.log_start_offset() && !same(keep - 1) {
+                    keep -= 1;
+                }
+                let r = &mut p.replicas[fi];
+                r.log.truncate_to(keep);
+                r.high_watermark = r.high_watermark.min(keep);
+            }
+        }
     }
 
     /// A produce request at broker `b`.

@@ -315,9 +315,11 @@ pub fn random_faults(config: &Config, seed: u64, until: SimTime) -> Vec<FaultSpe
     };
     let ms = |x: u64| x * 1000;
     let between = |rng: &mut Rng, a: u64, b: u64| a + rng.below(b.saturating_sub(a).max(1));
-    // The leader crash: from 5% to 30% into the run, down 12 to 20 s.
+    // The leader crash: from 5% to 30% into the run, a window of 17 to 25 s (the crash itself
+    // may wait up to 5 s for the leader's next append, and the controller fences it 9 to 11 s
+    // after it).
     let t = (between(&mut rng, span / 20, span * 3 / 10) / 1000) * 1000;
-    let down = ms(between(&mut rng, 12_000, 20_000));
+    let down = ms(between(&mut rng, 17_000, 25_000));
     let crash_end = t + down;
     out.push(FaultSpec::new(
         FaultKind::CrashLeader {
