@@ -173,13 +173,18 @@ impl Sim {
                     if let Some(&(_, _, off)) =
                         state.iter().find(|(f, l, _)| *f == seq && *l == last)
                     {
-                        duplicates += batch.records.len() as u32;
+                        let n = batch.records.len() as u64;
+                        duplicates += n as u32;
                         results.push(PartitionProduceResult {
                             tp,
                             batch_id: batch.id,
                             base_offset: off as i64,
                             error: None,
                         });
+                        // acks=all: like an append, the answer waits until the high
+                        // watermark passed the original batch (`DelayedProduce` in Kafka
+                        // waits on the required offset whether or not the batch was new).
+                        waits.push((tp, batch.id, off, off + n));
                         continue;
                     }
                     // Not a duplicate: it must follow the last batch exactly, else a gap.
@@ -235,7 +240,7 @@ impl Sim {
             self.on_leader_log_grew(*tp);
         }
         // acks=1 answers after the leader's append; acks=all once the high watermark passed
-        // every appended batch (errors and duplicates are answered together with them).
+        // every appended or duplicate batch (errors are answered together with them).
         let respond_now = match acks {
             Acks::None => None,
             Acks::Leader => Some(true),
