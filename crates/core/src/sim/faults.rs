@@ -81,6 +81,7 @@ impl Sim {
         let b = &mut self.brokers[broker as usize];
         b.alive = true;
         b.fenced = false;
+        let now = self.now;
         for t in &mut self.topics {
             for p in &mut t.partitions {
                 if let Some(r) = p.replica_mut(broker) {
@@ -91,6 +92,7 @@ impl Sim {
                 if p.leader.is_none() && p.isr.contains(&broker) {
                     p.leader = Some(broker);
                     p.leader_epoch += 1;
+                    p.reset_follower_states(now);
                 }
             }
         }
@@ -112,6 +114,7 @@ impl Sim {
             return None; // it came back in time, or is fenced already
         }
         b.fenced = true;
+        let now = self.now;
         let alive: Vec<bool> = self.brokers.iter().map(|b| b.alive).collect();
         let mut elections: u32 = 0;
         let mut tps = Vec::new();
@@ -169,13 +172,7 @@ impl Sim {
                         partition: p.index,
                     });
                     // The new leader learns its followers' offsets from their next fetches.
-                    if let Some(l) = p.leader {
-                        for r in &mut p.replicas {
-                            if r.broker != l {
-                                r.leader_view_leo = 0;
-                            }
-                        }
-                    }
+                    p.reset_follower_states(now);
                 }
             }
         }

@@ -8,8 +8,10 @@
 
 mod consuming;
 pub mod faults;
+mod isr;
 mod producing;
 mod replication;
+mod retention;
 pub mod view;
 
 use crate::cluster::{place_replicas, Broker, Partition, Topic};
@@ -59,6 +61,8 @@ enum Pending {
     FinishClose { producer: u32 },
     /// A group's join phase completes.
     JoinDeadline { group: u32, at: SimTime },
+    /// A broker's background task or purgatory timer (ISR, retention, `DelayedProduce`).
+    Broker(replication::BrokerTimer),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -284,6 +288,7 @@ impl Sim {
             }
         }
         sim.start_replica_fetchers();
+        sim.start_broker_timers();
         Ok(sim)
     }
 
@@ -458,6 +463,7 @@ impl Sim {
                 request_id,
             } => self.on_request_timeout(producer, request_id),
             Pending::BlockTimeout { producer, at } => self.on_block_timeout(producer, at),
+            Pending::Broker(t) => self.on_broker_timer(t),
         }
     }
 
