@@ -1,13 +1,18 @@
 //! Brokers, topics and partition replicas (`ReplicaManager`, `Partition`, the KRaft
 //! controller's `StripedReplicaPlacer` and `PartitionChangeBuilder`).
 //!
-//! Simplified for now: every broker stays up and every replica stays in the ISR (faults,
-//! ISR shrink/expand and elections come with the cluster issue). The leader tracks what each
-//! follower has fetched, and the high watermark is the smallest log end offset in the ISR,
-//! exactly as in Kafka: it moves only when a follower's next fetch reports its new offset.
+//! The leader tracks what each follower has fetched and when it was last caught up
+//! (`Replica.updateFetchState`), and the high watermark is the smallest log end offset in the
+//! ISR, exactly as in Kafka: it moves only when a follower's next fetch reports its new offset.
+//! ISR shrink and expansion are driven from `sim::isr`, elections from `sim::faults`.
+//!
+//! Simplified: the leader's view of a follower is stored on the follower's `Replica` (one
+//! leader at a time, so one view suffices; it is reset at every election); no "maximal ISR"
+//! while an AlterPartition is in flight (ISR changes commit at once).
 
 use crate::log::Log;
 use crate::rng::Rng;
+use crate::time::SimTime;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -31,6 +36,38 @@ pub struct Replica {
     pub high_watermark: u64,
     /// On the leader: the fetch offset this follower last reported (its log end offset).
     pub leader_view_leo: u64,
+    /// On the leader: the latest time this follower was known to have been caught up to the
+    /// leader's log end offset (`lastCaughtUpTimeMs`).
+    pub last_caught_up: SimTime,
+    /// On the leader: its log end offset when this follower's previous fetch arrived
+    /// (`lastFetchLeaderLogEndOffset`).
+    pub last_fetch_leader_leo: u64,
+    /// On the leader: when this follower's previous fetch arrived (`lastFetchTimeMs`).
+    pub last_fetch_time: SimTime,
+}
+
+impl Replica {
+    /// `Replica.updateFetchState` on the leader when this follower's fetch at `fetch_offset`
+    /// arrives at `now`: a fetch at (or past) the leader's log end offset means caught up
+    /// now; a fetch at (or past) the leader's log end offset of the previous fetch means it
+    /// was caught up when that previous fetch arrived.
+    pub fn update_fetch_state(&mut self, fetch_offset: u64, leader_leo: u64, now: SimTime) {
+        if fetch_offset >= leader_leo {
+            self.last_caught_up = self.last_caught_up.max(now);
+        } else if fetch_offset >= self.last_fetch_leader_leo {
+            self.last_caught_up = self.last_caught_up.max(self.last_fetch_time);
+        }
+        self.last_fetch_leader_leo = self.last_fetch_leader_leo.max(leader_leo);
+        self.last_fetch_time = now;
+        self.leader_view_leo = fetch_offset;
+    }
+
+    /// `ReplicaState.isCaughtUp`: at the leader's log end offset, or caught up within
+    /// `max_lag_us` (`replica.lag.time.max.ms`).
+    pub fn is_caught_up(&self, leader_leo: u64, now: SimTime, max_lag_us: u64) -> bool {
+        self.leader_view_leo == leader_leo
+            || now.micros().saturating_sub(self.last_caught_up.micros()) <= max_lag_us
+    }
 }
 
 /// A partition: replicas in assignment order, the leader, the ISR.
@@ -61,6 +98,9 @@ impl Partition {
                     log: Log::new(),
                     high_watermark: 0,
                     leader_view_leo: 0,
+                    last_caught_up: SimTime::ZERO,
+                    last_fetch_leader_leo: 0,
+                    last_fetch_time: SimTime::ZERO,
                 })
                 .collect(),
         }
@@ -87,6 +127,31 @@ impl Partition {
         self.leader_replica().map_or(0, |r| r.log.log_end_offset())
     }
 
+    /// `Partition.effectiveMinIsr`: min.insync.replicas capped at the replication factor.
+    pub fn effective_min_isr(&self, min_insync_replicas: u32) -> usize {
+        (min_insync_replicas as usize).min(self.replicas.len())
+    }
+
+    /// What a new leader does to its followers' state (`Replica.resetReplicaState`): followers
+    /// in the ISR count as caught up now, the others as never; fetch history is forgotten and
+    /// their offsets are learnt from their next fetches.
+    pub fn reset_follower_states(&mut self, now: SimTime) {
+        let leader = self.leader;
+        for r in &mut self.replicas {
+            if Some(r.broker) == leader {
+                continue;
+            }
+            r.leader_view_leo = 0;
+            r.last_fetch_leader_leo = 0;
+            r.last_fetch_time = SimTime::ZERO;
+            r.last_caught_up = if self.isr.contains(&r.broker) {
+                now
+            } else {
+                SimTime::ZERO
+            };
+        }
+    }
+
     /// Recomputes the leader's high watermark: the smallest log end offset in the ISR (the
     /// leader's own, and what each in-sync follower last reported). It never goes backward.
     /// Returns the new value when it advanced.
@@ -94,8 +159,7 @@ impl Partition {
     /// `min(min.insync.replicas, replication factor)`, whatever acks the writes used.
     pub fn maybe_advance_high_watermark(&mut self, min_insync_replicas: u32) -> Option<u64> {
         let leader = self.leader?;
-        let needed = (min_insync_replicas as usize).min(self.replicas.len());
-        if self.isr.len() < needed {
+        if self.isr.len() < self.effective_min_isr(min_insync_replicas) {
             return None;
         }
         let mut min = u64::MAX;

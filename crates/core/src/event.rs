@@ -73,6 +73,35 @@ pub enum Event {
     FaultStarted { fault: u32, applied: bool },
     /// A scheduled fault's window ended (the broker restarted, the link healed).
     FaultEnded { fault: u32 },
+    /// A follower left a partition's ISR: not caught up to the leader's log end offset for
+    /// replica.lag.time.max.ms (the leader's isr-expiration check, committed by the
+    /// controller). `isr` is the new ISR size.
+    IsrShrink {
+        topic: u32,
+        partition: u32,
+        leader: u32,
+        broker: u32,
+        isr: u32,
+    },
+    /// A follower whose fetch offset reached the high watermark rejoined the ISR.
+    IsrExpand {
+        topic: u32,
+        partition: u32,
+        leader: u32,
+        broker: u32,
+        isr: u32,
+    },
+    /// An acks=all produce waited at its leader for the request's timeout
+    /// (request.timeout.ms): `partitions` batches still waiting are answered
+    /// REQUEST_TIMED_OUT (`DelayedProduce.onExpiration`).
+    ProduceWaitExpired {
+        broker: u32,
+        producer: u32,
+        partitions: u32,
+    },
+    /// The log retention task (every log.retention.check.interval.ms) deleted old segments
+    /// (retention.ms / retention.bytes): `segments` over `replicas` replica logs.
+    LogSegmentsDeleted { segments: u32, replicas: u32 },
     /// A produce request got no response within request.timeout.ms: the connection to the
     /// broker closed and its in-flight requests failed (to be retried or failed).
     RequestTimedOut {

@@ -1,9 +1,12 @@
 //! A partition replica's log (`kafka.log.UnifiedLog`, simplified): offsets, log start offset,
-//! log end offset, and the truncation Kafka performs after an election.
+//! log end offset, segments (`LogSegment`: rolled at `segment.bytes`), retention by time and
+//! size (`deleteOldSegments`), and the truncation Kafka performs after an election.
 //!
-//! Simplified: no segment files; an entry is one record (or control record) as a small
-//! fixed-size value. The log is built for what comes next: `truncate_to` (unclean election),
-//! a moving log start (`advance_start`, retention), control records ([`EntryKind`]).
+//! Simplified: an entry is one record (or control record) as a small fixed-size value, and a
+//! segment is only its base offset, size and largest timestamp. Sizes are the records' sizes
+//! (no batch headers), and a segment rolls between records (Kafka rolls between batches, so a
+//! batch never straddles two segments; here one may); `segment.ms` rolling and the index
+//! files are not modelled. Deleted entries are freed.
 
 use crate::time::SimTime;
 use alloc::collections::VecDeque;
@@ -42,16 +45,97 @@ pub struct LogEntry {
     pub kind: EntryKind,
 }
 
+/// `log.segment.bytes`'s default (1 GiB).
+pub const DEFAULT_SEGMENT_BYTES: u64 = 1_073_741_824;
+
+/// One segment of a log (`LogSegment`): the offsets from `base_offset` up to the next
+/// segment's base (or the log end).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub base_offset: u64,
+    /// Bytes of the records appended to it.
+    pub bytes: u64,
+    /// Newest record timestamp in it (`largestTimestamp`; what time retention looks at).
+    pub largest_timestamp: SimTime,
+}
+
+/// Retention limits for one check (`retention.ms`, `retention.bytes`; `None`: unlimited).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    pub retention_us: Option<u64>,
+    pub retention_bytes: Option<u64>,
+}
+
 /// A replica's log.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Log {
     entries: VecDeque<LogEntry>,
     log_start_offset: u64,
+    /// Oldest first; never empty: the last one is the active segment.
+    segments: VecDeque<Segment>,
+    /// `segment.bytes`: the active segment rolls before it would pass this.
+    segment_bytes: u64,
+}
+
+impl Default for Log {
+    fn default() -> Log {
+        Log::with_segment_bytes(DEFAULT_SEGMENT_BYTES)
+    }
 }
 
 impl Log {
     pub fn new() -> Log {
         Log::default()
+    }
+
+    /// An empty log whose segments roll at `segment_bytes`.
+    pub fn with_segment_bytes(segment_bytes: u64) -> Log {
+        let mut segments = VecDeque::new();
+        segments.push_back(Segment {
+            base_offset: 0,
+            bytes: 0,
+            largest_timestamp: SimTime::ZERO,
+        });
+        Log {
+            entries: VecDeque::new(),
+            log_start_offset: 0,
+            segments,
+            segment_bytes: segment_bytes.max(1),
+        }
+    }
+
+    /// Changes `segment.bytes` for the segments rolled from now on.
+    pub fn set_segment_bytes(&mut self, segment_bytes: u64) {
+        self.segment_bytes = segment_bytes.max(1);
+    }
+
+    /// The segments, oldest first (the last is the active one).
+    pub fn segments(&self) -> impl ExactSizeIterator<Item = &Segment> + '_ {
+        self.segments.iter()
+    }
+
+    /// Bytes in all segments (`UnifiedLog.size`).
+    pub fn size_bytes(&self) -> u64 {
+        self.segments.iter().map(|s| s.bytes).sum()
+    }
+
+    /// The active segment: a new one starts at the log end offset when this record would
+    /// take a non-empty one past `segment.bytes` (`LogSegment.shouldRoll`).
+    fn active_for(&mut self, size: u64) -> &mut Segment {
+        let leo = self.log_end_offset();
+        let roll = self
+            .segments
+            .back()
+            .is_none_or(|a| a.bytes > 0 && a.bytes + size > self.segment_bytes);
+        if roll {
+            self.segments.push_back(Segment {
+                base_offset: leo,
+                bytes: 0,
+                largest_timestamp: SimTime::ZERO,
+            });
+        }
+        let last = self.segments.len() - 1;
+        &mut self.segments[last]
     }
 
     /// First offset still in the log.
@@ -69,6 +153,9 @@ impl Log {
     /// Appends at the log end offset and returns the offset taken.
     pub fn append(&mut self, e: LogEntry) -> u64 {
         let off = self.log_end_offset();
+        let seg = self.active_for(e.size_bytes as u64);
+        seg.bytes += e.size_bytes as u64;
+        seg.largest_timestamp = seg.largest_timestamp.max(e.timestamp);
         self.entries.push_back(e);
         off
     }
@@ -98,17 +185,132 @@ impl Log {
         if offset >= self.log_end_offset() {
             return;
         }
-        let keep = offset.saturating_sub(self.log_start_offset) as usize;
+        let offset = offset.max(self.log_start_offset);
+        let keep = (offset - self.log_start_offset) as usize;
         self.entries.truncate(keep);
+        // Segments past the new end go; the one holding it is recounted.
+        while self.segments.len() > 1
+            && self
+                .segments
+                .back()
+                .is_some_and(|s| s.base_offset >= offset)
+        {
+            self.segments.pop_back();
+        }
+        let start = self.log_start_offset;
+        if let Some(last) = self.segments.back().copied() {
+            let (mut bytes, mut ts) = (0, SimTime::ZERO);
+            let from = last.base_offset.max(start);
+            let a = (from - start) as usize;
+            for e in self.entries.range(a.min(keep)..keep) {
+                bytes += e.size_bytes as u64;
+                ts = ts.max(e.timestamp);
+            }
+            if let Some(l) = self.segments.back_mut() {
+                l.bytes = bytes;
+                l.largest_timestamp = ts;
+                l.base_offset = l.base_offset.min(offset);
+            }
+        }
     }
 
-    /// Deletes offsets below `offset` (retention): the log start offset moves forward.
+    /// Empties the log and starts it at `offset` (`truncateFullyAndStartAt`: a follower
+    /// whose log ends below its leader's log start).
+    pub fn truncate_fully_and_start_at(&mut self, offset: u64) {
+        self.entries.clear();
+        self.log_start_offset = offset;
+        self.segments.clear();
+        self.segments.push_back(Segment {
+            base_offset: offset,
+            bytes: 0,
+            largest_timestamp: SimTime::ZERO,
+        });
+    }
+
+    /// Moves the log start offset forward to `offset` (at most the log end offset): the
+    /// entries below it are freed, and the segments wholly below it are deleted
+    /// (`deleteLogStartOffsetBreachedSegments`).
     pub fn advance_start(&mut self, offset: u64) {
         let offset = offset.min(self.log_end_offset());
-        while self.log_start_offset < offset {
-            self.entries.pop_front();
-            self.log_start_offset += 1;
+        if offset <= self.log_start_offset {
+            return;
         }
+        let n = (offset - self.log_start_offset) as usize;
+        self.entries.drain(..n);
+        self.log_start_offset = offset;
+        while self.segments.len() > 1
+            && self
+                .segments
+                .get(1)
+                .is_some_and(|s| s.base_offset <= offset)
+        {
+            self.segments.pop_front();
+        }
+    }
+
+    /// `UnifiedLog.deleteOldSegments` at time `now` below high watermark `hw`: first the
+    /// segments that put the log over `retention.bytes` (oldest first, each only while the
+    /// log stays at or above the limit without it), then those whose newest record is older
+    /// than `retention.ms`. A segment goes only when all of it is below the high watermark;
+    /// the active segment too (a new empty one is rolled first). Returns how many segments
+    /// were deleted; the log start offset moves to the first remaining one.
+    pub fn delete_old_segments(&mut self, now: SimTime, hw: u64, r: Retention) -> u32 {
+        let mut deleted = 0;
+        if let Some(limit) = r.retention_bytes {
+            let size = self.size_bytes();
+            if size >= limit {
+                let mut diff = size - limit;
+                deleted += self.delete_while(hw, |s| {
+                    if diff >= s.bytes {
+                        diff -= s.bytes;
+                        true
+                    } else {
+                        false
+                    }
+                });
+            }
+        }
+        if let Some(ms) = r.retention_us {
+            let now = now.micros();
+            deleted += self.delete_while(hw, |s| {
+                now.saturating_sub(s.largest_timestamp.micros()) > ms
+            });
+        }
+        deleted
+    }
+
+    /// `deletableSegments` + `deleteSegments`: deletes segments from the oldest while
+    /// `pred` holds and they lie wholly below `hw` (never a last segment that is empty).
+    fn delete_while(&mut self, hw: u64, mut pred: impl FnMut(&Segment) -> bool) -> u32 {
+        let leo = self.log_end_offset();
+        let mut n = 0;
+        while let Some(seg) = self.segments.get(n) {
+            let next = self.segments.get(n + 1);
+            let upper = next.map_or(leo, |s| s.base_offset);
+            let last_and_empty = next.is_none() && seg.bytes == 0;
+            if hw >= upper && !last_and_empty && pred(seg) {
+                n += 1;
+            } else {
+                break;
+            }
+        }
+        if n == 0 {
+            return 0;
+        }
+        if n == self.segments.len() {
+            // Every segment goes: roll an empty active one at the log end first.
+            self.segments.push_back(Segment {
+                base_offset: leo,
+                bytes: 0,
+                largest_timestamp: SimTime::ZERO,
+            });
+        }
+        let new_start = self.segments.get(n).map_or(leo, |s| s.base_offset);
+        self.segments.drain(..n);
+        let drop = new_start.saturating_sub(self.log_start_offset) as usize;
+        self.entries.drain(..drop.min(self.entries.len()));
+        self.log_start_offset = self.log_start_offset.max(new_start);
+        n as u32
     }
 
     pub fn len(&self) -> u64 {
@@ -156,5 +358,69 @@ mod tests {
             .collect();
         assert_eq!(ids, [303, 404, 505, 606]);
         assert_eq!(l.append(e(99)), 7);
+    }
+
+    fn at(id: u64, t: u64) -> LogEntry {
+        LogEntry {
+            timestamp: SimTime(t),
+            ..e(id)
+        }
+    }
+
+    #[test]
+    fn segments_roll_at_segment_bytes() {
+        // 10-byte records, 35-byte segments: 3 records each.
+        let mut l = Log::with_segment_bytes(35);
+        for i in 0..10 {
+            l.append(at(i, i * 1000));
+        }
+        let bases: alloc::vec::Vec<u64> = l.segments().map(|s| s.base_offset).collect();
+        assert_eq!(bases, [0, 3, 6, 9]);
+        assert_eq!(l.size_bytes(), 100);
+        assert_eq!(
+            l.segments().nth(1).map(|s| s.largest_timestamp),
+            Some(SimTime(5000))
+        );
+        // Truncating into the third segment drops the fourth and recounts the third.
+        l.truncate_to(7);
+        let segs: alloc::vec::Vec<(u64, u64)> =
+            l.segments().map(|s| (s.base_offset, s.bytes)).collect();
+        assert_eq!(segs, [(0, 30), (3, 30), (6, 10)]);
+        assert_eq!(l.append(at(50, 50_000)), 7);
+        assert_eq!(l.segments().len(), 3);
+    }
+
+    #[test]
+    fn retention_deletes_whole_segments_below_the_high_watermark() {
+        let mut l = Log::with_segment_bytes(35);
+        for i in 0..10 {
+            l.append(at(i, i * 1000));
+        }
+        let time = |ms| Retention {
+            retention_us: Some(ms),
+            retention_bytes: None,
+        };
+        // Records 0..=2 are older than 6.5 ms at t=9 ms; 3..=5 are not (5 ms is 4 ms old).
+        assert_eq!(l.delete_old_segments(SimTime(9_000), 10, time(6_500)), 1);
+        assert_eq!(l.log_start_offset(), 3);
+        assert_eq!(l.get(2), None);
+        // Old enough, but the high watermark (5) has not passed the segment [3, 6).
+        assert_eq!(l.delete_old_segments(SimTime(100_000), 5, time(1)), 0);
+        // Size: 70 bytes, limit 35: segments go while the rest stays at or above 35.
+        let size = Retention {
+            retention_us: None,
+            retention_bytes: Some(35),
+        };
+        assert_eq!(l.delete_old_segments(SimTime(0), 10, size), 1);
+        assert_eq!((l.log_start_offset(), l.size_bytes()), (6, 40));
+        // Everything old, everything below the HW: the active segment goes too, an empty
+        // one is rolled at the log end.
+        assert_eq!(l.delete_old_segments(SimTime(100_000), 10, time(1)), 2);
+        assert_eq!(
+            (l.log_start_offset(), l.log_end_offset(), l.len()),
+            (10, 10, 0)
+        );
+        assert_eq!(l.segments().len(), 1);
+        assert_eq!(l.append(at(10, 0)), 10);
     }
 }

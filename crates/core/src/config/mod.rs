@@ -141,6 +141,14 @@ pub struct BrokerConfig {
     pub group_initial_rebalance_delay_ms: Setting<u64>,
     /// `offsets.topic.num.partitions`.
     pub offsets_topic_num_partitions: Setting<u32>,
+    /// `log.segment.bytes` (topics' `segment.bytes` default).
+    pub log_segment_bytes: Setting<u32>,
+    /// `log.retention.ms` (`None`: -1, no time limit; topics' `retention.ms` default).
+    pub log_retention_ms: Setting<Option<u64>>,
+    /// `log.retention.bytes` (`None`: -1, no size limit; topics' `retention.bytes` default).
+    pub log_retention_bytes: Setting<Option<u64>>,
+    /// `log.retention.check.interval.ms`.
+    pub log_retention_check_interval_ms: Setting<u64>,
 }
 
 /// A topic and its topic-level settings.
@@ -155,6 +163,12 @@ pub struct TopicConfig {
     pub min_insync_replicas: Setting<u32>,
     /// `unclean.leader.election.enable` (defaults to the broker's).
     pub unclean_leader_election_enable: Setting<bool>,
+    /// `segment.bytes` (defaults to `log.segment.bytes`).
+    pub segment_bytes: Setting<u32>,
+    /// `retention.ms` (`None`: -1; defaults to `log.retention.ms`).
+    pub retention_ms: Setting<Option<u64>>,
+    /// `retention.bytes` (`None`: -1; defaults to `log.retention.bytes`).
+    pub retention_bytes: Setting<Option<u64>>,
 }
 
 /// What the simulated application produces: Kafka has no names for these (`sim.*`).
@@ -325,6 +339,10 @@ impl BrokerConfig {
             replica_fetch_wait_max_ms: Setting::default(500),
             group_initial_rebalance_delay_ms: Setting::default(3_000),
             offsets_topic_num_partitions: Setting::default(50),
+            log_segment_bytes: Setting::default(1_073_741_824),
+            log_retention_ms: Setting::default(Some(604_800_000)),
+            log_retention_bytes: Setting::default(None),
+            log_retention_check_interval_ms: Setting::default(300_000),
         }
     }
 }
@@ -414,6 +432,9 @@ impl Config {
                 replication_factor: Setting::default(3),
                 min_insync_replicas: Setting::default(1),
                 unclean_leader_election_enable: Setting::default(false),
+                segment_bytes: Setting::default(1_073_741_824),
+                retention_ms: Setting::default(Some(604_800_000)),
+                retention_bytes: Setting::default(None),
             }],
             producers: vec![ProducerConfig::kafka_default("producer-1", "orders")],
             groups: vec![GroupConfig {
@@ -442,6 +463,15 @@ impl Config {
             if !t.unclean_leader_election_enable.explicit {
                 t.unclean_leader_election_enable.value =
                     self.broker.unclean_leader_election_enable.value;
+            }
+            if !t.segment_bytes.explicit {
+                t.segment_bytes.value = self.broker.log_segment_bytes.value;
+            }
+            if !t.retention_ms.explicit {
+                t.retention_ms.value = self.broker.log_retention_ms.value;
+            }
+            if !t.retention_bytes.explicit {
+                t.retention_bytes.value = self.broker.log_retention_bytes.value;
             }
         }
     }

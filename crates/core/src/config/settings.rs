@@ -43,11 +43,13 @@ pub enum SettingKind {
         min: i64,
         max: i64,
     },
-    /// A duration whose bare integer is in `unit_us` units; allowed `min_us..=max_us`.
+    /// A duration whose bare integer is in `unit_us` units; allowed `min_us..=max_us`, and
+    /// `-1` (no limit, Kafka's convention for retention) when `unlimited`.
     Duration {
         unit_us: u64,
         min_us: u64,
         max_us: u64,
+        unlimited: bool,
     },
     Bool,
     /// One of the listed values.
@@ -74,8 +76,20 @@ const fn ms_range(min_ms: u64, max_ms: u64) -> SettingKind {
         unit_us: MS,
         min_us: min_ms * MS,
         max_us: max_ms * MS,
+        unlimited: false,
     }
 }
+/// A `*.ms` retention duration: `min_ms` or more, or -1 for no limit (capped at
+/// `i64::MAX` microseconds, about 292,000 years).
+const fn ms_or_unlimited(min_ms: u64) -> SettingKind {
+    SettingKind::Duration {
+        unit_us: MS,
+        min_us: min_ms * MS,
+        max_us: i64::MAX as u64,
+        unlimited: true,
+    }
+}
+const I64_MAX: i64 = i64::MAX;
 const I32_MAX: i64 = i32::MAX as i64;
 /// Longest duration the simulator accepts (a day) — longer ones would never fire in a run.
 const DAY_MS: u64 = 86_400_000;
@@ -138,6 +152,13 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("unclean.leader.election.enable", Broker, SettingKind::Bool, "false", "Let an out-of-sync replica lead when no ISR member is alive (loses acknowledged records)."),
     def!("unclean.leader.election.enable", Topic, SettingKind::Bool, "unclean.leader.election.enable", "Unclean election for this topic."),
     def!("replica.lag.time.max.ms", Broker, ms_range(1, DAY_MS), "30000", "A follower not caught up this long leaves the ISR."),
+    def!("log.segment.bytes", Broker, int(1_048_576, I32_MAX), "1073741824", "Size at which a partition's active log segment rolls (broker default; at least 1 MiB since Kafka 4.0)."),
+    def!("segment.bytes", Topic, int(1_048_576, I32_MAX), "log.segment.bytes", "Size at which the topic's active log segment rolls."),
+    def!("log.retention.ms", Broker, ms_or_unlimited(0), "604800000", "Delete a closed segment once its newest record is this old (broker default; -1: no time limit)."),
+    def!("retention.ms", Topic, ms_or_unlimited(0), "log.retention.ms", "Time retention for the topic (-1: no limit)."),
+    def!("log.retention.bytes", Broker, int(-1, I64_MAX), "-1", "Delete the oldest segments while a partition's log exceeds this by a segment (broker default; -1: no size limit)."),
+    def!("retention.bytes", Topic, int(-1, I64_MAX), "log.retention.bytes", "Size retention per partition for the topic (-1: no limit)."),
+    def!("log.retention.check.interval.ms", Broker, ms_range(1, DAY_MS), "300000", "How often every broker applies retention to its logs."),
     def!("replica.fetch.wait.max.ms", Broker, ms_range(0, DAY_MS), "500", "Longest a follower fetch waits at the leader."),
     def!("group.initial.rebalance.delay.ms", Broker, ms_range(0, DAY_MS), "3000", "An empty group waits this long before its first rebalance."),
     def!("offsets.topic.num.partitions", Broker, int(1, 1000), "50", "Partitions of __consumer_offsets (picks the group coordinator)."),
@@ -153,8 +174,8 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("sim.header.bytes", Sim, int(0, 65_535), "8", "Size of each header value in bytes."),
     def!("sim.partition", Sim, int(-1, 1023), "-1", "Partition every record names explicitly (-1: the partitioner chooses)."),
     def!("sim.send.mode", Sim, SettingKind::Enum(&["async", "sync"]), "async", "async: send() with a callback; sync: send().get() per record."),
-    def!("sim.network.latency", Sim, SettingKind::Duration { unit_us: 1, min_us: 1, max_us: 10_000_000 }, "1ms", "One-way latency of every network link."),
-    def!("sim.consumer.processing", Sim, SettingKind::Duration { unit_us: 1, min_us: 0, max_us: 10_000_000 }, "0us", "Application time per consumed record (lets lag build up)."),
+    def!("sim.network.latency", Sim, SettingKind::Duration { unit_us: 1, min_us: 1, max_us: 10_000_000, unlimited: false }, "1ms", "One-way latency of every network link."),
+    def!("sim.consumer.processing", Sim, SettingKind::Duration { unit_us: 1, min_us: 0, max_us: 10_000_000, unlimited: false }, "0us", "Application time per consumed record (lets lag build up)."),
 ];
 
 /// The registry rows for `name` (a name can exist on several scopes).
@@ -170,6 +191,8 @@ pub enum Value {
     Duration(u64),
     Bool(bool),
     Enum(&'static str),
+    /// `-1` for a duration that allows it: no limit.
+    Unlimited,
 }
 
 fn allowed(kind: SettingKind) -> String {
@@ -179,10 +202,16 @@ fn allowed(kind: SettingKind) -> String {
             unit_us,
             min_us,
             max_us,
+            unlimited,
         } => {
             let unit = if unit_us == MS { "ms" } else { "us" };
+            let or = if unlimited {
+                ", or -1 for no limit"
+            } else {
+                ""
+            };
             format!(
-                "a duration from {} to {} (an integer in {unit}, or with a unit: us, ms, s, m)",
+                "a duration from {} to {} (an integer in {unit}, or with a unit: us, ms, s, m){or}",
                 fmt_us(min_us),
                 fmt_us(max_us)
             )
@@ -226,7 +255,11 @@ pub fn parse(def: &SettingDef, raw: &str) -> Result<Value, ConfigError> {
             unit_us,
             min_us,
             max_us,
+            unlimited,
         } => {
+            if unlimited && raw == "-1" {
+                return Ok(Value::Unlimited);
+            }
             let (digits, mult) = split_unit(raw, unit_us).ok_or_else(bad)?;
             let neg = digits.starts_with('-');
             let n: u64 = digits.trim_start_matches('-').parse().map_err(|_| bad())?;
@@ -337,6 +370,20 @@ fn dur_ms(def: &SettingDef, v: Value) -> Result<u64, ConfigError> {
             "must be a whole number of milliseconds (Kafka's unit for this setting)",
         )),
         _ => Ok(0),
+    }
+}
+/// A retention time in ms (`None`: -1, no limit).
+fn opt_ms(def: &SettingDef, v: Value) -> Result<Option<u64>, ConfigError> {
+    match v {
+        Value::Unlimited => Ok(None),
+        v => dur_ms(def, v).map(Some),
+    }
+}
+/// A retention size in bytes (`None`: negative, no limit).
+fn opt_bytes(v: Value) -> Option<u64> {
+    match v {
+        Value::Int(i) if i >= 0 => Some(i as u64),
+        _ => None,
     }
 }
 fn dur_us(v: Value) -> u64 {
@@ -451,6 +498,12 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     b.group_initial_rebalance_delay_ms.set(dur_ms(def, v)?)
                 }
                 "offsets.topic.num.partitions" => b.offsets_topic_num_partitions.set(int_u32(v)),
+                "log.segment.bytes" => b.log_segment_bytes.set(int_u32(v)),
+                "log.retention.ms" => b.log_retention_ms.set(opt_ms(def, v)?),
+                "log.retention.bytes" => b.log_retention_bytes.set(opt_bytes(v)),
+                "log.retention.check.interval.ms" => {
+                    b.log_retention_check_interval_ms.set(dur_ms(def, v)?)
+                }
                 _ => {}
             }
         }
@@ -462,6 +515,9 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     "unclean.leader.election.enable" => {
                         t.unclean_leader_election_enable.set(boolean(v))
                     }
+                    "segment.bytes" => t.segment_bytes.set(int_u32(v)),
+                    "retention.ms" => t.retention_ms.set(opt_ms(def, v)?),
+                    "retention.bytes" => t.retention_bytes.set(opt_bytes(v)),
                     _ => {}
                 }
             }
@@ -532,6 +588,13 @@ pub fn current(cfg: &Config, name: &str) -> Option<String> {
         "num.partitions" => t?.partitions.value.to_string(),
         "replication.factor" => t?.replication_factor.value.to_string(),
         "min.insync.replicas" => t?.min_insync_replicas.value.to_string(),
+        "segment.bytes" => t?.segment_bytes.value.to_string(),
+        "retention.ms" => t?.retention_ms.value.map_or(-1, |v| v as i64).to_string(),
+        "retention.bytes" => t?
+            .retention_bytes
+            .value
+            .map_or(-1, |v| v as i64)
+            .to_string(),
         "max.poll.records" => g?.max_poll_records.value.to_string(),
         "sim.brokers" => cfg.sim.brokers.value.to_string(),
         "offsets.topic.num.partitions" => b.offsets_topic_num_partitions.value.to_string(),

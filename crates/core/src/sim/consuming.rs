@@ -462,11 +462,16 @@ impl Sim {
             *f = false;
         }
         let mut n = 0;
+        let mut out_of_range = Vec::new();
         for fp in parts {
             let Some(&pos) = cons.positions.get(&fp.tp) else {
                 continue;
             };
             if !cons.assignment.contains(&fp.tp) {
+                continue;
+            }
+            if pos < fp.log_start_offset {
+                out_of_range.push((fp.tp, fp.log_start_offset, fp.high_watermark));
                 continue;
             }
             let mut next = pos;
@@ -482,6 +487,8 @@ impl Sim {
                 }
             }
         }
+        self.reset_out_of_range(c, &out_of_range);
+        let cons = &mut self.consumers[c as usize];
         let idle = cons.busy_until.is_none();
         if idle && !cons.buffer.is_empty() {
             cons.busy_until = Some(self.now);
@@ -489,6 +496,39 @@ impl Sim {
         }
         self.send_consumer_fetches(c);
         Delivery::Fetched { records: n }
+    }
+
+    /// OFFSET_OUT_OF_RANGE for partitions whose fetch position fell below the leader's log
+    /// start offset (retention deleted it): the consumer resets by `auto.offset.reset`
+    /// (`SubscriptionState.requestOffsetReset`): earliest -> the log start offset, latest ->
+    /// the high watermark; with none, `poll()` would throw `OffsetOutOfRangeException`: here
+    /// the partition loses its position and is not fetched again until the next assignment.
+    ///
+    /// Simplified: the offsets come from the fetch response, not from a ListOffsets request.
+    fn reset_out_of_range(&mut self, c: u32, parts: &[(TopicPartitionId, u64, u64)]) {
+        if parts.is_empty() {
+            return;
+        }
+        let Some(cons) = self.consumers.get_mut(c as usize) else {
+            return;
+        };
+        let Some(g) = self.config.groups.get(cons.group as usize) else {
+            return;
+        };
+        let reset = g.consumer.auto_offset_reset.value;
+        for &(tp, log_start, hw) in parts {
+            match reset {
+                OffsetReset::Earliest => {
+                    cons.positions.insert(tp, log_start);
+                }
+                OffsetReset::Latest => {
+                    cons.positions.insert(tp, hw.max(log_start));
+                }
+                OffsetReset::None => {
+                    cons.positions.remove(&tp);
+                }
+            }
+        }
     }
 
     /// The application calls `poll()`: up to max.poll.records buffered records, then it

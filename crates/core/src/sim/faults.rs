@@ -82,6 +82,7 @@ impl Sim {
         b.alive = true;
         b.fenced = false;
         let mut elected = false;
+        let now = self.now;
         for t in &mut self.topics {
             for p in &mut t.partitions {
                 if let Some(r) = p.replica_mut(broker) {
@@ -100,12 +101,14 @@ impl Sim {
                     if p.isr.contains(&broker) {
                         p.leader = Some(broker);
                         p.leader_epoch += 1;
+                        p.reset_follower_states(now);
                         self.leader_elections += 1;
                         elected = true;
                     } else if unclean {
                         p.leader = Some(broker);
                         p.isr = alloc::vec![broker];
                         p.leader_epoch += 1;
+                        p.reset_follower_states(now);
                         self.leader_elections += 1;
                         elected = true;
                     }
@@ -149,6 +152,7 @@ impl Sim {
             return None; // it came back in time, or is fenced already
         }
         b.fenced = true;
+        let now = self.now;
         let alive: Vec<bool> = self.brokers.iter().map(|b| b.alive).collect();
         let mut elections: u32 = 0;
         let mut tps = Vec::new();
@@ -206,13 +210,7 @@ impl Sim {
                         partition: p.index,
                     });
                     // The new leader learns its followers' offsets from their next fetches.
-                    if let Some(l) = p.leader {
-                        for r in &mut p.replicas {
-                            if r.broker != l {
-                                r.leader_view_leo = 0;
-                            }
-                        }
-                    }
+                    p.reset_follower_states(now);
                 }
             }
         }

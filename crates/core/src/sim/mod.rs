@@ -8,9 +8,11 @@
 
 mod consuming;
 pub mod faults;
+mod isr;
 pub mod links;
 mod producing;
 mod replication;
+mod retention;
 pub mod schedule;
 pub mod view;
 
@@ -65,6 +67,8 @@ enum Pending {
     ReplicaFetchRetry { follower: u32, leader: u32 },
     /// A scheduled fault starts (`end = false`) or ends.
     Fault { index: u32, end: bool },
+    /// A broker's background task or purgatory timer (ISR, retention, `DelayedProduce`).
+    Broker(replication::BrokerTimer),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -317,6 +321,7 @@ impl Sim {
             }
         }
         sim.start_replica_fetchers();
+        sim.start_broker_timers();
         Ok(sim)
     }
 
@@ -502,6 +507,7 @@ impl Sim {
                 self.on_replica_fetch_retry(follower, leader)
             }
             Pending::Fault { index, end } => self.on_scheduled_fault(index, end),
+            Pending::Broker(t) => self.on_broker_timer(t),
         }
     }
 

@@ -13,12 +13,54 @@ use crate::net::{
 use crate::producer::accumulator::ProducerBatch;
 use alloc::vec::Vec;
 
+/// Timers of the brokers' own background work and purgatories, dispatched by
+/// [`Sim::on_broker_timer`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BrokerTimer {
+    /// `ReplicaManager`'s "isr-expiration" task (every replica.lag.time.max.ms / 2).
+    IsrExpiration,
+    /// The controller commits a follower's removal from an ISR.
+    IsrShrink { tp: TopicPartitionId, broker: u32 },
+    /// The controller commits a follower's return to an ISR.
+    IsrExpand { tp: TopicPartitionId, broker: u32 },
+    /// An acks=all `DelayedProduce` reaches the request's timeout (the producer's
+    /// request.timeout.ms, carried in the request).
+    ProduceExpire { producer: u32, request_id: u64 },
+    /// `LogManager`'s "kafka-log-retention" task (every log.retention.check.interval.ms).
+    RetentionCheck,
+}
+
 /// Bytes a follower takes per partition per fetch (`replica.fetch.max.bytes`).
 const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
 /// How many batches per producer and partition a leader remembers for deduplication.
 const PRODUCER_STATE_BATCHES: usize = 5;
 
 impl Sim {
+    /// Starts the brokers' periodic tasks: isr-expiration at once (Kafka's initial delay is 0)
+    /// and log retention after `log.initial.task.delay.ms` (30 s).
+    pub(super) fn start_broker_timers(&mut self) {
+        for t in 0..self.topics.len() as u32 {
+            self.apply_segment_bytes(t);
+        }
+        self.schedule(self.now, Pending::Broker(BrokerTimer::IsrExpiration));
+        let first = self.now.plus(super::retention::LOG_INITIAL_TASK_DELAY_US);
+        self.schedule(first, Pending::Broker(BrokerTimer::RetentionCheck));
+    }
+
+    /// Dispatches a broker timer; `None` when it found nothing to do (not an event).
+    pub(super) fn on_broker_timer(&mut self, t: BrokerTimer) -> Option<Event> {
+        match t {
+            BrokerTimer::IsrExpiration => self.on_isr_expiration(),
+            BrokerTimer::IsrShrink { tp, broker } => self.on_isr_shrink(tp, broker),
+            BrokerTimer::IsrExpand { tp, broker } => self.on_isr_expand(tp, broker),
+            BrokerTimer::ProduceExpire {
+                producer,
+                request_id,
+            } => self.on_produce_expire(producer, request_id),
+            BrokerTimer::RetentionCheck => self.on_retention_check(),
+        }
+    }
+
     /// `CreatePartitions`: the controller places the new partitions like new topics' and
     /// every client learns them from metadata: producers partition over the new count (keys
     /// move), consumer groups rebalance. Followers pick the new partitions up in their next
@@ -44,6 +86,7 @@ impl Sim {
             t.partitions
                 .push(Partition::new(topic, old + i as u32, &reps));
         }
+        self.apply_segment_bytes(topic);
         for p in &mut self.producers {
             if p.topic == topic {
                 p.accumulator.grow(count);
@@ -197,9 +240,9 @@ impl Sim {
                 });
                 continue;
             }
-            let min_isr = self.topics[tp.topic as usize].min_insync_replicas as usize;
+            let min_isr = self.topics[tp.topic as usize].min_insync_replicas;
             let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
-            if acks == Acks::All && part.isr.len() < min_isr {
+            if acks == Acks::All && part.isr.len() < part.effective_min_isr(min_isr) {
                 results.push(PartitionProduceResult {
                     tp,
                     batch_id: batch.id,
@@ -226,13 +269,18 @@ impl Sim {
                     if let Some(&(_, _, off, _)) =
                         state.iter().find(|(f, l, _, _)| *f == seq && *l == last)
                     {
-                        duplicates += batch.records.len() as u32;
+                        let n = batch.records.len() as u64;
+                        duplicates += n as u32;
                         results.push(PartitionProduceResult {
                             tp,
                             batch_id: batch.id,
                             base_offset: off as i64,
                             error: None,
                         });
+                        // acks=all: like an append, the answer waits until the high
+                        // watermark passed the original batch (`DelayedProduce` in Kafka
+                        // waits on the required offset whether or not the batch was new).
+                        waits.push((tp, batch.id, off, off + n));
                         continue;
                     }
                     // Not a duplicate: it must follow the last batch exactly, else a gap.
@@ -302,34 +350,42 @@ impl Sim {
             }
         }
         // acks=1 answers after the leader's append; acks=all once the high watermark passed
-        // every appended batch (errors and duplicates are answered together with them).
-        let respond_now = match acks {
-            Acks::None => None,
-            Acks::Leader => Some(true),
-            Acks::All => Some(self.high_watermark_reached(&waits)),
+        // every appended or duplicate batch (errors are answered together with them).
+        let mut delayed = DelayedProduce {
+            broker: b,
+            producer,
+            request_id,
+            waits,
+            results,
         };
-        let responded = match respond_now {
-            None => false,
-            Some(true) => {
-                self.send(
-                    Node::Broker(b),
-                    Node::Producer(producer),
-                    Body::ProduceResponse {
-                        request_id,
-                        results,
-                    },
-                );
+        let responded = match acks {
+            Acks::None => false,
+            Acks::Leader => {
+                self.respond_produce(delayed);
                 true
             }
-            Some(false) => {
-                self.delayed_produces.push(DelayedProduce {
-                    broker: b,
-                    producer,
-                    request_id,
-                    waits,
-                    results,
-                });
-                false
+            // `tryCompleteElseWatch`: answered now if every wait is already decided, else
+            // parked in the purgatory until decided or the request's timeout.
+            Acks::All => {
+                if self.decide_waits(&mut delayed) {
+                    self.respond_produce(delayed);
+                    true
+                } else {
+                    let timeout_us = self
+                        .producers
+                        .get(producer as usize)
+                        .map_or(30_000, |p| p.config.request_timeout_ms.value)
+                        * 1000;
+                    self.schedule(
+                        self.now.plus(timeout_us),
+                        Pending::Broker(BrokerTimer::ProduceExpire {
+                            producer,
+                            request_id,
+                        }),
+                    );
+                    self.delayed_produces.push(delayed);
+                    false
+                }
             }
         };
         if crash_after {
@@ -350,8 +406,9 @@ impl Sim {
         self.advance_high_watermark(tp)
     }
 
-    /// Recomputes the high watermark; when it moves, acks=all produces and consumer fetches
-    /// waiting on it complete.
+    /// Recomputes the high watermark; when it moves, consumer fetches waiting on it wake.
+    /// acks=all produces waiting on the partition are checked either way: the high watermark,
+    /// the ISR or the leadership may have changed (`tryCompleteDelayedRequests`).
     pub(super) fn advance_high_watermark(&mut self, tp: TopicPartitionId) -> bool {
         let min_isr = self
             .topics
@@ -361,43 +418,129 @@ impl Sim {
             .partition_mut(tp)
             .and_then(|p| p.maybe_advance_high_watermark(min_isr))
             .is_some();
+        self.complete_delayed_produces(tp);
         if moved {
-            self.complete_delayed_produces(tp);
             self.wake_parked(tp, false);
         }
         moved
     }
 
-    /// Every batch of an acks=all request is below its partition's high watermark.
-    fn high_watermark_reached(&self, waits: &[(TopicPartitionId, u64, u64, u64)]) -> bool {
-        waits.iter().all(|(tp, _, _, end)| {
-            self.partition(*tp)
-                .is_some_and(|p| p.high_watermark() >= *end)
-        })
+    /// `Partition.checkEnoughReplicasReachOffset` for broker `b`: `None` while the high
+    /// watermark is below `required`; once it is reached, no error if the ISR still has
+    /// min.insync.replicas members, else NOT_ENOUGH_REPLICAS_AFTER_APPEND (appended, then the
+    /// ISR shrank); NOT_LEADER_OR_FOLLOWER once `b` no longer leads the partition.
+    ///
+    /// Since 3.7 the high watermark freezes below min.insync.replicas, so a wait whose ISR
+    /// shrank too far usually stays undecided and expires with REQUEST_TIMED_OUT instead.
+    fn check_enough_replicas(
+        &self,
+        b: u32,
+        tp: TopicPartitionId,
+        required: u64,
+    ) -> Option<Option<KafkaError>> {
+        let Some(p) = self.partition(tp) else {
+            return Some(Some(KafkaError::NotLeaderOrFollower));
+        };
+        if p.leader != Some(b) {
+            return Some(Some(KafkaError::NotLeaderOrFollower));
+        }
+        if p.high_watermark() < required {
+            return None;
+        }
+        let min_isr = self
+            .topics
+            .get(tp.topic as usize)
+            .map_or(1, |t| t.min_insync_replicas);
+        if p.isr.len() >= p.effective_min_isr(min_isr) {
+            Some(None)
+        } else {
+            Some(Some(KafkaError::NotEnoughReplicasAfterAppend))
+        }
     }
 
-    fn complete_delayed_produces(&mut self, tp: TopicPartitionId) {
-        let mut i = 0;
-        while i < self.delayed_produces.len() {
-            let d = &self.delayed_produces[i];
-            if !d.waits.iter().any(|w| w.0 == tp) {
-                i += 1;
-                continue;
-            }
-            if self.high_watermark_reached(&d.waits) {
-                let d = self.delayed_produces.remove(i);
-                self.send(
-                    Node::Broker(d.broker),
-                    Node::Producer(d.producer),
-                    Body::ProduceResponse {
-                        request_id: d.request_id,
-                        results: d.results,
-                    },
-                );
-            } else {
-                i += 1;
+    /// `DelayedProduce.tryComplete`: decides every pending wait it can (the decided ones leave
+    /// `waits`, their result takes the error); returns whether none is left.
+    fn decide_waits(&self, d: &mut DelayedProduce) -> bool {
+        let b = d.broker;
+        let mut decided = Vec::new();
+        d.waits.retain(
+            |&(tp, batch_id, _, end)| match self.check_enough_replicas(b, tp, end) {
+                Some(error) => {
+                    decided.push((batch_id, error));
+                    false
+                }
+                None => true,
+            },
+        );
+        for (batch_id, error) in decided {
+            if let Some(r) = d.results.iter_mut().find(|r| r.batch_id == batch_id) {
+                r.error = error;
             }
         }
+        d.waits.is_empty()
+    }
+
+    /// Sends a produce request's response from its leader.
+    fn respond_produce(&mut self, d: DelayedProduce) {
+        self.send(
+            Node::Broker(d.broker),
+            Node::Producer(d.producer),
+            Body::ProduceResponse {
+                request_id: d.request_id,
+                results: d.results,
+            },
+        );
+    }
+
+    /// Checks the acks=all produces waiting on `tp` and answers those now fully decided.
+    fn complete_delayed_produces(&mut self, tp: TopicPartitionId) {
+        if !self
+            .delayed_produces
+            .iter()
+            .any(|d| d.waits.iter().any(|w| w.0 == tp))
+        {
+            return;
+        }
+        let all = core::mem::take(&mut self.delayed_produces);
+        let mut keep = Vec::with_capacity(all.len());
+        let mut done = Vec::new();
+        for mut d in all {
+            if d.waits.iter().any(|w| w.0 == tp) && self.decide_waits(&mut d) {
+                done.push(d);
+            } else {
+                keep.push(d);
+            }
+        }
+        self.delayed_produces = keep;
+        for d in done {
+            self.respond_produce(d);
+        }
+    }
+
+    /// `DelayedProduce.onExpiration`: the request's timeout passed with batches still
+    /// waiting; those answer REQUEST_TIMED_OUT, the decided ones keep their result. (The
+    /// producer, whose own request.timeout.ms started earlier, has usually given up on the
+    /// request already and ignores the answer.)
+    fn on_produce_expire(&mut self, producer: u32, request_id: u64) -> Option<Event> {
+        let i = self
+            .delayed_produces
+            .iter()
+            .position(|d| d.producer == producer && d.request_id == request_id)?;
+        let mut d = self.delayed_produces.remove(i);
+        let broker = d.broker;
+        let partitions = d.waits.len() as u32;
+        for &(_, batch_id, _, _) in &d.waits {
+            if let Some(r) = d.results.iter_mut().find(|r| r.batch_id == batch_id) {
+                r.error = Some(KafkaError::RequestTimedOut);
+            }
+        }
+        d.waits.clear();
+        self.respond_produce(d);
+        Some(Event::ProduceWaitExpired {
+            broker,
+            producer,
+            partitions,
+        })
     }
 
     /// Answers parked fetches that include `tp`: follower fetches when the log grows
@@ -428,6 +571,7 @@ impl Sim {
         if let Node::Broker(follower) = fetcher {
             // The fetch offset is the follower's log end offset: the leader learns it here,
             // and the high watermark can move.
+            let now = self.now;
             for (tp, offset) in &partitions {
                 let Some(p) = self.partition_mut(*tp) else {
                     continue;
@@ -435,14 +579,20 @@ impl Sim {
                 if p.leader != Some(b) {
                     continue;
                 }
+                let leo = p.log_end_offset();
                 if let Some(r) = p.replica_mut(follower) {
-                    r.leader_view_leo = *offset;
+                    r.update_fetch_state(*offset, leo, now);
                 }
                 // A follower caught up to the high watermark rejoins the ISR
                 // (`Partition.isFollowerInSync`, via AlterPartition to the controller).
-                if !p.isr.contains(&follower) && *offset >= p.high_watermark() && p.leader.is_some()
-                {
-                    p.isr.push(follower);
+                if !p.isr.contains(&follower) && *offset >= p.high_watermark() {
+                    self.schedule(
+                        now,
+                        Pending::Broker(BrokerTimer::IsrExpand {
+                            tp: *tp,
+                            broker: follower,
+                        }),
+                    );
                 }
                 if self.advance_high_watermark(*tp) {
                     hw_moved += 1;
@@ -468,7 +618,15 @@ impl Sim {
             }
             Node::Producer(_) => (1, 0),
         };
-        if available.1 >= min_bytes.max(1) || wait_us == 0 {
+        // A fetch below the log start offset is answered at once (OFFSET_OUT_OF_RANGE).
+        let out_of_range = partitions.iter().any(|(tp, offset)| {
+            self.partition(*tp).is_some_and(|p| {
+                p.leader == Some(b)
+                    && p.leader_replica()
+                        .is_some_and(|l| *offset < l.log.log_start_offset())
+            })
+        });
+        if available.1 >= min_bytes.max(1) || wait_us == 0 || out_of_range {
             let records = self.respond_fetch(b, fetcher, &partitions);
             return Delivery::FetchServed {
                 records,
@@ -577,7 +735,14 @@ impl Sim {
             };
             let mut entries = Vec::new();
             let mut bytes = 0u64;
-            for (off, e) in l.log.range(*offset, end) {
+            // Below the log start offset: OFFSET_OUT_OF_RANGE, no records (the fetcher sees
+            // its offset under `log_start_offset` and resets).
+            let from = if *offset < l.log.log_start_offset() {
+                end
+            } else {
+                *offset
+            };
+            for (off, e) in l.log.range(from, end) {
                 // At least one record, then up to the byte limit.
                 if !entries.is_empty() && bytes + e.size_bytes as u64 > max_bytes {
                     break;
@@ -620,6 +785,12 @@ impl Sim {
             let Some(r) = p.replica_mut(follower) else {
                 continue;
             };
+            // Its log ends below the leader's log start (retention deleted what it needs):
+            // OFFSET_OUT_OF_RANGE, it truncates fully and starts at the leader's log start.
+            if fp.log_start_offset > r.log.log_end_offset() {
+                r.log.truncate_fully_and_start_at(fp.log_start_offset);
+                r.high_watermark = r.high_watermark.max(fp.log_start_offset);
+            }
             for (off, e) in fp.entries {
                 if off == r.log.log_end_offset() {
                     r.log.append(e);
@@ -630,8 +801,82 @@ impl Sim {
             if hw > r.high_watermark {
                 r.high_watermark = hw;
             }
+            // The follower's log start follows the leader's (`maybeIncrementLogStartOffset`).
+            let start = fp.log_start_offset.min(r.high_watermark);
+            r.log.advance_start(start);
         }
         self.send_replica_fetch(follower, leader);
         Delivery::Fetched { records: n }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::time::SimTime;
+
+    /// `checkEnoughReplicasReachOffset`: a wait whose offset the high watermark has passed
+    /// completes without error while the ISR holds min.insync.replicas, with
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below it meanwhile, and with
+    /// NOT_LEADER_OR_FOLLOWER once the broker no longer leads.
+    #[test]
+    fn delayed_produce_outcomes() {
+        let mut c = Config::preset();
+        c.set("min.insync.replicas", "2").unwrap();
+        let mut sim = Sim::new(c, 1).unwrap();
+        sim.run_until(SimTime(1_000_000));
+        let tp = TopicPartitionId {
+            topic: 0,
+            partition: 0,
+        };
+        let leader = sim.partition(tp).and_then(|p| p.leader).unwrap();
+        let hw = sim.partition(tp).unwrap().high_watermark();
+        assert!(hw > 10);
+        let outcome = |sim: &mut Sim, isr: Option<usize>, lead: bool| {
+            let mut s = sim.clone();
+            let p = s.partition_mut(tp).unwrap();
+            if let Some(n) = isr {
+                p.isr.truncate(n);
+            }
+            if !lead {
+                p.leader = p.replicas.iter().map(|r| r.broker).find(|b| *b != leader);
+            }
+            let mut d = DelayedProduce {
+                broker: leader,
+                producer: 0,
+                request_id: 999_999,
+                waits: alloc::vec![(tp, 7, hw - 10, hw - 5), (tp, 8, hw, hw + 5)],
+                results: alloc::vec![
+                    PartitionProduceResult {
+                        tp,
+                        batch_id: 7,
+                        base_offset: (hw - 10) as i64,
+                        error: None,
+                    },
+                    PartitionProduceResult {
+                        tp,
+                        batch_id: 8,
+                        base_offset: hw as i64,
+                        error: None,
+                    },
+                ],
+            };
+            let all = s.decide_waits(&mut d);
+            (all, d.waits.len(), d.results[0].error, d.results[1].error)
+        };
+        // The second batch is above the high watermark: still waiting.
+        assert_eq!(outcome(&mut sim, None, true), (false, 1, None, None));
+        assert_eq!(
+            outcome(&mut sim, Some(1), true),
+            (
+                false,
+                1,
+                Some(KafkaError::NotEnoughReplicasAfterAppend),
+                None
+            )
+        );
+        let nl = Some(KafkaError::NotLeaderOrFollower);
+        assert_eq!(outcome(&mut sim, None, false), (true, 0, nl, nl));
     }
 }

@@ -1,0 +1,72 @@
+//! Log retention (`LogManager`'s "kafka-log-retention" task and `UnifiedLog.deleteOldSegments`):
+//! every `log.retention.check.interval.ms`, starting `log.initial.task.delay.ms` (30 s) after
+//! the broker starts, every alive broker deletes whole segments of each replica it hosts that
+//! lie below that replica's high watermark and break `retention.bytes` or `retention.ms`
+//! (see [`crate::log::Log::delete_old_segments`]). Followers also move their log start offset
+//! up to the leader's (from fetch responses), and a follower whose log end fell below the
+//! leader's log start truncates fully and starts there (`ReplicaFetcherThread`'s
+//! out-of-range handling).
+//!
+//! Simplified: one cluster-wide timer (every broker starts at time 0); `segment.ms` rolling,
+//! `cleanup.policy=compact` and tiered storage are not modelled.
+
+use super::replication::BrokerTimer;
+use super::{Pending, Sim};
+use crate::event::Event;
+use crate::log::Retention;
+
+/// `log.initial.task.delay.ms`'s default: the first retention check runs 30 s after start.
+pub const LOG_INITIAL_TASK_DELAY_US: u64 = 30_000_000;
+
+impl Sim {
+    /// Gives every replica log of topic `topic` its `segment.bytes`.
+    pub(super) fn apply_segment_bytes(&mut self, topic: u32) {
+        let Some(tc) = self.config.topics.get(topic as usize) else {
+            return;
+        };
+        let bytes = tc.segment_bytes.value as u64;
+        if let Some(t) = self.topics.get_mut(topic as usize) {
+            for p in &mut t.partitions {
+                for r in &mut p.replicas {
+                    r.log.set_segment_bytes(bytes);
+                }
+            }
+        }
+    }
+
+    /// The periodic retention check on every alive broker. An event only when it deleted
+    /// something.
+    pub(super) fn on_retention_check(&mut self) -> Option<Event> {
+        let now = self.now;
+        let mut segments = 0u32;
+        let mut replicas = 0u32;
+        for (ti, t) in self.topics.iter_mut().enumerate() {
+            let Some(tc) = self.config.topics.get(ti) else {
+                continue;
+            };
+            let retention = Retention {
+                retention_us: tc.retention_ms.value.map(|ms| ms.saturating_mul(1000)),
+                retention_bytes: tc.retention_bytes.value,
+            };
+            for p in &mut t.partitions {
+                for r in &mut p.replicas {
+                    if !self.brokers.get(r.broker as usize).is_some_and(|b| b.alive) {
+                        continue;
+                    }
+                    let hw = r.high_watermark;
+                    let n = r.log.delete_old_segments(now, hw, retention);
+                    if n > 0 {
+                        segments += n;
+                        replicas += 1;
+                    }
+                }
+            }
+        }
+        let interval = self.config.broker.log_retention_check_interval_ms.value * 1000;
+        self.schedule(
+            now.plus(interval.max(1000)),
+            Pending::Broker(BrokerTimer::RetentionCheck),
+        );
+        (segments > 0).then_some(Event::LogSegmentsDeleted { segments, replicas })
+    }
+}
