@@ -58,6 +58,7 @@ fn settings_help() -> String {
             SettingKind::Duration { .. } => "duration".to_string(),
             SettingKind::Bool => "true|false".to_string(),
             SettingKind::Enum(v) => v.join("|"),
+            SettingKind::AssignorList => "assignor list".to_string(),
         };
         s.push_str(&format!(
             "  {:<42} [{:?}] {} (default {}): {}\n",

@@ -54,13 +54,27 @@ pub enum Event {
         heartbeat: bool,
         commit: bool,
     },
-    /// The coordinator completed a JoinGroup phase: a new generation.
+    /// The coordinator completed a JoinGroup phase: a new generation, the assignor the votes
+    /// chose (`protocol`, empty when the group emptied), members that did not rejoin in time
+    /// removed (`removed`).
     RebalanceJoined {
         group: u32,
         generation: u32,
         leader: u32,
         members: u32,
+        protocol: &'static str,
+        removed: u32,
     },
+    /// The coordinator heard nothing from a member for session.timeout.ms and removed it
+    /// (a rebalance follows unless the group is now empty).
+    MemberExpired {
+        group: u32,
+        consumer: u32,
+        generation: u32,
+    },
+    /// A member's application spent longer than max.poll.interval.ms between polls: the
+    /// heartbeat thread leaves the group (KIP-62; a static member just stops heartbeating).
+    PollTimeoutExpired { consumer: u32, left_group: bool },
     /// A producer instance finished closing (all its batches completed).
     ProducerClosed { producer: u32 },
     /// The KRaft controller fenced a broker whose session expired and moved its leaderships.
@@ -138,6 +152,28 @@ pub enum Delivery {
     Fetched { records: u32 },
     /// Group protocol and offset traffic.
     Group,
+    /// The message started a rebalance: the group went to PreparingRebalance.
+    RebalanceTriggered {
+        group: u32,
+        generation: u32,
+        reason: RebalanceReason,
+    },
+    /// The leader's assignment arrived: the group is Stable in `generation`.
+    GroupStable {
+        group: u32,
+        generation: u32,
+        members: u32,
+    },
+    /// A member received its assignment: partitions it keeps, gets, and gives up
+    /// (cooperative: revoked ones are released now and a follow-up rebalance hands them over).
+    Assigned {
+        generation: u32,
+        kept: u32,
+        added: u32,
+        revoked: u32,
+    },
+    /// The coordinator refused the request (or a member got the refusal).
+    GroupRefused { error: crate::net::GroupError },
     /// The destination was down: the message is lost.
     Lost,
     /// A partition's high watermark moved (first moved partition).
@@ -145,6 +181,23 @@ pub enum Delivery {
         tp: TopicPartitionId,
         high_watermark: u64,
     },
+}
+
+/// Why a rebalance started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "cause", rename_all = "snake_case"))]
+pub enum RebalanceReason {
+    /// A new member joined.
+    MemberJoined { consumer: u32 },
+    /// A member sent LeaveGroup.
+    MemberLeft { consumer: u32 },
+    /// A known member rejoined with different metadata (owned partitions after a cooperative
+    /// revocation, a changed subscription) or is the leader (which rejoins on a partition-count
+    /// change).
+    MemberRejoined { consumer: u32 },
+    /// A member's session expired.
+    SessionExpired { consumer: u32 },
 }
 
 /// A trace entry: the event's index (its position in the whole run) and time.

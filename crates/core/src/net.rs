@@ -113,24 +113,40 @@ pub enum Body {
     ConsumerFetchResponse {
         parts: Vec<FetchedPartition>,
     },
+    /// The simulator's client makes its member id itself (`<client.id>-<UUID>`).
     JoinGroup {
         group: u32,
         member: u32,
+        member_id: String,
+        /// The member joins for the first time with this id (Kafka's second JoinGroup after
+        /// MEMBER_ID_REQUIRED); `false`: it believes it is already a member.
+        new_member: bool,
+        instance_id: Option<String>,
+        protocols: crate::config::StrategyList,
+        metadata: crate::consumer::group::JoinMetadata,
     },
     JoinGroupResponse {
+        member_id: String,
         generation: u32,
-        leader: u32,
-        members: Vec<u32>,
+        protocol: Option<crate::assignor::AssignorKind>,
+        leader: String,
+        /// Every member with its metadata, for the leader only.
+        members: Vec<JoinedMember>,
+        error: Option<GroupError>,
     },
     SyncGroup {
         group: u32,
         member: u32,
+        member_id: String,
         generation: u32,
-        assignment: Option<Vec<(u32, Vec<TopicPartitionId>)>>,
+        /// The leader's assignment: member id -> partitions.
+        assignment: Option<Vec<(String, Vec<TopicPartitionId>)>>,
     },
     SyncGroupResponse {
+        member_id: String,
         generation: u32,
         assignment: Vec<TopicPartitionId>,
+        error: Option<GroupError>,
     },
     OffsetFetch {
         group: u32,
@@ -143,17 +159,67 @@ pub enum Body {
     OffsetCommit {
         group: u32,
         member: u32,
+        member_id: String,
+        generation: u32,
         offsets: Vec<(TopicPartitionId, u64)>,
     },
     OffsetCommitResponse {
         offsets: Vec<(TopicPartitionId, u64)>,
+        error: Option<GroupError>,
     },
     Heartbeat {
         group: u32,
         member: u32,
+        member_id: String,
         generation: u32,
     },
-    HeartbeatResponse,
+    HeartbeatResponse {
+        member_id: String,
+        error: Option<GroupError>,
+    },
+    LeaveGroup {
+        group: u32,
+        member: u32,
+        member_id: String,
+    },
+    LeaveGroupResponse,
+}
+
+/// One member as the group leader receives it in its JoinGroup response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinedMember {
+    pub consumer: u32,
+    pub member_id: String,
+    pub instance_id: Option<String>,
+    pub metadata: crate::consumer::group::JoinMetadata,
+}
+
+/// Group coordinator errors (Kafka's `Errors` names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum GroupError {
+    /// The group is rebalancing: rejoin.
+    RebalanceInProgress,
+    /// The coordinator does not know the member (it expired or left): rejoin as new.
+    UnknownMemberId,
+    /// The member's generation is not the group's.
+    IllegalGeneration,
+    /// No assignor common to every member (`INCONSISTENT_GROUP_PROTOCOL`).
+    InconsistentGroupProtocol,
+    /// Another process took over this group.instance.id.
+    FencedInstanceId,
+}
+
+impl GroupError {
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupError::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            GroupError::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            GroupError::IllegalGeneration => "ILLEGAL_GENERATION",
+            GroupError::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            GroupError::FencedInstanceId => "FENCED_INSTANCE_ID",
+        }
+    }
 }
 
 /// The kind of a message, for the renderer and the trace.
@@ -177,6 +243,8 @@ pub enum MessageKind {
     OffsetCommitResponse,
     Heartbeat,
     HeartbeatResponse,
+    LeaveGroup,
+    LeaveGroupResponse,
 }
 
 impl Body {
@@ -197,7 +265,9 @@ impl Body {
             Body::OffsetCommit { .. } => MessageKind::OffsetCommit,
             Body::OffsetCommitResponse { .. } => MessageKind::OffsetCommitResponse,
             Body::Heartbeat { .. } => MessageKind::Heartbeat,
-            Body::HeartbeatResponse => MessageKind::HeartbeatResponse,
+            Body::HeartbeatResponse { .. } => MessageKind::HeartbeatResponse,
+            Body::LeaveGroup { .. } => MessageKind::LeaveGroup,
+            Body::LeaveGroupResponse => MessageKind::LeaveGroupResponse,
         }
     }
 

@@ -54,6 +54,8 @@ pub enum SettingKind {
     Bool,
     /// One of the listed values.
     Enum(&'static [&'static str]),
+    /// A comma list of assignors (short names or Kafka class names), most preferred first.
+    AssignorList,
 }
 
 /// One row of the registry.
@@ -143,6 +145,7 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("heartbeat.interval.ms", Consumer, ms_range(1, DAY_MS), "3000", "Heartbeat period to the group coordinator."),
     def!("session.timeout.ms", Consumer, ms_range(1, DAY_MS), "45000", "A member silent this long is removed."),
     def!("max.poll.interval.ms", Consumer, ms_range(1, DAY_MS), "300000", "Longest gap between polls; also the rebalance timeout."),
+    def!("partition.assignment.strategy", Consumer, SettingKind::AssignorList, "range,cooperative-sticky", "Assignors in order of preference; the group votes (Kafka 4 default: RangeAssignor, CooperativeStickyAssignor, so Range). Only cooperative-sticky alone rebalances cooperatively."),
     // Broker (and topic defaults).
     def!("num.partitions", Broker, int(1, 1024), "1", "Partitions of a topic created without a count (preset: 6)."),
     def!("default.replication.factor", Broker, int(1, 16), "1", "Replication factor of a topic created without one (preset: 3)."),
@@ -176,6 +179,7 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("sim.send.mode", Sim, SettingKind::Enum(&["async", "sync"]), "async", "async: send() with a callback; sync: send().get() per record."),
     def!("sim.network.latency", Sim, SettingKind::Duration { unit_us: 1, min_us: 1, max_us: 10_000_000, unlimited: false }, "1ms", "One-way latency of every network link."),
     def!("sim.consumer.processing", Sim, SettingKind::Duration { unit_us: 1, min_us: 0, max_us: 10_000_000, unlimited: false }, "0us", "Application time per consumed record (lets lag build up)."),
+    def!("sim.static.members", Sim, SettingKind::Bool, "false", "Give every member a group.instance.id (<group.id>-instance-<n>): static membership, KIP-345."),
 ];
 
 /// The registry rows for `name` (a name can exist on several scopes).
@@ -193,6 +197,7 @@ pub enum Value {
     Enum(&'static str),
     /// `-1` for a duration that allows it: no limit.
     Unlimited,
+    Assignors(super::StrategyList),
 }
 
 fn allowed(kind: SettingKind) -> String {
@@ -218,6 +223,9 @@ fn allowed(kind: SettingKind) -> String {
         }
         SettingKind::Bool => String::from("true or false"),
         SettingKind::Enum(vals) => format!("one of {}", vals.join(", ")),
+        SettingKind::AssignorList => String::from(
+            "a comma list of range, roundrobin, sticky, cooperative-sticky (or Kafka's class names)",
+        ),
     }
 }
 
@@ -288,6 +296,9 @@ pub fn parse(def: &SettingDef, raw: &str) -> Result<Value, ConfigError> {
             .find(|v| **v == raw)
             .map(|v| Value::Enum(v))
             .ok_or_else(bad),
+        SettingKind::AssignorList => super::StrategyList::parse(raw)
+            .map(Value::Assignors)
+            .map_err(|m| ConfigError::new(def.name, m)),
     }
 }
 
@@ -479,6 +490,11 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     "heartbeat.interval.ms" => c.heartbeat_interval_ms.set(dur_ms(def, v)?),
                     "session.timeout.ms" => c.session_timeout_ms.set(dur_ms(def, v)?),
                     "max.poll.interval.ms" => c.max_poll_interval_ms.set(dur_ms(def, v)?),
+                    "partition.assignment.strategy" => {
+                        if let Value::Assignors(list) = v {
+                            c.partition_assignment_strategy.set(list)
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -528,6 +544,11 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
             "sim.consumers" => {
                 for g in &mut cfg.groups {
                     g.consumers.set(int_u32(v));
+                }
+            }
+            "sim.static.members" => {
+                for g in &mut cfg.groups {
+                    g.consumer.static_members.set(boolean(v));
                 }
             }
             "sim.consumer.processing" => {
@@ -596,6 +617,7 @@ pub fn current(cfg: &Config, name: &str) -> Option<String> {
             .map_or(-1, |v| v as i64)
             .to_string(),
         "max.poll.records" => g?.max_poll_records.value.to_string(),
+        "partition.assignment.strategy" => g?.partition_assignment_strategy.value.display(),
         "sim.brokers" => cfg.sim.brokers.value.to_string(),
         "offsets.topic.num.partitions" => b.offsets_topic_num_partitions.value.to_string(),
         _ => return None,

@@ -1,11 +1,16 @@
 //! The group coordinator's view of a consumer group (`ClassicGroup` in Kafka's group
-//! coordinator): members, generation, leader, state, committed offsets.
+//! coordinator): members keyed by member id, generation, leader, state, the chosen assignor,
+//! committed offsets.
 //!
 //! The coordinator is the leader of partition `abs(groupId.hashCode()) % 50` of
-//! `__consumer_offsets`. Simplified for now: the join phase completes on a timer
-//! (`group.initial.rebalance.delay.ms` for the first, empty-group rebalance), members never
-//! leave, and only the Range assignor is offered.
+//! `__consumer_offsets`. Only the classic protocol exists today; [`GroupProtocolKind`] is where
+//! KIP-848's broker-side protocol (`group.protocol=consumer`) will sit beside it, with its own
+//! member state. Simplified: the member id is made by the client (Kafka's coordinator makes it
+//! and returns MEMBER_ID_REQUIRED first, KIP-394); the leader receives the members in join
+//! order (Kafka: the coordinator's `HashMap` order, which the leader re-hashes anyway).
 
+use crate::assignor::AssignorKind;
+use crate::config::StrategyList;
 use crate::net::TopicPartitionId;
 use crate::time::SimTime;
 use alloc::collections::BTreeMap;
@@ -23,6 +28,62 @@ pub enum GroupState {
     Dead,
 }
 
+/// Which group protocol the coordinator runs for the group (`group.protocol`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum GroupProtocolKind {
+    /// JoinGroup / SyncGroup with a client-side leader (every 4.x client's default).
+    Classic,
+}
+
+/// What a member sends in JoinGroup besides its ids (`ConsumerProtocolSubscription` plus the
+/// sticky assignors' userData).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JoinMetadata {
+    /// `ownedPartitions`: what the member holds now (empty for eager members, which revoked).
+    pub owned: Vec<TopicPartitionId>,
+    /// `generationId` with the owned partitions (`None`: Kafka's -1).
+    pub owned_generation: Option<u32>,
+    /// `StickyAssignor` userData: the last assignment received and its generation.
+    pub previous: Vec<TopicPartitionId>,
+    pub previous_generation: Option<u32>,
+}
+
+/// One member as the coordinator keeps it (`ClassicGroupMember`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupMember {
+    /// The consumer instance (its network address).
+    pub consumer: u32,
+    pub member_id: String,
+    /// `group.instance.id` of a static member.
+    pub instance_id: Option<String>,
+    /// Supported assignors, most preferred first.
+    pub protocols: StrategyList,
+    pub metadata: JoinMetadata,
+    /// The session expires unless a heartbeat (or join / sync) comes by then.
+    pub session_deadline: SimTime,
+    /// Has (re)joined in the current join phase (`isAwaitingJoin`).
+    pub joined: bool,
+    /// Waits for its SyncGroup response.
+    pub awaiting_sync: bool,
+    /// What the leader gave it in the current generation.
+    pub assignment: Vec<TopicPartitionId>,
+    /// Distinguishes this member from earlier ones of the same consumer (session timers).
+    pub handle: u64,
+}
+
+impl GroupMember {
+    /// `ClassicGroupMember.vote`: the member's most preferred of the candidates.
+    pub fn vote(&self, candidates: &[AssignorKind]) -> Option<AssignorKind> {
+        self.protocols
+            .as_slice()
+            .iter()
+            .copied()
+            .find(|k| candidates.contains(k))
+    }
+}
+
 /// A consumer group as its coordinator keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Group {
@@ -32,24 +93,127 @@ pub struct Group {
     pub offsets_partition: u32,
     /// The broker leading that partition: the group coordinator.
     pub coordinator: u32,
+    pub kind: GroupProtocolKind,
     pub state: GroupState,
     pub generation: u32,
-    pub leader: Option<u32>,
-    /// Members (consumer indices) in the order they joined.
-    pub members: Vec<u32>,
-    /// Joined since the current join phase started.
-    pub joined_this_round: Vec<u32>,
+    /// The leader's member id.
+    pub leader: Option<String>,
+    /// Members in the order they joined.
+    pub members: Vec<GroupMember>,
     /// When the current join phase completes.
     pub join_deadline: Option<SimTime>,
     /// The current join phase is the empty group's initial delayed join.
     pub initial_join: bool,
-    /// Members waiting for their SyncGroup response.
-    pub awaiting_sync: Vec<u32>,
-    /// The leader's assignment for the current generation.
-    pub assignment: BTreeMap<u32, Vec<TopicPartitionId>>,
+    /// The initial delayed join started then (it extends while members keep arriving, up to
+    /// the rebalance timeout: `InitialDelayedJoin`).
+    pub initial_join_started: SimTime,
+    /// A new member arrived during the current initial delay.
+    pub initial_join_grew: bool,
     pub committed: BTreeMap<TopicPartitionId, u64>,
-    /// The assignor chosen for this generation (Kafka's protocol name).
-    pub protocol: &'static str,
+    /// The assignor chosen for this generation (`None` while empty).
+    pub protocol: Option<AssignorKind>,
+    /// Next member handle.
+    pub next_handle: u64,
+}
+
+impl Group {
+    pub fn new(index: u32, group_id: String, offsets_partition: u32, coordinator: u32) -> Group {
+        Group {
+            index,
+            group_id,
+            offsets_partition,
+            coordinator,
+            kind: GroupProtocolKind::Classic,
+            state: GroupState::Empty,
+            generation: 0,
+            leader: None,
+            members: Vec::new(),
+            join_deadline: None,
+            initial_join: false,
+            initial_join_started: SimTime::ZERO,
+            initial_join_grew: false,
+            committed: BTreeMap::new(),
+            protocol: None,
+            next_handle: 0,
+        }
+    }
+
+    pub fn member(&self, member_id: &str) -> Option<&GroupMember> {
+        self.members.iter().find(|m| m.member_id == member_id)
+    }
+
+    pub fn member_mut(&mut self, member_id: &str) -> Option<&mut GroupMember> {
+        self.members.iter_mut().find(|m| m.member_id == member_id)
+    }
+
+    /// The leader's consumer index.
+    pub fn leader_consumer(&self) -> Option<u32> {
+        let l = self.leader.as_deref()?;
+        self.member(l).map(|m| m.consumer)
+    }
+
+    /// Kafka's protocol name of the chosen assignor (`""` while none is chosen).
+    pub fn protocol_name(&self) -> &'static str {
+        self.protocol.map_or("", |k| k.name())
+    }
+
+    /// Assignors every member supports (`candidateProtocols`), in the first member's order.
+    pub fn candidate_protocols(&self) -> Vec<AssignorKind> {
+        let Some(first) = self.members.first() else {
+            return Vec::new();
+        };
+        first
+            .protocols
+            .as_slice()
+            .iter()
+            .copied()
+            .filter(|k| {
+                self.members
+                    .iter()
+                    .all(|m| m.protocols.as_slice().contains(k))
+            })
+            .collect()
+    }
+
+    /// Whether a member with these protocols could join (`supportsProtocols`): an empty group
+    /// takes anyone; otherwise at least one assignor must be common to all.
+    pub fn supports_protocols(&self, protocols: &StrategyList) -> bool {
+        self.members.is_empty()
+            || self
+                .candidate_protocols()
+                .iter()
+                .any(|k| protocols.as_slice().contains(k))
+    }
+
+    /// `ClassicGroup.selectProtocol`: each member votes for its most preferred candidate; the
+    /// most votes win. Ties go to the protocol first in the coordinator's `HashMap<String,
+    /// Integer>` of votes (Java's `Stream.max` keeps the first maximum), bucket order of the
+    /// names' hashes.
+    pub fn select_protocol(&self) -> Option<AssignorKind> {
+        let candidates = self.candidate_protocols();
+        let mut votes: Vec<(AssignorKind, u32)> = Vec::new();
+        let mut map = crate::assignor::java::JavaHashMap::new();
+        for m in &self.members {
+            let Some(v) = m.vote(&candidates) else {
+                continue;
+            };
+            match votes.iter_mut().find(|(k, _)| *k == v) {
+                Some((_, n)) => *n += 1,
+                None => {
+                    votes.push((v, 1));
+                    map.insert(crate::assignor::java::string_hash(v.name()), v);
+                }
+            }
+        }
+        let mut best: Option<(AssignorKind, u32)> = None;
+        for k in map.iter() {
+            let n = votes.iter().find(|(x, _)| *x == k).map_or(0, |(_, n)| *n);
+            if best.is_none_or(|(_, b)| n > b) {
+                best = Some((k, n));
+            }
+        }
+        best.map(|(k, _)| k)
+    }
 }
 
 /// Java's `String.hashCode` over UTF-16 code units.
@@ -79,6 +243,52 @@ pub fn coordinator_partition(group_id: &str, partitions: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn member(id: &str, list: &str) -> GroupMember {
+        GroupMember {
+            consumer: 0,
+            member_id: id.into(),
+            instance_id: None,
+            protocols: StrategyList::parse(list).unwrap_or(StrategyList::KAFKA_DEFAULT),
+            metadata: JoinMetadata::default(),
+            session_deadline: SimTime::ZERO,
+            joined: true,
+            awaiting_sync: false,
+            assignment: Vec::new(),
+            handle: 0,
+        }
+    }
+
+    #[test]
+    fn protocol_votes() {
+        let mut g = Group::new(0, "g".into(), 0, 0);
+        g.members.push(member("a", "range,cooperative-sticky"));
+        g.members.push(member("b", "range,cooperative-sticky"));
+        assert_eq!(g.select_protocol(), Some(AssignorKind::Range));
+        // A rolling upgrade: the upgraded member prefers cooperative-sticky; one vote each.
+        g.members[1] = member("b", "cooperative-sticky,range");
+        let tie = g.select_protocol();
+        g.members.push(member("c", "cooperative-sticky,range"));
+        assert_eq!(g.select_protocol(), Some(AssignorKind::CooperativeSticky));
+        // Ties go to the first name in Java HashMap order of the names.
+        let hr = crate::assignor::java::spread(crate::assignor::java::string_hash("range")) & 15;
+        let hc =
+            crate::assignor::java::spread(crate::assignor::java::string_hash("cooperative-sticky"))
+                & 15;
+        let expect = if hr <= hc {
+            AssignorKind::Range
+        } else {
+            AssignorKind::CooperativeSticky
+        };
+        assert_eq!(tie, Some(expect));
+        // Only what all support is a candidate.
+        g.members.push(member("d", "roundrobin,range"));
+        assert_eq!(g.candidate_protocols(), alloc::vec![AssignorKind::Range]);
+        assert_eq!(g.select_protocol(), Some(AssignorKind::Range));
+        assert!(!g.supports_protocols(
+            &StrategyList::parse("sticky").unwrap_or(StrategyList::KAFKA_DEFAULT)
+        ));
+    }
 
     #[test]
     fn coordinator_vectors() {

@@ -1,10 +1,13 @@
 //! The consumer (`KafkaConsumer` with the classic group protocol): the poll loop, fetches to
-//! partition leaders, positions and committed offsets, auto-commit, heartbeats.
+//! partition leaders, positions and committed offsets, auto-commit, heartbeats, the member
+//! side of rebalances (eager and cooperative), leaving on max.poll.interval.ms (KIP-62) and
+//! static membership (KIP-345).
 //!
 //! Simplified for now: the coordinator is known without a FindCoordinator round trip; the
 //! offset reset reads the leader's log start offset / high watermark directly instead of a
-//! ListOffsets request; members never leave (membership changes come with the consumer
-//! group issue).
+//! ListOffsets request; the application's `poll()` is modelled only when records are
+//! buffered (an idle application is "inside poll()"), and rebalance callbacks do nothing
+//! beyond what auto-commit does.
 
 pub mod group;
 
@@ -28,6 +31,11 @@ pub enum MemberState {
     FetchingOffsets,
     /// Consuming.
     Stable,
+    /// Not in the group (left on max.poll.interval.ms, or lost its membership): rejoins at
+    /// the application's next `poll()`.
+    Unjoined,
+    /// The process is not running (crashed, or closed for good).
+    Stopped,
 }
 
 /// A fetched record waiting for `poll()`.
@@ -43,6 +51,9 @@ pub struct BufferedRecord {
 pub struct Consumer {
     pub index: u32,
     pub group: u32,
+    /// `client.id` (`consumer-<group.id>-<n>`).
+    pub client_id: String,
+    /// Empty until the member first joins.
     pub member_id: String,
     pub state: MemberState,
     pub generation: u32,
@@ -65,9 +76,33 @@ pub struct Consumer {
     pub records_consumed: u64,
     /// Largest lag seen (`records-lag-max`, over the whole run for now).
     pub records_lag_max: u64,
+    /// `group.instance.id` (static member).
+    pub instance_id: Option<String>,
+    /// `partition.assignment.strategy` of this instance.
+    pub strategies: crate::config::StrategyList,
+    /// The process runs (false after a crash or a close).
+    pub alive: bool,
+    /// Closed for good (`RemoveConsumer`): never restarts.
+    pub closed: bool,
+    /// The coordinator asked for a rejoin (or a cooperative revocation needs one): done at the
+    /// next `poll()`.
+    pub rejoin_requested: bool,
+    /// When the application last returned from `poll()` (for max.poll.interval.ms).
+    pub last_poll: SimTime,
+    /// Per-record processing time of this instance, if it differs from the group's
+    /// `sim.consumer.processing` (a slow consumer).
+    pub processing_us: Option<u64>,
+    /// The last assignment received and its generation (the sticky assignors' memory).
+    pub previous: Vec<TopicPartitionId>,
+    pub previous_generation: Option<u32>,
 }
 
 impl Consumer {
+    /// In the group (joined or joining) and running.
+    pub fn is_member(&self) -> bool {
+        !matches!(self.state, MemberState::Unjoined | MemberState::Stopped)
+    }
+
     pub fn buffered(&self, tp: TopicPartitionId) -> bool {
         self.buffer.iter().any(|r| r.tp == tp)
     }

@@ -1,15 +1,17 @@
-//! Consumer-side handlers: the classic group protocol at the coordinator and the member
-//! (JoinGroup, SyncGroup, OffsetFetch, OffsetCommit, Heartbeat), consumer fetches and
-//! `poll()`.
+//! Consumer-side handlers: the member's side of the classic group protocol (JoinGroup,
+//! SyncGroup, OffsetFetch, OffsetCommit, Heartbeat, LeaveGroup; eager and cooperative
+//! rebalancing as `ConsumerCoordinator` does them), consumer fetches and `poll()`. The
+//! coordinator's side is in `classic_group`.
 
 use super::{Pending, Sim};
-use crate::config::OffsetReset;
-use crate::consumer::group::GroupState;
+use crate::assignor::{AssignorKind, MemberSubscription, TopicPartition};
+use crate::config::{OffsetReset, RebalanceProtocol};
+use crate::consumer::group::JoinMetadata;
 use crate::consumer::{BufferedRecord, MemberState};
 use crate::event::{Delivery, Event};
-use crate::net::{Body, FetchedPartition, Node, TopicPartitionId};
-use crate::time::SimTime;
+use crate::net::{Body, FetchedPartition, GroupError, JoinedMember, Node, TopicPartitionId};
 use alloc::collections::BTreeMap;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The consumer's `request.timeout.ms` (30 s).
@@ -17,248 +19,163 @@ const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
 
 impl Sim {
     /// A member's request to its group's coordinator.
-    fn send_to_coordinator(&mut self, c: u32, body: Body) {
+    pub(super) fn send_to_coordinator(&mut self, c: u32, body: Body) {
         if let Some((_, coord)) = self.coordinator_of(c) {
             self.send(Node::Consumer(c), Node::Broker(coord), body);
         }
     }
 
-    /// The coordinator's answer to member `m`.
-    fn reply_to_member(&mut self, m: u32, body: Body) {
-        if let Some((_, coord)) = self.coordinator_of(m) {
-            self.send(Node::Broker(coord), Node::Consumer(m), body);
-        }
-    }
-
-    fn coordinator_of(&self, consumer: u32) -> Option<(u32, u32)> {
+    pub(super) fn coordinator_of(&self, consumer: u32) -> Option<(u32, u32)> {
         let c = self.consumers.get(consumer as usize)?;
         let g = self.groups.get(c.group as usize)?;
         Some((c.group, g.coordinator))
     }
 
-    /// A group request at the coordinator.
-    pub(super) fn on_coordinator_request(&mut self, from: Node, body: Body) -> Delivery {
-        let Node::Consumer(member) = from else {
-            return Delivery::Group;
-        };
-        let now = self.now;
-        match body {
-            Body::JoinGroup { group, member } => {
-                let delay_us = self.config.broker.group_initial_rebalance_delay_ms.value * 1000;
-                let Some(g) = self.groups.get_mut(group as usize) else {
-                    return Delivery::Group;
-                };
-                if !g.members.contains(&member) {
-                    g.members.push(member);
-                }
-                g.joined_this_round.push(member);
-                match g.state {
-                    GroupState::Empty | GroupState::Dead => {
-                        // An empty group waits group.initial.rebalance.delay.ms for more
-                        // members (`InitialDelayedJoin`).
-                        g.state = GroupState::PreparingRebalance;
-                        g.initial_join = true;
-                        let at = now.plus(delay_us);
-                        g.join_deadline = Some(at);
-                        self.schedule(at, Pending::JoinDeadline { group, at });
-                    }
-                    GroupState::Stable | GroupState::CompletingRebalance => {
-                        // A member (re)joins: everyone must rejoin within the rebalance
-                        // timeout (max.poll.interval.ms); the join completes as soon as all
-                        // known members have.
-                        g.state = GroupState::PreparingRebalance;
-                        g.initial_join = false;
-                        g.awaiting_sync.clear();
-                        let timeout = self.config.groups[group as usize]
-                            .consumer
-                            .max_poll_interval_ms
-                            .value
-                            * 1000;
-                        let at = now.plus(timeout);
-                        g.join_deadline = Some(at);
-                        self.schedule(at, Pending::JoinDeadline { group, at });
-                        // Members that have not heard yet learn it from their next heartbeat.
-                        self.maybe_complete_join(group);
-                    }
-                    GroupState::PreparingRebalance => {
-                        if !g.initial_join {
-                            self.maybe_complete_join(group);
-                        }
-                    }
-                }
-            }
-            Body::SyncGroup {
-                group,
-                member,
-                generation,
-                assignment,
-            } => {
-                let Some(g) = self.groups.get_mut(group as usize) else {
-                    return Delivery::Group;
-                };
-                if generation != g.generation {
-                    return Delivery::Group;
-                }
-                if let Some(a) = assignment {
-                    g.assignment = a.into_iter().collect();
-                    g.state = GroupState::Stable;
-                    let mut waiting = core::mem::take(&mut g.awaiting_sync);
-                    waiting.push(member);
-                    let gen = g.generation;
-                    let replies: Vec<(u32, Vec<TopicPartitionId>)> = waiting
-                        .iter()
-                        .map(|m| (*m, g.assignment.get(m).cloned().unwrap_or_default()))
-                        .collect();
-                    for (m, a) in replies {
-                        self.reply_to_member(
-                            m,
-                            Body::SyncGroupResponse {
-                                generation: gen,
-                                assignment: a,
-                            },
-                        );
-                    }
-                } else if g.state == GroupState::Stable {
-                    let a = g.assignment.get(&member).cloned().unwrap_or_default();
-                    let gen = g.generation;
-                    self.reply_to_member(
-                        member,
-                        Body::SyncGroupResponse {
-                            generation: gen,
-                            assignment: a,
-                        },
-                    );
-                } else {
-                    g.awaiting_sync.push(member);
-                }
-            }
-            Body::OffsetFetch {
-                group,
-                member,
-                partitions,
-            } => {
-                let Some(g) = self.groups.get(group as usize) else {
-                    return Delivery::Group;
-                };
-                let offsets = partitions
-                    .iter()
-                    .map(|tp| (*tp, g.committed.get(tp).copied()))
-                    .collect();
-                self.reply_to_member(member, Body::OffsetFetchResponse { offsets });
-            }
-            Body::OffsetCommit {
-                group,
-                member,
-                offsets,
-            } => {
-                let Some(g) = self.groups.get_mut(group as usize) else {
-                    return Delivery::Group;
-                };
-                for (tp, off) in &offsets {
-                    g.committed.insert(*tp, *off);
-                }
-                self.reply_to_member(member, Body::OffsetCommitResponse { offsets });
-            }
-            Body::Heartbeat { .. } => {
-                self.reply_to_member(member, Body::HeartbeatResponse);
-            }
-            _ => {}
-        }
-        Delivery::Group
+    /// Whether a message to `node` is lost because that consumer's process is not running.
+    pub(super) fn consumer_down(&self, node: Node) -> bool {
+        matches!(node, Node::Consumer(c) if self.consumers.get(c as usize).is_some_and(|x| !x.alive))
     }
 
-    /// Every known member has rejoined: the join phase ends now.
-    fn maybe_complete_join(&mut self, group: u32) {
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return;
-        };
-        if g.members.iter().all(|m| g.joined_this_round.contains(m)) {
-            let at = self.now;
-            g.join_deadline = Some(at);
-            self.schedule(at, Pending::JoinDeadline { group, at });
-        }
+    /// The member's rebalance protocol (from its `partition.assignment.strategy`).
+    fn rebalance_protocol(&self, c: u32) -> RebalanceProtocol {
+        self.consumers
+            .get(c as usize)
+            .map_or(RebalanceProtocol::Eager, |x| {
+                x.strategies.rebalance_protocol()
+            })
     }
 
-    /// A member gives up its partitions and rejoins (eager protocol: `onJoinPrepare` commits
-    /// the consumed offsets when auto-commit is on, then revokes everything).
-    pub(super) fn rejoin(&mut self, c: u32) {
+    /// Sends JoinGroup: as a new member (a fresh member id `<client.id>-<UUID>`, or
+    /// `<group.instance.id>-<UUID>` for a static member) or as the member it is.
+    pub(super) fn send_join(&mut self, c: u32) {
         let Some((group, _)) = self.coordinator_of(c) else {
             return;
         };
-        let auto = self.config.groups[group as usize]
-            .consumer
-            .enable_auto_commit
-            .value;
+        let new_member = self.consumers[c as usize].member_id.is_empty();
+        if new_member {
+            let uuid = self.uuid();
+            let cons = &mut self.consumers[c as usize];
+            let prefix = cons.instance_id.as_ref().unwrap_or(&cons.client_id);
+            cons.member_id = alloc::format!("{prefix}-{uuid}");
+        }
         let cons = &mut self.consumers[c as usize];
-        if cons.state == MemberState::Joining {
+        cons.state = MemberState::Joining;
+        cons.rejoin_requested = false;
+        let owned = cons.assignment.clone();
+        let metadata = JoinMetadata {
+            owned_generation: if cons.generation > 0 {
+                Some(cons.generation)
+            } else {
+                None
+            },
+            owned,
+            previous: cons.previous.clone(),
+            previous_generation: cons.previous_generation,
+        };
+        let body = Body::JoinGroup {
+            group,
+            member: c,
+            member_id: cons.member_id.clone(),
+            new_member,
+            instance_id: cons.instance_id.clone(),
+            protocols: cons.strategies,
+            metadata,
+        };
+        self.send_to_coordinator(c, body);
+    }
+
+    /// The coordinator (or a partition-count change) asks this member to rejoin: done at once
+    /// when the application is idle, else at its next `poll()` (the rejoin runs inside poll).
+    pub(super) fn rejoin(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get_mut(c as usize) else {
+            return;
+        };
+        if !cons.alive {
             return;
         }
-        let offsets: Vec<(TopicPartitionId, u64)> =
-            cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect();
+        cons.rejoin_requested = true;
+        if cons.busy_until.is_none() {
+            self.maybe_rejoin_now(c);
+        }
+    }
+
+    /// `onJoinPrepare` then JoinGroup, if a rejoin is pending and no join or sync is running.
+    fn maybe_rejoin_now(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        if !cons.alive
+            || !cons.rejoin_requested
+            || matches!(cons.state, MemberState::Joining | MemberState::Syncing)
+        {
+            return;
+        }
+        if cons.state != MemberState::Unjoined {
+            self.commit_before_rejoin(c);
+            if self.rebalance_protocol(c) == RebalanceProtocol::Eager {
+                // Eager: everything is revoked before joining; processing stops.
+                let cons = &mut self.consumers[c as usize];
+                cons.assignment.clear();
+                cons.positions.clear();
+                cons.buffer.clear();
+            }
+        }
+        self.send_join(c);
+    }
+
+    /// `onJoinPrepare`'s commit of the consumed positions (with auto-commit on).
+    fn commit_before_rejoin(&mut self, c: u32) {
+        let Some((group, _)) = self.coordinator_of(c) else {
+            return;
+        };
+        if !self.config.groups[group as usize]
+            .consumer
+            .enable_auto_commit
+            .value
+        {
+            return;
+        }
+        let cons = &self.consumers[c as usize];
+        if cons.positions.is_empty() {
+            return;
+        }
+        let body = Body::OffsetCommit {
+            group,
+            member: c,
+            member_id: cons.member_id.clone(),
+            generation: cons.generation,
+            offsets: cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect(),
+        };
+        self.send_to_coordinator(c, body);
+    }
+
+    /// The member lost its membership (unknown member, stale generation, or it left on
+    /// max.poll.interval.ms): its partitions are lost without a commit
+    /// (`onPartitionsLost`), and it rejoins, as a new member when `reset_member_id`.
+    pub(super) fn lose_membership(&mut self, c: u32, reset_member_id: bool) {
+        let Some(cons) = self.consumers.get_mut(c as usize) else {
+            return;
+        };
         cons.assignment.clear();
         cons.positions.clear();
         cons.buffer.clear();
-        cons.state = MemberState::Joining;
-        if auto && !offsets.is_empty() {
-            self.send_to_coordinator(
-                c,
-                Body::OffsetCommit {
-                    group,
-                    member: c,
-                    offsets,
-                },
-            );
+        cons.generation = 0;
+        if reset_member_id {
+            cons.member_id.clear();
         }
-        self.send_to_coordinator(c, Body::JoinGroup { group, member: c });
+        cons.state = MemberState::Unjoined;
+        self.rejoin(c);
     }
 
-    /// The join phase ends: a new generation, the first member to join leads.
-    pub(super) fn on_join_deadline(&mut self, group: u32, at: SimTime) -> Option<Event> {
-        let g = self.groups.get_mut(group as usize)?;
-        if g.join_deadline != Some(at) {
-            return None;
-        }
-        g.join_deadline = None;
-        if !g.initial_join {
-            // Members that did not rejoin within the rebalance timeout are removed.
-            let joined = core::mem::take(&mut g.joined_this_round);
-            g.members.retain(|m| joined.contains(m));
-        }
-        g.initial_join = false;
-        g.generation += 1;
-        g.state = GroupState::CompletingRebalance;
-        // The leader stays the leader while it is a member; else the first member.
-        if !g.leader.is_some_and(|l| g.members.contains(&l)) {
-            g.leader = g.members.first().copied();
-        }
-        g.joined_this_round.clear();
-        g.awaiting_sync.clear();
-        let (gen, leader, members) = (g.generation, g.leader.unwrap_or(0), g.members.clone());
-        for &m in &members {
-            let list = if m == leader {
-                members.clone()
-            } else {
-                Vec::new()
-            };
-            self.reply_to_member(
-                m,
-                Body::JoinGroupResponse {
-                    generation: gen,
-                    leader,
-                    members: list,
-                },
-            );
-        }
-        Some(Event::RebalanceJoined {
-            group,
-            generation: gen,
-            leader,
-            members: members.len() as u32,
-        })
-    }
-
-    /// Range assignment as the group leader computes it (`RangeAssignor`).
-    fn leader_assign(&self, group: u32, members: &[u32]) -> Vec<(u32, Vec<TopicPartitionId>)> {
+    /// The leader runs the chosen assignor over the members (`ConsumerCoordinator.
+    /// onLeaderElected`), passing each member's owned partitions and generation as the
+    /// assignor reads them.
+    fn leader_assign(
+        &self,
+        group: u32,
+        protocol: AssignorKind,
+        members: &[JoinedMember],
+    ) -> Vec<(String, Vec<TopicPartitionId>)> {
         let topics = &self.config.groups[group as usize].topics;
         let mut counts = BTreeMap::new();
         for name in topics {
@@ -266,57 +183,99 @@ impl Sim {
                 counts.insert(name.clone(), t.partitions.len() as u32);
             }
         }
-        let subs: Vec<crate::assignor::MemberSubscription> = members
+        let named = |tps: &[TopicPartitionId]| -> Vec<TopicPartition> {
+            tps.iter()
+                .filter_map(|tp| {
+                    let t = self.topics.get(tp.topic as usize)?;
+                    Some(TopicPartition::new(t.name.clone(), tp.partition as i32))
+                })
+                .collect()
+        };
+        let subs: Vec<MemberSubscription> = members
             .iter()
-            .map(|m| crate::assignor::MemberSubscription {
-                member_id: self.consumers[*m as usize].member_id.clone(),
-                group_instance_id: None,
-                topics: topics.clone(),
-                owned: Vec::new(),
-                generation: None,
+            .map(|m| {
+                let (owned, generation) = match protocol {
+                    AssignorKind::Sticky => {
+                        (named(&m.metadata.previous), m.metadata.previous_generation)
+                    }
+                    AssignorKind::CooperativeSticky => {
+                        (named(&m.metadata.owned), m.metadata.owned_generation)
+                    }
+                    _ => (Vec::new(), None),
+                };
+                MemberSubscription {
+                    member_id: m.member_id.clone(),
+                    group_instance_id: m.instance_id.clone(),
+                    topics: topics.clone(),
+                    owned,
+                    generation: generation.map(|g| g.min(i32::MAX as u32) as i32),
+                }
             })
             .collect();
-        let result = crate::assignor::assign(crate::assignor::AssignorKind::Range, &counts, &subs)
-            .unwrap_or_default();
+        let result = crate::assignor::assign(protocol, &counts, &subs).unwrap_or_default();
         members
             .iter()
             .map(|m| {
-                let id = &self.consumers[*m as usize].member_id;
                 let tps = result
-                    .get(id)
+                    .get(&m.member_id)
                     .map(|v| {
                         v.iter()
                             .filter_map(|tp| {
                                 let t = self.topics.iter().position(|t| t.name == tp.topic)?;
                                 Some(TopicPartitionId {
                                     topic: t as u32,
-                                    partition: tp.partition as u32,
+                                    partition: u32::try_from(tp.partition).ok()?,
                                 })
                             })
                             .collect()
                     })
                     .unwrap_or_default();
-                (*m, tps)
+                (m.member_id.clone(), tps)
             })
             .collect()
     }
 
-    /// A group response at the member.
+    /// A group response at the member. Responses meant for an earlier member id of this
+    /// consumer (before a restart or a reset) are ignored.
     pub(super) fn on_coordinator_response(&mut self, c: u32, body: Body) -> Delivery {
         let Some((group, _)) = self.coordinator_of(c) else {
             return Delivery::Group;
         };
         let now = self.now;
+        let mine = |s: &Sim, id: &str| s.consumers[c as usize].member_id == id;
         match body {
             Body::JoinGroupResponse {
+                member_id,
                 generation,
+                protocol,
                 leader,
                 members,
+                error,
             } => {
-                let assignment = if leader == c {
-                    Some(self.leader_assign(group, &members))
-                } else {
-                    None
+                if !mine(self, &member_id)
+                    || self.consumers[c as usize].state != MemberState::Joining
+                {
+                    return Delivery::Group;
+                }
+                if let Some(error) = error {
+                    match error {
+                        GroupError::UnknownMemberId => self.lose_membership(c, true),
+                        GroupError::InconsistentGroupProtocol | GroupError::FencedInstanceId => {
+                            // Fatal for the application (thrown from poll()).
+                            self.consumers[c as usize].state = MemberState::Unjoined;
+                        }
+                        _ => {
+                            self.consumers[c as usize].state = MemberState::Unjoined;
+                            self.rejoin(c);
+                        }
+                    }
+                    return Delivery::GroupRefused { error };
+                }
+                let assignment = match protocol {
+                    Some(p) if leader == member_id && !members.is_empty() => {
+                        Some(self.leader_assign(group, p, &members))
+                    }
+                    _ => None,
                 };
                 let cons = &mut self.consumers[c as usize];
                 cons.generation = generation;
@@ -326,31 +285,84 @@ impl Sim {
                     Body::SyncGroup {
                         group,
                         member: c,
+                        member_id,
                         generation,
                         assignment,
                     },
                 );
+                Delivery::Group
             }
             Body::SyncGroupResponse {
+                member_id,
                 generation,
                 assignment,
+                error,
             } => {
-                let cons = &mut self.consumers[c as usize];
-                if generation != cons.generation {
+                if !mine(self, &member_id)
+                    || self.consumers[c as usize].state != MemberState::Syncing
+                {
                     return Delivery::Group;
                 }
+                if let Some(error) = error {
+                    match error {
+                        GroupError::UnknownMemberId => self.lose_membership(c, true),
+                        GroupError::IllegalGeneration => self.lose_membership(c, false),
+                        _ => {
+                            self.consumers[c as usize].state = MemberState::Stable;
+                            self.rejoin(c);
+                        }
+                    }
+                    return Delivery::GroupRefused { error };
+                }
+                if generation != self.consumers[c as usize].generation {
+                    return Delivery::Group;
+                }
+                let cooperative = self.rebalance_protocol(c) == RebalanceProtocol::Cooperative;
+                let cons = &mut self.consumers[c as usize];
+                let owned = core::mem::take(&mut cons.assignment);
+                let revoked: Vec<TopicPartitionId> = owned
+                    .iter()
+                    .filter(|tp| !assignment.contains(tp))
+                    .copied()
+                    .collect();
+                let added: Vec<TopicPartitionId> = assignment
+                    .iter()
+                    .filter(|tp| !owned.contains(tp))
+                    .copied()
+                    .collect();
+                let kept = (assignment.len() - added.len()) as u32;
                 cons.assignment = assignment.clone();
+                cons.previous = assignment.clone();
+                cons.previous_generation = Some(generation);
                 cons.positions.retain(|tp, _| assignment.contains(tp));
                 cons.buffer.retain(|r| assignment.contains(&r.tp));
-                cons.state = MemberState::FetchingOffsets;
-                self.send_to_coordinator(
-                    c,
-                    Body::OffsetFetch {
-                        group,
-                        member: c,
-                        partitions: assignment,
-                    },
-                );
+                if cooperative && !revoked.is_empty() {
+                    // KIP-429: give up what moved, then rejoin so it can be handed over.
+                    cons.rejoin_requested = true;
+                }
+                if added.is_empty() {
+                    cons.state = MemberState::Stable;
+                } else {
+                    cons.state = MemberState::FetchingOffsets;
+                    self.send_to_coordinator(
+                        c,
+                        Body::OffsetFetch {
+                            group,
+                            member: c,
+                            partitions: added.clone(),
+                        },
+                    );
+                }
+                self.send_consumer_fetches(c);
+                if self.consumers[c as usize].busy_until.is_none() {
+                    self.maybe_rejoin_now(c);
+                }
+                Delivery::Assigned {
+                    generation,
+                    kept,
+                    added: added.len() as u32,
+                    revoked: revoked.len() as u32,
+                }
             }
             Body::OffsetFetchResponse { offsets } => {
                 let reset = self.config.groups[group as usize]
@@ -373,34 +385,46 @@ impl Sim {
                         pos.push((tp, p));
                     }
                 }
-                let cc = &self.config.groups[group as usize].consumer;
-                let (hb, ac) = (
-                    cc.heartbeat_interval_ms.value * 1000,
-                    cc.auto_commit_interval_ms.value * 1000,
-                );
-                let was_stable_before = self.consumers[c as usize].next_heartbeat > SimTime::ZERO;
                 let cons = &mut self.consumers[c as usize];
                 for (tp, p) in pos {
-                    cons.positions.insert(tp, p);
+                    if cons.assignment.contains(&tp) && !cons.positions.contains_key(&tp) {
+                        cons.positions.insert(tp, p);
+                    }
                 }
-                cons.state = MemberState::Stable;
-                if !was_stable_before {
-                    cons.next_heartbeat = now.plus(hb);
-                    cons.next_auto_commit = now.plus(ac);
-                    let at = cons.next_heartbeat;
-                    self.schedule(at, Pending::ConsumerTimer { consumer: c });
+                if cons.state == MemberState::FetchingOffsets {
+                    cons.state = MemberState::Stable;
                 }
+                let _ = now;
                 self.send_consumer_fetches(c);
+                Delivery::Group
             }
-            Body::OffsetCommitResponse { offsets } => {
+            Body::OffsetCommitResponse { offsets, error } => {
+                if let Some(error) = error {
+                    return Delivery::GroupRefused { error };
+                }
                 let cons = &mut self.consumers[c as usize];
                 for (tp, o) in offsets {
                     cons.committed.insert(tp, o);
                 }
+                Delivery::Group
             }
-            _ => {}
+            Body::HeartbeatResponse { member_id, error } => {
+                if !mine(self, &member_id) {
+                    return Delivery::Group;
+                }
+                let Some(error) = error else {
+                    return Delivery::Group;
+                };
+                match error {
+                    GroupError::RebalanceInProgress => self.rejoin(c),
+                    GroupError::UnknownMemberId => self.lose_membership(c, true),
+                    GroupError::IllegalGeneration => self.lose_membership(c, false),
+                    _ => {}
+                }
+                Delivery::GroupRefused { error }
+            }
+            _ => Delivery::Group,
         }
-        Delivery::Group
     }
 
     /// Sends a fetch to every leader of assigned partitions that have no buffered records and
@@ -409,7 +433,9 @@ impl Sim {
         let Some(cons) = self.consumers.get(c as usize) else {
             return;
         };
-        if cons.state != MemberState::Stable {
+        // Eager members hold nothing while they rejoin; cooperative ones keep fetching what
+        // they own.
+        if !cons.alive || !cons.is_member() {
             return;
         }
         let mut per_broker: BTreeMap<u32, Vec<(TopicPartitionId, u64)>> = BTreeMap::new();
@@ -533,13 +559,28 @@ impl Sim {
 
     /// The application calls `poll()`: up to max.poll.records buffered records, then it
     /// processes them (sim.consumer.processing per record) before polling again.
+    /// A pending rebalance runs inside `poll()` first (eager: everything is revoked and the
+    /// poll returns nothing; cooperative: owned partitions keep being returned).
     pub(super) fn on_consumer_poll(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
-        let group = self.consumers.get(c as usize)?.group as usize;
+        let cons = self.consumers.get(c as usize)?;
+        // Timers of a crashed process, or superseded ones, are not polls.
+        if !cons.alive || cons.busy_until != Some(now) {
+            return None;
+        }
+        let group = cons.group as usize;
         let cc = self.config.groups[group].consumer.clone();
         self.maybe_auto_commit(c);
         let cons = &mut self.consumers[c as usize];
         cons.busy_until = None;
+        cons.last_poll = now;
+        let per_record = cons
+            .processing_us
+            .unwrap_or(cc.processing_us_per_record.value);
+        if cons.rejoin_requested {
+            self.maybe_rejoin_now(c);
+        }
+        let cons = &mut self.consumers[c as usize];
         let mut n = 0u32;
         while n < cc.max_poll_records.value {
             let Some(r) = cons.buffer.front().copied() else {
@@ -557,7 +598,7 @@ impl Sim {
         }
         cons.records_consumed += n as u64;
         if n > 0 {
-            let at = now.plus(cc.processing_us_per_record.value.saturating_mul(n as u64));
+            let at = now.plus(per_record.saturating_mul(n as u64));
             cons.busy_until = Some(at);
             self.schedule(at, Pending::ConsumerPoll { consumer: c });
         }
@@ -588,25 +629,67 @@ impl Sim {
         cons.next_auto_commit = now.plus(interval.max(1));
         let offsets: Vec<(TopicPartitionId, u64)> =
             cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect();
+        let (member_id, generation) = (cons.member_id.clone(), cons.generation);
         self.send_to_coordinator(
             c,
             Body::OffsetCommit {
                 group,
                 member: c,
+                member_id,
+                generation,
                 offsets,
             },
         );
         true
     }
 
-    /// Heartbeat and auto-commit timers of a member.
+    /// The member's background timer: heartbeats (sent while it is in the group, as Kafka's
+    /// heartbeat thread does after JoinGroup), auto-commit while the application is idle
+    /// (inside `poll()`), the fetch request timeout, and max.poll.interval.ms: when the
+    /// application has been processing for longer, the member leaves the group (KIP-62; a
+    /// static member sends no LeaveGroup and its session expires instead). The timer keeps
+    /// running while the process is down, so that a restart picks it up.
     pub(super) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
         let (group, _) = self.coordinator_of(c)?;
         let cc = &self.config.groups[group as usize].consumer;
-        let hb_interval = cc.heartbeat_interval_ms.value * 1000;
+        let hb_interval = (cc.heartbeat_interval_ms.value * 1000).max(1);
+        let max_poll_us = cc.max_poll_interval_ms.value * 1000;
         let auto = cc.enable_auto_commit.value;
-        let commit = self.maybe_auto_commit(c);
+        let cons = &self.consumers[c as usize];
+        if !cons.alive {
+            if !cons.closed {
+                self.schedule(
+                    now.plus(hb_interval),
+                    Pending::ConsumerTimer { consumer: c },
+                );
+            }
+            return None;
+        }
+        let joined = matches!(
+            cons.state,
+            MemberState::Syncing | MemberState::FetchingOffsets | MemberState::Stable
+        );
+        if joined && cons.busy_until.is_some() && now.since(cons.last_poll) >= max_poll_us {
+            let left_group = cons.instance_id.is_none();
+            if left_group {
+                let body = Body::LeaveGroup {
+                    group,
+                    member: c,
+                    member_id: cons.member_id.clone(),
+                };
+                self.send_to_coordinator(c, body);
+            }
+            self.lose_membership(c, true);
+            let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
+            self.schedule(next, Pending::ConsumerTimer { consumer: c });
+            return Some(Event::PollTimeoutExpired {
+                consumer: c,
+                left_group,
+            });
+        }
+        let idle = cons.busy_until.is_none();
+        let commit = idle && self.maybe_auto_commit(c);
         // A fetch with no answer for the consumer's request.timeout.ms (30 s) is given up:
         // the connection is closed and the partitions are fetched again.
         let cons = &mut self.consumers[c as usize];
@@ -623,22 +706,25 @@ impl Sim {
         let cons = &mut self.consumers[c as usize];
         let mut heartbeat = false;
         if now >= cons.next_heartbeat {
-            cons.next_heartbeat = now.plus(hb_interval.max(1));
-            heartbeat = true;
-            let generation = cons.generation;
-            self.send_to_coordinator(
-                c,
-                Body::Heartbeat {
+            cons.next_heartbeat = now.plus(hb_interval);
+            if joined {
+                heartbeat = true;
+                let body = Body::Heartbeat {
                     group,
                     member: c,
-                    generation,
-                },
-            );
+                    member_id: cons.member_id.clone(),
+                    generation: cons.generation,
+                };
+                self.send_to_coordinator(c, body);
+            }
         }
         let cons = &self.consumers[c as usize];
         let mut next = cons.next_heartbeat;
-        if auto {
+        if auto && idle && cons.next_auto_commit > now {
             next = next.min(cons.next_auto_commit);
+        }
+        if joined && cons.busy_until.is_some() {
+            next = next.min(cons.last_poll.plus(max_poll_us).max(now.plus(1)));
         }
         self.schedule(next.max(now), Pending::ConsumerTimer { consumer: c });
         Some(Event::ConsumerTimer {

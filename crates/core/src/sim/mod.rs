@@ -4,12 +4,16 @@
 //!
 //! The handlers live in submodules by Kafka concept: [`producing`] (application `send()`,
 //! the sender thread), [`replication`] (produce handling at the leader, follower fetching,
-//! the high watermark), [`consuming`] (group protocol, consumer fetches, `poll()`).
+//! the high watermark), [`consuming`] (the member's side of the group protocol, consumer
+//! fetches, `poll()`), [`classic_group`] (the group coordinator), [`membership`] (consumers
+//! and groups added, closed, crashed, restarted, slowed down).
 
+mod classic_group;
 mod consuming;
 pub mod faults;
 mod isr;
 pub mod links;
+pub mod membership;
 mod producing;
 mod replication;
 mod retention;
@@ -18,8 +22,8 @@ pub mod view;
 
 use crate::cluster::{place_replicas, Broker, Partition, Topic};
 use crate::config::{Config, ConfigError};
-use crate::consumer::group::{coordinator_partition, Group, GroupState};
-use crate::consumer::{Consumer, MemberState};
+use crate::consumer::group::Group;
+use crate::consumer::Consumer;
 use crate::event::{Event, Trace, TraceEntry};
 use crate::net::{Body, Message, MessageKind, Node, TopicPartitionId};
 use crate::rng::Rng;
@@ -69,6 +73,12 @@ enum Pending {
     Fault { index: u32, end: bool },
     /// A broker's background task or purgatory timer (ISR, retention, `DelayedProduce`).
     Broker(replication::BrokerTimer),
+    /// The coordinator checks a member's session (`handle` names the member).
+    SessionExpire {
+        group: u32,
+        handle: u64,
+        at: SimTime,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -139,6 +149,28 @@ pub enum Change {
         fault: links::LinkFault,
         on: bool,
     },
+    /// A new consumer instance joins a group (with its own partition.assignment.strategy,
+    /// Kafka names or short names, if given).
+    AddConsumer {
+        group: u32,
+        strategy: Option<String>,
+    },
+    /// A consumer closes cleanly (commit, LeaveGroup): an immediate rebalance.
+    RemoveConsumer { consumer: u32 },
+    /// A consumer's process dies silently: the coordinator removes it after
+    /// session.timeout.ms.
+    CrashConsumer { consumer: u32 },
+    /// A crashed consumer starts again (a static member keeps its place if its session has
+    /// not expired).
+    RestartConsumer { consumer: u32 },
+    /// A consumer's application takes this long per record from now on.
+    SlowConsumer { consumer: u32, per_record_us: u64 },
+    /// A new consumer group subscribes to existing topics.
+    AddGroup {
+        group_id: String,
+        topics: Vec<String>,
+        consumers: u32,
+    },
 }
 
 /// A change recorded with the event index and time it took effect at.
@@ -171,6 +203,8 @@ pub struct Sim {
     pub(crate) app_next_send: Vec<Option<SimTime>>,
     pub(crate) groups: Vec<Group>,
     pub(crate) consumers: Vec<Consumer>,
+    /// Leader of each `__consumer_offsets` partition (the group coordinators).
+    pub(crate) offsets_leaders: Vec<u32>,
     pub(crate) messages: BTreeMap<u64, Message>,
     pub(crate) parked_fetches: Vec<ParkedFetch>,
     /// Follower fetch sessions running: (follower, leader).
@@ -262,6 +296,7 @@ impl Sim {
             app_next_send: alloc::vec![None; config.producers.len()],
             groups: Vec::new(),
             consumers: Vec::new(),
+            offsets_leaders,
             messages: BTreeMap::new(),
             parked_fetches: Vec::new(),
             replica_fetchers: alloc::collections::BTreeSet::new(),
@@ -294,71 +329,15 @@ impl Sim {
             }
         }
         for (gi, gc) in config.groups.iter().enumerate() {
-            let offsets_partition = coordinator_partition(&gc.group_id, offsets_parts);
-            let coordinator = offsets_leaders
-                .get(offsets_partition as usize)
-                .copied()
-                .unwrap_or(0);
-            sim.groups.push(Group {
-                index: gi as u32,
-                group_id: gc.group_id.clone(),
-                offsets_partition,
-                coordinator,
-                state: GroupState::Empty,
-                generation: 0,
-                leader: None,
-                members: Vec::new(),
-                joined_this_round: Vec::new(),
-                join_deadline: None,
-                initial_join: false,
-                awaiting_sync: Vec::new(),
-                assignment: BTreeMap::new(),
-                committed: BTreeMap::new(),
-                protocol: "range",
-            });
+            let g = sim.new_group(gi as u32, &gc.group_id);
+            sim.groups.push(g);
             for _ in 0..gc.consumers.value {
-                sim.create_consumer(gi as u32);
+                sim.create_consumer(gi as u32, None);
             }
         }
         sim.start_replica_fetchers();
         sim.start_broker_timers();
         Ok(sim)
-    }
-
-    fn create_consumer(&mut self, group: u32) -> u32 {
-        let index = self.consumers.len() as u32;
-        let member_no = self.consumers.iter().filter(|c| c.group == group).count() + 1;
-        let gid = self.groups[group as usize].group_id.clone();
-        let uuid = self.uuid();
-        let c = Consumer {
-            index,
-            group,
-            member_id: format!("consumer-{gid}-{member_no}-{uuid}"),
-            state: MemberState::Joining,
-            generation: 0,
-            assignment: Vec::new(),
-            positions: BTreeMap::new(),
-            committed: BTreeMap::new(),
-            buffer: alloc::collections::VecDeque::new(),
-            fetch_in_flight: alloc::vec![false; self.brokers.len()],
-            fetch_sent_at: alloc::vec![SimTime::ZERO; self.brokers.len()],
-            busy_until: None,
-            next_heartbeat: SimTime::ZERO,
-            next_auto_commit: SimTime::ZERO,
-            records_consumed: 0,
-            records_lag_max: 0,
-        };
-        self.consumers.push(c);
-        let coord = self.groups[group as usize].coordinator;
-        self.send(
-            Node::Consumer(index),
-            Node::Broker(coord),
-            Body::JoinGroup {
-                group,
-                member: index,
-            },
-        );
-        index
     }
 
     /// A random UUID string from the sim's PRNG (member ids are `<client.id>-<UUID>`).
@@ -495,6 +474,9 @@ impl Sim {
             Pending::ConsumerPoll { consumer } => self.on_consumer_poll(consumer),
             Pending::ConsumerTimer { consumer } => self.on_consumer_timer(consumer),
             Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
+            Pending::SessionExpire { group, handle, at } => {
+                self.on_session_expire(group, handle, at)
+            }
             Pending::RetryBlockedSend { producer } => self.on_retry_blocked_send(producer),
             Pending::FinishClose { producer } => self.on_finish_close(producer),
             Pending::FenceBroker { broker } => self.on_fence_broker(broker),
@@ -525,7 +507,7 @@ impl Sim {
                 detail: crate::event::Delivery::Lost,
             };
         }
-        if self.is_down(to) {
+        if self.is_down(to) || self.consumer_down(to) {
             // Lost with the process; a follower's fetch session to or from it ends.
             match (from, to) {
                 (Node::Broker(f), Node::Broker(l)) if kind == MessageKind::ReplicaFetch => {
@@ -611,6 +593,21 @@ impl Sim {
             Change::RestartBroker { broker } => self.restart_broker(*broker)?,
             Change::DropResponses { broker, on } => self.drop_responses(*broker, *on)?,
             Change::Link { a, b, fault, on } => self.set_link_fault(*a, *b, *fault, *on)?,
+            Change::AddConsumer { group, strategy } => {
+                self.add_consumer(*group, strategy.as_deref())?
+            }
+            Change::RemoveConsumer { consumer } => self.remove_consumer(*consumer)?,
+            Change::CrashConsumer { consumer } => self.crash_consumer(*consumer)?,
+            Change::RestartConsumer { consumer } => self.restart_consumer(*consumer)?,
+            Change::SlowConsumer {
+                consumer,
+                per_record_us,
+            } => self.slow_consumer(*consumer, *per_record_us)?,
+            Change::AddGroup {
+                group_id,
+                topics,
+                consumers,
+            } => self.add_group(group_id, topics, *consumers)?,
         }
         self.changes.push(AppliedChange {
             at_event: self.events_processed,

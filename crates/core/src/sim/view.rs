@@ -160,6 +160,21 @@ pub struct GroupView {
     pub protocol: &'static str,
     pub leader: Option<u32>,
     pub members: Vec<u32>,
+    /// Each member as the coordinator knows it, with its assignment in this generation.
+    pub member_details: Vec<GroupMemberView>,
+}
+
+/// One group member at the coordinator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct GroupMemberView {
+    pub consumer: u32,
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    /// `partition.assignment.strategy`, most preferred first.
+    pub strategies: String,
+    /// (topic, partition) pairs.
+    pub assignment: Vec<(String, u32)>,
 }
 
 /// Everything the page's test hook exposes (`window.streamscope.snapshot()`).
@@ -398,9 +413,30 @@ impl Sim {
                     offsets_partition: g.offsets_partition,
                     state: g.state,
                     generation: g.generation,
-                    protocol: g.protocol,
-                    leader: g.leader,
-                    members: g.members.clone(),
+                    protocol: g.protocol_name(),
+                    leader: g.leader_consumer(),
+                    members: g.members.iter().map(|m| m.consumer).collect(),
+                    member_details: g
+                        .members
+                        .iter()
+                        .map(|m| GroupMemberView {
+                            consumer: m.consumer,
+                            member_id: m.member_id.clone(),
+                            group_instance_id: m.instance_id.clone(),
+                            strategies: m.protocols.display(),
+                            assignment: m
+                                .assignment
+                                .iter()
+                                .map(|tp| {
+                                    let topic = self
+                                        .topics
+                                        .get(tp.topic as usize)
+                                        .map_or_else(String::new, |t| t.name.clone());
+                                    (topic, tp.partition)
+                                })
+                                .collect(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             consumers: self.consumer_summaries(),
