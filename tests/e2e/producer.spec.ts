@@ -107,7 +107,7 @@ test('clicking a record opens the inspector with the partition and the reason th
   const p2 = (await snapshot(page)).partitions[2];
   await expect(field('leo')).toHaveText(String(p2.log_end_offset));
   await expect(field('isr')).toHaveText(`[${p2.isr.join(', ')}]`);
-  await expect(field('replica')).toContainText(p2.leader === 1 ? 'leader: LEO' : 'follower: LEO');
+  await expect(field('replica')).toContainText(`${p2.leader === 1 ? 'leader' : 'follower'}, in the ISR: LEO`);
   expect(problems).toEqual([]);
 });
 

@@ -2,7 +2,9 @@
 //! and exposes `window.streamscope` for tests. No Kafka logic: every setting goes through
 //! the core's `Config::set` / `Sim::apply`, which validate and explain refusals.
 
-use crate::i18n::{t, Lang, MESSAGES};
+use crate::brokers;
+use crate::i18n::{t, tf, Lang, MESSAGES};
+use crate::monitor;
 use crate::panels;
 use crate::render::{self, Target};
 use std::cell::RefCell;
@@ -33,6 +35,8 @@ pub struct App {
     pub view: render::View,
     /// The last live change of the partition count and the keys it moved.
     pub remap: Option<panels::Remap>,
+    /// Settings set since the last Reset that apply only on Reset (name, value).
+    pub queued: Vec<(String, String)>,
     doc: Document,
     ctx: CanvasRenderingContext2d,
 }
@@ -103,6 +107,8 @@ impl App {
             Ok(msg)
         } else {
             self.pending = next;
+            brokers::queue(&mut self.queued, name, value);
+            brokers::write_pending(&self.doc, &self.queued, self.lang);
             Ok(format!("{name}={value}: {}", t(self.lang, "on_reset")))
         }
     }
@@ -113,10 +119,29 @@ impl App {
         self.last_frame_ms = None;
         self.view.reset();
         self.remap = None;
+        self.queued.clear();
+        brokers::write_pending(&self.doc, &self.queued, self.lang);
         self.write_remap();
         self.sync_controls();
         self.draw();
         Ok(())
+    }
+
+    /// Crashes or restarts broker `b` (the core validates) and says what happened.
+    pub fn broker_fault(&mut self, b: u32, crash: bool) {
+        let change = if crash {
+            Change::CrashBroker { broker: b }
+        } else {
+            Change::RestartBroker { broker: b }
+        };
+        let key = if crash { "crash_done" } else { "restart_done" };
+        let r = self
+            .sim
+            .apply(change)
+            .map(|_| tf(self.lang, key, &[("b", &b.to_string())]))
+            .map_err(|e| e.to_string());
+        self.show(r);
+        self.draw();
     }
 
     /// Shows what a click on the canvas at (x, y) in canvas units points at.
@@ -214,6 +239,8 @@ impl App {
             "producer-status",
             &format!("{}: {status}", t(lang, "app_status")),
         );
+        brokers::update_broker_controls(&self.doc, &self.sim, lang);
+        brokers::write_monitor(&self.doc, &monitor::monitor_counts(&self.sim), lang);
     }
 
     /// Every text from the message table in the current language.
@@ -259,6 +286,7 @@ impl App {
         }
         doc.set_title(t(self.lang, "title"));
         panels::write_calculator(doc, self.lang);
+        brokers::write_pending(doc, &self.queued, self.lang);
         self.write_remap();
         self.sync_controls();
         self.draw();
@@ -267,20 +295,9 @@ impl App {
     /// Controls show the running producer's settings.
     fn sync_controls(&self) {
         let doc = &self.doc;
-        // The fault bar offers the brokers this world has.
-        if let Some(sel) = select(doc, "fault-broker") {
-            let n = self.sim.brokers().len() as u32;
-            if sel.length() != n {
-                sel.set_length(0);
-                for b in 0..n {
-                    if let Ok(o) = doc.create_element("option") {
-                        o.set_text_content(Some(&b.to_string()));
-                        let _ = o.set_attribute("value", &b.to_string());
-                        let _ = sel.append_child(&o);
-                    }
-                }
-            }
-        }
+        // A Crash / Restart button on each broker this world has.
+        brokers::build_broker_controls(doc, &self.sim);
+        brokers::update_broker_controls(doc, &self.sim, self.lang);
         let play_text = if self.playing {
             t(self.lang, "pause")
         } else {
@@ -305,6 +322,28 @@ impl App {
         }
         if let Some(i) = input(doc, "num-partitions") {
             i.set_value(&get("num.partitions"));
+        }
+        let value = |n: &str| brokers::control_value(&self.pending, n).unwrap_or_default();
+        if let Some(i) = input(doc, "replication-factor") {
+            i.set_value(&value("replication.factor"));
+            i.set_max(&self.pending.sim.brokers.value.to_string());
+        }
+        if let Some(i) = input(doc, "min-isr") {
+            i.set_value(&value("min.insync.replicas"));
+        }
+        if let Some(i) = input(doc, "unclean") {
+            i.set_checked(value("unclean.leader.election.enable") == "true");
+        }
+        if let Some(i) = input(doc, "retries") {
+            i.set_value(&value("retries"));
+        }
+        // Idempotence as the running producer has it (unset, it follows acks).
+        if let Some(i) = input(doc, "idempotence") {
+            let on = match render::running(&self.sim) {
+                Some(p) => p.idempotent,
+                None => value("enable.idempotence") == "true",
+            };
+            i.set_checked(on);
         }
         if let Some(i) = input(doc, "seed") {
             i.set_value(&self.sim.seed().to_string());
@@ -344,20 +383,28 @@ fn on_id<F: FnMut(web_sys::Event) + 'static>(
     on(&target, kind, f)
 }
 
-/// A live control: apply `name` = the control's value; on refusal show why and put the
-/// control back to what is in force.
+/// What kind of element a setting control is.
+#[derive(Clone, Copy)]
+enum Control {
+    Select,
+    Input,
+    Checkbox,
+}
+
+/// A setting control: apply `name` = the control's value (live, or queued for Reset); on
+/// refusal show why and put the control back to what is in force.
 fn wire_setting(
     doc: &Document,
     id: &'static str,
     name: &'static str,
-    is_select: bool,
+    kind: Control,
 ) -> Result<(), JsValue> {
     let d = doc.clone();
     on_id(doc, id, "change", move |_| {
-        let value = if is_select {
-            select(&d, id).map(|s| s.value())
-        } else {
-            input(&d, id).map(|i| i.value())
+        let value = match kind {
+            Control::Select => select(&d, id).map(|s| s.value()),
+            Control::Input => input(&d, id).map(|i| i.value()),
+            Control::Checkbox => input(&d, id).map(|i| i.checked().to_string()),
         };
         let Some(value) = value else { return };
         with_app(|a| {
@@ -405,6 +452,7 @@ pub fn start() -> Result<(), JsValue> {
         behind: false,
         view: render::View::new(),
         remap: None,
+        queued: Vec::new(),
         doc: doc.clone(),
         ctx,
     };
@@ -419,34 +467,33 @@ pub fn start() -> Result<(), JsValue> {
     Ok(())
 }
 
-/// Crash or restart the broker chosen in the fault bar (the core validates).
-fn wire_fault(doc: &Document, id: &'static str, crash: bool) -> Result<(), JsValue> {
-    let d = doc.clone();
-    on_id(doc, id, "click", move |_| {
-        let Some(b) = select(&d, "fault-broker").and_then(|s| s.value().parse::<u32>().ok()) else {
+/// The Crash / Restart buttons over the broker boxes: one listener on their container
+/// reads which broker and which action from the clicked button's data attributes.
+fn wire_broker_controls(doc: &Document) -> Result<(), JsValue> {
+    on_id(doc, "broker-controls", "click", move |e| {
+        let Some(button) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("button[data-action]").ok().flatten())
+        else {
             return;
         };
-        with_app(|a| {
-            let change = if crash {
-                Change::CrashBroker { broker: b }
-            } else {
-                Change::RestartBroker { broker: b }
-            };
-            let key = if crash { "crash_done" } else { "restart_done" };
-            let r = a
-                .sim
-                .apply(change)
-                .map(|_| t(a.lang, key).replace("{b}", &b.to_string()))
-                .map_err(|e| e.to_string());
-            a.show(r);
-            a.draw();
-        });
+        let broker = button
+            .get_attribute("data-broker")
+            .and_then(|b| b.parse::<u32>().ok());
+        let crash = match button.get_attribute("data-action").as_deref() {
+            Some("crash") => true,
+            Some("restart") => false,
+            _ => return,
+        };
+        if let Some(b) = broker {
+            with_app(|a| a.broker_fault(b, crash));
+        }
     })
 }
 
 fn wire(doc: &Document) -> Result<(), JsValue> {
-    wire_fault(doc, "crash-broker", true)?;
-    wire_fault(doc, "restart-broker", false)?;
+    wire_broker_controls(doc)?;
     on_id(doc, "play", "click", |_| {
         with_app(|a| {
             a.playing = !a.playing;
@@ -520,11 +567,26 @@ fn wire(doc: &Document) -> Result<(), JsValue> {
             a.apply_language();
         });
     })?;
-    wire_setting(doc, "acks", "acks", true)?;
-    wire_setting(doc, "partitioner", "partitioner.class", true)?;
-    wire_setting(doc, "send-mode", "sim.send.mode", true)?;
-    wire_setting(doc, "linger", "linger.ms", false)?;
-    wire_setting(doc, "num-partitions", "num.partitions", false)?;
+    wire_setting(doc, "acks", "acks", Control::Select)?;
+    wire_setting(doc, "partitioner", "partitioner.class", Control::Select)?;
+    wire_setting(doc, "send-mode", "sim.send.mode", Control::Select)?;
+    wire_setting(doc, "linger", "linger.ms", Control::Input)?;
+    wire_setting(doc, "num-partitions", "num.partitions", Control::Input)?;
+    wire_setting(
+        doc,
+        "replication-factor",
+        "replication.factor",
+        Control::Input,
+    )?;
+    wire_setting(doc, "min-isr", "min.insync.replicas", Control::Input)?;
+    wire_setting(
+        doc,
+        "unclean",
+        "unclean.leader.election.enable",
+        Control::Checkbox,
+    )?;
+    wire_setting(doc, "idempotence", "enable.idempotence", Control::Checkbox)?;
+    wire_setting(doc, "retries", "retries", Control::Input)?;
     let d = doc.clone();
     let apply_free = move || {
         let raw = input(&d, "setting").map(|i| i.value()).unwrap_or_default();
@@ -671,6 +733,31 @@ fn install_test_hook(window: &web_sys::Window) -> Result<(), JsValue> {
     });
     js_sys::Reflect::set(&hook, &"hitTargets".into(), hits.as_ref())?;
     hits.forget();
+    // A setting's value in the running simulation and in the config the next Reset uses.
+    let config = Closure::<dyn Fn(String) -> JsValue>::new(|name: String| {
+        with_app(|a| {
+            let o = js_sys::Object::new();
+            let running = brokers::control_value(a.sim.config(), &name);
+            let pending = brokers::control_value(&a.pending, &name);
+            let as_js = |v: Option<String>| v.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
+            let _ = js_sys::Reflect::set(&o, &"running".into(), &as_js(running));
+            let _ = js_sys::Reflect::set(&o, &"pending".into(), &as_js(pending));
+            JsValue::from(o)
+        })
+        .unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"config".into(), config.as_ref())?;
+    config.forget();
+    let replicas = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|a| to_js(&a.view.replicas)).unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"drawnReplicas".into(), replicas.as_ref())?;
+    replicas.forget();
+    let counts = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|a| to_js(&monitor::monitor_counts(&a.sim))).unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"monitor".into(), counts.as_ref())?;
+    counts.forget();
     let live = Closure::<dyn Fn(String) -> bool>::new(|name: String| settings::is_live(&name));
     js_sys::Reflect::set(&hook, &"isLive".into(), live.as_ref())?;
     live.forget();

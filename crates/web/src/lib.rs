@@ -5,7 +5,9 @@
 //! `cargo build --workspace` and `cargo test --workspace` work on the host.
 
 pub mod app;
+pub mod brokers;
 pub mod i18n;
+pub mod monitor;
 pub mod panels;
 pub mod render;
 

@@ -281,6 +281,17 @@ pub fn partition_rows(
                             "role",
                             t(lang, if is_leader { "leader" } else { "follower" }),
                         ),
+                        (
+                            "isr",
+                            t(
+                                lang,
+                                if p.isr.contains(&b) {
+                                    "in_isr"
+                                } else {
+                                    "not_in_isr"
+                                },
+                            ),
+                        ),
                         ("leo", &r.log.log_end_offset().to_string()),
                         ("hw", &hw.to_string()),
                     ],

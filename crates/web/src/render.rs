@@ -7,9 +7,14 @@
 //! remembers, per partition, the last batch seen leaving in a produce request
 //! ([`View`]), so the departure stays visible for a moment after the request is delivered.
 
+mod cluster;
+mod in_flight;
+
+pub use cluster::{BrokerState, ReplicaMark, BUTTON_ROOM};
+pub use in_flight::request_line;
+
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::config::SendMode;
-use streamscope_core::log::EntryKind;
 use streamscope_core::net::{Body, Message, MessageKind, Node};
 use streamscope_core::producer::{Producer, ProducerState};
 use streamscope_core::{Sim, SimTime};
@@ -160,6 +165,12 @@ pub struct View {
     /// sets it from the playback speed so it lasts about the same wall time at any speed.
     pub departure_window_us: u64,
     departures: Vec<Option<Departure>>,
+    /// The replica rows drawn in the last frame (for the test hook), reused frame to frame.
+    pub replicas: Vec<ReplicaMark>,
+    /// Buffers for finding records written twice in a log (reused, so no per-frame
+    /// allocation once warm).
+    dup_scratch: Vec<u64>,
+    dup_ids: Vec<u64>,
 }
 
 impl Default for View {
@@ -175,6 +186,9 @@ impl View {
             selected: None,
             departure_window_us: 15_000,
             departures: Vec::new(),
+            replicas: Vec::new(),
+            dup_scratch: Vec::new(),
+            dup_ids: Vec::new(),
         }
     }
 
@@ -183,6 +197,7 @@ impl View {
         self.hits.clear();
         self.selected = None;
         self.departures.clear();
+        self.replicas.clear();
     }
 
     fn selected_record(&self) -> Option<u64> {
@@ -296,7 +311,7 @@ impl Layout {
             row_h,
             top,
             broker_x: 560.0,
-            broker_w: 370.0,
+            broker_w: 352.0,
             broker_h: (avail - 10.0 * (brokers as f64 - 1.0)) / brokers as f64,
             cons_x: 976.0,
             cons_w: 292.0,
@@ -312,6 +327,11 @@ impl Layout {
     }
     pub fn consumer_y(&self, c: u32) -> f64 {
         self.top + (self.cons_h + 10.0) * c as f64
+    }
+    /// The replication lane right of the broker boxes: follower fetches and their responses
+    /// travel along it.
+    pub fn lane_x(&self) -> f64 {
+        self.broker_x + self.broker_w + 8.0
     }
 
     /// The point a message leaves from / arrives at for a node.
@@ -331,14 +351,7 @@ impl Layout {
                 match toward {
                     Node::Producer(_) => (self.broker_x, y + self.broker_h / 2.0),
                     Node::Consumer(_) => (self.broker_x + self.broker_w, y + self.broker_h / 2.0),
-                    Node::Broker(o) => {
-                        let x = self.broker_x + self.broker_w - 30.0;
-                        if o > b {
-                            (x, y + self.broker_h)
-                        } else {
-                            (x, y)
-                        }
-                    }
+                    Node::Broker(_) => (self.lane_x(), y + self.broker_h / 2.0),
                 }
             }
             Node::Consumer(c) => (self.cons_x, self.consumer_y(c) + 20.0),
@@ -536,9 +549,11 @@ pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(0.0, 0.0, WIDTH, HEIGHT);
     draw_headers(ctx, sim, &l, lang);
-    draw_producers(ctx, sim, &l, lang);
+    let below_producers = draw_producers(ctx, sim, &l, lang);
+    in_flight::draw_in_flight(ctx, sim, &l, lang, below_producers);
     draw_accumulator(ctx, sim, &l, lang, view, &dashes);
-    draw_brokers(ctx, sim, &l, lang, view);
+    draw_lane(ctx, sim, &l, &dashes);
+    cluster::draw_brokers(ctx, sim, &l, lang, view);
     draw_consumers(ctx, sim, &l, lang, view);
     draw_messages(ctx, sim, &l, view, &dashes);
 }
@@ -562,7 +577,8 @@ fn draw_headers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) {
     }
 }
 
-fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) {
+/// Draws the producer boxes; returns the y below the last one.
+fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) -> f64 {
     let mut y = l.top;
     let x = l.prod_x + 8.0;
     // The running instance first, then the closing ones.
@@ -700,6 +716,38 @@ fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) {
             colour,
         );
         y += h + 10.0;
+    }
+    y
+}
+
+/// The replication lane: a faint line joining the brokers' right sides.
+fn draw_lane(ctx: &Ctx, sim: &Sim, l: &Layout, dashes: &Dashes) {
+    let n = sim.brokers().len() as u32;
+    if n < 2 {
+        return;
+    }
+    let x = l.lane_x();
+    let (y0, y1) = (
+        l.broker_y(0) + l.broker_h / 2.0,
+        l.broker_y(n - 1) + l.broker_h / 2.0,
+    );
+    dashes.set(ctx, true);
+    ctx.set_stroke_style_str(EDGE);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    ctx.move_to(x + 0.5, y0);
+    ctx.line_to(x + 0.5, y1);
+    ctx.stroke();
+    dashes.set(ctx, false);
+    for b in 0..n {
+        let y = l.broker_y(b) + l.broker_h / 2.0;
+        ctx.set_fill_style_str(EDGE);
+        ctx.fill_rect(
+            l.broker_x + l.broker_w,
+            y - 0.5,
+            x - l.broker_x - l.broker_w,
+            1.0,
+        );
     }
 }
 
@@ -890,140 +938,6 @@ fn draw_departure(
     ctx.set_global_alpha(1.0);
 }
 
-fn draw_brokers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) {
-    let sel = view.selected_record();
-    for b in sim.brokers() {
-        let y = l.broker_y(b.id);
-        panel(
-            ctx,
-            l.broker_x,
-            y,
-            l.broker_w,
-            l.broker_h,
-            if b.alive { PANEL } else { "#eaeef2" },
-        );
-        let coordinator = sim.groups().iter().any(|g| g.coordinator == b.id);
-        let title = if !b.alive {
-            let state = if b.fenced {
-                t(lang, "fenced")
-            } else {
-                t(lang, "down")
-            };
-            format!("{} {} · {}", t(lang, "broker"), b.id, state)
-        } else if coordinator {
-            format!(
-                "{} {} · {}",
-                t(lang, "broker"),
-                b.id,
-                t(lang, "coordinator")
-            )
-        } else {
-            format!("{} {}", t(lang, "broker"), b.id)
-        };
-        text(ctx, &title, l.broker_x + 8.0, y + 15.0, INK, BOLD);
-        // One row per replica this broker hosts, as many as fit.
-        let hosted = sim
-            .topics()
-            .iter()
-            .flat_map(|tpc| tpc.partitions.iter())
-            .filter(|p| p.replica(b.id).is_some())
-            .count();
-        let room = l.broker_h - 24.0;
-        let row_h = (room / hosted.max(1) as f64).clamp(12.0, 22.0);
-        let fit = ((room / row_h) as usize).max(1);
-        let (fit, more) = if hosted > fit {
-            (fit - 1, hosted - (fit - 1))
-        } else {
-            (hosted, 0)
-        };
-        let tile = 9.0;
-        let x0 = l.broker_x + 44.0;
-        let text_x = l.broker_x + l.broker_w - 8.0;
-        let tiles_fit = ((text_x - 100.0 - x0) / (tile + 1.0)).max(0.0) as u64;
-        let rows = sim
-            .topics()
-            .iter()
-            .enumerate()
-            .flat_map(|(ti, tpc)| tpc.partitions.iter().map(move |p| (ti as u32, p)))
-            .filter_map(|(ti, p)| p.replica(b.id).map(|r| (ti, p, r)));
-        for (i, (ti, p, r)) in rows.take(fit).enumerate() {
-            let ry = y + 22.0 + row_h * i as f64;
-            let is_leader = p.leader == Some(b.id);
-            if view.partition_selected(ti, p.index) {
-                ctx.set_fill_style_str("#fff8c5");
-                ctx.fill_rect(l.broker_x + 4.0, ry, 38.0, row_h - 2.0);
-            }
-            let label = format!("P{} {}", p.index, if is_leader { "L" } else { "F" });
-            text(
-                ctx,
-                &label,
-                l.broker_x + 8.0,
-                ry + row_h * 0.7,
-                if is_leader { INK } else { MUTED },
-                FONT,
-            );
-            view.hits.push(
-                l.broker_x + 4.0,
-                ry,
-                38.0,
-                row_h - 2.0,
-                Target::Partition {
-                    topic: ti,
-                    partition: p.index,
-                    broker: Some(b.id),
-                },
-            );
-            let leo = r.log.log_end_offset();
-            let from = leo.saturating_sub(tiles_fit);
-            for (off, e) in r.log.range(from, leo) {
-                let x = x0 + (off - from) as f64 * (tile + 1.0);
-                let th = row_h - 6.0;
-                ctx.set_fill_style_str(key_colour(e.key));
-                ctx.fill_rect(x, ry + 2.0, tile, th);
-                if e.kind == EntryKind::Data {
-                    view.hits
-                        .push(x, ry + 2.0, tile, th, Target::Record(e.record_id));
-                    if sel == Some(e.record_id) {
-                        ctx.set_stroke_style_str(INK);
-                        ctx.set_line_width(2.0);
-                        ctx.stroke_rect(x - 1.0, ry + 1.0, tile + 2.0, th + 2.0);
-                    }
-                }
-            }
-            // The high watermark: consumers read only below this line.
-            let hw = if is_leader {
-                p.high_watermark()
-            } else {
-                r.high_watermark
-            };
-            if hw >= from {
-                let x = x0 + (hw - from) as f64 * (tile + 1.0) - 0.5;
-                ctx.set_fill_style_str("#1a7f37");
-                ctx.fill_rect(x, ry, 2.0, row_h - 2.0);
-            }
-            text_right(
-                ctx,
-                &format!("{} {} {} {}", t(lang, "leo"), leo, t(lang, "hw"), hw),
-                text_x,
-                ry + row_h * 0.7,
-                MUTED,
-                if row_h < 16.0 { SMALL } else { FONT },
-            );
-        }
-        if more > 0 {
-            let ry = y + 22.0 + row_h * fit as f64;
-            text(
-                ctx,
-                &tf(lang, "acc_more", &[("n", &more.to_string())]),
-                l.broker_x + 8.0,
-                ry + row_h * 0.7,
-                MUTED,
-                SMALL,
-            );
-        }
-    }
-}
-
 fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) {
     for c in sim.consumers() {
         let y = l.consumer_y(c.index);
@@ -1151,11 +1065,23 @@ fn draw_messages(ctx: &Ctx, sim: &Sim, l: &Layout, view: &mut View, dashes: &Das
                 }
                 more_groups(ctx, groups, x, y);
             }
+            Body::ProduceResponse { results, .. } => {
+                // An acknowledgement: green, or red when a partition's answer is an error.
+                let error = results.iter().any(|r| r.error.is_some());
+                dot(ctx, x, y, 4.0, if error { DANGER } else { "#1a7f37" });
+            }
             _ => match m.body.kind() {
-                MessageKind::ProduceResponse => dot(ctx, x, y, 4.0, "#1a7f37"),
-                MessageKind::ReplicaFetch | MessageKind::ConsumerFetch => {
-                    dot(ctx, x, y, 2.0, "#8c959f")
+                MessageKind::ReplicaFetch => {
+                    // A follower asking its leader for more: a hollow ring.
+                    ctx.begin_path();
+                    let _ = ctx.arc(x, y, 3.5, 0.0, core::f64::consts::TAU);
+                    ctx.set_fill_style_str("#ffffff");
+                    ctx.fill();
+                    ctx.set_stroke_style_str("#6e7781");
+                    ctx.set_line_width(1.5);
+                    ctx.stroke();
                 }
+                MessageKind::ConsumerFetch => dot(ctx, x, y, 2.0, "#8c959f"),
                 _ => dot(ctx, x, y, 3.0, "#8250df"),
             },
         }

@@ -64,3 +64,60 @@ fn calculator_and_inspector_text_in_wasm() {
         "Number of partitions: '0' is not valid: expected an integer from 1 to 2147483647"
     );
 }
+
+/// The Crash / Restart buttons over the broker boxes follow each broker's state in a real
+/// document: one pair per broker, Crash while it runs, Restart once it is down, and the
+/// state the controller gave it.
+#[wasm_bindgen_test]
+fn broker_controls_follow_the_brokers() {
+    use streamscope_core::{Change, Config, Sim, SimTime};
+    use streamscope_web::brokers::{build_broker_controls, update_broker_controls};
+    use streamscope_web::i18n::Lang;
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    root.set_id("broker-controls");
+    doc.body().unwrap().append_child(&root).unwrap();
+    let by_id = |id: &str| doc.get_element_by_id(id).unwrap();
+    let mut sim = Sim::new(Config::preset(), 1).unwrap();
+    build_broker_controls(&doc, &sim);
+    update_broker_controls(&doc, &sim, Lang::En);
+    assert_eq!(root.child_element_count(), 3);
+    assert!(!by_id("crash-broker-1").has_attribute("hidden"));
+    assert!(by_id("restart-broker-1").has_attribute("hidden"));
+    assert_eq!(
+        by_id("crash-broker-1").text_content().as_deref(),
+        Some("Crash")
+    );
+    assert_eq!(
+        by_id("crash-broker-1")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("Crash broker 1")
+    );
+
+    sim.run_until(SimTime(1_000_000));
+    sim.apply(Change::CrashBroker { broker: 1 }).unwrap();
+    update_broker_controls(&doc, &sim, Lang::Ko);
+    assert_eq!(
+        by_id("broker-1").get_attribute("data-state").as_deref(),
+        Some("crashed")
+    );
+    assert!(by_id("crash-broker-1").has_attribute("hidden"));
+    assert!(!by_id("restart-broker-1").has_attribute("hidden"));
+    assert_eq!(
+        by_id("restart-broker-1").text_content().as_deref(),
+        Some("재시작")
+    );
+
+    sim.run_until(SimTime(12_000_000));
+    update_broker_controls(&doc, &sim, Lang::En);
+    assert_eq!(
+        by_id("broker-1").get_attribute("data-state").as_deref(),
+        Some("fenced")
+    );
+    // Rebuilding with the same brokers keeps the elements (and their listeners' targets).
+    let before = by_id("crash-broker-0");
+    build_broker_controls(&doc, &sim);
+    assert!(before.is_same_node(Some(&by_id("crash-broker-0"))));
+    root.remove();
+}

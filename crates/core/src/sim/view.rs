@@ -25,6 +25,8 @@ pub struct PartitionSummary {
     pub acknowledged_lost: u64,
     pub duplicates: u64,
     pub out_of_order: u64,
+    /// Each replica's own log end offset, in the order of `replicas`.
+    pub replica_log_end_offsets: Vec<u64>,
 }
 
 /// A consumer's position on one partition.
@@ -133,6 +135,32 @@ pub struct ProducerView {
     pub batches_retried: u64,
     pub batches_expired: u64,
     pub batches: Vec<BatchView>,
+    /// Produce requests awaiting their response, oldest first.
+    pub in_flight: Vec<InFlightView>,
+}
+
+/// A produce request awaiting its response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct InFlightView {
+    pub request_id: u64,
+    pub broker: u32,
+    pub sent_at_us: u64,
+    pub batches: Vec<InFlightBatchView>,
+}
+
+/// A batch inside a request in flight, with its sequence numbers (idempotent producer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct InFlightBatchView {
+    pub batch_id: u64,
+    pub partition: u32,
+    pub records: u32,
+    /// First and last sequence number (`None` without idempotence).
+    pub base_sequence: Option<i32>,
+    pub last_sequence: Option<i32>,
+    /// 1 on the first send, more after retries.
+    pub attempts: u32,
 }
 
 /// A message in flight.
@@ -208,6 +236,8 @@ pub struct Snapshot {
 pub struct BrokerView {
     pub id: u32,
     pub alive: bool,
+    /// Fenced by the KRaft controller (its session expired while it was down).
+    pub fenced: bool,
 }
 
 impl Sim {
@@ -234,6 +264,11 @@ impl Sim {
                     acknowledged_lost: lost.get(&tp).copied().unwrap_or(0),
                     duplicates,
                     out_of_order,
+                    replica_log_end_offsets: p
+                        .replicas
+                        .iter()
+                        .map(|r| r.log.log_end_offset())
+                        .collect(),
                 });
             }
         }
@@ -363,6 +398,29 @@ impl Sim {
                     batches_retried: p.stats.batches_retried,
                     batches_expired: p.stats.batches_expired,
                     batches,
+                    in_flight: p
+                        .in_flight
+                        .values()
+                        .map(|r| InFlightView {
+                            request_id: r.request_id,
+                            broker: r.broker,
+                            sent_at_us: r.sent_at.micros(),
+                            batches: r
+                                .batches
+                                .iter()
+                                .map(|b| InFlightBatchView {
+                                    batch_id: b.id,
+                                    partition: b.partition,
+                                    records: b.record_count(),
+                                    base_sequence: b.base_sequence,
+                                    last_sequence: b.base_sequence.map(|s| {
+                                        s.wrapping_add(b.record_count().saturating_sub(1) as i32)
+                                    }),
+                                    attempts: b.attempts,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
                 }
             })
             .collect()
@@ -400,6 +458,7 @@ impl Sim {
                 .map(|b| BrokerView {
                     id: b.id,
                     alive: b.alive,
+                    fenced: b.fenced,
                 })
                 .collect(),
             producers: self.producer_views(),
