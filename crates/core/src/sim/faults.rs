@@ -203,8 +203,10 @@ impl Sim {
                 }
                 p.isr = new_isr;
                 if p.leader != old_leader {
+                    // Every leader change bumps the epoch (going offline too); only a new
+                    // leader counts as an election.
                     p.leader_epoch += 1;
-                    elections += 1;
+                    elections += p.leader.is_some() as u32;
                     tps.push(TopicPartitionId {
                         topic: p.topic,
                         partition: p.index,
