@@ -224,3 +224,34 @@ test('the invariant monitor counters are on the page, in both languages', async 
   await expect(page.locator('#crash-broker-0')).toHaveAttribute('aria-label', '브로커 0 장애 발생');
   expect(problems).toEqual([]);
 });
+
+test('the fault box injects faults in --fault syntax and the monitor counts what they did', async ({ page }) => {
+  const problems = collectProblems(page);
+  await open(page);
+  // Without idempotence, responses lost while requests are processed make retries write twice.
+  await page.locator('#idempotence').uncheck();
+  await runUntilMs(page, 1000);
+  await page.locator('#fault').fill('drop-responses:broker=0@+0s..+2s');
+  await page.locator('#apply-fault').click();
+  await expect(page.locator('#message')).toContainText('fault scheduled: drop-responses:broker=0@1s..3s');
+  await runUntilMs(page, 40000);
+  const m = await page.evaluate(() => (window as any).streamscope.monitor());
+  expect(m.live).toBe(true);
+  expect(m.duplicates).toBeGreaterThan(0);
+  await expect(page.locator('#mon-dup')).toHaveText(String(m.duplicates));
+  const s = await snapshot(page);
+  expect(s.faults).toEqual(['drop-responses:broker=0@1s..3s']);
+  expect(s.monitor.duplicates).toBe(m.duplicates);
+  // A bad fault is refused with the problem named, and nothing is scheduled.
+  await page.locator('#fault').fill('cut:broker=0,broker=9');
+  await page.locator('#apply-fault').click();
+  await expect(page.locator('#message')).toContainText('broker=9 is out of range');
+  expect((await snapshot(page)).faults).toHaveLength(1);
+  // A link cut from now on, ended by "End all faults".
+  await page.locator('#fault').fill('cut:broker=0,broker=1');
+  await page.keyboard.press('Enter');
+  await runUntilMs(page, 42000);
+  await page.locator('#end-faults').click();
+  await expect(page.locator('#message')).toContainText('every fault ended');
+  expect(problems).toEqual([]);
+});

@@ -113,6 +113,16 @@ impl App {
         }
     }
 
+    /// Schedules a fault typed in the fault box (validated by the core; nothing changes on
+    /// an error).
+    pub fn inject_fault(&mut self, text: &str) -> Result<String, String> {
+        let spec = streamscope_core::sim::schedule::parse_fault_at(text, self.sim.now())
+            .map_err(|e| e.to_string())?;
+        let canonical = spec.text.clone();
+        self.sim.schedule_fault(spec).map_err(|e| e.to_string())?;
+        Ok(format!("{}: {canonical}", t(self.lang, "fault_scheduled")))
+    }
+
     pub fn reset(&mut self, seed: u64) -> Result<(), String> {
         let sim = Sim::new(self.pending.clone(), seed & MAX_SEED).map_err(|e| e.to_string())?;
         self.sim = sim;
@@ -602,6 +612,33 @@ fn wire(doc: &Document) -> Result<(), JsValue> {
     };
     let f = apply_free.clone();
     on_id(doc, "apply-setting", "click", move |_| f())?;
+    // The fault box: `--fault` syntax, times relative to now with `+`, no `@` = from now on.
+    let d = doc.clone();
+    let inject = move || {
+        let raw = input(&d, "fault").map(|i| i.value()).unwrap_or_default();
+        with_app(|a| {
+            let r = a.inject_fault(&raw);
+            a.show(r);
+            a.draw();
+        });
+    };
+    let f = inject.clone();
+    on_id(doc, "apply-fault", "click", move |_| f())?;
+    on_id(doc, "fault", "keydown", move |e| {
+        if e.dyn_ref::<web_sys::KeyboardEvent>()
+            .is_some_and(|k| k.key() == "Enter")
+        {
+            inject();
+        }
+    })?;
+    on_id(doc, "end-faults", "click", |_| {
+        with_app(|a| {
+            a.sim.end_faults();
+            let msg = t(a.lang, "faults_ended").to_string();
+            a.show(Ok(msg));
+            a.draw();
+        });
+    })?;
     on_id(doc, "setting", "keydown", move |e| {
         if e.dyn_ref::<web_sys::KeyboardEvent>()
             .is_some_and(|k| k.key() == "Enter")

@@ -288,6 +288,33 @@ pub fn parse_fault(text: &str) -> Result<FaultSpec, ConfigError> {
     Ok(FaultSpec::new(kind, at, until))
 }
 
+/// Parses a fault given at simulated time `now` (the page's fault box): times may be relative,
+/// `+T` meaning `now + T`, and a fault with no `@` starts now and lasts until it is ended
+/// (`Sim::end_faults`). `cut:broker=0,broker=2@+0s..+5s` cuts the link now for five seconds.
+pub fn parse_fault_at(text: &str, now: SimTime) -> Result<FaultSpec, ConfigError> {
+    let text = text.trim();
+    let (head, when) = match text.rsplit_once('@') {
+        Some((h, w)) => (h, w),
+        None => (text, "+0s"),
+    };
+    let abs = |t: &str| -> Result<String, ConfigError> {
+        let t = t.trim();
+        match t.strip_prefix('+') {
+            Some(rel) => {
+                let us = crate::config::settings::parse_duration_us(rel)
+                    .map_err(|e| ConfigError::new("--fault", format!("'{text}': {e}; {FORMS}")))?;
+                Ok(format!("{}us", now.micros().saturating_add(us)))
+            }
+            None => Ok(String::from(t)),
+        }
+    };
+    let when = match when.split_once("..") {
+        Some((a, b)) => format!("{}..{}", abs(a)?, abs(b)?),
+        None => abs(when)?,
+    };
+    parse_fault(&format!("{head}@{when}"))
+}
+
 /// "30" -> 300, "2.5" -> 25; 0..=100 %.
 fn parse_per_mille(s: &str) -> Option<u32> {
     let (int, frac) = match s.split_once('.') {
@@ -785,6 +812,22 @@ mod tests {
             let e = parse_fault(bad).unwrap_err();
             assert_eq!(e.field, "--fault", "{bad}");
         }
+    }
+
+    #[test]
+    fn relative_times_count_from_now() {
+        let now = SimTime(3_000_000);
+        let f = parse_fault_at("cut:broker=0,broker=2@+1s..+5s", now).unwrap();
+        assert_eq!(
+            (f.at, f.until),
+            (SimTime(4_000_000), Some(SimTime(8_000_000)))
+        );
+        assert_eq!(f.text, "cut:broker=0,broker=2@4s..8s");
+        let f = parse_fault_at("crash:broker=1", now).unwrap();
+        assert_eq!((f.at, f.until), (now, None));
+        let f = parse_fault_at("crash:broker=1@10s", now).unwrap();
+        assert_eq!(f.at, SimTime(10_000_000));
+        assert!(parse_fault_at("crash:broker=1@+x", now).is_err());
     }
 
     #[test]
