@@ -255,3 +255,22 @@ test('the fault box injects faults in --fault syntax and the monitor counts what
   await expect(page.locator('#message')).toContainText('every fault ended');
   expect(problems).toEqual([]);
 });
+
+test('acks=1 and a leader crash before its followers fetch: the page counts the acknowledged records lost', async ({ page }) => {
+  const problems = collectProblems(page);
+  await open(page);
+  await page.locator('#acks').selectOption('1');
+  await runUntilMs(page, 1000);
+  await page.locator('#fault').fill('crash:leader=orders-0,ahead@+0s..+15s');
+  await page.locator('#apply-fault').click();
+  await expect(page.locator('#message')).toContainText('fault scheduled: crash:leader=orders-0,ahead@1s..16s');
+  await runUntilMs(page, 14000);
+  const s = await snapshot(page);
+  const p0 = s.partitions.find((p: any) => p.topic === 'orders' && p.partition === 0);
+  expect(p0.leader_epoch).toBeGreaterThan(0);
+  expect(s.leader_elections).toBeGreaterThan(0);
+  expect(s.monitor.acknowledged_lost).toBeGreaterThan(0);
+  expect(p0.acknowledged_lost).toBe(s.monitor.acknowledged_lost);
+  await expect(page.locator('#mon-lost')).toHaveText(String(s.monitor.acknowledged_lost));
+  expect(problems).toEqual([]);
+});

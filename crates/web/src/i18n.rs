@@ -113,6 +113,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("follower", "follower", "팔로워"),
     ("hw", "HW", "HW"),
     ("leo", "LEO", "LEO"),
+    ("lost_here", "acknowledged, lost:", "확인 후 유실:"),
     ("buffer", "buffer.memory {used} of {total}", "buffer.memory {total} 중 {used}"),
     ("in_flight", "in flight", "전송 중"),
     ("closing", "closing: finishing its batches", "종료 중: 남은 배치 처리"),

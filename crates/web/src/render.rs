@@ -171,6 +171,8 @@ pub struct View {
     /// allocation once warm).
     dup_scratch: Vec<u64>,
     dup_ids: Vec<u64>,
+    /// Acknowledged-then-lost records per partition, read from the monitor each frame.
+    lost: std::collections::BTreeMap<streamscope_core::net::TopicPartitionId, u64>,
 }
 
 impl Default for View {
@@ -189,6 +191,7 @@ impl View {
             replicas: Vec::new(),
             dup_scratch: Vec::new(),
             dup_ids: Vec::new(),
+            lost: std::collections::BTreeMap::new(),
         }
     }
 

@@ -78,6 +78,8 @@ pub struct ReplicaMark {
 /// Draws every broker box.
 pub(super) fn draw_brokers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) {
     view.replicas.clear();
+    // The invariant monitor's acknowledged-then-lost records, per partition (few entries).
+    view.lost = sim.monitor().lost_per_partition();
     for b in sim.brokers() {
         draw_broker(ctx, sim, l, lang, view, b);
     }
@@ -292,6 +294,23 @@ fn draw_replica(
         ctx.set_fill_style_str("rgba(255,255,255,0.92)");
         ctx.fill_rect(lx, ry + (row_h - 14.0) / 2.0 - 1.0, lw, 13.0);
         text(ctx, label, lx + 4.0, base - 1.0, DANGER, SMALL);
+    }
+    // Records the producer was told are safe but this leader's log lacks (the monitor).
+    let lost = view
+        .lost
+        .get(&streamscope_core::net::TopicPartitionId {
+            topic: ti,
+            partition: p.index,
+        })
+        .copied()
+        .unwrap_or(0);
+    if is_leader && lost > 0 {
+        let msg = format!("{} {lost}", t(lang, "lost_here"));
+        let lw = ctx.measure_text(&msg).map_or(60.0, |m| m.width()) + 8.0;
+        let lx = x0 + 4.0;
+        ctx.set_fill_style_str("rgba(255,255,255,0.92)");
+        ctx.fill_rect(lx, ry + (row_h - 14.0) / 2.0 - 1.0, lw, 13.0);
+        text(ctx, &msg, lx + 4.0, base - 1.0, DANGER, SMALL);
     }
     // "LEO n HW n": the numbers in the colours of their lines.
     let hw_text = format!("{} {}", t(lang, "hw"), hw);
