@@ -307,3 +307,34 @@ fn e_min_insync_2_with_one_in_sync_replica_fails_sends_with_not_enough_replicas(
         assert_eq!(s.acknowledged_lost, 0);
     }
 }
+
+#[test]
+fn the_monitor_keeps_ranges_not_records() {
+    // 20 simulated seconds at 50,000 records/s with a leader crash and lost responses: a
+    // million records followed, in a handful of ranges.
+    let c = config(&[
+        ("sim.produce.rate", "50000"),
+        ("enable.idempotence", "false"),
+        ("request.timeout.ms", "2000"),
+    ]);
+    let mut sim = Sim::new(c, 9).unwrap();
+    for f in [
+        "crash:leader=orders-1,ahead@3s..16s",
+        "drop-responses:broker=2@5s..6s",
+    ] {
+        sim.schedule_fault(parse_fault(f).unwrap()).unwrap();
+    }
+    sim.run_until(SimTime(20 * S));
+    let counts = sim.monitor().counts();
+    assert!(counts.acknowledged > 800_000, "{counts:?}");
+    assert!(
+        counts.duplicates > 0,
+        "the lost responses made duplicates: {counts:?}"
+    );
+    let ranges = sim.monitor().ranges_held();
+    assert!(
+        ranges < 2_000,
+        "{ranges} ranges for {} records",
+        counts.acknowledged
+    );
+}
