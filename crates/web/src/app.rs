@@ -45,7 +45,7 @@ thread_local! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
 }
 
-fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+pub(crate) fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
     APP.with(|a| a.borrow_mut().as_mut().map(f))
 }
 
@@ -54,11 +54,11 @@ fn el(doc: &Document, id: &str) -> Result<web_sys::Element, JsValue> {
         .ok_or_else(|| JsValue::from_str(&format!("index.html has no #{id}")))
 }
 
-fn input(doc: &Document, id: &str) -> Option<HtmlInputElement> {
+pub(crate) fn input(doc: &Document, id: &str) -> Option<HtmlInputElement> {
     doc.get_element_by_id(id)?.dyn_into().ok()
 }
 
-fn select(doc: &Document, id: &str) -> Option<HtmlSelectElement> {
+pub(crate) fn select(doc: &Document, id: &str) -> Option<HtmlSelectElement> {
     doc.get_element_by_id(id)?.dyn_into().ok()
 }
 
@@ -137,6 +137,20 @@ impl App {
         Ok(())
     }
 
+    /// Applies a consumer-group change (the core validates; nothing changes on an error).
+    pub fn member_change(&mut self, change: Change) -> Result<String, String> {
+        let what = match &change {
+            Change::AddConsumer { group, strategy } => format!(
+                "AddConsumer group={group} partition.assignment.strategy={}",
+                strategy.as_deref().unwrap_or("-")
+            ),
+            Change::AddGroup { group_id, .. } => format!("AddGroup {group_id}"),
+            other => format!("{other:?}"),
+        };
+        self.sim.apply(change).map_err(|e| e.to_string())?;
+        Ok(tf(self.lang, "member_done", &[("what", &what)]))
+    }
+
     /// Crashes or restarts broker `b` (the core validates) and says what happened.
     pub fn broker_fault(&mut self, b: u32, crash: bool) {
         let change = if crash {
@@ -181,7 +195,7 @@ impl App {
         self.draw();
     }
 
-    fn draw(&mut self) {
+    pub(crate) fn draw(&mut self) {
         render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);
         self.write_stats();
         self.write_inspector();
@@ -360,7 +374,7 @@ impl App {
         }
     }
 
-    fn show(&self, ok: Result<String, String>) {
+    pub(crate) fn show(&self, ok: Result<String, String>) {
         let (msg, class) = match ok {
             Ok(m) => (m, "ok"),
             Err(e) => (format!("{}: {e}", t(self.lang, "error")), "error"),
@@ -383,7 +397,7 @@ fn on<F: FnMut(web_sys::Event) + 'static>(
     Ok(())
 }
 
-fn on_id<F: FnMut(web_sys::Event) + 'static>(
+pub(crate) fn on_id<F: FnMut(web_sys::Event) + 'static>(
     doc: &Document,
     id: &str,
     kind: &str,
@@ -612,6 +626,19 @@ fn wire(doc: &Document) -> Result<(), JsValue> {
     };
     let f = apply_free.clone();
     on_id(doc, "apply-setting", "click", move |_| f())?;
+    crate::groups::wire(doc)?;
+    wire_setting(
+        doc,
+        "assignor",
+        "partition.assignment.strategy",
+        Control::Select,
+    )?;
+    wire_setting(
+        doc,
+        "static-members",
+        "sim.static.members",
+        Control::Checkbox,
+    )?;
     // The fault box: `--fault` syntax, times relative to now with `+`, no `@` = from now on.
     let d = doc.clone();
     let inject = move || {

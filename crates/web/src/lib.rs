@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod brokers;
+pub mod groups;
 pub mod i18n;
 pub mod monitor;
 pub mod panels;

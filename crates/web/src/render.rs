@@ -15,6 +15,7 @@ pub use in_flight::request_line;
 
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::config::SendMode;
+use streamscope_core::consumer::MemberState;
 use streamscope_core::net::{Body, Message, MessageKind, Node};
 use streamscope_core::producer::{Producer, ProducerState};
 use streamscope_core::{Sim, SimTime};
@@ -957,20 +958,26 @@ fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View)
             INK,
             BOLD,
         );
-        text(
-            ctx,
-            &format!(
-                "{} {} · {} {}",
-                t(lang, "generation"),
-                c.generation,
-                t(lang, "consumed"),
-                c.records_consumed
-            ),
-            l.cons_x + 8.0,
-            y + 31.0,
-            MUTED,
-            FONT,
+        // The member's state as the protocol has it (joining, syncing, out of the group, down).
+        let (state_key, colour) = match c.state {
+            MemberState::Stable => (None, MUTED),
+            MemberState::Joining => (Some("member_joining"), WARN),
+            MemberState::Syncing | MemberState::FetchingOffsets => (Some("member_syncing"), WARN),
+            MemberState::Unjoined => (Some("member_unjoined"), DANGER),
+            MemberState::Stopped => (Some("member_stopped"), DANGER),
+        };
+        let mut line = format!(
+            "{} {} · {} {}",
+            t(lang, "generation"),
+            c.generation,
+            t(lang, "consumed"),
+            c.records_consumed
         );
+        if let Some(k) = state_key {
+            line.push_str(" · ");
+            line.push_str(t(lang, k));
+        }
+        text(ctx, &line, l.cons_x + 8.0, y + 31.0, colour, FONT);
         for (i, tp) in c.assignment.iter().enumerate() {
             let ry = y + 40.0 + 18.0 * i as f64;
             if ry + 16.0 > y + l.cons_h {
