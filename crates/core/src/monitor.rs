@@ -328,6 +328,8 @@ mod tests {
             leader_epoch: 0,
             timestamp: SimTime(0),
             kind: EntryKind::Data,
+            producer_epoch: -1,
+            transactional: false,
         }
     }
 
