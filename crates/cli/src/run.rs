@@ -59,6 +59,7 @@ fn settings_help() -> String {
             SettingKind::Bool => "true|false".to_string(),
             SettingKind::Enum(v) => v.join("|"),
             SettingKind::AssignorList => "assignor list".to_string(),
+            SettingKind::Text => "text".to_string(),
         };
         s.push_str(&format!(
             "  {:<42} [{:?}] {} (default {}): {}\n",

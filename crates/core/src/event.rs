@@ -124,6 +124,19 @@ pub enum Event {
         requests: u32,
         records: u32,
     },
+    /// A transactional application called beginTransaction(), commitTransaction() or
+    /// abortTransaction() (the last two block until EndTxn is answered).
+    TransactionCall {
+        producer: u32,
+        call: crate::sim::transactions::TxnCall,
+    },
+    /// A transactional producer sent its request again (CONCURRENT_TRANSACTIONS).
+    TransactionRetried { producer: u32 },
+    /// The coordinators' check (every 10 s) aborted transactions open longer than their
+    /// transaction.timeout.ms (bumping their epochs), and sent unanswered markers again.
+    TransactionsTimedOut { aborted: u32, markers_resent: u32 },
+    /// A coordinator sent markers again (a partition had no leader, or it moved).
+    MarkersRetried { producer_id: i64, partitions: u32 },
 }
 
 /// What happened when a message was handled.
@@ -181,6 +194,14 @@ pub enum Delivery {
         tp: TopicPartitionId,
         high_watermark: u64,
     },
+    /// Transaction traffic: at a coordinator, its transaction's state after the request;
+    /// at a producer, `None`; with the error answered, if any.
+    Txn {
+        state: Option<crate::sim::transactions::TxnState>,
+        error: Option<KafkaError>,
+    },
+    /// A partition leader appended COMMIT / ABORT control markers.
+    MarkersWritten { markers: u32, commit: bool },
 }
 
 /// Why a rebalance started.

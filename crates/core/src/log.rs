@@ -43,6 +43,10 @@ pub struct LogEntry {
     /// When the producer created it (CreateTime).
     pub timestamp: SimTime,
     pub kind: EntryKind,
+    /// The producer epoch of its batch (-1: none, `RecordBatch.NO_PRODUCER_EPOCH`).
+    pub producer_epoch: i16,
+    /// Written inside a transaction (the batch's transactional flag; markers too).
+    pub transactional: bool,
 }
 
 /// `log.segment.bytes`'s default (1 GiB).
@@ -337,6 +341,8 @@ mod tests {
             leader_epoch: 0,
             timestamp: SimTime(0),
             kind: EntryKind::Data,
+            producer_epoch: -1,
+            transactional: false,
         }
     }
 

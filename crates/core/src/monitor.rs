@@ -19,6 +19,11 @@
 //! - *out of order*: entries that are not duplicates but whose ordinal is below one the same
 //!   producer already has earlier in the log.
 //!
+//! Transactions: control markers (COMMIT / ABORT) take offsets but are not data and are not
+//! read. Records of an aborted transaction were appended once and acknowledged; they stay in
+//! the log (read_committed consumers skip them), so they are neither lost nor duplicates
+//! (`tests/transactions.rs` checks both counts stay 0 with aborts).
+//!
 //! Simplified: after a leader change the log is read again from the new leader; duplicate and
 //! out-of-order counts of entries that retention had already deleted are then no longer counted.
 
@@ -328,6 +333,8 @@ mod tests {
             leader_epoch: 0,
             timestamp: SimTime(0),
             kind: EntryKind::Data,
+            producer_epoch: -1,
+            transactional: false,
         }
     }
 

@@ -42,6 +42,21 @@ pub enum KafkaError {
     RequestTimedOut,
     /// The connection closed with the request in flight (the client's view).
     NetworkException,
+    /// A newer instance with the same transactional.id bumped the epoch (coordinator).
+    ProducerFenced,
+    /// A partition leader saw a newer epoch of this producer id (fenced or timed out).
+    InvalidProducerEpoch,
+    /// The coordinator is still completing the previous transaction: retry.
+    ConcurrentTransactions,
+    /// The request does not fit the transaction's state (e.g. commit after abort).
+    InvalidTxnState,
+    /// The transactional.id is not known with this producer id.
+    InvalidProducerIdMapping,
+    /// The broker is not the coordinator of this transactional.id.
+    NotCoordinator,
+    /// The batch belonged to a transaction aborted before it was sent (the client's
+    /// `TransactionAbortedException`).
+    TransactionAborted,
 }
 
 impl KafkaError {
@@ -54,13 +69,35 @@ impl KafkaError {
             KafkaError::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
             KafkaError::NetworkException => "NETWORK_EXCEPTION",
+            KafkaError::ProducerFenced => "PRODUCER_FENCED",
+            KafkaError::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+            KafkaError::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            KafkaError::InvalidTxnState => "INVALID_TXN_STATE",
+            KafkaError::InvalidProducerIdMapping => "INVALID_PRODUCER_ID_MAPPING",
+            KafkaError::NotCoordinator => "NOT_COORDINATOR",
+            KafkaError::TransactionAborted => "TRANSACTION_ABORTED",
         }
     }
 
     /// Whether the producer may retry (`RetriableException`). OUT_OF_ORDER_SEQUENCE_NUMBER is
-    /// retried by the idempotent producer's own bookkeeping.
+    /// retried by the idempotent producer's own bookkeeping. Fencing is fatal.
     pub fn is_retriable(self) -> bool {
-        true
+        !matches!(
+            self,
+            KafkaError::ProducerFenced
+                | KafkaError::InvalidProducerEpoch
+                | KafkaError::InvalidTxnState
+                | KafkaError::InvalidProducerIdMapping
+                | KafkaError::TransactionAborted
+        )
+    }
+
+    /// Whether the error fences the producer (fatal for a transactional producer).
+    pub fn is_fencing(self) -> bool {
+        matches!(
+            self,
+            KafkaError::ProducerFenced | KafkaError::InvalidProducerEpoch
+        )
     }
 }
 
@@ -82,6 +119,11 @@ pub struct FetchedPartition {
     pub log_start_offset: u64,
     /// (offset, entry), consecutive.
     pub entries: Vec<(u64, LogEntry)>,
+    /// The leader's last stable offset (see `sim::transactions`).
+    pub last_stable_offset: u64,
+    /// read_committed fetches: the aborted transactions overlapping the returned range,
+    /// (producer id, first offset), as Kafka's `AbortedTransaction` list.
+    pub aborted_transactions: Vec<(i64, u64)>,
 }
 
 /// What a message carries.
@@ -91,6 +133,10 @@ pub enum Body {
         request_id: u64,
         producer: u32,
         producer_id: i64,
+        /// The producer epoch of the batches (0 for a plain idempotent producer).
+        producer_epoch: i16,
+        /// The transactional.id when the batches belong to a transaction.
+        transactional_id: Option<String>,
         acks: crate::config::Acks,
         batches: Vec<(TopicPartitionId, ProducerBatch)>,
     },
@@ -183,6 +229,56 @@ pub enum Body {
         member_id: String,
     },
     LeaveGroupResponse,
+    /// initTransactions(): a producer id and epoch for a transactional.id.
+    InitProducerId {
+        producer: u32,
+        transactional_id: String,
+        timeout_ms: u64,
+    },
+    InitProducerIdResponse {
+        producer_id: i64,
+        epoch: i16,
+        error: Option<KafkaError>,
+    },
+    /// Transactions V1: the partitions a transaction writes to, before the first write.
+    AddPartitionsToTxn {
+        producer: u32,
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        partitions: Vec<TopicPartitionId>,
+    },
+    AddPartitionsToTxnResponse {
+        partitions: Vec<TopicPartitionId>,
+        error: Option<KafkaError>,
+    },
+    /// commitTransaction() / abortTransaction().
+    EndTxn {
+        producer: u32,
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        commit: bool,
+    },
+    EndTxnResponse {
+        commit: bool,
+        /// The epoch the producer continues with (bumped under transaction.version 2).
+        epoch: i16,
+        error: Option<KafkaError>,
+    },
+    /// The coordinator asks a partition leader to append COMMIT / ABORT markers.
+    WriteTxnMarkers {
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        commit: bool,
+        partitions: Vec<TopicPartitionId>,
+    },
+    WriteTxnMarkersResponse {
+        transactional_id: String,
+        producer_id: i64,
+        results: Vec<(TopicPartitionId, Option<KafkaError>)>,
+    },
 }
 
 /// One member as the group leader receives it in its JoinGroup response.
@@ -245,6 +341,14 @@ pub enum MessageKind {
     HeartbeatResponse,
     LeaveGroup,
     LeaveGroupResponse,
+    InitProducerId,
+    InitProducerIdResponse,
+    AddPartitionsToTxn,
+    AddPartitionsToTxnResponse,
+    EndTxn,
+    EndTxnResponse,
+    WriteTxnMarkers,
+    WriteTxnMarkersResponse,
 }
 
 impl Body {
@@ -268,6 +372,14 @@ impl Body {
             Body::HeartbeatResponse { .. } => MessageKind::HeartbeatResponse,
             Body::LeaveGroup { .. } => MessageKind::LeaveGroup,
             Body::LeaveGroupResponse => MessageKind::LeaveGroupResponse,
+            Body::InitProducerId { .. } => MessageKind::InitProducerId,
+            Body::InitProducerIdResponse { .. } => MessageKind::InitProducerIdResponse,
+            Body::AddPartitionsToTxn { .. } => MessageKind::AddPartitionsToTxn,
+            Body::AddPartitionsToTxnResponse { .. } => MessageKind::AddPartitionsToTxnResponse,
+            Body::EndTxn { .. } => MessageKind::EndTxn,
+            Body::EndTxnResponse { .. } => MessageKind::EndTxnResponse,
+            Body::WriteTxnMarkers { .. } => MessageKind::WriteTxnMarkers,
+            Body::WriteTxnMarkersResponse { .. } => MessageKind::WriteTxnMarkersResponse,
         }
     }
 

@@ -114,6 +114,17 @@ pub enum SendMode {
     Sync,
 }
 
+/// `isolation.level`: what a consumer's fetches may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum IsolationLevel {
+    /// Everything below the high watermark, aborted transactions included (Kafka's default).
+    ReadUncommitted,
+    /// Only below the last stable offset, without records of aborted transactions.
+    ReadCommitted,
+}
+
 /// `auto.offset.reset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -279,6 +290,12 @@ pub struct BrokerConfig {
     pub log_retention_bytes: Setting<Option<u64>>,
     /// `log.retention.check.interval.ms`.
     pub log_retention_check_interval_ms: Setting<u64>,
+    /// `transaction.state.log.num.partitions`: partitions of `__transaction_state` (picks the
+    /// transaction coordinator).
+    pub transaction_state_log_num_partitions: Setting<u32>,
+    /// `transaction.version`: the cluster's finalized transactions feature level (1: the
+    /// classic protocol; 2: KIP-890, the default of a cluster created on Kafka 4.x).
+    pub transaction_version: Setting<u32>,
 }
 
 /// A topic and its topic-level settings.
@@ -323,6 +340,13 @@ pub struct Workload {
     /// `sim.partition`: the partition every record names explicitly (`None`: let the
     /// partitioner choose).
     pub explicit_partition: Setting<Option<u32>>,
+    /// `sim.transaction.records`: a transactional application begins a transaction, sends
+    /// this many records and commits (0: it begins and ends transactions only when told,
+    /// by `Change::BeginTransaction` / `CommitTransaction` / `AbortTransaction`).
+    pub transaction_records: Setting<u32>,
+    /// `sim.transaction.abort.percent`: share of the application's transactions it aborts
+    /// instead of committing (drawn from the seeded RNG).
+    pub transaction_abort_percent: Setting<u32>,
 }
 
 /// One producer instance (`KafkaProducer`) and its application.
@@ -358,6 +382,10 @@ pub struct ProducerConfig {
     pub key_serializer: Setting<crate::producer::record::Serializer>,
     /// `value.serializer`.
     pub value_serializer: Setting<crate::producer::record::Serializer>,
+    /// `transactional.id` (`None`: not transactional, Kafka's default null).
+    pub transactional_id: Option<String>,
+    /// `transaction.timeout.ms`: the coordinator aborts a transaction open longer.
+    pub transaction_timeout_ms: Setting<u64>,
     pub workload: Workload,
 }
 
@@ -408,6 +436,8 @@ pub struct ConsumerConfig {
     /// `sim.static.members`: members get a `group.instance.id` (`<group.id>-instance-<n>`),
     /// making them static members (KIP-345). Kafka sets `group.instance.id` per consumer.
     pub static_members: Setting<bool>,
+    /// `isolation.level`.
+    pub isolation_level: Setting<IsolationLevel>,
 }
 
 /// A consumer group: its id, subscription and members.
@@ -478,6 +508,8 @@ impl BrokerConfig {
             log_retention_ms: Setting::default(Some(604_800_000)),
             log_retention_bytes: Setting::default(None),
             log_retention_check_interval_ms: Setting::default(300_000),
+            transaction_state_log_num_partitions: Setting::default(50),
+            transaction_version: Setting::default(2),
         }
     }
 }
@@ -498,6 +530,7 @@ impl ConsumerConfig {
             processing_us_per_record: Setting::default(0),
             partition_assignment_strategy: Setting::default(StrategyList::KAFKA_DEFAULT),
             static_members: Setting::default(false),
+            isolation_level: Setting::default(IsolationLevel::ReadUncommitted),
         }
     }
 }
@@ -530,6 +563,8 @@ impl ProducerConfig {
             partitioner_availability_timeout_ms: Setting::default(0),
             key_serializer: Setting::default(crate::producer::record::Serializer::String),
             value_serializer: Setting::default(crate::producer::record::Serializer::String),
+            transactional_id: None,
+            transaction_timeout_ms: Setting::default(60_000),
             workload: Workload {
                 records_per_s: Setting::default(200),
                 keys: Setting::default(6),
@@ -540,6 +575,8 @@ impl ProducerConfig {
                 headers: Setting::default(0),
                 header_bytes: Setting::default(8),
                 explicit_partition: Setting::default(None),
+                transaction_records: Setting::default(10),
+                transaction_abort_percent: Setting::default(0),
             },
         }
     }
@@ -718,6 +755,25 @@ fn validate_producer(p: &ProducerConfig) -> Result<(), ConfigError> {
                 "must be greater than 0 with enable.idempotence=true",
             ));
         }
+    }
+    // Checked after the idempotence rules, as Kafka does: an unset enable.idempotence may have
+    // turned off (acks, retries or max.in.flight), and a transactional producer needs it.
+    if p.transactional_id.is_some() && !p.idempotence_effective() {
+        let why = if p.enable_idempotence.explicit {
+            String::from("enable.idempotence=false")
+        } else if p.acks.value != Acks::All {
+            alloc::format!("acks={} turned it off", p.acks.value.name())
+        } else if p.retries.value == 0 {
+            String::from("retries=0 turned it off")
+        } else {
+            String::from("max.in.flight.requests.per.connection > 5 turned it off")
+        };
+        return Err(ConfigError::new(
+            "transactional.id",
+            alloc::format!(
+                "Cannot set a transactional.id without also enabling idempotence ({why}; a transactional producer needs acks=all)"
+            ),
+        ));
     }
     let need = p.linger_ms.value.saturating_add(p.request_timeout_ms.value);
     if p.delivery_timeout_ms.explicit && p.delivery_timeout_ms.value < need {

@@ -56,6 +56,8 @@ pub enum SettingKind {
     Enum(&'static [&'static str]),
     /// A comma list of assignors (short names or Kafka class names), most preferred first.
     AssignorList,
+    /// Free text (`transactional.id`; empty: unset).
+    Text,
 }
 
 /// One row of the registry.
@@ -133,6 +135,8 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("partitioner.adaptive.partitioning.enable", Producer, SettingKind::Bool, "true", "Built-in partitioner favours partitions with shorter queues."),
     def!("partitioner.availability.timeout.ms", Producer, ms_range(0, DAY_MS), "0", "Skip partitions whose leader is not ready for this long (0 = off)."),
     def!("key.serializer", Producer, SettingKind::Enum(crate::producer::record::Serializer::NAMES), "string", "string|integer|long|json|bytes: Kafka's StringSerializer, IntegerSerializer, ... (the bytes decide the partition)."),
+    def!("transactional.id", Producer, SettingKind::Text, "", "Makes the producer transactional (implies enable.idempotence and acks=all); its coordinator is partition abs(hashCode) % transaction.state.log.num.partitions of __transaction_state. Empty: none."),
+    def!("transaction.timeout.ms", Producer, ms_range(1, 900_000), "60000", "The coordinator aborts a transaction open longer than this (at most the broker's transaction.max.timeout.ms, 900000)."),
     def!("value.serializer", Producer, SettingKind::Enum(crate::producer::record::Serializer::NAMES), "string", "How values become bytes (integer: 4 bytes, long: 8)."),
     // Consumer (ConsumerConfig).
     def!("auto.offset.reset", Consumer, SettingKind::Enum(&["earliest", "latest", "none"]), "latest", "Where to start without a committed offset (preset: earliest)."),
@@ -145,6 +149,7 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("heartbeat.interval.ms", Consumer, ms_range(1, DAY_MS), "3000", "Heartbeat period to the group coordinator."),
     def!("session.timeout.ms", Consumer, ms_range(1, DAY_MS), "45000", "A member silent this long is removed."),
     def!("max.poll.interval.ms", Consumer, ms_range(1, DAY_MS), "300000", "Longest gap between polls; also the rebalance timeout."),
+    def!("isolation.level", Consumer, SettingKind::Enum(&["read_uncommitted", "read_committed"]), "read_uncommitted", "read_committed: fetch only below the last stable offset and drop records of aborted transactions."),
     def!("partition.assignment.strategy", Consumer, SettingKind::AssignorList, "range,cooperative-sticky", "Assignors in order of preference; the group votes (Kafka 4 default: RangeAssignor, CooperativeStickyAssignor, so Range). Only cooperative-sticky alone rebalances cooperatively."),
     // Broker (and topic defaults).
     def!("num.partitions", Broker, int(1, 1024), "1", "Partitions of a topic created without a count (preset: 6)."),
@@ -165,6 +170,8 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("replica.fetch.wait.max.ms", Broker, ms_range(0, DAY_MS), "500", "Longest a follower fetch waits at the leader."),
     def!("group.initial.rebalance.delay.ms", Broker, ms_range(0, DAY_MS), "3000", "An empty group waits this long before its first rebalance."),
     def!("offsets.topic.num.partitions", Broker, int(1, 1000), "50", "Partitions of __consumer_offsets (picks the group coordinator)."),
+    def!("transaction.state.log.num.partitions", Broker, int(1, 1000), "50", "Partitions of __transaction_state (picks the transaction coordinator)."),
+    def!("transaction.version", Broker, int(1, 2), "2", "The transactions feature level (kafka-features): 1 = classic (AddPartitionsToTxn per new partition), 2 = KIP-890 (partitions added by the produce itself, epoch bumped at every transaction end)."),
     // Simulator (no Kafka name).
     def!("sim.brokers", Sim, int(1, 16), "3", "Brokers in the cluster (ids 0..n-1)."),
     def!("sim.consumers", Sim, int(0, 64), "2", "Members of each consumer group at start."),
@@ -179,6 +186,8 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("sim.send.mode", Sim, SettingKind::Enum(&["async", "sync"]), "async", "async: send() with a callback; sync: send().get() per record."),
     def!("sim.network.latency", Sim, SettingKind::Duration { unit_us: 1, min_us: 1, max_us: 10_000_000, unlimited: false }, "1ms", "One-way latency of every network link."),
     def!("sim.consumer.processing", Sim, SettingKind::Duration { unit_us: 1, min_us: 0, max_us: 10_000_000, unlimited: false }, "0us", "Application time per consumed record (lets lag build up)."),
+    def!("sim.transaction.records", Sim, int(0, 1_000_000), "10", "A transactional application's records per transaction (begin, send N, commit); 0: transactions only when the page begins and ends them."),
+    def!("sim.transaction.abort.percent", Sim, int(0, 100), "0", "Share of its transactions the application aborts instead of committing."),
     def!("sim.static.members", Sim, SettingKind::Bool, "false", "Give every member a group.instance.id (<group.id>-instance-<n>): static membership, KIP-345."),
 ];
 
@@ -226,6 +235,7 @@ fn allowed(kind: SettingKind) -> String {
         SettingKind::AssignorList => String::from(
             "a comma list of range, roundrobin, sticky, cooperative-sticky (or Kafka's class names)",
         ),
+        SettingKind::Text => String::from("text"),
     }
 }
 
@@ -299,6 +309,8 @@ pub fn parse(def: &SettingDef, raw: &str) -> Result<Value, ConfigError> {
         SettingKind::AssignorList => super::StrategyList::parse(raw)
             .map(Value::Assignors)
             .map_err(|m| ConfigError::new(def.name, m)),
+        // Text is stored by `set` itself (a `Value` is `Copy`).
+        SettingKind::Text => Ok(Value::Enum("")),
     }
 }
 
@@ -325,6 +337,19 @@ fn split_unit(raw: &str, bare_unit_us: u64) -> Option<(&str, u64)> {
 /// Apply `name=value` to the config by the naming rule above.
 pub fn set(cfg: &mut Config, name: &str, raw: &str) -> Result<(), ConfigError> {
     let name = name.trim();
+    if name.strip_prefix("producer.").unwrap_or(name) == "transactional.id" {
+        let id = raw.trim();
+        if id.chars().count() > 249 {
+            return Err(ConfigError::new(
+                "transactional.id",
+                "is too long: at most 249 characters (as a topic name)",
+            ));
+        }
+        for p in &mut cfg.producers {
+            p.transactional_id = (!id.is_empty()).then(|| String::from(id));
+        }
+        return Ok(());
+    }
     let mut hit = false;
     for def in lookup(name) {
         let v = parse(def, raw)?;
@@ -466,6 +491,7 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     "partitioner.availability.timeout.ms" => {
                         p.partitioner_availability_timeout_ms.set(dur_ms(def, v)?)
                     }
+                    "transaction.timeout.ms" => p.transaction_timeout_ms.set(dur_ms(def, v)?),
                     "key.serializer" => p.key_serializer.set(serializer(v)),
                     "value.serializer" => p.value_serializer.set(serializer(v)),
                     _ => {}
@@ -490,6 +516,13 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     "heartbeat.interval.ms" => c.heartbeat_interval_ms.set(dur_ms(def, v)?),
                     "session.timeout.ms" => c.session_timeout_ms.set(dur_ms(def, v)?),
                     "max.poll.interval.ms" => c.max_poll_interval_ms.set(dur_ms(def, v)?),
+                    "isolation.level" => {
+                        c.isolation_level.set(if enum_str(v) == "read_committed" {
+                            super::IsolationLevel::ReadCommitted
+                        } else {
+                            super::IsolationLevel::ReadUncommitted
+                        })
+                    }
                     "partition.assignment.strategy" => {
                         if let Value::Assignors(list) = v {
                             c.partition_assignment_strategy.set(list)
@@ -520,6 +553,10 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                 "log.retention.check.interval.ms" => {
                     b.log_retention_check_interval_ms.set(dur_ms(def, v)?)
                 }
+                "transaction.state.log.num.partitions" => {
+                    b.transaction_state_log_num_partitions.set(int_u32(v))
+                }
+                "transaction.version" => b.transaction_version.set(int_u32(v)),
                 _ => {}
             }
         }
@@ -573,6 +610,10 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                             Value::Int(i) if i >= 0 => Some(i as u32),
                             _ => None,
                         }),
+                        "sim.transaction.records" => w.transaction_records.set(int_u32(v)),
+                        "sim.transaction.abort.percent" => {
+                            w.transaction_abort_percent.set(int_u32(v))
+                        }
                         "sim.send.mode" => w.send_mode.set(if enum_str(v) == "sync" {
                             SendMode::Sync
                         } else {
@@ -620,6 +661,13 @@ pub fn current(cfg: &Config, name: &str) -> Option<String> {
         "partition.assignment.strategy" => g?.partition_assignment_strategy.value.display(),
         "sim.brokers" => cfg.sim.brokers.value.to_string(),
         "offsets.topic.num.partitions" => b.offsets_topic_num_partitions.value.to_string(),
+        "transactional.id" => p?.transactional_id.clone().unwrap_or_default(),
+        "transaction.timeout.ms" => p?.transaction_timeout_ms.value.to_string(),
+        "transaction.version" => b.transaction_version.value.to_string(),
+        "isolation.level" => match g?.isolation_level.value {
+            super::IsolationLevel::ReadCommitted => "read_committed".to_string(),
+            super::IsolationLevel::ReadUncommitted => "read_uncommitted".to_string(),
+        },
         _ => return None,
     };
     Some(s)
@@ -664,5 +712,7 @@ pub fn is_live(name: &str) -> bool {
                 | "sim.header.bytes"
                 | "sim.partition"
                 | "sim.value.kind"
+                | "sim.transaction.records"
+                | "sim.transaction.abort.percent"
         )
 }

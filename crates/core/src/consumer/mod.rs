@@ -44,6 +44,9 @@ pub struct BufferedRecord {
     pub tp: TopicPartitionId,
     pub offset: u64,
     pub entry: LogEntry,
+    /// Returned to the application: `false` for control markers and, under read_committed,
+    /// records of aborted transactions (they only advance the position).
+    pub visible: bool,
 }
 
 /// One consumer instance (a member of one group).

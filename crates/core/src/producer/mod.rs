@@ -4,11 +4,13 @@
 //! Settings are fixed at construction, as in Kafka: a live change closes this instance
 //! (its queued and in-flight batches complete first) and starts a new one with a new
 //! producer id. Simplified for now: no retries or timeouts (nothing fails without faults),
-//! the producer id is granted without an InitProducerId round trip.
+//! the producer id of a non-transactional producer is granted without an InitProducerId round
+//! trip (a transactional one asks its coordinator: see [`transaction`]).
 
 pub mod accumulator;
 pub mod partitioner;
 pub mod record;
+pub mod transaction;
 
 use crate::config::ProducerConfig;
 use crate::producer::accumulator::PartitionerState;
@@ -122,6 +124,8 @@ pub struct Producer {
     /// The application's `send()` waiting for buffer memory.
     pub blocked: Option<BlockedSend>,
     pub stats: ProducerStats,
+    /// `transactional.id` set: the transaction manager.
+    pub txn: Option<transaction::TransactionManager>,
 }
 
 impl Producer {

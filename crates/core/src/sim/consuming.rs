@@ -501,12 +501,14 @@ impl Sim {
                 continue;
             }
             let mut next = pos;
-            for (off, entry) in fp.entries {
+            let visible = visible_records(&fp);
+            for ((off, entry), visible) in fp.entries.into_iter().zip(visible) {
                 if off == next {
                     cons.buffer.push_back(BufferedRecord {
                         tp: fp.tp,
                         offset: off,
                         entry,
+                        visible,
                     });
                     next += 1;
                     n += 1;
@@ -594,7 +596,9 @@ impl Sim {
                 continue;
             }
             *pos += 1;
-            n += 1;
+            if r.visible {
+                n += 1;
+            }
         }
         cons.records_consumed += n as u64;
         if n > 0 {
@@ -734,7 +738,8 @@ impl Sim {
         })
     }
 
-    /// Largest lag (high watermark - position) over a consumer's partitions.
+    /// Largest lag (high watermark - position; read_committed: last stable offset -
+    /// position) over a consumer's partitions.
     pub(crate) fn consumer_lag_max(&self, c: u32) -> u64 {
         let Some(cons) = self.consumers.get(c as usize) else {
             return 0;
@@ -742,10 +747,40 @@ impl Sim {
         cons.positions
             .iter()
             .map(|(tp, pos)| {
-                self.partition(*tp)
-                    .map_or(0, |p| p.high_watermark().saturating_sub(*pos))
+                self.consumer_fetch_end(Node::Consumer(c), *tp)
+                    .saturating_sub(*pos)
             })
             .max()
             .unwrap_or(0)
     }
+}
+
+/// Which fetched entries the application sees (`CompletedFetch`): never control markers; for
+/// a read_committed fetch (one that lists aborted transactions) not the records of an aborted
+/// transaction: a producer id is skipped from the first offset of its aborted transaction to
+/// its ABORT marker.
+fn visible_records(fp: &FetchedPartition) -> Vec<bool> {
+    let mut aborted: Vec<(i64, u64)> = fp.aborted_transactions.clone();
+    aborted.sort_by_key(|(_, first)| *first);
+    let mut next = 0;
+    let mut skipping = alloc::collections::BTreeSet::new();
+    fp.entries
+        .iter()
+        .map(|(off, e)| {
+            while next < aborted.len() && aborted[next].1 <= *off {
+                skipping.insert(aborted[next].0);
+                next += 1;
+            }
+            match e.kind {
+                crate::log::EntryKind::Data => {
+                    !(e.transactional && skipping.contains(&e.producer_id))
+                }
+                crate::log::EntryKind::ControlAbort => {
+                    skipping.remove(&e.producer_id);
+                    false
+                }
+                crate::log::EntryKind::ControlCommit => false,
+            }
+        })
+        .collect()
 }

@@ -18,6 +18,7 @@ mod producing;
 mod replication;
 mod retention;
 pub mod schedule;
+pub mod transactions;
 pub mod view;
 
 use crate::cluster::{place_replicas, Broker, Partition, Topic};
@@ -73,6 +74,8 @@ enum Pending {
     Fault { index: u32, end: bool },
     /// A broker's background task or purgatory timer (ISR, retention, `DelayedProduce`).
     Broker(replication::BrokerTimer),
+    /// A transaction coordinator's or transactional producer's timer.
+    Txn(transactions::TxnTimer),
     /// The coordinator checks a member's session (`handle` names the member).
     SessionExpire {
         group: u32,
@@ -171,6 +174,16 @@ pub enum Change {
         topics: Vec<String>,
         consumers: u32,
     },
+    /// The application of a transactional producer calls beginTransaction() (`producer` is
+    /// the application's index).
+    BeginTransaction { producer: u32 },
+    /// The application calls commitTransaction().
+    CommitTransaction { producer: u32 },
+    /// The application calls abortTransaction().
+    AbortTransaction { producer: u32 },
+    /// A second instance with the same transactional.id starts and takes over the
+    /// application; the running one carries on as a zombie until it is fenced.
+    StartZombie { producer: u32 },
 }
 
 /// A change recorded with the event index and time it took effect at.
@@ -227,6 +240,16 @@ pub struct Sim {
     /// Producer-state of idempotent producers at leaders: last batches per (pid, partition):
     /// (first sequence, last sequence, base offset), at most 5.
     pub(crate) producer_state: BTreeMap<(i64, TopicPartitionId), ProducerStateEntries>,
+    /// Leader of each `__transaction_state` partition (the transaction coordinators).
+    pub(crate) txn_leaders: Vec<u32>,
+    /// The coordinators' transactions, by transactional.id.
+    pub(crate) txn_coordinator: BTreeMap<String, transactions::TxnMetadata>,
+    /// Open and aborted transactions per partition, from the leaders' logs.
+    pub(crate) partition_txns: BTreeMap<TopicPartitionId, transactions::PartitionTxns>,
+    /// Transaction markers waiting to be replicated before their answer.
+    pub(crate) marker_waits: Vec<transactions::MarkerWait>,
+    /// The coordinators' timed-out-transaction check is scheduled.
+    pub(crate) txn_timer_running: bool,
     trace: Trace,
     pub(crate) journal: crate::inspect::RecordJournal,
     pub(crate) monitor: crate::monitor::Monitor,
@@ -280,6 +303,18 @@ impl Sim {
                 .into_iter()
                 .map(|r| r.first().copied().unwrap_or(0))
                 .collect();
+        // __transaction_state likewise, from a stream of its own so that worlds without
+        // transactions draw exactly what they drew before.
+        let mut txn_rng = Rng::new(seed ^ 0x5452_414e_5341_4354);
+        let txn_leaders: Vec<u32> = place_replicas(
+            &mut txn_rng,
+            &ids,
+            config.broker.transaction_state_log_num_partitions.value,
+            n_brokers.min(3),
+        )
+        .into_iter()
+        .map(|r| r.first().copied().unwrap_or(0))
+        .collect();
 
         let mut sim = Sim {
             config: config.clone(),
@@ -309,6 +344,11 @@ impl Sim {
             ahead_watch: None,
             delayed_produces: Vec::new(),
             producer_state: BTreeMap::new(),
+            txn_leaders,
+            txn_coordinator: BTreeMap::new(),
+            partition_txns: BTreeMap::new(),
+            marker_waits: Vec::new(),
+            txn_timer_running: false,
             trace: Trace::new(TRACE_CAPACITY),
             journal: crate::inspect::RecordJournal::default(),
             monitor: crate::monitor::Monitor::default(),
@@ -490,6 +530,7 @@ impl Sim {
             }
             Pending::Fault { index, end } => self.on_scheduled_fault(index, end),
             Pending::Broker(t) => self.on_broker_timer(t),
+            Pending::Txn(t) => self.on_txn_timer(t),
         }
     }
 
@@ -533,10 +574,19 @@ impl Sim {
                     request_id,
                     producer,
                     producer_id,
+                    producer_epoch,
+                    transactional_id,
                     acks,
                     batches,
                 },
-            ) => self.on_produce_request(b, producer, request_id, producer_id, acks, batches),
+            ) => self.on_produce_request(
+                b,
+                producer,
+                request_id,
+                (producer_id, producer_epoch, transactional_id),
+                acks,
+                batches,
+            ),
             (
                 Node::Producer(p),
                 Body::ProduceResponse {
@@ -564,9 +614,17 @@ impl Sim {
             (Node::Consumer(c), Body::ConsumerFetchResponse { parts }) => {
                 self.on_consumer_fetch_response(c, from, parts)
             }
+            (
+                Node::Broker(b),
+                body @ (Body::InitProducerId { .. }
+                | Body::AddPartitionsToTxn { .. }
+                | Body::EndTxn { .. }
+                | Body::WriteTxnMarkers { .. }
+                | Body::WriteTxnMarkersResponse { .. }),
+            ) => self.on_txn_request(b, from, body),
             (Node::Broker(_), body) => self.on_coordinator_request(from, body),
             (Node::Consumer(c), body) => self.on_coordinator_response(c, body),
-            (Node::Producer(_), _) => crate::event::Delivery::Group,
+            (Node::Producer(p), body) => self.on_txn_response(p, body),
         };
         Event::Delivered {
             message_id: id,
@@ -608,6 +666,16 @@ impl Sim {
                 topics,
                 consumers,
             } => self.add_group(group_id, topics, *consumers)?,
+            Change::BeginTransaction { producer } => {
+                self.txn_change(*producer, transactions::TxnCall::Begin)?
+            }
+            Change::CommitTransaction { producer } => {
+                self.txn_change(*producer, transactions::TxnCall::Commit)?
+            }
+            Change::AbortTransaction { producer } => {
+                self.txn_change(*producer, transactions::TxnCall::Abort)?
+            }
+            Change::StartZombie { producer } => self.start_zombie(*producer)?,
         }
         self.changes.push(AppliedChange {
             at_event: self.events_processed,
@@ -758,6 +826,7 @@ impl Sim {
             None => (None, &empty),
         };
         self.monitor.read_log(tp, leader, log);
+        self.txn_index_read(tp);
     }
 
     pub(crate) fn partition_mut(&mut self, tp: TopicPartitionId) -> Option<&mut Partition> {

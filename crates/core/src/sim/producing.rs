@@ -87,8 +87,17 @@ impl Sim {
                 PartitionerState::LegacySticky(LegacySticky::default())
             }
         };
-        let producer_id = self.next_producer_id;
-        self.next_producer_id += 1;
+        // A transactional producer gets its producer id from its coordinator (InitProducerId).
+        let txn = config
+            .transactional_id
+            .as_deref()
+            .map(|tid| self.new_transaction_manager(tid));
+        let producer_id = if txn.is_some() {
+            -1
+        } else {
+            self.next_producer_id += 1;
+            self.next_producer_id - 1
+        };
         let first_batch = self.next_batch_id;
         self.next_batch_id += 1 << 32;
         let n_brokers = self.brokers.len();
@@ -120,11 +129,16 @@ impl Sim {
             wake_at: None,
             blocked: None,
             stats: ProducerStats::default(),
+            txn,
         };
         let mut p = p;
         p.accumulator.compressed =
             p.config.compression_type.value != crate::compression::CompressionType::None;
+        let transactional = p.txn.is_some();
         self.producers.push(p);
+        if transactional {
+            self.txn_send_init(index);
+        }
         index
     }
 
@@ -210,6 +224,18 @@ impl Sim {
             // send().get() has not returned: the next send waits for the acknowledgement.
             return Some(Event::SendBlocked { producer: idx });
         }
+        if p.txn.is_some() {
+            // A transactional application begins, commits or aborts between its sends.
+            let (event, send) = self.txn_app_step(idx);
+            if !send {
+                return event;
+            }
+        }
+        Some(self.app_send(idx))
+    }
+
+    /// The application's `send()` of its next record.
+    pub(super) fn app_send(&mut self, idx: u32) -> Event {
         let rec = self.make_record(idx);
         self.producers[idx as usize].stats.records_sent += 1;
         // KafkaProducer.ensureValidRecordSize: a record that can never fit fails at once.
@@ -233,14 +259,27 @@ impl Sim {
                     error: ClientError::RecordTooLarge.name(),
                 },
             });
-            self.schedule_next_send(app, rec.created_at);
-            return Some(Event::SendFailed {
+            self.schedule_next_send_for(idx, rec.created_at);
+            return Event::SendFailed {
                 producer: idx,
                 record_id: rec.id,
                 error: ClientError::RecordTooLarge,
-            });
+            };
         }
-        Some(self.send_record(idx, rec))
+        self.send_record(idx, rec)
+    }
+
+    /// The next `send()` of the application instance `idx` drives: its application's tick
+    /// (a transactional zombie has a timer of its own).
+    fn schedule_next_send_for(&mut self, idx: u32, last_created: SimTime) {
+        let Some(p) = self.producers.get(idx as usize) else {
+            return;
+        };
+        if p.txn.is_some() {
+            self.txn_next_tick(idx, Some(last_created));
+        } else {
+            self.schedule_next_send(p.app, last_created);
+        }
     }
 
     /// The record the application sends now: a key from its key space (or none), the
@@ -352,12 +391,19 @@ impl Sim {
             reason: result.reason,
             outcome: RecordOutcome::Pending,
         });
+        if let Some(t) = p.txn.as_mut() {
+            // `maybeAddPartition`: a partition new to the transaction is added before its
+            // first batch is sent (V1: AddPartitionsToTxn; V2: by the produce itself).
+            t.records += 1;
+            if t.version < 2 && !t.added.contains(&result.partition) {
+                t.pending.insert(result.partition);
+            }
+        }
         let sync = p.config.workload.send_mode.value == SendMode::Sync;
         if sync {
             p.awaiting_ack = Some(rec.id);
         } else {
-            let app = p.app;
-            self.schedule_next_send(app, rec.created_at);
+            self.schedule_next_send_for(idx, rec.created_at);
         }
         // RecordAccumulator wakes the sender only when a batch filled up or a new one began.
         let full = self.producers[idx as usize]
@@ -449,7 +495,8 @@ impl Sim {
         let p = &self.producers[idx as usize];
         let running = p.state == ProducerState::Running;
         if running {
-            self.schedule_next_send(app, blocked.record.created_at);
+            let _ = app;
+            self.schedule_next_send_for(idx, blocked.record.created_at);
         }
         Some(Event::SendFailed {
             producer: idx,
@@ -478,13 +525,16 @@ impl Sim {
         // connection has room; each pass takes at most one batch per partition.
         let mut total = 0;
         self.expire_batches(idx);
+        self.txn_maybe_add_partitions(idx);
         loop {
             let sent = self.sender_pass(idx);
             total += sent;
             if sent == 0 {
-                return total;
+                break;
             }
         }
+        self.txn_maybe_send_end(idx);
+        total
     }
 
     /// One pass of `Sender.sendProducerData`.
@@ -500,7 +550,10 @@ impl Sim {
         let leaders = self.topics[topic as usize].leaders();
         let p = &mut self.producers[idx as usize];
         // Closing, or a send() blocked on memory (`free.queued() > 0`): everything is sendable.
-        let flushing = p.state == ProducerState::Closing || p.blocked.is_some();
+        // Committing or aborting a transaction flushes too.
+        let flushing = p.state == ProducerState::Closing
+            || p.blocked.is_some()
+            || p.txn.as_ref().is_some_and(|t| t.ending());
         let linger_us = p.config.linger_ms.value * 1000;
         // ready(): rebuild the adaptive partitioner's load statistics, find ready leaders.
         if let PartitionerState::BuiltIn(b) = &mut p.partitioner {
@@ -526,8 +579,9 @@ impl Sim {
         let mut ready_nodes: Vec<u32> = Vec::new();
         for (part, leader) in leaders.iter().enumerate() {
             if let Some(l) = leader {
-                if p.accumulator
-                    .first_ready(part as u32, now, linger_us, flushing)
+                if p.txn.as_ref().is_none_or(|t| t.may_send_to(part as u32))
+                    && p.accumulator
+                        .first_ready(part as u32, now, linger_us, flushing)
                     && !ready_nodes.contains(l)
                 {
                     ready_nodes.push(*l);
@@ -563,7 +617,10 @@ impl Sim {
             let mut visited = 0;
             for i in 0..len {
                 let part = parts[((start + i) % len) as usize];
-                if p.accumulator.backing_off(part, now) {
+                // A transactional producer sends to a partition only once it is in the
+                // transaction (`isSendToPartitionAllowed`).
+                let allowed = p.txn.as_ref().is_none_or(|t| t.may_send_to(part));
+                if !allowed || p.accumulator.backing_off(part, now) {
                     visited = i + 1;
                     continue;
                 }
@@ -622,6 +679,14 @@ impl Sim {
                 })
                 .collect();
             let producer_id = if p.idempotent { p.producer_id } else { -1 };
+            let (producer_epoch, transactional_id) = match p.txn.as_mut() {
+                Some(t) => {
+                    // V2: the produce request adds its partitions to the transaction.
+                    t.added.extend(batches.iter().map(|b| b.partition));
+                    (p.epoch, Some(t.transactional_id.clone()))
+                }
+                None => (p.epoch, None),
+            };
             // acks=0: no response will come, so the batches complete as soon as they are
             // sent, with offset -1, and take no in-flight slot.
             let results: Vec<PartitionProduceResult> = if acks == Acks::None {
@@ -665,6 +730,8 @@ impl Sim {
                     request_id,
                     producer: idx,
                     producer_id,
+                    producer_epoch,
+                    transactional_id,
                     acks,
                     batches: wire,
                 },
@@ -694,6 +761,14 @@ impl Sim {
             p.in_flight_per_broker[b] = p.in_flight_per_broker[b].saturating_sub(1);
         }
         let (records, error) = self.complete_request(idx, request_id, &results);
+        if let Some(e) = results
+            .iter()
+            .filter_map(|r| r.error)
+            .find(|e| e.is_fencing())
+        {
+            // PRODUCER_FENCED / INVALID_PRODUCER_EPOCH: a transactional producer is done.
+            self.txn_fatal(idx, e);
+        }
         self.sender_run(idx);
         self.maybe_finish_close(idx);
         Delivery::Acknowledged { records, error }
@@ -804,7 +879,8 @@ impl Sim {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return count as u32;
         };
-        if let (Some(created), ProducerState::Running) = (released_sync, p.state) {
+        let current = self.app_producer.get(p.app as usize) == Some(&idx);
+        if let (Some(created), ProducerState::Running, true) = (released_sync, p.state, current) {
             // send().get() returned: the application sends its next record, no sooner than
             // its rate allows.
             let app = p.app;

@@ -218,7 +218,7 @@ impl Sim {
         b: u32,
         producer: u32,
         request_id: u64,
-        producer_id: i64,
+        (producer_id, producer_epoch, transactional_id): (i64, i16, Option<alloc::string::String>),
         acks: Acks,
         batches: Vec<(TopicPartitionId, ProducerBatch)>,
     ) -> Delivery {
@@ -250,6 +250,21 @@ impl Sim {
                     error: Some(KafkaError::NotEnoughReplicas),
                 });
                 continue;
+            }
+            // A transactional batch: fenced epochs are refused; the coordinator learns (V2)
+            // or has (V1) the partition (see `sim::transactions`).
+            if let Some(tid) = &transactional_id {
+                if let Err(e) =
+                    self.check_transactional_produce(tp, tid, producer_id, producer_epoch)
+                {
+                    results.push(PartitionProduceResult {
+                        tp,
+                        batch_id: batch.id,
+                        base_offset: -1,
+                        error: Some(e),
+                    });
+                    continue;
+                }
             }
             // Idempotent producer: a batch the leader already has is answered, not appended.
             if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
@@ -314,6 +329,8 @@ impl Sim {
                     leader_epoch: epoch,
                     timestamp: r.created_at,
                     kind: EntryKind::Data,
+                    producer_epoch: if producer_id >= 0 { producer_epoch } else { -1 },
+                    transactional: transactional_id.is_some(),
                 });
             }
             let end = leader.log.log_end_offset();
@@ -400,7 +417,7 @@ impl Sim {
 
     /// After the leader's log grew: parked follower fetches for the partition wake up, and
     /// the high watermark may move (with an ISR of one). Returns whether it moved.
-    fn on_leader_log_grew(&mut self, tp: TopicPartitionId) -> bool {
+    pub(super) fn on_leader_log_grew(&mut self, tp: TopicPartitionId) -> bool {
         self.monitor_read(tp);
         self.wake_parked(tp, true);
         self.advance_high_watermark(tp)
@@ -419,6 +436,7 @@ impl Sim {
             .and_then(|p| p.maybe_advance_high_watermark(min_isr))
             .is_some();
         self.complete_delayed_produces(tp);
+        self.complete_marker_waits(tp);
         if moved {
             self.wake_parked(tp, false);
         }
@@ -545,7 +563,7 @@ impl Sim {
 
     /// Answers parked fetches that include `tp`: follower fetches when the log grows
     /// (`replicas = true`), consumer fetches when the high watermark moves.
-    fn wake_parked(&mut self, tp: TopicPartitionId, replicas: bool) {
+    pub(super) fn wake_parked(&mut self, tp: TopicPartitionId, replicas: bool) {
         let mut i = 0;
         while i < self.parked_fetches.len() {
             let f = &self.parked_fetches[i];
@@ -662,8 +680,33 @@ impl Sim {
         })
     }
 
+    /// Whether a fetcher is a read_committed consumer (the fetch's isolation level, looked up
+    /// from its group's config rather than carried in the request).
+    pub(super) fn read_committed(&self, fetcher: Node) -> bool {
+        let Node::Consumer(c) = fetcher else {
+            return false;
+        };
+        let g = self
+            .consumers
+            .get(c as usize)
+            .map_or(0, |c| c.group as usize);
+        self.config.groups.get(g).is_some_and(|g| {
+            g.consumer.isolation_level.value == crate::config::IsolationLevel::ReadCommitted
+        })
+    }
+
+    /// Where a consumer's fetch ends: the high watermark, or the last stable offset for
+    /// read_committed.
+    pub(super) fn consumer_fetch_end(&self, fetcher: Node, tp: TopicPartitionId) -> u64 {
+        if self.read_committed(fetcher) {
+            self.last_stable_offset(tp)
+        } else {
+            self.partition(tp).map_or(0, |p| p.high_watermark())
+        }
+    }
+
     /// (records, bytes) a fetch could return now: followers read to the log end, consumers
-    /// only below the high watermark.
+    /// only below the high watermark (read_committed: the last stable offset).
     fn fetchable(
         &self,
         b: u32,
@@ -681,7 +724,7 @@ impl Sim {
             }
             let end = match fetcher {
                 Node::Broker(_) => p.log_end_offset(),
-                _ => p.high_watermark(),
+                _ => self.consumer_fetch_end(fetcher, *tp),
             };
             if end > *offset {
                 records += end - offset;
@@ -731,7 +774,7 @@ impl Sim {
             };
             let end = match fetcher {
                 Node::Broker(_) => l.log.log_end_offset(),
-                _ => l.high_watermark,
+                _ => self.consumer_fetch_end(fetcher, *tp),
             };
             let mut entries = Vec::new();
             let mut bytes = 0u64;
@@ -751,11 +794,18 @@ impl Sim {
                 entries.push((off, *e));
             }
             total += entries.len() as u32;
+            let read_committed = self.read_committed(fetcher);
+            let aborted_transactions = match entries.last() {
+                Some((last, _)) if read_committed => self.aborted_transactions(*tp, from, last + 1),
+                _ => Vec::new(),
+            };
             parts.push(FetchedPartition {
                 tp: *tp,
                 high_watermark: l.high_watermark,
                 log_start_offset: l.log.log_start_offset(),
                 entries,
+                last_stable_offset: self.last_stable_offset(*tp),
+                aborted_transactions,
             });
         }
         let body = match fetcher {

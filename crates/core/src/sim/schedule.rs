@@ -715,6 +715,8 @@ impl Sim {
             self.app_next_send[app] = None;
         }
         self.draining = true;
+        // A transactional application ends its open transaction as it would on shutdown.
+        self.txn_drain();
     }
 
     /// Every producer has nothing queued or in flight, and every consumer with an
@@ -723,6 +725,7 @@ impl Sim {
         let producers_done = self.producers.iter().all(|p| {
             p.in_flight.is_empty()
                 && p.blocked.is_none()
+                && p.txn.as_ref().is_none_or(|t| !t.ending())
                 && p.accumulator.deques.iter().flatten().all(|d| d.is_empty())
         });
         producers_done

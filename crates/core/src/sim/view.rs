@@ -21,6 +21,8 @@ pub struct PartitionSummary {
     pub log_start_offset: u64,
     pub log_end_offset: u64,
     pub high_watermark: u64,
+    /// min(high watermark, first offset of the earliest open transaction).
+    pub last_stable_offset: u64,
     /// The invariant monitor's counts for this partition (see `monitor`).
     pub acknowledged_lost: u64,
     pub duplicates: u64,
@@ -38,7 +40,8 @@ pub struct ConsumerPartition {
     pub position: u64,
     pub committed: Option<u64>,
     pub high_watermark: u64,
-    /// High watermark minus position.
+    pub last_stable_offset: u64,
+    /// High watermark minus position (read_committed: last stable offset minus position).
     pub lag: u64,
 }
 
@@ -137,6 +140,33 @@ pub struct ProducerView {
     pub batches: Vec<BatchView>,
     /// Produce requests awaiting their response, oldest first.
     pub in_flight: Vec<InFlightView>,
+    pub producer_epoch: i16,
+    pub transactional_id: Option<String>,
+    /// The transaction manager's state (`READY`, `IN_TRANSACTION`, ...).
+    pub transaction_state: Option<&'static str>,
+    /// PRODUCER_FENCED / INVALID_PRODUCER_EPOCH once fenced.
+    pub transaction_error: Option<&'static str>,
+    pub transactions_committed: u64,
+    pub transactions_aborted: u64,
+}
+
+/// A transactional.id at its coordinator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TransactionView {
+    pub transactional_id: String,
+    pub coordinator: u32,
+    /// Its `__transaction_state` partition.
+    pub state_partition: u32,
+    pub producer_id: i64,
+    pub epoch: i16,
+    pub state: super::transactions::TxnState,
+    /// (topic, partition) pairs in the transaction.
+    pub partitions: Vec<(String, u32)>,
+    /// Partitions whose marker is not yet written and replicated.
+    pub pending_markers: u32,
+    pub started_at_us: u64,
+    pub timeout_ms: u64,
 }
 
 /// A produce request awaiting its response.
@@ -229,6 +259,8 @@ pub struct Snapshot {
     pub leader_elections: u64,
     /// The fault schedule (`--fault` syntax).
     pub faults: Vec<String>,
+    /// Every transactional.id at its coordinator.
+    pub transactions: Vec<TransactionView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -261,6 +293,7 @@ impl Sim {
                     log_start_offset: p.leader_replica().map_or(0, |r| r.log.log_start_offset()),
                     log_end_offset: p.log_end_offset(),
                     high_watermark: p.high_watermark(),
+                    last_stable_offset: self.last_stable_offset(tp),
                     acknowledged_lost: lost.get(&tp).copied().unwrap_or(0),
                     duplicates,
                     out_of_order,
@@ -284,6 +317,7 @@ impl Sim {
                     .iter()
                     .map(|tp| {
                         let hw = self.partition(*tp).map_or(0, |p| p.high_watermark());
+                        let end = self.consumer_fetch_end(crate::net::Node::Consumer(c.index), *tp);
                         let position = c.positions.get(tp).copied().unwrap_or(0);
                         ConsumerPartition {
                             topic: self.topics[tp.topic as usize].name.clone(),
@@ -291,7 +325,8 @@ impl Sim {
                             position,
                             committed: c.committed.get(tp).copied(),
                             high_watermark: hw,
-                            lag: hw.saturating_sub(position),
+                            last_stable_offset: self.last_stable_offset(*tp),
+                            lag: end.saturating_sub(position),
                         }
                     })
                     .collect();
@@ -421,7 +456,41 @@ impl Sim {
                                 .collect(),
                         })
                         .collect(),
+                    producer_epoch: p.epoch,
+                    transactional_id: p.txn.as_ref().map(|t| t.transactional_id.clone()),
+                    transaction_state: p.txn.as_ref().map(|t| t.state.name()),
+                    transaction_error: p.txn.as_ref().and_then(|t| t.fatal_error.map(|e| e.name())),
+                    transactions_committed: p.txn.as_ref().map_or(0, |t| t.committed),
+                    transactions_aborted: p.txn.as_ref().map_or(0, |t| t.aborted),
                 }
+            })
+            .collect()
+    }
+
+    /// Every transactional.id at its coordinator.
+    pub fn transaction_views(&self) -> Vec<TransactionView> {
+        self.transactions()
+            .map(|m| TransactionView {
+                transactional_id: m.transactional_id.clone(),
+                coordinator: m.coordinator,
+                state_partition: m.state_partition,
+                producer_id: m.producer_id,
+                epoch: m.epoch,
+                state: m.state,
+                partitions: m
+                    .partitions
+                    .iter()
+                    .map(|tp| {
+                        let topic = self
+                            .topics
+                            .get(tp.topic as usize)
+                            .map_or_else(String::new, |t| t.name.clone());
+                        (topic, tp.partition)
+                    })
+                    .collect(),
+                pending_markers: m.pending_markers.len() as u32,
+                started_at_us: m.started_at.micros(),
+                timeout_ms: m.timeout_us / 1000,
             })
             .collect()
     }
@@ -504,6 +573,7 @@ impl Sim {
             monitor: self.monitor.counts(),
             leader_elections: self.leader_elections,
             faults: self.fault_texts(),
+            transactions: self.transaction_views(),
         }
     }
 

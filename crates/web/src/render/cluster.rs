@@ -424,6 +424,8 @@ mod tests {
                 leader_epoch: 0,
                 timestamp: SimTime(0),
                 kind: EntryKind::Data,
+                producer_epoch: -1,
+                transactional: false,
             });
         }
         let r = Replica {
