@@ -1,6 +1,7 @@
 //! The event trace: one [`Event`] per processed simulation step, kept in a bounded ring that
 //! the renderer animates from and tests hash. This enum is an interface (ARCHITECTURE.md):
-//! add variants deliberately, never repurpose one.
+//! add variants deliberately (at the end: the trace hash covers each variant's index), never
+//! repurpose one.
 
 use crate::net::{KafkaError, MessageKind, Node, TopicPartitionId};
 use crate::producer::partitioner::PartitionReason;
@@ -123,6 +124,15 @@ pub enum Event {
         broker: u32,
         requests: u32,
         records: u32,
+    },
+    /// The consumer application finished processing a poll's records and called
+    /// `commitSync()` (`sync`: the poll loop waits for the OffsetCommit response) or
+    /// `commitAsync()` for its positions on `partitions` partitions (0: refused at once
+    /// because the member is rebalancing; nothing is sent).
+    CommitCalled {
+        consumer: u32,
+        sync: bool,
+        partitions: u32,
     },
 }
 

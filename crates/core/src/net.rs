@@ -162,10 +162,14 @@ pub enum Body {
         member_id: String,
         generation: u32,
         offsets: Vec<(TopicPartitionId, u64)>,
+        /// The client's correlation id for this request (a blocked commitSync() waits for
+        /// the response that carries it).
+        request_id: u64,
     },
     OffsetCommitResponse {
         offsets: Vec<(TopicPartitionId, u64)>,
         error: Option<GroupError>,
+        request_id: u64,
     },
     Heartbeat {
         group: u32,

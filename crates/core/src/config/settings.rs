@@ -8,7 +8,8 @@
 //! duration also takes an integer with a unit: `us`, `ms`, `s` or `m`.
 
 use super::{
-    Acks, CompressionType, Config, ConfigError, OffsetReset, PartitionerKind, SendMode, ValueKind,
+    Acks, CommitMode, CompressionType, Config, ConfigError, OffsetReset, PartitionerKind, SendMode,
+    ValueKind,
 };
 use alloc::format;
 use alloc::string::String;
@@ -179,6 +180,7 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("sim.send.mode", Sim, SettingKind::Enum(&["async", "sync"]), "async", "async: send() with a callback; sync: send().get() per record."),
     def!("sim.network.latency", Sim, SettingKind::Duration { unit_us: 1, min_us: 1, max_us: 10_000_000, unlimited: false }, "1ms", "One-way latency of every network link."),
     def!("sim.consumer.processing", Sim, SettingKind::Duration { unit_us: 1, min_us: 0, max_us: 10_000_000, unlimited: false }, "0us", "Application time per consumed record (lets lag build up)."),
+    def!("sim.consumer.commit", Sim, SettingKind::Enum(&["auto", "sync", "async"]), "auto", "What the consumer application calls after processing a poll's records: auto (nothing; enable.auto.commit commits), sync (commitSync(): the loop waits for the response), async (commitAsync(): no wait, no retry)."),
     def!("sim.static.members", Sim, SettingKind::Bool, "false", "Give every member a group.instance.id (<group.id>-instance-<n>): static membership, KIP-345."),
 ];
 
@@ -556,6 +558,16 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     g.consumer.processing_us_per_record.set(dur_us(v));
                 }
             }
+            "sim.consumer.commit" => {
+                let mode = match enum_str(v) {
+                    "sync" => CommitMode::Sync,
+                    "async" => CommitMode::Async,
+                    _ => CommitMode::Auto,
+                };
+                for g in &mut cfg.groups {
+                    g.consumer.commit_mode.set(mode);
+                }
+            }
             _ => {
                 for p in &mut cfg.producers {
                     let w = &mut p.workload;
@@ -617,6 +629,8 @@ pub fn current(cfg: &Config, name: &str) -> Option<String> {
             .map_or(-1, |v| v as i64)
             .to_string(),
         "max.poll.records" => g?.max_poll_records.value.to_string(),
+        "enable.auto.commit" => g?.enable_auto_commit.value.to_string(),
+        "sim.consumer.commit" => g?.commit_mode.value.name().to_string(),
         "partition.assignment.strategy" => g?.partition_assignment_strategy.value.display(),
         "sim.brokers" => cfg.sim.brokers.value.to_string(),
         "offsets.topic.num.partitions" => b.offsets_topic_num_partitions.value.to_string(),

@@ -1,5 +1,6 @@
 //! The consumer (`KafkaConsumer` with the classic group protocol): the poll loop, fetches to
-//! partition leaders, positions and committed offsets, auto-commit, heartbeats, the member
+//! partition leaders, positions and committed offsets, auto-commit and the application's
+//! commitSync() / commitAsync() (`sim.consumer.commit`), heartbeats, the member
 //! side of rebalances (eager and cooperative), leaving on max.poll.interval.ms (KIP-62) and
 //! static membership (KIP-345).
 //!
@@ -95,6 +96,14 @@ pub struct Consumer {
     /// The last assignment received and its generation (the sticky assignors' memory).
     pub previous: Vec<TopicPartitionId>,
     pub previous_generation: Option<u32>,
+    /// The last `poll()` returned records the application has not committed itself yet
+    /// (`sim.consumer.commit=sync|async`).
+    pub uncommitted_poll: bool,
+    /// The application is blocked in `commitSync()` until the OffsetCommit response with this
+    /// correlation id arrives.
+    pub commit_sync_wait: Option<u64>,
+    /// Next correlation id for an OffsetCommit.
+    pub next_request_id: u64,
 }
 
 impl Consumer {

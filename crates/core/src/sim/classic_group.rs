@@ -112,8 +112,11 @@ impl Sim {
                 member_id,
                 generation,
                 offsets,
+                request_id,
                 ..
-            } => self.coordinator_commit(group, consumer, member_id, generation, offsets),
+            } => {
+                self.coordinator_commit(group, consumer, member_id, generation, offsets, request_id)
+            }
             _ => Delivery::Group,
         }
     }
@@ -127,6 +130,7 @@ impl Sim {
         member_id: String,
         generation: u32,
         offsets: Vec<(TopicPartitionId, u64)>,
+        request_id: u64,
     ) -> Delivery {
         let Some(g) = self.groups.get_mut(group as usize) else {
             return Delivery::Group;
@@ -148,7 +152,11 @@ impl Sim {
         self.coordinator_reply(
             group,
             consumer,
-            Body::OffsetCommitResponse { offsets, error },
+            Body::OffsetCommitResponse {
+                offsets,
+                error,
+                request_id,
+            },
         );
         error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
     }

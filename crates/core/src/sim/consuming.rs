@@ -5,11 +5,12 @@
 
 use super::{Pending, Sim};
 use crate::assignor::{AssignorKind, MemberSubscription, TopicPartition};
-use crate::config::{OffsetReset, RebalanceProtocol};
+use crate::config::{CommitMode, OffsetReset, RebalanceProtocol};
 use crate::consumer::group::JoinMetadata;
 use crate::consumer::{BufferedRecord, MemberState};
 use crate::event::{Delivery, Event};
 use crate::net::{Body, FetchedPartition, GroupError, JoinedMember, Node, TopicPartitionId};
+use crate::time::SimTime;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -135,18 +136,70 @@ impl Sim {
         {
             return;
         }
-        let cons = &self.consumers[c as usize];
-        if cons.positions.is_empty() {
+        if self.consumers[c as usize].positions.is_empty() {
             return;
         }
+        self.send_commit(c);
+    }
+
+    /// Sends an OffsetCommit of the consumed positions (`subscriptions.allConsumed()`) with a
+    /// fresh correlation id, which it returns.
+    pub(super) fn send_commit(&mut self, c: u32) -> u64 {
+        let cons = &mut self.consumers[c as usize];
+        let request_id = cons.next_request_id;
+        cons.next_request_id += 1;
         let body = Body::OffsetCommit {
-            group,
+            group: cons.group,
             member: c,
             member_id: cons.member_id.clone(),
             generation: cons.generation,
             offsets: cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect(),
+            request_id,
         };
         self.send_to_coordinator(c, body);
+        request_id
+    }
+
+    /// The application finished processing the last poll's records and commits them itself
+    /// (`sim.consumer.commit`): `commitSync()` blocks the poll loop until the response;
+    /// `commitAsync()` does not. Kafka fails a commit at once, without a request, while the
+    /// member is not in a stable generation (`generationIfStable()`): nothing is sent then.
+    /// Returns the event, or `None` when the application does not commit.
+    fn application_commit(&mut self, c: u32, mode: CommitMode) -> Option<Event> {
+        let cons = &mut self.consumers[c as usize];
+        if mode == CommitMode::Auto || !core::mem::take(&mut cons.uncommitted_poll) {
+            return None;
+        }
+        let sync = mode == CommitMode::Sync;
+        let partitions = cons.positions.len() as u32;
+        let stable = matches!(
+            cons.state,
+            MemberState::Stable | MemberState::FetchingOffsets
+        );
+        if !stable || partitions == 0 {
+            // CommitFailedException / RebalanceInProgressException: the loop polls again.
+            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+            return Some(Event::CommitCalled {
+                consumer: c,
+                sync,
+                partitions: 0,
+            });
+        }
+        let id = self.send_commit(c);
+        let cons = &mut self.consumers[c as usize];
+        if sync {
+            // Blocked in commitSync(): no poll until the response (the application is still
+            // busy, so max.poll.interval.ms keeps counting).
+            cons.commit_sync_wait = Some(id);
+            cons.busy_until = Some(SimTime(u64::MAX));
+        } else {
+            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+        }
+        Some(Event::CommitCalled {
+            consumer: c,
+            sync,
+            partitions,
+        })
     }
 
     /// The member lost its membership (unknown member, stale generation, or it left on
@@ -398,7 +451,18 @@ impl Sim {
                 self.send_consumer_fetches(c);
                 Delivery::Group
             }
-            Body::OffsetCommitResponse { offsets, error } => {
+            Body::OffsetCommitResponse {
+                offsets,
+                error,
+                request_id,
+            } => {
+                let cons = &mut self.consumers[c as usize];
+                if cons.commit_sync_wait == Some(request_id) {
+                    // commitSync() returns (or throws, on an error): the loop polls again.
+                    cons.commit_sync_wait = None;
+                    cons.busy_until = Some(now);
+                    self.schedule(now, Pending::ConsumerPoll { consumer: c });
+                }
                 if let Some(error) = error {
                     return Delivery::GroupRefused { error };
                 }
@@ -570,6 +634,9 @@ impl Sim {
         }
         let group = cons.group as usize;
         let cc = self.config.groups[group].consumer.clone();
+        if let Some(ev) = self.application_commit(c, cc.commit_mode.value) {
+            return Some(ev);
+        }
         self.maybe_auto_commit(c);
         let cons = &mut self.consumers[c as usize];
         cons.busy_until = None;
@@ -598,6 +665,7 @@ impl Sim {
         }
         cons.records_consumed += n as u64;
         if n > 0 {
+            cons.uncommitted_poll = true;
             let at = now.plus(per_record.saturating_mul(n as u64));
             cons.busy_until = Some(at);
             self.schedule(at, Pending::ConsumerPoll { consumer: c });
@@ -627,19 +695,7 @@ impl Sim {
             return false;
         }
         cons.next_auto_commit = now.plus(interval.max(1));
-        let offsets: Vec<(TopicPartitionId, u64)> =
-            cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect();
-        let (member_id, generation) = (cons.member_id.clone(), cons.generation);
-        self.send_to_coordinator(
-            c,
-            Body::OffsetCommit {
-                group,
-                member: c,
-                member_id,
-                generation,
-                offsets,
-            },
-        );
+        self.send_commit(c);
         true
     }
 

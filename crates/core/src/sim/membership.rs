@@ -83,6 +83,9 @@ impl Sim {
             processing_us: None,
             previous: Vec::new(),
             previous_generation: None,
+            uncommitted_poll: false,
+            commit_sync_wait: None,
+            next_request_id: 0,
         };
         let first_timer = c.next_heartbeat;
         self.consumers.push(c);
@@ -194,14 +197,7 @@ impl Sim {
                 .enable_auto_commit
                 .value;
             if auto && !c.positions.is_empty() {
-                let body = Body::OffsetCommit {
-                    group: c.group,
-                    member: consumer,
-                    member_id: c.member_id.clone(),
-                    generation: c.generation,
-                    offsets: c.positions.iter().map(|(tp, o)| (*tp, *o)).collect(),
-                };
-                self.send_to_coordinator(consumer, body);
+                self.send_commit(consumer);
             }
         }
         let c = &self.consumers[consumer as usize];
@@ -233,6 +229,8 @@ impl Sim {
         c.positions.clear();
         c.buffer.clear();
         c.busy_until = None;
+        c.commit_sync_wait = None;
+        c.uncommitted_poll = false;
         c.rejoin_requested = false;
         for f in &mut c.fetch_in_flight {
             *f = false;

@@ -1,0 +1,196 @@
+//! The consumer application's commits: commitSync() blocks the poll loop until the
+//! OffsetCommit response, commitAsync() does not; with auto-commit off and no manual commit
+//! nothing is committed, so a partition that changes hands is read again from the start.
+
+use std::collections::BTreeMap;
+use streamscope_core::event::{Event, Event::Delivered};
+use streamscope_core::net::{MessageKind, Node};
+use streamscope_core::{Change, Config, Sim};
+
+const S: u64 = 1_000_000;
+
+fn sim_with(settings: &[(&str, &str)], seed: u64) -> Sim {
+    let mut c = Config::preset();
+    c.set("sim.produce.rate", "500").unwrap();
+    for (k, v) in settings {
+        c.set(k, v).unwrap();
+    }
+    Sim::new(c, seed).unwrap()
+}
+
+/// Per consumer: commit calls, polls returning records while one of its commits was in
+/// flight, and polls returning records while blocked in commitSync (must stay 0).
+#[derive(Default, Debug)]
+struct CommitWatch {
+    calls: BTreeMap<u32, u32>,
+    outstanding: BTreeMap<u32, u32>,
+    blocked: BTreeMap<u32, bool>,
+    polls_during_commit: u32,
+    polls_while_blocked: u32,
+    responses: u32,
+}
+
+impl CommitWatch {
+    fn see(&mut self, ev: &Event) {
+        match ev {
+            Event::CommitCalled {
+                consumer,
+                sync,
+                partitions,
+            } if *partitions > 0 => {
+                *self.calls.entry(*consumer).or_default() += 1;
+                *self.outstanding.entry(*consumer).or_default() += 1;
+                if *sync {
+                    self.blocked.insert(*consumer, true);
+                }
+            }
+            Event::Polled { consumer, .. } => {
+                if self.outstanding.get(consumer).copied().unwrap_or(0) > 0 {
+                    self.polls_during_commit += 1;
+                }
+                if self.blocked.get(consumer).copied().unwrap_or(false) {
+                    self.polls_while_blocked += 1;
+                }
+            }
+            Delivered {
+                kind: MessageKind::OffsetCommitResponse,
+                to: Node::Consumer(c),
+                ..
+            } => {
+                self.responses += 1;
+                let n = self.outstanding.entry(*c).or_default();
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.blocked.insert(*c, false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn run(&mut self, sim: &mut Sim, until: u64) {
+        while sim.next_event_time().is_some_and(|t| t.0 <= until) {
+            if let Some(e) = sim.step() {
+                let ev = e.event.clone();
+                self.see(&ev);
+            }
+        }
+    }
+}
+
+const MANUAL: [(&str, &str); 4] = [
+    ("enable.auto.commit", "false"),
+    ("sim.network.latency", "5ms"),
+    ("sim.consumer.processing", "200us"),
+    ("max.poll.records", "20"),
+];
+
+#[test]
+fn commit_sync_blocks_the_poll_loop_until_the_response() {
+    let mut settings = MANUAL.to_vec();
+    settings.push(("sim.consumer.commit", "sync"));
+    let mut sim = sim_with(&settings, 21);
+    let mut w = CommitWatch::default();
+    w.run(&mut sim, 10 * S);
+    let calls: u32 = w.calls.values().sum();
+    assert!(calls > 50, "{w:?}");
+    assert_eq!(
+        w.polls_while_blocked, 0,
+        "a poll happened inside commitSync"
+    );
+    assert_eq!(w.polls_during_commit, 0);
+    // Every commit was answered but the last ones, and the group's offsets follow them.
+    assert!(w.responses + 2 >= calls);
+    let committed: u64 = sim.groups()[0].committed.values().sum();
+    assert!(committed > 0);
+    // The round trip (10 ms) is part of every poll cycle: far fewer polls than without it.
+    let consumed: u64 = sim.consumers().iter().map(|c| c.records_consumed).sum();
+    assert!(consumed > 1000);
+}
+
+#[test]
+fn commit_async_does_not_block() {
+    let mut settings = MANUAL.to_vec();
+    settings.push(("sim.consumer.commit", "async"));
+    let mut sim = sim_with(&settings, 21);
+    let mut w = CommitWatch::default();
+    w.run(&mut sim, 10 * S);
+    let calls: u32 = w.calls.values().sum();
+    assert!(calls > 50, "{w:?}");
+    assert!(
+        w.polls_during_commit > 10,
+        "polls go on while commits are in flight: {w:?}"
+    );
+    assert!(sim.groups()[0].committed.values().sum::<u64>() > 0);
+}
+
+/// Closes consumer 1 at 10 s and returns, per partition it held, (where consumer 1 had read
+/// to, where consumer 0 starts reading it).
+fn handover(sim: &mut Sim) -> BTreeMap<u32, (u64, u64)> {
+    sim.run_until(streamscope_core::SimTime(10 * S));
+    assert!(sim.consumers()[0].records_consumed > 0);
+    let moved: Vec<_> = sim.consumers()[1].assignment.clone();
+    let read_by_1 = sim.consumers()[1].positions.clone();
+    assert!(read_by_1.values().all(|&p| p > 0));
+    sim.apply(Change::RemoveConsumer { consumer: 1 }).unwrap();
+    let mut first_read: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
+    let end = sim.now().0 + 8 * S;
+    while sim.next_event_time().is_some_and(|t| t.0 <= end) {
+        let before = sim.consumers()[0].positions.clone();
+        let Some(e) = sim.step() else { break };
+        if let Event::Polled { consumer: 0, .. } = e.event {
+            for tp in &moved {
+                let now = sim.consumers()[0].positions.get(tp).copied();
+                if let (Some(was), Some(now)) = (before.get(tp).copied(), now) {
+                    if now > was {
+                        let read = read_by_1.get(tp).copied().unwrap_or(0);
+                        first_read.entry(tp.partition).or_insert((read, was));
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(
+        first_read.len(),
+        moved.len(),
+        "consumer 0 reads every moved partition"
+    );
+    first_read
+}
+
+#[test]
+fn with_auto_commit_off_and_no_manual_commit_nothing_is_committed() {
+    let mut sim = sim_with(&[("enable.auto.commit", "false")], 22);
+    // Consumer 1 closes: its partitions move to consumer 0, which starts them from the
+    // beginning (earliest: nothing committed) and re-reads what consumer 1 had read.
+    let reads = handover(&mut sim);
+    assert!(
+        reads.values().all(|&(_, start)| start == 0),
+        "re-read from offset 0: {reads:?}"
+    );
+    assert!(sim.groups()[0].committed.is_empty());
+    assert!(sim.consumers().iter().all(|c| c.committed.is_empty()));
+}
+
+#[test]
+fn with_commit_sync_a_new_owner_re_reads_at_most_one_poll() {
+    // The same handover with commitSync: the close commits nothing (auto-commit is off), but
+    // every processed poll was committed, so at most one poll's records are read again.
+    let mut sim = sim_with(
+        &[
+            ("enable.auto.commit", "false"),
+            ("sim.consumer.commit", "sync"),
+            ("max.poll.records", "20"),
+        ],
+        22,
+    );
+    let reads = handover(&mut sim);
+    for (p, (read, start)) in &reads {
+        assert!(start <= read, "partition {p}: nothing skipped");
+        assert!(
+            read - start <= 20,
+            "partition {p}: re-read {read} - {start}"
+        );
+        assert!(*start > 0);
+    }
+}
