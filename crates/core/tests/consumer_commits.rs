@@ -194,3 +194,53 @@ fn with_commit_sync_a_new_owner_re_reads_at_most_one_poll() {
         assert!(*start > 0);
     }
 }
+
+#[test]
+fn lag_history_is_bounded_and_shows_a_slow_consumer_falling_behind() {
+    use streamscope_core::consumer::lag::{LAG_HISTORY_SAMPLES, LAG_SAMPLE_INTERVAL_US};
+    let mut sim = sim_with(&[], 23);
+    sim.run_until(streamscope_core::SimTime(2 * S));
+    // 5 ms per record: consumer 0 handles 200 records/s of the ~250/s its partitions get.
+    sim.apply(Change::SlowConsumer {
+        consumer: 0,
+        per_record_us: 5_000,
+    })
+    .unwrap();
+    sim.run_until(streamscope_core::SimTime(70 * S));
+    let snap = sim.snapshot();
+    let slow = &snap.consumers[0].lag_history;
+    let fast = &snap.consumers[1].lag_history;
+    // Bounded: 700 samples were taken, the ring keeps the last 600, 100 ms apart.
+    assert_eq!(slow.len(), LAG_HISTORY_SAMPLES);
+    assert_eq!(fast.len(), LAG_HISTORY_SAMPLES);
+    assert_eq!(
+        slow[0][0],
+        70 * S - (LAG_HISTORY_SAMPLES as u64 - 1) * LAG_SAMPLE_INTERVAL_US
+    );
+    assert!(slow
+        .windows(2)
+        .all(|w| w[1][0] - w[0][0] == LAG_SAMPLE_INTERVAL_US));
+    // The slow consumer's records-lag-max grows; the other keeps up.
+    let (first, last) = (slow[0], slow[slow.len() - 1]);
+    assert!(last[1] > first[1] + 1000, "{first:?} -> {last:?}");
+    assert!(
+        fast.iter().all(|s| s[1] < 200),
+        "the fast consumer keeps up"
+    );
+    // Committed lag is never below the position lag (commits trail positions).
+    assert!(slow.iter().all(|s| s[3] >= s[2] && s[2] >= s[1]));
+    // Per group: the sum over the six partitions, and its per-partition columns.
+    let g = &snap.groups[0];
+    assert_eq!(g.lag_history.len(), LAG_HISTORY_SAMPLES);
+    assert_eq!(g.lag_partitions.len(), 6);
+    let (t, parts) = &g.partition_lag_history[g.partition_lag_history.len() - 1];
+    assert_eq!(*t, 70 * S);
+    assert_eq!(parts.len(), 6);
+    let last_g = g.lag_history[g.lag_history.len() - 1];
+    assert_eq!(last_g[1], parts.iter().map(|p| p[0]).sum::<u64>());
+    assert_eq!(last_g[2], parts.iter().map(|p| p[1]).sum::<u64>());
+    assert!(last_g[1] >= last[2]);
+    assert!(g.lag_history[0][2] < last_g[2]);
+    // The committed offsets are in the group view too.
+    assert_eq!(g.committed.len(), 6);
+}

@@ -114,6 +114,8 @@ pub struct Group {
     pub protocol: Option<AssignorKind>,
     /// Next member handle.
     pub next_handle: u64,
+    /// The group's lag over time (`consumer::lag`).
+    pub lag_history: crate::consumer::lag::Ring<crate::consumer::lag::GroupLagSample>,
 }
 
 impl Group {
@@ -135,6 +137,7 @@ impl Group {
             committed: BTreeMap::new(),
             protocol: None,
             next_handle: 0,
+            lag_history: crate::consumer::lag::Ring::new(crate::consumer::lag::LAG_HISTORY_SAMPLES),
         }
     }
 

@@ -11,6 +11,7 @@
 //! beyond what auto-commit does.
 
 pub mod group;
+pub mod lag;
 
 use crate::log::LogEntry;
 use crate::net::TopicPartitionId;
@@ -104,6 +105,8 @@ pub struct Consumer {
     pub commit_sync_wait: Option<u64>,
     /// Next correlation id for an OffsetCommit.
     pub next_request_id: u64,
+    /// Lag over time (one sample per `lag::LAG_SAMPLE_INTERVAL_US` while the process runs).
+    pub lag_history: lag::Ring<lag::LagSample>,
 }
 
 impl Consumer {

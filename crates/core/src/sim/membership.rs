@@ -86,6 +86,7 @@ impl Sim {
             uncommitted_poll: false,
             commit_sync_wait: None,
             next_request_id: 0,
+            lag_history: crate::consumer::lag::Ring::new(crate::consumer::lag::LAG_HISTORY_SAMPLES),
         };
         let first_timer = c.next_heartbeat;
         self.consumers.push(c);
@@ -361,6 +362,7 @@ impl Sim {
         for _ in 0..consumers {
             self.create_consumer(index, None);
         }
+        self.start_lag_sampler();
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ mod classic_group;
 mod consuming;
 pub mod faults;
 mod isr;
+mod lag;
 pub mod links;
 pub mod membership;
 mod producing;
@@ -73,6 +74,8 @@ enum Pending {
     Fault { index: u32, end: bool },
     /// A broker's background task or purgatory timer (ISR, retention, `DelayedProduce`).
     Broker(replication::BrokerTimer),
+    /// The lag sampler records every consumer's and group's lag (`sim::lag`).
+    LagSample,
     /// The coordinator checks a member's session (`handle` names the member).
     SessionExpire {
         group: u32,
@@ -221,6 +224,8 @@ pub struct Sim {
     pub(crate) faults: Vec<schedule::ScheduledFault>,
     /// Draining (see `drain`): applications send nothing more.
     pub(crate) draining: bool,
+    /// The lag sampler is scheduled (`sim::lag`).
+    pub(crate) lag_sampling: bool,
     /// A `crash:leader=…,ahead` fault waiting for its moment: (fault, partition).
     pub(crate) ahead_watch: Option<(u32, TopicPartitionId)>,
     pub(crate) delayed_produces: Vec<DelayedProduce>,
@@ -306,6 +311,7 @@ impl Sim {
             link_last_delivery: BTreeMap::new(),
             faults: Vec::new(),
             draining: false,
+            lag_sampling: false,
             ahead_watch: None,
             delayed_produces: Vec::new(),
             producer_state: BTreeMap::new(),
@@ -337,6 +343,7 @@ impl Sim {
         }
         sim.start_replica_fetchers();
         sim.start_broker_timers();
+        sim.start_lag_sampler();
         Ok(sim)
     }
 
@@ -490,6 +497,7 @@ impl Sim {
             }
             Pending::Fault { index, end } => self.on_scheduled_fault(index, end),
             Pending::Broker(t) => self.on_broker_timer(t),
+            Pending::LagSample => self.on_lag_sample(),
         }
     }
 
