@@ -134,6 +134,19 @@ pub enum Event {
         sync: bool,
         partitions: u32,
     },
+    /// The `__consumer_offsets` partition of `group` got a new leader (its broker was fenced,
+    /// or came back): that broker loaded the group's committed offsets and its last stored
+    /// generation and became its coordinator (`to == from`: the restarted broker reloaded it;
+    /// `to` = None: no replica is alive, COORDINATOR_NOT_AVAILABLE).
+    CoordinatorMoved {
+        group: u32,
+        from: u32,
+        to: Option<u32>,
+    },
+    /// A member's request to its coordinator got no answer within its timeout
+    /// (request.timeout.ms; JoinGroup: the rebalance timeout + 5 s): the member marks the
+    /// coordinator unknown and sends FindCoordinator.
+    CoordinatorUnknown { consumer: u32, coordinator: u32 },
 }
 
 /// What happened when a message was handled.

@@ -155,6 +155,7 @@ pub enum Body {
     },
     OffsetFetchResponse {
         offsets: Vec<(TopicPartitionId, Option<u64>)>,
+        error: Option<GroupError>,
     },
     OffsetCommit {
         group: u32,
@@ -187,6 +188,17 @@ pub enum Body {
         member_id: String,
     },
     LeaveGroupResponse,
+    /// Which broker coordinates `group` (sent to any live broker: Kafka's least loaded node).
+    FindCoordinator {
+        group: u32,
+        consumer: u32,
+    },
+    /// The leader of the group's `__consumer_offsets` partition as the broker's metadata has
+    /// it (`None`: COORDINATOR_NOT_AVAILABLE, no leader).
+    FindCoordinatorResponse {
+        group: u32,
+        coordinator: Option<u32>,
+    },
 }
 
 /// One member as the group leader receives it in its JoinGroup response.
@@ -212,6 +224,10 @@ pub enum GroupError {
     InconsistentGroupProtocol,
     /// Another process took over this group.instance.id.
     FencedInstanceId,
+    /// The broker does not coordinate this group (any more): find the coordinator again.
+    NotCoordinator,
+    /// The group's `__consumer_offsets` partition has no leader.
+    CoordinatorNotAvailable,
 }
 
 impl GroupError {
@@ -222,6 +238,8 @@ impl GroupError {
             GroupError::IllegalGeneration => "ILLEGAL_GENERATION",
             GroupError::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
             GroupError::FencedInstanceId => "FENCED_INSTANCE_ID",
+            GroupError::NotCoordinator => "NOT_COORDINATOR",
+            GroupError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
         }
     }
 }
@@ -249,6 +267,8 @@ pub enum MessageKind {
     HeartbeatResponse,
     LeaveGroup,
     LeaveGroupResponse,
+    FindCoordinator,
+    FindCoordinatorResponse,
 }
 
 impl Body {
@@ -272,6 +292,8 @@ impl Body {
             Body::HeartbeatResponse { .. } => MessageKind::HeartbeatResponse,
             Body::LeaveGroup { .. } => MessageKind::LeaveGroup,
             Body::LeaveGroupResponse => MessageKind::LeaveGroupResponse,
+            Body::FindCoordinator { .. } => MessageKind::FindCoordinator,
+            Body::FindCoordinatorResponse { .. } => MessageKind::FindCoordinatorResponse,
         }
     }
 

@@ -1,10 +1,13 @@
 //! The consumer application's commits: commitSync() blocks the poll loop until the
 //! OffsetCommit response, commitAsync() does not; with auto-commit off and no manual commit
-//! nothing is committed, so a partition that changes hands is read again from the start.
+//! nothing is committed, so a partition that changes hands is read again from the start; lag
+//! history; the group coordinator's failover (FindCoordinator, the new coordinator loads the
+//! group and its committed offsets, nothing is skipped).
 
 use std::collections::BTreeMap;
-use streamscope_core::event::{Event, Event::Delivered};
-use streamscope_core::net::{MessageKind, Node};
+use streamscope_core::consumer::group::GroupState;
+use streamscope_core::event::{Delivery, Event, Event::Delivered};
+use streamscope_core::net::{GroupError, MessageKind, Node};
 use streamscope_core::{Change, Config, Sim};
 
 const S: u64 = 1_000_000;
@@ -243,4 +246,337 @@ fn lag_history_is_bounded_and_shows_a_slow_consumer_falling_behind() {
     assert!(g.lag_history[0][2] < last_g[2]);
     // The committed offsets are in the group view too.
     assert_eq!(g.committed.len(), 6);
+}
+
+// ----- coordinator failover (the checker is group_membership.rs's) -----
+
+/// (consumer, partition) ownership as the consumers themselves hold it.
+fn owners(sim: &Sim, group: u32) -> BTreeMap<u32, Vec<u32>> {
+    let mut m: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for c in sim.consumers().iter().filter(|c| c.group == group) {
+        for tp in &c.assignment {
+            m.entry(tp.partition).or_default().push(c.index);
+        }
+    }
+    m
+}
+
+/// Checks after every step that a Stable generation gives each partition exactly one owner
+/// at the coordinator (cooperative: at most one, since the first round holds back what is
+/// still being revoked; the follow-up round gives it out), and that no two consumers of a
+/// group ever hold one partition at once.
+fn check_stable_ownership(sim: &Sim) {
+    for g in sim.groups() {
+        let o = owners(sim, g.index);
+        for (p, cs) in &o {
+            assert!(cs.len() <= 1, "partition {p} owned by {cs:?} at once");
+        }
+        if g.state != GroupState::Stable {
+            continue;
+        }
+        let cooperative = g.protocol_name() == "cooperative-sticky";
+        let parts: usize = sim.topics()[0].partitions.len();
+        let mut count = vec![0u32; parts];
+        for m in &g.members {
+            for tp in &m.assignment {
+                count[tp.partition as usize] += 1;
+            }
+        }
+        assert!(
+            count.iter().all(|&n| n == 1 || (cooperative && n == 0)),
+            "generation {} of {}: coordinator ownership {count:?}",
+            g.generation,
+            g.group_id
+        );
+    }
+}
+
+/// Records every range of offsets `poll()` returns, per group and partition, and checks the
+/// at-least-once contract of committed offsets: no gap ever, and a re-read starts at the offset
+/// the group had committed when the new owner took the partition and ends where the previous
+/// owner stopped.
+#[derive(Default)]
+struct ConsumedChecker {
+    /// (group, partition) -> highest end consumed.
+    max_end: BTreeMap<(u32, u32), u64>,
+    /// (group, partition) -> (owner consumer, its last end).
+    owner: BTreeMap<(u32, u32), (u32, u64)>,
+    pub duplicates: u64,
+    pub consumed: u64,
+    pub handovers: u64,
+}
+
+impl ConsumedChecker {
+    fn positions(sim: &Sim) -> Vec<BTreeMap<u32, u64>> {
+        sim.consumers()
+            .iter()
+            .map(|c| {
+                c.positions
+                    .iter()
+                    .map(|(tp, o)| (tp.partition, *o))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Steps once and checks what the step consumed.
+    fn step(&mut self, sim: &mut Sim) -> Option<Event> {
+        let before = Self::positions(sim);
+        let committed_before: Vec<BTreeMap<u32, u64>> = sim
+            .groups()
+            .iter()
+            .map(|g| {
+                g.committed
+                    .iter()
+                    .map(|(tp, o)| (tp.partition, *o))
+                    .collect()
+            })
+            .collect();
+        let ev = sim.step()?.event.clone();
+        if let Event::Polled { consumer, .. } = ev {
+            let c = &sim.consumers()[consumer as usize];
+            let g = c.group;
+            for (tp, &end) in &c.positions {
+                let p = tp.partition;
+                let start = before[consumer as usize].get(&p).copied().unwrap_or(end);
+                if end == start {
+                    continue;
+                }
+                assert!(end > start, "positions only move forward in poll()");
+                let key = (g, p);
+                let max_end = self.max_end.get(&key).copied().unwrap_or(0);
+                // Never a gap: the first record ever read is offset 0 (earliest), and every
+                // range starts at or before what the group has read.
+                assert!(
+                    start <= max_end,
+                    "group {g} partition {p}: consumer {consumer} read from {start} but only up to {max_end} was read: records skipped"
+                );
+                match self.owner.get(&key) {
+                    Some(&(o, last)) if o == consumer && last == start => {}
+                    prev => {
+                        // A new owner (or the same consumer after losing and regaining it):
+                        // it starts exactly at the committed offset, and what it reads twice
+                        // is [committed, where the group had got to).
+                        let committed = committed_before[g as usize].get(&p).copied().unwrap_or(0);
+                        assert_eq!(
+                            start, committed,
+                            "group {g} partition {p}: a new owner starts at the committed offset"
+                        );
+                        if prev.is_some() {
+                            self.handovers += 1;
+                        }
+                        self.duplicates += max_end.saturating_sub(start);
+                    }
+                }
+                self.owner.insert(key, (consumer, end));
+                self.consumed += end - start;
+                self.max_end.insert(key, max_end.max(end));
+            }
+        }
+        // A commit never runs ahead of what the group has read.
+        for g in sim.groups() {
+            for (tp, off) in &g.committed {
+                let read = self
+                    .max_end
+                    .get(&(g.index, tp.partition))
+                    .copied()
+                    .unwrap_or(0);
+                assert!(
+                    *off <= read,
+                    "group {} committed {off} on partition {} but read only to {read}",
+                    g.group_id,
+                    tp.partition
+                );
+            }
+        }
+        check_stable_ownership(sim);
+        Some(ev)
+    }
+
+    fn run_until(&mut self, sim: &mut Sim, t: u64) -> Vec<Event> {
+        let mut evs = Vec::new();
+        while sim.next_event_time().is_some_and(|x| x.0 <= t) {
+            if let Some(e) = self.step(sim) {
+                evs.push(e);
+            }
+        }
+        evs
+    }
+}
+
+/// Crashes group g1's coordinator broker at 5 s and runs to `until`, checking every step;
+/// returns (the old coordinator, the group's committed offsets summed at the crash, the
+/// events after the crash).
+fn crash_coordinator(
+    sim: &mut Sim,
+    chk: &mut ConsumedChecker,
+    until: u64,
+) -> (u32, u64, Vec<Event>) {
+    chk.run_until(sim, 5 * S);
+    let old = sim.groups()[0].coordinator;
+    let committed = sim.groups()[0].committed.values().sum();
+    sim.apply(Change::CrashBroker { broker: old }).unwrap();
+    (old, committed, chk.run_until(sim, until))
+}
+
+#[test]
+fn the_coordinator_fails_over_and_the_stable_group_goes_on_from_its_commits() {
+    let mut sim = sim_with(&[("auto.commit.interval.ms", "1000")], 31);
+    let mut chk = ConsumedChecker::default();
+    // The members found their coordinator with FindCoordinator before joining.
+    let evs = chk.run_until(&mut sim, 4 * S);
+    let finds = |evs: &[Event]| {
+        evs.iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Delivered {
+                        kind: MessageKind::FindCoordinatorResponse,
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    assert_eq!(finds(&evs), 2);
+    let g0 = sim.groups()[0].generation;
+    assert_eq!(sim.groups()[0].state, GroupState::Stable);
+    let (old, committed_at_crash, evs) = crash_coordinator(&mut sim, &mut chk, 50 * S);
+    // Fenced (<= 9 s after the crash): the offsets partition moved and its new leader
+    // loaded the group.
+    let moved = evs.iter().find_map(|e| match e {
+        Event::CoordinatorMoved { group: 0, from, to } => Some((*from, *to)),
+        _ => None,
+    });
+    let (from, to) = moved.expect("a coordinator_moved event");
+    assert_eq!(from, old);
+    let new = to.expect("a live replica leads");
+    assert_ne!(new, old);
+    assert_eq!(sim.groups()[0].coordinator, new);
+    // Each member's requests to the dead coordinator timed out (request.timeout.ms): it
+    // marked the coordinator unknown and found the new one.
+    let unknown = evs
+        .iter()
+        .filter(
+            |e| matches!(e, Event::CoordinatorUnknown { coordinator, .. } if *coordinator == old),
+        )
+        .count();
+    assert_eq!(unknown, 2);
+    assert!(finds(&evs) >= 2);
+    for c in sim.consumers() {
+        assert_eq!(c.coordinator, Some(new));
+    }
+    // Kafka's rule: the loaded group is Stable in the generation it last stored, so the
+    // members' heartbeats succeed and nobody rejoins.
+    let g = &sim.groups()[0];
+    assert_eq!(g.state, GroupState::Stable);
+    assert_eq!(g.generation, g0);
+    assert_eq!(g.members.len(), 2);
+    assert!(!evs.iter().any(|e| matches!(
+        e,
+        Event::RebalanceJoined { .. } | Event::MemberExpired { .. }
+    )));
+    // Consumption never stopped and commits reach the new coordinator.
+    let consumed_at_50 = chk.consumed;
+    let committed: u64 = sim.groups()[0].committed.values().sum();
+    assert!(committed > committed_at_crash);
+    // A member crashes: the new coordinator expires it and the survivor takes its
+    // partitions from the committed offsets (the checker asserts it), skipping nothing.
+    sim.apply(Change::CrashConsumer { consumer: 1 }).unwrap();
+    let evs = chk.run_until(&mut sim, 110 * S);
+    assert!(evs
+        .iter()
+        .any(|e| matches!(e, Event::MemberExpired { consumer: 1, .. })));
+    assert_eq!(sim.groups()[0].generation, g0 + 1);
+    assert_eq!(sim.consumers()[0].assignment.len(), 6);
+    assert!(chk.handovers >= 3, "{}", chk.handovers);
+    assert!(chk.consumed > consumed_at_50);
+}
+
+#[test]
+fn a_rebalance_cut_short_by_the_coordinator_crash_is_redone_at_the_new_one() {
+    // A third member joins just as the coordinator dies: its JoinGroup is lost; the new
+    // coordinator loads the two-member generation; the newcomer's JoinGroup times out
+    // (rebalance timeout + 5 s), it finds the new coordinator and joins there.
+    let mut sim = sim_with(
+        &[
+            ("max.poll.interval.ms", "20000"),
+            ("auto.commit.interval.ms", "1000"),
+        ],
+        32,
+    );
+    let mut chk = ConsumedChecker::default();
+    chk.run_until(&mut sim, 5 * S);
+    let g0 = sim.groups()[0].generation;
+    let old = sim.groups()[0].coordinator;
+    sim.apply(Change::AddConsumer {
+        group: 0,
+        strategy: None,
+    })
+    .unwrap();
+    // The newcomer's FindCoordinator is answered with the (not yet fenced) old coordinator.
+    chk.run_until(&mut sim, 5 * S + 2_500);
+    assert_eq!(sim.consumers()[2].coordinator, Some(old));
+    sim.apply(Change::CrashBroker { broker: old }).unwrap();
+    let evs = chk.run_until(&mut sim, 60 * S);
+    let new = sim.groups()[0].coordinator;
+    assert_ne!(new, old);
+    assert!(evs.iter().any(|e| matches!(
+        e,
+        Event::CoordinatorUnknown { consumer: 2, coordinator } if *coordinator == old
+    )));
+    let g = &sim.groups()[0];
+    assert_eq!(g.state, GroupState::Stable);
+    assert_eq!(g.members.len(), 3);
+    assert!(g.generation > g0);
+    for c in sim.consumers() {
+        assert_eq!(c.coordinator, Some(new));
+        assert_eq!(c.assignment.len(), 2, "consumer {}", c.index);
+    }
+    assert!(chk.handovers >= 2);
+}
+
+#[test]
+fn a_restarted_coordinator_answers_not_coordinator() {
+    // The old coordinator comes back after the failover but before the members' requests
+    // to it time out: it no longer leads the offsets partition, so it answers their next
+    // heartbeats NOT_COORDINATOR and they find the new coordinator at once.
+    let mut sim = sim_with(&[], 33);
+    let mut chk = ConsumedChecker::default();
+    let (old, _, _) = crash_coordinator(&mut sim, &mut chk, 20 * S);
+    let new = sim.groups()[0].coordinator;
+    assert_ne!(new, old);
+    assert!(sim.consumers().iter().all(|c| c.coordinator == Some(old)));
+    sim.apply(Change::RestartBroker { broker: old }).unwrap();
+    let evs = chk.run_until(&mut sim, 25 * S);
+    let refused = evs
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Delivered {
+                    from: Node::Broker(b),
+                    to: Node::Consumer(_),
+                    detail: Delivery::GroupRefused {
+                        error: GroupError::NotCoordinator
+                    },
+                    ..
+                } if *b == old
+            )
+        })
+        .count();
+    assert_eq!(refused, 2, "one NOT_COORDINATOR per member");
+    assert!(!evs.iter().any(|e| matches!(
+        e,
+        Event::CoordinatorMoved { .. } | Event::CoordinatorUnknown { .. }
+    )));
+    assert_eq!(
+        sim.groups()[0].coordinator,
+        new,
+        "leadership stays where it moved"
+    );
+    for c in sim.consumers() {
+        assert_eq!(c.coordinator, Some(new));
+    }
+    assert_eq!(sim.groups()[0].state, GroupState::Stable);
 }

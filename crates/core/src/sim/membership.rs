@@ -36,6 +36,7 @@ impl Sim {
             .offsets_leaders
             .get(offsets_partition as usize)
             .copied()
+            .flatten()
             .unwrap_or(0);
         Group::new(
             index,
@@ -86,6 +87,9 @@ impl Sim {
             uncommitted_poll: false,
             commit_sync_wait: None,
             next_request_id: 0,
+            coordinator: None,
+            find_coordinator_sent: None,
+            coordinator_requests: Vec::new(),
             lag_history: crate::consumer::lag::Ring::new(crate::consumer::lag::LAG_HISTORY_SAMPLES),
         };
         let first_timer = c.next_heartbeat;
@@ -94,7 +98,8 @@ impl Sim {
             first_timer,
             super::Pending::ConsumerTimer { consumer: index },
         );
-        self.send_join(index);
+        // FindCoordinator first; the JoinGroup follows its answer.
+        self.find_coordinator(index);
         index
     }
 
@@ -266,7 +271,11 @@ impl Sim {
         c.previous.clear();
         c.previous_generation = None;
         c.last_poll = now;
-        self.send_join(consumer);
+        c.state = MemberState::Joining;
+        c.coordinator = None;
+        c.find_coordinator_sent = None;
+        c.coordinator_requests.clear();
+        self.find_coordinator(consumer);
         Ok(())
     }
 
