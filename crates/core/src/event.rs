@@ -1,6 +1,7 @@
 //! The event trace: one [`Event`] per processed simulation step, kept in a bounded ring that
 //! the renderer animates from and tests hash. This enum is an interface (ARCHITECTURE.md):
-//! add variants deliberately, never repurpose one.
+//! add variants deliberately (at the end: the trace hash covers each variant's index), never
+//! repurpose one.
 
 use crate::net::{KafkaError, MessageKind, Node, TopicPartitionId};
 use crate::producer::partitioner::PartitionReason;
@@ -137,6 +138,28 @@ pub enum Event {
     TransactionsTimedOut { aborted: u32, markers_resent: u32 },
     /// A coordinator sent markers again (a partition had no leader, or it moved).
     MarkersRetried { producer_id: i64, partitions: u32 },
+    /// The consumer application finished processing a poll's records and called
+    /// `commitSync()` (`sync`: the poll loop waits for the OffsetCommit response) or
+    /// `commitAsync()` for its positions on `partitions` partitions (0: refused at once
+    /// because the member is rebalancing; nothing is sent).
+    CommitCalled {
+        consumer: u32,
+        sync: bool,
+        partitions: u32,
+    },
+    /// The `__consumer_offsets` partition of `group` got a new leader (its broker was fenced,
+    /// or came back): that broker loaded the group's committed offsets and its last stored
+    /// generation and became its coordinator (`to == from`: the restarted broker reloaded it;
+    /// `to` = None: no replica is alive, COORDINATOR_NOT_AVAILABLE).
+    CoordinatorMoved {
+        group: u32,
+        from: u32,
+        to: Option<u32>,
+    },
+    /// A member's request to its coordinator got no answer within its timeout
+    /// (request.timeout.ms; JoinGroup: the rebalance timeout + 5 s): the member marks the
+    /// coordinator unknown and sends FindCoordinator.
+    CoordinatorUnknown { consumer: u32, coordinator: u32 },
 }
 
 /// What happened when a message was handled.

@@ -201,6 +201,7 @@ pub enum Body {
     },
     OffsetFetchResponse {
         offsets: Vec<(TopicPartitionId, Option<u64>)>,
+        error: Option<GroupError>,
     },
     OffsetCommit {
         group: u32,
@@ -208,10 +209,14 @@ pub enum Body {
         member_id: String,
         generation: u32,
         offsets: Vec<(TopicPartitionId, u64)>,
+        /// The client's correlation id for this request (a blocked commitSync() waits for
+        /// the response that carries it).
+        request_id: u64,
     },
     OffsetCommitResponse {
         offsets: Vec<(TopicPartitionId, u64)>,
         error: Option<GroupError>,
+        request_id: u64,
     },
     Heartbeat {
         group: u32,
@@ -279,6 +284,17 @@ pub enum Body {
         producer_id: i64,
         results: Vec<(TopicPartitionId, Option<KafkaError>)>,
     },
+    /// Which broker coordinates `group` (sent to any live broker: Kafka's least loaded node).
+    FindCoordinator {
+        group: u32,
+        consumer: u32,
+    },
+    /// The leader of the group's `__consumer_offsets` partition as the broker's metadata has
+    /// it (`None`: COORDINATOR_NOT_AVAILABLE, no leader).
+    FindCoordinatorResponse {
+        group: u32,
+        coordinator: Option<u32>,
+    },
 }
 
 /// One member as the group leader receives it in its JoinGroup response.
@@ -304,6 +320,10 @@ pub enum GroupError {
     InconsistentGroupProtocol,
     /// Another process took over this group.instance.id.
     FencedInstanceId,
+    /// The broker does not coordinate this group (any more): find the coordinator again.
+    NotCoordinator,
+    /// The group's `__consumer_offsets` partition has no leader.
+    CoordinatorNotAvailable,
 }
 
 impl GroupError {
@@ -314,6 +334,8 @@ impl GroupError {
             GroupError::IllegalGeneration => "ILLEGAL_GENERATION",
             GroupError::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
             GroupError::FencedInstanceId => "FENCED_INSTANCE_ID",
+            GroupError::NotCoordinator => "NOT_COORDINATOR",
+            GroupError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
         }
     }
 }
@@ -349,6 +371,8 @@ pub enum MessageKind {
     EndTxnResponse,
     WriteTxnMarkers,
     WriteTxnMarkersResponse,
+    FindCoordinator,
+    FindCoordinatorResponse,
 }
 
 impl Body {
@@ -380,6 +404,8 @@ impl Body {
             Body::EndTxnResponse { .. } => MessageKind::EndTxnResponse,
             Body::WriteTxnMarkers { .. } => MessageKind::WriteTxnMarkers,
             Body::WriteTxnMarkersResponse { .. } => MessageKind::WriteTxnMarkersResponse,
+            Body::FindCoordinator { .. } => MessageKind::FindCoordinator,
+            Body::FindCoordinatorResponse { .. } => MessageKind::FindCoordinatorResponse,
         }
     }
 

@@ -134,6 +134,33 @@ pub enum OffsetReset {
     None,
 }
 
+/// `sim.consumer.commit`: what the consumer application calls to commit (Kafka has no setting
+/// for it: it is the application's code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum CommitMode {
+    /// The application never commits itself: only `enable.auto.commit` commits (nothing is
+    /// committed when that is false).
+    Auto,
+    /// `commitSync()` after processing each poll's records: the poll loop waits for the
+    /// OffsetCommit response.
+    Sync,
+    /// `commitAsync()` after processing each poll's records: the loop goes on at once; a
+    /// failed commit is not retried.
+    Async,
+}
+
+impl CommitMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            CommitMode::Auto => "auto",
+            CommitMode::Sync => "sync",
+            CommitMode::Async => "async",
+        }
+    }
+}
+
 /// `partition.assignment.strategy`: a consumer's assignors in order of preference (at most
 /// the four Kafka ships, no repeats). Kafka takes class names; short names stand for them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -433,6 +460,10 @@ pub struct ConsumerConfig {
     pub processing_us_per_record: Setting<u64>,
     /// `partition.assignment.strategy`.
     pub partition_assignment_strategy: Setting<StrategyList>,
+    /// `sim.consumer.commit`: the application's own commits (`auto`: none, rely on
+    /// `enable.auto.commit`; `sync`: commitSync() after each poll's records; `async`:
+    /// commitAsync()).
+    pub commit_mode: Setting<CommitMode>,
     /// `sim.static.members`: members get a `group.instance.id` (`<group.id>-instance-<n>`),
     /// making them static members (KIP-345). Kafka sets `group.instance.id` per consumer.
     pub static_members: Setting<bool>,
@@ -531,6 +562,7 @@ impl ConsumerConfig {
             partition_assignment_strategy: Setting::default(StrategyList::KAFKA_DEFAULT),
             static_members: Setting::default(false),
             isolation_level: Setting::default(IsolationLevel::ReadUncommitted),
+            commit_mode: Setting::default(CommitMode::Auto),
         }
     }
 }

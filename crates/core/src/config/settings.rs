@@ -8,7 +8,8 @@
 //! duration also takes an integer with a unit: `us`, `ms`, `s` or `m`.
 
 use super::{
-    Acks, CompressionType, Config, ConfigError, OffsetReset, PartitionerKind, SendMode, ValueKind,
+    Acks, CommitMode, CompressionType, Config, ConfigError, OffsetReset, PartitionerKind, SendMode,
+    ValueKind,
 };
 use alloc::format;
 use alloc::string::String;
@@ -188,6 +189,7 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("sim.consumer.processing", Sim, SettingKind::Duration { unit_us: 1, min_us: 0, max_us: 10_000_000, unlimited: false }, "0us", "Application time per consumed record (lets lag build up)."),
     def!("sim.transaction.records", Sim, int(0, 1_000_000), "10", "A transactional application's records per transaction (begin, send N, commit); 0: transactions only when the page begins and ends them."),
     def!("sim.transaction.abort.percent", Sim, int(0, 100), "0", "Share of its transactions the application aborts instead of committing."),
+    def!("sim.consumer.commit", Sim, SettingKind::Enum(&["auto", "sync", "async"]), "auto", "What the consumer application calls after processing a poll's records: auto (nothing; enable.auto.commit commits), sync (commitSync(): the loop waits for the response), async (commitAsync(): no wait, no retry)."),
     def!("sim.static.members", Sim, SettingKind::Bool, "false", "Give every member a group.instance.id (<group.id>-instance-<n>): static membership, KIP-345."),
 ];
 
@@ -593,6 +595,16 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     g.consumer.processing_us_per_record.set(dur_us(v));
                 }
             }
+            "sim.consumer.commit" => {
+                let mode = match enum_str(v) {
+                    "sync" => CommitMode::Sync,
+                    "async" => CommitMode::Async,
+                    _ => CommitMode::Auto,
+                };
+                for g in &mut cfg.groups {
+                    g.consumer.commit_mode.set(mode);
+                }
+            }
             _ => {
                 for p in &mut cfg.producers {
                     let w = &mut p.workload;
@@ -658,6 +670,8 @@ pub fn current(cfg: &Config, name: &str) -> Option<String> {
             .map_or(-1, |v| v as i64)
             .to_string(),
         "max.poll.records" => g?.max_poll_records.value.to_string(),
+        "enable.auto.commit" => g?.enable_auto_commit.value.to_string(),
+        "sim.consumer.commit" => g?.commit_mode.value.name().to_string(),
         "partition.assignment.strategy" => g?.partition_assignment_strategy.value.display(),
         "sim.brokers" => cfg.sim.brokers.value.to_string(),
         "offsets.topic.num.partitions" => b.offsets_topic_num_partitions.value.to_string(),

@@ -3,7 +3,8 @@
 //! committed offsets.
 //!
 //! The coordinator is the leader of partition `abs(groupId.hashCode()) % 50` of
-//! `__consumer_offsets`. Only the classic protocol exists today; [`GroupProtocolKind`] is where
+//! `__consumer_offsets`; a broker that becomes that leader loads the group from what was
+//! written there ([`StoredGroup`] and the committed offsets). Only the classic protocol exists today; [`GroupProtocolKind`] is where
 //! KIP-848's broker-side protocol (`group.protocol=consumer`) will sit beside it, with its own
 //! member state. Simplified: the member id is made by the client (Kafka's coordinator makes it
 //! and returns MEMBER_ID_REQUIRED first, KIP-394); the leader receives the members in join
@@ -84,6 +85,18 @@ impl GroupMember {
     }
 }
 
+/// What the coordinator last wrote to `__consumer_offsets` about the group (the
+/// `GroupMetadataValue` record: generation, assignor, leader, members with their assignment),
+/// written when a generation's assignment arrives and when the group empties. A coordinator
+/// that loads the group starts from it: Stable with those members, or Empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredGroup {
+    pub generation: u32,
+    pub protocol: Option<AssignorKind>,
+    pub leader: Option<String>,
+    pub members: Vec<GroupMember>,
+}
+
 /// A consumer group as its coordinator keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Group {
@@ -114,6 +127,10 @@ pub struct Group {
     pub protocol: Option<AssignorKind>,
     /// Next member handle.
     pub next_handle: u64,
+    /// The last group metadata record written (`None`: never written).
+    pub stored: Option<StoredGroup>,
+    /// The group's lag over time (`consumer::lag`).
+    pub lag_history: crate::consumer::lag::Ring<crate::consumer::lag::GroupLagSample>,
 }
 
 impl Group {
@@ -135,7 +152,19 @@ impl Group {
             committed: BTreeMap::new(),
             protocol: None,
             next_handle: 0,
+            stored: None,
+            lag_history: crate::consumer::lag::Ring::new(crate::consumer::lag::LAG_HISTORY_SAMPLES),
         }
+    }
+
+    /// Writes the group metadata record (`storeGroup`).
+    pub fn store(&mut self) {
+        self.stored = Some(StoredGroup {
+            generation: self.generation,
+            protocol: self.protocol,
+            leader: self.leader.clone(),
+            members: self.members.clone(),
+        });
     }
 
     pub fn member(&self, member_id: &str) -> Option<&GroupMember> {

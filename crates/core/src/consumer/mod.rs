@@ -1,15 +1,19 @@
 //! The consumer (`KafkaConsumer` with the classic group protocol): the poll loop, fetches to
-//! partition leaders, positions and committed offsets, auto-commit, heartbeats, the member
+//! partition leaders, positions and committed offsets, auto-commit and the application's
+//! commitSync() / commitAsync() (`sim.consumer.commit`), heartbeats, the member
 //! side of rebalances (eager and cooperative), leaving on max.poll.interval.ms (KIP-62) and
 //! static membership (KIP-345).
 //!
-//! Simplified for now: the coordinator is known without a FindCoordinator round trip; the
-//! offset reset reads the leader's log start offset / high watermark directly instead of a
+//! The member finds its coordinator with FindCoordinator and finds it again when a request
+//! to it times out or is answered NOT_COORDINATOR (`sim::coordinator`).
+//!
+//! Simplified for now: the offset reset reads the leader's log start offset / high watermark directly instead of a
 //! ListOffsets request; the application's `poll()` is modelled only when records are
 //! buffered (an idle application is "inside poll()"), and rebalance callbacks do nothing
 //! beyond what auto-commit does.
 
 pub mod group;
+pub mod lag;
 
 use crate::log::LogEntry;
 use crate::net::TopicPartitionId;
@@ -98,6 +102,22 @@ pub struct Consumer {
     /// The last assignment received and its generation (the sticky assignors' memory).
     pub previous: Vec<TopicPartitionId>,
     pub previous_generation: Option<u32>,
+    /// The last `poll()` returned records the application has not committed itself yet
+    /// (`sim.consumer.commit=sync|async`).
+    pub uncommitted_poll: bool,
+    /// The application is blocked in `commitSync()` until the OffsetCommit response with this
+    /// correlation id arrives.
+    pub commit_sync_wait: Option<u64>,
+    /// Next correlation id for an OffsetCommit.
+    pub next_request_id: u64,
+    /// The coordinator this member knows (`None`: unknown, FindCoordinator needed).
+    pub coordinator: Option<u32>,
+    /// A FindCoordinator is outstanding since then.
+    pub find_coordinator_sent: Option<SimTime>,
+    /// Requests to the coordinator awaiting a response: (request kind, when it times out).
+    pub coordinator_requests: Vec<(crate::net::MessageKind, SimTime)>,
+    /// Lag over time (one sample per `lag::LAG_SAMPLE_INTERVAL_US` while the process runs).
+    pub lag_history: lag::Ring<lag::LagSample>,
 }
 
 impl Consumer {

@@ -3,6 +3,9 @@
 //! protocol voting, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit validation, session expiry
 //! and static members (KIP-345).
 //!
+//! Which broker coordinates a group, FindCoordinator and the coordinator's failover are in
+//! `sim::coordinator`.
+//!
 //! Simplified: one rebalance timeout and session timeout per group (Kafka takes each member's);
 //! a static member that restarts while the group is Stable is given its old assignment without
 //! a rebalance whatever its metadata (Kafka rebalances if its protocols changed); a static
@@ -31,7 +34,7 @@ pub(super) struct JoinRequest {
 }
 
 impl Sim {
-    fn group_timeouts(&self, group: u32) -> (u64, u64) {
+    pub(super) fn group_timeouts(&self, group: u32) -> (u64, u64) {
         self.config
             .groups
             .get(group as usize)
@@ -51,11 +54,20 @@ impl Sim {
         }
     }
 
-    /// A group request at the coordinator.
-    pub(super) fn on_coordinator_request(&mut self, from: Node, body: Body) -> Delivery {
+    /// A group request at broker `broker`: FindCoordinator at any broker; the rest only at
+    /// the group's coordinator (others answer NOT_COORDINATOR, see `sim::coordinator`).
+    pub(super) fn on_coordinator_request(
+        &mut self,
+        broker: u32,
+        from: Node,
+        body: Body,
+    ) -> Delivery {
         let Node::Consumer(consumer) = from else {
             return Delivery::Group;
         };
+        if let Some(d) = self.not_coordinator(broker, consumer, &body) {
+            return d;
+        }
         match body {
             Body::JoinGroup {
                 group,
@@ -104,7 +116,14 @@ impl Sim {
                     .iter()
                     .map(|tp| (*tp, g.committed.get(tp).copied()))
                     .collect();
-                self.coordinator_reply(group, consumer, Body::OffsetFetchResponse { offsets });
+                self.coordinator_reply(
+                    group,
+                    consumer,
+                    Body::OffsetFetchResponse {
+                        offsets,
+                        error: None,
+                    },
+                );
                 Delivery::Group
             }
             Body::OffsetCommit {
@@ -112,8 +131,11 @@ impl Sim {
                 member_id,
                 generation,
                 offsets,
+                request_id,
                 ..
-            } => self.coordinator_commit(group, consumer, member_id, generation, offsets),
+            } => {
+                self.coordinator_commit(group, consumer, member_id, generation, offsets, request_id)
+            }
             _ => Delivery::Group,
         }
     }
@@ -127,6 +149,7 @@ impl Sim {
         member_id: String,
         generation: u32,
         offsets: Vec<(TopicPartitionId, u64)>,
+        request_id: u64,
     ) -> Delivery {
         let Some(g) = self.groups.get_mut(group as usize) else {
             return Delivery::Group;
@@ -148,7 +171,11 @@ impl Sim {
         self.coordinator_reply(
             group,
             consumer,
-            Body::OffsetCommitResponse { offsets, error },
+            Body::OffsetCommitResponse {
+                offsets,
+                error,
+                request_id,
+            },
         );
         error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
     }
@@ -228,7 +255,9 @@ impl Sim {
             }
             match g.state {
                 GroupState::Stable => {
-                    // No rebalance: the same generation and assignment.
+                    // No rebalance: the same generation and assignment (the new member id is
+                    // written to the log).
+                    g.store();
                     let (gen, protocol) = (g.generation, g.protocol);
                     let leader = g.leader.clone().unwrap_or_default();
                     self.coordinator_reply(
@@ -445,6 +474,9 @@ impl Sim {
         let now = self.now;
         let (session_us, rebalance_us) = self.group_timeouts(group);
         let delay_us = self.config.broker.group_initial_rebalance_delay_ms.value * 1000;
+        if !self.coordinator_running(group) {
+            return None; // its coordinator is down: the group's state died with it
+        }
         let g = self.groups.get_mut(group as usize)?;
         if g.join_deadline != Some(at) || g.state != GroupState::PreparingRebalance {
             return None;
@@ -471,6 +503,7 @@ impl Sim {
             g.state = GroupState::Empty;
             g.protocol = None;
             g.leader = None;
+            g.store();
             return Some(Event::RebalanceJoined {
                 group,
                 generation: g.generation,
@@ -589,6 +622,7 @@ impl Sim {
                         .unwrap_or_default();
                 }
                 g.state = GroupState::Stable;
+                g.store();
                 let replies: Vec<(u32, String, Vec<TopicPartitionId>)> = g
                     .members
                     .iter_mut()
@@ -717,6 +751,9 @@ impl Sim {
     ) -> Option<Event> {
         let now = self.now;
         let (session_us, _) = self.group_timeouts(group);
+        if !self.coordinator_running(group) {
+            return None; // the next coordinator restarts the session timers when it loads
+        }
         let g = self.groups.get_mut(group as usize)?;
         let state = g.state;
         let m = g.members.iter_mut().find(|m| m.handle == handle)?;

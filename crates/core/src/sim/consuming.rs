@@ -1,27 +1,143 @@
 //! Consumer-side handlers: the member's side of the classic group protocol (JoinGroup,
 //! SyncGroup, OffsetFetch, OffsetCommit, Heartbeat, LeaveGroup; eager and cooperative
-//! rebalancing as `ConsumerCoordinator` does them), consumer fetches and `poll()`. The
-//! coordinator's side is in `classic_group`.
+//! rebalancing as `ConsumerCoordinator` does them), finding the coordinator (FindCoordinator,
+//! `markCoordinatorUnknown` on a request timeout or NOT_COORDINATOR), consumer fetches and
+//! `poll()`. The coordinator's side is in `classic_group` and `coordinator`.
 
 use super::{Pending, Sim};
 use crate::assignor::{AssignorKind, MemberSubscription, TopicPartition};
-use crate::config::{OffsetReset, RebalanceProtocol};
+use crate::config::{CommitMode, OffsetReset, RebalanceProtocol};
 use crate::consumer::group::JoinMetadata;
 use crate::consumer::{BufferedRecord, MemberState};
 use crate::event::{Delivery, Event};
-use crate::net::{Body, FetchedPartition, GroupError, JoinedMember, Node, TopicPartitionId};
+use crate::net::{
+    Body, FetchedPartition, GroupError, JoinedMember, MessageKind, Node, TopicPartitionId,
+};
+use crate::time::SimTime;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The consumer's `request.timeout.ms` (30 s).
 const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
+/// `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait the rebalance timeout plus this.
+const JOIN_GROUP_TIMEOUT_LAPSE_US: u64 = 5_000_000;
 
 impl Sim {
-    /// A member's request to its group's coordinator.
+    /// A member's request to its group's coordinator, as the member knows it. While the
+    /// coordinator is unknown the request is not sent: a FindCoordinator goes out, and once
+    /// it is answered the member redoes what its state needs (`coordinator_found`).
     pub(super) fn send_to_coordinator(&mut self, c: u32, body: Body) {
-        if let Some((_, coord)) = self.coordinator_of(c) {
-            self.send(Node::Consumer(c), Node::Broker(coord), body);
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        let Some(coord) = cons.coordinator else {
+            self.find_coordinator(c);
+            return;
+        };
+        let kind = body.kind();
+        if kind != MessageKind::LeaveGroup {
+            // Kafka's JoinGroup waits up to the rebalance timeout + 5 s; the rest
+            // request.timeout.ms.
+            let timeout = if kind == MessageKind::JoinGroup {
+                self.config
+                    .groups
+                    .get(cons.group as usize)
+                    .map_or(300_000_000, |g| {
+                        g.consumer.max_poll_interval_ms.value * 1000
+                    })
+                    + JOIN_GROUP_TIMEOUT_LAPSE_US
+            } else {
+                CONSUMER_REQUEST_TIMEOUT_US
+            };
+            let deadline = self.now.plus(timeout);
+            self.consumers[c as usize]
+                .coordinator_requests
+                .push((kind, deadline));
+        }
+        self.send(Node::Consumer(c), Node::Broker(coord), body);
+    }
+
+    /// Sends FindCoordinator to a live broker (the first from the member's index), unless one
+    /// is outstanding. With no broker alive, the member's timer tries again.
+    pub(super) fn find_coordinator(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        if !cons.alive || cons.find_coordinator_sent.is_some() {
+            return;
+        }
+        let group = cons.group;
+        let n = self.brokers.len();
+        let Some(b) = (0..n)
+            .map(|i| (c as usize + i) % n)
+            .find(|&b| self.brokers[b].alive)
+        else {
+            return;
+        };
+        self.consumers[c as usize].find_coordinator_sent = Some(self.now);
+        self.send(
+            Node::Consumer(c),
+            Node::Broker(b as u32),
+            Body::FindCoordinator { group, consumer: c },
+        );
+    }
+
+    /// `markCoordinatorUnknown`: the connection to the coordinator is closed (its requests in
+    /// flight fail) and the member looks for the coordinator again.
+    fn mark_coordinator_unknown(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get_mut(c as usize) else {
+            return;
+        };
+        cons.coordinator = None;
+        cons.coordinator_requests.clear();
+        self.find_coordinator(c);
+    }
+
+    /// The coordinator is known again: redo what the member's state was waiting for (a join
+    /// or sync is redone as a JoinGroup, as `joinGroupIfNeeded` does; an offset fetch and a
+    /// blocked commitSync() are sent again; heartbeats resume on the timer).
+    fn coordinator_found(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        if !cons.alive {
+            return;
+        }
+        match cons.state {
+            MemberState::Joining | MemberState::Syncing => self.send_join(c),
+            MemberState::FetchingOffsets => {
+                let missing: Vec<TopicPartitionId> = cons
+                    .assignment
+                    .iter()
+                    .filter(|tp| !cons.positions.contains_key(tp))
+                    .copied()
+                    .collect();
+                if !missing.is_empty() {
+                    let group = cons.group;
+                    self.send_to_coordinator(
+                        c,
+                        Body::OffsetFetch {
+                            group,
+                            member: c,
+                            partitions: missing,
+                        },
+                    );
+                }
+            }
+            _ => {}
+        }
+        let cons = &self.consumers[c as usize];
+        if cons.commit_sync_wait.is_some() {
+            if cons.positions.is_empty() {
+                let cons = &mut self.consumers[c as usize];
+                cons.commit_sync_wait = None;
+                cons.busy_until = Some(self.now);
+                self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+            } else {
+                let id = self.send_commit(c);
+                self.consumers[c as usize].commit_sync_wait = Some(id);
+            }
         }
     }
 
@@ -135,18 +251,70 @@ impl Sim {
         {
             return;
         }
-        let cons = &self.consumers[c as usize];
-        if cons.positions.is_empty() {
+        if self.consumers[c as usize].positions.is_empty() {
             return;
         }
+        self.send_commit(c);
+    }
+
+    /// Sends an OffsetCommit of the consumed positions (`subscriptions.allConsumed()`) with a
+    /// fresh correlation id, which it returns.
+    pub(super) fn send_commit(&mut self, c: u32) -> u64 {
+        let cons = &mut self.consumers[c as usize];
+        let request_id = cons.next_request_id;
+        cons.next_request_id += 1;
         let body = Body::OffsetCommit {
-            group,
+            group: cons.group,
             member: c,
             member_id: cons.member_id.clone(),
             generation: cons.generation,
             offsets: cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect(),
+            request_id,
         };
         self.send_to_coordinator(c, body);
+        request_id
+    }
+
+    /// The application finished processing the last poll's records and commits them itself
+    /// (`sim.consumer.commit`): `commitSync()` blocks the poll loop until the response;
+    /// `commitAsync()` does not. Kafka fails a commit at once, without a request, while the
+    /// member is not in a stable generation (`generationIfStable()`): nothing is sent then.
+    /// Returns the event, or `None` when the application does not commit.
+    fn application_commit(&mut self, c: u32, mode: CommitMode) -> Option<Event> {
+        let cons = &mut self.consumers[c as usize];
+        if mode == CommitMode::Auto || !core::mem::take(&mut cons.uncommitted_poll) {
+            return None;
+        }
+        let sync = mode == CommitMode::Sync;
+        let partitions = cons.positions.len() as u32;
+        let stable = matches!(
+            cons.state,
+            MemberState::Stable | MemberState::FetchingOffsets
+        );
+        if !stable || partitions == 0 {
+            // CommitFailedException / RebalanceInProgressException: the loop polls again.
+            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+            return Some(Event::CommitCalled {
+                consumer: c,
+                sync,
+                partitions: 0,
+            });
+        }
+        let id = self.send_commit(c);
+        let cons = &mut self.consumers[c as usize];
+        if sync {
+            // Blocked in commitSync(): no poll until the response (the application is still
+            // busy, so max.poll.interval.ms keeps counting).
+            cons.commit_sync_wait = Some(id);
+            cons.busy_until = Some(SimTime(u64::MAX));
+        } else {
+            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+        }
+        Some(Event::CommitCalled {
+            consumer: c,
+            sync,
+            partitions,
+        })
     }
 
     /// The member lost its membership (unknown member, stale generation, or it left on
@@ -241,6 +409,50 @@ impl Sim {
         let Some((group, _)) = self.coordinator_of(c) else {
             return Delivery::Group;
         };
+        // The answer to the member's requests of that kind.
+        let request = match body.kind() {
+            MessageKind::JoinGroupResponse => Some(MessageKind::JoinGroup),
+            MessageKind::SyncGroupResponse => Some(MessageKind::SyncGroup),
+            MessageKind::OffsetFetchResponse => Some(MessageKind::OffsetFetch),
+            MessageKind::OffsetCommitResponse => Some(MessageKind::OffsetCommit),
+            MessageKind::HeartbeatResponse => Some(MessageKind::Heartbeat),
+            _ => None,
+        };
+        if let Some(k) = request {
+            self.consumers[c as usize]
+                .coordinator_requests
+                .retain(|(r, _)| *r != k);
+        }
+        let error = match &body {
+            Body::JoinGroupResponse { error, .. }
+            | Body::SyncGroupResponse { error, .. }
+            | Body::OffsetFetchResponse { error, .. }
+            | Body::OffsetCommitResponse { error, .. }
+            | Body::HeartbeatResponse { error, .. } => *error,
+            _ => None,
+        };
+        if let Some(error @ (GroupError::NotCoordinator | GroupError::CoordinatorNotAvailable)) =
+            error
+        {
+            // Find the coordinator again; what failed is redone once it is known (an async
+            // commit is not: commitAsync() does not retry).
+            self.mark_coordinator_unknown(c);
+            return Delivery::GroupRefused { error };
+        }
+        if let Body::FindCoordinatorResponse { coordinator, .. } = body {
+            let cons = &mut self.consumers[c as usize];
+            cons.find_coordinator_sent = None;
+            let Some(b) = coordinator else {
+                // COORDINATOR_NOT_AVAILABLE: the timer asks again.
+                return Delivery::GroupRefused {
+                    error: GroupError::CoordinatorNotAvailable,
+                };
+            };
+            cons.coordinator = Some(b);
+            cons.coordinator_requests.clear();
+            self.coordinator_found(c);
+            return Delivery::Group;
+        }
         let now = self.now;
         let mine = |s: &Sim, id: &str| s.consumers[c as usize].member_id == id;
         match body {
@@ -364,7 +576,7 @@ impl Sim {
                     revoked: revoked.len() as u32,
                 }
             }
-            Body::OffsetFetchResponse { offsets } => {
+            Body::OffsetFetchResponse { offsets, .. } => {
                 let reset = self.config.groups[group as usize]
                     .consumer
                     .auto_offset_reset
@@ -398,7 +610,18 @@ impl Sim {
                 self.send_consumer_fetches(c);
                 Delivery::Group
             }
-            Body::OffsetCommitResponse { offsets, error } => {
+            Body::OffsetCommitResponse {
+                offsets,
+                error,
+                request_id,
+            } => {
+                let cons = &mut self.consumers[c as usize];
+                if cons.commit_sync_wait == Some(request_id) {
+                    // commitSync() returns (or throws, on an error): the loop polls again.
+                    cons.commit_sync_wait = None;
+                    cons.busy_until = Some(now);
+                    self.schedule(now, Pending::ConsumerPoll { consumer: c });
+                }
                 if let Some(error) = error {
                     return Delivery::GroupRefused { error };
                 }
@@ -572,6 +795,9 @@ impl Sim {
         }
         let group = cons.group as usize;
         let cc = self.config.groups[group].consumer.clone();
+        if let Some(ev) = self.application_commit(c, cc.commit_mode.value) {
+            return Some(ev);
+        }
         self.maybe_auto_commit(c);
         let cons = &mut self.consumers[c as usize];
         cons.busy_until = None;
@@ -602,6 +828,7 @@ impl Sim {
         }
         cons.records_consumed += n as u64;
         if n > 0 {
+            cons.uncommitted_poll = true;
             let at = now.plus(per_record.saturating_mul(n as u64));
             cons.busy_until = Some(at);
             self.schedule(at, Pending::ConsumerPoll { consumer: c });
@@ -631,19 +858,7 @@ impl Sim {
             return false;
         }
         cons.next_auto_commit = now.plus(interval.max(1));
-        let offsets: Vec<(TopicPartitionId, u64)> =
-            cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect();
-        let (member_id, generation) = (cons.member_id.clone(), cons.generation);
-        self.send_to_coordinator(
-            c,
-            Body::OffsetCommit {
-                group,
-                member: c,
-                member_id,
-                generation,
-                offsets,
-            },
-        );
+        self.send_commit(c);
         true
     }
 
@@ -692,6 +907,23 @@ impl Sim {
                 left_group,
             });
         }
+        // A coordinator request unanswered for its timeout: the coordinator is marked
+        // unknown; a FindCoordinator unanswered for request.timeout.ms is sent again.
+        let lost_coordinator = cons
+            .coordinator
+            .filter(|_| cons.coordinator_requests.iter().any(|(_, d)| *d <= now));
+        if cons
+            .find_coordinator_sent
+            .is_some_and(|t| now.since(t) >= CONSUMER_REQUEST_TIMEOUT_US)
+        {
+            self.consumers[c as usize].find_coordinator_sent = None;
+        }
+        if lost_coordinator.is_some() {
+            self.mark_coordinator_unknown(c);
+        } else if self.consumers[c as usize].coordinator.is_none() {
+            self.find_coordinator(c);
+        }
+        let cons = &self.consumers[c as usize];
         let idle = cons.busy_until.is_none();
         let commit = idle && self.maybe_auto_commit(c);
         // A fetch with no answer for the consumer's request.timeout.ms (30 s) is given up:
@@ -711,7 +943,7 @@ impl Sim {
         let mut heartbeat = false;
         if now >= cons.next_heartbeat {
             cons.next_heartbeat = now.plus(hb_interval);
-            if joined {
+            if joined && cons.coordinator.is_some() {
                 heartbeat = true;
                 let body = Body::Heartbeat {
                     group,
@@ -731,6 +963,12 @@ impl Sim {
             next = next.min(cons.last_poll.plus(max_poll_us).max(now.plus(1)));
         }
         self.schedule(next.max(now), Pending::ConsumerTimer { consumer: c });
+        if let Some(coordinator) = lost_coordinator {
+            return Some(Event::CoordinatorUnknown {
+                consumer: c,
+                coordinator,
+            });
+        }
         Some(Event::ConsumerTimer {
             consumer: c,
             heartbeat,

@@ -7,8 +7,8 @@
 //!
 //! Simplified: heartbeats are not messages (the controller knows when the last one was sent);
 //! a restarted broker truncates each replica to its high watermark and fetches back (the
-//! effect of Kafka's leader-epoch truncation for these histories); the group coordinator does
-//! not fail over yet.
+//! effect of Kafka's leader-epoch truncation for these histories). The group coordinators
+//! (leaders of `__consumer_offsets` partitions) move with the fencing: see `sim::coordinator`.
 
 use super::{Pending, Sim};
 use crate::config::ConfigError;
@@ -118,6 +118,7 @@ impl Sim {
         for tp in self.all_partitions() {
             self.monitor_read(tp);
         }
+        self.offsets_after_restart(broker);
         self.start_replica_fetchers();
         if elected {
             // Offline partitions are back: clients find the leader in their next metadata.
@@ -217,6 +218,8 @@ impl Sim {
             }
         }
         self.leader_elections += elections as u64;
+        // The group coordinators it hosted move too (`sim::coordinator`).
+        self.move_offsets_leaders(broker);
         // Followers start fetching from the new leaders; the high watermark may move.
         self.start_replica_fetchers();
         // A smaller ISR can let the high watermark move (or, below min.insync.replicas,

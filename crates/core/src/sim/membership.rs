@@ -36,6 +36,7 @@ impl Sim {
             .offsets_leaders
             .get(offsets_partition as usize)
             .copied()
+            .flatten()
             .unwrap_or(0);
         Group::new(
             index,
@@ -83,6 +84,13 @@ impl Sim {
             processing_us: None,
             previous: Vec::new(),
             previous_generation: None,
+            uncommitted_poll: false,
+            commit_sync_wait: None,
+            next_request_id: 0,
+            coordinator: None,
+            find_coordinator_sent: None,
+            coordinator_requests: Vec::new(),
+            lag_history: crate::consumer::lag::Ring::new(crate::consumer::lag::LAG_HISTORY_SAMPLES),
         };
         let first_timer = c.next_heartbeat;
         self.consumers.push(c);
@@ -90,7 +98,8 @@ impl Sim {
             first_timer,
             super::Pending::ConsumerTimer { consumer: index },
         );
-        self.send_join(index);
+        // FindCoordinator first; the JoinGroup follows its answer.
+        self.find_coordinator(index);
         index
     }
 
@@ -194,14 +203,7 @@ impl Sim {
                 .enable_auto_commit
                 .value;
             if auto && !c.positions.is_empty() {
-                let body = Body::OffsetCommit {
-                    group: c.group,
-                    member: consumer,
-                    member_id: c.member_id.clone(),
-                    generation: c.generation,
-                    offsets: c.positions.iter().map(|(tp, o)| (*tp, *o)).collect(),
-                };
-                self.send_to_coordinator(consumer, body);
+                self.send_commit(consumer);
             }
         }
         let c = &self.consumers[consumer as usize];
@@ -233,6 +235,8 @@ impl Sim {
         c.positions.clear();
         c.buffer.clear();
         c.busy_until = None;
+        c.commit_sync_wait = None;
+        c.uncommitted_poll = false;
         c.rejoin_requested = false;
         for f in &mut c.fetch_in_flight {
             *f = false;
@@ -267,7 +271,11 @@ impl Sim {
         c.previous.clear();
         c.previous_generation = None;
         c.last_poll = now;
-        self.send_join(consumer);
+        c.state = MemberState::Joining;
+        c.coordinator = None;
+        c.find_coordinator_sent = None;
+        c.coordinator_requests.clear();
+        self.find_coordinator(consumer);
         Ok(())
     }
 
@@ -363,6 +371,7 @@ impl Sim {
         for _ in 0..consumers {
             self.create_consumer(index, None);
         }
+        self.start_lag_sampler();
         Ok(())
     }
 }

@@ -5,13 +5,16 @@
 //! The handlers live in submodules by Kafka concept: [`producing`] (application `send()`,
 //! the sender thread), [`replication`] (produce handling at the leader, follower fetching,
 //! the high watermark), [`consuming`] (the member's side of the group protocol, consumer
-//! fetches, `poll()`), [`classic_group`] (the group coordinator), [`membership`] (consumers
-//! and groups added, closed, crashed, restarted, slowed down).
+//! fetches, `poll()`), [`classic_group`] (the group coordinator), [`coordinator`]
+//! (FindCoordinator and the coordinator's failover), [`membership`] (consumers and groups
+//! added, closed, crashed, restarted, slowed down), [`lag`] (the lag sampler).
 
 mod classic_group;
 mod consuming;
+mod coordinator;
 pub mod faults;
 mod isr;
+mod lag;
 pub mod links;
 pub mod membership;
 mod producing;
@@ -76,6 +79,10 @@ enum Pending {
     Broker(replication::BrokerTimer),
     /// A transaction coordinator's or transactional producer's timer.
     Txn(transactions::TxnTimer),
+    /// The lag sampler records every consumer's and group's lag (`sim::lag`).
+    LagSample,
+    /// A broker that now leads a group's `__consumer_offsets` partition loads the group.
+    CoordinatorLoad { group: u32, from: u32 },
     /// The coordinator checks a member's session (`handle` names the member).
     SessionExpire {
         group: u32,
@@ -216,8 +223,11 @@ pub struct Sim {
     pub(crate) app_next_send: Vec<Option<SimTime>>,
     pub(crate) groups: Vec<Group>,
     pub(crate) consumers: Vec<Consumer>,
-    /// Leader of each `__consumer_offsets` partition (the group coordinators).
-    pub(crate) offsets_leaders: Vec<u32>,
+    /// Leader of each `__consumer_offsets` partition (the group coordinators; `None`: no
+    /// replica alive).
+    pub(crate) offsets_leaders: Vec<Option<u32>>,
+    /// Replicas of each `__consumer_offsets` partition, in assignment order.
+    pub(crate) offsets_replicas: Vec<Vec<u32>>,
     pub(crate) messages: BTreeMap<u64, Message>,
     pub(crate) parked_fetches: Vec<ParkedFetch>,
     /// Follower fetch sessions running: (follower, leader).
@@ -234,6 +244,8 @@ pub struct Sim {
     pub(crate) faults: Vec<schedule::ScheduledFault>,
     /// Draining (see `drain`): applications send nothing more.
     pub(crate) draining: bool,
+    /// The lag sampler is scheduled (`sim::lag`).
+    pub(crate) lag_sampling: bool,
     /// A `crash:leader=…,ahead` fault waiting for its moment: (fault, partition).
     pub(crate) ahead_watch: Option<(u32, TopicPartitionId)>,
     pub(crate) delayed_produces: Vec<DelayedProduce>,
@@ -296,13 +308,14 @@ impl Sim {
                 min_insync_replicas: t.min_insync_replicas.value,
             });
         }
-        // __consumer_offsets is placed like any topic; only its leaders matter here.
+        // __consumer_offsets is placed like any topic (its replication factor is
+        // offsets.topic.replication.factor, 3, or fewer brokers); its log is not modelled.
         let offsets_parts = config.broker.offsets_topic_num_partitions.value;
-        let offsets_leaders: Vec<u32> =
-            place_replicas(&mut rng, &ids, offsets_parts, n_brokers.min(3))
-                .into_iter()
-                .map(|r| r.first().copied().unwrap_or(0))
-                .collect();
+        let offsets_replicas = place_replicas(&mut rng, &ids, offsets_parts, n_brokers.min(3));
+        let offsets_leaders: Vec<Option<u32>> = offsets_replicas
+            .iter()
+            .map(|r| r.first().copied())
+            .collect();
         // __transaction_state likewise, from a stream of its own so that worlds without
         // transactions draw exactly what they drew before.
         let mut txn_rng = Rng::new(seed ^ 0x5452_414e_5341_4354);
@@ -332,6 +345,7 @@ impl Sim {
             groups: Vec::new(),
             consumers: Vec::new(),
             offsets_leaders,
+            offsets_replicas,
             messages: BTreeMap::new(),
             parked_fetches: Vec::new(),
             replica_fetchers: alloc::collections::BTreeSet::new(),
@@ -341,6 +355,7 @@ impl Sim {
             link_last_delivery: BTreeMap::new(),
             faults: Vec::new(),
             draining: false,
+            lag_sampling: false,
             ahead_watch: None,
             delayed_produces: Vec::new(),
             producer_state: BTreeMap::new(),
@@ -377,6 +392,7 @@ impl Sim {
         }
         sim.start_replica_fetchers();
         sim.start_broker_timers();
+        sim.start_lag_sampler();
         Ok(sim)
     }
 
@@ -531,6 +547,8 @@ impl Sim {
             Pending::Fault { index, end } => self.on_scheduled_fault(index, end),
             Pending::Broker(t) => self.on_broker_timer(t),
             Pending::Txn(t) => self.on_txn_timer(t),
+            Pending::LagSample => self.on_lag_sample(),
+            Pending::CoordinatorLoad { group, from } => self.on_coordinator_load(group, from),
         }
     }
 
@@ -622,7 +640,7 @@ impl Sim {
                 | Body::WriteTxnMarkers { .. }
                 | Body::WriteTxnMarkersResponse { .. }),
             ) => self.on_txn_request(b, from, body),
-            (Node::Broker(_), body) => self.on_coordinator_request(from, body),
+            (Node::Broker(b), body) => self.on_coordinator_request(b, from, body),
             (Node::Consumer(c), body) => self.on_coordinator_response(c, body),
             (Node::Producer(p), body) => self.on_txn_response(p, body),
         };

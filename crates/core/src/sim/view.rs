@@ -59,6 +59,13 @@ pub struct ConsumerSummary {
     pub lag: u64,
     pub records_lag_max: u64,
     pub partitions: Vec<ConsumerPartition>,
+    /// Lag over time, oldest first: `[time_us, lag_max, lag, committed_lag]` (see
+    /// `consumer::lag`). Only in the [`Snapshot`] (empty, and left out, in the [`Summary`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "Vec::is_empty", default)
+    )]
+    pub lag_history: Vec<[u64; 4]>,
 }
 
 /// What `streamscope run` prints.
@@ -220,6 +227,15 @@ pub struct GroupView {
     pub members: Vec<u32>,
     /// Each member as the coordinator knows it, with its assignment in this generation.
     pub member_details: Vec<GroupMemberView>,
+    /// The group's committed offsets at its coordinator: (topic, partition, offset).
+    pub committed: Vec<(String, u32, u64)>,
+    /// The group's lag over time, oldest first: `[time_us, lag, committed_lag]` summed over
+    /// the partitions of its topics (see `consumer::lag`).
+    pub lag_history: Vec<[u64; 3]>,
+    /// The partitions `partition_lag_history` has a column for: (topic, partition).
+    pub lag_partitions: Vec<(String, u32)>,
+    /// Per sample: time and, per partition of `lag_partitions`, `[lag, committed_lag]`.
+    pub partition_lag_history: Vec<(u64, Vec<[u64; 2]>)>,
 }
 
 /// One group member at the coordinator.
@@ -340,9 +356,29 @@ impl Sim {
                     lag: partitions.iter().map(|p| p.lag).sum(),
                     records_lag_max: c.records_lag_max,
                     partitions,
+                    lag_history: Vec::new(),
                 }
             })
             .collect()
+    }
+
+    /// The consumers as the [`Snapshot`] shows them: the summaries plus lag over time.
+    pub fn consumer_views(&self) -> Vec<ConsumerSummary> {
+        let mut out = self.consumer_summaries();
+        for (v, c) in out.iter_mut().zip(&self.consumers) {
+            v.lag_history = c
+                .lag_history
+                .iter()
+                .map(|s| [s.time_us, s.lag_max, s.lag, s.committed_lag])
+                .collect();
+        }
+        out
+    }
+
+    fn topic_name(&self, topic: u32) -> String {
+        self.topics
+            .get(topic as usize)
+            .map_or_else(String::new, |t| t.name.clone())
     }
 
     /// Totals over every producer instance (closed ones included).
@@ -565,9 +601,34 @@ impl Sim {
                                 .collect(),
                         })
                         .collect(),
+                    committed: g
+                        .committed
+                        .iter()
+                        .map(|(tp, o)| (self.topic_name(tp.topic), tp.partition, *o))
+                        .collect(),
+                    lag_history: g
+                        .lag_history
+                        .iter()
+                        .map(|s| [s.time_us, s.lag, s.committed_lag])
+                        .collect(),
+                    lag_partitions: self
+                        .group_partitions(g.index)
+                        .iter()
+                        .map(|tp| (self.topic_name(tp.topic), tp.partition))
+                        .collect(),
+                    partition_lag_history: g
+                        .lag_history
+                        .iter()
+                        .map(|s| {
+                            (
+                                s.time_us,
+                                s.partitions.iter().map(|&(a, b)| [a, b]).collect(),
+                            )
+                        })
+                        .collect(),
                 })
                 .collect(),
-            consumers: self.consumer_summaries(),
+            consumers: self.consumer_views(),
             messages: self.message_views(),
             changes: self.changes().to_vec(),
             monitor: self.monitor.counts(),
