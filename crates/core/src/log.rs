@@ -81,8 +81,12 @@ impl Log {
 
     /// Entries from `from` (inclusive) to `to` (exclusive), clipped to what the log holds.
     pub fn range(&self, from: u64, to: u64) -> impl Iterator<Item = (u64, &LogEntry)> + '_ {
-        let from = from.max(self.log_start_offset);
+        // A fetch offset past the log end (a follower ahead of a leader that lost its tail)
+        // reads nothing.
         let to = to.min(self.log_end_offset());
+        let from = from
+            .max(self.log_start_offset)
+            .min(to.max(self.log_start_offset));
         let a = (from - self.log_start_offset) as usize;
         let b = to.saturating_sub(self.log_start_offset) as usize;
         self.entries
