@@ -87,3 +87,40 @@ fn a_due_auto_commit_of_an_unstable_member_does_not_spin() {
         assert!(events < 10_000, "stuck at {:?}", sim.now());
     }
 }
+
+/// A leader that restarts before the controller fences it keeps leading in the same epoch
+/// with its log truncated to its high watermark, and appends new records at the offsets it
+/// lost. The monitor went on reading from where it had read to, missed them, and counted an
+/// acknowledged record that is in the log as lost (found with crash:leader=orders-4,ahead@1740ms
+/// and restart:broker=0@2005ms).
+#[test]
+fn the_monitor_reads_a_log_truncated_under_the_same_leader_again() {
+    use streamscope_core::monitor::Monitor;
+    use streamscope_core::net::TopicPartitionId;
+    let entry = |producer: u32, ordinal: u32| LogEntry {
+        record_id: ordinal as u64,
+        producer_id: -1,
+        producer,
+        ordinal,
+        key: None,
+        size_bytes: 10,
+        leader_epoch: 0,
+        timestamp: SimTime(0),
+        kind: EntryKind::Data,
+    };
+    let tp = TopicPartitionId {
+        topic: 0,
+        partition: 4,
+    };
+    let mut m = Monitor::default();
+    let mut log = Log::new();
+    log.append(entry(0, 0));
+    m.read_log(tp, Some((0, 0)), &log);
+    log.truncate_to(0);
+    m.read_log(tp, Some((0, 0)), &log);
+    log.append(entry(1, 0));
+    m.read_log(tp, Some((0, 0)), &log);
+    m.acknowledged(1, tp, 0, 1);
+    assert_eq!(m.counts().acknowledged_lost, 0);
+    assert!(!m.is_lost(1, tp, 0));
+}
