@@ -124,3 +124,50 @@ fn the_monitor_reads_a_log_truncated_under_the_same_leader_again() {
     assert_eq!(m.counts().acknowledged_lost, 0);
     assert!(!m.is_lost(1, tp, 0));
 }
+
+/// An idempotent producer's retry of a batch the leader already had was answered at once under
+/// acks=all, before the high watermark covered the original: with an in-sync follower cut off
+/// (its fetches lost, so the HW stays at 0) every record was acknowledged after the first
+/// request timeout, and the clean election of that follower lost them all. Kafka answers a
+/// duplicate with the original's offsets and its DelayedProduce waits for the HW to pass them.
+/// Found with 3 brokers, RF 3, min.insync.replicas=2, acks=all, request.timeout.ms=200, one
+/// record a second, cut:broker=1,broker=2@0s and crash:leader=orders-0,ahead@5152ms..17373ms.
+#[test]
+fn acks_all_answers_a_duplicate_only_once_the_high_watermark_covers_it() {
+    use streamscope_core::sim::schedule::parse_fault;
+    let mut c = Config::preset();
+    for (k, v) in [
+        ("acks", "all"),
+        ("min.insync.replicas", "2"),
+        ("num.partitions", "1"),
+        ("sim.produce.rate", "1"),
+        ("linger.ms", "0"),
+        ("max.in.flight.requests.per.connection", "1"),
+        ("request.timeout.ms", "200"),
+        ("sim.consumers", "0"),
+    ] {
+        c.set(k, v).unwrap();
+    }
+    let mut sim = Sim::new(c, 4207861712117686372).unwrap();
+    for f in [
+        "cut:broker=1,broker=2@0s",
+        "crash:leader=orders-0,ahead@5152ms..17373ms",
+    ] {
+        sim.schedule_fault(parse_fault(f).unwrap()).unwrap();
+    }
+    while sim.step_until(SimTime(19_889_000)).is_some() {
+        let p = &sim.topics()[0].partitions[0];
+        let m = sim.monitor().counts();
+        // One partition, one producer: before any election, acknowledged <= HW.
+        assert!(
+            p.leader_epoch > 0 || m.acknowledged <= p.high_watermark(),
+            "{} acknowledged with the high watermark at {}",
+            m.acknowledged,
+            p.high_watermark()
+        );
+        assert_eq!(m.acknowledged_lost, 0, "at {:?}", sim.now());
+    }
+    sim.end_faults();
+    sim.drain(SimTime(60_000_000));
+    assert_eq!(sim.monitor().counts().acknowledged_lost, 0);
+}

@@ -186,6 +186,10 @@ impl Sim {
                         state.iter().find(|(f, l, _, _)| *f == seq && *l == last)
                     {
                         duplicates += batch.records.len() as u32;
+                        // acks=all answers a duplicate like the original: once the high
+                        // watermark passed the batch (Kafka's DelayedProduce waits on the
+                        // offsets the duplicate check returns).
+                        waits.push((tp, batch.id, off, off + batch.records.len() as u64));
                         results.push(PartitionProduceResult {
                             tp,
                             batch_id: batch.id,
