@@ -172,6 +172,8 @@ impl Log {
 
     /// Entries from `from` (inclusive) to `to` (exclusive), clipped to what the log holds.
     pub fn range(&self, from: u64, to: u64) -> impl Iterator<Item = (u64, &LogEntry)> + '_ {
+        // A fetch offset past the log end (a follower ahead of a leader that lost its tail)
+        // reads nothing.
         let to = to.min(self.log_end_offset());
         let from = from
             .max(self.log_start_offset)

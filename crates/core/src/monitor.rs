@@ -191,6 +191,12 @@ impl Monitor {
     /// change, reads the new leader's log from its start.
     pub fn read_log(&mut self, tp: TopicPartitionId, leader: Option<(u32, u32)>, log: &Log) {
         let a = self.parts.entry(tp).or_default();
+        // A log shorter than what was read was truncated under the same leader and epoch (a
+        // leader restarting before it is fenced truncates to its high watermark): read it
+        // again from the start, as after a leader change, or appends below `read_to` are missed.
+        if log.log_end_offset() < a.read_to {
+            a.leader = None;
+        }
         if a.leader != leader {
             let old = core::mem::take(a);
             a.leader = leader;

@@ -956,6 +956,8 @@ impl Sim {
         }
         let cons = &self.consumers[c as usize];
         let mut next = cons.next_heartbeat;
+        // An auto-commit that is due but could not run (the member is not Stable) waits for
+        // the next heartbeat: rescheduling at `now` would spin at the same instant forever.
         if auto && idle && cons.next_auto_commit > now {
             next = next.min(cons.next_auto_commit);
         }
