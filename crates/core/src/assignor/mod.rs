@@ -299,7 +299,11 @@ impl<'a> Group<'a> {
         }
         names.sort_unstable();
         names.dedup();
-        names.sort_by(|a, b| java::cmp_str(a, b));
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        sort_ids(&mut order, &|a, b| {
+            java::cmp_str(names[a as usize], names[b as usize])
+        });
+        let names: Vec<&'a str> = order.iter().map(|&i| names[i as usize]).collect();
         let topic_index: BTreeMap<&'a str, u32> = names
             .iter()
             .enumerate()
@@ -509,13 +513,15 @@ impl<'a> Group<'a> {
         let mut out = Assignment::new();
         for (i, m) in self.members.iter().enumerate() {
             let ids = per_member.get(i).map(Vec::as_slice).unwrap_or(&[]);
-            let mut list: Vec<(u32, i32)> = ids.iter().map(|&id| self.tp(id)).collect();
             // Plain character (byte) order of topic names for the output.
-            list.sort_by(|a, b| {
+            let mut sorted: Vec<Tp> = ids.to_vec();
+            sort_ids(&mut sorted, &|a, b| {
+                let (a, b) = (self.tp(a), self.tp(b));
                 let na = self.topics.get(a.0 as usize).map(|t| t.name).unwrap_or("");
                 let nb = self.topics.get(b.0 as usize).map(|t| t.name).unwrap_or("");
                 na.cmp(nb).then(a.1.cmp(&b.1))
             });
+            let list: Vec<(u32, i32)> = sorted.iter().map(|&id| self.tp(id)).collect();
             let tps = list
                 .into_iter()
                 .map(|(t, p)| TopicPartition {
