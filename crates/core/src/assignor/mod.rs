@@ -224,6 +224,14 @@ pub fn assign(
 pub(crate) type Tp = u32;
 pub(crate) const NONE: u32 = u32::MAX;
 
+/// Stable sort of member or partition ids by `cmp`: the standard library's `sort_by`, the same
+/// algorithm and result, but one copy of it for every order the assignors sort ids by (each
+/// closure would otherwise instantiate the whole stable sort again; about 7 KB of wasm each).
+#[inline(never)]
+pub(crate) fn sort_ids(ids: &mut [u32], cmp: &dyn Fn(u32, u32) -> Ordering) {
+    ids.sort_by(|&a, &b| cmp(a, b));
+}
+
 pub(crate) struct TopicInfo<'a> {
     pub name: &'a str,
     pub hash: i32,
@@ -291,7 +299,11 @@ impl<'a> Group<'a> {
         }
         names.sort_unstable();
         names.dedup();
-        names.sort_by(|a, b| java::cmp_str(a, b));
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        sort_ids(&mut order, &|a, b| {
+            java::cmp_str(names[a as usize], names[b as usize])
+        });
+        let names: Vec<&'a str> = order.iter().map(|&i| names[i as usize]).collect();
         let topic_index: BTreeMap<&'a str, u32> = names
             .iter()
             .enumerate()
@@ -383,7 +395,7 @@ impl<'a> Group<'a> {
         let subscription_order: Vec<u32> = map.iter().collect();
 
         let mut by_id: Vec<u32> = (0..members.len() as u32).collect();
-        by_id.sort_by(|&a, &b| {
+        sort_ids(&mut by_id, &|a, b| {
             java::cmp_str(
                 &members[a as usize].member_id,
                 &members[b as usize].member_id,
@@ -501,13 +513,15 @@ impl<'a> Group<'a> {
         let mut out = Assignment::new();
         for (i, m) in self.members.iter().enumerate() {
             let ids = per_member.get(i).map(Vec::as_slice).unwrap_or(&[]);
-            let mut list: Vec<(u32, i32)> = ids.iter().map(|&id| self.tp(id)).collect();
             // Plain character (byte) order of topic names for the output.
-            list.sort_by(|a, b| {
+            let mut sorted: Vec<Tp> = ids.to_vec();
+            sort_ids(&mut sorted, &|a, b| {
+                let (a, b) = (self.tp(a), self.tp(b));
                 let na = self.topics.get(a.0 as usize).map(|t| t.name).unwrap_or("");
                 let nb = self.topics.get(b.0 as usize).map(|t| t.name).unwrap_or("");
                 na.cmp(nb).then(a.1.cmp(&b.1))
             });
+            let list: Vec<(u32, i32)> = sorted.iter().map(|&id| self.tp(id)).collect();
             let tps = list
                 .into_iter()
                 .map(|(t, p)| TopicPartition {

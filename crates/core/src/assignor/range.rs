@@ -31,7 +31,7 @@ pub(crate) fn assign(group: &Group) -> Vec<Vec<Tp>> {
         if members.is_empty() {
             continue;
         }
-        members.sort_by(|&a, &b| group.cmp_member_info(a, b));
+        super::sort_ids(members, &|a, b| group.cmp_member_info(a, b));
         let c = members.len() as u32;
         let per = count / c;
         let extra = count % c;

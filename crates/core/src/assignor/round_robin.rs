@@ -15,7 +15,7 @@ pub(crate) fn assign(group: &Group) -> Vec<Vec<Tp>> {
         return out;
     }
     let mut circle: Vec<u32> = group.subscription_order.clone();
-    circle.sort_by(|&a, &b| group.cmp_member_info(a, b));
+    super::sort_ids(&mut circle, &|a, b| group.cmp_member_info(a, b));
     let mut pos = 0usize;
     // Topics in Java name order are exactly the assignable topics in index order.
     for &t in &group.assignable_topics {

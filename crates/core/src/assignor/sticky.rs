@@ -350,7 +350,7 @@ fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Transf
         let mi = m as usize;
         let mut mine = core::mem::take(&mut owned[mi]);
         // Sorted by partition, then topic (a stable sort).
-        mine.sort_by(|&a, &b| {
+        super::sort_ids(&mut mine, &|a, b| {
             let (ta, pa) = group.tp(a);
             let (tb, pb) = group.tp(b);
             pa.cmp(&pb).then(ta.cmp(&tb))
@@ -385,10 +385,9 @@ fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Transf
 
     let unassigned = unassigned_in_name_order(group, assigned);
 
-    let by_id =
-        |a: &u32, b: &u32| group.member_rank[*a as usize].cmp(&group.member_rank[*b as usize]);
-    under_min.sort_by(by_id);
-    exactly_min.make_contiguous().sort_by(by_id);
+    let by_id = |a: u32, b: u32| group.member_rank[a as usize].cmp(&group.member_rank[b as usize]);
+    super::sort_ids(&mut under_min, &by_id);
+    super::sort_ids(exactly_min.make_contiguous(), &by_id);
 
     // assignRoundRobin.
     let mut transferring: Vec<(Tp, u32)> = Vec::new();
@@ -458,7 +457,7 @@ fn unassigned_in_name_order(group: &Group, mut assigned: Vec<Tp>) -> Vec<Tp> {
         out.extend(0..group.total_partitions);
         return out;
     }
-    assigned.sort_by(|&a, &b| group.cmp_tp(a, b));
+    super::sort_ids(&mut assigned, &|a, b| group.cmp_tp(a, b));
     let mut it = assigned.iter();
     let mut next = it.next().copied();
     let mut add_directly = false;

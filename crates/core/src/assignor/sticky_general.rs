@@ -162,7 +162,7 @@ pub(crate) fn assign(
 
     // sortedAllTopics: by number of potential consumers, then name.
     let mut sorted_topics: Vec<u32> = group.assignable_topics.clone();
-    sorted_topics.sort_by(|&a, &b| {
+    super::sort_ids(&mut sorted_topics, &|a, b| {
         topic_consumers[a as usize]
             .len()
             .cmp(&topic_consumers[b as usize].len())
@@ -286,7 +286,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         if assigned.is_empty() {
             return self.sorted_all.clone();
         }
-        assigned.sort_by(|&a, &b| self.cmp_partition(a, b));
+        super::sort_ids(&mut assigned, &|a, b| self.cmp_partition(a, b));
         let mut out = Vec::new();
         let mut it = assigned.iter();
         let mut next = it.next().copied();
