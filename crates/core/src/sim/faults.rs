@@ -78,6 +78,12 @@ impl Sim {
                 format!("broker {broker} is already up"),
             ));
         }
+        // Back before its session expired: the controller sees a new incarnation register
+        // and handles the unclean shutdown first (KIP-966's `handleBrokerUncleanShutdown`):
+        // out of every ISR, leaderships moved, exactly as if its session had expired.
+        if !self.brokers[broker as usize].fenced {
+            self.on_fence_broker(broker);
+        }
         let b = &mut self.brokers[broker as usize];
         b.alive = true;
         b.fenced = false;
