@@ -614,8 +614,20 @@ impl Checker {
                     r.broker,
                     r.log.log_start_offset()
                 );
+                // Leader-epoch truncation (KIP-101/279): a follower whose log diverged from
+                // its leader's cuts it back to where the two agree (its HW with it, after an
+                // unclean election).
+                let agrees_with_leader = p.leader != Some(r.broker)
+                    && p.leader_replica().is_some_and(|l| {
+                        rleo <= l.log.log_end_offset()
+                            && (rleo == 0
+                                || rleo <= l.log.log_start_offset().max(r.log.log_start_offset())
+                                || l.log.get(rleo - 1).map(|e| (e.record_id, e.leader_epoch))
+                                    == r.log.get(rleo - 1).map(|e| (e.record_id, e.leader_epoch)))
+                    });
+                let epoch_truncated = rleo < tr.rleo[ri] && agrees_with_leader;
                 check!(
-                    rhw >= tr.rhw[ri],
+                    rhw >= tr.rhw[ri] || epoch_truncated,
                     "partition {pi} replica {}: HW went back from {} to {rhw}",
                     r.broker,
                     tr.rhw[ri]
@@ -625,13 +637,13 @@ impl Checker {
                     let b = r.broker as usize;
                     let restarted = !self.alive[b] && alive_now[b];
                     check!(
-                        restarted,
-                        "partition {pi} replica {}: log truncated from {} to {rleo} without a restart",
+                        restarted || epoch_truncated,
+                        "partition {pi} replica {}: log truncated from {} to {rleo} without a restart or a divergence from its leader",
                         r.broker,
                         tr.rleo[ri]
                     );
                     check!(
-                        rleo == rhw,
+                        rleo == rhw || epoch_truncated,
                         "partition {pi} replica {}: truncated to {rleo}, its HW is {rhw}",
                         r.broker
                     );

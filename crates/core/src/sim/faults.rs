@@ -78,12 +78,9 @@ impl Sim {
                 format!("broker {broker} is already up"),
             ));
         }
-        // Back before its session expired: the controller sees a new incarnation register
-        // and handles the unclean shutdown first (KIP-966's `handleBrokerUncleanShutdown`):
-        // out of every ISR, leaderships moved, exactly as if its session had expired.
-        if !self.brokers[broker as usize].fenced {
-            self.on_fence_broker(broker);
-        }
+        // Simplified: a broker back before its session expired keeps its leaderships (its
+        // log cut to its high watermark; followers truncate to it by leader epoch). Kafka 3.7+
+        // handles the new incarnation as an unclean shutdown first (KIP-966) and moves them.
         let b = &mut self.brokers[broker as usize];
         b.alive = true;
         b.fenced = false;

@@ -832,6 +832,12 @@ impl Sim {
             let Some(p) = self.partition_mut(fp.tp) else {
                 continue;
             };
+            // A response from a broker that no longer leads the partition (or to a replica
+            // that leads it now) is stale: Kafka fences it by leader epoch
+            // (FENCED_LEADER_EPOCH); it must not touch the log.
+            if p.leader != Some(leader) || p.leader == Some(follower) {
+                continue;
+            }
             let Some(r) = p.replica_mut(follower) else {
                 continue;
             };
