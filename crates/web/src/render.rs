@@ -1013,7 +1013,62 @@ fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View)
             ctx.set_fill_style_str(if lag > 20 { DANGER } else { "#bf8700" });
             ctx.fill_rect(l.cons_x + 180.0, ry + 4.0, w, 9.0);
         }
+        draw_lag_chart(ctx, l, lang, c, y);
     }
+}
+
+/// The member's lag over the last minute (the core samples it every 100 ms): position lag in
+/// orange, committed lag in grey, at the bottom of its box when there is room.
+fn draw_lag_chart(
+    ctx: &Ctx,
+    l: &Layout,
+    lang: Lang,
+    c: &streamscope_core::consumer::Consumer,
+    y: f64,
+) {
+    const CHART_H: f64 = 26.0;
+    let (x0, w) = (l.cons_x + 8.0, l.cons_w - 16.0);
+    let y0 = y + l.cons_h - CHART_H - 6.0;
+    // Only below the partition rows, never over them.
+    let rows_end = y + 40.0 + 18.0 * c.assignment.len() as f64;
+    if y0 - 12.0 < rows_end || c.lag_history.is_empty() {
+        return;
+    }
+    let cap = c.lag_history.capacity().max(2) as f64;
+    let peak = c
+        .lag_history
+        .iter()
+        .map(|s| s.lag.max(s.committed_lag))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(x0, y0, w, CHART_H);
+    let n = c.lag_history.len() as f64;
+    for (series, colour) in [(1usize, "#8c959f"), (0usize, "#bf8700")] {
+        ctx.begin_path();
+        for (i, s) in c.lag_history.iter().enumerate() {
+            let v = if series == 0 { s.lag } else { s.committed_lag } as f64;
+            let x = x0 + w * (cap - n + i as f64) / (cap - 1.0);
+            let yy = y0 + CHART_H - 2.0 - (CHART_H - 4.0) * v / peak;
+            if i == 0 {
+                ctx.move_to(x, yy);
+            } else {
+                ctx.line_to(x, yy);
+            }
+        }
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(1.0);
+        ctx.stroke();
+    }
+    text(
+        ctx,
+        &tf(lang, "lag_chart", &[("max", &(peak as u64).to_string())]),
+        x0 + 2.0,
+        y0 - 2.0,
+        MUTED,
+        SMALL,
+    );
 }
 
 fn first_partition(m: &Message) -> Option<u32> {
