@@ -1,0 +1,2 @@
+//! Helpers shared by integration tests (`mod common;`).
+pub mod group_checker;
