@@ -25,7 +25,7 @@ test('add, close and crash consumers; add a group; every partition keeps one own
   expect(s.consumers).toHaveLength(2);
 
   await page.locator('#add-consumer').click();
-  await expect(page.locator('#message')).toContainText('AddConsumer group=0');
+  await expect(page.locator('#message')).toContainText('consumer added to group #0');
   await runUntilMs(page, 8000);
   s = await snapshot(page);
   expect(s.consumers).toHaveLength(3);

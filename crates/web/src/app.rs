@@ -139,16 +139,41 @@ impl App {
 
     /// Applies a consumer-group change (the core validates; nothing changes on an error).
     pub fn member_change(&mut self, change: Change) -> Result<String, String> {
-        let what = match &change {
-            Change::AddConsumer { group, strategy } => format!(
-                "AddConsumer group={group} partition.assignment.strategy={}",
-                strategy.as_deref().unwrap_or("-")
+        let lang = self.lang;
+        let msg = match &change {
+            Change::AddConsumer { group, strategy } => tf(
+                lang,
+                "member_added",
+                &[
+                    ("g", &group.to_string()),
+                    ("s", strategy.as_deref().unwrap_or("-")),
+                ],
             ),
-            Change::AddGroup { group_id, .. } => format!("AddGroup {group_id}"),
-            other => format!("{other:?}"),
+            Change::AddGroup { group_id, .. } => tf(lang, "group_added", &[("g", group_id)]),
+            Change::RemoveConsumer { consumer } => {
+                tf(lang, "member_closed", &[("c", &consumer.to_string())])
+            }
+            Change::CrashConsumer { consumer } => {
+                tf(lang, "member_crashed", &[("c", &consumer.to_string())])
+            }
+            Change::RestartConsumer { consumer } => {
+                tf(lang, "member_restarted", &[("c", &consumer.to_string())])
+            }
+            Change::SlowConsumer {
+                consumer,
+                per_record_us,
+            } => tf(
+                lang,
+                "member_slowed",
+                &[
+                    ("c", &consumer.to_string()),
+                    ("ms", &(per_record_us / 1000).to_string()),
+                ],
+            ),
+            _ => t(lang, "applied").to_string(),
         };
         self.sim.apply(change).map_err(|e| e.to_string())?;
-        Ok(tf(self.lang, "member_done", &[("what", &what)]))
+        Ok(msg)
     }
 
     /// Crashes or restarts broker `b` (the core validates) and says what happened.
