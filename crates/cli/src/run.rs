@@ -118,18 +118,6 @@ pub struct RunPlan<'a> {
     pub progress: bool,
 }
 
-/// The longest a drain may take: every record resolves within delivery.timeout.ms; consumers
-/// get another minute to catch up.
-pub fn drain_limit(config: &Config, until: SimTime) -> SimTime {
-    let delivery = config
-        .producers
-        .iter()
-        .map(|p| p.delivery_timeout_ms.value)
-        .max()
-        .unwrap_or(120_000);
-    until.plus(delivery * 1000 + 60_000_000)
-}
-
 /// Runs one simulation and returns its summary (the shared path of `run` and `campaign`).
 pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, CliError> {
     let RunPlan {
@@ -141,7 +129,7 @@ pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, Cli
         mut trace,
         progress,
     } = plan;
-    let limit = drain_limit(&config, until);
+    let limit = streamscope_core::sim::schedule::drain_limit(&config, until);
     let mut sim = Sim::new(config, seed)
         .map_err(|e| CliError::usage(format!("invalid configuration: {e}")))?;
     for f in faults {

@@ -403,6 +403,18 @@ pub fn random_faults(config: &Config, seed: u64, until: SimTime) -> Vec<FaultSpe
     out
 }
 
+/// The longest a drain from `until` may take: every record sent resolves within the
+/// producers' delivery.timeout.ms; consumers get another minute to catch up.
+pub fn drain_limit(config: &Config, until: SimTime) -> SimTime {
+    let delivery_ms = config
+        .producers
+        .iter()
+        .map(|p| p.delivery_timeout_ms.value)
+        .max()
+        .unwrap_or(120_000);
+    until.plus(delivery_ms * 1000 + 60_000_000)
+}
+
 impl Sim {
     /// Adds a fault to the schedule. Rejected (and nothing changes) when it starts in the
     /// past or names a broker, producer, consumer or partition that does not exist.
