@@ -32,7 +32,9 @@ pub struct Args {
     /// `crash:leader=orders-0,ahead@2s..15s` (the partition's leader, once it holds records
     /// not yet on every follower), `restart:broker=1@15s`, `drop-responses:broker=1@1s..2s`,
     /// `cut:broker=0,broker=2@1s..3s`, `delay:broker=0,producer,50ms@1s..4s`,
-    /// `drop:broker=0,consumer=1,30%@1s..4s`. Targets: broker=N, producer[=N], consumer[=N].
+    /// `drop:broker=0,consumer=1,30%@1s..4s`, `crash:processor=0,in-txn,new-id@2s..5s` (a
+    /// pipeline processor; in-txn: between a produce and its commit; new-id: it restarts
+    /// with another transactional.id). Targets: broker=N, producer[=N], consumer[=N].
     /// The KRaft controller fences a crashed broker 9 s after its last heartbeat and elects
     /// new leaders.
     #[arg(long = "fault", value_name = "KIND:TARGET@T[..T2]")]
@@ -47,6 +49,13 @@ pub struct Args {
     /// every record sent ends acknowledged or failed and consumers catch up before counting.
     #[arg(long)]
     no_drain: bool,
+    /// `ctp`: add a consume-transform-produce pipeline (same as --set sim.pipeline=ctp):
+    /// processors (group ctp) read the first topic and write every record to topic output
+    /// with --set processing.guarantee=at_least_once|exactly_once_v2; a read_committed
+    /// verifier reads output. `--faults random` then also crashes processors; --json adds
+    /// pipeline_input, pipeline_output_committed, pipeline_duplicates, pipeline_missing.
+    #[arg(long, value_name = "ctp")]
+    pipeline: Option<String>,
 }
 
 fn settings_help() -> String {
@@ -195,7 +204,17 @@ pub fn main(args: Args) -> Result<(), CliError> {
     let until = SimTime(
         parse_duration_us(&args.until).map_err(|m| CliError::usage(format!("--until: {m}")))?,
     );
-    let config = build_config(&args.set)?;
+    let mut sets = args.set.clone();
+    match args.pipeline.as_deref() {
+        None => {}
+        Some("ctp") => sets.insert(0, String::from("sim.pipeline=ctp")),
+        Some(other) => {
+            return Err(CliError::usage(format!(
+                "--pipeline {other}: the only pipeline is 'ctp' (consume-transform-produce)"
+            )))
+        }
+    }
+    let config = build_config(&sets)?;
     let random = match args.faults.as_deref() {
         None => false,
         Some("random") => true,
@@ -322,6 +341,29 @@ fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::
         "monitor: acknowledged then lost {}, duplicates {}, out of order {}; leader elections {}",
         s.acknowledged_lost, s.duplicates, s.out_of_order, s.leader_elections
     )?;
+    if let (Some(g), Some(input), Some(output), Some(dups), Some(missing)) = (
+        s.pipeline_guarantee,
+        s.pipeline_input,
+        s.pipeline_output_committed,
+        s.pipeline_duplicates,
+        s.pipeline_missing,
+    ) {
+        writeln!(
+            out,
+            "pipeline ({g}): input {input}, output read by read_committed {output}, duplicated {dups}, missing {missing}, out of order {}; transactions committed {}, aborted {}; processor crashes {}",
+            s.pipeline_out_of_order.unwrap_or(0),
+            s.pipeline_transactions_committed.unwrap_or(0),
+            s.pipeline_transactions_aborted.unwrap_or(0),
+            s.pipeline_processor_crashes.unwrap_or(0)
+        )?;
+    }
+    if s.read_committed_aborted_seen > 0 {
+        writeln!(
+            out,
+            "read_committed consumers returned {} records of aborted transactions",
+            s.read_committed_aborted_seen
+        )?;
+    }
     if !s.faults.is_empty() {
         writeln!(out, "faults: {}", s.faults.join(" "))?;
     }

@@ -160,6 +160,13 @@ pub enum Event {
     /// (request.timeout.ms; JoinGroup: the rebalance timeout + 5 s): the member marks the
     /// coordinator unknown and sends FindCoordinator.
     CoordinatorUnknown { consumer: u32, coordinator: u32 },
+    /// A consumer asked for its committed offsets again after UNSTABLE_OFFSET_COMMIT.
+    OffsetFetchRetried { consumer: u32 },
+    /// A pipeline processor's step (`sim::pipeline`).
+    PipelineStep {
+        processor: u32,
+        action: crate::sim::pipeline::PipelineAction,
+    },
 }
 
 /// What happened when a message was handled.

@@ -198,6 +198,9 @@ pub enum Body {
         group: u32,
         member: u32,
         partitions: Vec<TopicPartitionId>,
+        /// KIP-447: answer UNSTABLE_OFFSET_COMMIT while a transactional offset commit of one
+        /// of the partitions is pending (the Java consumer always asks for it).
+        require_stable: bool,
     },
     OffsetFetchResponse {
         offsets: Vec<(TopicPartitionId, Option<u64>)>,
@@ -284,6 +287,36 @@ pub enum Body {
         producer_id: i64,
         results: Vec<(TopicPartitionId, Option<KafkaError>)>,
     },
+    /// sendOffsetsToTransaction(), transaction.version 1: the group's `__consumer_offsets`
+    /// partition joins the transaction (its marker will complete the offsets).
+    AddOffsetsToTxn {
+        producer: u32,
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        group: u32,
+    },
+    AddOffsetsToTxnResponse {
+        error: Option<KafkaError>,
+    },
+    /// The offsets of a transaction, to the group coordinator, with the consumer's group
+    /// metadata (KIP-447: member id, generation, group.instance.id).
+    TxnOffsetCommit {
+        producer: u32,
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        group: u32,
+        member_id: String,
+        generation: u32,
+        instance_id: Option<String>,
+        offsets: Vec<(TopicPartitionId, u64)>,
+    },
+    TxnOffsetCommitResponse {
+        error: Option<GroupError>,
+        /// The producer itself is refused (fenced, unknown transaction).
+        producer_error: Option<KafkaError>,
+    },
     /// Which broker coordinates `group` (sent to any live broker: Kafka's least loaded node).
     FindCoordinator {
         group: u32,
@@ -324,6 +357,8 @@ pub enum GroupError {
     NotCoordinator,
     /// The group's `__consumer_offsets` partition has no leader.
     CoordinatorNotAvailable,
+    /// A transactional offset commit of the partition is pending (KIP-447): retry.
+    UnstableOffsetCommit,
 }
 
 impl GroupError {
@@ -336,6 +371,7 @@ impl GroupError {
             GroupError::FencedInstanceId => "FENCED_INSTANCE_ID",
             GroupError::NotCoordinator => "NOT_COORDINATOR",
             GroupError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            GroupError::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
         }
     }
 }
@@ -373,6 +409,10 @@ pub enum MessageKind {
     WriteTxnMarkersResponse,
     FindCoordinator,
     FindCoordinatorResponse,
+    AddOffsetsToTxn,
+    AddOffsetsToTxnResponse,
+    TxnOffsetCommit,
+    TxnOffsetCommitResponse,
 }
 
 impl Body {
@@ -406,6 +446,10 @@ impl Body {
             Body::WriteTxnMarkersResponse { .. } => MessageKind::WriteTxnMarkersResponse,
             Body::FindCoordinator { .. } => MessageKind::FindCoordinator,
             Body::FindCoordinatorResponse { .. } => MessageKind::FindCoordinatorResponse,
+            Body::AddOffsetsToTxn { .. } => MessageKind::AddOffsetsToTxn,
+            Body::AddOffsetsToTxnResponse { .. } => MessageKind::AddOffsetsToTxnResponse,
+            Body::TxnOffsetCommit { .. } => MessageKind::TxnOffsetCommit,
+            Body::TxnOffsetCommitResponse { .. } => MessageKind::TxnOffsetCommitResponse,
         }
     }
 

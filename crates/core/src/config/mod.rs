@@ -490,6 +490,56 @@ pub struct SimConfig {
     pub network_latency_us: Setting<u64>,
 }
 
+/// `sim.pipeline`: whether a consume-transform-produce pipeline runs (see `sim::pipeline`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum PipelineKind {
+    None,
+    /// Processors read the first topic, transform each record and write it to `output`.
+    Ctp,
+}
+
+/// `processing.guarantee` (Kafka Streams' name and values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum ProcessingGuarantee {
+    /// Produce the output, flush, then commit the input offsets (Streams' default).
+    AtLeastOnce,
+    /// Each poll's output and input offsets in one transaction (KIP-447's exactly-once v2).
+    ExactlyOnceV2,
+}
+
+impl ProcessingGuarantee {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcessingGuarantee::AtLeastOnce => "at_least_once",
+            ProcessingGuarantee::ExactlyOnceV2 => "exactly_once_v2",
+        }
+    }
+}
+
+/// The consume-transform-produce pipeline (`sim.pipeline`, `processing.guarantee`,
+/// `sim.pipeline.processors`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PipelineConfig {
+    pub kind: Setting<PipelineKind>,
+    pub guarantee: Setting<ProcessingGuarantee>,
+    /// Processor instances (members of the `ctp` group, one producer each).
+    pub processors: Setting<u32>,
+}
+
+impl PipelineConfig {
+    pub fn kafka_default() -> PipelineConfig {
+        PipelineConfig {
+            kind: Setting::default(PipelineKind::None),
+            guarantee: Setting::default(ProcessingGuarantee::AtLeastOnce),
+            processors: Setting::default(2),
+        }
+    }
+}
+
 /// The whole world.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -498,6 +548,7 @@ pub struct Config {
     pub topics: Vec<TopicConfig>,
     pub producers: Vec<ProducerConfig>,
     pub groups: Vec<GroupConfig>,
+    pub pipeline: PipelineConfig,
 }
 
 /// A refused configuration: which field, what was wrong, what is allowed.
@@ -649,6 +700,7 @@ impl Config {
                 consumers: Setting::default(2),
                 consumer,
             }],
+            pipeline: PipelineConfig::kafka_default(),
         };
         c.inherit_topic_defaults();
         c

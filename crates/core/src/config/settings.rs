@@ -190,6 +190,9 @@ pub const SETTINGS: &[SettingDef] = &[
     def!("sim.transaction.records", Sim, int(0, 1_000_000), "10", "A transactional application's records per transaction (begin, send N, commit); 0: transactions only when the page begins and ends them."),
     def!("sim.transaction.abort.percent", Sim, int(0, 100), "0", "Share of its transactions the application aborts instead of committing."),
     def!("sim.consumer.commit", Sim, SettingKind::Enum(&["auto", "sync", "async"]), "auto", "What the consumer application calls after processing a poll's records: auto (nothing; enable.auto.commit commits), sync (commitSync(): the loop waits for the response), async (commitAsync(): no wait, no retry)."),
+    def!("sim.pipeline", Sim, SettingKind::Enum(&["none", "ctp"]), "none", "ctp: a consume-transform-produce pipeline: processors (group ctp) read the first topic and write each record to topic output; a read_committed verifier (group verifier) reads output."),
+    def!("processing.guarantee", Sim, SettingKind::Enum(&["at_least_once", "exactly_once_v2"]), "at_least_once", "Kafka Streams' setting for the pipeline: at_least_once (produce, flush, then commit offsets: a crash in between repeats work) or exactly_once_v2 (each poll's output and offsets in one transaction, KIP-447)."),
+    def!("sim.pipeline.processors", Sim, int(1, 16), "2", "Processor instances of the pipeline."),
     def!("sim.static.members", Sim, SettingKind::Bool, "false", "Give every member a group.instance.id (<group.id>-instance-<n>): static membership, KIP-345."),
 ];
 
@@ -590,6 +593,21 @@ fn store(cfg: &mut Config, def: &SettingDef, v: Value) -> Result<(), ConfigError
                     g.consumer.static_members.set(boolean(v));
                 }
             }
+            "sim.pipeline" => cfg.pipeline.kind.set(if enum_str(v) == "ctp" {
+                super::PipelineKind::Ctp
+            } else {
+                super::PipelineKind::None
+            }),
+            "processing.guarantee" => {
+                cfg.pipeline
+                    .guarantee
+                    .set(if enum_str(v) == "exactly_once_v2" {
+                        super::ProcessingGuarantee::ExactlyOnceV2
+                    } else {
+                        super::ProcessingGuarantee::AtLeastOnce
+                    })
+            }
+            "sim.pipeline.processors" => cfg.pipeline.processors.set(int_u32(v)),
             "sim.consumer.processing" => {
                 for g in &mut cfg.groups {
                     g.consumer.processing_us_per_record.set(dur_us(v));
@@ -678,6 +696,12 @@ pub fn current(cfg: &Config, name: &str) -> Option<String> {
         "transactional.id" => p?.transactional_id.clone().unwrap_or_default(),
         "transaction.timeout.ms" => p?.transaction_timeout_ms.value.to_string(),
         "transaction.version" => b.transaction_version.value.to_string(),
+        "sim.pipeline" => match cfg.pipeline.kind.value {
+            super::PipelineKind::None => "none".to_string(),
+            super::PipelineKind::Ctp => "ctp".to_string(),
+        },
+        "processing.guarantee" => cfg.pipeline.guarantee.value.name().to_string(),
+        "sim.pipeline.processors" => cfg.pipeline.processors.value.to_string(),
         "isolation.level" => match g?.isolation_level.value {
             super::IsolationLevel::ReadCommitted => "read_committed".to_string(),
             super::IsolationLevel::ReadUncommitted => "read_uncommitted".to_string(),

@@ -123,6 +123,9 @@ pub struct Group {
     /// A new member arrived during the current initial delay.
     pub initial_join_grew: bool,
     pub committed: BTreeMap<TopicPartitionId, u64>,
+    /// Transactional offset commits awaiting their transaction's end, by producer id
+    /// (`pendingTransactionalOffsetCommits`).
+    pub pending_txn_offsets: BTreeMap<i64, BTreeMap<TopicPartitionId, u64>>,
     /// The assignor chosen for this generation (`None` while empty).
     pub protocol: Option<AssignorKind>,
     /// Next member handle.
@@ -150,6 +153,7 @@ impl Group {
             initial_join_started: SimTime::ZERO,
             initial_join_grew: false,
             committed: BTreeMap::new(),
+            pending_txn_offsets: BTreeMap::new(),
             protocol: None,
             next_handle: 0,
             stored: None,

@@ -126,6 +126,8 @@ pub struct Producer {
     pub stats: ProducerStats,
     /// `transactional.id` set: the transaction manager.
     pub txn: Option<transaction::TransactionManager>,
+    /// The process died (a crashed pipeline processor): messages to it are lost.
+    pub crashed: bool,
 }
 
 impl Producer {

@@ -59,8 +59,15 @@ pub struct TransactionManager {
     pub added: BTreeSet<u32>,
     /// Partitions written to but not yet added (V1: waiting for AddPartitionsToTxn).
     pub pending: BTreeSet<u32>,
+    /// sendOffsetsToTransaction() put a group's offsets in the open transaction.
+    pub offsets_added: bool,
     /// An InitProducerId / AddPartitionsToTxn / EndTxn is in flight.
     pub request_in_flight: bool,
+    /// A batch of the open transaction failed: commitTransaction aborts instead (Kafka's
+    /// ABORTABLE_ERROR state).
+    pub abortable_error: bool,
+    /// Numbers the requests, so a timeout knows whether its request is still the one out.
+    pub request_seq: u64,
     /// A retry after CONCURRENT_TRANSACTIONS is scheduled.
     pub retry_scheduled: bool,
     /// Records sent in the open transaction.
@@ -84,7 +91,10 @@ impl TransactionManager {
             state: ClientTxnState::Initializing,
             added: BTreeSet::new(),
             pending: BTreeSet::new(),
+            offsets_added: false,
             request_in_flight: false,
+            request_seq: 0,
+            abortable_error: false,
             retry_scheduled: false,
             records: 0,
             will_abort: false,

@@ -107,24 +107,37 @@ impl Sim {
                     .unwrap_or(Delivery::Group)
             }
             Body::OffsetFetch {
-                group, partitions, ..
+                group,
+                partitions,
+                require_stable,
+                ..
             } => {
                 let Some(g) = self.groups.get(group as usize) else {
                     return Delivery::Group;
                 };
-                let offsets = partitions
-                    .iter()
-                    .map(|tp| (*tp, g.committed.get(tp).copied()))
-                    .collect();
+                // KIP-447: with requireStable, a partition whose transactional commit is
+                // still pending is answered UNSTABLE_OFFSET_COMMIT (the client retries).
+                let unstable = require_stable
+                    && partitions.iter().any(|tp| {
+                        g.pending_txn_offsets
+                            .values()
+                            .any(|offs| offs.contains_key(tp))
+                    });
+                let (offsets, error) = if unstable {
+                    (Vec::new(), Some(GroupError::UnstableOffsetCommit))
+                } else {
+                    let offsets = partitions
+                        .iter()
+                        .map(|tp| (*tp, g.committed.get(tp).copied()))
+                        .collect();
+                    (offsets, None)
+                };
                 self.coordinator_reply(
                     group,
                     consumer,
-                    Body::OffsetFetchResponse {
-                        offsets,
-                        error: None,
-                    },
+                    Body::OffsetFetchResponse { offsets, error },
                 );
-                Delivery::Group
+                error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
             }
             Body::OffsetCommit {
                 group,

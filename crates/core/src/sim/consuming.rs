@@ -20,6 +20,8 @@ use alloc::vec::Vec;
 
 /// The consumer's `request.timeout.ms` (30 s).
 const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
+/// The consumer's retry.backoff.ms (100 ms), between OffsetFetch attempts.
+const OFFSET_FETCH_RETRY_BACKOFF_US: u64 = 100_000;
 /// `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait the rebalance timeout plus this.
 const JOIN_GROUP_TIMEOUT_LAPSE_US: u64 = 5_000_000;
 
@@ -106,25 +108,7 @@ impl Sim {
         }
         match cons.state {
             MemberState::Joining | MemberState::Syncing => self.send_join(c),
-            MemberState::FetchingOffsets => {
-                let missing: Vec<TopicPartitionId> = cons
-                    .assignment
-                    .iter()
-                    .filter(|tp| !cons.positions.contains_key(tp))
-                    .copied()
-                    .collect();
-                if !missing.is_empty() {
-                    let group = cons.group;
-                    self.send_to_coordinator(
-                        c,
-                        Body::OffsetFetch {
-                            group,
-                            member: c,
-                            partitions: missing,
-                        },
-                    );
-                }
-            }
+            MemberState::FetchingOffsets => self.send_offset_fetch(c),
             _ => {}
         }
         let cons = &self.consumers[c as usize];
@@ -149,7 +133,48 @@ impl Sim {
 
     /// Whether a message to `node` is lost because that consumer's process is not running.
     pub(super) fn consumer_down(&self, node: Node) -> bool {
-        matches!(node, Node::Consumer(c) if self.consumers.get(c as usize).is_some_and(|x| !x.alive))
+        match node {
+            Node::Consumer(c) => self.consumers.get(c as usize).is_some_and(|x| !x.alive),
+            Node::Producer(p) => self.producers.get(p as usize).is_some_and(|x| x.crashed),
+            _ => false,
+        }
+    }
+
+    /// OffsetFetch (with requireStable, as the Java consumer always asks) for the assigned
+    /// partitions that have no position yet.
+    pub(super) fn send_offset_fetch(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        let missing: Vec<TopicPartitionId> = cons
+            .assignment
+            .iter()
+            .filter(|tp| !cons.positions.contains_key(tp))
+            .copied()
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let group = cons.group;
+        self.send_to_coordinator(
+            c,
+            Body::OffsetFetch {
+                group,
+                member: c,
+                partitions: missing,
+                require_stable: true,
+            },
+        );
+    }
+
+    /// The retry after UNSTABLE_OFFSET_COMMIT (retry.backoff.ms later).
+    pub(super) fn on_offset_fetch_retry(&mut self, c: u32) -> Option<Event> {
+        let cons = self.consumers.get(c as usize)?;
+        if !cons.alive || cons.state != MemberState::FetchingOffsets {
+            return None;
+        }
+        self.send_offset_fetch(c);
+        Some(Event::OffsetFetchRetried { consumer: c })
     }
 
     /// The member's rebalance protocol (from its `partition.assignment.strategy`).
@@ -556,14 +581,7 @@ impl Sim {
                     cons.state = MemberState::Stable;
                 } else {
                     cons.state = MemberState::FetchingOffsets;
-                    self.send_to_coordinator(
-                        c,
-                        Body::OffsetFetch {
-                            group,
-                            member: c,
-                            partitions: added.clone(),
-                        },
-                    );
+                    self.send_offset_fetch(c);
                 }
                 self.send_consumer_fetches(c);
                 if self.consumers[c as usize].busy_until.is_none() {
@@ -574,6 +592,20 @@ impl Sim {
                     kept,
                     added: added.len() as u32,
                     revoked: revoked.len() as u32,
+                }
+            }
+            Body::OffsetFetchResponse {
+                error: Some(GroupError::UnstableOffsetCommit),
+                ..
+            } => {
+                // KIP-447: a transaction still holds offsets of these partitions; ask again
+                // after retry.backoff.ms (100 ms).
+                self.schedule(
+                    now.plus(OFFSET_FETCH_RETRY_BACKOFF_US),
+                    Pending::OffsetFetchRetry { consumer: c },
+                );
+                Delivery::GroupRefused {
+                    error: GroupError::UnstableOffsetCommit,
                 }
             }
             Body::OffsetFetchResponse { offsets, .. } => {
@@ -794,6 +826,11 @@ impl Sim {
             return None;
         }
         let group = cons.group as usize;
+        if self.pipeline.is_some() {
+            if let Some(ev) = self.pipeline_before_poll(c) {
+                return ev;
+            }
+        }
         let cc = self.config.groups[group].consumer.clone();
         if let Some(ev) = self.application_commit(c, cc.commit_mode.value) {
             return Some(ev);
@@ -808,6 +845,9 @@ impl Sim {
         if cons.rejoin_requested {
             self.maybe_rejoin_now(c);
         }
+        // What the application gets, kept when a pipeline or a transaction needs to know.
+        let track = self.pipeline.is_some() || !self.txn_coordinator.is_empty();
+        let mut returned: Vec<BufferedRecord> = Vec::new();
         let cons = &mut self.consumers[c as usize];
         let mut n = 0u32;
         while n < cc.max_poll_records.value {
@@ -824,9 +864,17 @@ impl Sim {
             *pos += 1;
             if r.visible {
                 n += 1;
+                if track {
+                    returned.push(r);
+                }
             }
         }
         cons.records_consumed += n as u64;
+        if !returned.is_empty() {
+            self.pipeline_polled(c, &returned);
+            self.pipeline_verify(c, &returned);
+        }
+        let cons = &mut self.consumers[c as usize];
         if n > 0 {
             cons.uncommitted_poll = true;
             let at = now.plus(per_record.saturating_mul(n as u64));

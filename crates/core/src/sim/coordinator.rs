@@ -37,7 +37,7 @@ impl Sim {
             && self.offsets_leader(g.offsets_partition) == Some(g.coordinator)
     }
 
-    fn offsets_leader(&self, partition: u32) -> Option<u32> {
+    pub(super) fn offsets_leader(&self, partition: u32) -> Option<u32> {
         self.offsets_leaders
             .get(partition as usize)
             .copied()

@@ -17,6 +17,7 @@ mod isr;
 mod lag;
 pub mod links;
 pub mod membership;
+pub mod pipeline;
 mod producing;
 mod replication;
 mod retention;
@@ -38,6 +39,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::{Ordering, Reverse};
 
+pub use pipeline::PipelineReport;
 pub use view::Summary;
 
 /// How many events the trace ring keeps.
@@ -59,6 +61,10 @@ enum Pending {
     ConsumerPoll { consumer: u32 },
     /// A consumer's heartbeat / auto-commit timer.
     ConsumerTimer { consumer: u32 },
+    /// A consumer asks for its committed offsets again (UNSTABLE_OFFSET_COMMIT).
+    OffsetFetchRetry { consumer: u32 },
+    /// A pipeline processor's timer.
+    Pipeline(pipeline::PipelineTimer),
     /// Buffer memory came back: a blocked `send()` tries again.
     RetryBlockedSend { producer: u32 },
     /// A blocked `send()` runs out of `max.block.ms`.
@@ -186,6 +192,15 @@ pub enum Change {
     BeginTransaction { producer: u32 },
     /// The application calls commitTransaction().
     CommitTransaction { producer: u32 },
+    /// A pipeline processor's process dies (consumer and producer; `sim.pipeline=ctp`).
+    CrashProcessor { processor: u32 },
+    /// A crashed processor starts again, with the same transactional.id (fencing its old
+    /// self) or, `new_transactional_id`, another one (its old transaction stays open until
+    /// transaction.timeout.ms).
+    RestartProcessor {
+        processor: u32,
+        new_transactional_id: bool,
+    },
     /// The application calls abortTransaction().
     AbortTransaction { producer: u32 },
     /// A second instance with the same transactional.id starts and takes over the
@@ -262,6 +277,10 @@ pub struct Sim {
     pub(crate) marker_waits: Vec<transactions::MarkerWait>,
     /// The coordinators' timed-out-transaction check is scheduled.
     pub(crate) txn_timer_running: bool,
+    /// The consume-transform-produce pipeline (`sim.pipeline=ctp`).
+    pub(crate) pipeline: Option<pipeline::Pipeline>,
+    /// Records of aborted transactions a read_committed `poll()` returned (must stay 0).
+    pub(crate) read_committed_aborted_seen: u64,
     trace: Trace,
     pub(crate) journal: crate::inspect::RecordJournal,
     pub(crate) monitor: crate::monitor::Monitor,
@@ -277,6 +296,9 @@ pub struct Sim {
 impl Sim {
     /// Builds the world from a validated config and a seed.
     pub fn new(config: Config, seed: u64) -> Result<Sim, ConfigError> {
+        config.validate()?;
+        // The pipeline's topic and groups (nothing changes without one).
+        let config = pipeline::pipeline_world(&config);
         config.validate()?;
         let mut rng = Rng::new(seed);
         let n_brokers = config.sim.brokers.value;
@@ -364,6 +386,8 @@ impl Sim {
             partition_txns: BTreeMap::new(),
             marker_waits: Vec::new(),
             txn_timer_running: false,
+            pipeline: None,
+            read_committed_aborted_seen: 0,
             trace: Trace::new(TRACE_CAPACITY),
             journal: crate::inspect::RecordJournal::default(),
             monitor: crate::monitor::Monitor::default(),
@@ -390,6 +414,7 @@ impl Sim {
                 sim.create_consumer(gi as u32, None);
             }
         }
+        sim.start_pipeline();
         sim.start_replica_fetchers();
         sim.start_broker_timers();
         sim.start_lag_sampler();
@@ -529,6 +554,8 @@ impl Sim {
             Pending::FetchExpire { fetch_id } => self.on_fetch_expire(fetch_id),
             Pending::ConsumerPoll { consumer } => self.on_consumer_poll(consumer),
             Pending::ConsumerTimer { consumer } => self.on_consumer_timer(consumer),
+            Pending::OffsetFetchRetry { consumer } => self.on_offset_fetch_retry(consumer),
+            Pending::Pipeline(t) => self.on_pipeline_timer(t),
             Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
             Pending::SessionExpire { group, handle, at } => {
                 self.on_session_expire(group, handle, at)
@@ -636,10 +663,19 @@ impl Sim {
                 Node::Broker(b),
                 body @ (Body::InitProducerId { .. }
                 | Body::AddPartitionsToTxn { .. }
+                | Body::AddOffsetsToTxn { .. }
                 | Body::EndTxn { .. }
                 | Body::WriteTxnMarkers { .. }
                 | Body::WriteTxnMarkersResponse { .. }),
             ) => self.on_txn_request(b, from, body),
+            (Node::Broker(b), body @ Body::TxnOffsetCommit { .. }) => {
+                self.on_txn_offset_commit(b, from, body)
+            }
+            (
+                Node::Producer(p),
+                body
+                @ (Body::AddOffsetsToTxnResponse { .. } | Body::TxnOffsetCommitResponse { .. }),
+            ) => self.on_pipeline_response(p, body),
             (Node::Broker(b), body) => self.on_coordinator_request(b, from, body),
             (Node::Consumer(c), body) => self.on_coordinator_response(c, body),
             (Node::Producer(p), body) => self.on_txn_response(p, body),
@@ -694,6 +730,11 @@ impl Sim {
                 self.txn_change(*producer, transactions::TxnCall::Abort)?
             }
             Change::StartZombie { producer } => self.start_zombie(*producer)?,
+            Change::CrashProcessor { processor } => self.crash_processor(*processor)?,
+            Change::RestartProcessor {
+                processor,
+                new_transactional_id,
+            } => self.restart_processor(*processor, *new_transactional_id)?,
         }
         self.changes.push(AppliedChange {
             at_event: self.events_processed,

@@ -130,6 +130,7 @@ impl Sim {
             blocked: None,
             stats: ProducerStats::default(),
             txn,
+            crashed: false,
         };
         let mut p = p;
         p.accumulator.compressed =
@@ -323,10 +324,32 @@ impl Sim {
         }
     }
 
+    /// A pipeline processor's output record: the input's key, sent to `partition` (the
+    /// transform keeps key and value size).
+    pub(super) fn make_output_record(
+        &mut self,
+        idx: u32,
+        key: Option<u32>,
+        partition: u32,
+    ) -> RecordMeta {
+        let mut rec = self.make_record(idx);
+        let ser = self.producers[idx as usize].config.key_serializer.value;
+        let mut kb = [0u8; 24];
+        rec.key = key;
+        rec.key_len = key.map(|k| key_bytes(ser, k, &mut kb).len() as u32);
+        rec.explicit_partition = Some(partition);
+        rec
+    }
+
+    /// Sends a pipeline processor's output record (its event is part of the processor's).
+    pub(super) fn send_output_record(&mut self, idx: u32, rec: RecordMeta) {
+        let _ = self.send_record(idx, rec);
+    }
+
     /// Partitions and appends `rec`. When the accumulator has no buffer memory for a new
     /// batch, `send()` blocks: every batch becomes sendable, and the send waits up to
     /// `max.block.ms` for memory to come back.
-    fn send_record(&mut self, idx: u32, mut rec: RecordMeta) -> Event {
+    pub(super) fn send_record(&mut self, idx: u32, mut rec: RecordMeta) -> Event {
         let now = self.now;
         let leaders = self.topics[self.producers[idx as usize].topic as usize].leaders();
         let p = &mut self.producers[idx as usize];
@@ -771,6 +794,9 @@ impl Sim {
         }
         self.sender_run(idx);
         self.maybe_finish_close(idx);
+        if self.pipeline.is_some() {
+            self.pipeline_check_flush(idx);
+        }
         Delivery::Acknowledged { records, error }
     }
 
@@ -839,6 +865,13 @@ impl Sim {
                 return 0;
             }
             p.stats.records_failed += count;
+            if let Some(t) = p.txn.as_mut() {
+                // `TransactionManager.transitionToAbortableError`: a transaction that lost a
+                // batch can only be aborted.
+                if e != KafkaError::TransactionAborted {
+                    t.abortable_error = true;
+                }
+            }
             for r in &b.records {
                 self.journal
                     .set_outcome(r.id, RecordOutcome::Failed { error: e.name() });

@@ -57,6 +57,14 @@ pub enum FaultKind {
         b: Endpoint,
         fault: LinkFault,
     },
+    /// A pipeline processor's process dies (consumer and producer); at the window's end it
+    /// starts again, with a new transactional.id when `new_id`. `in_txn`: wait (up to 5 s)
+    /// for a moment between its produce and its commit.
+    CrashProcessor {
+        processor: u32,
+        new_id: bool,
+        in_txn: bool,
+    },
 }
 
 /// One fault of a schedule.
@@ -107,6 +115,15 @@ impl FaultSpec {
                 if *ahead { ",ahead" } else { "" }
             ),
             FaultKind::Restart { broker } => format!("restart:broker={broker}"),
+            FaultKind::CrashProcessor {
+                processor,
+                new_id,
+                in_txn,
+            } => format!(
+                "crash:processor={processor}{}{}",
+                if *in_txn { ",in-txn" } else { "" },
+                if *new_id { ",new-id" } else { "" }
+            ),
             FaultKind::DropResponses { broker } => format!("drop-responses:broker={broker}"),
             FaultKind::Link { a, b, fault } => match fault {
                 LinkFault::Cut => format!("cut:{},{}", a.text(), b.text()),
@@ -139,7 +156,7 @@ impl FaultSpec {
     }
 }
 
-const FORMS: &str = "expected KIND:TARGET[,TARGET][,VALUE]@T[..T2]: crash:broker=1@2s, crash:broker=1@2s..15s, crash:leader=orders-0,ahead@2s..15s, restart:broker=1@15s, drop-responses:broker=1@1s..2s, cut:broker=0,broker=2@1s..3s, delay:broker=0,producer,50ms@1s..4s, drop:broker=0,consumer=1,30%@1s..4s";
+const FORMS: &str = "expected KIND:TARGET[,TARGET][,VALUE]@T[..T2]: crash:broker=1@2s, crash:broker=1@2s..15s, crash:leader=orders-0,ahead@2s..15s, crash:processor=0,in-txn,new-id@2s..5s, restart:broker=1@15s, drop-responses:broker=1@1s..2s, cut:broker=0,broker=2@1s..3s, delay:broker=0,producer,50ms@1s..4s, drop:broker=0,consumer=1,30%@1s..4s";
 
 fn parse_endpoint(t: &str) -> Option<Endpoint> {
     let t = t.trim();
@@ -218,6 +235,27 @@ pub fn parse_fault(text: &str) -> Result<FaultSpec, ConfigError> {
     };
     let kind = match kind.trim() {
         "crash" => match parts.as_slice() {
+            [t, rest @ ..] if t.starts_with("processor=") => {
+                let processor = t["processor=".len()..]
+                    .parse()
+                    .map_err(|_| bad("processor=N needs a processor number"))?;
+                let mut new_id = false;
+                let mut in_txn = false;
+                for r in rest {
+                    match *r {
+                        "new-id" => new_id = true,
+                        "in-txn" => in_txn = true,
+                        _ => {
+                            return Err(bad("crash:processor=N takes only ',in-txn' and ',new-id'"))
+                        }
+                    }
+                }
+                FaultKind::CrashProcessor {
+                    processor,
+                    new_id,
+                    in_txn,
+                }
+            }
             [t] | [t, _] if t.starts_with("leader=") => {
                 let ahead = match parts.get(1) {
                     None => false,
@@ -399,6 +437,25 @@ pub fn random_faults(config: &Config, seed: u64, until: SimTime) -> Vec<FaultSpe
             Some(SimTime(start + len)),
         ));
     }
+    if config.pipeline.kind.value == crate::config::PipelineKind::Ctp {
+        // Pipeline processors crash too: one or two, each down 1 to 6 s, restarting with the
+        // same transactional.id or a new one; half of them wait for a moment between a
+        // produce and its commit.
+        let processors = config.pipeline.processors.value.max(1) as u64;
+        for _ in 0..1 + rng.below(2) {
+            let start = (between(&mut rng, span / 20, span * 7 / 10) / 1000) * 1000;
+            let len = ms(between(&mut rng, 1_000, 6_000));
+            out.push(FaultSpec::new(
+                FaultKind::CrashProcessor {
+                    processor: rng.below(processors) as u32,
+                    new_id: rng.below(2) == 1,
+                    in_txn: rng.below(2) == 1,
+                },
+                SimTime(start),
+                Some(SimTime(start + len)),
+            ));
+        }
+    }
     out.sort_by_key(|f| f.at);
     out
 }
@@ -475,6 +532,26 @@ impl Sim {
             FaultKind::Link { a, b, .. } => {
                 self.check_link(*a, *b)?;
             }
+            FaultKind::CrashProcessor { processor, .. } => {
+                let n = self.pipeline.as_ref().map_or(0, |p| p.processors.len());
+                if *processor as usize >= n {
+                    return Err(ConfigError::new(
+                        "--fault",
+                        if n == 0 {
+                            format!(
+                                "'{}': no pipeline runs: add --pipeline ctp (sim.pipeline=ctp)",
+                                spec.text
+                            )
+                        } else {
+                            format!(
+                                "'{}': processor={processor} is out of range: processors are 0 to {}",
+                                spec.text,
+                                n - 1
+                            )
+                        },
+                    ));
+                }
+            }
         }
         let index = self.faults.len() as u32;
         let at = spec.at;
@@ -528,6 +605,16 @@ impl Sim {
                     }
                 }
                 FaultKind::Restart { .. } => {}
+                FaultKind::CrashProcessor {
+                    processor, new_id, ..
+                } => {
+                    if f.crashed.is_some() {
+                        self.apply_scheduled(Change::RestartProcessor {
+                            processor,
+                            new_transactional_id: new_id,
+                        });
+                    }
+                }
                 FaultKind::DropResponses { broker } => {
                     self.apply_scheduled(Change::DropResponses { broker, on: false });
                 }
@@ -592,6 +679,28 @@ impl Sim {
             }
             FaultKind::Restart { broker } => {
                 self.apply_scheduled(Change::RestartBroker { broker: *broker })
+            }
+            FaultKind::CrashProcessor {
+                processor, in_txn, ..
+            } => {
+                let give_up = f.spec.at.plus(AHEAD_SEARCH_US);
+                let give_up = f.spec.until.map_or(give_up, |u| give_up.min(u));
+                if *in_txn
+                    && self.now < give_up
+                    && !self.processor_between_produce_and_commit(*processor)
+                {
+                    // Look again in a millisecond.
+                    self.schedule(self.now.plus(1_000), Pending::Fault { index, end: false });
+                    return None;
+                }
+                let ok = self.apply_scheduled(Change::CrashProcessor {
+                    processor: *processor,
+                });
+                if ok {
+                    // `crashed` marks that the end restarts it.
+                    self.faults[index as usize].crashed = Some(*processor);
+                }
+                ok
             }
             FaultKind::DropResponses { broker } => self.apply_scheduled(Change::DropResponses {
                 broker: *broker,
@@ -675,6 +784,19 @@ impl Sim {
         for b in down {
             self.apply_scheduled(Change::RestartBroker { broker: b });
         }
+        let crashed: Vec<u32> = self.pipeline.as_ref().map_or_else(Vec::new, |p| {
+            p.processors
+                .iter()
+                .filter(|x| x.phase == super::pipeline::ProcessorPhase::Crashed)
+                .map(|x| x.index)
+                .collect()
+        });
+        for processor in crashed {
+            self.apply_scheduled(Change::RestartProcessor {
+                processor,
+                new_transactional_id: false,
+            });
+        }
         let lossy: Vec<u32> = self
             .brokers
             .iter()
@@ -735,10 +857,11 @@ impl Sim {
     /// assignment has consumed up to the high watermark of its partitions.
     pub fn settled(&self) -> bool {
         let producers_done = self.producers.iter().all(|p| {
-            p.in_flight.is_empty()
-                && p.blocked.is_none()
-                && p.txn.as_ref().is_none_or(|t| !t.ending())
-                && p.accumulator.deques.iter().flatten().all(|d| d.is_empty())
+            p.crashed
+                || p.in_flight.is_empty()
+                    && p.blocked.is_none()
+                    && p.txn.as_ref().is_none_or(|t| !t.ending())
+                    && p.accumulator.deques.iter().flatten().all(|d| d.is_empty())
         });
         producers_done
             && self.consumer_summaries().iter().all(|c| {
@@ -751,6 +874,16 @@ impl Sim {
             && self.groups.iter().all(|g| {
                 g.state == crate::consumer::group::GroupState::Stable || g.members.is_empty()
             })
+            && self.pipeline_idle()
+            && (self.pipeline.is_none()
+                || self.txn_coordinator.values().all(|m| {
+                    !matches!(
+                        m.state,
+                        super::transactions::TxnState::Ongoing
+                            | super::transactions::TxnState::PrepareCommit
+                            | super::transactions::TxnState::PrepareAbort
+                    )
+                }))
     }
 }
 

@@ -17,13 +17,17 @@
 //! (every 10 s, `transaction.abort.timed.out.transaction.cleanup.interval.ms`) with an epoch
 //! bump, so its producer is fenced.
 //!
+//! sendOffsetsToTransaction (AddOffsetsToTxn under version 1, TxnOffsetCommit with the
+//! consumer's group metadata) puts a group's offsets in the transaction; they wait at the group
+//! coordinator until the transaction ends (see `sim::pipeline`).
+//!
 //! Simplified: the coordinator is fixed when the producer starts (no FindCoordinator, no
-//! coordinator failover: requests to a crashed coordinator are lost and the producer waits);
+//! coordinator failover: requests to a crashed coordinator are lost and sent again after
+//! request.timeout.ms);
 //! its state lives in memory (no `__transaction_state` log to replicate or reload); a leader
 //! checks a transactional produce against the coordinator's state directly, where Kafka's
 //! leader asks the coordinator (KIP-890's verification, and V2's implicit AddPartitionsToTxn);
-//! sendOffsetsToTransaction (AddOffsetsToTxn, TxnOffsetCommit) is not modelled yet; the epoch
-//! never overflows into a new producer id.
+//! the epoch never overflows into a new producer id.
 
 use super::{Pending, Sim};
 use crate::event::{Delivery, Event};
@@ -67,7 +71,7 @@ impl TxnState {
         }
     }
 
-    fn preparing(self) -> bool {
+    pub(super) fn preparing(self) -> bool {
         matches!(self, TxnState::PrepareCommit | TxnState::PrepareAbort)
     }
 }
@@ -94,6 +98,8 @@ pub struct TxnMetadata {
     pub state: TxnState,
     /// Partitions in the current (or completing) transaction.
     pub partitions: BTreeSet<TopicPartitionId>,
+    /// Consumer groups whose offsets are in it (sendOffsetsToTransaction).
+    pub groups: BTreeSet<u32>,
     /// When the transaction began (its first partition was added).
     pub started_at: SimTime,
     pub timeout_us: u64,
@@ -144,6 +150,8 @@ pub(crate) enum TxnTimer {
     ZombieTick { producer: u32, at: SimTime },
     /// The coordinator sends markers again (a partition had no leader).
     MarkerRetry { producer_id: i64 },
+    /// A transactional request got no answer within request.timeout.ms: sent again.
+    RequestTimeout { producer: u32, seq: u64 },
 }
 
 impl Sim {
@@ -290,6 +298,27 @@ impl Sim {
                 }
                 self.txn_app_tick(producer)
             }
+            TxnTimer::RequestTimeout { producer, seq } => {
+                let p = self.producers.get_mut(producer as usize)?;
+                if p.crashed || p.state == crate::producer::ProducerState::Closed {
+                    return None;
+                }
+                let t = p.txn.as_mut()?;
+                if !t.request_in_flight || t.request_seq != seq {
+                    return None;
+                }
+                t.request_in_flight = false;
+                let state = t.state;
+                match state {
+                    ClientTxnState::Initializing => self.txn_send_init(producer),
+                    _ => {
+                        if !self.pipeline_resend(producer) {
+                            self.sender_run(producer);
+                        }
+                    }
+                }
+                Some(Event::TransactionRetried { producer })
+            }
             TxnTimer::MarkerRetry { producer_id } => {
                 let tid = self
                     .txn_coordinator
@@ -362,6 +391,13 @@ impl Sim {
         m.last_update = now;
         m.pending_markers = m.partitions.clone();
         m.markers_in_flight.clear();
+        // The offsets of the transaction's groups (their `__consumer_offsets` marker).
+        let groups: Vec<u32> = core::mem::take(&mut m.groups).into_iter().collect();
+        let pid = m.producer_id;
+        self.complete_txn_offsets(pid, &groups, commit);
+        let Some(m) = self.txn_coordinator.get_mut(tid) else {
+            return;
+        };
         if m.partitions.is_empty() {
             m.state = if commit {
                 TxnState::CompleteCommit
@@ -446,6 +482,22 @@ impl Sim {
                 );
                 self.txn_delivery(&transactional_id, error)
             }
+            Body::AddOffsetsToTxn {
+                transactional_id,
+                producer_id,
+                epoch,
+                group,
+                ..
+            } => {
+                let error =
+                    self.coordinator_add_offsets(b, &transactional_id, producer_id, epoch, group);
+                self.send(
+                    Node::Broker(b),
+                    from,
+                    Body::AddOffsetsToTxnResponse { error },
+                );
+                self.txn_delivery(&transactional_id, error)
+            }
             Body::EndTxn {
                 transactional_id,
                 producer_id,
@@ -509,6 +561,7 @@ impl Sim {
                             epoch: 0,
                             state: TxnState::Empty,
                             partitions: BTreeSet::new(),
+                            groups: BTreeSet::new(),
                             started_at: now,
                             timeout_us: timeout_ms.saturating_mul(1000),
                             pending_markers: BTreeSet::new(),
@@ -547,6 +600,7 @@ impl Sim {
                         m.epoch = m.epoch.saturating_add(1);
                         m.state = TxnState::Empty;
                         m.partitions.clear();
+                        m.groups.clear();
                         m.timeout_us = timeout_ms.saturating_mul(1000);
                         m.last_update = now;
                         answer = (m.producer_id, m.epoch, None);
@@ -605,10 +659,29 @@ impl Sim {
         if m.state != TxnState::Ongoing {
             m.state = TxnState::Ongoing;
             m.partitions.clear();
+            m.groups.clear();
             m.started_at = now;
         }
         m.partitions.extend(partitions.iter().copied());
         m.last_update = now;
+        None
+    }
+
+    /// AddOffsetsToTxn (V1): the group's `__consumer_offsets` partition joins the transaction.
+    fn coordinator_add_offsets(
+        &mut self,
+        b: u32,
+        tid: &str,
+        pid: i64,
+        epoch: i16,
+        group: u32,
+    ) -> Option<KafkaError> {
+        if let Some(e) = self.coordinator_add(b, tid, pid, epoch, &[]) {
+            return Some(e);
+        }
+        if let Some(m) = self.txn_coordinator.get_mut(tid) {
+            m.groups.insert(group);
+        }
         None
     }
 
@@ -894,6 +967,26 @@ impl Sim {
                 timeout_ms,
             },
         );
+        self.txn_request_sent(idx);
+    }
+
+    /// A transactional request went out: it is sent again if no answer comes within
+    /// request.timeout.ms (the coordinator may have been down).
+    pub(super) fn txn_request_sent(&mut self, idx: u32) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        let timeout = p.config.request_timeout_ms.value.max(1) * 1000;
+        let Some(t) = p.txn.as_mut() else {
+            return;
+        };
+        t.request_seq += 1;
+        let seq = t.request_seq;
+        let at = self.now.plus(timeout);
+        self.schedule(
+            at,
+            Pending::Txn(TxnTimer::RequestTimeout { producer: idx, seq }),
+        );
     }
 
     /// A new transaction manager for a producer with a transactional.id.
@@ -983,6 +1076,9 @@ impl Sim {
 
     /// The application carries on at once (a blocking call returned).
     fn txn_resume(&mut self, idx: u32) {
+        if self.pipeline_producer_ready(idx) {
+            return;
+        }
         let Some(p) = self.producers.get(idx as usize) else {
             return;
         };
@@ -1013,7 +1109,7 @@ impl Sim {
     }
 
     /// beginTransaction().
-    fn txn_begin(&mut self, idx: u32, will_abort: bool) {
+    pub(super) fn txn_begin(&mut self, idx: u32, will_abort: bool) {
         if let Some(t) = self
             .producers
             .get_mut(idx as usize)
@@ -1024,12 +1120,13 @@ impl Sim {
             t.will_abort = will_abort;
             t.added.clear();
             t.pending.clear();
+            t.offsets_added = false;
         }
     }
 
     /// commitTransaction() / abortTransaction(): a commit flushes every batch; an abort fails
     /// the batches not sent yet. EndTxn follows once nothing is in flight.
-    fn txn_end(&mut self, idx: u32, commit: bool) {
+    pub(super) fn txn_end(&mut self, idx: u32, commit: bool) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;
         };
@@ -1107,6 +1204,7 @@ impl Sim {
                 partitions,
             },
         );
+        self.txn_request_sent(idx);
     }
 
     /// EndTxn once the ending transaction has nothing queued or in flight; a transaction
@@ -1123,8 +1221,12 @@ impl Sim {
         if !t.ending() || t.request_in_flight || t.retry_scheduled || !idle {
             return;
         }
+        if t.abortable_error && t.state == ClientTxnState::Committing {
+            // commitTransaction() throws; the application aborts.
+            t.state = ClientTxnState::Aborting;
+        }
         let commit = t.state == ClientTxnState::Committing;
-        if t.added.is_empty() && t.pending.is_empty() {
+        if t.added.is_empty() && t.pending.is_empty() && !t.offsets_added {
             self.txn_completed(idx, commit, None);
             return;
         }
@@ -1141,6 +1243,7 @@ impl Sim {
                 commit,
             },
         );
+        self.txn_request_sent(idx);
     }
 
     /// The transaction ended (EndTxn answered, or nothing to end): Ready, with the new epoch
@@ -1159,11 +1262,16 @@ impl Sim {
         t.state = ClientTxnState::Ready;
         t.added.clear();
         t.pending.clear();
+        t.offsets_added = false;
+        t.abortable_error = false;
         t.records = 0;
         if commit {
             t.committed += 1;
         } else {
             t.aborted += 1;
+        }
+        if self.pipeline_txn_done(idx, commit) {
+            return;
         }
         self.txn_resume(idx);
     }
@@ -1187,6 +1295,9 @@ impl Sim {
         }
         for b in queued {
             self.complete_batch(idx, b, Some(error), -1);
+        }
+        if let Some(pr) = self.processor_of_producer(idx) {
+            self.pipeline_fenced(pr, error);
         }
     }
 
@@ -1274,6 +1385,7 @@ impl Sim {
             };
             if t.state == ClientTxnState::InTransaction
                 && p.state == crate::producer::ProducerState::Running
+                && p.app < super::pipeline::PROCESSOR_APP_BASE
             {
                 let commit = !t.will_abort;
                 self.txn_end(idx, commit);

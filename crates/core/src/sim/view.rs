@@ -94,6 +94,30 @@ pub struct Summary {
     pub leader_elections: u64,
     /// The fault schedule that ran (`--fault` syntax, drawn faults included).
     pub faults: Vec<String>,
+    /// Records of aborted transactions a read_committed consumer's `poll()` returned (must
+    /// be 0).
+    pub read_committed_aborted_seen: u64,
+    /// The pipeline's verifier (`sim.pipeline=ctp`; absent otherwise): input records, output
+    /// records its read_committed reader returned, input records whose output it saw more
+    /// than once / never, outputs out of input order.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub pipeline_guarantee: Option<&'static str>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub pipeline_input: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub pipeline_output_committed: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub pipeline_duplicates: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub pipeline_missing: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub pipeline_out_of_order: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub pipeline_transactions_committed: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub pipeline_transactions_aborted: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub pipeline_processor_crashes: Option<u64>,
 }
 
 /// A producer batch as the page shows it.
@@ -396,6 +420,7 @@ impl Sim {
 
     pub fn summary(&self) -> Summary {
         let m = self.monitor.counts();
+        let pr = self.pipeline_report();
         let (records_sent, records_acknowledged, records_failed, records_consumed) = self.totals();
         Summary {
             seed: self.seed(),
@@ -414,6 +439,16 @@ impl Sim {
             out_of_order: m.out_of_order,
             leader_elections: self.leader_elections,
             faults: self.fault_texts(),
+            read_committed_aborted_seen: self.read_committed_aborted_seen,
+            pipeline_guarantee: pr.as_ref().map(|r| r.guarantee),
+            pipeline_input: pr.as_ref().map(|r| r.input),
+            pipeline_output_committed: pr.as_ref().map(|r| r.output_committed),
+            pipeline_duplicates: pr.as_ref().map(|r| r.duplicates),
+            pipeline_missing: pr.as_ref().map(|r| r.missing),
+            pipeline_out_of_order: pr.as_ref().map(|r| r.out_of_order),
+            pipeline_transactions_committed: pr.as_ref().map(|r| r.transactions_committed),
+            pipeline_transactions_aborted: pr.as_ref().map(|r| r.transactions_aborted),
+            pipeline_processor_crashes: pr.as_ref().map(|r| r.processor_crashes),
         }
     }
 
