@@ -191,6 +191,12 @@ test('a zombie with the same transactional.id is fenced', async ({ page }) => {
 
 test('the Transactions box speaks Korean, and the pipeline placeholder is marked', async ({ page }) => {
   await open(page);
+  // The box shows what the next Reset builds (and the running world): the preset's values.
+  await expect(page.locator('#txn-records')).toHaveValue('10');
+  await expect(page.locator('#txn-abort-percent')).toHaveValue('0');
+  await expect(page.locator('#txn-timeout')).toHaveValue('60000');
+  await expect(page.locator('#txn-version')).toHaveValue('2');
+  await expect(page.locator('#txn-enabled')).not.toBeChecked();
   await page.locator('#lang').click();
   await expect(page.locator('#txn-title')).toHaveText('트랜잭션');
   await expect(page.locator('#txn-zombie')).toHaveText('좀비 시작 (같은 transactional.id)');

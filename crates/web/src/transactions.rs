@@ -213,9 +213,20 @@ pub fn write_status(doc: &Document, sim: &Sim, lang: Lang) {
     }
 }
 
+/// A setting's value in `cfg` for the box: the core's `settings::current`, plus the
+/// application's transaction settings it does not list.
+pub fn control_value(cfg: &Config, name: &str) -> Option<String> {
+    let w = cfg.producers.first().map(|p| &p.workload);
+    match name {
+        "sim.transaction.records" => w.map(|w| w.transaction_records.value.to_string()),
+        "sim.transaction.abort.percent" => w.map(|w| w.transaction_abort_percent.value.to_string()),
+        _ => settings::current(cfg, name),
+    }
+}
+
 /// The controls show the config the next Reset builds (live settings are in it too).
 pub fn sync_controls(doc: &Document, pending: &Config) {
-    let get = |n: &str| settings::current(pending, n).unwrap_or_default();
+    let get = |n: &str| control_value(pending, n).unwrap_or_default();
     if let Some(i) = input(doc, "txn-enabled") {
         i.set_checked(!get("transactional.id").is_empty());
     }
@@ -470,6 +481,31 @@ mod tests {
         let lso = partition_rows(&sim, tp, Lang::Ko);
         assert_eq!(lso.len(), 2);
         assert!(partition_rows(&Sim::new(Config::preset(), 1).unwrap(), tp, Lang::En).is_empty());
+    }
+
+    #[test]
+    fn every_control_has_a_value() {
+        let mut c = Config::preset();
+        for (name, want) in [
+            ("transactional.id", ""),
+            ("sim.transaction.records", "10"),
+            ("sim.transaction.abort.percent", "0"),
+            ("transaction.timeout.ms", "60000"),
+            ("transaction.version", "2"),
+            ("isolation.level", "read_uncommitted"),
+        ] {
+            assert_eq!(control_value(&c, name).as_deref(), Some(want), "{name}");
+        }
+        c.set("sim.transaction.records", "0").unwrap();
+        c.set("sim.transaction.abort.percent", "25").unwrap();
+        assert_eq!(
+            control_value(&c, "sim.transaction.records").as_deref(),
+            Some("0")
+        );
+        assert_eq!(
+            control_value(&c, "sim.transaction.abort.percent").as_deref(),
+            Some("25")
+        );
     }
 
     #[test]
