@@ -289,6 +289,7 @@ impl App {
             &format!("{}: {status}", t(lang, "app_status")),
         );
         brokers::update_broker_controls(&self.doc, &self.sim, lang);
+        crate::transactions::write_status(&self.doc, &self.sim, lang);
         brokers::write_monitor(&self.doc, &monitor::monitor_counts(&self.sim), lang);
     }
 
@@ -397,6 +398,7 @@ impl App {
         if let Some(i) = input(doc, "seed") {
             i.set_value(&self.sim.seed().to_string());
         }
+        crate::transactions::sync_controls(doc, &self.pending);
     }
 
     pub(crate) fn show(&self, ok: Result<String, String>) {
@@ -652,6 +654,7 @@ fn wire(doc: &Document) -> Result<(), JsValue> {
     let f = apply_free.clone();
     on_id(doc, "apply-setting", "click", move |_| f())?;
     crate::groups::wire(doc)?;
+    crate::transactions::wire(doc)?;
     wire_setting(
         doc,
         "assignor",
@@ -857,6 +860,7 @@ fn install_test_hook(window: &web_sys::Window) -> Result<(), JsValue> {
         messages.push(&row);
     }
     js_sys::Reflect::set(&hook, &"messages".into(), &messages)?;
+    crate::transactions::install_hook(&hook)?;
     js_sys::Reflect::set(window, &"streamscope".into(), &hook)?;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod monitor;
 pub mod panels;
 pub mod render;
+pub mod transactions;
 
 use wasm_bindgen::prelude::*;
 

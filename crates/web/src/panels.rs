@@ -263,6 +263,7 @@ pub fn partition_rows(
             "log-start",
         ),
     ];
+    rows.extend(crate::transactions::partition_rows(sim, tp, lang));
     if let Some(b) = broker {
         if let Some(r) = p.replica(b) {
             let is_leader = p.leader == Some(b);
@@ -388,6 +389,19 @@ pub fn write_inspector(doc: &Document, sim: &Sim, lang: Lang, selected: Option<T
             partition,
             broker,
         } => Some((topic, partition, broker)),
+        Target::Marker {
+            topic,
+            partition,
+            offset,
+            broker,
+        } => {
+            let tp = TopicPartitionId { topic, partition };
+            record = crate::transactions::marker_rows(sim, tp, offset, broker, lang);
+            if record.is_empty() {
+                note = t(lang, "txn_marker_gone").to_string();
+            }
+            Some((topic, partition, Some(broker)))
+        }
     };
     set_text(doc, "inspector-note", &note);
     if let Some(e) = doc.get_element_by_id("inspector-note") {
@@ -653,11 +667,14 @@ pub struct HitView {
     pub topic: Option<u32>,
     pub partition: Option<u32>,
     pub broker: Option<u32>,
+    /// A control marker's offset.
+    pub offset: Option<u64>,
 }
 
 pub fn hit_views(hits: &[Hit]) -> Vec<HitView> {
     hits.iter()
         .map(|h| {
+            let mut offset = None;
             let (kind, record_id, topic, partition, broker) = match h.target {
                 Target::Record(id) => ("record", Some(id), None, None, None),
                 Target::Partition {
@@ -665,6 +682,15 @@ pub fn hit_views(hits: &[Hit]) -> Vec<HitView> {
                     partition,
                     broker,
                 } => ("partition", None, Some(topic), Some(partition), broker),
+                Target::Marker {
+                    topic,
+                    partition,
+                    offset: o,
+                    broker,
+                } => {
+                    offset = Some(o);
+                    ("marker", None, Some(topic), Some(partition), Some(broker))
+                }
             };
             HitView {
                 x: h.x,
@@ -676,6 +702,7 @@ pub fn hit_views(hits: &[Hit]) -> Vec<HitView> {
                 topic,
                 partition,
                 broker,
+                offset,
             }
         })
         .collect()

@@ -9,9 +9,11 @@
 
 mod cluster;
 mod in_flight;
+mod txn;
 
 pub use cluster::{BrokerState, ReplicaMark, BUTTON_ROOM};
 pub use in_flight::request_line;
+pub use txn::{is_zombie, txn_world, TxnMarks};
 
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::config::SendMode;
@@ -65,6 +67,13 @@ pub enum Target {
         partition: u32,
         broker: Option<u32>,
     },
+    /// A transaction control marker at `offset` of a partition's log on `broker`.
+    Marker {
+        topic: u32,
+        partition: u32,
+        offset: u64,
+        broker: u32,
+    },
 }
 
 /// One drawn, clickable thing: its box in canvas units.
@@ -107,7 +116,7 @@ impl Hits {
         const SLACK: f64 = 2.5;
         let mut best: Option<(f64, Target)> = None;
         for h in &self.items {
-            if !matches!(h.target, Target::Record(_)) {
+            if !matches!(h.target, Target::Record(_) | Target::Marker { .. }) {
                 continue;
             }
             let inside = x >= h.x - SLACK
@@ -174,6 +183,8 @@ pub struct View {
     dup_ids: Vec<u64>,
     /// Acknowledged-then-lost records per partition, read from the monitor each frame.
     lost: std::collections::BTreeMap<streamscope_core::net::TopicPartitionId, u64>,
+    /// This frame's transaction state and what was drawn of it (`render::txn`).
+    pub txn: txn::TxnFrame,
 }
 
 impl Default for View {
@@ -193,6 +204,7 @@ impl View {
             dup_scratch: Vec::new(),
             dup_ids: Vec::new(),
             lost: std::collections::BTreeMap::new(),
+            txn: txn::TxnFrame::default(),
         }
     }
 
@@ -511,11 +523,18 @@ pub fn compression_text(p: &Producer, lang: Lang) -> String {
     )
 }
 
-/// The running producer instance, if any.
+/// The running producer instance, if any: the one the application drives (not a zombie
+/// that shares its transactional.id), else the first running one.
 pub fn running(sim: &Sim) -> Option<&Producer> {
-    sim.producers()
-        .iter()
-        .find(|p| p.state == ProducerState::Running)
+    let current = sim
+        .app_instance(0)
+        .and_then(|i| sim.producers().iter().find(|p| p.index == i))
+        .filter(|p| p.state == ProducerState::Running);
+    current.or_else(|| {
+        sim.producers()
+            .iter()
+            .find(|p| p.state == ProducerState::Running)
+    })
 }
 
 /// How the application's send() stands, for the producer box and the page's status line:
@@ -552,8 +571,9 @@ pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
     let dashes = Dashes::new();
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(0.0, 0.0, WIDTH, HEIGHT);
-    draw_headers(ctx, sim, &l, lang);
-    let below_producers = draw_producers(ctx, sim, &l, lang);
+    view.txn.observe(sim);
+    draw_headers(ctx, sim, &l, lang, view.txn.marks.world);
+    let below_producers = draw_producers(ctx, sim, &l, lang, view);
     in_flight::draw_in_flight(ctx, sim, &l, lang, below_producers);
     draw_accumulator(ctx, sim, &l, lang, view, &dashes);
     draw_lane(ctx, sim, &l, &dashes);
@@ -562,7 +582,7 @@ pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
     draw_messages(ctx, sim, &l, view, &dashes);
 }
 
-fn draw_headers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) {
+fn draw_headers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, txn_world: bool) {
     let f = "600 13px system-ui, sans-serif";
     let batch_size = running(sim)
         .map(|p| p.config.batch_size.value)
@@ -571,7 +591,15 @@ fn draw_headers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) {
     let cols = [
         (l.prod_x + 4.0, "producer", "producer_sub"),
         (l.acc_x, "accumulator", "accumulator_sub"),
-        (l.broker_x, "brokers", "brokers_sub"),
+        (
+            l.broker_x,
+            "brokers",
+            if txn_world {
+                "brokers_sub_txn"
+            } else {
+                "brokers_sub"
+            },
+        ),
         (l.cons_x, "group", "group_sub"),
     ];
     for (x, head, sub_key) in cols {
@@ -582,19 +610,21 @@ fn draw_headers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) {
 }
 
 /// Draws the producer boxes; returns the y below the last one.
-fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) -> f64 {
+fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) -> f64 {
     let mut y = l.top;
     let x = l.prod_x + 8.0;
-    // The running instance first, then the closing ones.
+    // The running instance first, then zombies (same transactional.id) and closing ones.
     let mut order: Vec<_> = sim
         .producers()
         .iter()
         .filter(|p| p.state != ProducerState::Closed)
         .collect();
-    order.sort_by_key(|p| p.state != ProducerState::Running);
+    order.sort_by_key(|p| (p.state != ProducerState::Running, txn::is_zombie(sim, p)));
     for p in order.into_iter().take(3) {
-        let is_running = p.state == ProducerState::Running;
-        let h = if is_running { 236.0 } else { 70.0 };
+        let zombie = txn::is_zombie(sim, p);
+        let is_running = p.state == ProducerState::Running && !zombie;
+        let extra = txn::producer_extra(p, !is_running);
+        let h = if is_running { 236.0 } else { 70.0 } + extra;
         panel(
             ctx,
             l.prod_x,
@@ -612,7 +642,8 @@ fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) -> f64 {
             BOLD,
         );
         if !is_running {
-            text(ctx, t(lang, "closing"), x, y + 36.0, WARN, BODY);
+            let what = if zombie { "txn_zombie" } else { "closing" };
+            text(ctx, t(lang, what), x, y + 36.0, WARN, BODY);
             text(
                 ctx,
                 &tf(
@@ -625,6 +656,8 @@ fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) -> f64 {
                 INK,
                 BODY,
             );
+            let at = (x, y + 70.0 - 4.0, l.prod_w - 16.0);
+            txn::draw_producer_txn(ctx, sim, lang, view, p, at, true);
             y += h + 10.0;
             continue;
         }
@@ -719,6 +752,8 @@ fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang) -> f64 {
             3,
             colour,
         );
+        let at = (x, y + 236.0 - 6.0, l.prod_w - 16.0);
+        txn::draw_producer_txn(ctx, sim, lang, view, p, at, false);
         y += h + 10.0;
     }
     y
@@ -977,6 +1012,10 @@ fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View)
             line.push_str(" · ");
             line.push_str(t(lang, k));
         }
+        if view.txn.marks.world {
+            line.push_str(" · ");
+            line.push_str(txn::isolation_tag(sim, c.index));
+        }
         text(ctx, &line, l.cons_x + 8.0, y + 31.0, colour, FONT);
         for (i, tp) in c.assignment.iter().enumerate() {
             let ry = y + 40.0 + 18.0 * i as f64;
@@ -984,15 +1023,27 @@ fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View)
                 break;
             }
             let pos = c.positions.get(tp).copied().unwrap_or(0);
-            let hw = sim.partition(*tp).map_or(0, |p| p.high_watermark());
-            let lag = hw.saturating_sub(pos);
+            // Lag to where its fetch ends: the high watermark, or the LSO (read_committed).
+            let lag = sim.consumer_fetch_limit(c.index, *tp).saturating_sub(pos);
             if view.partition_selected(tp.topic, tp.partition) {
                 ctx.set_fill_style_str("#fff8c5");
                 ctx.fill_rect(l.cons_x + 4.0, ry, 160.0, 16.0);
             }
+            let waiting = txn::waiting_at_lso(view, sim, c.index, *tp, pos);
             text(
                 ctx,
-                &format!("P{} pos {} {} {}", tp.partition, pos, t(lang, "lag"), lag),
+                &format!(
+                    "P{} pos {} {} {}{}",
+                    tp.partition,
+                    pos,
+                    t(lang, "lag"),
+                    lag,
+                    if waiting {
+                        t(lang, "txn_waits_lso")
+                    } else {
+                        ""
+                    }
+                ),
                 l.cons_x + 8.0,
                 ry + 12.0,
                 INK,
@@ -1147,6 +1198,7 @@ fn draw_messages(ctx: &Ctx, sim: &Sim, l: &Layout, view: &mut View, dashes: &Das
                     ctx.stroke();
                 }
                 MessageKind::ConsumerFetch => dot(ctx, x, y, 2.0, "#8c959f"),
+                k if txn::is_txn_kind(k) => txn::draw_message(ctx, m, x, y),
                 _ => dot(ctx, x, y, 3.0, "#8250df"),
             },
         }

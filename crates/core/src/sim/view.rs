@@ -679,3 +679,23 @@ impl Sim {
         self.messages.get(&id)
     }
 }
+
+/// Read-only answers the page's transaction view needs (no state of their own).
+impl Sim {
+    /// The producer instance application `app` currently drives (after a restart or a
+    /// zombie, the newest one); `None` for an unknown application.
+    pub fn app_instance(&self, app: u32) -> Option<u32> {
+        self.app_producer.get(app as usize).copied()
+    }
+
+    /// Whether consumer `consumer` reads with `isolation.level=read_committed`.
+    pub fn consumer_read_committed(&self, consumer: u32) -> bool {
+        self.read_committed(crate::net::Node::Consumer(consumer))
+    }
+
+    /// Where a fetch of `tp` by consumer `consumer` ends now: the high watermark, or the last
+    /// stable offset under read_committed (what its lag is measured to).
+    pub fn consumer_fetch_limit(&self, consumer: u32, tp: crate::net::TopicPartitionId) -> u64 {
+        self.consumer_fetch_end(crate::net::Node::Consumer(consumer), tp)
+    }
+}

@@ -8,6 +8,7 @@
 //! Records written twice to one log (retries without idempotence) are outlined red where both
 //! copies are on screen. The renderer only reads the core's state.
 
+use super::txn::{self, Scale, LSO_COLOUR};
 use super::{text, text_right, Ctx, Layout, Target, View, DANGER, EDGE, FONT, INK, MUTED, SMALL};
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::cluster::{Broker, Partition, Replica};
@@ -28,6 +29,8 @@ pub const BUTTON_ROOM: f64 = 78.0;
 const LABEL_W: f64 = 46.0;
 /// Width of the "LEO n HW n" text at the right of a replica row.
 const OFFSETS_W: f64 = 104.0;
+/// ... and of "LSO n · LEO n · HW n" in a world with transactions.
+const OFFSETS_TXN_W: f64 = 160.0;
 /// Log tile width (plus a 1 px gap).
 const TILE: f64 = 9.0;
 /// Most replica rows remembered per frame for the test hook.
@@ -73,6 +76,10 @@ pub struct ReplicaMark {
     pub high_watermark: u64,
     /// Log tiles outlined red: records on screen twice in this log.
     pub duplicates_marked: u32,
+    /// The last stable offset drawn on this row (leaders, in a world with transactions).
+    pub last_stable_offset: Option<u64>,
+    /// Control markers (COMMIT / ABORT) drawn as tiles in this row.
+    pub markers_drawn: u32,
 }
 
 /// Draws every broker box.
@@ -95,7 +102,8 @@ fn draw_broker(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View, b:
     ctx.set_stroke_style_str(if up { EDGE } else { DANGER });
     ctx.set_line_width(if up { 1.0 } else { 2.0 });
     ctx.stroke_rect(x + 0.5, y + 0.5, w - 1.0, h - 1.0);
-    draw_title(ctx, sim, l, lang, b, state);
+    let chip_x = draw_title(ctx, sim, l, lang, b, state);
+    txn::draw_coordinator_chip(ctx, sim, l, lang, view, (b, chip_x));
 
     let hosted = sim
         .topics()
@@ -138,8 +146,9 @@ fn draw_broker(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View, b:
     }
 }
 
-/// "Broker 0", then a chip: coordinator, crashed, or crashed and fenced.
-fn draw_title(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, b: &Broker, state: BrokerState) {
+/// "Broker 0", then a chip: coordinator, crashed, or crashed and fenced. Returns the x where
+/// a further chip may start.
+fn draw_title(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, b: &Broker, state: BrokerState) -> f64 {
     let y = l.broker_y(b.id);
     let title = format!("{} {}", t(lang, "broker"), b.id);
     text(ctx, &title, l.broker_x + 8.0, y + 15.0, INK, super::BOLD);
@@ -149,7 +158,7 @@ fn draw_title(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, b: &Broker, state: B
         BrokerState::Crashed => (t(lang, "broker_crashed"), DANGER, "#ffffff"),
         BrokerState::Fenced => (t(lang, "broker_fenced"), "#82071e", "#ffffff"),
         BrokerState::Up if coordinator => (t(lang, "coordinator"), "#ddf4ff", INK),
-        BrokerState::Up => return,
+        BrokerState::Up => return l.broker_x + 8.0 + title_w + 8.0,
     };
     ctx.set_font(SMALL);
     let max_w = l.broker_w - title_w - 24.0 - BUTTON_ROOM;
@@ -163,6 +172,7 @@ fn draw_title(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, b: &Broker, state: B
     ctx.clip();
     text(ctx, label, cx + 5.0, y + 15.5, ink, SMALL);
     ctx.restore();
+    cx + chip_w + 6.0
 }
 
 /// One replica row: label and role, log tiles, LEO and HW lines, ISR state, offsets.
@@ -221,7 +231,9 @@ fn draw_replica(
     // The log, on an offset scale shared by the partition's replicas.
     let x0 = bx + LABEL_W + 2.0;
     let text_x = bx + l.broker_w - 8.0;
-    let log_w = (text_x - OFFSETS_W - x0).max(0.0);
+    let txn_world = view.txn.marks.world;
+    let offsets_w = if txn_world { OFFSETS_TXN_W } else { OFFSETS_W };
+    let log_w = (text_x - offsets_w - x0).max(0.0);
     let tiles_fit = (log_w / (TILE + 1.0)) as u64;
     let end = p
         .replicas
@@ -242,16 +254,28 @@ fn draw_replica(
         hatch(ctx, x0, ry + 1.0, log_w, row_h - 4.0);
         ctx.set_global_alpha(if state == BrokerState::Up { 0.4 } else { 0.3 });
     }
+    let tp = streamscope_core::net::TopicPartitionId {
+        topic: ti,
+        partition: p.index,
+    };
+    let scale = Scale {
+        x0,
+        from,
+        step: TILE + 1.0,
+    };
     find_duplicates(view, r, from, leo);
     let sel = view.selected_record();
     let mut duplicates_marked = 0u32;
+    let mut markers_drawn = 0u32;
     for (off, e) in r.log.range(from.min(leo), leo) {
         let x = at(off);
-        ctx.set_fill_style_str(super::key_colour(e.key));
-        ctx.fill_rect(x, ry + 2.0, TILE, th);
         if e.kind != EntryKind::Data {
+            txn::draw_marker(ctx, view, e, (tp, off, broker), (x, ry + 2.0, TILE, th));
+            markers_drawn += 1;
             continue;
         }
+        ctx.set_fill_style_str(super::key_colour(e.key));
+        ctx.fill_rect(x, ry + 2.0, TILE, th);
         view.hits
             .push(x, ry + 2.0, TILE, th, Target::Record(e.record_id));
         if view.dup_ids.binary_search(&e.record_id).is_ok() {
@@ -265,6 +289,10 @@ fn draw_replica(
             ctx.set_line_width(2.0);
             ctx.stroke_rect(x - 1.0, ry + 1.0, TILE + 2.0, th + 2.0);
         }
+    }
+    if txn_world {
+        let label = (leo, bx + 4.0, LABEL_W - 4.0);
+        txn::draw_open_band(ctx, view, tp, scale, (ry, row_h), label);
     }
     if !in_isr {
         ctx.set_global_alpha(if state == BrokerState::Up { 1.0 } else { 0.55 });
@@ -285,6 +313,11 @@ fn draw_replica(
         let half = (row_h - 4.0) / 2.0;
         arrow_left(ctx, x0 - 1.0, ry + 1.0 + half, half, HW_COLOUR);
     }
+    let lso = if txn_world && is_leader {
+        txn::draw_lso_and_positions(ctx, view, tp, scale, (ry, row_h))
+    } else {
+        None
+    };
     if !in_isr {
         // Said in words too, over the hatching.
         let label = t(lang, "not_in_isr");
@@ -316,14 +349,20 @@ fn draw_replica(
     let hw_text = format!("{} {}", t(lang, "hw"), hw);
     text_right(ctx, &hw_text, text_x, base, HW_COLOUR, font);
     let hw_w = ctx.measure_text(&hw_text).map_or(40.0, |m| m.width());
-    text_right(
-        ctx,
-        &format!("{} {} ·", t(lang, "leo"), leo),
-        text_x - hw_w - 4.0,
-        base,
-        LEO_COLOUR,
-        font,
-    );
+    let leo_text = format!("{} {} ·", t(lang, "leo"), leo);
+    text_right(ctx, &leo_text, text_x - hw_w - 4.0, base, LEO_COLOUR, font);
+    // The LSO in words where it differs from the HW (an open transaction holds it back).
+    if let Some(lso) = lso.filter(|l| *l < hw) {
+        let leo_w = ctx.measure_text(&leo_text).map_or(50.0, |m| m.width());
+        text_right(
+            ctx,
+            &format!("{} {lso} ·", t(lang, "lso")),
+            text_x - hw_w - leo_w - 8.0,
+            base,
+            LSO_COLOUR,
+            font,
+        );
+    }
     if view.replicas.len() < MAX_MARKS {
         view.replicas.push(ReplicaMark {
             broker,
@@ -335,6 +374,8 @@ fn draw_replica(
             log_end_offset: leo,
             high_watermark: hw,
             duplicates_marked,
+            last_stable_offset: lso,
+            markers_drawn,
         });
     }
 }
