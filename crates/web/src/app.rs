@@ -220,6 +220,23 @@ impl App {
         self.draw();
     }
 
+    /// Runs to `target` (at most `max_events` events; true when there), letting the renderer
+    /// read the trace at least every half trace so no rebalance phase scrolls out unseen.
+    pub(crate) fn advance(&mut self, target: SimTime, max_events: u64) -> bool {
+        let chunk = (streamscope_core::sim::TRACE_CAPACITY / 2) as u64;
+        let mut left = max_events;
+        while left > 0 {
+            let n = left.min(chunk);
+            let done = self.sim.run_until_bounded(target, n);
+            self.view.rebalance.observe(&self.sim);
+            if done {
+                return true;
+            }
+            left -= n;
+        }
+        false
+    }
+
     pub(crate) fn draw(&mut self) {
         render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);
         self.write_stats();
@@ -235,7 +252,7 @@ impl App {
         if self.playing {
             let advance_us = (dt * 1000.0 * self.speed) as u64;
             let target = self.sim.now().plus(advance_us);
-            self.behind = !self.sim.run_until_bounded(target, MAX_EVENTS_PER_FRAME);
+            self.behind = !self.advance(target, MAX_EVENTS_PER_FRAME);
         }
         // A departed batch stays in its row for about 1.5 s of wall time at any speed.
         self.view.departure_window_us = (self.speed * 1.5e6).max(1000.0) as u64;
@@ -343,7 +360,7 @@ impl App {
     }
 
     /// Controls show the running producer's settings.
-    fn sync_controls(&self) {
+    pub(crate) fn sync_controls(&self) {
         let doc = &self.doc;
         // A Crash / Restart button on each broker this world has.
         brokers::build_broker_controls(doc, &self.sim);
@@ -796,7 +813,7 @@ fn install_test_hook(window: &web_sys::Window) -> Result<(), JsValue> {
     let run = Closure::<dyn Fn(f64) -> JsValue>::new(|ms: f64| {
         with_app(|a| {
             let target = SimTime((ms.max(0.0) * 1000.0) as u64);
-            a.sim.run_until(target);
+            a.advance(target, u64::MAX);
             a.draw();
             JsValue::from_f64(a.sim.events_processed() as f64)
         })
@@ -845,6 +862,11 @@ fn install_test_hook(window: &web_sys::Window) -> Result<(), JsValue> {
     });
     js_sys::Reflect::set(&hook, &"drawnReplicas".into(), replicas.as_ref())?;
     replicas.forget();
+    let panels = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|a| to_js(&a.view.groups)).unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"groupPanels".into(), panels.as_ref())?;
+    panels.forget();
     let counts = Closure::<dyn Fn() -> JsValue>::new(|| {
         with_app(|a| to_js(&monitor::monitor_counts(&a.sim))).unwrap_or(JsValue::NULL)
     });

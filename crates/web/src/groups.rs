@@ -1,9 +1,11 @@
 //! The DOM side of the consumer-group controls: add a consumer (with the strategy list chosen
-//! in the page), add a group, close / crash / restart / slow down a consumer. Each button builds
-//! a core `Change` and shows the core's answer; every rule (validation, the rebalance that
-//! follows) lives in the core.
+//! in the page), add a group, close / crash / restart / slow down a consumer, add a partition,
+//! and the protocol choice. Each button builds a core `Change` (or a setting) and shows the
+//! core's answer; every rule (validation, the rebalance that follows, which rebalance protocol
+//! a strategy list means) lives in the core.
 
 use crate::app::{input, on_id, select, with_app};
+use streamscope_core::config::{RebalanceProtocol, StrategyList};
 use streamscope_core::Change;
 use wasm_bindgen::JsValue;
 use web_sys::Document;
@@ -79,5 +81,64 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
             per_record_us: ms.saturating_mul(1000),
         })
     })?;
-    Ok(())
+    wire_partitions_and_protocol(doc)
+}
+
+/// The rebalance protocol a strategy list means (the core's rule), as the selector's value.
+fn protocol_of(list: &str) -> Option<&'static str> {
+    StrategyList::parse(list)
+        .ok()
+        .map(|l| match l.rebalance_protocol() {
+            RebalanceProtocol::Eager => "eager",
+            RebalanceProtocol::Cooperative => "cooperative",
+        })
+}
+
+/// "Add partition" raises the first topic's partition count by one through the live
+/// `num.partitions` setting (the core adds the partition; the groups rebalance). The rebalance
+/// protocol selector picks a strategy list that means that protocol, and follows the list.
+fn wire_partitions_and_protocol(doc: &Document) -> Result<(), JsValue> {
+    on_id(doc, "add-partition", "click", |_| {
+        with_app(|a| {
+            let n = a.sim.topics().first().map_or(0, |t| t.partitions.len());
+            let r = a.apply_setting("num.partitions", &(n + 1).to_string());
+            a.show(r);
+            a.sync_controls();
+            a.draw();
+        });
+    })?;
+    let d = doc.clone();
+    on_id(doc, "rebalance-protocol", "change", move |_| {
+        let (Some(choice), Some(assignor)) =
+            (select(&d, "rebalance-protocol"), select(&d, "assignor"))
+        else {
+            return;
+        };
+        let wanted = choice.value();
+        if protocol_of(&assignor.value()) == Some(wanted.as_str()) {
+            return;
+        }
+        let list = if wanted == "cooperative" {
+            "cooperative-sticky"
+        } else {
+            "range"
+        };
+        assignor.set_value(list);
+        with_app(|a| {
+            let r = a.apply_setting("partition.assignment.strategy", list);
+            a.show(r);
+            a.draw();
+        });
+    })?;
+    let d = doc.clone();
+    on_id(doc, "assignor", "change", move |_| {
+        let (Some(choice), Some(assignor)) =
+            (select(&d, "rebalance-protocol"), select(&d, "assignor"))
+        else {
+            return;
+        };
+        if let Some(p) = protocol_of(&assignor.value()) {
+            choice.set_value(p);
+        }
+    })
 }

@@ -8,10 +8,12 @@
 //! ([`View`]), so the departure stays visible for a moment after the request is delivered.
 
 mod cluster;
+mod groups;
 mod in_flight;
 mod txn;
 
 pub use cluster::{BrokerState, ReplicaMark, BUTTON_ROOM};
+pub use groups::GroupMark;
 pub use in_flight::request_line;
 pub use txn::{is_zombie, txn_world, TxnMarks};
 
@@ -185,6 +187,10 @@ pub struct View {
     lost: std::collections::BTreeMap<streamscope_core::net::TopicPartitionId, u64>,
     /// This frame's transaction state and what was drawn of it (`render::txn`).
     pub txn: txn::TxnFrame,
+    /// The group panels drawn in the last frame (for the test hook).
+    pub groups: Vec<GroupMark>,
+    /// The groups' rebalance phases and the members' heartbeats, read from the trace.
+    pub rebalance: crate::rebalance::Observer,
 }
 
 impl Default for View {
@@ -205,6 +211,8 @@ impl View {
             dup_ids: Vec::new(),
             lost: std::collections::BTreeMap::new(),
             txn: txn::TxnFrame::default(),
+            groups: Vec::new(),
+            rebalance: crate::rebalance::Observer::default(),
         }
     }
 
@@ -214,6 +222,8 @@ impl View {
         self.selected = None;
         self.departures.clear();
         self.replicas.clear();
+        self.groups.clear();
+        self.rebalance.reset();
     }
 
     fn selected_record(&self) -> Option<u64> {
@@ -295,6 +305,8 @@ pub struct Layout {
     pub cons_x: f64,
     pub cons_w: f64,
     pub cons_h: f64,
+    /// The consumer column: group panels and member boxes (`render::groups`).
+    col: groups::Column,
 }
 
 impl Layout {
@@ -309,6 +321,7 @@ impl Layout {
         let top = 70.0;
         let avail = HEIGHT - top - 20.0;
         let row_h = (avail / partitions as f64).clamp(MIN_ROW_H, 56.0);
+        let col = groups::column(sim, top, avail);
         let shown = if row_h * partitions as f64 <= avail + 0.5 {
             partitions
         } else {
@@ -331,7 +344,8 @@ impl Layout {
             broker_h: (avail - 10.0 * (brokers as f64 - 1.0)) / brokers as f64,
             cons_x: 976.0,
             cons_w: 292.0,
-            cons_h: ((avail - 10.0 * (consumers as f64 - 1.0)) / consumers as f64).min(220.0),
+            cons_h: col.cons_h,
+            col,
         }
     }
 
@@ -342,7 +356,11 @@ impl Layout {
         self.top + (self.broker_h + 10.0) * b as f64
     }
     pub fn consumer_y(&self, c: u32) -> f64 {
-        self.top + (self.cons_h + 10.0) * c as f64
+        self.col
+            .cons_ys
+            .get(c as usize)
+            .copied()
+            .unwrap_or(self.top)
     }
     /// The replication lane right of the broker boxes: follower fetches and their responses
     /// travel along it.
@@ -568,6 +586,7 @@ pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
     let l = Layout::new(sim);
     view.hits.clear();
     view.observe(sim, l.partitions);
+    view.rebalance.observe(sim);
     let dashes = Dashes::new();
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(0.0, 0.0, WIDTH, HEIGHT);
@@ -578,8 +597,10 @@ pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
     draw_accumulator(ctx, sim, &l, lang, view, &dashes);
     draw_lane(ctx, sim, &l, &dashes);
     cluster::draw_brokers(ctx, sim, &l, lang, view);
+    groups::draw_groups(ctx, sim, &l, lang, view);
     draw_consumers(ctx, sim, &l, lang, view);
     draw_messages(ctx, sim, &l, view, &dashes);
+    groups::draw_group_messages(ctx, sim, &l);
 }
 
 fn draw_headers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, txn_world: bool) {
@@ -984,7 +1005,7 @@ fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View)
         let Some(g) = sim.groups().get(c.group as usize) else {
             continue;
         };
-        let short: String = c.member_id.chars().take(16).collect();
+        let short: String = c.member_id.chars().take(12).collect();
         text(
             ctx,
             &format!("{} {} · {}…", g.group_id, t(lang, "consumer"), short),
@@ -1064,7 +1085,8 @@ fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View)
             ctx.set_fill_style_str(if lag > 20 { DANGER } else { "#bf8700" });
             ctx.fill_rect(l.cons_x + 180.0, ry + 4.0, w, 9.0);
         }
-        draw_lag_chart(ctx, l, lang, c, y);
+        let extra = groups::draw_member_extras(ctx, sim, l, lang, view, c, y);
+        draw_lag_chart(ctx, l, lang, c, y, extra);
     }
 }
 
@@ -1076,12 +1098,13 @@ fn draw_lag_chart(
     lang: Lang,
     c: &streamscope_core::consumer::Consumer,
     y: f64,
+    extra_rows: usize,
 ) {
     const CHART_H: f64 = 26.0;
     let (x0, w) = (l.cons_x + 8.0, l.cons_w - 16.0);
     let y0 = y + l.cons_h - CHART_H - 6.0;
     // Only below the partition rows, never over them.
-    let rows_end = y + 40.0 + 18.0 * c.assignment.len() as f64;
+    let rows_end = y + 40.0 + 18.0 * (c.assignment.len() + extra_rows) as f64;
     if y0 - 12.0 < rows_end || c.lag_history.is_empty() {
         return;
     }
