@@ -6,9 +6,7 @@
 //! exactly_once_v2: every input record's output is seen exactly once by a read_committed
 //! reader, in input order per partition, and no read_committed consumer ever gets a record of
 //! an aborted transaction. at_least_once: nothing is missing, and duplicates do occur across
-//! the seeds. Known bug: on rare seeds (66 of the first 600) exactly_once_v2 misses an output
-//! record; the test tolerates at most 2% of seeds and `PIPELINE_STRICT=1` tolerates none.
-//! `PIPELINE_SEEDS` sets how many seeds (default 1,000; each runs 30 simulated
+//! the seeds. `PIPELINE_SEEDS` sets how many seeds (default 1,000; each runs 30 simulated
 //! seconds plus the drain, for both guarantees).
 
 use streamscope_core::sim::schedule::{drain_limit, random_faults};
@@ -70,8 +68,6 @@ fn exactly_once_v2_vs_at_least_once_over_seeds() {
     let mut seeds_with_alos_dups = 0;
     let mut eos_aborts = 0;
     let mut crashes = 0;
-    let mut eos_missing_seeds = 0u64;
-    let strict = std::env::var("PIPELINE_STRICT").is_ok_and(|v| v == "1");
     for (seed, (eos, eos_settled), (alos, alos_settled)) in &results {
         assert!(
             eos_settled,
@@ -91,18 +87,11 @@ fn exactly_once_v2_vs_at_least_once_over_seeds() {
             (0, 0, 0),
             "seed {seed}: exactly_once_v2 must see no input twice, in order: {eos:?}"
         );
-        if eos.missing > 0 {
-            // KNOWN BUG (open in issue 6's note): rarely an output record is never written
-            // while its input offset is committed (seeds 66, 115, 116 of the first 300). Strict mode fails.
-            eprintln!(
-                "seed {seed}: exactly_once_v2 missed {} records: {eos:?}",
-                eos.missing
-            );
-            assert!(!strict, "PIPELINE_STRICT: seed {seed}: {eos:?}");
-            eos_missing_seeds += 1;
-        } else {
-            assert_eq!(eos.output_committed, eos.input, "seed {seed}: {eos:?}");
-        }
+        assert_eq!(
+            eos.missing, 0,
+            "seed {seed}: exactly_once_v2 lost output: {eos:?}"
+        );
+        assert_eq!(eos.output_committed, eos.input, "seed {seed}: {eos:?}");
         assert_eq!(
             alos.missing, 0,
             "seed {seed}: at_least_once lost output: {alos:?}"
@@ -124,11 +113,5 @@ fn exactly_once_v2_vs_at_least_once_over_seeds() {
     assert!(
         seeds_with_alos_dups > 0,
         "at_least_once repeats work after some crash"
-    );
-    // The known bug stays rare: at most one seed in fifty.
-    assert!(
-        eos_missing_seeds * 50 <= results.len() as u64,
-        "exactly_once_v2 missed output in {eos_missing_seeds} of {} seeds",
-        results.len()
     );
 }

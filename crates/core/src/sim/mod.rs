@@ -460,6 +460,11 @@ impl Sim {
             self.responses_dropped += 1;
             return id;
         }
+        // A dead process sends nothing (a crashed pipeline processor's producer).
+        if matches!(from, Node::Producer(p) if self.producers.get(p as usize).is_some_and(|x| x.crashed))
+        {
+            return id;
+        }
         let msg = Message {
             id,
             from,
