@@ -160,6 +160,9 @@ pub enum Event {
     /// (request.timeout.ms; JoinGroup: the rebalance timeout + 5 s): the member marks the
     /// coordinator unknown and sends FindCoordinator.
     CoordinatorUnknown { consumer: u32, coordinator: u32 },
+    /// `commitSync()` blocked for default.api.timeout.ms (60 s) without an answer and threw
+    /// TimeoutException; the application polls again.
+    CommitSyncTimedOut { consumer: u32 },
     /// A consumer asked for its committed offsets again after UNSTABLE_OFFSET_COMMIT.
     OffsetFetchRetried { consumer: u32 },
     /// A pipeline processor's step (`sim::pipeline`).

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use streamscope_core::consumer::group::GroupState;
 use streamscope_core::event::{Delivery, Event, Event::Delivered};
 use streamscope_core::net::{GroupError, MessageKind, Node};
-use streamscope_core::{Change, Config, Sim};
+use streamscope_core::{Change, Config, Sim, SimTime};
 
 mod common;
 use common::group_checker::ConsumedChecker;
@@ -428,4 +428,41 @@ fn a_restarted_coordinator_answers_not_coordinator() {
         assert_eq!(c.coordinator, Some(new));
     }
     assert_eq!(sim.groups()[0].state, GroupState::Stable);
+}
+
+#[test]
+fn commit_sync_gives_up_after_default_api_timeout() {
+    // Every response of the group's coordinator is lost: the blocked commitSync() throws
+    // TimeoutException after default.api.timeout.ms (60 s) and the application polls again.
+    let mut c = Config::preset();
+    c.set("sim.consumer.commit", "sync").unwrap();
+    let mut sim = Sim::new(c, 21).unwrap();
+    sim.run_until(SimTime(3_000_000));
+    let coord = sim.groups()[0].coordinator;
+    sim.apply(Change::DropResponses {
+        broker: coord,
+        on: true,
+    })
+    .unwrap();
+    let mut timed_out = Vec::new();
+    while let Some(e) = sim.step_until(SimTime(80_000_000)) {
+        if let Event::CommitSyncTimedOut { consumer } = e.event {
+            timed_out.push((e.time.micros(), consumer));
+        }
+    }
+    assert!(!timed_out.is_empty(), "a blocked commitSync() timed out");
+    assert!(
+        timed_out.iter().all(|(t, _)| *t >= 63_000_000),
+        "{timed_out:?}"
+    );
+    // The application went on polling afterwards.
+    sim.apply(Change::DropResponses {
+        broker: coord,
+        on: false,
+    })
+    .unwrap();
+    let before: u64 = sim.consumers().iter().map(|c| c.records_consumed).sum();
+    sim.run_until(SimTime(140_000_000));
+    let after: u64 = sim.consumers().iter().map(|c| c.records_consumed).sum();
+    assert!(after > before, "consumers carry on after the timeout");
 }

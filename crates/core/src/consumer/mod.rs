@@ -108,6 +108,8 @@ pub struct Consumer {
     /// The application is blocked in `commitSync()` until the OffsetCommit response with this
     /// correlation id arrives.
     pub commit_sync_wait: Option<u64>,
+    /// When a blocked `commitSync()` gives up (default.api.timeout.ms after the call).
+    pub commit_sync_deadline: SimTime,
     /// Next correlation id for an OffsetCommit.
     pub next_request_id: u64,
     /// The coordinator this member knows (`None`: unknown, FindCoordinator needed).

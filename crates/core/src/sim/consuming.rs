@@ -20,6 +20,9 @@ use alloc::vec::Vec;
 
 /// The consumer's `request.timeout.ms` (30 s).
 const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
+/// `default.api.timeout.ms` (60 s): how long `commitSync()` blocks before it throws
+/// TimeoutException.
+pub(super) const DEFAULT_API_TIMEOUT_US: u64 = 60_000_000;
 /// The consumer's retry.backoff.ms (100 ms), between OffsetFetch attempts.
 const OFFSET_FETCH_RETRY_BACKOFF_US: u64 = 100_000;
 /// `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait the rebalance timeout plus this.
@@ -331,6 +334,7 @@ impl Sim {
             // Blocked in commitSync(): no poll until the response (the application is still
             // busy, so max.poll.interval.ms keeps counting).
             cons.commit_sync_wait = Some(id);
+            cons.commit_sync_deadline = self.now.plus(DEFAULT_API_TIMEOUT_US);
             cons.busy_until = Some(SimTime(u64::MAX));
         } else {
             self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
@@ -971,6 +975,17 @@ impl Sim {
         } else if self.consumers[c as usize].coordinator.is_none() {
             self.find_coordinator(c);
         }
+        // commitSync() past default.api.timeout.ms throws TimeoutException: the application
+        // carries on polling (the offsets stay uncommitted).
+        let cons = &mut self.consumers[c as usize];
+        if cons.commit_sync_wait.is_some() && now >= cons.commit_sync_deadline {
+            cons.commit_sync_wait = None;
+            cons.busy_until = Some(now);
+            self.schedule(now, Pending::ConsumerPoll { consumer: c });
+            let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
+            self.schedule(next, Pending::ConsumerTimer { consumer: c });
+            return Some(Event::CommitSyncTimedOut { consumer: c });
+        }
         let cons = &self.consumers[c as usize];
         let idle = cons.busy_until.is_none();
         let commit = idle && self.maybe_auto_commit(c);
@@ -1011,6 +1026,9 @@ impl Sim {
         }
         if joined && cons.busy_until.is_some() {
             next = next.min(cons.last_poll.plus(max_poll_us).max(now.plus(1)));
+        }
+        if cons.commit_sync_wait.is_some() {
+            next = next.min(cons.commit_sync_deadline.max(now.plus(1)));
         }
         self.schedule(next.max(now), Pending::ConsumerTimer { consumer: c });
         if let Some(coordinator) = lost_coordinator {

@@ -86,6 +86,7 @@ impl Sim {
             previous_generation: None,
             uncommitted_poll: false,
             commit_sync_wait: None,
+            commit_sync_deadline: SimTime::ZERO,
             next_request_id: 0,
             coordinator: None,
             find_coordinator_sent: None,

@@ -898,8 +898,10 @@ impl Sim {
             return;
         }
         let id = self.send_commit(c);
+        let now = self.now;
         if let Some(cons) = self.consumers.get_mut(c as usize) {
             cons.commit_sync_wait = Some(id);
+            cons.commit_sync_deadline = now.plus(super::consuming::DEFAULT_API_TIMEOUT_US);
             cons.busy_until = Some(SimTime(u64::MAX));
         }
     }
