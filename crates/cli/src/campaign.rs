@@ -1,7 +1,8 @@
 //! `streamscope campaign`: many seeds over a grid of settings, each run with a fault schedule
 //! drawn from its seed (the same schedule for every setting), drained and counted by the
 //! core's invariant monitor. Prints a table: setting -> records acknowledged / lost /
-//! duplicated / out of order. Holds no Kafka logic: every run is `run::run_plan`.
+//! duplicated / out of order; with `--pipeline ctp`, the pipeline verifier's counts per
+//! processing.guarantee too. Holds no Kafka logic: every run is `run::run_plan`.
 
 use crate::run::{build_config, build_faults, draw_progress, run_plan, RunPlan};
 use crate::CliError;
@@ -38,6 +39,11 @@ pub struct Args {
     /// Runs in parallel (default: the machine's cores).
     #[arg(long)]
     jobs: Option<usize>,
+    /// `ctp`: every run has the consume-transform-produce pipeline (`run --pipeline ctp`);
+    /// the default grid becomes processing.guarantee=at_least_once,exactly_once_v2 and the
+    /// table adds the verifier's counts (input, duplicated, missing).
+    #[arg(long, value_name = "ctp")]
+    pipeline: Option<String>,
 }
 
 const DEFAULT_GRID: &[(&str, &[&str])] = &[
@@ -66,6 +72,12 @@ pub struct Row {
     pub runs_with_loss: u64,
     pub runs_with_duplicates: u64,
     pub leader_elections: u64,
+    /// With `--pipeline ctp`: the verifier's counts summed over the runs.
+    pub pipeline_input: u64,
+    pub pipeline_duplicates: u64,
+    pub pipeline_missing: u64,
+    pub runs_with_pipeline_duplicates: u64,
+    pub read_committed_aborted_seen: u64,
 }
 
 #[derive(serde::Serialize)]
@@ -75,8 +87,18 @@ struct Report<'a> {
     rows: &'a [Row],
 }
 
-fn parse_grid(args: &[String]) -> Result<Vec<(String, Vec<String>)>, CliError> {
-    let mut axes: Vec<(String, Vec<String>)> = DEFAULT_GRID
+const PIPELINE_GRID: &[(&str, &[&str])] = &[(
+    "processing.guarantee",
+    &["at_least_once", "exactly_once_v2"],
+)];
+
+fn parse_grid(args: &[String], pipeline: bool) -> Result<Vec<(String, Vec<String>)>, CliError> {
+    let base = if pipeline {
+        PIPELINE_GRID
+    } else {
+        DEFAULT_GRID
+    };
+    let mut axes: Vec<(String, Vec<String>)> = base
         .iter()
         .map(|(n, vs)| (n.to_string(), vs.iter().map(|v| v.to_string()).collect()))
         .collect();
@@ -127,9 +149,22 @@ pub fn main(args: Args) -> Result<(), CliError> {
     if args.seeds == 0 {
         return Err(CliError::usage("--seeds must be at least 1"));
     }
-    let axes = parse_grid(&args.grid)?;
+    let pipeline = match args.pipeline.as_deref() {
+        None => false,
+        Some("ctp") => true,
+        Some(other) => {
+            return Err(CliError::usage(format!(
+                "--pipeline {other}: the only pipeline is 'ctp' (consume-transform-produce)"
+            )))
+        }
+    };
+    let axes = parse_grid(&args.grid, pipeline)?;
+    let mut base_sets = args.set.clone();
+    if pipeline {
+        base_sets.insert(0, String::from("sim.pipeline=ctp"));
+    }
     // Check every setting name and value up front, so a typo fails before any run.
-    build_config(&args.set)?;
+    build_config(&base_sets)?;
     for (name, values) in &axes {
         for v in values {
             let mut c = streamscope_core::Config::preset();
@@ -141,7 +176,7 @@ pub fn main(args: Args) -> Result<(), CliError> {
     let mut rows: Vec<Row> = Vec::with_capacity(points.len());
     let mut jobs: Vec<(usize, streamscope_core::Config, u64)> = Vec::new();
     for (i, p) in points.iter().enumerate() {
-        let mut sets = args.set.clone();
+        let mut sets = base_sets.clone();
         sets.extend(p.iter().map(|(n, v)| format!("{n}={v}")));
         let mut row = Row {
             settings: p.clone(),
@@ -199,6 +234,12 @@ pub fn main(args: Args) -> Result<(), CliError> {
                             r.runs_with_loss += (s.acknowledged_lost > 0) as u64;
                             r.runs_with_duplicates += (s.duplicates > 0) as u64;
                             r.leader_elections += s.leader_elections;
+                            r.pipeline_input += s.pipeline_input.unwrap_or(0);
+                            let dups = s.pipeline_duplicates.unwrap_or(0);
+                            r.pipeline_duplicates += dups;
+                            r.runs_with_pipeline_duplicates += (dups > 0) as u64;
+                            r.pipeline_missing += s.pipeline_missing.unwrap_or(0);
+                            r.read_committed_aborted_seen += s.read_committed_aborted_seen;
                         }
                     }
                     Err(e) => {
@@ -242,7 +283,7 @@ pub fn main(args: Args) -> Result<(), CliError> {
         .map_err(std::io::Error::other)
         .and_then(|_| writeln!(out))
     } else {
-        print_table(&mut out, &rows, args.seeds, until)
+        print_table(&mut out, &rows, args.seeds, until, pipeline)
     };
     match res {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -256,6 +297,7 @@ fn print_table(
     rows: &[Row],
     seeds: u64,
     until: SimTime,
+    pipeline: bool,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -300,6 +342,34 @@ fn print_table(
         out,
         "lost = acknowledged records missing from their partition leader's final log; duplicated = extra copies in it; reorder = records behind a later one of the same producer."
     )?;
+    if pipeline {
+        writeln!(
+            out,
+            "pipeline (the read_committed verifier of topic output):"
+        )?;
+        writeln!(
+            out,
+            "{:<w$}  {:>10} {:>10} {:>12} {:>8} {:>13}",
+            "setting", "input", "duplicated", "runs w/dups", "missing", "aborted read"
+        )?;
+        for r in rows.iter().filter(|r| r.rejected.is_none()) {
+            writeln!(
+                out,
+                "{:<w$}  {:>10} {:>10} {:>8}/{:<3} {:>8} {:>13}",
+                label(r),
+                r.pipeline_input,
+                r.pipeline_duplicates,
+                r.runs_with_pipeline_duplicates,
+                r.runs,
+                r.pipeline_missing,
+                r.read_committed_aborted_seen
+            )?;
+        }
+        writeln!(
+            out,
+            "duplicated = input records whose output the verifier read more than once; missing = never; aborted read = records of aborted transactions a read_committed consumer got (always 0)."
+        )?;
+    }
     Ok(())
 }
 

@@ -181,3 +181,90 @@ fn a_campaign_tabulates_losses_by_setting() {
     let e = refused(&["campaign", "--grid", "acks"]);
     assert!(e.contains("NAME=V1,V2"), "{e}");
 }
+
+#[test]
+fn the_pipeline_reports_its_verifier_and_exactly_once_holds_where_at_least_once_repeats() {
+    // The same seed and drawn faults (processor crashes between produce and commit among
+    // them) for both guarantees.
+    let run = |g: &str| {
+        json(&[
+            "run",
+            "--pipeline",
+            "ctp",
+            "--set",
+            &format!("processing.guarantee={g}"),
+            "--faults",
+            "random",
+            "--until",
+            "30s",
+            "--seed",
+            "3",
+            "--json",
+        ])
+    };
+    let eos = run("exactly_once_v2");
+    let alos = run("at_least_once");
+    for key in [
+        "pipeline_input",
+        "pipeline_output_committed",
+        "pipeline_duplicates",
+        "pipeline_missing",
+        "read_committed_aborted_seen",
+    ] {
+        assert!(eos[key].is_u64(), "{key} in {eos}");
+    }
+    assert_eq!(eos["faults"], alos["faults"], "same schedule for both");
+    assert!(eos["faults"].to_string().contains("crash:processor="));
+    let input = eos["pipeline_input"].as_u64().unwrap();
+    assert!(input > 1000);
+    assert_eq!(eos["pipeline_output_committed"].as_u64(), Some(input));
+    assert_eq!(eos["pipeline_duplicates"].as_u64(), Some(0));
+    assert_eq!(eos["pipeline_missing"].as_u64(), Some(0));
+    assert_eq!(eos["read_committed_aborted_seen"].as_u64(), Some(0));
+    assert_eq!(alos["pipeline_missing"].as_u64(), Some(0));
+    // Without a pipeline the keys are absent (read_committed_aborted_seen stays).
+    let plain = json(&["run", "--until", "1s", "--json"]);
+    assert!(plain.get("pipeline_input").is_none());
+    assert_eq!(plain["read_committed_aborted_seen"].as_u64(), Some(0));
+    let msg = refused(&["run", "--pipeline", "etl"]);
+    assert!(msg.contains("--pipeline etl"), "{msg}");
+    let msg = refused(&["run", "--fault", "crash:processor=0@1s"]);
+    assert!(msg.contains("--pipeline ctp"), "{msg}");
+}
+
+#[test]
+fn a_pipeline_campaign_compares_the_guarantees() {
+    let out = streamscope(&[
+        "campaign",
+        "--pipeline",
+        "ctp",
+        "--seeds",
+        "6",
+        "--until",
+        "30s",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let get = |g: &str| {
+        rows.iter()
+            .find(|r| r["settings"][0][1] == g)
+            .unwrap_or_else(|| panic!("{g} in {v}"))
+            .clone()
+    };
+    let (alos, eos) = (get("at_least_once"), get("exactly_once_v2"));
+    assert_eq!(eos["pipeline_duplicates"].as_u64(), Some(0));
+    assert_eq!(eos["pipeline_missing"].as_u64(), Some(0));
+    assert_eq!(alos["pipeline_missing"].as_u64(), Some(0));
+    assert!(eos["pipeline_input"].as_u64().unwrap() > 0);
+    assert!(
+        alos["pipeline_duplicates"].as_u64().unwrap() > 0,
+        "at_least_once repeats work after some crash in 6 seeds: {alos}"
+    );
+}
