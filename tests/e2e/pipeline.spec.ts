@@ -132,6 +132,9 @@ test('a restart with a new transactional.id, and the twin follows a direct crash
   await page.locator('#processor-index').fill('7');
   await page.locator('#crash-processor').click();
   await expect(page.locator('#message')).toContainText('out of range');
+  await page.locator('#processor-index').fill('');
+  await page.locator('#restart-processor').click();
+  await expect(page.locator('#message')).toContainText('is not a processor number');
   expect(problems).toEqual([]);
 });
 

@@ -289,6 +289,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("pipe_no_txn_id", "no transactional.id", "transactional.id 없음"),
     ("pipe_counts_off", "duplicates in the output: exactly_once_v2 — · at_least_once — (pipeline off)", "출력의 중복: exactly_once_v2 — · at_least_once — (파이프라인 꺼짐)"),
     ("pipe_counts", "duplicates in the output: exactly_once_v2 {eos} · at_least_once {alos} · not (yet) in the output: {eos_missing} · {alos_missing} · aborted records read by read_committed: {eos_aborted} · {alos_aborted} · processor crashes: {eos_crashes} · {alos_crashes}", "출력의 중복: exactly_once_v2 {eos} · at_least_once {alos} · 출력에 (아직) 없음: {eos_missing} · {alos_missing} · read_committed가 읽은 중단된 레코드: {eos_aborted} · {alos_aborted} · 프로세서 장애: {eos_crashes} · {alos_crashes}"),
+    ("pipe_bad_index", "processor #: '{raw}' is not a processor number (0, 1, ...)", "프로세서 #: '{raw}'은(는) 프로세서 번호가 아닙니다 (0, 1, ...)"),
     ("pipe_box_title", "processor {n} · {phase}", "프로세서 {n} · {phase}"),
     ("pipe_crash_scheduled", "processor {n} crashes at its next moment between a produce and its commit (within 5 s), in both simulations; it stays down until Restart", "프로세서 {n}은(는) 다음 프로듀스와 커밋 사이 순간(5초 이내)에 두 시뮬레이션 모두에서 장애가 납니다. 재시작할 때까지 멈춰 있습니다"),
     ("pipe_crashed", "processor {n} crashed (consumer and producer) in both simulations; an open transaction stays open", "프로세서 {n} 장애 (컨슈머와 프로듀서), 두 시뮬레이션 모두. 열린 트랜잭션은 열린 채로 남습니다"),

@@ -321,13 +321,13 @@ fn setting(a: &mut App, doc: &Document, name: &str, value: &str) {
     a.draw();
 }
 
-fn processor_index(doc: &Document) -> Result<u32, String> {
+fn processor_index(doc: &Document, lang: Lang) -> Result<u32, String> {
     let raw = input(doc, "processor-index")
         .map(|i| i.value())
         .unwrap_or_default();
     raw.trim()
         .parse::<u32>()
-        .map_err(|_| format!("processor #: '{raw}' is not a processor number"))
+        .map_err(|_| tf(lang, "pipe_bad_index", &[("raw", &raw)]))
 }
 
 /// Crashes processor `n` in both simulations: mid-transaction through the fault machinery
@@ -366,7 +366,7 @@ fn button(
     let d = doc.clone();
     on_id(doc, id, "click", move |_| {
         with_app(|a| {
-            let r = processor_index(&d).and_then(|n| act(a, n, &d));
+            let r = processor_index(&d, a.lang).and_then(|n| act(a, n, &d));
             a.show(r);
             a.draw();
         });
