@@ -37,6 +37,11 @@ pub struct App {
     pub remap: Option<panels::Remap>,
     /// Settings set since the last Reset that apply only on Reset (name, value).
     pub queued: Vec<(String, String)>,
+    /// With the pipeline on: the hidden world with the other processing.guarantee
+    /// (`pipeline::Twin`), kept at the visible one's time and given the same changes.
+    pub twin: Option<crate::pipeline::Twin>,
+    /// Each processor's phases seen so far (sampled after every run), for the test hook.
+    pub phases_seen: Vec<Vec<&'static str>>,
     doc: Document,
     ctx: CanvasRenderingContext2d,
 }
@@ -88,12 +93,10 @@ impl App {
         next.validate().map_err(|e| e.to_string())?;
         if settings::is_live(name) {
             let before = partition_count(&self.sim);
-            self.sim
-                .apply(Change::Set {
-                    name: name.to_string(),
-                    value: value.to_string(),
-                })
-                .map_err(|e| e.to_string())?;
+            self.apply_change(Change::Set {
+                name: name.to_string(),
+                value: value.to_string(),
+            })?;
             self.pending = next;
             let mut msg = format!("{}: {name}={value}", t(self.lang, "applied"));
             let after = partition_count(&self.sim);
@@ -120,12 +123,40 @@ impl App {
             .map_err(|e| e.to_string())?;
         let canonical = spec.text.clone();
         self.sim.schedule_fault(spec).map_err(|e| e.to_string())?;
+        let now = self.sim.now();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.schedule_fault(now, text);
+        }
         Ok(format!("{}: {canonical}", t(self.lang, "fault_scheduled")))
     }
 
+    /// Applies a live change to the simulation and, once it took it, to the twin at the
+    /// same simulated time.
+    pub fn apply_change(&mut self, change: Change) -> Result<(), String> {
+        self.sim.apply(change.clone()).map_err(|e| e.to_string())?;
+        let now = self.sim.now();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.mirror(now, &change);
+        }
+        Ok(())
+    }
+
+    /// Ends every fault in the simulation and in the twin.
+    pub fn end_faults(&mut self) {
+        self.sim.end_faults();
+        let now = self.sim.now();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.end_faults(now);
+        }
+    }
+
     pub fn reset(&mut self, seed: u64) -> Result<(), String> {
-        let sim = Sim::new(self.pending.clone(), seed & MAX_SEED).map_err(|e| e.to_string())?;
+        let seed = seed & MAX_SEED;
+        let sim = Sim::new(self.pending.clone(), seed).map_err(|e| e.to_string())?;
         self.sim = sim;
+        self.twin = crate::pipeline::Twin::new(&self.pending, seed);
+        self.phases_seen.clear();
+        crate::pipeline::observe_phases(&self.sim, &mut self.phases_seen);
         self.last_frame_ms = None;
         self.view.reset();
         self.remap = None;
@@ -172,7 +203,7 @@ impl App {
             ),
             _ => t(lang, "applied").to_string(),
         };
-        self.sim.apply(change).map_err(|e| e.to_string())?;
+        self.apply_change(change)?;
         Ok(msg)
     }
 
@@ -185,10 +216,8 @@ impl App {
         };
         let key = if crash { "crash_done" } else { "restart_done" };
         let r = self
-            .sim
-            .apply(change)
-            .map(|_| tf(self.lang, key, &[("b", &b.to_string())]))
-            .map_err(|e| e.to_string());
+            .apply_change(change)
+            .map(|_| tf(self.lang, key, &[("b", &b.to_string())]));
         self.show(r);
         self.draw();
     }
@@ -216,6 +245,7 @@ impl App {
     pub fn step(&mut self) {
         self.playing = false;
         self.sim.step();
+        self.catch_up_twin(MAX_EVENTS_PER_FRAME);
         self.sync_controls();
         self.draw();
     }
@@ -229,12 +259,24 @@ impl App {
             let n = left.min(chunk);
             let done = self.sim.run_until_bounded(target, n);
             self.view.rebalance.observe(&self.sim);
+            crate::pipeline::observe_phases(&self.sim, &mut self.phases_seen);
             if done {
+                self.catch_up_twin(max_events);
                 return true;
             }
             left -= n;
         }
+        self.catch_up_twin(max_events);
         false
+    }
+
+    /// Runs the twin to the simulation's time (at most `max_events` events: it catches up on
+    /// a later frame when it falls behind).
+    fn catch_up_twin(&mut self, max_events: u64) {
+        let now = self.sim.now();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.catch_up(now, max_events);
+        }
     }
 
     pub(crate) fn draw(&mut self) {
@@ -307,6 +349,12 @@ impl App {
         );
         brokers::update_broker_controls(&self.doc, &self.sim, lang);
         crate::transactions::write_status(&self.doc, &self.sim, lang);
+        crate::pipeline::write_status(
+            &self.doc,
+            &self.sim,
+            self.twin.as_ref().map(|t| &t.sim),
+            lang,
+        );
         brokers::write_monitor(&self.doc, &monitor::monitor_counts(&self.sim), lang);
     }
 
@@ -416,6 +464,7 @@ impl App {
             i.set_value(&self.sim.seed().to_string());
         }
         crate::transactions::sync_controls(doc, &self.pending);
+        crate::pipeline::sync_controls(doc, &self.pending);
     }
 
     pub(crate) fn show(&self, ok: Result<String, String>) {
@@ -521,6 +570,8 @@ pub fn start() -> Result<(), JsValue> {
         view: render::View::new(),
         remap: None,
         queued: Vec::new(),
+        twin: None,
+        phases_seen: Vec::new(),
         doc: doc.clone(),
         ctx,
     };
@@ -672,6 +723,7 @@ fn wire(doc: &Document) -> Result<(), JsValue> {
     on_id(doc, "apply-setting", "click", move |_| f())?;
     crate::groups::wire(doc)?;
     crate::transactions::wire(doc)?;
+    crate::pipeline::wire(doc)?;
     wire_setting(
         doc,
         "assignor",
@@ -705,7 +757,7 @@ fn wire(doc: &Document) -> Result<(), JsValue> {
     })?;
     on_id(doc, "end-faults", "click", |_| {
         with_app(|a| {
-            a.sim.end_faults();
+            a.end_faults();
             let msg = t(a.lang, "faults_ended").to_string();
             a.show(Ok(msg));
             a.draw();
@@ -883,6 +935,7 @@ fn install_test_hook(window: &web_sys::Window) -> Result<(), JsValue> {
     }
     js_sys::Reflect::set(&hook, &"messages".into(), &messages)?;
     crate::transactions::install_hook(&hook)?;
+    crate::pipeline::install_hook(&hook)?;
     js_sys::Reflect::set(window, &"streamscope".into(), &hook)?;
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod groups;
 pub mod i18n;
 pub mod monitor;
 pub mod panels;
+pub mod pipeline;
 pub mod rebalance;
 pub mod render;
 pub mod transactions;

@@ -22,6 +22,7 @@ use streamscope_core::config::SendMode;
 use streamscope_core::consumer::MemberState;
 use streamscope_core::net::{Body, Message, MessageKind, Node};
 use streamscope_core::producer::{Producer, ProducerState};
+use streamscope_core::sim::pipeline::ProcessorPhase;
 use streamscope_core::{Sim, SimTime};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
@@ -307,6 +308,9 @@ pub struct Layout {
     pub cons_h: f64,
     /// The consumer column: group panels and member boxes (`render::groups`).
     col: groups::Column,
+    /// Pipeline processors' producers and the consumer box each is drawn with
+    /// (producer index, consumer index): their requests start at that box.
+    processors: Vec<(u32, u32)>,
 }
 
 impl Layout {
@@ -346,6 +350,24 @@ impl Layout {
             cons_w: 292.0,
             cons_h: col.cons_h,
             col,
+            processors: sim.pipeline().map_or_else(Vec::new, |pl| {
+                pl.processors
+                    .iter()
+                    .map(|p| (p.producer, p.consumer))
+                    .collect()
+            }),
+        }
+    }
+
+    /// The consumer box a producer instance is drawn with, when it is a processor's.
+    fn processor_box(&self, node: Node) -> Option<u32> {
+        match node {
+            Node::Producer(idx) => self
+                .processors
+                .iter()
+                .find(|(p, _)| *p == idx)
+                .map(|(_, c)| *c),
+            _ => None,
         }
     }
 
@@ -370,6 +392,10 @@ impl Layout {
 
     /// The point a message leaves from / arrives at for a node.
     fn anchor(&self, node: Node, toward: Node, first_partition: Option<u32>) -> (f64, f64) {
+        if let Some(c) = self.processor_box(node) {
+            return (self.cons_x, self.consumer_y(c) + 20.0);
+        }
+        let toward_processor = self.processor_box(toward).is_some();
         match node {
             Node::Producer(_) => {
                 let p = first_partition
@@ -383,7 +409,10 @@ impl Layout {
             Node::Broker(b) => {
                 let y = self.broker_y(b);
                 match toward {
-                    Node::Producer(_) => (self.broker_x, y + self.broker_h / 2.0),
+                    Node::Producer(_) if !toward_processor => {
+                        (self.broker_x, y + self.broker_h / 2.0)
+                    }
+                    Node::Producer(_) => (self.broker_x + self.broker_w, y + self.broker_h / 2.0),
                     Node::Consumer(_) => (self.broker_x + self.broker_w, y + self.broker_h / 2.0),
                     Node::Broker(_) => (self.lane_x(), y + self.broker_h / 2.0),
                 }
@@ -549,9 +578,9 @@ pub fn running(sim: &Sim) -> Option<&Producer> {
         .and_then(|i| sim.producers().iter().find(|p| p.index == i))
         .filter(|p| p.state == ProducerState::Running);
     current.or_else(|| {
-        sim.producers()
-            .iter()
-            .find(|p| p.state == ProducerState::Running)
+        sim.producers().iter().find(|p| {
+            p.state == ProducerState::Running && !crate::pipeline::is_processor_producer(p)
+        })
     })
 }
 
@@ -638,7 +667,7 @@ fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View)
     let mut order: Vec<_> = sim
         .producers()
         .iter()
-        .filter(|p| p.state != ProducerState::Closed)
+        .filter(|p| p.state != ProducerState::Closed && !crate::pipeline::is_processor_producer(p))
         .collect();
     order.sort_by_key(|p| (p.state != ProducerState::Running, txn::is_zombie(sim, p)));
     for p in order.into_iter().take(3) {
@@ -1006,12 +1035,32 @@ fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View)
             continue;
         };
         let short: String = c.member_id.chars().take(12).collect();
-        text(
+        // A pipeline processor's box says which processor it is and its phase.
+        let (title, title_colour) = match crate::pipeline::box_title(sim, c.index, lang) {
+            Some(title) => {
+                let crashed = crate::pipeline::processor_of_consumer(sim, c.index)
+                    .is_some_and(|p| p.phase == ProcessorPhase::Crashed);
+                (title, if crashed { DANGER } else { txn::LSO_COLOUR })
+            }
+            None => (
+                format!("{} {} · {}…", g.group_id, t(lang, "consumer"), short),
+                INK,
+            ),
+        };
+        // Clear of the leader chip and the heartbeat at the right.
+        let chip = if groups::leader_consumer(g) == Some(c.index) {
+            72.0
+        } else {
+            18.0
+        };
+        let title_w = l.cons_w - 16.0 - chip;
+        groups::fit(
             ctx,
-            &format!("{} {} · {}…", g.group_id, t(lang, "consumer"), short),
+            &title,
             l.cons_x + 8.0,
             y + 15.0,
-            INK,
+            title_w,
+            title_colour,
             BOLD,
         );
         // The member's state as the protocol has it (joining, syncing, out of the group, down).

@@ -7,9 +7,7 @@
 //! transactional producer needs, which calls are allowed when, fencing) lives in the core;
 //! refusals are the core's messages.
 //!
-//! Placeholder: the consume-transform-produce pipeline's controls (crash the processor
-//! mid-transaction, the exactly_once_v2 vs at_least_once duplicate counts) are in index.html
-//! as disabled controls (`#pipeline-placeholder`) until the core's pipeline exists.
+//! The consume-transform-produce pipeline's controls in the same box are `crate::pipeline`'s.
 
 use crate::app::{input, on_id, select, set_text, with_app};
 use crate::brokers;
@@ -312,7 +310,7 @@ fn button(doc: &Document, id: &'static str, change: fn() -> Change) -> Result<()
         with_app(|a| {
             let c = change();
             let msg = change_message(&a.sim, &c, a.lang);
-            let r = a.sim.apply(c).map(|_| msg).map_err(|e| e.to_string());
+            let r = a.apply_change(c).map(|_| msg);
             a.show(r);
             a.draw();
         });

@@ -103,7 +103,7 @@ pub fn column(sim: &Sim, top: f64, avail: f64) -> Column {
 
 // ----- phases -----
 
-fn leader_consumer(g: &Group) -> Option<u32> {
+pub(super) fn leader_consumer(g: &Group) -> Option<u32> {
     let leader = g.leader.as_deref()?;
     g.members
         .iter()
@@ -392,7 +392,7 @@ fn draw_group(
 }
 
 /// Text cut with an ellipsis to fit `max_w`.
-fn fit(ctx: &Ctx, s: &str, x: f64, y: f64, max_w: f64, colour: &str, font: &str) {
+pub(super) fn fit(ctx: &Ctx, s: &str, x: f64, y: f64, max_w: f64, colour: &str, font: &str) {
     ctx.set_font(font);
     let width = |t: &str| ctx.measure_text(t).map_or(0.0, |m| m.width());
     if width(s) <= max_w {

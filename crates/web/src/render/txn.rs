@@ -124,9 +124,12 @@ fn open(state: TxnState) -> bool {
     )
 }
 
-/// A Running instance that its application no longer drives (a zombie).
+/// A Running instance that its application no longer drives (a zombie). A pipeline
+/// processor's producer is drawn with its processor, never as the application's zombie.
 pub fn is_zombie(sim: &Sim, p: &Producer) -> bool {
-    p.state == ProducerState::Running && sim.app_instance(p.app) != Some(p.index)
+    p.state == ProducerState::Running
+        && sim.app_instance(p.app) != Some(p.index)
+        && !crate::pipeline::is_processor_producer(p)
 }
 
 /// The coordinator's metadata for a transactional.id.
@@ -563,6 +566,10 @@ pub fn is_txn_kind(k: MessageKind) -> bool {
             | MessageKind::EndTxnResponse
             | MessageKind::WriteTxnMarkers
             | MessageKind::WriteTxnMarkersResponse
+            | MessageKind::AddOffsetsToTxn
+            | MessageKind::AddOffsetsToTxnResponse
+            | MessageKind::TxnOffsetCommit
+            | MessageKind::TxnOffsetCommitResponse
     )
 }
 
@@ -572,7 +579,12 @@ pub fn message_label(m: &Message) -> (String, bool) {
     let error = match &m.body {
         Body::InitProducerIdResponse { error, .. }
         | Body::AddPartitionsToTxnResponse { error, .. }
-        | Body::EndTxnResponse { error, .. } => error.is_some(),
+        | Body::EndTxnResponse { error, .. }
+        | Body::AddOffsetsToTxnResponse { error, .. } => error.is_some(),
+        Body::TxnOffsetCommitResponse {
+            error,
+            producer_error,
+        } => error.is_some() || producer_error.is_some(),
         Body::WriteTxnMarkersResponse { results, .. } => results.iter().any(|(_, e)| e.is_some()),
         _ => false,
     };
@@ -605,6 +617,26 @@ fn message_text(m: &Message) -> String {
             format!("EndTxn {}", if *commit { "COMMIT" } else { "ABORT" })
         }
         Body::EndTxnResponse { error, .. } => format!("EndTxn{}", outcome(error)),
+        Body::AddOffsetsToTxn { .. } => "AddOffsetsToTxn".to_string(),
+        Body::AddOffsetsToTxnResponse { error, .. } => {
+            format!("AddOffsetsToTxn{}", outcome(error))
+        }
+        Body::TxnOffsetCommit { offsets, .. } => {
+            let ps: Vec<String> = offsets
+                .iter()
+                .take(4)
+                .map(|(tp, o)| format!("P{}@{o}", tp.partition))
+                .collect();
+            format!("TxnOffsetCommit {}", ps.join(" "))
+        }
+        Body::TxnOffsetCommitResponse {
+            error,
+            producer_error,
+        } => match (error, producer_error) {
+            (_, Some(e)) => format!("TxnOffsetCommit {}", e.name()),
+            (Some(e), None) => format!("TxnOffsetCommit {}", e.name()),
+            (None, None) => "TxnOffsetCommit ✓".to_string(),
+        },
         Body::WriteTxnMarkers {
             commit, partitions, ..
         } => {
@@ -701,5 +733,34 @@ mod tests {
         }
         assert!(seen.iter().any(|s| s == "InitProducerId"), "{seen:?}");
         assert!(seen.iter().any(|s| s.starts_with("InitProducerId ✓")));
+    }
+
+    #[test]
+    fn the_pipeline_offset_requests_are_labelled() {
+        let mut c = Config::preset();
+        c.set("sim.pipeline", "ctp").unwrap();
+        c.set("processing.guarantee", "exactly_once_v2").unwrap();
+        c.set("transaction.version", "1").unwrap();
+        let mut sim = Sim::new(c, 1).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        while sim.now() < SimTime(1_000_000) {
+            for m in sim.messages() {
+                if is_txn_kind(m.body.kind()) {
+                    let label = message_label(m).0;
+                    let api: String = label.split(' ').take(2).collect::<Vec<_>>().join(" ");
+                    seen.insert(api);
+                }
+            }
+            if sim.step().is_none() {
+                break;
+            }
+        }
+        for want in ["AddOffsetsToTxn", "AddOffsetsToTxn ✓", "TxnOffsetCommit ✓"] {
+            assert!(seen.contains(want), "{want}: {seen:?}");
+        }
+        assert!(
+            seen.iter().any(|s| s.starts_with("TxnOffsetCommit P")),
+            "{seen:?}"
+        );
     }
 }
