@@ -436,7 +436,7 @@ fn debug_seed() {
     }
     sim.run_until(until);
     sim.end_faults();
-    let ok = sim.drain(streamscope_core::sim::schedule::drain_limit(&c, until));
+    let ok = sim.drain(streamscope_core::sim::schedule::drain_limit(&c, until).plus(400_000_000));
     eprintln!("settled {ok} {:?}", sim.pipeline_report());
     let pl = sim.pipeline().unwrap();
     for p in 0..6u32 {

@@ -85,7 +85,7 @@ fn exactly_once_v2_vs_at_least_once_over_seeds() {
                 eos.read_committed_aborted_seen
             ),
             (0, 0, 0),
-            "seed {seed}: exactly_once_v2 must see no input twice, in order: {eos:?}"
+            "seed {seed}: exactly_once_v2 must see every input once, in order: {eos:?}"
         );
         assert_eq!(
             eos.missing, 0,

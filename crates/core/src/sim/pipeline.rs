@@ -201,6 +201,8 @@ pub struct Pipeline {
     pub seen: BTreeMap<(u32, u64), u32>,
     /// Per input partition, the highest input offset whose output the verifier saw.
     last_seen: BTreeMap<u32, u64>,
+    /// Per output partition, the offset after the last record the verifier counted.
+    verified_next: BTreeMap<u32, u64>,
     /// Input records seen more than once, live.
     pub duplicates: u64,
     /// Outputs seen out of input order (per input partition), live.
@@ -298,6 +300,7 @@ impl Sim {
             origins: BTreeMap::new(),
             seen: BTreeMap::new(),
             last_seen: BTreeMap::new(),
+            verified_next: BTreeMap::new(),
             duplicates: 0,
             out_of_order: 0,
             output_seen: 0,
@@ -1039,6 +1042,13 @@ impl Sim {
             return;
         }
         for r in records {
+            // The verifier itself re-reads after a rebalance of its own group (from its last
+            // commit): the same output record again is not a second output of the input.
+            let next = pl.verified_next.entry(r.tp.partition).or_insert(0);
+            if r.offset < *next {
+                continue;
+            }
+            *next = r.offset + 1;
             pl.output_seen += 1;
             let Some(&(part, off)) = pl.origins.get(&r.entry.record_id) else {
                 continue;
