@@ -422,7 +422,14 @@ fn debug_seed() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3);
     let g = std::env::var("G").unwrap_or("exactly_once_v2".into());
-    let c = world(&g, &[]);
+    let mut c = world(&g, &[]);
+    if let Ok(tv) = std::env::var("TV") {
+        c.set("transaction.version", &tv).unwrap();
+    }
+    if std::env::var("COOP").is_ok() {
+        c.set("partition.assignment.strategy", "cooperative-sticky")
+            .unwrap();
+    }
     let until = SimTime(
         std::env::var("UNTIL")
             .ok()
@@ -486,6 +493,12 @@ fn debug_seed() {
         eprintln!(
             "{} committed {:?} pending {:?}",
             g.group_id, g.committed, g.pending_txn_offsets
+        );
+    }
+    for c in sim.consumers() {
+        eprintln!(
+            "C{} state {:?} alive {} busy {:?} inflight {:?} positions {:?} buffer {} rejoin {} sync_wait {:?} coord {:?} reqs {:?}",
+            c.index, c.state, c.alive, c.busy_until, c.fetch_in_flight, c.positions, c.buffer.len(), c.rejoin_requested, c.commit_sync_wait, c.coordinator, c.coordinator_requests
         );
     }
     dump(&sim);

@@ -581,7 +581,11 @@ impl Sim {
                     // KIP-429: give up what moved, then rejoin so it can be handed over.
                     cons.rejoin_requested = true;
                 }
-                if added.is_empty() {
+                // Committed offsets are fetched for every assigned partition without a
+                // position: the new ones, and kept ones whose position was reset (Kafka's
+                // `refreshCommittedOffsetsIfNeeded` for partitions still initializing).
+                let missing = assignment.iter().any(|tp| !cons.positions.contains_key(tp));
+                if !missing {
                     cons.state = MemberState::Stable;
                 } else {
                     cons.state = MemberState::FetchingOffsets;
