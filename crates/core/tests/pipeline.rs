@@ -446,6 +446,43 @@ fn debug_seed() {
     let ok = sim.drain(streamscope_core::sim::schedule::drain_limit(&c, until).plus(400_000_000));
     eprintln!("settled {ok} {:?}", sim.pipeline_report());
     let pl = sim.pipeline().unwrap();
+    let mut dup_ranges: std::collections::BTreeMap<u32, (u64, u64, u64)> = Default::default();
+    for ((p, off), n) in &pl.seen {
+        if *n > 1 {
+            let e = dup_ranges.entry(*p).or_insert((*off, *off, 0));
+            e.0 = e.0.min(*off);
+            e.1 = e.1.max(*off);
+            e.2 += 1;
+        }
+    }
+    eprintln!("duplicated inputs per partition (min, max, count): {dup_ranges:?}");
+    let mut shown = 0;
+    for ((p, off), n) in &pl.seen {
+        if *n > 1 && shown < 4 && *off > 100 {
+            shown += 1;
+            let outs: Vec<u64> = pl
+                .origins
+                .iter()
+                .filter(|(_, o)| **o == (*p, *off))
+                .map(|(id, _)| *id)
+                .collect();
+            for id in outs {
+                for q in 0..6u32 {
+                    let otp = TopicPartitionId {
+                        topic: 1,
+                        partition: q,
+                    };
+                    let opart = sim.partition(otp).unwrap();
+                    let olog = &opart.leader_replica().unwrap().log;
+                    for (o, e) in olog.range(olog.log_start_offset(), olog.log_end_offset()) {
+                        if e.record_id == id {
+                            eprintln!("  dup input {p}@{off} -> output {q}@{o} record {id} producer {} pid {} t={:?}", e.producer, e.producer_id, e.timestamp);
+                        }
+                    }
+                }
+            }
+        }
+    }
     for p in 0..6u32 {
         let tp = TopicPartitionId {
             topic: 0,
@@ -502,4 +539,68 @@ fn debug_seed() {
         );
     }
     dump(&sim);
+}
+
+#[test]
+#[ignore]
+fn debug_committed_over_time() {
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    let mut c = world("at_least_once", &[]);
+    c.set("partition.assignment.strategy", "cooperative-sticky")
+        .unwrap();
+    let until = SimTime(30_000_000);
+    let mut sim = Sim::new(c.clone(), seed).unwrap();
+    for f in streamscope_core::sim::schedule::random_faults(&c, seed, until) {
+        sim.schedule_fault(f).unwrap();
+    }
+    let tp5 = TopicPartitionId {
+        topic: 0,
+        partition: 5,
+    };
+    let mut last = None;
+    let mut t = 0;
+    while t < 120_000 {
+        t += 500;
+        if t == 30_000 {
+            sim.run_until(until);
+            sim.end_faults();
+            sim.begin_drain();
+        }
+        while let Some(e) = sim.step_until(SimTime(t * 1000)) {
+            if let Event::Delivered {
+                kind:
+                    MessageKind::SyncGroupResponse
+                    | MessageKind::OffsetCommitResponse
+                    | MessageKind::OffsetFetchResponse,
+                to,
+                detail,
+                ..
+            } = &e.event
+            {
+                if matches!(to, streamscope_core::net::Node::Consumer(2 | 3))
+                    && !matches!(detail, Delivery::Group)
+                {
+                    eprintln!("{} {:?} {:?}", e.time.micros(), e.event, "");
+                }
+            }
+        }
+        let g = &sim.groups()[1];
+        let now = (
+            g.committed.get(&tp5).copied(),
+            sim.consumers()[2].positions.get(&tp5).copied(),
+            sim.consumers()[3].positions.get(&tp5).copied(),
+            g.generation,
+            format!("{:?}", g.state),
+        );
+        if Some(now.clone()) != last {
+            eprintln!(
+                "t={t}ms committed p5 {:?} c2 pos {:?} c3 pos {:?} gen {} {}",
+                now.0, now.1, now.2, now.3, now.4
+            );
+            last = Some(now);
+        }
+    }
 }

@@ -108,6 +108,10 @@ pub struct Consumer {
     /// The application is blocked in `commitSync()` until the OffsetCommit response with this
     /// correlation id arrives.
     pub commit_sync_wait: Option<u64>,
+    /// An assignment (generation, partitions) that arrived while the application was busy:
+    /// it takes effect at the next `poll()`, as the Java consumer runs rebalance callbacks
+    /// inside `poll()`.
+    pub pending_assignment: Option<(u32, Vec<TopicPartitionId>)>,
     /// When a blocked `commitSync()` gives up (default.api.timeout.ms after the call).
     pub commit_sync_deadline: SimTime,
     /// Next correlation id for an OffsetCommit.

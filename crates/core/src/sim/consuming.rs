@@ -272,10 +272,14 @@ impl Sim {
         let Some((group, _)) = self.coordinator_of(c) else {
             return;
         };
-        if !self.config.groups[group as usize]
-            .consumer
-            .enable_auto_commit
-            .value
+        // A pipeline processor at least once commits what it processed, as Streams does
+        // when a rebalance starts.
+        let processor = self.pipeline.is_some() && self.pipeline_commits_on_rebalance(c);
+        if !processor
+            && !self.config.groups[group as usize]
+                .consumer
+                .enable_auto_commit
+                .value
         {
             return;
         }
@@ -356,6 +360,7 @@ impl Sim {
         cons.assignment.clear();
         cons.positions.clear();
         cons.buffer.clear();
+        cons.pending_assignment = None;
         cons.generation = 0;
         if reset_member_id {
             cons.member_id.clear();
@@ -558,49 +563,35 @@ impl Sim {
                 if generation != self.consumers[c as usize].generation {
                     return Delivery::Group;
                 }
-                let cooperative = self.rebalance_protocol(c) == RebalanceProtocol::Cooperative;
-                let cons = &mut self.consumers[c as usize];
-                let owned = core::mem::take(&mut cons.assignment);
-                let revoked: Vec<TopicPartitionId> = owned
-                    .iter()
-                    .filter(|tp| !assignment.contains(tp))
-                    .copied()
-                    .collect();
-                let added: Vec<TopicPartitionId> = assignment
-                    .iter()
-                    .filter(|tp| !owned.contains(tp))
-                    .copied()
-                    .collect();
-                let kept = (assignment.len() - added.len()) as u32;
-                cons.assignment = assignment.clone();
-                cons.previous = assignment.clone();
-                cons.previous_generation = Some(generation);
-                cons.positions.retain(|tp, _| assignment.contains(tp));
-                cons.buffer.retain(|r| assignment.contains(&r.tp));
-                if cooperative && !revoked.is_empty() {
-                    // KIP-429: give up what moved, then rejoin so it can be handed over.
-                    cons.rejoin_requested = true;
-                }
-                // Committed offsets are fetched for every assigned partition without a
-                // position: the new ones, and kept ones whose position was reset (Kafka's
-                // `refreshCommittedOffsetsIfNeeded` for partitions still initializing).
-                let missing = assignment.iter().any(|tp| !cons.positions.contains_key(tp));
-                if !missing {
+                if self.consumers[c as usize].busy_until.is_some() {
+                    // The application is processing the last poll's records (or blocked in
+                    // a commit): the new assignment takes effect in its next poll(), where the
+                    // Java consumer runs the rebalance callbacks, so what it processed is
+                    // committed before partitions are given up.
+                    let cons = &mut self.consumers[c as usize];
+                    let added = assignment
+                        .iter()
+                        .filter(|tp| !cons.assignment.contains(tp))
+                        .count() as u32;
+                    let revoked = cons
+                        .assignment
+                        .iter()
+                        .filter(|tp| !assignment.contains(tp))
+                        .count() as u32;
+                    let kept = assignment.len() as u32 - added;
+                    // SyncGroup succeeded: the member is Stable in the new generation (a
+                    // commit now, as from a revocation callback, is accepted) and still holds
+                    // its old partitions until the callbacks run.
                     cons.state = MemberState::Stable;
-                } else {
-                    cons.state = MemberState::FetchingOffsets;
-                    self.send_offset_fetch(c);
+                    cons.pending_assignment = Some((generation, assignment));
+                    return Delivery::Assigned {
+                        generation,
+                        kept,
+                        added,
+                        revoked,
+                    };
                 }
-                self.send_consumer_fetches(c);
-                if self.consumers[c as usize].busy_until.is_none() {
-                    self.maybe_rejoin_now(c);
-                }
-                Delivery::Assigned {
-                    generation,
-                    kept,
-                    added: added.len() as u32,
-                    revoked: revoked.len() as u32,
-                }
+                self.apply_assignment(c, generation, assignment)
             }
             Body::OffsetFetchResponse {
                 error: Some(GroupError::UnstableOffsetCommit),
@@ -663,6 +654,9 @@ impl Sim {
                     self.schedule(now, Pending::ConsumerPoll { consumer: c });
                 }
                 if let Some(error) = error {
+                    if self.pipeline.is_some() {
+                        self.pipeline_commit_failed(c);
+                    }
                     return Delivery::GroupRefused { error };
                 }
                 let cons = &mut self.consumers[c as usize];
@@ -687,6 +681,97 @@ impl Sim {
                 Delivery::GroupRefused { error }
             }
             _ => Delivery::Group,
+        }
+    }
+
+    /// The assignment of `generation` takes effect (`onJoinComplete`): revoked partitions are
+    /// given up (cooperative: a follow-up rejoin hands them over), new ones need their
+    /// committed offsets.
+    fn apply_assignment(
+        &mut self,
+        c: u32,
+        generation: u32,
+        assignment: Vec<TopicPartitionId>,
+    ) -> Delivery {
+        let cooperative = self.rebalance_protocol(c) == RebalanceProtocol::Cooperative;
+        // onPartitionsRevoked: a pipeline processor at least once commits the positions of
+        // what it gives up (Streams commits revoked tasks before handing them over).
+        if self.pipeline.is_some() && self.pipeline_commits_on_rebalance(c) {
+            let cons = &self.consumers[c as usize];
+            let revoked: Vec<(TopicPartitionId, u64)> = cons
+                .positions
+                .iter()
+                .filter(|(tp, _)| !assignment.contains(tp))
+                .map(|(tp, o)| (*tp, *o))
+                .collect();
+            if !revoked.is_empty() {
+                let cons = &mut self.consumers[c as usize];
+                let request_id = cons.next_request_id;
+                cons.next_request_id += 1;
+                let body = Body::OffsetCommit {
+                    group: cons.group,
+                    member: c,
+                    member_id: cons.member_id.clone(),
+                    generation,
+                    offsets: revoked,
+                    request_id,
+                };
+                self.send_to_coordinator(c, body);
+            }
+        }
+        let cons = &mut self.consumers[c as usize];
+        let owned = core::mem::take(&mut cons.assignment);
+        let revoked: Vec<TopicPartitionId> = owned
+            .iter()
+            .filter(|tp| !assignment.contains(tp))
+            .copied()
+            .collect();
+        let added: Vec<TopicPartitionId> = assignment
+            .iter()
+            .filter(|tp| !owned.contains(tp))
+            .copied()
+            .collect();
+        let kept = (assignment.len() - added.len()) as u32;
+        cons.assignment = assignment.clone();
+        cons.previous = assignment.clone();
+        cons.previous_generation = Some(generation);
+        cons.positions.retain(|tp, _| assignment.contains(tp));
+        cons.buffer.retain(|r| assignment.contains(&r.tp));
+        if cooperative && !revoked.is_empty() {
+            // KIP-429: give up what moved, then rejoin so it can be handed over.
+            cons.rejoin_requested = true;
+        }
+        // Committed offsets are fetched for every assigned partition without a
+        // position: the new ones, and kept ones whose position was reset (Kafka's
+        // `refreshCommittedOffsetsIfNeeded` for partitions still initializing).
+        let missing = assignment.iter().any(|tp| !cons.positions.contains_key(tp));
+        if !missing {
+            cons.state = MemberState::Stable;
+        } else {
+            cons.state = MemberState::FetchingOffsets;
+            self.send_offset_fetch(c);
+        }
+        self.send_consumer_fetches(c);
+        if self.consumers[c as usize].busy_until.is_none() {
+            self.maybe_rejoin_now(c);
+        }
+        Delivery::Assigned {
+            generation,
+            kept,
+            added: added.len() as u32,
+            revoked: revoked.len() as u32,
+        }
+    }
+
+    /// The application's `poll()` applies an assignment that arrived while it was busy.
+    fn apply_pending_assignment(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get_mut(c as usize) else {
+            return;
+        };
+        if let Some((generation, assignment)) = cons.pending_assignment.take() {
+            if cons.is_member() && cons.generation == generation {
+                self.apply_assignment(c, generation, assignment);
+            }
         }
     }
 
@@ -844,6 +929,7 @@ impl Sim {
             return Some(ev);
         }
         self.maybe_auto_commit(c);
+        self.apply_pending_assignment(c);
         let cons = &mut self.consumers[c as usize];
         cons.busy_until = None;
         cons.last_poll = now;

@@ -87,6 +87,7 @@ impl Sim {
             uncommitted_poll: false,
             commit_sync_wait: None,
             commit_sync_deadline: SimTime::ZERO,
+            pending_assignment: None,
             next_request_id: 0,
             coordinator: None,
             find_coordinator_sent: None,
@@ -237,6 +238,7 @@ impl Sim {
         c.buffer.clear();
         c.busy_until = None;
         c.commit_sync_wait = None;
+        c.pending_assignment = None;
         c.uncommitted_poll = false;
         c.rejoin_requested = false;
         for f in &mut c.fetch_in_flight {

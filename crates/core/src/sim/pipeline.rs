@@ -184,6 +184,9 @@ pub struct Processor {
     pub crashes: u64,
     /// Numbers its TxnOffsetCommits (a timeout knows whether its request is still out).
     pub request_seq: u64,
+    /// At-least-once: processed positions whose commit failed (a rebalance); committed again
+    /// once the member is stable (Streams commits every commit.interval.ms until it works).
+    pub needs_commit: bool,
 }
 
 /// The pipeline's state and its verifier's findings.
@@ -240,6 +243,8 @@ pub(crate) enum PipelineTimer {
     Retry { processor: u32 },
     /// A TxnOffsetCommit got no answer within request.timeout.ms.
     Timeout { processor: u32, seq: u64 },
+    /// At-least-once: try the failed offset commit again.
+    CommitRetry { processor: u32 },
 }
 
 /// What a processor did (a trace event).
@@ -332,6 +337,7 @@ impl Sim {
                     aborts: 0,
                     crashes: 0,
                     request_seq: 0,
+                    needs_commit: false,
                 });
             }
         }
@@ -643,6 +649,38 @@ impl Sim {
 
     pub(super) fn on_pipeline_timer(&mut self, t: PipelineTimer) -> Option<Event> {
         match t {
+            PipelineTimer::CommitRetry { processor } => {
+                let p = self.processor(processor)?;
+                if !p.needs_commit || p.phase == ProcessorPhase::Crashed {
+                    return None;
+                }
+                let c = p.consumer;
+                let cons = self.consumers.get(c as usize)?;
+                let ready = cons.alive
+                    && cons.state == MemberState::Stable
+                    && cons.busy_until.is_none()
+                    && !cons.positions.is_empty()
+                    && p.phase == ProcessorPhase::Polling;
+                if !ready {
+                    self.schedule_commit_retry(processor);
+                    return None;
+                }
+                if let Some(p) = self.processor_mut(processor) {
+                    p.needs_commit = false;
+                    p.phase = ProcessorPhase::CommittingOffsetsSync;
+                }
+                let id = self.send_commit(c);
+                let now = self.now;
+                if let Some(cons) = self.consumers.get_mut(c as usize) {
+                    cons.commit_sync_wait = Some(id);
+                    cons.commit_sync_deadline = now.plus(super::consuming::DEFAULT_API_TIMEOUT_US);
+                    cons.busy_until = Some(SimTime(u64::MAX));
+                }
+                Some(Event::PipelineStep {
+                    processor,
+                    action: PipelineAction::Retried,
+                })
+            }
             PipelineTimer::Timeout { processor, seq } => {
                 let p = self.processor(processor)?;
                 if p.phase != ProcessorPhase::CommittingOffsets || p.request_seq != seq {
@@ -889,7 +927,9 @@ impl Sim {
         });
         self.set_phase(pr, ProcessorPhase::CommittingOffsetsSync);
         if !stable {
-            // CommitFailedException: the next owner redoes the work.
+            // RebalanceInProgressException: committed again once the member is stable
+            // (whatever moved meanwhile is redone by its next owner).
+            self.pipeline_commit_failed(c);
             if let Some(cons) = self.consumers.get_mut(c as usize) {
                 cons.commit_sync_wait = None;
             }
@@ -907,6 +947,48 @@ impl Sim {
             cons.commit_sync_deadline = now.plus(super::consuming::DEFAULT_API_TIMEOUT_US);
             cons.busy_until = Some(SimTime(u64::MAX));
         }
+    }
+
+    /// An at-least-once processor with nothing in progress (its processed records are
+    /// flushed): it commits its positions when a rebalance starts and before it gives
+    /// partitions up.
+    pub(super) fn pipeline_commits_on_rebalance(&self, c: u32) -> bool {
+        let Some(pr) = self.processor_of_consumer(c) else {
+            return false;
+        };
+        self.processor(pr).is_some_and(|p| {
+            p.transactional_id.is_none() && p.phase == ProcessorPhase::Polling && p.batch.is_empty()
+        })
+    }
+
+    /// At-least-once: a processor's offset commit failed (a rebalance, a stale generation):
+    /// it commits its positions again once its member is stable.
+    pub(super) fn pipeline_commit_failed(&mut self, c: u32) {
+        let Some(pr) = self.processor_of_consumer(c) else {
+            return;
+        };
+        if self
+            .processor(pr)
+            .and_then(|p| p.transactional_id.as_ref())
+            .is_some()
+        {
+            return;
+        }
+        let was = self.processor(pr).is_some_and(|p| p.needs_commit);
+        if let Some(p) = self.processor_mut(pr) {
+            p.needs_commit = true;
+        }
+        if !was {
+            self.schedule_commit_retry(pr);
+        }
+    }
+
+    fn schedule_commit_retry(&mut self, pr: u32) {
+        let at = self.now.plus(100_000);
+        self.schedule(
+            at,
+            Pending::Pipeline(PipelineTimer::CommitRetry { processor: pr }),
+        );
     }
 
     /// A new producer for a processor: the same transactional.id (`new_id = false`: its
