@@ -522,3 +522,87 @@ fn transactional_id_needs_idempotence() {
     assert_eq!(sim.transaction_coordinator("my-group").0, 12);
     assert_eq!(sim.transaction_coordinator("polygenelubricants").0, 0);
 }
+
+#[test]
+fn the_transaction_coordinator_fails_over_when_its_broker_is_fenced() {
+    // The coordinator's broker crashes and stays down: once the controller fences it (9 s),
+    // another replica of the `__transaction_state` partition coordinates, and the
+    // application's transactions go on committing while the old broker is still down.
+    let mut sim = Sim::new(world(&[]), 5).unwrap();
+    sim.run_until(SimTime(3_000_000));
+    let tid = "tx-1";
+    let (_, old) = sim.transaction_coordinator(tid);
+    let committed_before = |s: &Sim| {
+        s.producers()
+            .iter()
+            .filter_map(|p| p.txn.as_ref())
+            .map(|t| t.committed)
+            .sum::<u64>()
+    };
+    let at_crash = committed_before(&sim);
+    assert!(at_crash > 0, "transactions commit before the crash");
+    sim.apply(Change::CrashBroker { broker: old }).unwrap();
+    while let Some(e) = sim.step_until(SimTime(60_000_000)) {
+        if std::env::var("DBG").is_ok() {
+            let show = match &e.event {
+                Event::Delivered { kind, .. } => matches!(
+                    kind,
+                    MessageKind::EndTxn
+                        | MessageKind::EndTxnResponse
+                        | MessageKind::AddPartitionsToTxn
+                        | MessageKind::InitProducerId
+                        | MessageKind::Produce
+                        | MessageKind::ProduceResponse
+                ),
+                Event::TransactionRetried { .. }
+                | Event::TransactionCall { .. }
+                | Event::BrokerFenced { .. } => true,
+                _ => false,
+            };
+            if show && e.time.micros() > 2_900_000 {
+                eprintln!("{} {:?}", e.time.micros(), e.event);
+            }
+        }
+    }
+    let (_, new) = sim.transaction_coordinator(tid);
+    assert_ne!(new, old, "the coordinator moved");
+    let m = sim
+        .transactions()
+        .find(|m| m.transactional_id == tid)
+        .unwrap();
+    assert_eq!(m.coordinator, new);
+    assert!(!sim.brokers()[old as usize].alive);
+    let after = committed_before(&sim);
+    if after <= at_crash + 5 {
+        for p in sim.producers() {
+            eprintln!(
+                "producer {} state {:?} txn {:?} inflight {} queued {}",
+                p.index,
+                p.state,
+                p.txn,
+                p.in_flight.len(),
+                p.accumulator
+                    .deques
+                    .iter()
+                    .flatten()
+                    .map(|d| d.len())
+                    .sum::<usize>()
+            );
+        }
+        eprintln!("coord {:?}", m);
+    }
+    assert!(
+        after > at_crash + 5,
+        "transactions go on at the new coordinator: {at_crash} -> {after}"
+    );
+    // Nothing open is left behind for good: the LSO catches up with the HW once the current
+    // transaction ends.
+    sim.begin_drain();
+    sim.run_until(SimTime(90_000_000));
+    for tp in tps(&sim) {
+        let Some(p) = sim.partition(tp) else { continue };
+        if p.leader.is_some() {
+            assert_eq!(sim.last_stable_offset(tp), p.high_watermark(), "{tp:?}");
+        }
+    }
+}

@@ -122,6 +122,7 @@ impl Sim {
             self.monitor_read(tp);
         }
         self.offsets_after_restart(broker);
+        self.txn_after_restart(broker);
         self.start_replica_fetchers();
         if elected {
             // Offline partitions are back: clients find the leader in their next metadata.
@@ -223,6 +224,8 @@ impl Sim {
         self.leader_elections += elections as u64;
         // The group coordinators it hosted move too (`sim::coordinator`).
         self.move_offsets_leaders(broker);
+        // And the transaction coordinators (`sim::transactions`).
+        self.move_txn_leaders(broker);
         // Followers start fetching from the new leaders; the high watermark may move.
         self.start_replica_fetchers();
         // A smaller ISR can let the high watermark move (or, below min.insync.replicas,

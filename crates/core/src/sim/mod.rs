@@ -269,6 +269,8 @@ pub struct Sim {
     pub(crate) producer_state: BTreeMap<(i64, TopicPartitionId), ProducerStateEntries>,
     /// Leader of each `__transaction_state` partition (the transaction coordinators).
     pub(crate) txn_leaders: Vec<u32>,
+    /// Replicas of each `__transaction_state` partition, in assignment order.
+    pub(crate) txn_replicas: Vec<Vec<u32>>,
     /// The coordinators' transactions, by transactional.id.
     pub(crate) txn_coordinator: BTreeMap<String, transactions::TxnMetadata>,
     /// Open and aborted transactions per partition, from the leaders' logs.
@@ -341,15 +343,16 @@ impl Sim {
         // __transaction_state likewise, from a stream of its own so that worlds without
         // transactions draw exactly what they drew before.
         let mut txn_rng = Rng::new(seed ^ 0x5452_414e_5341_4354);
-        let txn_leaders: Vec<u32> = place_replicas(
+        let txn_replicas: Vec<Vec<u32>> = place_replicas(
             &mut txn_rng,
             &ids,
             config.broker.transaction_state_log_num_partitions.value,
             n_brokers.min(3),
-        )
-        .into_iter()
-        .map(|r| r.first().copied().unwrap_or(0))
-        .collect();
+        );
+        let txn_leaders: Vec<u32> = txn_replicas
+            .iter()
+            .map(|r| r.first().copied().unwrap_or(0))
+            .collect();
 
         let mut sim = Sim {
             config: config.clone(),
@@ -382,6 +385,7 @@ impl Sim {
             delayed_produces: Vec::new(),
             producer_state: BTreeMap::new(),
             txn_leaders,
+            txn_replicas,
             txn_coordinator: BTreeMap::new(),
             partition_txns: BTreeMap::new(),
             marker_waits: Vec::new(),

@@ -693,6 +693,8 @@ impl Sim {
                 })
             }
             PipelineTimer::Retry { processor } => {
+                let idx = self.processor(processor)?.producer;
+                self.txn_refresh_coordinator(idx);
                 let p = self.processor(processor)?;
                 match p.phase {
                     ProcessorPhase::AddingOffsets => self.pipeline_send_offsets(processor),

@@ -937,6 +937,11 @@ impl Sim {
             .map(|r| r.request_id)
             .collect();
         p.in_flight_per_broker[broker as usize] = 0;
+        // The connection to that broker closed: if it was the transaction coordinator, the
+        // next transactional request looks the coordinator up again.
+        if p.txn.as_ref().is_some_and(|t| t.coordinator == broker) {
+            self.txn_refresh_coordinator(idx);
+        }
         let mut records = 0;
         for id in &ids {
             let Some(req) = self.producers[idx as usize].in_flight.remove(id) else {

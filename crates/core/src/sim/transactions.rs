@@ -21,10 +21,13 @@
 //! consumer's group metadata) puts a group's offsets in the transaction; they wait at the group
 //! coordinator until the transaction ends (see `sim::pipeline`).
 //!
-//! Simplified: the coordinator is fixed when the producer starts (no FindCoordinator, no
-//! coordinator failover: requests to a crashed coordinator are lost and sent again after
-//! request.timeout.ms);
-//! its state lives in memory (no `__transaction_state` log to replicate or reload); a leader
+//! Coordinator failover: when the controller fences the coordinator's broker, the next live
+//! replica of its `__transaction_state` partition leads and coordinates (it sends the markers
+//! of preparing transactions again); producers find it after a request times out or is
+//! answered NOT_COORDINATOR.
+//!
+//! Simplified: FindCoordinator is answered at once (no message); the state lives in memory
+//! (no `__transaction_state` log to replicate or reload); a leader
 //! checks a transactional produce against the coordinator's state directly, where Kafka's
 //! leader asks the coordinator (KIP-890's verification, and V2's implicit AddPartitionsToTxn);
 //! the epoch never overflows into a new producer id.
@@ -167,6 +170,90 @@ impl Sim {
         )
     }
 
+    /// The controller fenced `broker`: every `__transaction_state` partition it led gets the
+    /// first live replica as leader, which becomes the coordinator of its transactional.ids
+    /// (their state is kept, as the new leader would load it from the log) and sends the
+    /// markers of transactions it finds preparing again.
+    pub(super) fn move_txn_leaders(&mut self, broker: u32) {
+        for p in 0..self.txn_leaders.len() {
+            if self.txn_leaders[p] != broker {
+                continue;
+            }
+            let next = self.txn_replicas.get(p).and_then(|rs| {
+                rs.iter()
+                    .copied()
+                    .find(|&r| r != broker && self.brokers.get(r as usize).is_some_and(|b| b.alive))
+            });
+            if let Some(next) = next {
+                self.txn_leaders[p] = next;
+                self.txn_coordinator_moved(p as u32, next);
+            }
+        }
+    }
+
+    /// `broker` came back: it leads the `__transaction_state` partitions whose leader is down.
+    pub(super) fn txn_after_restart(&mut self, broker: u32) {
+        for p in 0..self.txn_leaders.len() {
+            let hosts = self
+                .txn_replicas
+                .get(p)
+                .is_some_and(|rs| rs.contains(&broker));
+            let leader = self.txn_leaders[p];
+            let leader_down = self.brokers.get(leader as usize).is_none_or(|b| !b.alive);
+            if hosts && leader_down && leader != broker {
+                self.txn_leaders[p] = broker;
+                self.txn_coordinator_moved(p as u32, broker);
+            }
+        }
+    }
+
+    fn txn_coordinator_moved(&mut self, partition: u32, to: u32) {
+        let tids: Vec<String> = self
+            .txn_coordinator
+            .values()
+            .filter(|m| m.state_partition == partition)
+            .map(|m| m.transactional_id.clone())
+            .collect();
+        for tid in tids {
+            let preparing = match self.txn_coordinator.get_mut(&tid) {
+                Some(m) => {
+                    m.coordinator = to;
+                    m.last_update = self.now;
+                    m.markers_in_flight.clear();
+                    m.state.preparing()
+                }
+                None => false,
+            };
+            // Marker answers would go to the old coordinator: the new one sends them again.
+            self.marker_waits.retain(|w| w.transactional_id != tid);
+            if preparing {
+                self.send_markers(&tid);
+            }
+        }
+    }
+
+    /// A transactional producer looks its coordinator up again (FindCoordinator, after a
+    /// request to the old one timed out or was answered NOT_COORDINATOR). Simplified: the
+    /// answer is immediate.
+    pub(super) fn txn_refresh_coordinator(&mut self, idx: u32) {
+        let Some(tid) = self
+            .producers
+            .get(idx as usize)
+            .and_then(|p| p.txn.as_ref())
+            .map(|t| t.transactional_id.clone())
+        else {
+            return;
+        };
+        let (_, coord) = self.transaction_coordinator(&tid);
+        if let Some(t) = self
+            .producers
+            .get_mut(idx as usize)
+            .and_then(|p| p.txn.as_mut())
+        {
+            t.coordinator = coord;
+        }
+    }
+
     /// The coordinators' state of every transactional.id.
     pub fn transactions(&self) -> impl Iterator<Item = &TxnMetadata> {
         self.txn_coordinator.values()
@@ -279,6 +366,11 @@ impl Sim {
                 let p = self.producers.get_mut(producer as usize)?;
                 let t = p.txn.as_mut()?;
                 t.retry_scheduled = false;
+                self.txn_refresh_coordinator(producer);
+                let t = self
+                    .producers
+                    .get_mut(producer as usize)
+                    .and_then(|p| p.txn.as_mut())?;
                 if t.state == ClientTxnState::Initializing {
                     self.txn_send_init(producer);
                 } else {
@@ -309,6 +401,7 @@ impl Sim {
                 }
                 t.request_in_flight = false;
                 let state = t.state;
+                self.txn_refresh_coordinator(producer);
                 match state {
                     ClientTxnState::Initializing => self.txn_send_init(producer),
                     _ => {
@@ -347,7 +440,14 @@ impl Sim {
         let expired: Vec<String> = self
             .txn_coordinator
             .values()
-            .filter(|m| m.state == TxnState::Ongoing && now.since(m.started_at) >= m.timeout_us)
+            .filter(|m| {
+                m.state == TxnState::Ongoing
+                    && now.since(m.started_at) >= m.timeout_us
+                    && self
+                        .brokers
+                        .get(m.coordinator as usize)
+                        .is_some_and(|b| b.alive)
+            })
             .map(|m| m.transactional_id.clone())
             .collect();
         let stale: Vec<String> = self
