@@ -171,6 +171,35 @@ impl Group {
         });
     }
 
+    /// `validateOffsetCommit`: an OffsetCommit or TxnOffsetCommit from a known member of the
+    /// current generation (a group.instance.id held by another member id is fenced); a plain
+    /// OffsetCommit is also refused between the join and the leader's assignment.
+    pub fn validate_offset_commit(
+        &self,
+        member_id: &str,
+        generation: u32,
+        instance_id: Option<&str>,
+        transactional: bool,
+    ) -> Option<crate::net::GroupError> {
+        use crate::net::GroupError;
+        let fenced = instance_id.is_some_and(|id| {
+            self.members
+                .iter()
+                .any(|m| m.instance_id.as_deref() == Some(id) && m.member_id != member_id)
+        });
+        if fenced {
+            Some(GroupError::FencedInstanceId)
+        } else if self.member(member_id).is_none() {
+            Some(GroupError::UnknownMemberId)
+        } else if generation != self.generation {
+            Some(GroupError::IllegalGeneration)
+        } else if !transactional && self.state == GroupState::CompletingRebalance {
+            Some(GroupError::RebalanceInProgress)
+        } else {
+            None
+        }
+    }
+
     pub fn member(&self, member_id: &str) -> Option<&GroupMember> {
         self.members.iter().find(|m| m.member_id == member_id)
     }

@@ -22,7 +22,7 @@ use alloc::vec::Vec;
 const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
 /// `default.api.timeout.ms` (60 s): how long `commitSync()` blocks before it throws
 /// TimeoutException.
-pub(super) const DEFAULT_API_TIMEOUT_US: u64 = 60_000_000;
+const DEFAULT_API_TIMEOUT_US: u64 = 60_000_000;
 /// The consumer's retry.backoff.ms (100 ms), between OffsetFetch attempts.
 const OFFSET_FETCH_RETRY_BACKOFF_US: u64 = 100_000;
 /// `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait the rebalance timeout plus this.
@@ -292,6 +292,17 @@ impl Sim {
     /// Sends an OffsetCommit of the consumed positions (`subscriptions.allConsumed()`) with a
     /// fresh correlation id, which it returns.
     pub(super) fn send_commit(&mut self, c: u32) -> u64 {
+        let offsets = self.consumers[c as usize]
+            .positions
+            .iter()
+            .map(|(tp, o)| (*tp, *o))
+            .collect();
+        self.send_commit_of(c, offsets)
+    }
+
+    /// Sends an OffsetCommit of `offsets` in the member's generation; returns its correlation
+    /// id.
+    fn send_commit_of(&mut self, c: u32, offsets: Vec<(TopicPartitionId, u64)>) -> u64 {
         let cons = &mut self.consumers[c as usize];
         let request_id = cons.next_request_id;
         cons.next_request_id += 1;
@@ -300,11 +311,33 @@ impl Sim {
             member: c,
             member_id: cons.member_id.clone(),
             generation: cons.generation,
-            offsets: cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect(),
+            offsets,
             request_id,
         };
         self.send_to_coordinator(c, body);
         request_id
+    }
+
+    /// The application blocks in `commitSync()` until the OffsetCommit response `request_id`
+    /// (or default.api.timeout.ms): no poll meanwhile, max.poll.interval.ms keeps counting.
+    pub(super) fn block_in_commit_sync(&mut self, c: u32, request_id: u64) {
+        let now = self.now;
+        if let Some(cons) = self.consumers.get_mut(c as usize) {
+            cons.commit_sync_wait = Some(request_id);
+            cons.commit_sync_deadline = now.plus(DEFAULT_API_TIMEOUT_US);
+            cons.busy_until = Some(SimTime(u64::MAX));
+        }
+    }
+
+    /// The application calls `poll()` now (a blocking call returned), if its process runs.
+    pub(super) fn poll_now(&mut self, c: u32) {
+        let now = self.now;
+        if let Some(cons) = self.consumers.get_mut(c as usize) {
+            if cons.alive {
+                cons.busy_until = Some(now);
+                self.schedule(now, Pending::ConsumerPoll { consumer: c });
+            }
+        }
     }
 
     /// The application finished processing the last poll's records and commits them itself
@@ -333,13 +366,8 @@ impl Sim {
             });
         }
         let id = self.send_commit(c);
-        let cons = &mut self.consumers[c as usize];
         if sync {
-            // Blocked in commitSync(): no poll until the response (the application is still
-            // busy, so max.poll.interval.ms keeps counting).
-            cons.commit_sync_wait = Some(id);
-            cons.commit_sync_deadline = self.now.plus(DEFAULT_API_TIMEOUT_US);
-            cons.busy_until = Some(SimTime(u64::MAX));
+            self.block_in_commit_sync(c, id);
         } else {
             self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
         }
@@ -697,26 +725,14 @@ impl Sim {
         // onPartitionsRevoked: a pipeline processor at least once commits the positions of
         // what it gives up (Streams commits revoked tasks before handing them over).
         if self.pipeline.is_some() && self.pipeline_commits_on_rebalance(c) {
-            let cons = &self.consumers[c as usize];
-            let revoked: Vec<(TopicPartitionId, u64)> = cons
+            let revoked: Vec<(TopicPartitionId, u64)> = self.consumers[c as usize]
                 .positions
                 .iter()
                 .filter(|(tp, _)| !assignment.contains(tp))
                 .map(|(tp, o)| (*tp, *o))
                 .collect();
             if !revoked.is_empty() {
-                let cons = &mut self.consumers[c as usize];
-                let request_id = cons.next_request_id;
-                cons.next_request_id += 1;
-                let body = Body::OffsetCommit {
-                    group: cons.group,
-                    member: c,
-                    member_id: cons.member_id.clone(),
-                    generation,
-                    offsets: revoked,
-                    request_id,
-                };
-                self.send_to_coordinator(c, body);
+                self.send_commit_of(c, revoked);
             }
         }
         let cons = &mut self.consumers[c as usize];

@@ -417,13 +417,7 @@ impl Sim {
         if let Some(p) = self.processor_mut(pr) {
             p.batch.clear();
         }
-        let now = self.now;
-        if let Some(cons) = self.consumers.get_mut(c as usize) {
-            if cons.alive {
-                cons.busy_until = Some(now);
-                self.schedule(now, Pending::ConsumerPoll { consumer: c });
-            }
-        }
+        self.poll_now(c);
     }
 
     /// At a processor's `poll()`: when the last poll's records are processed, their output
@@ -670,12 +664,7 @@ impl Sim {
                     p.phase = ProcessorPhase::CommittingOffsetsSync;
                 }
                 let id = self.send_commit(c);
-                let now = self.now;
-                if let Some(cons) = self.consumers.get_mut(c as usize) {
-                    cons.commit_sync_wait = Some(id);
-                    cons.commit_sync_deadline = now.plus(super::consuming::DEFAULT_API_TIMEOUT_US);
-                    cons.busy_until = Some(SimTime(u64::MAX));
-                }
+                self.block_in_commit_sync(c, id);
                 Some(Event::PipelineStep {
                     processor,
                     action: PipelineAction::Retried,
@@ -865,13 +854,7 @@ impl Sim {
         if p.phase == ProcessorPhase::WaitingInit {
             let c = p.consumer;
             self.set_phase(pr, ProcessorPhase::Polling);
-            let now = self.now;
-            if let Some(cons) = self.consumers.get_mut(c as usize) {
-                if cons.alive {
-                    cons.busy_until = Some(now);
-                    self.schedule(now, Pending::ConsumerPoll { consumer: c });
-                }
-            }
+            self.poll_now(c);
         }
         true
     }
@@ -935,20 +918,11 @@ impl Sim {
             if let Some(cons) = self.consumers.get_mut(c as usize) {
                 cons.commit_sync_wait = None;
             }
-            let now = self.now;
-            if let Some(cons) = self.consumers.get_mut(c as usize) {
-                cons.busy_until = Some(now);
-            }
-            self.schedule(now, Pending::ConsumerPoll { consumer: c });
+            self.poll_now(c);
             return;
         }
         let id = self.send_commit(c);
-        let now = self.now;
-        if let Some(cons) = self.consumers.get_mut(c as usize) {
-            cons.commit_sync_wait = Some(id);
-            cons.commit_sync_deadline = now.plus(super::consuming::DEFAULT_API_TIMEOUT_US);
-            cons.busy_until = Some(SimTime(u64::MAX));
-        }
+        self.block_in_commit_sync(c, id);
     }
 
     /// An at-least-once processor with nothing in progress (its processed records are
@@ -1103,15 +1077,10 @@ impl Sim {
             .is_some_and(|g| g.consumer.isolation_level.value == IsolationLevel::ReadCommitted);
         if read_committed {
             for r in records {
-                if r.entry.transactional && r.entry.kind == EntryKind::Data {
-                    let aborted = self.partition_txns.get(&r.tp).is_some_and(|t| {
-                        t.aborted.iter().any(|(pid, first, marker)| {
-                            *pid == r.entry.producer_id && *first <= r.offset && r.offset < *marker
-                        })
-                    });
-                    if aborted {
-                        self.read_committed_aborted_seen += 1;
-                    }
+                if r.entry.kind == EntryKind::Data
+                    && self.in_aborted_transaction(r.tp, &r.entry, r.offset)
+                {
+                    self.read_committed_aborted_seen += 1;
                 }
             }
         }
@@ -1168,18 +1137,8 @@ impl Sim {
                     continue;
                 };
                 let lso = self.last_stable_offset(tp);
-                let aborted = self.partition_txns.get(&tp).map(|t| &t.aborted);
                 for (off, e) in r.log.range(r.log.log_start_offset(), lso) {
-                    if e.kind != EntryKind::Data {
-                        continue;
-                    }
-                    if e.transactional
-                        && aborted.is_some_and(|a| {
-                            a.iter().any(|(pid, first, marker)| {
-                                *pid == e.producer_id && *first <= off && off < *marker
-                            })
-                        })
-                    {
+                    if e.kind != EntryKind::Data || self.in_aborted_transaction(tp, e, off) {
                         continue;
                     }
                     input += 1;
@@ -1276,137 +1235,5 @@ impl Sim {
                 })
             })
         })
-    }
-
-    // ----- the group coordinator's side -----
-
-    /// TxnOffsetCommit at the group coordinator: the producer must be current at its
-    /// transaction coordinator; the group metadata is validated as KIP-447 says (unknown
-    /// member, fenced instance, stale generation); the offsets wait as pending until the
-    /// transaction ends. Under transaction.version 2 the group joins the transaction here.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_txn_offset_commit(
-        &mut self,
-        b: u32,
-        from: Node,
-        body: Body,
-    ) -> crate::event::Delivery {
-        let Body::TxnOffsetCommit {
-            transactional_id,
-            producer_id,
-            epoch,
-            group,
-            member_id,
-            generation,
-            instance_id,
-            offsets,
-            ..
-        } = body
-        else {
-            return crate::event::Delivery::Group;
-        };
-        let reply = |s: &mut Sim, error: Option<GroupError>, producer_error: Option<KafkaError>| {
-            s.send(
-                Node::Broker(b),
-                from,
-                Body::TxnOffsetCommitResponse {
-                    error,
-                    producer_error,
-                },
-            );
-        };
-        let Some(g) = self.groups.get(group as usize) else {
-            return crate::event::Delivery::Group;
-        };
-        if self.offsets_leader(g.offsets_partition) != Some(b) {
-            reply(self, Some(GroupError::NotCoordinator), None);
-            return crate::event::Delivery::GroupRefused {
-                error: GroupError::NotCoordinator,
-            };
-        }
-        // The producer's epoch, as the `__consumer_offsets` append checks it.
-        let producer_error = match self.txn_coordinator.get(&transactional_id) {
-            None => Some(KafkaError::InvalidProducerIdMapping),
-            Some(m) if m.producer_id != producer_id => Some(KafkaError::InvalidProducerIdMapping),
-            Some(m) if epoch < m.epoch => Some(KafkaError::ProducerFenced),
-            Some(m)
-                if m.state != super::transactions::TxnState::Ongoing
-                    && self.config.broker.transaction_version.value < 2 =>
-            {
-                Some(KafkaError::InvalidTxnState)
-            }
-            Some(m) if m.state.preparing() => Some(KafkaError::ConcurrentTransactions),
-            _ => None,
-        };
-        if producer_error.is_some() {
-            reply(self, None, producer_error);
-            return crate::event::Delivery::Txn {
-                state: None,
-                error: producer_error,
-            };
-        }
-        let g = &self.groups[group as usize];
-        let member = g.member(&member_id);
-        let error = match member {
-            None if instance_id.is_some()
-                && g.members.iter().any(|m| m.instance_id == instance_id) =>
-            {
-                Some(GroupError::FencedInstanceId)
-            }
-            None => Some(GroupError::UnknownMemberId),
-            Some(_) if generation != g.generation => Some(GroupError::IllegalGeneration),
-            Some(_) => None,
-        };
-        if let Some(e) = error {
-            reply(self, Some(e), None);
-            return crate::event::Delivery::GroupRefused { error: e };
-        }
-        if self.config.broker.transaction_version.value >= 2 {
-            // KIP-890: the TxnOffsetCommit adds the group's partition to the transaction.
-            if let Some(m) = self.txn_coordinator.get_mut(&transactional_id) {
-                if m.state != super::transactions::TxnState::Ongoing {
-                    m.state = super::transactions::TxnState::Ongoing;
-                    m.partitions.clear();
-                    m.groups.clear();
-                    m.started_at = self.now;
-                }
-                m.groups.insert(group);
-            }
-        }
-        let pending = self.groups[group as usize]
-            .pending_txn_offsets
-            .entry(producer_id)
-            .or_default();
-        for (tp, o) in offsets {
-            pending.insert(tp, o);
-        }
-        reply(self, None, None);
-        crate::event::Delivery::Group
-    }
-
-    /// The transaction of `producer_id` ends: its pending offsets in `groups` become the
-    /// committed offsets (commit) or are dropped (abort).
-    pub(super) fn complete_txn_offsets(&mut self, producer_id: i64, groups: &[u32], commit: bool) {
-        for &gi in groups {
-            let Some(g) = self.groups.get_mut(gi as usize) else {
-                continue;
-            };
-            let Some(offsets) = g.pending_txn_offsets.remove(&producer_id) else {
-                continue;
-            };
-            if commit {
-                for (tp, o) in &offsets {
-                    g.committed.insert(*tp, *o);
-                }
-                // The members learn their committed offsets (what the page shows).
-                for c in self.consumers.iter_mut().filter(|c| c.group == gi) {
-                    for (tp, o) in &offsets {
-                        if c.assignment.contains(tp) {
-                            c.committed.insert(*tp, *o);
-                        }
-                    }
-                }
-            }
-        }
     }
 }

@@ -280,6 +280,18 @@ impl Sim {
         self.partition_txns.get(&tp)
     }
 
+    /// Whether the entry at `offset` of `tp` belongs to an aborted transaction (by the
+    /// leader's aborted-transaction index: its producer id, from the transaction's first
+    /// offset up to its ABORT marker).
+    pub fn in_aborted_transaction(&self, tp: TopicPartitionId, e: &LogEntry, offset: u64) -> bool {
+        e.transactional
+            && self.partition_txns.get(&tp).is_some_and(|t| {
+                t.aborted.iter().any(|(pid, first, marker)| {
+                    *pid == e.producer_id && *first <= offset && offset < *marker
+                })
+            })
+    }
+
     /// The aborted transactions overlapping `[from, to)` of a partition, as a read_committed
     /// fetch response lists them (`collectAbortedTransactions`).
     pub(super) fn aborted_transactions(
@@ -768,7 +780,7 @@ impl Sim {
     }
 
     /// AddOffsetsToTxn (V1): the group's `__consumer_offsets` partition joins the transaction.
-    fn coordinator_add_offsets(
+    pub(super) fn coordinator_add_offsets(
         &mut self,
         b: u32,
         tid: &str,
