@@ -14,20 +14,10 @@ use crate::app::{input, on_id, select, set_text, with_app, App};
 use crate::i18n::{t, tf, Lang};
 use serde::Serialize;
 use streamscope_core::config::{settings, PipelineKind, ProcessingGuarantee};
-use streamscope_core::sim::pipeline::{
-    PipelineReport, Processor, ProcessorPhase, PROCESSOR_APP_BASE,
-};
+use streamscope_core::sim::pipeline::{PipelineReport, Processor, ProcessorPhase};
 use streamscope_core::{Change, Config, Sim, SimTime};
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
-
-/// The other processing.guarantee (the twin's).
-pub fn other(g: ProcessingGuarantee) -> ProcessingGuarantee {
-    match g {
-        ProcessingGuarantee::AtLeastOnce => ProcessingGuarantee::ExactlyOnceV2,
-        ProcessingGuarantee::ExactlyOnceV2 => ProcessingGuarantee::AtLeastOnce,
-    }
-}
 
 /// The twin's config: `cfg` with the other processing.guarantee, when `cfg` runs the
 /// pipeline (None otherwise: no twin, nothing to compare).
@@ -38,7 +28,7 @@ pub fn twin_config(cfg: &Config) -> Option<Config> {
     let mut c = cfg.clone();
     c.set(
         "processing.guarantee",
-        other(cfg.pipeline.guarantee.value).name(),
+        cfg.pipeline.guarantee.value.other().name(),
     )
     .ok()?;
     c.validate().ok()?;
@@ -163,12 +153,12 @@ pub fn processor_views(sim: &Sim) -> Vec<ProcessorView> {
 /// Whether a producer instance is a pipeline processor's (its application number is a
 /// processor's, never one of the page's producer applications).
 pub fn is_processor_producer(p: &streamscope_core::producer::Producer) -> bool {
-    p.app >= PROCESSOR_APP_BASE
+    streamscope_core::sim::pipeline::is_processor_app(p.app)
 }
 
 /// The processor that consumer `c` is, if it is one.
 pub fn processor_of_consumer(sim: &Sim, c: u32) -> Option<&Processor> {
-    sim.pipeline()?.processors.iter().find(|p| p.consumer == c)
+    sim.pipeline()?.processor_of_consumer(c)
 }
 
 /// The title of a processor's consumer box (under its group's panel): its number and phase.
@@ -192,7 +182,7 @@ pub fn status_text(sim: &Sim, lang: Lang) -> String {
         "pipe_status_head",
         &[
             ("g", pl.guarantee.name()),
-            ("other", other(pl.guarantee).name()),
+            ("other", pl.guarantee.other().name()),
         ],
     );
     for v in processor_views(sim) {

@@ -512,6 +512,14 @@ pub enum ProcessingGuarantee {
 }
 
 impl ProcessingGuarantee {
+    /// The other guarantee (what a side-by-side comparison runs).
+    pub fn other(self) -> ProcessingGuarantee {
+        match self {
+            ProcessingGuarantee::AtLeastOnce => ProcessingGuarantee::ExactlyOnceV2,
+            ProcessingGuarantee::ExactlyOnceV2 => ProcessingGuarantee::AtLeastOnce,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ProcessingGuarantee::AtLeastOnce => "at_least_once",

@@ -214,6 +214,19 @@ pub struct Pipeline {
     pub output_seen: u64,
 }
 
+impl Pipeline {
+    /// The processor that consumer instance `c` is, if any.
+    pub fn processor_of_consumer(&self, c: u32) -> Option<&Processor> {
+        self.processors.iter().find(|x| x.consumer == c)
+    }
+}
+
+/// Whether producer application number `app` is a pipeline processor's (not one of
+/// `config.producers`).
+pub fn is_processor_app(app: u32) -> bool {
+    app >= PROCESSOR_APP_BASE
+}
+
 /// What the verifier found (`streamscope run --pipeline ctp --json`).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -370,10 +383,9 @@ impl Sim {
 
     /// The processor a consumer instance is, if any.
     pub(super) fn processor_of_consumer(&self, c: u32) -> Option<u32> {
-        let p = self.pipeline.as_ref()?;
-        p.processors
-            .iter()
-            .find(|x| x.consumer == c)
+        self.pipeline
+            .as_ref()?
+            .processor_of_consumer(c)
             .map(|x| x.index)
     }
 

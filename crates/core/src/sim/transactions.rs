@@ -1497,7 +1497,7 @@ impl Sim {
             };
             if t.state == ClientTxnState::InTransaction
                 && p.state == crate::producer::ProducerState::Running
-                && p.app < super::pipeline::PROCESSOR_APP_BASE
+                && !super::pipeline::is_processor_app(p.app)
             {
                 let commit = !t.will_abort;
                 self.txn_end(idx, commit);
