@@ -17,18 +17,7 @@ fn world(guarantee: &str, settings: &[(&str, &str)]) -> Config {
 }
 
 fn run(c: Config, seed: u64, until_s: u64, script: &[(u64, Change)]) -> Sim {
-    let mut sim = Sim::new(c, seed).unwrap();
-    for (at_ms, ch) in script {
-        sim.run_until(SimTime(at_ms * 1000));
-        sim.apply(ch.clone()).unwrap();
-    }
-    sim.run_until(SimTime(until_s * 1_000_000));
-    let limit = sim.now().plus(300_000_000);
-    if !sim.drain(limit) {
-        dump(&sim);
-        panic!("the run does not settle");
-    }
-    sim
+    run_collect(c, seed, until_s, script).0
 }
 
 #[test]
@@ -43,51 +32,47 @@ fn pipeline_smoke() {
     }
 }
 
-/// `run` keeping every event.
+/// `run` keeping every event (the trace itself is a bounded ring).
 fn run_collect(
     c: Config,
     seed: u64,
     until_s: u64,
     script: &[(u64, Change)],
 ) -> (Sim, Vec<(u64, Event)>) {
-    let mut sim = Sim::new(c, seed).unwrap();
-    let mut events = Vec::new();
-    for (at_ms, ch) in script {
-        while let Some(e) = sim.step_until(SimTime(at_ms * 1000)) {
-            events.push((e.time.micros(), e.event.clone()));
-        }
-        sim.apply(ch.clone()).unwrap();
-    }
-    while let Some(e) = sim.step_until(SimTime(until_s * 1_000_000)) {
-        events.push((e.time.micros(), e.event.clone()));
-    }
-    sim.begin_drain();
-    let limit = sim.now().plus(300_000_000);
-    while !sim.settled() {
-        match sim.step_until(limit) {
-            Some(e) => events.push((e.time.micros(), e.event.clone())),
-            None => {
-                dump(&sim);
-                panic!("the run does not settle");
-            }
-        }
-    }
-    (sim, events)
+    drive(Sim::new(c, seed).unwrap(), until_s, script, false)
 }
 
-/// Runs to `until_s` with the faults, ends them and drains, keeping every event (the
-/// trace itself is a bounded ring).
+/// Runs to `until_s` with the faults, ends them and drains, keeping every event.
 fn run_faults(c: Config, seed: u64, until_s: u64, faults: &[&str]) -> (Sim, Vec<(u64, Event)>) {
     let mut sim = Sim::new(c, seed).unwrap();
     for f in faults {
         sim.schedule_fault(parse_fault(f).unwrap()).unwrap();
     }
+    drive(sim, until_s, &[], true)
+}
+
+/// Applies the script's changes at their times (ms), runs to `until_s`, ends the faults if
+/// asked, then drains until the run settles (or fails the test), collecting every event.
+fn drive(
+    mut sim: Sim,
+    until_s: u64,
+    script: &[(u64, Change)],
+    end_faults: bool,
+) -> (Sim, Vec<(u64, Event)>) {
     let mut events = Vec::new();
-    let until = SimTime(until_s * 1_000_000);
-    while let Some(e) = sim.step_until(until) {
-        events.push((e.time.micros(), e.event.clone()));
+    let step_to = |sim: &mut Sim, t: SimTime, events: &mut Vec<(u64, Event)>| {
+        while let Some(e) = sim.step_until(t) {
+            events.push((e.time.micros(), e.event.clone()));
+        }
+    };
+    for (at_ms, ch) in script {
+        step_to(&mut sim, SimTime(at_ms * 1000), &mut events);
+        sim.apply(ch.clone()).unwrap();
     }
-    sim.end_faults();
+    step_to(&mut sim, SimTime(until_s * 1_000_000), &mut events);
+    if end_faults {
+        sim.end_faults();
+    }
     sim.begin_drain();
     let limit = sim.now().plus(300_000_000);
     while !sim.settled() {
