@@ -105,9 +105,10 @@ impl Sim {
         index
     }
 
-    fn running_consumer(&self, consumer: u32) -> Result<&Consumer, ConfigError> {
+    /// Consumer instance `consumer`, or an error naming the valid range.
+    fn consumer_at(&self, consumer: u32) -> Result<&Consumer, ConfigError> {
         let n = self.consumers.len();
-        let c = self.consumers.get(consumer as usize).ok_or_else(|| {
+        self.consumers.get(consumer as usize).ok_or_else(|| {
             ConfigError::new(
                 "consumer",
                 format!(
@@ -115,7 +116,11 @@ impl Sim {
                     n.saturating_sub(1)
                 ),
             )
-        })?;
+        })
+    }
+
+    fn running_consumer(&self, consumer: u32) -> Result<&Consumer, ConfigError> {
+        let c = self.consumer_at(consumer)?;
         if !c.alive {
             return Err(ConfigError::new(
                 "consumer",
@@ -183,16 +188,7 @@ impl Sim {
     /// `Change::RemoveConsumer`: `close()`: commit the consumed positions (auto-commit on),
     /// send LeaveGroup (dynamic members), stop. A crashed consumer is just forgotten.
     pub(super) fn remove_consumer(&mut self, consumer: u32) -> Result<(), ConfigError> {
-        let n = self.consumers.len();
-        let c = self.consumers.get(consumer as usize).ok_or_else(|| {
-            ConfigError::new(
-                "consumer",
-                format!(
-                    "{consumer} is out of range: consumers are 0 to {}",
-                    n.saturating_sub(1)
-                ),
-            )
-        })?;
+        let c = self.consumer_at(consumer)?;
         if c.closed {
             return Err(ConfigError::new(
                 "consumer",
@@ -249,16 +245,7 @@ impl Sim {
     /// `Change::RestartConsumer`: a crashed instance starts again (same client.id and
     /// group.instance.id, a new member id) and joins.
     pub(super) fn restart_consumer(&mut self, consumer: u32) -> Result<(), ConfigError> {
-        let n = self.consumers.len();
-        let c = self.consumers.get(consumer as usize).ok_or_else(|| {
-            ConfigError::new(
-                "consumer",
-                format!(
-                    "{consumer} is out of range: consumers are 0 to {}",
-                    n.saturating_sub(1)
-                ),
-            )
-        })?;
+        let c = self.consumer_at(consumer)?;
         if c.alive || c.closed {
             return Err(ConfigError::new(
                 "consumer",
