@@ -275,16 +275,7 @@ impl Sim {
         consumer: u32,
         per_record_us: u64,
     ) -> Result<(), ConfigError> {
-        let n = self.consumers.len();
-        if consumer as usize >= n {
-            return Err(ConfigError::new(
-                "consumer",
-                format!(
-                    "{consumer} is out of range: consumers are 0 to {}",
-                    n.saturating_sub(1)
-                ),
-            ));
-        }
+        self.consumer_at(consumer)?;
         if per_record_us > MAX_PROCESSING_US {
             return Err(ConfigError::new(
                 "sim.consumer.processing",
