@@ -4,7 +4,7 @@
 //! duplicated / out of order; with `--pipeline ctp`, the pipeline verifier's counts per
 //! processing.guarantee too. Holds no Kafka logic: every run is `run::run_plan`.
 
-use crate::run::{build_config, build_faults, draw_progress, run_plan, RunPlan};
+use crate::run::{build_config, build_faults, progress_bar, run_plan, RunPlan};
 use crate::CliError;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -78,6 +78,9 @@ pub struct Row {
     pub pipeline_missing: u64,
     pub runs_with_pipeline_duplicates: u64,
     pub read_committed_aborted_seen: u64,
+    /// Runs the liveness monitor found stuck after the drain, and the first one's parts.
+    pub runs_stuck: u64,
+    pub stuck_example: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -197,7 +200,11 @@ pub fn main(args: Args) -> Result<(), CliError> {
     let done = AtomicUsize::new(0);
     let rows = Mutex::new(rows);
     let first_error: Mutex<Option<CliError>> = Mutex::new(None);
-    let progress = std::io::stderr().is_terminal();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = progress_bar(total as u64);
+        b.set_prefix("runs");
+        b
+    });
     let workers = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -240,6 +247,13 @@ pub fn main(args: Args) -> Result<(), CliError> {
                             r.runs_with_pipeline_duplicates += (dups > 0) as u64;
                             r.pipeline_missing += s.pipeline_missing.unwrap_or(0);
                             r.read_committed_aborted_seen += s.read_committed_aborted_seen;
+                            if !s.settled {
+                                r.runs_stuck += 1;
+                                if r.stuck_example.is_none() {
+                                    r.stuck_example =
+                                        Some(format!("seed {}: {}", s.seed, s.stuck.join("; ")));
+                                }
+                            }
                         }
                     }
                     Err(e) => {
@@ -248,19 +262,15 @@ pub fn main(args: Args) -> Result<(), CliError> {
                         }
                     }
                 }
-                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if progress {
-                    draw_progress(
-                        (d * 100 / total.max(1)) as u64,
-                        format!("{d}/{total}"),
-                        "runs",
-                    );
+                done.fetch_add(1, Ordering::Relaxed);
+                if let Some(b) = bar.as_ref() {
+                    b.inc(1);
                 }
             });
         }
     });
-    if progress {
-        eprint!("\r\x1b[2K");
+    if let Some(b) = bar.as_ref() {
+        b.finish_and_clear();
     }
     if let Some(e) = first_error.into_inner().ok().flatten() {
         return Err(e);
@@ -318,15 +328,15 @@ fn print_table(
         .max(7);
     writeln!(
         out,
-        "{:<w$}  {:>12} {:>8} {:>10} {:>8} {:>11} {:>9}",
-        "setting", "acknowledged", "lost", "duplicated", "reorder", "runs w/loss", "elections"
+        "{:<w$}  {:>12} {:>8} {:>10} {:>8} {:>11} {:>9} {:>7}",
+        "setting", "acknowledged", "lost", "duplicated", "reorder", "runs w/loss", "elections", "stuck"
     )?;
     for r in rows {
         match &r.rejected {
             Some(why) => writeln!(out, "{:<w$}  rejected by Kafka: {why}", label(r))?,
             None => writeln!(
                 out,
-                "{:<w$}  {:>12} {:>8} {:>10} {:>8} {:>7}/{:<3} {:>9}",
+                "{:<w$}  {:>12} {:>8} {:>10} {:>8} {:>7}/{:<3} {:>9} {:>7}",
                 label(r),
                 r.records_acknowledged,
                 r.acknowledged_lost,
@@ -334,14 +344,20 @@ fn print_table(
                 r.out_of_order,
                 r.runs_with_loss,
                 r.runs,
-                r.leader_elections
+                r.leader_elections,
+                r.runs_stuck
             )?,
         }
     }
     writeln!(
         out,
-        "lost = acknowledged records missing from their partition leader's final log; duplicated = extra copies in it; reorder = records behind a later one of the same producer."
+        "lost = acknowledged records missing from their partition leader's final log; duplicated = extra copies in it; reorder = records behind a later one of the same producer; stuck = runs that did not settle after the drain (nothing Kafka would still do moved them on)."
     )?;
+    for r in rows.iter().filter(|r| r.runs_stuck > 0) {
+        if let Some(e) = &r.stuck_example {
+            writeln!(out, "stuck {}: {e}", label(r))?;
+        }
+    }
     if pipeline {
         writeln!(
             out,

@@ -145,7 +145,7 @@ pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, Cli
         sim.schedule_fault(f)
             .map_err(|e| CliError::usage(e.to_string()))?;
     }
-    let mut last_pct = u64::MAX;
+    let bar = progress.then(|| progress_bar(until.micros()));
     let mut write = |entry: &streamscope_core::TraceEntry| -> Result<(), CliError> {
         if let Some(w) = trace.as_mut() {
             let line =
@@ -156,46 +156,29 @@ pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, Cli
                 ))
             })?;
         }
+        if let Some(b) = bar.as_ref() {
+            if entry.index % 4096 == 0 {
+                b.set_position(entry.time.micros().min(b.length().unwrap_or(u64::MAX)));
+                b.set_message(format!("{}", entry.time));
+            }
+        }
         Ok(())
     };
     while let Some(entry) = sim.step_until(until) {
         write(entry)?;
-        if progress && sim.events_processed() % 4096 == 0 {
-            let pct = sim.now().micros().saturating_mul(100) / until.micros().max(1);
-            if pct != last_pct {
-                last_pct = pct;
-                draw_progress(pct, sim.now(), "simulated");
-            }
-        }
     }
     sim.run_until(until);
     if drain {
         sim.end_faults();
-        sim.begin_drain();
-        let mut n = 0u64;
-        while !sim.settled() {
-            // Settledness is checked every 256 events or when nothing is left before the limit.
-            let mut stepped = false;
-            for _ in 0..256 {
-                match sim.step_until(limit) {
-                    Some(entry) => {
-                        write(entry)?;
-                        stepped = true;
-                    }
-                    None => break,
-                }
-            }
-            n += 1;
-            if !stepped {
-                break;
-            }
-            if progress && n.is_multiple_of(64) {
-                draw_progress(100, sim.now(), "draining:");
-            }
+        if let Some(b) = bar.as_ref() {
+            // The drain's length is not known ahead: a spinner with the simulated time.
+            b.set_length(limit.micros());
+            b.set_prefix("draining");
         }
+        sim.drain_with(limit, &mut write)?;
     }
-    if progress {
-        eprint!("\r\x1b[2K");
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     Ok(sim.summary())
 }
@@ -260,16 +243,18 @@ pub fn main(args: Args) -> Result<(), CliError> {
     }
 }
 
-pub fn draw_progress(pct: u64, now: impl std::fmt::Display, what: &str) {
-    let width = 30;
-    let filled = (pct.min(100) as usize * width) / 100;
-    eprint!(
-        "\r[{}{}] {:>3}% {what} {}",
-        "#".repeat(filled),
-        " ".repeat(width - filled),
-        pct.min(100),
-        now
-    );
+/// The progress bar of `run` and `campaign` (drawn on standard error, only when it is a
+/// terminal: the callers check).
+pub fn progress_bar(length: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(length);
+    let style = indicatif::ProgressStyle::with_template(
+        "{prefix:>9} [{bar:30}] {percent:>3}% {msg} (elapsed {elapsed})",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("#> ");
+    bar.set_style(style);
+    bar.set_prefix("simulated");
+    bar
 }
 
 fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::io::Result<()> {
@@ -366,6 +351,22 @@ fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::
     }
     if !s.faults.is_empty() {
         writeln!(out, "faults: {}", s.faults.join(" "))?;
+    }
+    if s.settled {
+        match &s.waited_for {
+            Some(w) => writeln!(out, "settled at {} (it waited for {w})", SimTime(s.time_us))?,
+            None => writeln!(out, "settled at {}", SimTime(s.time_us))?,
+        }
+    } else if s.stuck.is_empty() {
+        writeln!(out, "not settled (not drained: --no-drain)")?;
+    } else {
+        writeln!(
+            out,
+            "STUCK: nothing Kafka would still do moves this run on (the liveness monitor):"
+        )?;
+        for part in &s.stuck {
+            writeln!(out, "  {part}")?;
+        }
     }
     writeln!(out, "trace hash {}", s.trace_hash)?;
     Ok(())

@@ -38,7 +38,7 @@ fn run(pipeline: Option<&str>) -> Sim {
     let mut sim = Sim::new(world(pipeline), SEED).unwrap();
     sim.run_until(SimTime(SPAN_US));
     let limit = sim.now().plus(120_000_000);
-    assert!(sim.drain(limit), "the run settles");
+    assert!(sim.drain(limit).settled, "the run settles");
     sim
 }
 

@@ -1080,7 +1080,7 @@ fn random_schedules_lose_nothing_acknowledged() {
         sim.run_until(until);
         let elections_before_end = sim.snapshot().leader_elections;
         sim.end_faults();
-        if !sim.drain(until.plus(120 * S)) {
+        if !sim.drain(until.plus(120 * S)).settled {
             unsettled += 1;
         }
         let m = sim.monitor().counts();

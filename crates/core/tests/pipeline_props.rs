@@ -42,7 +42,7 @@ fn run(guarantee: &str, seed: u64) -> (PipelineReport, bool) {
     sim.end_faults();
     // A member whose JoinGroup was lost with a crashed coordinator waits the rebalance
     // timeout (max.poll.interval.ms + 5 s) before it asks again: room for that.
-    let settled = sim.drain(drain_limit(&c, until).plus(400_000_000));
+    let settled = sim.drain(drain_limit(&c, until)).settled;
     (sim.pipeline_report().unwrap(), settled)
 }
 

@@ -16,6 +16,7 @@ pub mod faults;
 mod isr;
 mod lag;
 pub mod links;
+pub mod liveness;
 pub mod membership;
 pub mod pipeline;
 mod producing;
@@ -286,6 +287,8 @@ pub struct Sim {
     trace: Trace,
     pub(crate) journal: crate::inspect::RecordJournal,
     pub(crate) monitor: crate::monitor::Monitor,
+    /// The liveness monitor's memory (`sim::liveness`).
+    pub(crate) liveness: liveness::LivenessMonitor,
     changes: Vec<AppliedChange>,
     next_message_id: u64,
     next_record_id: u64,
@@ -395,6 +398,7 @@ impl Sim {
             trace: Trace::new(TRACE_CAPACITY),
             journal: crate::inspect::RecordJournal::default(),
             monitor: crate::monitor::Monitor::default(),
+            liveness: liveness::LivenessMonitor::default(),
             changes: Vec::new(),
             next_message_id: 0,
             next_record_id: 0,

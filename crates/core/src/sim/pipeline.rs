@@ -1208,44 +1208,4 @@ impl Sim {
             _ => false,
         }
     }
-
-    /// Every processor is polling with nothing pending, and every partition of the input
-    /// and of the output is owned by a live member of `ctp` / `verifier` that has consumed it
-    /// to the end (for `settled`).
-    pub(super) fn pipeline_idle(&self) -> bool {
-        let Some(pl) = self.pipeline.as_ref() else {
-            return true;
-        };
-        if !pl
-            .processors
-            .iter()
-            .all(|p| p.batch.is_empty() && p.phase == ProcessorPhase::Polling)
-        {
-            return false;
-        }
-        [
-            (pl.group, pl.input_topic),
-            (pl.verifier_group, pl.output_topic),
-        ]
-        .iter()
-        .all(|&(g, topic)| {
-            let Some(t) = self.topics.get(topic as usize) else {
-                return true;
-            };
-            t.partitions.iter().all(|p| {
-                let tp = TopicPartitionId {
-                    topic,
-                    partition: p.index,
-                };
-                self.consumers.iter().any(|c| {
-                    c.group == g
-                        && c.alive
-                        && c.state == MemberState::Stable
-                        && c.positions.get(&tp).is_some_and(|pos| {
-                            *pos >= self.consumer_fetch_end(Node::Consumer(c.index), tp)
-                        })
-                })
-            })
-        })
-    }
 }

@@ -460,17 +460,7 @@ pub fn random_faults(config: &Config, seed: u64, until: SimTime) -> Vec<FaultSpe
     out
 }
 
-/// The longest a drain from `until` may take: every record sent resolves within the
-/// producers' delivery.timeout.ms; consumers get another minute to catch up.
-pub fn drain_limit(config: &Config, until: SimTime) -> SimTime {
-    let delivery_ms = config
-        .producers
-        .iter()
-        .map(|p| p.delivery_timeout_ms.value)
-        .max()
-        .unwrap_or(120_000);
-    until.plus(delivery_ms * 1000 + 60_000_000)
-}
+pub use super::liveness::drain_limit;
 
 impl Sim {
     /// Adds a fault to the schedule. Rejected (and nothing changes) when it starts in the
@@ -823,25 +813,6 @@ impl Sim {
         }
     }
 
-    /// Drains the run: producer applications stop calling `send()`, every record already
-    /// sent ends acknowledged or failed (bounded by delivery.timeout.ms), and consumers catch
-    /// up to the high watermark. Runs until that holds or `limit` passes; returns whether
-    /// it settled.
-    pub fn drain(&mut self, limit: SimTime) -> bool {
-        self.begin_drain();
-        loop {
-            if self.settled() {
-                return true;
-            }
-            // Check every simulated 10 ms (cheap relative to the events in between).
-            let next = self.now.plus(10_000).min(limit);
-            self.run_until(next);
-            if self.now >= limit {
-                return self.settled();
-            }
-        }
-    }
-
     /// Producer applications stop calling `send()` (a `send()` blocked on memory completes or
     /// times out; records already sent go on).
     pub fn begin_drain(&mut self) {
@@ -851,39 +822,6 @@ impl Sim {
         self.draining = true;
         // A transactional application ends its open transaction as it would on shutdown.
         self.txn_drain();
-    }
-
-    /// Every producer has nothing queued or in flight, and every consumer with an
-    /// assignment has consumed up to the high watermark of its partitions.
-    pub fn settled(&self) -> bool {
-        let producers_done = self.producers.iter().all(|p| {
-            p.crashed
-                || p.in_flight.is_empty()
-                    && p.blocked.is_none()
-                    && p.txn.as_ref().is_none_or(|t| !t.ending())
-                    && p.accumulator.deques.iter().flatten().all(|d| d.is_empty())
-        });
-        producers_done
-            && self.consumer_summaries().iter().all(|c| {
-                c.partitions.iter().all(|p| p.lag == 0)
-                    && self
-                        .consumers
-                        .get(c.index as usize)
-                        .is_none_or(|x| x.buffer.is_empty())
-            })
-            && self.groups.iter().all(|g| {
-                g.state == crate::consumer::group::GroupState::Stable || g.members.is_empty()
-            })
-            && self.pipeline_idle()
-            && (self.pipeline.is_none()
-                || self.txn_coordinator.values().all(|m| {
-                    !matches!(
-                        m.state,
-                        super::transactions::TxnState::Ongoing
-                            | super::transactions::TxnState::PrepareCommit
-                            | super::transactions::TxnState::PrepareAbort
-                    )
-                }))
     }
 }
 

@@ -118,6 +118,14 @@ pub struct Summary {
     pub pipeline_transactions_aborted: Option<u64>,
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub pipeline_processor_crashes: Option<u64>,
+    /// The liveness monitor (`sim::liveness`): the run is settled (after a drain, what the
+    /// drain found; without one, whether the world is settled now).
+    pub settled: bool,
+    /// What is stuck after the drain, in Kafka's terms (empty when settled or not drained).
+    pub stuck: Vec<String>,
+    /// The last Kafka timeout the drain waited for before the run settled.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub waited_for: Option<String>,
 }
 
 /// A producer batch as the page shows it.
@@ -449,6 +457,9 @@ impl Sim {
             pipeline_transactions_committed: pr.as_ref().map(|r| r.transactions_committed),
             pipeline_transactions_aborted: pr.as_ref().map(|r| r.transactions_aborted),
             pipeline_processor_crashes: pr.as_ref().map(|r| r.processor_crashes),
+            settled: self.drain_report().map_or_else(|| self.settled(), |r| r.settled),
+            stuck: self.drain_report().map_or_else(Vec::new, |r| r.stuck.clone()),
+            waited_for: self.drain_report().and_then(|r| r.waited_for.clone()),
         }
     }
 
