@@ -192,7 +192,9 @@ impl Sim {
                 .map(|d| d.iter().map(|b| b.records.len()).sum::<usize>())
                 .sum();
             let oldest = p.in_flight.values().min_by_key(|r| r.sent_at);
-            let ending = p.txn.as_ref().is_some_and(|t| t.ending());
+            // A closed instance is gone (its transaction is its coordinator's business now).
+            let closed = p.state == crate::producer::ProducerState::Closed;
+            let ending = !closed && p.txn.as_ref().is_some_and(|t| t.ending());
             if queued == 0 && oldest.is_none() && p.blocked.is_none() && !ending {
                 continue;
             }
@@ -731,8 +733,14 @@ impl Sim {
                 }
             }
             if self.next_event_time().is_some_and(|t| t <= d.limit) {
-                d.stepped += 1;
-                return self.step_until(d.limit);
+                // `step_until` drops superseded timers: it may process no event.
+                let before = self.events_processed;
+                let _ = self.step_until(d.limit);
+                if self.events_processed > before {
+                    d.stepped += 1;
+                    return self.trace.last();
+                }
+                continue;
             }
             // Nothing more before the limit: is a Kafka timeout still to fire after it?
             if self.observe_liveness() {
