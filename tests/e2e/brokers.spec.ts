@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { collectProblems, open, runUntilMs, snapshot } from './helpers';
 
 // Brokers, replication, acks and failures (issue 4), against the built page: each broker box
-// has its own Crash / Restart button; the KRaft controller fences a crashed broker after its
+// has its own Kill process / Lose host / Restart buttons; the KRaft controller fences a crashed broker after its
 // session times out and elects new leaders from the ISR; the restarted broker catches up and
 // rejoins the ISR; replication settings apply on Reset; the producer's in-flight requests
 // carry their sequence numbers.
@@ -27,9 +27,10 @@ test('crash the leader of partition 0 from its box, watch it fenced, restart it,
   const led = before.partitions.filter((p: any) => p.leader === victim);
   expect(led.length).toBeGreaterThan(0);
 
-  // Every broker box has a Crash button of its own; Restart shows only while it is down.
+  // Every broker box has Kill process and Lose host buttons; Restart shows only while it is down.
   for (const b of before.brokers) {
     await expect(page.locator(`#broker-${b.id}`)).toHaveAttribute('data-state', 'up');
+    await expect(page.locator(`#kill-broker-${b.id}`)).toBeVisible();
     await expect(page.locator(`#crash-broker-${b.id}`)).toBeVisible();
     await expect(page.locator(`#restart-broker-${b.id}`)).toBeHidden();
   }
@@ -39,10 +40,12 @@ test('crash the leader of partition 0 from its box, watch it fenced, restart it,
   expect(drawn.filter((r) => r.leader).map((r) => r.partition).sort()).toEqual([0, 1, 2, 3, 4, 5]);
   expect(drawn.every((r) => r.in_isr)).toBe(true);
 
-  await page.getByRole('button', { name: `Crash broker ${victim}`, exact: true }).click();
-  await expect(page.getByRole('status')).toHaveText(`Broker ${victim} crashed`);
+  await page.getByRole('button', { name: `Lose broker ${victim}'s host (it goes silent)`, exact: true }).click();
+  await expect(page.getByRole('status')).toHaveText(
+    `Broker ${victim}: host lost. It is silent: clients wait out request.timeout.ms (30 s) before they retry`,
+  );
   let s = await snapshot(page);
-  expect(s.brokers[victim]).toEqual({ id: victim, alive: false, fenced: false });
+  expect(s.brokers[victim]).toEqual({ id: victim, alive: false, fenced: false, registering: false });
   expect(s.changes.at(-1).change).toEqual({ CrashBroker: { broker: victim } });
   // Down, but the controller does not know yet: it still leads and is still in the ISR.
   await expect(page.locator(`#broker-${victim}`)).toHaveAttribute('data-state', 'crashed');
@@ -54,7 +57,7 @@ test('crash the leader of partition 0 from its box, watch it fenced, restart it,
   // Fenced within the session timeout (9 s after the last heartbeat): new leaders, epoch + 1.
   await runUntilMs(page, 2000 + 11_500);
   s = await snapshot(page);
-  expect(s.brokers[victim]).toEqual({ id: victim, alive: false, fenced: true });
+  expect(s.brokers[victim]).toEqual({ id: victim, alive: false, fenced: true, registering: false });
   for (const p of led) {
     const now = s.partitions[p.partition];
     expect(now.leader).not.toBe(victim);
@@ -87,7 +90,7 @@ test('crash the leader of partition 0 from its box, watch it fenced, restart it,
   await expect(page.locator(`#crash-broker-${victim}`)).toBeVisible();
   await runUntilMs(page, 25_000);
   s = await snapshot(page);
-  expect(s.brokers[victim]).toEqual({ id: victim, alive: true, fenced: false });
+  expect(s.brokers[victim]).toEqual({ id: victim, alive: true, fenced: false, registering: false });
   for (const p of s.partitions) {
     expect(p.isr).toContain(victim);
     // Its replica has caught up to the high watermark.
@@ -220,8 +223,9 @@ test('the invariant monitor counters are on the page, in both languages', async 
   await expect(page.locator('#monitor')).toContainText('acknowledged, then lost');
   await page.locator('#lang').click();
   await expect(page.locator('#monitor')).toContainText('확인 응답 후 유실');
-  await expect(page.locator('#crash-broker-0')).toHaveText('장애 발생');
-  await expect(page.locator('#crash-broker-0')).toHaveAttribute('aria-label', '브로커 0 장애 발생');
+  await expect(page.locator('#crash-broker-0')).toHaveText('호스트 유실');
+  await expect(page.locator('#crash-broker-0')).toHaveAttribute('aria-label', '브로커 0 호스트 유실 (응답 없음)');
+  await expect(page.locator('#kill-broker-0')).toHaveText('프로세스 종료');
   expect(problems).toEqual([]);
 });
 

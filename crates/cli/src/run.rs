@@ -28,15 +28,17 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// A fault at a simulated time (repeatable), KIND:TARGET[,TARGET][,VALUE]@T[..T2]:
-    /// `crash:broker=1@2s`, `crash:broker=1@2s..15s` (restarts at the end),
+    /// `crash:broker=1@2s`, `crash:broker=1@2s..15s` (the host lost: silent, clients wait
+    /// out request.timeout.ms; restarts at the end), `kill:broker=1@2s..15s` (the process
+    /// killed on a live host: connections close, producers retry at once),
     /// `crash:leader=orders-0,ahead@2s..15s` (the partition's leader, once it holds records
     /// not yet on every follower), `restart:broker=1@15s`, `drop-responses:broker=1@1s..2s`,
     /// `cut:broker=0,broker=2@1s..3s`, `delay:broker=0,producer,50ms@1s..4s`,
     /// `drop:broker=0,consumer=1,30%@1s..4s`, `crash:processor=0,in-txn,new-id@2s..5s` (a
     /// pipeline processor; in-txn: between a produce and its commit; new-id: it restarts
     /// with another transactional.id). Targets: broker=N, producer[=N], consumer[=N].
-    /// The KRaft controller fences a crashed broker 9 s after its last heartbeat and elects
-    /// new leaders.
+    /// The KRaft controller fences a crashed or killed broker 9 s after its last heartbeat and
+    /// elects new leaders; a broker restarted sooner registers only then, as a follower.
     #[arg(long = "fault", value_name = "KIND:TARGET@T[..T2]")]
     fault: Vec<String>,
     /// `random`: draw a fault schedule from the seed (always a crash of a partition leader

@@ -119,6 +119,24 @@ fn faults_run_and_are_reported() {
 }
 
 #[test]
+fn a_killed_broker_is_a_fault_of_its_own() {
+    let v = json(&[
+        "run",
+        "--seed",
+        "3",
+        "--until",
+        "20s",
+        "--fault",
+        "kill:broker=1@2s..5s",
+        "--json",
+    ]);
+    assert_eq!(v["faults"], serde_json::json!(["kill:broker=1@2s..5s"]));
+    assert_eq!(v["acknowledged_lost"], 0, "{v}");
+    let e = refused(&["run", "--fault", "kill:leader=orders-0@1s"]);
+    assert!(e.contains("kill takes one target, broker=N"), "{e}");
+}
+
+#[test]
 fn bad_faults_and_settings_exit_2_naming_the_problem() {
     let e = refused(&["run", "--fault", "crash:broker=7@1s"]);
     assert!(e.contains("broker=7") && e.contains("0 to 2"), "{e}");

@@ -25,6 +25,13 @@ pub struct Broker {
     pub fenced: bool,
     /// Its responses to clients are being lost (a fault).
     pub drop_responses: bool,
+    /// Its process was started again while the controller still held the previous
+    /// incarnation's session: the new registration is refused until that session expires
+    /// (`sim::faults`), so it serves nothing yet.
+    pub registering: bool,
+    /// Its process was killed on a host that is still up: connections to it are closed or
+    /// refused at once instead of going silent (`CrashKind::Kill`).
+    pub refuses_connections: bool,
 }
 
 /// One replica of a partition, on one broker.

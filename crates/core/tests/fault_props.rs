@@ -2,7 +2,7 @@
 //! schedules (drawn by `random_faults` and generated here over every `FaultKind`, overlapping,
 //! several brokers down at once, restarts of brokers that are up, windows that end after the
 //! run), random live changes (`Change::Set` of live settings, refused ones included, and
-//! `Change::CrashBroker` / `RestartBroker`), each run to a random `until`, then
+//! `Change::CrashBroker` / `KillBroker` / `RestartBroker`), each run to a random `until`, then
 //! `end_faults()`, `begin_drain()` and stepped until `settled()` (bounded).
 //!
 //! Checked after EVERY event (and after every live change and `end_faults`):
@@ -11,11 +11,10 @@
 //!   and its high watermark never decreases;
 //! - leader epochs never decrease, and the leader of a partition never changes without an
 //!   epoch bump;
-//! - the leader's high watermark of a partition only goes backward across a leader-epoch
-//!   change, and so does its log end offset, with one exception the model has: a leader that
-//!   restarts before the controller fences it (9 s) keeps leading in the same epoch with its
-//!   log truncated to its own high watermark (Kafka 4.1's controller would move the leadership
-//!   on the unclean re-registration, KIP-966);
+//! - the leader's high watermark and log end offset of a partition only go backward across a
+//!   leader-epoch change (a broker restarted before the controller fenced it registers only
+//!   once the old incarnation is fenced and its leaderships moved, KIP-966, so it never keeps
+//!   leading in the same epoch with a truncated log);
 //! - a replica's log is truncated only when its broker restarts, and then exactly to that
 //!   replica's own high watermark (what `restart_broker` models);
 //! - when the leader's high watermark moves it is justified by what the leader knows: it is not
@@ -26,7 +25,8 @@
 //!   compared again after each election or truncation), up to where the logs may have diverged:
 //!   a follower that holds more than its new leader keeps it until its next fetch, where it
 //!   truncates by leader epoch (KIP-101/279, `truncate_diverged`; the checks above allow that
-//!   truncation), so after such an election, or a leader truncation like the one above, offsets
+//!   truncation), so after such an election, or a leader truncation (a returning last ISR
+//!   member that leads again with a new epoch), offsets
 //!   from the new leader's log end on are no longer compared for that partition (counted as
 //!   "runs with diverged logs");
 //! - consumers' positions never pass the highest high watermark any leader of the partition
@@ -43,8 +43,8 @@
 //!   most one broker down at any time;
 //! - `duplicates == 0 && out_of_order == 0` over the partitions whose logs never diverged
 //!   whenever every producer instance was idempotent with acks=all and no unclean election
-//!   happened (a diverged partition can show duplicates: see the ignored
-//!   `idempotent_producers_never_duplicate_after_clean_elections`, a minimised counterexample);
+//!   happened (diverged partitions too with `FAULT_PROPS_STRICT=1`; see
+//!   `idempotent_producers_never_duplicate_after_clean_elections`, once a counterexample);
 //! - no runaway: at most 3,000,000 events per case (found a consumer timer spinning at one
 //!   instant).
 //!
@@ -64,8 +64,10 @@
 //! test: the whole file measured 27 s of CPU, 42 s wall on 2 cores shared at load 6.
 //! `FAULT_PROPS_CASES=N` runs N cases (and N seeds of the plain test);
 //! `FAULT_PROPS_VERBOSE=1` prints each case's time and events; `FAULT_PROPS_STRICT=1` checks
-//! losses and duplicates on diverged partitions too (it finds the two known gaps kept as
-//! ignored tests at the end of this file, with their minimised cases).
+//! losses and duplicates on diverged partitions too (it found the two gaps kept as regression
+//! tests at the end of this file, with their minimised cases, closed by modelling KIP-966's
+//! re-registration). Broker crashes are drawn as both kinds: host lost (`crash`) and
+//! process killed (`kill`).
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestCaseError, TestRunner};
@@ -215,10 +217,10 @@ impl Case {
             let until = f.len_ms.map(|l| at.plus(l * MS));
             let b = f.x % self.brokers;
             let kind = match f.kind % 8 {
-                0..=2 if self.safe && (crashes > 1 || f.kind % 8 != 2) => FaultKind::Crash {
-                    broker: self.safe_broker(),
-                },
-                0 | 1 => FaultKind::Crash { broker: b },
+                0..=2 if self.safe && (crashes > 1 || f.kind % 8 != 2) => {
+                    crash_kind(self.safe_broker(), f.z)
+                }
+                0 | 1 => crash_kind(b, f.z),
                 2 => FaultKind::CrashLeader {
                     topic: "orders".into(),
                     partition: f.y % self.partitions,
@@ -292,10 +294,16 @@ impl Case {
                         "max.in.flight.requests.per.connection",
                         (1 + x % 5).to_string(),
                     ),
-                    7 | 8 if self.safe => Change::CrashBroker {
+                    7 if self.safe => Change::CrashBroker {
                         broker: self.safe_broker(),
                     },
-                    7 | 8 => Change::CrashBroker {
+                    8 if self.safe => Change::KillBroker {
+                        broker: self.safe_broker(),
+                    },
+                    7 => Change::CrashBroker {
+                        broker: x % (self.brokers + 1),
+                    },
+                    8 => Change::KillBroker {
                         broker: x % (self.brokers + 1),
                     },
                     9 | 10 => Change::RestartBroker {
@@ -327,19 +335,24 @@ impl Case {
             }
             let to = f.until.unwrap_or(end).min(end);
             match f.kind {
-                FaultKind::Crash { broker } => down.push((f.at, to, Some(broker))),
-                FaultKind::CrashLeader { .. } => down.push((f.at, to, None)),
+                // A restart before the fence waits for it (at most a session timeout).
+                FaultKind::Crash { broker } | FaultKind::Kill { broker } => {
+                    down.push((f.at, to.max(f.at.plus(SESSION)).min(end), Some(broker)))
+                }
+                FaultKind::CrashLeader { .. } => {
+                    down.push((f.at, to.max(f.at.plus(SESSION)).min(end), None))
+                }
                 _ => {}
             }
         }
         let live = self.live_changes();
         for (i, (t, c)) in live.iter().enumerate() {
-            if let Change::CrashBroker { broker } = c {
+            if let Change::CrashBroker { broker } | Change::KillBroker { broker } = c {
                 let to = live[i + 1..]
                     .iter()
                     .find(|(_, c)| matches!(c, Change::RestartBroker { broker: b } if b == broker))
                     .map_or(end, |(t, _)| *t);
-                down.push((*t, to, Some(*broker)));
+                down.push((*t, to.max(t.plus(SESSION)).min(end), Some(*broker)));
             }
         }
         for (i, a) in down.iter().enumerate() {
@@ -352,6 +365,18 @@ impl Case {
             }
         }
         true
+    }
+}
+
+/// `broker.session.timeout.ms`: a broker restarted sooner registers when it runs out.
+const SESSION: u64 = 9 * S;
+
+/// A broker crash of either kind: host lost (even `z`) or process killed (odd).
+fn crash_kind(broker: u32, z: u32) -> FaultKind {
+    if z.is_multiple_of(2) {
+        FaultKind::Crash { broker }
+    } else {
+        FaultKind::Kill { broker }
     }
 }
 
@@ -669,14 +694,10 @@ impl Checker {
                 let leo = lr.log.log_end_offset();
                 let hw = lr.high_watermark;
                 if !new_epoch && tr.leader.is_some() {
-                    // Within an epoch the leader's log only grows, except that a leader that
-                    // restarts before the controller fences it keeps leading with its log
-                    // truncated to its HW (`restart_broker`; Kafka 4.1's controller would move
-                    // the leadership on the unclean re-registration, KIP-966).
-                    let b = lr.broker as usize;
-                    let restarted = !self.alive[b] && alive_now[b];
+                    // Within an epoch the leader's log only grows (a restarted leader
+                    // registers only after the controller moved its leaderships, KIP-966).
                     check!(
-                        leo >= tr.leo || (restarted && leo == hw),
+                        leo >= tr.leo,
                         "partition {pi}: leader {} LEO went back from {} to {leo} in epoch {}",
                         lr.broker,
                         tr.leo,
@@ -921,8 +942,9 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
     checker.run(&mut sim, case.until())?;
     sim.end_faults();
     checker.check_state(&sim)?;
+    // A broker restarted before its fence registers when the old session expires.
     check!(
-        sim.brokers().iter().all(|b| b.alive),
+        sim.brokers().iter().all(|b| b.alive || b.registering),
         "a broker is down after end_faults"
     );
     sim.begin_drain();
@@ -1107,15 +1129,14 @@ fn random_schedules_lose_nothing_acknowledged() {
     );
 }
 
-/// Known gap, found by `invariants_hold_under_faults_and_live_changes` with
-/// `FAULT_PROPS_STRICT=1` (minimised by proptest, before followers truncated by leader epoch
-/// at their next fetch): a leader restarting before it is fenced truncates to its high
-/// watermark in the same epoch (Kafka 3.7+ would move its leaderships, KIP-966), so in-sync logs diverge (here from offset 0 of the only
-/// partition) and the leader's log ends up holding a record twice although every producer is
-/// idempotent with acks=all and no election was unclean. The schedule is printed on failure.
-/// Run with `--ignored` once fixed.
+/// Regression (once a known gap), found by `invariants_hold_under_faults_and_live_changes`
+/// with `FAULT_PROPS_STRICT=1` (minimised by proptest): a leader restarting before it was
+/// fenced used to truncate to its high watermark in the same epoch, so in-sync logs diverged
+/// (here from offset 0 of the only partition) and the leader's log held a record twice
+/// although every producer was idempotent with acks=all and no election was unclean. Now the
+/// restarted broker registers only once the controller fenced its previous incarnation and
+/// moved its leaderships (KIP-966). The schedule is printed on failure.
 #[test]
-#[ignore = "known gap: diverged in-sync logs (see the doc comment)"]
 fn idempotent_producers_never_duplicate_after_clean_elections() {
     let case = Case {
         seed: 3584991473155886267,
@@ -1176,18 +1197,17 @@ fn idempotent_producers_never_duplicate_after_clean_elections() {
     }
 }
 
-/// Known gap, found by `invariants_hold_under_random_faults` (minimised by proptest): broker
-/// `seed % 5` crashes at 4474 ms and restarts at 4574 ms, before the controller fences it, so it
-/// keeps its leaderships in the same epoch with its logs truncated to its high watermark while
-/// its followers keep the records above it; the leader then appends other records at those
-/// offsets, the followers (whose fetch offsets are already past them) let the high watermark
-/// cover them, and acks=all acknowledges records the followers do not hold. The broker crashes
-/// again at 8152 ms (never two brokers down at once), a follower is elected cleanly and an
-/// acknowledged record is lost: acks=all, RF 3, min.insync.replicas=2, clean elections.
-/// Kafka 4.1 moves the leadership when a broker re-registers after an unclean shutdown (KIP-966)
-/// and followers truncate by leader epoch (KIP-101/279). Run with `--ignored` once fixed.
+/// Regression (once a known gap), found by `invariants_hold_under_random_faults` (minimised
+/// by proptest): broker `seed % 5` crashes at 4474 ms and restarts at 4574 ms, before the
+/// controller fences it. It used to keep its leaderships in the same epoch with its logs
+/// truncated to its high watermark while its followers kept the records above it; the leader
+/// then appended other records at those offsets, the followers (whose fetch offsets were past
+/// them) let the high watermark cover them, and after its second crash at 8152 ms a cleanly
+/// elected follower lacked an acknowledged record (acks=all, RF 3, min.insync.replicas=2).
+/// Now its registration waits for the old session to expire, the controller moves its
+/// leaderships first (KIP-966) and it returns as a follower truncating by leader epoch
+/// (KIP-101/279).
 #[test]
-#[ignore = "known gap: restart before the fence truncates a leader in the same epoch (KIP-966 not modelled)"]
 fn acknowledged_records_survive_one_broker_at_a_time() {
     let crash = |at_permille, len_ms| RawFault {
         kind: 0,

@@ -20,6 +20,16 @@ pub const MAX_SEED: u64 = (1 << 53) - 1;
 /// Cap on events per frame, so a huge speed cannot freeze the tab.
 const MAX_EVENTS_PER_FRAME: u64 = 50_000;
 
+/// What a broker button asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrokerAction {
+    /// The process is killed on a live host (`Change::KillBroker`).
+    Kill,
+    /// The host is lost: silent (`Change::CrashBroker`).
+    LoseHost,
+    Restart,
+}
+
 pub struct App {
     pub sim: Sim,
     /// The config the next Reset builds from (live changes are recorded here too).
@@ -207,17 +217,24 @@ impl App {
         Ok(msg)
     }
 
-    /// Crashes or restarts broker `b` (the core validates) and says what happened.
-    pub fn broker_fault(&mut self, b: u32, crash: bool) {
-        let change = if crash {
-            Change::CrashBroker { broker: b }
-        } else {
-            Change::RestartBroker { broker: b }
+    /// Kills broker `b`'s process, loses its host or restarts it (the core validates) and
+    /// says what happened.
+    pub fn broker_fault(&mut self, b: u32, action: BrokerAction) {
+        let (change, key) = match action {
+            BrokerAction::Kill => (Change::KillBroker { broker: b }, "kill_done"),
+            BrokerAction::LoseHost => (Change::CrashBroker { broker: b }, "crash_done"),
+            BrokerAction::Restart => (Change::RestartBroker { broker: b }, "restart_done"),
         };
-        let key = if crash { "crash_done" } else { "restart_done" };
-        let r = self
-            .apply_change(change)
-            .map(|_| tf(self.lang, key, &[("b", &b.to_string())]));
+        let r = self.apply_change(change).map(|_| {
+            // A restart before the fence waits for the controller (`sim::faults`).
+            let waits = self
+                .sim
+                .brokers()
+                .get(b as usize)
+                .is_some_and(|x| x.registering);
+            let key = if waits { "restart_pending_done" } else { key };
+            tf(self.lang, key, &[("b", &b.to_string())])
+        });
         self.show(r);
         self.draw();
     }
@@ -600,13 +617,14 @@ fn wire_broker_controls(doc: &Document) -> Result<(), JsValue> {
         let broker = button
             .get_attribute("data-broker")
             .and_then(|b| b.parse::<u32>().ok());
-        let crash = match button.get_attribute("data-action").as_deref() {
-            Some("crash") => true,
-            Some("restart") => false,
+        let action = match button.get_attribute("data-action").as_deref() {
+            Some("kill") => BrokerAction::Kill,
+            Some("crash") => BrokerAction::LoseHost,
+            Some("restart") => BrokerAction::Restart,
             _ => return,
         };
         if let Some(b) = broker {
-            with_app(|a| a.broker_fault(b, crash));
+            with_app(|a| a.broker_fault(b, action));
         }
     })
 }

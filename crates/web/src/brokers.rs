@@ -1,5 +1,7 @@
-//! The page's broker and durability controls outside the canvas: a Crash or Restart button
-//! laid over each broker box (stable ids `#crash-broker-N`, `#restart-broker-N`, the box's
+//! The page's broker and durability controls outside the canvas: Kill process and Lose host
+//! buttons (the core's `Change::KillBroker`: connections close at once, and
+//! `Change::CrashBroker`: silent), or Restart while it is down, laid over each broker box
+//! (stable ids `#kill-broker-N`, `#crash-broker-N`, `#restart-broker-N`, the box's
 //! state in `#broker-N[data-state]`), the replication settings that apply on Reset and the
 //! list of settings waiting for it, and the invariant monitor's counters. Text goes in through
 //! `textContent` only; everything shown comes from the core.
@@ -97,7 +99,7 @@ pub fn build_broker_controls(doc: &Document, sim: &Sim) {
             "style",
             &format!("top:{top:.3}%;right:{right:.3}%;width:{width:.3}%"),
         );
-        for action in ["crash", "restart"] {
+        for action in ["kill", "crash", "restart"] {
             let Some(button) = element(doc, "button") else {
                 return;
             };
@@ -132,6 +134,7 @@ pub fn update_broker_controls(doc: &Document, sim: &Sim, lang: Lang) {
         }
         let up = state == BrokerState::Up;
         for (action, label_key, aria_key, shown) in [
+            ("kill", "kill", "kill_broker_label", up),
             ("crash", "crash", "crash_broker_label", up),
             ("restart", "restart", "restart_broker_label", !up),
         ] {
@@ -156,6 +159,7 @@ pub fn update_broker_controls(doc: &Document, sim: &Sim, lang: Lang) {
             BrokerState::Up => "broker_up",
             BrokerState::Crashed => "broker_crashed",
             BrokerState::Fenced => "broker_fenced",
+            BrokerState::Restarting => "broker_restarting",
         };
         set_text(
             doc,

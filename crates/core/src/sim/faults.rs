@@ -3,12 +3,38 @@
 //! heartbeat is `broker.session.timeout.ms` (9 s) old the controller fences it, removes it from
 //! every ISR and elects new leaders (`PartitionChangeBuilder`: keep a valid leader, else the
 //! first alive ISR member in assignment order; unclean: the first alive replica). Every
-//! election bumps the leader epoch.
+//! election bumps the leader epoch. Neither kind of crash is a controlled shutdown, so the
+//! fencing always waits for the session timeout.
 //!
-//! Simplified: heartbeats are not messages (the controller knows when the last one was sent);
-//! a restarted broker truncates each replica to its high watermark and fetches back (the
-//! effect of Kafka's leader-epoch truncation for these histories). The group coordinators
-//! (leaders of `__consumer_offsets` partitions) move with the fencing: see `sim::coordinator`.
+//! Two kinds of crash: `Change::CrashBroker` is a host lost (it goes silent: messages to it
+//! vanish and clients wait out request.timeout.ms); `Change::KillBroker` is a killed process
+//! on a live host (SIGKILL): its connections close at once, producers' requests in flight to
+//! it fail with a disconnect and are retried, and while it is down producers do not send to
+//! it (connection refused) but keep its partitions' batches until the election moves the
+//! leadership, then send them to the new leader at once.
+//!
+//! Restart after an unclean shutdown (KIP-966): the new process registers with a new
+//! incarnation id. While the controller still holds the old incarnation's session (its last
+//! heartbeat less than 9 s old) it refuses the registration (`ClusterControlManager.
+//! registerBroker`: DuplicateBrokerRegistrationException) and the broker retries, serving
+//! nothing; once that session expires the controller fences the old incarnation (ISRs
+//! shrink, leaderships move with an epoch bump) and accepts the new one. So a restarted
+//! broker never keeps its old leaderships in the same epoch: it comes back as a follower,
+//! truncates its diverged tail by leader epoch at its next fetch (KIP-101/279) and rejoins the
+//! ISR once it reaches the high watermark.
+//!
+//! Simplified: heartbeats and registrations are not messages (the controller knows when the
+//! last heartbeat was sent; the refused registration is accepted exactly at the session's
+//! expiry); a restarted broker first truncates each replica to its high watermark (the tail
+//! it had not flushed), the same for both kinds. Eligible leader replicas (KIP-966 part 1, on
+//! by default for new clusters since Kafka 4.1) are not modelled: as before 4.1 the last ISR
+//! member stays in the ISR when fenced (so it leads again when it returns, which 4.1 reaches
+//! through its last-known-leader rule) and a replica that left the ISR below
+//! min.insync.replicas cannot be elected cleanly. Only producers see a killed broker's closed
+//! connections: consumers and followers move with the election as after a silent crash, and
+//! requests to a group or transaction coordinator on it still wait for their timeouts. The
+//! group coordinators (leaders of `__consumer_offsets` partitions) move with the fencing: see
+//! `sim::coordinator`.
 
 use super::{Pending, Sim};
 use crate::config::ConfigError;
@@ -38,18 +64,25 @@ impl Sim {
         }
     }
 
-    /// The broker process dies: it handles nothing more; messages already on the wire still
-    /// arrive elsewhere; messages to it are lost.
+    /// The broker's host is lost (`Change::CrashBroker`): it handles nothing more; messages
+    /// already on the wire still arrive elsewhere; messages to it are lost. A broker waiting
+    /// for its registration dies again (the old incarnation's fencing is still due).
     pub(super) fn crash_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
         self.check_broker(broker)?;
-        if !self.brokers[broker as usize].alive {
+        let b = &mut self.brokers[broker as usize];
+        if b.registering {
+            b.registering = false;
+            b.refuses_connections = false;
+            return Ok(());
+        }
+        if !b.alive {
             return Err(ConfigError::new(
                 "broker",
                 format!("broker {broker} is already down"),
             ));
         }
-        let b = &mut self.brokers[broker as usize];
         b.alive = false;
+        b.refuses_connections = false;
         self.parked_fetches.retain(|f| f.broker != broker);
         self.delayed_produces.retain(|d| d.broker != broker);
         self.replica_fetchers
@@ -68,26 +101,64 @@ impl Sim {
         Ok(())
     }
 
-    /// The broker process starts again: it registers with the controller (unfenced), truncates
-    /// its replicas to their high watermarks and fetches from the leaders.
+    /// The broker's process is killed on a host that stays up (`Change::KillBroker`): as a
+    /// crash, but its connections close at once, so producers fail their requests in flight
+    /// to it with a disconnect (retried) and send nothing to it while it is down.
+    pub(super) fn kill_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
+        self.crash_broker(broker)?;
+        self.brokers[broker as usize].refuses_connections = true;
+        for p in 0..self.producers.len() as u32 {
+            self.close_connection(p, broker, None);
+        }
+        Ok(())
+    }
+
+    /// The broker process starts again. If the controller has fenced it already it registers
+    /// at once; otherwise its registration waits for the old session to expire
+    /// (`on_fence_broker`) and it serves nothing until then (its host answers: connections
+    /// are refused).
     pub(super) fn restart_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
         self.check_broker(broker)?;
-        if self.brokers[broker as usize].alive {
+        let b = &mut self.brokers[broker as usize];
+        if b.alive {
             return Err(ConfigError::new(
                 "broker",
                 format!("broker {broker} is already up"),
             ));
         }
-        // Simplified: a broker back before its session expired keeps its leaderships (its
-        // log cut to its high watermark; followers truncate to it by leader epoch). Kafka 3.7+
-        // handles the new incarnation as an unclean shutdown first (KIP-966) and moves them.
+        if b.registering {
+            return Err(ConfigError::new(
+                "broker",
+                format!(
+                    "broker {broker} is already restarting: the controller accepts it when its previous session expires"
+                ),
+            ));
+        }
+        if !b.fenced {
+            b.registering = true;
+            b.refuses_connections = true;
+            return Ok(());
+        }
+        self.register_broker(broker);
+        Ok(())
+    }
+
+    /// The controller accepts the new incarnation: the broker is up and unfenced, truncates
+    /// its replicas to their high watermarks and fetches from the leaders; a partition with
+    /// no leader left gets it as leader when it is in the ISR (or, with unclean election
+    /// enabled, anyway).
+    fn register_broker(&mut self, broker: u32) {
         let b = &mut self.brokers[broker as usize];
+        debug_assert!(!b.alive && b.fenced, "only a fenced broker registers anew");
         b.alive = true;
         b.fenced = false;
+        b.registering = false;
+        b.refuses_connections = false;
         let mut elected = false;
         let now = self.now;
         for t in &mut self.topics {
             for p in &mut t.partitions {
+                debug_assert!(p.leader != Some(broker), "a fenced broker leads nothing");
                 if let Some(r) = p.replica_mut(broker) {
                     let hw = r.high_watermark;
                     r.log.truncate_to(hw);
@@ -101,15 +172,12 @@ impl Sim {
                         .topics
                         .get(p.topic as usize)
                         .is_some_and(|c| c.unclean_leader_election_enable.value);
-                    if p.isr.contains(&broker) {
+                    let in_isr = p.isr.contains(&broker);
+                    if in_isr || unclean {
+                        if !in_isr {
+                            p.isr = alloc::vec![broker];
+                        }
                         p.leader = Some(broker);
-                        p.leader_epoch += 1;
-                        p.reset_follower_states(now);
-                        self.leader_elections += 1;
-                        elected = true;
-                    } else if unclean {
-                        p.leader = Some(broker);
-                        p.isr = alloc::vec![broker];
                         p.leader_epoch += 1;
                         p.reset_follower_states(now);
                         self.leader_elections += 1;
@@ -128,7 +196,6 @@ impl Sim {
             // Offline partitions are back: clients find the leader in their next metadata.
             self.after_leader_change();
         }
-        Ok(())
     }
 
     /// Every partition of every topic.
@@ -236,6 +303,10 @@ impl Sim {
         }
         if !tps.is_empty() {
             self.after_leader_change();
+        }
+        // A new incarnation waiting for this session to expire is accepted now.
+        if self.brokers[broker as usize].registering {
+            self.register_broker(broker);
         }
         Some(Event::BrokerFenced { broker, elections })
     }

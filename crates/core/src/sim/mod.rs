@@ -152,9 +152,14 @@ pub type ProducerStateEntries = alloc::collections::VecDeque<(i32, i32, u64, u64
 pub enum Change {
     /// Set a setting by Kafka's name (see `config::settings`).
     Set { name: String, value: String },
-    /// The broker process dies (fenced by the controller after its session times out).
+    /// The broker's host is lost: the broker goes silent (clients wait out
+    /// request.timeout.ms; the controller fences it after its session times out).
     CrashBroker { broker: u32 },
-    /// The broker process starts again.
+    /// The broker's process is killed on a host that stays up: its connections close at once
+    /// (producers retry at once and wait for the new leader; fenced as a crash).
+    KillBroker { broker: u32 },
+    /// The broker process starts again (registering once the controller fenced the previous
+    /// incarnation).
     RestartBroker { broker: u32 },
     /// The broker keeps processing requests but its responses to clients are lost (`on`), or
     /// get through again.
@@ -313,6 +318,8 @@ impl Sim {
                 alive: true,
                 fenced: false,
                 drop_responses: false,
+                registering: false,
+                refuses_connections: false,
             })
             .collect();
         let ids: Vec<u32> = (0..n_brokers).collect();
@@ -715,6 +722,7 @@ impl Sim {
                 self.apply_config(next, name)?;
             }
             Change::CrashBroker { broker } => self.crash_broker(*broker)?,
+            Change::KillBroker { broker } => self.kill_broker(*broker)?,
             Change::RestartBroker { broker } => self.restart_broker(*broker)?,
             Change::DropResponses { broker, on } => self.drop_responses(*broker, *on)?,
             Change::Link { a, b, fault, on } => self.set_link_fault(*a, *b, *fault, *on)?,

@@ -622,6 +622,15 @@ impl Sim {
         let max_request = p.config.max_request_size.value;
         let acks = p.config.acks.value;
         for node in ready_nodes {
+            // A killed broker's host refuses the connection: the batches wait for the
+            // metadata that names a new leader (`NetworkClient.ready` is false).
+            if self
+                .brokers
+                .get(node as usize)
+                .is_some_and(|b| b.refuses_connections)
+            {
+                continue;
+            }
             let p = &mut self.producers[idx as usize];
             if p.in_flight_per_broker[node as usize] >= max_in_flight {
                 continue;
@@ -928,15 +937,42 @@ impl Sim {
     /// every request in flight to that broker fails (the timed-out one with
     /// REQUEST_TIMED_OUT, the others with NETWORK_EXCEPTION) and is retried or failed.
     pub(super) fn on_request_timeout(&mut self, idx: u32, request_id: u64) -> Option<Event> {
-        let p = self.producers.get_mut(idx as usize)?;
+        let p = self.producers.get(idx as usize)?;
         let broker = p.in_flight.get(&request_id)?.broker;
+        let (requests, records) = self.close_connection(idx, broker, Some(request_id));
+        Some(Event::RequestTimedOut {
+            producer: idx,
+            broker,
+            requests,
+            records,
+        })
+    }
+
+    /// The producer's connection to `broker` closed, after `timed_out` ran out of
+    /// request.timeout.ms or because the broker's process died (`None`): every request in
+    /// flight to it fails (REQUEST_TIMED_OUT for the timed-out one, NETWORK_EXCEPTION, a
+    /// disconnect, for the others) and is retried or failed. Returns (requests, records).
+    pub(super) fn close_connection(
+        &mut self,
+        idx: u32,
+        broker: u32,
+        timed_out: Option<u64>,
+    ) -> (u32, u32) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return (0, 0);
+        };
         let ids: Vec<u64> = p
             .in_flight
             .values()
             .filter(|r| r.broker == broker)
             .map(|r| r.request_id)
             .collect();
-        p.in_flight_per_broker[broker as usize] = 0;
+        if ids.is_empty() {
+            return (0, 0);
+        }
+        if let Some(n) = p.in_flight_per_broker.get_mut(broker as usize) {
+            *n = 0;
+        }
         // The connection to that broker closed: if it was the transaction coordinator, the
         // next transactional request looks the coordinator up again.
         if p.txn.as_ref().is_some_and(|t| t.coordinator == broker) {
@@ -947,7 +983,7 @@ impl Sim {
             let Some(req) = self.producers[idx as usize].in_flight.remove(id) else {
                 continue;
             };
-            let e = if *id == request_id {
+            let e = if Some(*id) == timed_out {
                 KafkaError::RequestTimedOut
             } else {
                 KafkaError::NetworkException
@@ -959,12 +995,7 @@ impl Sim {
         }
         self.sender_run(idx);
         self.maybe_finish_close(idx);
-        Some(Event::RequestTimedOut {
-            producer: idx,
-            broker,
-            requests: ids.len() as u32,
-            records,
-        })
+        (ids.len() as u32, records)
     }
 
     /// Batches past delivery.timeout.ms fail with TimeoutException, queued or in flight

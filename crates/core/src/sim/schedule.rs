@@ -4,7 +4,10 @@
 //!
 //! Syntax: `KIND:TARGET[,TARGET][,VALUE]@T[..T2]` (times are simulated; `T..T2` is a window,
 //! undone at `T2`; without `T2` the fault lasts until [`Sim::end_faults`]):
-//! - `crash:broker=1@2s`, `crash:broker=1@2s..15s` (restarts at the end), `restart:broker=1@15s`;
+//! - `crash:broker=1@2s`, `crash:broker=1@2s..15s` (restarts at the end), `restart:broker=1@15s`:
+//!   a crash is the broker's host lost (silent: clients wait out request.timeout.ms);
+//! - `kill:broker=1@2s..15s`: the broker's process killed on a live host (its connections
+//!   close at once: producers retry and move to the new leader as soon as it is elected);
 //! - `crash:leader=orders-0@2s`: the broker leading orders-0 at that time; with `,ahead`
 //!   (`crash:leader=orders-0,ahead@2s..15s`) the leader dies at its first append to that
 //!   partition from `T` on, right after appending (and answering acks=0/1 producers) and before
@@ -36,7 +39,12 @@ pub const AHEAD_SEARCH_US: u64 = 5_000_000;
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "kind", rename_all = "snake_case"))]
 pub enum FaultKind {
+    /// The broker's host is lost: it goes silent.
     Crash {
+        broker: u32,
+    },
+    /// The broker's process is killed on a live host: its connections close at once.
+    Kill {
         broker: u32,
     },
     /// Crash whichever broker leads this partition when the fault starts.
@@ -106,6 +114,7 @@ impl FaultSpec {
     pub fn render(kind: &FaultKind, at: SimTime, until: Option<SimTime>) -> String {
         let head = match kind {
             FaultKind::Crash { broker } => format!("crash:broker={broker}"),
+            FaultKind::Kill { broker } => format!("kill:broker={broker}"),
             FaultKind::CrashLeader {
                 topic,
                 partition,
@@ -156,7 +165,7 @@ impl FaultSpec {
     }
 }
 
-const FORMS: &str = "expected KIND:TARGET[,TARGET][,VALUE]@T[..T2]: crash:broker=1@2s, crash:broker=1@2s..15s, crash:leader=orders-0,ahead@2s..15s, crash:processor=0,in-txn,new-id@2s..5s, restart:broker=1@15s, drop-responses:broker=1@1s..2s, cut:broker=0,broker=2@1s..3s, delay:broker=0,producer,50ms@1s..4s, drop:broker=0,consumer=1,30%@1s..4s";
+const FORMS: &str = "expected KIND:TARGET[,TARGET][,VALUE]@T[..T2]: crash:broker=1@2s, crash:broker=1@2s..15s, kill:broker=1@2s..15s, crash:leader=orders-0,ahead@2s..15s, crash:processor=0,in-txn,new-id@2s..5s, restart:broker=1@15s, drop-responses:broker=1@1s..2s, cut:broker=0,broker=2@1s..3s, delay:broker=0,producer,50ms@1s..4s, drop:broker=0,consumer=1,30%@1s..4s";
 
 fn parse_endpoint(t: &str) -> Option<Endpoint> {
     let t = t.trim();
@@ -282,6 +291,10 @@ pub fn parse_fault(text: &str) -> Result<FaultSpec, ConfigError> {
                 broker: one_broker(&parts)?,
             },
         },
+        "kill" => FaultKind::Kill {
+            broker: one_broker(&parts)
+                .map_err(|_| bad("kill takes one target, broker=N (a process kill; crash:leader=TOPIC-P has no kill form)"))?,
+        },
         "restart" if until.is_some() => return Err(bad("restart takes a time, not a window")),
         "restart" => FaultKind::Restart {
             broker: one_broker(&parts)?,
@@ -321,7 +334,9 @@ pub fn parse_fault(text: &str) -> Result<FaultSpec, ConfigError> {
                 fault: LinkFault::Drop { per_mille },
             }
         }
-        _ => return Err(bad("unknown kind")),
+        _ => return Err(bad(
+            "unknown kind: crash, kill, restart, drop-responses, cut, delay or drop",
+        )),
     };
     Ok(FaultSpec::new(kind, at, until))
 }
@@ -492,6 +507,7 @@ impl Sim {
         };
         match &spec.kind {
             FaultKind::Crash { broker }
+            | FaultKind::Kill { broker }
             | FaultKind::Restart { broker }
             | FaultKind::DropResponses { broker } => check_broker(*broker)?,
             FaultKind::CrashLeader {
@@ -589,7 +605,9 @@ impl Sim {
             }
             self.faults[index as usize].ended = true;
             match f.spec.kind {
-                FaultKind::Crash { .. } | FaultKind::CrashLeader { .. } => {
+                FaultKind::Crash { .. }
+                | FaultKind::Kill { .. }
+                | FaultKind::CrashLeader { .. } => {
                     if let Some(b) = f.crashed {
                         self.apply_scheduled(Change::RestartBroker { broker: b });
                     }
@@ -631,8 +649,13 @@ impl Sim {
             });
         }
         let applied = match &f.spec.kind {
-            FaultKind::Crash { broker } => {
-                let ok = self.apply_scheduled(Change::CrashBroker { broker: *broker });
+            FaultKind::Crash { broker } | FaultKind::Kill { broker } => {
+                let change = if matches!(f.spec.kind, FaultKind::Kill { .. }) {
+                    Change::KillBroker { broker: *broker }
+                } else {
+                    Change::CrashBroker { broker: *broker }
+                };
+                let ok = self.apply_scheduled(change);
                 if ok {
                     self.faults[index as usize].crashed = Some(*broker);
                 }

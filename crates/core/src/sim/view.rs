@@ -318,6 +318,8 @@ pub struct BrokerView {
     pub alive: bool,
     /// Fenced by the KRaft controller (its session expired while it was down).
     pub fenced: bool,
+    /// Started again, waiting for the controller to accept its new incarnation.
+    pub registering: bool,
 }
 
 impl Sim {
@@ -610,6 +612,7 @@ impl Sim {
                     id: b.id,
                     alive: b.alive,
                     fenced: b.fenced,
+                    registering: b.registering,
                 })
                 .collect(),
             producers: self.producer_views(),

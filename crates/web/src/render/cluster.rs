@@ -24,7 +24,7 @@ const HATCH: &str = "#afb8c1";
 const DOWN_FILL: &str = "#eceef1";
 /// Width kept free at the right of a broker's title row for its Crash / Restart button
 /// (an HTML button laid over the canvas).
-pub const BUTTON_ROOM: f64 = 78.0;
+pub const BUTTON_ROOM: f64 = 150.0;
 /// Width of the replica label ("P12" and the role badge).
 const LABEL_W: f64 = 46.0;
 /// Width of the "LEO n HW n" text at the right of a replica row.
@@ -36,20 +36,23 @@ const TILE: f64 = 9.0;
 /// Most replica rows remembered per frame for the test hook.
 pub const MAX_MARKS: usize = 1024;
 
-/// A broker as the page shows it: running, crashed (the controller does not know yet), or
-/// crashed and fenced by the controller.
+/// A broker as the page shows it: running, crashed (the controller does not know yet),
+/// crashed and fenced by the controller, or restarted and waiting for that fence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BrokerState {
     Up,
     Crashed,
     Fenced,
+    /// Started again; the controller accepts it when its previous session expires.
+    Restarting,
 }
 
 impl BrokerState {
     pub fn of(b: &Broker) -> BrokerState {
         match (b.alive, b.fenced) {
             (true, _) => BrokerState::Up,
+            _ if b.registering => BrokerState::Restarting,
             (false, false) => BrokerState::Crashed,
             (false, true) => BrokerState::Fenced,
         }
@@ -59,6 +62,7 @@ impl BrokerState {
             BrokerState::Up => "up",
             BrokerState::Crashed => "crashed",
             BrokerState::Fenced => "fenced",
+            BrokerState::Restarting => "restarting",
         }
     }
 }
@@ -157,6 +161,7 @@ fn draw_title(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, b: &Broker, state: B
     let (label, fill, ink) = match state {
         BrokerState::Crashed => (t(lang, "broker_crashed"), DANGER, "#ffffff"),
         BrokerState::Fenced => (t(lang, "broker_fenced"), "#82071e", "#ffffff"),
+        BrokerState::Restarting => (t(lang, "broker_restarting"), "#9a6700", "#ffffff"),
         BrokerState::Up if coordinator => (t(lang, "coordinator"), "#ddf4ff", INK),
         BrokerState::Up => return l.broker_x + 8.0 + title_w + 8.0,
     };
@@ -441,10 +446,15 @@ mod tests {
             alive: true,
             fenced: false,
             drop_responses: false,
+            registering: false,
+            refuses_connections: false,
         };
         assert_eq!(BrokerState::of(&b), BrokerState::Up);
         b.alive = false;
         assert_eq!(BrokerState::of(&b), BrokerState::Crashed);
+        b.registering = true;
+        assert_eq!(BrokerState::of(&b).name(), "restarting");
+        b.registering = false;
         b.fenced = true;
         assert_eq!(BrokerState::of(&b).name(), "fenced");
     }
