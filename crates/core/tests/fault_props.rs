@@ -3,7 +3,8 @@
 //! several brokers down at once, restarts of brokers that are up, windows that end after the
 //! run), random live changes (`Change::Set` of live settings, refused ones included, and
 //! `Change::CrashBroker` / `KillBroker` / `RestartBroker`), each run to a random `until`, then
-//! `end_faults()`, `begin_drain()` and stepped until `settled()` (bounded).
+//! `end_faults()` and drained with `Sim::drain_start` / `drain_step`; every run must settle
+//! (the liveness monitor's report names what is stuck otherwise).
 //!
 //! Checked after EVERY event (and after every live change and `end_faults`):
 //! - nothing panics; event indices count up by one and time never goes backward;
@@ -75,7 +76,9 @@ use std::cell::Cell;
 use streamscope_core::config::Acks;
 use streamscope_core::net::TopicPartitionId;
 use streamscope_core::sim::links::{Endpoint, LinkFault};
-use streamscope_core::sim::schedule::{parse_fault, random_faults, FaultKind, FaultSpec};
+use streamscope_core::sim::schedule::{
+    drain_limit, parse_fault, random_faults, FaultKind, FaultSpec,
+};
 use streamscope_core::{Change, Config, Sim, SimTime};
 
 const MS: u64 = 1_000;
@@ -947,19 +950,19 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
         sim.brokers().iter().all(|b| b.alive || b.registering),
         "a broker is down after end_faults"
     );
-    sim.begin_drain();
-    // Settle: delivery timeouts bound the producers; consumers may need a rebalance.
-    let limit = case.until().plus(180 * S);
-    let mut settled = sim.settled();
-    while !settled && sim.now() < limit {
-        let next = sim.now().plus(50 * MS);
-        checker.run(&mut sim, next)?;
-        if sim.now() < next {
-            // Nothing pending before `next`: move the clock like run_until does.
-            sim.run_until(next);
-        }
-        settled = sim.settled();
+    // Settle with the one definition of drained (`Sim::drain_start` / `drain_step`),
+    // checking after every event.
+    let mut drain = sim.drain_start(drain_limit(sim.config(), case.until()));
+    while let Some((index, time)) = sim.drain_step(&mut drain).map(|e| (e.index, e.time)) {
+        checker.on_event(&sim, index, time)?;
     }
+    let report = sim.drain_report().cloned().unwrap_or_default();
+    check!(
+        report.settled,
+        "the run did not settle (liveness monitor): {:?}",
+        report.stuck
+    );
+    let settled = report.settled;
     checker.check_monitor(&sim)?;
     checker.stats.settled = settled;
     checker.stats.events = checker.events;
@@ -1102,9 +1105,14 @@ fn random_schedules_lose_nothing_acknowledged() {
         sim.run_until(until);
         let elections_before_end = sim.snapshot().leader_elections;
         sim.end_faults();
-        if !sim.drain(until.plus(120 * S)).settled {
-            unsettled += 1;
-        }
+        let report = sim.drain(drain_limit(&c, until));
+        let texts0: Vec<&str> = specs.iter().map(|f| f.text.as_str()).collect();
+        assert!(
+            report.settled,
+            "seed {seed}, faults {texts0:?}: did not settle: {:?}",
+            report.stuck
+        );
+        unsettled += u64::from(!report.settled);
         let m = sim.monitor().counts();
         let texts: Vec<&str> = specs.iter().map(|f| f.text.as_str()).collect();
         assert_eq!(

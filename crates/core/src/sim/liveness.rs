@@ -229,13 +229,18 @@ impl Sim {
 
     fn unsettled_partitions(&self, out: &mut Vec<Unsettled>, first: bool) {
         for b in &self.brokers {
-            if !b.alive || b.fenced {
+            if !b.alive || b.fenced || b.registering {
                 out.push(Unsettled {
                     key: format!("broker {}", b.id),
-                    what: if b.alive {
-                        format!("broker {}: running but fenced by the controller", b.id)
-                    } else {
+                    what: if b.registering {
+                        format!(
+                            "broker {}: restarted, its registration refused until the controller fences its previous incarnation",
+                            b.id
+                        )
+                    } else if !b.alive {
                         format!("broker {}: down", b.id)
+                    } else {
+                        format!("broker {}: running but fenced by the controller", b.id)
                     },
                     since: None,
                 });
@@ -247,7 +252,7 @@ impl Sim {
         let live = |b: u32| {
             self.brokers
                 .get(b as usize)
-                .is_some_and(|x| x.alive && !x.fenced)
+                .is_some_and(|x| x.alive && !x.fenced && !x.registering)
         };
         for t in &self.topics {
             for p in &t.partitions {
