@@ -959,8 +959,10 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
     let report = sim.drain_report().cloned().unwrap_or_default();
     check!(
         report.settled,
-        "the run did not settle (liveness monitor): {:?}",
-        report.stuck
+        "the run did not settle (liveness monitor): {:?}; faults {:?}; brokers {:?}",
+        report.stuck,
+        specs.iter().map(|f| f.text.clone()).collect::<Vec<_>>(),
+        sim.brokers()
     );
     let settled = report.settled;
     checker.check_monitor(&sim)?;

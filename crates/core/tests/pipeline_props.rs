@@ -8,7 +8,8 @@
 //! exactly_once_v2: every input record's output is seen exactly once by a read_committed
 //! reader, in input order per partition, and no read_committed consumer ever gets a record of
 //! an aborted transaction. at_least_once: nothing is missing, and duplicates do occur across
-//! the seeds. `PIPELINE_SEEDS` sets how many seeds (default 2,000; each runs 30 simulated
+//! the seeds. `PIPELINE_SEEDS` sets how many seeds (default 1,000, plus the pipeline worlds of
+//! `progress_props.rs`; each runs 30 simulated
 //! seconds plus the drain, for both guarantees).
 
 use streamscope_core::sim::schedule::{drain_limit, random_faults};
@@ -51,7 +52,7 @@ fn exactly_once_v2_vs_at_least_once_over_seeds() {
     let seeds: u64 = std::env::var("PIPELINE_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(2_000);
+        .unwrap_or(1_000);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
     let handles: Vec<_> = (0..threads)
         .map(|t| {

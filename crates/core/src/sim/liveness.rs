@@ -23,8 +23,9 @@
 //! the report names the last one it waited for. Whatever is unsettled when nothing of that kind
 //! is pending any more is stuck.
 //!
-//! Simplified: the checks run every [`CHECK_EVERY`] events (a run settles at the first check
-//! that finds it settled, the same in the CLI, the tests and the page).
+//! Simplified: the checks run every [`CHECK_EVERY`] events and at least every
+//! [`CHECK_INTERVAL_US`] of simulated time (a run settles at the first check that finds it
+//! settled, the same in the CLI, the tests and the page).
 
 use super::Sim;
 use crate::config::{CommitMode, Config};
@@ -40,6 +41,13 @@ use alloc::vec::Vec;
 
 /// How many events the drain processes between two settledness checks.
 pub const CHECK_EVERY: u32 = 256;
+
+/// How often a drain takes the full picture of what is unsettled and which timeouts are
+/// pending (the quick settled check runs far more often).
+const OBSERVE_EVERY_US: u64 = 1_000_000;
+
+/// The longest simulated time between two checks while events happen (10 ms).
+pub const CHECK_INTERVAL_US: u64 = 10_000;
 
 /// Room after the longest timeout for what it sets off (a rejoin, a rebalance, catching up).
 const GRACE_US: u64 = 60_000_000;
@@ -132,8 +140,9 @@ pub struct DrainReport {
 pub struct Drain {
     limit: SimTime,
     cap: SimTime,
-    /// Events since the last check.
+    /// Events since the last check, and its time.
     stepped: u32,
+    checked_at: SimTime,
     over: bool,
 }
 
@@ -143,6 +152,8 @@ pub struct LivenessMonitor {
     first_seen: BTreeMap<String, SimTime>,
     /// The timeouts pending at the last check, and the latest of them that fired.
     waiting_on: Vec<PendingTimeout>,
+    /// When the last full look was taken.
+    observed_at: Option<SimTime>,
     waited_for: Option<PendingTimeout>,
     /// The last drain's report.
     pub report: Option<DrainReport>,
@@ -159,16 +170,16 @@ impl Sim {
     pub fn unsettled(&self, first: bool) -> Vec<Unsettled> {
         let mut out = Vec::new();
         self.unsettled_producers(&mut out, first);
-        if !(first && !out.is_empty()) {
+        if !first || out.is_empty() {
             self.unsettled_partitions(&mut out, first);
         }
-        if !(first && !out.is_empty()) {
+        if !first || out.is_empty() {
             self.unsettled_groups(&mut out, first);
         }
-        if !(first && !out.is_empty()) {
+        if !first || out.is_empty() {
             self.unsettled_transactions(&mut out, first);
         }
-        if !(first && !out.is_empty()) {
+        if !first || out.is_empty() {
             self.unsettled_pipeline(&mut out);
         }
         out
@@ -256,8 +267,21 @@ impl Sim {
         };
         for t in &self.topics {
             for p in &t.partitions {
-                let name = format!("{}-{}", t.name, p.index);
                 let leader = p.leader.filter(|&l| live(l));
+                let leo = p.log_end_offset();
+                let hw = p.high_watermark();
+                let settled = leader.is_some_and(|l| {
+                    hw == leo
+                        && p.replicas.iter().all(|r| {
+                            r.broker == l
+                                || !live(r.broker)
+                                || p.isr.contains(&r.broker) && r.log.log_end_offset() == leo
+                        })
+                });
+                if settled {
+                    continue;
+                }
+                let name = format!("{}-{}", t.name, p.index);
                 let Some(leader) = leader else {
                     out.push(Unsettled {
                         key: format!("partition {name}"),
@@ -272,8 +296,6 @@ impl Sim {
                     }
                     continue;
                 };
-                let leo = p.log_end_offset();
-                let hw = p.high_watermark();
                 for r in p.replicas.iter().filter(|r| r.broker != leader) {
                     if !live(r.broker) {
                         continue;
@@ -332,22 +354,23 @@ impl Sim {
             if running.is_empty() {
                 continue; // no application runs: nothing Kafka could do
             }
-            let key = format!("group {}", g.group_id);
             let owned: Vec<TopicPartitionId> = running
                 .iter()
                 .filter(|c| c.state == MemberState::Stable && c.generation == g.generation)
                 .flat_map(|c| c.assignment.iter().copied())
                 .collect();
             let count = |s: MemberState| running.iter().filter(|c| c.state == s).count();
-            let members = format!(
-                "{} members ({} stable, {} joining, {} syncing, {} fetching offsets, {} unjoined)",
-                running.len(),
-                count(MemberState::Stable),
-                count(MemberState::Joining),
-                count(MemberState::Syncing),
-                count(MemberState::FetchingOffsets),
-                count(MemberState::Unjoined)
-            );
+            let members = || {
+                format!(
+                    "{} members ({} stable, {} joining, {} syncing, {} fetching offsets, {} unjoined)",
+                    running.len(),
+                    count(MemberState::Stable),
+                    count(MemberState::Joining),
+                    count(MemberState::Syncing),
+                    count(MemberState::FetchingOffsets),
+                    count(MemberState::Unjoined)
+                )
+            };
             let requests = running
                 .iter()
                 .flat_map(|c| c.coordinator_requests.iter())
@@ -355,8 +378,8 @@ impl Sim {
             let mut problem: Option<String> = None;
             if g.state != GroupState::Stable {
                 problem = Some(format!(
-                    "{:?} in generation {} at coordinator broker {}; {members}; {requests} requests to the coordinator outstanding",
-                    g.state, g.generation, g.coordinator
+                    "{:?} in generation {} at coordinator broker {}; {}; {requests} requests to the coordinator outstanding",
+                    g.state, g.generation, g.coordinator, members()
                 ));
             } else if let Some(c) = running.iter().find(|c| {
                 c.state != MemberState::Stable
@@ -364,8 +387,8 @@ impl Sim {
                     || g.member(&c.member_id).is_none()
             }) {
                 problem = Some(format!(
-                    "Stable in generation {}, but {} is {:?} in generation {} ({members}; {requests} requests to the coordinator outstanding)",
-                    g.generation, c.client_id, c.state, c.generation
+                    "Stable in generation {}, but {} is {:?} in generation {} ({}; {requests} requests to the coordinator outstanding)",
+                    g.generation, c.client_id, c.state, c.generation, members()
                 ));
             } else {
                 let unowned: Vec<TopicPartitionId> = self
@@ -377,7 +400,8 @@ impl Sim {
                     let names: Vec<String> =
                         unowned.iter().map(|tp| self.tp_name(*tp)).collect();
                     problem = Some(format!(
-                        "{members}, partitions not assigned to any member: {}",
+                        "{}, partitions not assigned to any member: {}",
+                        members(),
                         names.join(", ")
                     ));
                 }
@@ -388,7 +412,7 @@ impl Sim {
             if let Some(p) = problem {
                 out.push(Unsettled {
                     what: format!("group {}: {p}", g.group_id),
-                    key,
+                    key: format!("group {}", g.group_id),
                     since: None,
                 });
                 if first {
@@ -663,23 +687,38 @@ impl Sim {
     /// has fired since is what the run waited for). Returns whether the run is settled.
     fn observe_liveness(&mut self) -> bool {
         let now = self.now;
-        let parts = self.unsettled(false);
         let l = &mut self.liveness;
-        for w in l.waiting_on.drain(..) {
-            if w.deadline <= now && l.waited_for.as_ref().is_none_or(|x| x.deadline <= w.deadline) {
+        let (fired, pending): (Vec<PendingTimeout>, Vec<PendingTimeout>) =
+            core::mem::take(&mut l.waiting_on)
+                .into_iter()
+                .partition(|w| w.deadline <= now);
+        l.waiting_on = pending;
+        for w in fired {
+            if l.waited_for.as_ref().is_none_or(|x| x.deadline <= w.deadline) {
                 l.waited_for = Some(w);
             }
         }
-        if parts.is_empty() {
-            l.first_seen.clear();
+        if self.settled() {
+            self.liveness.first_seen.clear();
             return true;
         }
-        l.first_seen.retain(|k, _| parts.iter().any(|p| &p.key == k));
-        for p in &parts {
-            l.first_seen.entry(p.key.clone()).or_insert(now);
+        // The full picture (every unsettled part, every pending timeout) is costly: it is
+        // taken once per OBSERVE_EVERY_US of simulated time.
+        let due = self
+            .liveness
+            .observed_at
+            .is_none_or(|t| now >= t.plus(OBSERVE_EVERY_US));
+        if due {
+            let parts = self.unsettled(false);
+            let pending = self.pending_timeouts();
+            let l = &mut self.liveness;
+            l.observed_at = Some(now);
+            l.first_seen.retain(|k, _| parts.iter().any(|p| &p.key == k));
+            for p in &parts {
+                l.first_seen.entry(p.key.clone()).or_insert(now);
+            }
+            l.waiting_on = pending;
         }
-        let pending = self.pending_timeouts();
-        self.liveness.waiting_on = pending;
         false
     }
 
@@ -710,6 +749,7 @@ impl Sim {
         self.liveness.waiting_on.clear();
         self.liveness.waited_for = None;
         self.liveness.first_seen.clear();
+        self.liveness.observed_at = None;
         self.liveness.report = None;
         let limit = limit.max(self.now);
         Drain {
@@ -717,6 +757,7 @@ impl Sim {
             // Pushed past pending timers at most this far (a runaway guard).
             cap: limit.plus(4 * longest_timeout(&self.config).0 + GRACE_US),
             stepped: CHECK_EVERY,
+            checked_at: self.now,
             over: false,
         }
     }
@@ -732,12 +773,20 @@ impl Sim {
         loop {
             if d.stepped >= CHECK_EVERY {
                 d.stepped = 0;
+                d.checked_at = self.now;
                 if self.observe_liveness() {
                     self.finish_drain(d, true);
                     return None;
                 }
             }
-            if self.next_event_time().is_some_and(|t| t <= d.limit) {
+            // Checked every CHECK_EVERY events, and before any event that comes more than
+            // CHECK_INTERVAL_US after the last check (a quiet world settles on time).
+            let next_at = self.next_event_time();
+            if next_at.is_some_and(|t| t > d.checked_at.plus(CHECK_INTERVAL_US)) && d.stepped > 0 {
+                d.stepped = CHECK_EVERY;
+                continue;
+            }
+            if next_at.is_some_and(|t| t <= d.limit) {
                 // `step_until` drops superseded timers: it may process no event.
                 let before = self.events_processed;
                 let _ = self.step_until(d.limit);

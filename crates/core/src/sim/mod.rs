@@ -806,6 +806,23 @@ impl Sim {
                 "cannot change while the simulation runs yet: set it and reset the simulation",
             ));
         }
+        // The controller places new replicas on registered, unfenced brokers
+        // (`StripedReplicaPlacer`): fewer than the replication factor is refused.
+        let usable = self.brokers.iter().filter(|b| !b.fenced).count() as u32;
+        for &(topic, _) in &grown {
+            let rf = self.topics[topic as usize]
+                .partitions
+                .first()
+                .map_or(1, |p| p.replicas.len() as u32);
+            if usable < rf {
+                return Err(ConfigError::new(
+                    name,
+                    alloc::format!(
+                        "Kafka refuses it now (InvalidReplicationFactorException): the target replication factor of {rf} cannot be reached because only {usable} broker(s) are registered; restart a broker first"
+                    ),
+                ));
+            }
+        }
         self.config = next;
         for (topic, count) in grown {
             self.add_partitions(topic, count);

@@ -74,19 +74,25 @@ impl Sim {
             return;
         }
         let rf = t.partitions.first().map_or(1, |p| p.replicas.len() as u32);
-        let alive: Vec<u32> = self
+        // Registered, unfenced brokers: what the controller knows (a crashed broker it has not
+        // fenced yet still counts; `Sim::apply` refused the change if too few are left).
+        let usable: Vec<u32> = self
             .brokers
             .iter()
-            .filter(|b| b.alive)
+            .filter(|b| !b.fenced)
             .map(|b| b.id)
             .collect();
-        let placed = place_replicas(&mut self.rng, &alive, count - old, rf);
+        assert!(usable.len() as u32 >= rf, "CreatePartitions needs rf usable brokers");
+        let placed = place_replicas(&mut self.rng, &usable, count - old, rf);
         let t = &mut self.topics[topic as usize];
         for (i, reps) in placed.into_iter().enumerate() {
             t.partitions
                 .push(Partition::new(topic, old + i as u32, &reps));
         }
         self.apply_segment_bytes(topic);
+        // Followers start fetching the new partitions (a follower with no session to their
+        // leader yet never replicated them: found by the liveness monitor).
+        self.start_replica_fetchers();
         for p in &mut self.producers {
             if p.topic == topic {
                 p.accumulator.grow(count);

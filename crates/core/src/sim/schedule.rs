@@ -775,6 +775,9 @@ impl Sim {
     /// Ends every fault now (`--until` reached): crashed brokers restart, links heal, lost
     /// responses get through again. Scheduled faults that have not started are dropped.
     pub fn end_faults(&mut self) {
+        // A `crash:leader=…,ahead` still waiting for its append never fires now (it used to
+        // crash a leader in the middle of the drain, with nothing left to restart it).
+        self.ahead_watch = None;
         for i in 0..self.faults.len() {
             let f = &mut self.faults[i];
             if !f.started {
