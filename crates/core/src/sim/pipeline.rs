@@ -1150,7 +1150,7 @@ impl Sim {
                 };
                 let lso = self.last_stable_offset(tp);
                 for (off, e) in r.log.range(r.log.log_start_offset(), lso) {
-                    if e.kind != EntryKind::Data || self.in_aborted_transaction(tp, e, off) {
+                    if e.kind != EntryKind::Data || self.in_aborted_transaction(tp, &e, off) {
                         continue;
                     }
                     input += 1;
