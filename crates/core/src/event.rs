@@ -298,6 +298,11 @@ impl Trace {
         self.entries.back()
     }
 
+    /// Heap bytes the ring holds (its allocation; events are fixed-size values).
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * core::mem::size_of::<TraceEntry>()
+    }
+
     /// Hash of every event recorded so far (not only those still in the ring); the same on
     /// every platform (see [`Fnv64`]).
     pub fn hash(&self) -> u64 {

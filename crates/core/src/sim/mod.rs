@@ -17,6 +17,7 @@ mod isr;
 mod lag;
 pub mod links;
 pub mod membership;
+mod memory;
 pub mod pipeline;
 mod producing;
 mod replication;

@@ -118,6 +118,10 @@ pub struct Summary {
     pub pipeline_transactions_aborted: Option<u64>,
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub pipeline_processor_crashes: Option<u64>,
+    /// Estimated heap bytes in use (`Sim::memory_bytes`).
+    pub memory_bytes: u64,
+    /// Records the partitions' logs hold (`Sim::retained_records`).
+    pub retained_records: u64,
 }
 
 /// A producer batch as the page shows it.
@@ -449,6 +453,8 @@ impl Sim {
             pipeline_transactions_committed: pr.as_ref().map(|r| r.transactions_committed),
             pipeline_transactions_aborted: pr.as_ref().map(|r| r.transactions_aborted),
             pipeline_processor_crashes: pr.as_ref().map(|r| r.processor_crashes),
+            memory_bytes: self.memory_bytes() as u64,
+            retained_records: self.retained_records(),
         }
     }
 
