@@ -50,8 +50,8 @@ impl Sim {
             .chain(self.groups.iter().map(|g| g.lag_history.heap_bytes()))
             .sum();
         let pipeline = self.pipeline.as_ref().map_or(0, |pl| {
-            pl.origins.len() * (size_of::<(u64, (u32, u64))>() + MAP_ENTRY)
-                + pl.seen.len() * (size_of::<((u32, u64), u32)>() + MAP_ENTRY)
+            pl.origins.heap_bytes()
+                + pl.seen.ranges() * (size_of::<((u32, u64), u64)>() + MAP_ENTRY)
         });
         self.log_bytes()
             + self.trace.heap_bytes()

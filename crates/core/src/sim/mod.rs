@@ -24,6 +24,7 @@ mod replication;
 mod retention;
 pub mod schedule;
 pub mod transactions;
+pub mod verifier;
 pub mod view;
 
 use crate::cluster::{place_replicas, Broker, Partition, Topic};
