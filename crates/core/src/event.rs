@@ -298,9 +298,10 @@ impl Trace {
         self.entries.back()
     }
 
-    /// Heap bytes the ring holds (its allocation; events are fixed-size values).
+    /// Heap bytes the ring's entries take (by length, so that a clone counts the same;
+    /// events are fixed-size values).
     pub fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * core::mem::size_of::<TraceEntry>()
+        self.entries.len() * core::mem::size_of::<TraceEntry>()
     }
 
     /// Hash of every event recorded so far (not only those still in the ring); the same on

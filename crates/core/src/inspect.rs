@@ -72,9 +72,9 @@ pub struct RecordJournal {
 }
 
 impl RecordJournal {
-    /// Heap bytes the journal holds (at most `RECENT_RECORDS` entries).
+    /// Heap bytes the journal's entries take (at most `RECENT_RECORDS` of them).
     pub fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * core::mem::size_of::<JournalEntry>()
+        self.entries.len() * core::mem::size_of::<JournalEntry>()
     }
 
     pub fn push(&mut self, e: JournalEntry) {

@@ -26,9 +26,9 @@ pub struct Ring<T> {
 }
 
 impl<T> Ring<T> {
-    /// Heap bytes of the ring's own allocation (fixed once full).
+    /// Heap bytes of the ring's items (fixed once full).
     pub fn heap_bytes(&self) -> usize {
-        self.items.capacity() * core::mem::size_of::<T>()
+        self.items.len() * core::mem::size_of::<T>()
     }
 
     pub fn new(capacity: usize) -> Ring<T> {

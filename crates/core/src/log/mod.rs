@@ -193,20 +193,22 @@ impl Log {
         self.entries.iter(from, to)
     }
 
-    /// Heap bytes of this log alone: its segments, its views and every chunk it uses (in
-    /// full, though other replicas may share them; see [`Log::heap_bytes_shared`]).
+    /// Heap bytes of this log alone: its segments, its views and the entries of the chunks
+    /// it uses (though other replicas may share them; see [`Log::heap_bytes_shared`]).
     pub fn heap_bytes(&self) -> usize {
-        self.heap_bytes_shared(|_, bytes| bytes)
+        let mut chunks = alloc::collections::BTreeMap::new();
+        let own = self.heap_bytes_shared(|id, bytes| {
+            let b = chunks.entry(id).or_insert(0);
+            *b = bytes.max(*b);
+        });
+        own + chunks.values().sum::<usize>()
     }
 
-    /// Heap bytes of this log, where `chunk(id, bytes)` says how much of each chunk to count
-    /// (the caller counts a chunk shared by several logs once).
-    pub fn heap_bytes_shared(&self, mut chunk: impl FnMut(usize, usize) -> usize) -> usize {
-        let mut chunks = 0;
-        let own = self
-            .entries
-            .heap_bytes(|id, bytes| chunks += chunk(id, bytes));
-        own + chunks + self.segments.capacity() * core::mem::size_of::<Segment>()
+    /// Heap bytes of this log's segments and views; `chunk(id, bytes)` is told, for each
+    /// view, which chunk it uses and the bytes of that chunk's entries up to the view's end
+    /// (the caller counts each chunk once, at the most any view needs).
+    pub fn heap_bytes_shared(&self, chunk: impl FnMut(usize, usize)) -> usize {
+        self.entries.heap_bytes(chunk) + self.segments.len() * core::mem::size_of::<Segment>()
     }
 
     /// Removes every offset at or above `offset` (a follower truncating to its new leader).

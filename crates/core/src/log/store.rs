@@ -136,9 +136,14 @@ impl ChunkData {
         true
     }
 
-    fn heap_bytes(&self) -> usize {
-        self.slots.capacity() * core::mem::size_of::<Slot>()
-            + self.runs.capacity() * core::mem::size_of::<Run>()
+    /// Bytes of the first `n` slots and the runs they use (what a view up to `n` needs;
+    /// independent of what other views appended later).
+    fn bytes_up_to(&self, n: usize) -> usize {
+        let runs = n
+            .checked_sub(1)
+            .and_then(|i| self.slots.get(i))
+            .map_or(0, |s| s.run as usize + 1);
+        n * core::mem::size_of::<Slot>() + runs * core::mem::size_of::<Run>()
     }
 }
 
@@ -168,9 +173,10 @@ impl Chunk {
         self.data.borrow_mut().push(e)
     }
 
-    /// Heap bytes of the chunk (its slots, runs and the `Rc` allocation).
-    pub fn heap_bytes(&self) -> usize {
-        self.data.borrow().heap_bytes() + core::mem::size_of::<Chunk>() + 2 * 8
+    /// Heap bytes of the chunk's first `n` entries (their slots and runs) and of the `Rc`
+    /// allocation.
+    fn bytes_up_to(&self, n: usize) -> usize {
+        self.data.borrow().bytes_up_to(n) + core::mem::size_of::<Chunk>() + 2 * 8
     }
 }
 
@@ -349,13 +355,17 @@ impl Entries {
         }
     }
 
-    /// Heap bytes of the view list, and each chunk referenced (its address as an id, to count
-    /// a chunk shared by several replicas once, and its bytes).
+    /// Heap bytes of the view list (by length: a clone's capacity differs), and for each
+    /// view the chunk's address (an id, to count a chunk shared by several replicas once)
+    /// and the bytes of the chunk's entries up to the view's end.
     pub fn heap_bytes(&self, mut chunk: impl FnMut(usize, usize)) -> usize {
         for v in &self.views {
-            chunk(Rc::as_ptr(&v.chunk) as usize, v.chunk.heap_bytes());
+            chunk(
+                Rc::as_ptr(&v.chunk) as usize,
+                v.chunk.bytes_up_to(v.to as usize),
+            );
         }
-        self.views.capacity() * core::mem::size_of::<View>()
+        self.views.len() * core::mem::size_of::<View>()
     }
 }
 

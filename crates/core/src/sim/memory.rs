@@ -3,13 +3,14 @@
 //!
 //! Kafka's retention (`retention.ms`, `retention.bytes`, whole segments) is what frees a
 //! record; everything else the simulator keeps is bounded (the trace, the record journal,
-//! the lag rings) or kept as ranges (the invariant monitor). The estimate counts the logs
-//! exactly as allocated (a chunk shared by a partition's replicas once) and the bounded
-//! structures by their allocations; small per-object state (clients, groups, requests in
-//! flight) is counted by the size of its values only.
+//! the lag rings) or kept as ranges (the invariant monitor). The estimate counts the logs'
+//! chunks as allocated (a chunk shared by a partition's replicas once) and everything else
+//! by the length of what it holds, not its capacity, so that a clone (`Sim: Clone`) reports
+//! the same; small per-object state (clients, groups, requests in flight) is counted by the
+//! size of its values only.
 
 use super::Sim;
-use alloc::collections::BTreeSet;
+use alloc::collections::BTreeMap;
 use core::mem::size_of;
 
 impl Sim {
@@ -25,16 +26,20 @@ impl Sim {
 
     /// Heap bytes of every replica's log, a chunk shared by several replicas counted once.
     pub fn log_bytes(&self) -> usize {
-        let mut seen = BTreeSet::new();
-        self.topics
+        let mut chunks = BTreeMap::new();
+        let own: usize = self
+            .topics
             .iter()
             .flat_map(|t| &t.partitions)
             .flat_map(|p| &p.replicas)
             .map(|r| {
-                r.log
-                    .heap_bytes_shared(|id, bytes| if seen.insert(id) { bytes } else { 0 })
+                r.log.heap_bytes_shared(|id, bytes| {
+                    let b = chunks.entry(id).or_insert(0);
+                    *b = bytes.max(*b);
+                })
             })
-            .sum()
+            .sum();
+        own + chunks.values().sum::<usize>()
     }
 
     /// Estimated heap bytes in use: the logs ([`Sim::log_bytes`]) plus the trace ring, the

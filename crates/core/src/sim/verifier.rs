@@ -81,7 +81,7 @@ impl Origins {
 
     /// Heap bytes of the runs.
     pub fn heap_bytes(&self) -> usize {
-        self.runs.capacity() * core::mem::size_of::<OriginRun>()
+        self.runs.len() * core::mem::size_of::<OriginRun>()
     }
 
     /// Output records recorded.
