@@ -18,7 +18,7 @@ fn the_preset_costs_at_most_64_bytes_per_retained_record() {
     let rest_at_60s = sim.memory_bytes() as u64 - logs;
     let s = sim.summary();
     assert_eq!(
-        (s.memory_bytes, s.retained_records),
+        (s.memory_bytes.0, s.retained_records),
         (sim.memory_bytes() as u64, records)
     );
 
