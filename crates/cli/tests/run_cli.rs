@@ -50,6 +50,9 @@ fn the_summary_keeps_its_frozen_keys_and_adds_the_monitor() {
     ] {
         assert!(v.get(key).is_some(), "key {key} in {v}");
     }
+    // Issue 11: what the run holds in memory, appended.
+    assert!(v["retained_records"].as_u64().unwrap() > 0);
+    assert!(v["memory_bytes"].as_u64().unwrap() > 0);
     // Drained: everything sent has an outcome and the group read it all.
     let sent = v["records_sent"].as_u64().unwrap();
     assert!(sent > 0);

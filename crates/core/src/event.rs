@@ -298,6 +298,12 @@ impl Trace {
         self.entries.back()
     }
 
+    /// Heap bytes the ring's entries take (by length, so that a clone counts the same;
+    /// events are fixed-size values).
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.len() * core::mem::size_of::<TraceEntry>()
+    }
+
     /// Hash of every event recorded so far (not only those still in the ring); the same on
     /// every platform (see [`Fnv64`]).
     pub fn hash(&self) -> u64 {

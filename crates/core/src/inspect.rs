@@ -72,6 +72,11 @@ pub struct RecordJournal {
 }
 
 impl RecordJournal {
+    /// Heap bytes the journal's entries take (at most `RECENT_RECORDS` of them).
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.len() * core::mem::size_of::<JournalEntry>()
+    }
+
     pub fn push(&mut self, e: JournalEntry) {
         if self.entries.len() == RECENT_RECORDS {
             self.entries.pop_front();

@@ -432,24 +432,24 @@ fn debug_seed() {
     eprintln!("settled {ok} {:?}", sim.pipeline_report());
     let pl = sim.pipeline().unwrap();
     let mut dup_ranges: std::collections::BTreeMap<u32, (u64, u64, u64)> = Default::default();
-    for ((p, off), n) in &pl.seen {
-        if *n > 1 {
-            let e = dup_ranges.entry(*p).or_insert((*off, *off, 0));
-            e.0 = e.0.min(*off);
-            e.1 = e.1.max(*off);
+    for ((p, off), n) in pl.seen.iter() {
+        if n > 1 {
+            let e = dup_ranges.entry(p).or_insert((off, off, 0));
+            e.0 = e.0.min(off);
+            e.1 = e.1.max(off);
             e.2 += 1;
         }
     }
     eprintln!("duplicated inputs per partition (min, max, count): {dup_ranges:?}");
     let mut shown = 0;
-    for ((p, off), n) in &pl.seen {
-        if *n > 1 && shown < 4 && *off > 100 {
+    for ((p, off), n) in pl.seen.iter() {
+        if n > 1 && shown < 4 && off > 100 {
             shown += 1;
             let outs: Vec<u64> = pl
                 .origins
                 .iter()
-                .filter(|(_, o)| **o == (*p, *off))
-                .map(|(id, _)| *id)
+                .filter(|(_, o)| *o == (p, off))
+                .map(|(id, _)| id)
                 .collect();
             for id in outs {
                 for q in 0..6u32 {
@@ -480,8 +480,8 @@ fn debug_seed() {
                 let outs: Vec<_> = pl
                     .origins
                     .iter()
-                    .filter(|(_, o)| **o == (p, off))
-                    .map(|(id, _)| *id)
+                    .filter(|(_, o)| *o == (p, off))
+                    .map(|(id, _)| id)
                     .collect();
                 eprintln!("missing input {p}@{off}; output record ids {outs:?}");
                 for id in &outs {

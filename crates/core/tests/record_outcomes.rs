@@ -17,10 +17,7 @@ fn acknowledged_records_know_their_offset() {
             panic!("record {id} sent long ago is {:?}", info.outcome);
         };
         let p = &sim.topics()[0].partitions[info.partition as usize];
-        let e = p
-            .leader_replica()
-            .and_then(|r| r.log.get(offset as u64))
-            .copied();
+        let e = p.leader_replica().and_then(|r| r.log.get(offset as u64));
         assert_eq!(
             e.map(|e| e.record_id),
             Some(id),

@@ -26,6 +26,11 @@ pub struct Ring<T> {
 }
 
 impl<T> Ring<T> {
+    /// Heap bytes of the ring's items (fixed once full).
+    pub fn heap_bytes(&self) -> usize {
+        self.items.len() * core::mem::size_of::<T>()
+    }
+
     pub fn new(capacity: usize) -> Ring<T> {
         Ring {
             items: Vec::new(),

@@ -18,12 +18,14 @@ mod lag;
 pub mod links;
 pub mod liveness;
 pub mod membership;
+mod memory;
 pub mod pipeline;
 mod producing;
 mod replication;
 mod retention;
 pub mod schedule;
 pub mod transactions;
+pub mod verifier;
 pub mod view;
 
 use crate::cluster::{place_replicas, Broker, Partition, Topic};

@@ -199,9 +199,9 @@ pub struct Pipeline {
     pub verifier_group: u32,
     pub processors: Vec<Processor>,
     /// Output record id -> the input record it came from (input partition, offset).
-    pub origins: BTreeMap<u64, (u32, u64)>,
+    pub origins: super::verifier::Origins,
     /// Input record (partition, offset) -> times the verifier has seen its output.
-    pub seen: BTreeMap<(u32, u64), u32>,
+    pub seen: super::verifier::SeenCounts,
     /// Per input partition, the highest input offset whose output the verifier saw.
     last_seen: BTreeMap<u32, u64>,
     /// Per output partition, the offset after the last record the verifier counted.
@@ -315,8 +315,8 @@ impl Sim {
             group: group as u32,
             verifier_group: verifier_group as u32,
             processors: Vec::new(),
-            origins: BTreeMap::new(),
-            seen: BTreeMap::new(),
+            origins: Default::default(),
+            seen: Default::default(),
             last_seen: BTreeMap::new(),
             verified_next: BTreeMap::new(),
             duplicates: 0,
@@ -1115,15 +1115,14 @@ impl Sim {
             }
             *next = r.offset + 1;
             pl.output_seen += 1;
-            let Some(&(part, off)) = pl.origins.get(&r.entry.record_id) else {
+            let Some((part, off)) = pl.origins.get(r.entry.record_id) else {
                 continue;
             };
-            let n = pl.seen.entry((part, off)).or_insert(0);
-            *n += 1;
-            if *n == 2 {
+            let n = pl.seen.increment((part, off));
+            if n == 2 {
                 pl.duplicates += 1;
             }
-            if *n == 1 {
+            if n == 1 {
                 let last = pl.last_seen.entry(part).or_insert(off);
                 if off < *last {
                     pl.out_of_order += 1;
@@ -1150,7 +1149,7 @@ impl Sim {
                 };
                 let lso = self.last_stable_offset(tp);
                 for (off, e) in r.log.range(r.log.log_start_offset(), lso) {
-                    if e.kind != EntryKind::Data || self.in_aborted_transaction(tp, e, off) {
+                    if e.kind != EntryKind::Data || self.in_aborted_transaction(tp, &e, off) {
                         continue;
                     }
                     input += 1;

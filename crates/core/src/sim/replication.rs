@@ -797,7 +797,7 @@ impl Sim {
                     break;
                 }
                 bytes += e.size_bytes as u64;
-                entries.push((off, *e));
+                entries.push((off, e));
             }
             total += entries.len() as u32;
             let read_committed = self.read_committed(fetcher);
@@ -844,7 +844,7 @@ impl Sim {
             if p.leader != Some(leader) || p.leader == Some(follower) {
                 continue;
             }
-            let Some(r) = p.replica_mut(follower) else {
+            let Some((r, leader_log)) = follower_and_leader_log(p, follower, leader) else {
                 continue;
             };
             // Its log ends below the leader's log start (retention deleted what it needs):
@@ -855,7 +855,11 @@ impl Sim {
             }
             for (off, e) in fp.entries {
                 if off == r.log.log_end_offset() {
-                    r.log.append(e);
+                    // The copy shares the leader's storage where the leader still holds it.
+                    match leader_log {
+                        Some(l) => r.log.append_copy(e, l),
+                        None => r.log.append(e),
+                    };
                     n += 1;
                 }
             }
@@ -870,6 +874,29 @@ impl Sim {
         self.send_replica_fetch(follower, leader);
         Delivery::Fetched { records: n }
     }
+}
+
+/// The follower's replica (mutable) and the leader's log of partition `p`.
+fn follower_and_leader_log(
+    p: &mut crate::cluster::Partition,
+    follower: u32,
+    leader: u32,
+) -> Option<(&mut crate::cluster::Replica, Option<&crate::log::Log>)> {
+    let fi = p.replicas.iter().position(|r| r.broker == follower)?;
+    let Some(li) = p.replicas.iter().position(|r| r.broker == leader) else {
+        return Some((&mut p.replicas[fi], None));
+    };
+    if fi == li {
+        return Some((&mut p.replicas[fi], None));
+    }
+    let (f, l) = if fi < li {
+        let (a, b) = p.replicas.split_at_mut(li);
+        (&mut a[fi], &b[0])
+    } else {
+        let (a, b) = p.replicas.split_at_mut(fi);
+        (&mut b[0], &a[li])
+    };
+    Some((f, Some(&l.log)))
 }
 
 #[cfg(test)]

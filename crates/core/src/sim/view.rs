@@ -126,6 +126,24 @@ pub struct Summary {
     /// The last Kafka timeout the drain waited for before the run settled.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub waited_for: Option<String>,
+    /// Estimated heap bytes in use (`Sim::memory_bytes`). Not simulated state: two
+    /// summaries equal in everything else are equal whatever this says (how much a clone
+    /// shares with its original may differ).
+    pub memory_bytes: MemoryBytes,
+    /// Records the partitions' logs hold (`Sim::retained_records`).
+    pub retained_records: u64,
+}
+
+/// [`Summary::memory_bytes`]: a number in JSON; ignored by `==`.
+#[derive(Clone, Copy, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct MemoryBytes(pub u64);
+
+impl PartialEq for MemoryBytes {
+    fn eq(&self, _: &MemoryBytes) -> bool {
+        true
+    }
 }
 
 /// A producer batch as the page shows it.
@@ -462,6 +480,8 @@ impl Sim {
             settled: self.drain_report().map_or_else(|| self.settled(), |r| r.settled),
             stuck: self.drain_report().map_or_else(Vec::new, |r| r.stuck.clone()),
             waited_for: self.drain_report().and_then(|r| r.waited_for.clone()),
+            memory_bytes: MemoryBytes(self.memory_bytes() as u64),
+            retained_records: self.retained_records(),
         }
     }
 

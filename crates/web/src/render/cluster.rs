@@ -275,7 +275,7 @@ fn draw_replica(
     for (off, e) in r.log.range(from.min(leo), leo) {
         let x = at(off);
         if e.kind != EntryKind::Data {
-            txn::draw_marker(ctx, view, e, (tp, off, broker), (x, ry + 2.0, TILE, th));
+            txn::draw_marker(ctx, view, &e, (tp, off, broker), (x, ry + 2.0, TILE, th));
             markers_drawn += 1;
             continue;
         }

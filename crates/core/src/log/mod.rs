@@ -6,10 +6,14 @@
 //! segment is only its base offset, size and largest timestamp. Sizes are the records' sizes
 //! (no batch headers), and a segment rolls between records (Kafka rolls between batches, so a
 //! batch never straddles two segments; here one may); `segment.ms` rolling and the index
-//! files are not modelled. Deleted entries are freed.
+//! files are not modelled. Deleted entries are freed. The entries are kept once per partition
+//! and shared by its replicas' logs ([`store`]); entries are read by value.
+
+pub mod store;
 
 use crate::time::SimTime;
 use alloc::collections::VecDeque;
+use store::Entries;
 
 /// What occupies an offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,8 +77,8 @@ pub struct Retention {
 /// A replica's log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Log {
-    entries: VecDeque<LogEntry>,
-    log_start_offset: u64,
+    /// Offsets `log_start_offset..log_end_offset`, in chunks shared with the other replicas.
+    entries: Entries,
     /// Oldest first; never empty: the last one is the active segment.
     segments: VecDeque<Segment>,
     /// `segment.bytes`: the active segment rolls before it would pass this.
@@ -101,8 +105,7 @@ impl Log {
             largest_timestamp: SimTime::ZERO,
         });
         Log {
-            entries: VecDeque::new(),
-            log_start_offset: 0,
+            entries: Entries::default(),
             segments,
             segment_bytes: segment_bytes.max(1),
         }
@@ -145,45 +148,67 @@ impl Log {
     /// First offset still in the log.
     #[inline]
     pub fn log_start_offset(&self) -> u64 {
-        self.log_start_offset
+        self.entries.start()
     }
 
     /// The offset the next append gets.
     #[inline]
     pub fn log_end_offset(&self) -> u64 {
-        self.log_start_offset + self.entries.len() as u64
+        self.entries.end()
+    }
+
+    fn count_in_segment(&mut self, e: &LogEntry) {
+        let seg = self.active_for(e.size_bytes as u64);
+        seg.bytes += e.size_bytes as u64;
+        seg.largest_timestamp = seg.largest_timestamp.max(e.timestamp);
     }
 
     /// Appends at the log end offset and returns the offset taken.
     pub fn append(&mut self, e: LogEntry) -> u64 {
         let off = self.log_end_offset();
-        let seg = self.active_for(e.size_bytes as u64);
-        seg.bytes += e.size_bytes as u64;
-        seg.largest_timestamp = seg.largest_timestamp.max(e.timestamp);
-        self.entries.push_back(e);
+        self.count_in_segment(&e);
+        self.entries.push(&e);
+        off
+    }
+
+    /// Appends `e`, which a follower copied from `leader`'s log, at the log end offset and
+    /// returns the offset taken: the same as [`Log::append`], but the entry's storage is
+    /// shared with `leader`'s when `leader` holds the same entry at that offset.
+    pub fn append_copy(&mut self, e: LogEntry, leader: &Log) -> u64 {
+        let off = self.log_end_offset();
+        self.count_in_segment(&e);
+        self.entries.push_copy(&e, &leader.entries);
         off
     }
 
     /// The entry at `offset`, if the log holds it.
-    pub fn get(&self, offset: u64) -> Option<&LogEntry> {
-        let i = offset.checked_sub(self.log_start_offset)?;
-        self.entries.get(i as usize)
+    pub fn get(&self, offset: u64) -> Option<LogEntry> {
+        self.entries.get(offset)
     }
 
     /// Entries from `from` (inclusive) to `to` (exclusive), clipped to what the log holds.
-    pub fn range(&self, from: u64, to: u64) -> impl Iterator<Item = (u64, &LogEntry)> + '_ {
-        // A fetch offset past the log end (a follower ahead of a leader that lost its tail)
-        // reads nothing.
-        let to = to.min(self.log_end_offset());
-        let from = from
-            .max(self.log_start_offset)
-            .min(to.max(self.log_start_offset));
-        let a = (from - self.log_start_offset) as usize;
-        let b = to.saturating_sub(self.log_start_offset) as usize;
-        self.entries
-            .range(a..b.max(a))
-            .enumerate()
-            .map(move |(i, e)| (from + i as u64, e))
+    /// A fetch offset past the log end (a follower ahead of a leader that lost its tail)
+    /// reads nothing.
+    pub fn range(&self, from: u64, to: u64) -> store::Iter<'_> {
+        self.entries.iter(from, to)
+    }
+
+    /// Heap bytes of this log alone: its segments, its views and the entries of the chunks
+    /// it uses (though other replicas may share them; see [`Log::heap_bytes_shared`]).
+    pub fn heap_bytes(&self) -> usize {
+        let mut chunks = alloc::collections::BTreeMap::new();
+        let own = self.heap_bytes_shared(|id, bytes| {
+            let b = chunks.entry(id).or_insert(0);
+            *b = bytes.max(*b);
+        });
+        own + chunks.values().sum::<usize>()
+    }
+
+    /// Heap bytes of this log's segments and views; `chunk(id, bytes)` is told, for each
+    /// view, which chunk it uses and the bytes of that chunk's entries up to the view's end
+    /// (the caller counts each chunk once, at the most any view needs).
+    pub fn heap_bytes_shared(&self, chunk: impl FnMut(usize, usize)) -> usize {
+        self.entries.heap_bytes(chunk) + self.segments.len() * core::mem::size_of::<Segment>()
     }
 
     /// Removes every offset at or above `offset` (a follower truncating to its new leader).
@@ -191,9 +216,8 @@ impl Log {
         if offset >= self.log_end_offset() {
             return;
         }
-        let offset = offset.max(self.log_start_offset);
-        let keep = (offset - self.log_start_offset) as usize;
-        self.entries.truncate(keep);
+        let offset = offset.max(self.log_start_offset());
+        self.entries.truncate(offset);
         // Segments past the new end go; the one holding it is recounted.
         while self.segments.len() > 1
             && self
@@ -203,12 +227,9 @@ impl Log {
         {
             self.segments.pop_back();
         }
-        let start = self.log_start_offset;
         if let Some(last) = self.segments.back().copied() {
             let (mut bytes, mut ts) = (0, SimTime::ZERO);
-            let from = last.base_offset.max(start);
-            let a = (from - start) as usize;
-            for e in self.entries.range(a.min(keep)..keep) {
+            for (_, e) in self.entries.iter(last.base_offset, offset) {
                 bytes += e.size_bytes as u64;
                 ts = ts.max(e.timestamp);
             }
@@ -223,8 +244,7 @@ impl Log {
     /// Empties the log and starts it at `offset` (`truncateFullyAndStartAt`: a follower
     /// whose log ends below its leader's log start).
     pub fn truncate_fully_and_start_at(&mut self, offset: u64) {
-        self.entries.clear();
-        self.log_start_offset = offset;
+        self.entries.clear_at(offset);
         self.segments.clear();
         self.segments.push_back(Segment {
             base_offset: offset,
@@ -238,12 +258,10 @@ impl Log {
     /// (`deleteLogStartOffsetBreachedSegments`).
     pub fn advance_start(&mut self, offset: u64) {
         let offset = offset.min(self.log_end_offset());
-        if offset <= self.log_start_offset {
+        if offset <= self.log_start_offset() {
             return;
         }
-        let n = (offset - self.log_start_offset) as usize;
-        self.entries.drain(..n);
-        self.log_start_offset = offset;
+        self.entries.advance(offset);
         while self.segments.len() > 1
             && self
                 .segments
@@ -313,18 +331,20 @@ impl Log {
         }
         let new_start = self.segments.get(n).map_or(leo, |s| s.base_offset);
         self.segments.drain(..n);
-        let drop = new_start.saturating_sub(self.log_start_offset) as usize;
-        self.entries.drain(..drop.min(self.entries.len()));
-        self.log_start_offset = self.log_start_offset.max(new_start);
+        if new_start > self.entries.end() {
+            self.entries.clear_at(new_start);
+        } else {
+            self.entries.advance(new_start);
+        }
         n as u32
     }
 
     pub fn len(&self) -> u64 {
-        self.entries.len() as u64
+        self.entries.end() - self.entries.start()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 }
 
