@@ -235,6 +235,23 @@ mod tests {
         assert_eq!(status_text(&LivenessStatus::Running, Lang::En).0, "");
     }
 
+    /// The pipeline's twin drains on its own when the visible world does, and settles.
+    #[test]
+    fn the_twin_drains_too() {
+        let mut c = Config::preset();
+        c.set("sim.pipeline", "ctp").unwrap();
+        let mut twin = crate::pipeline::Twin::new(&c, 5).unwrap();
+        let mut t = SimTime(3_000_000);
+        twin.catch_up(t, u64::MAX);
+        twin.end_faults(t);
+        twin.start_drain();
+        while twin.sim.drain_report().is_none() && t < SimTime(2_000_000_000) {
+            t = t.plus(1_000_000);
+            twin.catch_up(t, u64::MAX);
+        }
+        assert!(twin.sim.drain_report().is_some_and(|r| r.settled));
+    }
+
     /// The page's drain, in frames of a few events, ends where the core's own drain does.
     #[test]
     fn draining_in_frames_settles_like_the_core() {
