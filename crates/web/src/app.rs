@@ -52,6 +52,8 @@ pub struct App {
     pub twin: Option<crate::pipeline::Twin>,
     /// Each processor's phases seen so far (sampled after every run), for the test hook.
     pub phases_seen: Vec<Vec<&'static str>>,
+    /// "Drain (stop sending)" pressed since the last Reset: the drain (`crate::liveness`).
+    pub drain: Option<crate::liveness::PageDrain>,
     doc: Document,
     ctx: CanvasRenderingContext2d,
 }
@@ -165,6 +167,7 @@ impl App {
         let sim = Sim::new(self.pending.clone(), seed).map_err(|e| e.to_string())?;
         self.sim = sim;
         self.twin = crate::pipeline::Twin::new(&self.pending, seed);
+        self.drain = None;
         self.phases_seen.clear();
         crate::pipeline::observe_phases(&self.sim, &mut self.phases_seen);
         self.last_frame_ms = None;
@@ -261,7 +264,11 @@ impl App {
 
     pub fn step(&mut self) {
         self.playing = false;
-        self.sim.step();
+        if self.draining() {
+            crate::liveness::advance(self, SimTime(u64::MAX), 1);
+        } else {
+            self.sim.step();
+        }
         self.catch_up_twin(MAX_EVENTS_PER_FRAME);
         self.sync_controls();
         self.draw();
@@ -270,6 +277,11 @@ impl App {
     /// Runs to `target` (at most `max_events` events; true when there), letting the renderer
     /// read the trace at least every half trace so no rebalance phase scrolls out unseen.
     pub(crate) fn advance(&mut self, target: SimTime, max_events: u64) -> bool {
+        if self.draining() {
+            let done = crate::liveness::advance(self, target, max_events);
+            self.catch_up_twin(max_events);
+            return done;
+        }
         let chunk = (streamscope_core::sim::TRACE_CAPACITY / 2) as u64;
         let mut left = max_events;
         while left > 0 {
@@ -285,6 +297,11 @@ impl App {
         }
         self.catch_up_twin(max_events);
         false
+    }
+
+    /// Whether a drain runs (the frames then advance the simulation by `Sim::drain_step`).
+    pub fn draining(&self) -> bool {
+        self.drain.as_ref().is_some_and(|d| d.running())
     }
 
     /// Runs the twin to the simulation's time (at most `max_events` events: it catches up on
@@ -310,7 +327,12 @@ impl App {
         self.last_frame_ms = Some(now_ms);
         if self.playing {
             let advance_us = (dt * 1000.0 * self.speed) as u64;
-            let target = self.sim.now().plus(advance_us);
+            // A drain moves the simulation only to its events' times: it keeps its own clock.
+            let from = match self.drain.as_ref().filter(|d| d.running()) {
+                Some(d) => d.clock(&self.sim),
+                None => self.sim.now(),
+            };
+            let target = from.plus(advance_us);
             self.behind = !self.advance(target, MAX_EVENTS_PER_FRAME);
         }
         // A departed batch stays in its row for about 1.5 s of wall time at any speed.
@@ -373,6 +395,7 @@ impl App {
             lang,
         );
         brokers::write_monitor(&self.doc, &monitor::monitor_counts(&self.sim), lang);
+        crate::liveness::write_status(&self.doc, &crate::liveness::status(self), lang);
     }
 
     /// Every text from the message table in the current language.
@@ -589,6 +612,7 @@ pub fn start() -> Result<(), JsValue> {
         queued: Vec::new(),
         twin: None,
         phases_seen: Vec::new(),
+        drain: None,
         doc: doc.clone(),
         ctx,
     };
@@ -781,6 +805,13 @@ fn wire(doc: &Document) -> Result<(), JsValue> {
             a.draw();
         });
     })?;
+    on_id(doc, "drain", "click", |_| {
+        with_app(|a| {
+            let msg = crate::liveness::start_drain(a);
+            a.show(Ok(msg));
+            a.draw();
+        });
+    })?;
     on_id(doc, "setting", "keydown", move |e| {
         if e.dyn_ref::<web_sys::KeyboardEvent>()
             .is_some_and(|k| k.key() == "Enter")
@@ -942,6 +973,17 @@ fn install_test_hook(window: &web_sys::Window) -> Result<(), JsValue> {
     });
     js_sys::Reflect::set(&hook, &"monitor".into(), counts.as_ref())?;
     counts.forget();
+    let liveness = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|a| {
+            let o = to_js(&crate::liveness::status(a));
+            let keys = to_js(&a.view.stuck);
+            let _ = js_sys::Reflect::set(&o, &"stuck_keys".into(), &keys);
+            o
+        })
+        .unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(&hook, &"liveness".into(), liveness.as_ref())?;
+    liveness.forget();
     let live = Closure::<dyn Fn(String) -> bool>::new(|name: String| settings::is_live(&name));
     js_sys::Reflect::set(&hook, &"isLive".into(), live.as_ref())?;
     live.forget();

@@ -8,6 +8,7 @@ pub mod app;
 pub mod brokers;
 pub mod groups;
 pub mod i18n;
+pub mod liveness;
 pub mod monitor;
 pub mod panels;
 pub mod pipeline;

@@ -41,6 +41,8 @@ pub struct Twin {
     /// Restarts the twin could not take yet (its processor had not crashed: an in-txn crash
     /// waits for its own moment between a produce and a commit); applied once it has.
     pending: Vec<Change>,
+    /// Its own drain, started with the visible one's (`crate::liveness`).
+    drain: Option<crate::liveness::PageDrain>,
 }
 
 impl Twin {
@@ -50,13 +52,17 @@ impl Twin {
         Some(Twin {
             sim,
             pending: Vec::new(),
+            drain: None,
         })
     }
 
     /// Runs the twin towards `t` (at most `max_events` events; true when there) and applies
     /// the restarts it was waiting for.
     pub fn catch_up(&mut self, t: SimTime, max_events: u64) -> bool {
-        let done = self.sim.run_until_bounded(t, max_events);
+        let done = match self.drain.as_mut().filter(|d| d.running()) {
+            Some(d) => d.advance(&mut self.sim, t, max_events, u64::MAX, &mut |_| {}),
+            None => self.sim.run_until_bounded(t, max_events),
+        };
         if !self.pending.is_empty() {
             let pending = std::mem::take(&mut self.pending);
             for c in pending {
@@ -83,22 +89,39 @@ impl Twin {
         }
     }
 
+    /// Runs the twin to `t` (by its drain while one runs).
+    fn run_to(&mut self, t: SimTime) {
+        match self.drain.as_mut().filter(|d| d.running()) {
+            Some(d) => {
+                d.advance(&mut self.sim, t, u64::MAX, u64::MAX, &mut |_| {});
+            }
+            None => {
+                self.sim.run_until(t);
+            }
+        }
+    }
+
+    /// Starts the twin's drain (after `end_faults` at the same time).
+    pub fn start_drain(&mut self) {
+        self.drain = Some(crate::liveness::PageDrain::start(&mut self.sim));
+    }
+
     /// The same live change as the visible simulation got at `t`.
     pub fn mirror(&mut self, t: SimTime, change: &Change) {
-        self.sim.run_until(t);
+        self.run_to(t);
         self.apply_or_wait(change.clone());
     }
 
     /// The same fault text, read at the same time `t` (`+T` relative to it).
     pub fn schedule_fault(&mut self, t: SimTime, text: &str) {
-        self.sim.run_until(t);
+        self.run_to(t);
         if let Ok(spec) = streamscope_core::sim::schedule::parse_fault_at(text, t) {
             let _ = self.sim.schedule_fault(spec);
         }
     }
 
     pub fn end_faults(&mut self, t: SimTime) {
-        self.sim.run_until(t);
+        self.run_to(t);
         self.sim.end_faults();
         self.pending.clear();
     }

@@ -192,6 +192,9 @@ pub struct View {
     pub groups: Vec<GroupMark>,
     /// The groups' rebalance phases and the members' heartbeats, read from the trace.
     pub rebalance: crate::rebalance::Observer,
+    /// The liveness monitor's keys of the parts a drain found stuck ("partition orders-0",
+    /// "group ctp"), outlined red (set by `crate::liveness`).
+    pub stuck: Vec<String>,
 }
 
 impl Default for View {
@@ -214,6 +217,7 @@ impl View {
             txn: txn::TxnFrame::default(),
             groups: Vec::new(),
             rebalance: crate::rebalance::Observer::default(),
+            stuck: Vec::new(),
         }
     }
 
@@ -225,6 +229,7 @@ impl View {
         self.replicas.clear();
         self.groups.clear();
         self.rebalance.reset();
+        self.stuck.clear();
     }
 
     fn selected_record(&self) -> Option<u64> {

@@ -6,7 +6,10 @@
 //! once the KRaft controller fences it the box says that too.
 //!
 //! Records written twice to one log (retries without idempotence) are outlined red where both
-//! copies are on screen. The renderer only reads the core's state.
+//! copies are on screen. After a drain that ended stuck, the rows of a partition the liveness
+//! monitor names ("partition orders-0", "partition orders-0 follower 2") are outlined red,
+//! the leader's row (or the named follower's) labelled "stuck". The renderer only reads the
+//! core's state.
 
 use super::txn::{self, Scale, LSO_COLOUR};
 use super::{text, text_right, Ctx, Layout, Target, View, DANGER, EDGE, FONT, INK, MUTED, SMALL};
@@ -82,6 +85,8 @@ pub struct ReplicaMark {
     pub duplicates_marked: u32,
     /// The last stable offset drawn on this row (leaders, in a world with transactions).
     pub last_stable_offset: Option<u64>,
+    /// Outlined red: the liveness monitor found this partition stuck.
+    pub stuck: bool,
     /// Control markers (COMMIT / ABORT) drawn as tiles in this row.
     pub markers_drawn: u32,
 }
@@ -134,7 +139,16 @@ fn draw_broker(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View, b:
     }
     for (i, (ti, p, r)) in rows.take(fit).enumerate() {
         let ry = y + 24.0 + row_h * i as f64;
-        draw_replica(ctx, l, lang, view, (ti, p, r), state, (ry, row_h));
+        let stuck = if view.stuck.is_empty() {
+            None
+        } else {
+            let topic = sim
+                .topics()
+                .get(ti as usize)
+                .map_or("?", |x| x.name.as_str());
+            stuck_row(&view.stuck, &format!("{topic}-{}", p.index), b.id, p.leader)
+        };
+        draw_replica(ctx, l, lang, view, (ti, p, r), (state, stuck), (ry, row_h));
     }
     ctx.set_global_alpha(1.0);
     if more > 0 {
@@ -187,7 +201,7 @@ fn draw_replica(
     lang: Lang,
     view: &mut View,
     (ti, p, r): (u32, &Partition, &Replica),
-    state: BrokerState,
+    (state, stuck): (BrokerState, Option<bool>),
     (ry, row_h): (f64, f64),
 ) {
     let bx = l.broker_x;
@@ -342,13 +356,34 @@ fn draw_replica(
         })
         .copied()
         .unwrap_or(0);
+    let mut lx = x0 + 4.0;
     if is_leader && lost > 0 {
         let msg = format!("{} {lost}", t(lang, "lost_here"));
         let lw = ctx.measure_text(&msg).map_or(60.0, |m| m.width()) + 8.0;
-        let lx = x0 + 4.0;
         ctx.set_fill_style_str("rgba(255,255,255,0.92)");
         ctx.fill_rect(lx, ry + (row_h - 14.0) / 2.0 - 1.0, lw, 13.0);
         text(ctx, &msg, lx + 4.0, base - 1.0, DANGER, SMALL);
+        lx += lw + 4.0;
+    } else if !in_isr {
+        ctx.set_font(SMALL);
+        lx += ctx
+            .measure_text(t(lang, "not_in_isr"))
+            .map_or(60.0, |m| m.width())
+            + 12.0;
+    }
+    // A partition the liveness monitor found stuck: its rows outlined, one labelled.
+    if let Some(label) = stuck {
+        ctx.set_stroke_style_str(DANGER);
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(bx + 3.0, ry, l.broker_w - 6.0, row_h - 2.0);
+        if label {
+            let msg = t(lang, "stuck_here");
+            ctx.set_font(SMALL);
+            let lw = ctx.measure_text(msg).map_or(40.0, |m| m.width()) + 8.0;
+            ctx.set_fill_style_str(DANGER);
+            ctx.fill_rect(lx, ry + (row_h - 14.0) / 2.0 - 1.0, lw, 13.0);
+            text(ctx, msg, lx + 4.0, base - 1.0, "#ffffff", SMALL);
+        }
     }
     // "LEO n HW n": the numbers in the colours of their lines.
     let hw_text = format!("{} {}", t(lang, "hw"), hw);
@@ -381,8 +416,28 @@ fn draw_replica(
             duplicates_marked,
             last_stable_offset: lso,
             markers_drawn,
+            stuck: stuck.is_some(),
         });
     }
+}
+
+/// Whether the liveness monitor's stuck `keys` name partition `name` (`orders-0`): `None`
+/// when not; else whether the row on `broker` carries the label (the named follower's row,
+/// or the leader's; every row when the partition has no leader).
+pub fn stuck_row(keys: &[String], name: &str, broker: u32, leader: Option<u32>) -> Option<bool> {
+    let whole = format!("partition {name}");
+    let follower = format!("partition {name} follower ");
+    let mut found = None;
+    for k in keys {
+        if *k == whole {
+            let label = leader.is_none_or(|l| l == broker);
+            found = Some(found.unwrap_or(false) || label);
+        } else if let Some(n) = k.strip_prefix(&follower) {
+            let label = n.parse::<u32>().ok() == Some(broker);
+            found = Some(found.unwrap_or(false) || label);
+        }
+    }
+    found
 }
 
 /// A small triangle pointing left, its tip at (x, y + h / 2).
@@ -438,6 +493,22 @@ fn find_duplicates(view: &mut View, r: &Replica, from: u64, leo: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stuck_rows_from_the_monitors_keys() {
+        let keys = vec![
+            "partition orders-1 follower 2".to_string(),
+            "partition orders-3".to_string(),
+            "group ctp".to_string(),
+        ];
+        assert_eq!(stuck_row(&keys, "orders-1", 2, Some(0)), Some(true));
+        assert_eq!(stuck_row(&keys, "orders-1", 0, Some(0)), Some(false));
+        assert_eq!(stuck_row(&keys, "orders-10", 2, Some(0)), None);
+        assert_eq!(stuck_row(&keys, "orders-3", 1, Some(1)), Some(true));
+        assert_eq!(stuck_row(&keys, "orders-3", 0, Some(1)), Some(false));
+        assert_eq!(stuck_row(&keys, "orders-3", 0, None), Some(true));
+        assert_eq!(stuck_row(&keys, "orders-0", 0, Some(0)), None);
+    }
 
     #[test]
     fn broker_states() {

@@ -269,6 +269,8 @@ pub struct GroupMark {
     pub y: f64,
     pub w: f64,
     pub h: f64,
+    /// Outlined red: the liveness monitor found this group stuck.
+    pub stuck: bool,
 }
 
 // ----- drawing -----
@@ -370,6 +372,19 @@ fn draw_group(
     } else {
         ChartMark::default()
     };
+    // A group the liveness monitor found stuck after a drain: the panel outlined red.
+    let stuck = view.stuck.iter().any(|k| is_group_key(k, &g.group_id));
+    if stuck {
+        ctx.set_stroke_style_str(DANGER);
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(x + 1.0, y + 1.0, w - 2.0, h - 2.0);
+        let msg = t(lang, "stuck_here");
+        ctx.set_font(SMALL);
+        let sw = ctx.measure_text(msg).map_or(40.0, |m| m.width()) + 8.0;
+        ctx.set_fill_style_str(DANGER);
+        ctx.fill_rect(x + w - sw - 4.0, y + h - 17.0, sw, 13.0);
+        text(ctx, msg, x + w - sw, y + h - 7.0, "#ffffff", SMALL);
+    }
     GroupMark {
         group: g.index,
         group_id: g.group_id.clone(),
@@ -388,7 +403,13 @@ fn draw_group(
         y,
         w,
         h,
+        stuck,
     }
+}
+
+/// Whether a liveness monitor key ("group ctp") names group `group_id`.
+pub fn is_group_key(key: &str, group_id: &str) -> bool {
+    key.strip_prefix("group ") == Some(group_id)
 }
 
 /// Text cut with an ellipsis to fit `max_w`.
