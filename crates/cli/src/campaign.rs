@@ -329,7 +329,14 @@ fn print_table(
     writeln!(
         out,
         "{:<w$}  {:>12} {:>8} {:>10} {:>8} {:>11} {:>9} {:>7}",
-        "setting", "acknowledged", "lost", "duplicated", "reorder", "runs w/loss", "elections", "stuck"
+        "setting",
+        "acknowledged",
+        "lost",
+        "duplicated",
+        "reorder",
+        "runs w/loss",
+        "elections",
+        "stuck"
     )?;
     for r in rows {
         match &r.rejected {

@@ -159,7 +159,7 @@ pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, Cli
             })?;
         }
         if let Some(b) = bar.as_ref() {
-            if entry.index % 4096 == 0 {
+            if entry.index.is_multiple_of(4096) {
                 b.set_position(entry.time.micros().min(b.length().unwrap_or(u64::MAX)));
                 b.set_message(format!("{}", entry.time));
             }

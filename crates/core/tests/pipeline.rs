@@ -428,7 +428,9 @@ fn debug_seed() {
     }
     sim.run_until(until);
     sim.end_faults();
-    let ok = sim.drain(streamscope_core::sim::schedule::drain_limit(&c, until)).settled;
+    let ok = sim
+        .drain(streamscope_core::sim::schedule::drain_limit(&c, until))
+        .settled;
     eprintln!("settled {ok} {:?}", sim.pipeline_report());
     let pl = sim.pipeline().unwrap();
     let mut dup_ranges: std::collections::BTreeMap<u32, (u64, u64, u64)> = Default::default();

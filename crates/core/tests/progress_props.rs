@@ -184,10 +184,20 @@ fn run(seed: u64) -> Result<bool, String> {
             sim.now(),
             report.limit_us / S,
             report.stuck.join("\n    ")
-        ) + &format!("\n  unsettled now: {:?}\n  producers: {:?}", sim.unsettled(false), sim.producer_views().iter().map(|p| (p.index, p.state)).collect::<Vec<_>>()));
+        ) + &format!(
+            "\n  unsettled now: {:?}\n  producers: {:?}",
+            sim.unsettled(false),
+            sim.producer_views()
+                .iter()
+                .map(|p| (p.index, p.state))
+                .collect::<Vec<_>>()
+        ));
     }
     if s.read_committed_aborted_seen != 0 {
-        return Err(format!("{}: read_committed returned aborted records", context()));
+        return Err(format!(
+            "{}: read_committed returned aborted records",
+            context()
+        ));
     }
     if d.safe && s.acknowledged_lost != 0 {
         return Err(format!(

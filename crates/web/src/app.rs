@@ -396,6 +396,11 @@ impl App {
         );
         brokers::write_monitor(&self.doc, &monitor::monitor_counts(&self.sim), lang);
         crate::liveness::write_status(&self.doc, &crate::liveness::status(self), lang);
+        set_text(
+            &self.doc,
+            "memory-use",
+            &monitor::memory_text(&self.sim, lang),
+        );
     }
 
     /// Every text from the message table in the current language.

@@ -63,6 +63,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mon_lost", "acknowledged, then lost", "확인 응답 후 유실"),
     ("mon_dup", "duplicated", "중복"),
     ("mon_ooo", "out of order", "순서 어긋남"),
+    ("memory_use", "memory in use", "사용 중인 메모리"),
+    ("records_retained", "records retained (retention.ms 7 days)", "보관 중인 레코드 (retention.ms 7일)"),
     ("monitor_not_wired", "(not counted in this build yet: the core's monitor is coming; no number rather than a false 0)", "(이 빌드에서는 아직 세지 않습니다: 코어의 모니터가 곧 들어옵니다. 거짓 0 대신 숫자를 비워 둡니다)"),
     ("inflight_title", "Produce requests in flight", "전송 중인 프로듀스 요청"),
     ("inflight_sub", "→ broker, then per batch: partition, sequence numbers first–last; at most {max} per broker", "→ 브로커, 배치마다 파티션과 시퀀스 번호 처음–끝; 브로커당 최대 {max}개"),

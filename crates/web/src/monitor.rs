@@ -103,6 +103,18 @@ pub fn unsettled_keys(sim: &Sim) -> Vec<String> {
     sim.unsettled(false).into_iter().map(|u| u.key).collect()
 }
 
+/// The memory line: the core's estimate of its heap in use and the records the logs retain
+/// (what Kafka's retention, not the page, ends).
+pub fn memory_text(sim: &streamscope_core::Sim, lang: crate::i18n::Lang) -> String {
+    let mb = sim.memory_bytes() as f64 / (1024.0 * 1024.0);
+    format!(
+        "· {} {mb:.1} MB · {} {}",
+        crate::i18n::t(lang, "memory_use"),
+        crate::i18n::t(lang, "records_retained"),
+        sim.retained_records()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +183,18 @@ mod tests {
         };
         assert_eq!(count_text(&c, c.duplicates), "2");
         assert!(c.any());
+    }
+
+    #[test]
+    fn the_memory_line_counts_retained_records() {
+        let mut sim =
+            streamscope_core::Sim::new(streamscope_core::Config::preset(), 1).expect("preset");
+        sim.run_until(streamscope_core::SimTime(2_000_000));
+        let n = sim.retained_records();
+        assert!(n > 0);
+        let en = memory_text(&sim, crate::i18n::Lang::En);
+        assert!(en.contains("MB") && en.ends_with(&n.to_string()), "{en}");
+        let ko = memory_text(&sim, crate::i18n::Lang::Ko);
+        assert!(ko.contains("보관 중인 레코드"), "{ko}");
     }
 }

@@ -87,12 +87,18 @@ pub fn longest_timeout(config: &Config) -> (u64, &'static str) {
         consider(c.session_timeout_ms.value * 1000, "session.timeout.ms");
         consider(60_000_000, "default.api.timeout.ms");
     }
-    consider(super::links::REPLICA_SOCKET_TIMEOUT_US, "replica.socket.timeout.ms");
+    consider(
+        super::links::REPLICA_SOCKET_TIMEOUT_US,
+        "replica.socket.timeout.ms",
+    );
     consider(
         config.broker.replica_lag_time_max_ms.value * 1000,
         "replica.lag.time.max.ms",
     );
-    consider(super::faults::BROKER_SESSION_TIMEOUT_US, "broker.session.timeout.ms");
+    consider(
+        super::faults::BROKER_SESSION_TIMEOUT_US,
+        "broker.session.timeout.ms",
+    );
     best
 }
 
@@ -305,7 +311,11 @@ impl Sim {
                     if in_isr && rleo == leo {
                         continue;
                     }
-                    let state = if in_isr { "in the ISR" } else { "out of the ISR" };
+                    let state = if in_isr {
+                        "in the ISR"
+                    } else {
+                        "out of the ISR"
+                    };
                     out.push(Unsettled {
                         key: format!("partition {name} follower {}", r.broker),
                         what: format!(
@@ -319,7 +329,11 @@ impl Sim {
                         return;
                     }
                 }
-                if hw != leo && out.iter().all(|u| !u.key.starts_with(&format!("partition {name} "))) {
+                if hw != leo
+                    && out
+                        .iter()
+                        .all(|u| !u.key.starts_with(&format!("partition {name} ")))
+                {
                     out.push(Unsettled {
                         key: format!("partition {name}"),
                         what: format!("{name}: high watermark {hw} below the log end offset {leo}"),
@@ -397,8 +411,7 @@ impl Sim {
                     .filter(|tp| !owned.contains(tp))
                     .collect();
                 if !unowned.is_empty() {
-                    let names: Vec<String> =
-                        unowned.iter().map(|tp| self.tp_name(*tp)).collect();
+                    let names: Vec<String> = unowned.iter().map(|tp| self.tp_name(*tp)).collect();
                     problem = Some(format!(
                         "{}, partitions not assigned to any member: {}",
                         members(),
@@ -539,8 +552,13 @@ impl Sim {
         let mut out = Vec::new();
         let now = self.now;
         for c in self.consumers.iter().filter(|c| c.alive && !c.closed) {
-            let cc = self.config.groups.get(c.group as usize).map(|g| &g.consumer);
-            let join_us = cc.map_or(300_000_000, |g| g.max_poll_interval_ms.value * 1000) + 5_000_000;
+            let cc = self
+                .config
+                .groups
+                .get(c.group as usize)
+                .map(|g| &g.consumer);
+            let join_us =
+                cc.map_or(300_000_000, |g| g.max_poll_interval_ms.value * 1000) + 5_000_000;
             let wait_us = cc.map_or(500_000, |g| g.fetch_max_wait_ms.value * 1000);
             for (kind, deadline) in &c.coordinator_requests {
                 let timeout = if *kind == crate::net::MessageKind::JoinGroup {
@@ -612,7 +630,10 @@ impl Sim {
                     });
                 }
             }
-            if let Some(d) = g.join_deadline.filter(|_| g.state == GroupState::PreparingRebalance) {
+            if let Some(d) = g
+                .join_deadline
+                .filter(|_| g.state == GroupState::PreparingRebalance)
+            {
                 out.push(PendingTimeout {
                     deadline: d,
                     what: format!(
@@ -694,7 +715,10 @@ impl Sim {
                 .partition(|w| w.deadline <= now);
         l.waiting_on = pending;
         for w in fired {
-            if l.waited_for.as_ref().is_none_or(|x| x.deadline <= w.deadline) {
+            if l.waited_for
+                .as_ref()
+                .is_none_or(|x| x.deadline <= w.deadline)
+            {
                 l.waited_for = Some(w);
             }
         }
@@ -713,7 +737,8 @@ impl Sim {
             let pending = self.pending_timeouts();
             let l = &mut self.liveness;
             l.observed_at = Some(now);
-            l.first_seen.retain(|k, _| parts.iter().any(|p| &p.key == k));
+            l.first_seen
+                .retain(|k, _| parts.iter().any(|p| &p.key == k));
             for p in &parts {
                 l.first_seen.entry(p.key.clone()).or_insert(now);
             }
@@ -825,7 +850,11 @@ impl Sim {
             settled_at_us: settled.then_some(self.now.micros()),
             limit_us: d.limit.micros(),
             waited_for: self.liveness.waited_for.as_ref().map(|w| w.what.clone()),
-            stuck: if settled { Vec::new() } else { self.stuck_now() },
+            stuck: if settled {
+                Vec::new()
+            } else {
+                self.stuck_now()
+            },
         };
         self.liveness.report = Some(report);
     }

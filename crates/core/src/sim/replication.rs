@@ -82,7 +82,10 @@ impl Sim {
             .filter(|b| !b.fenced)
             .map(|b| b.id)
             .collect();
-        assert!(usable.len() as u32 >= rf, "CreatePartitions needs rf usable brokers");
+        assert!(
+            usable.len() as u32 >= rf,
+            "CreatePartitions needs rf usable brokers"
+        );
         let placed = place_replicas(&mut self.rng, &usable, count - old, rf);
         let t = &mut self.topics[topic as usize];
         for (i, reps) in placed.into_iter().enumerate() {

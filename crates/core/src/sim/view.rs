@@ -477,8 +477,12 @@ impl Sim {
             pipeline_transactions_committed: pr.as_ref().map(|r| r.transactions_committed),
             pipeline_transactions_aborted: pr.as_ref().map(|r| r.transactions_aborted),
             pipeline_processor_crashes: pr.as_ref().map(|r| r.processor_crashes),
-            settled: self.drain_report().map_or_else(|| self.settled(), |r| r.settled),
-            stuck: self.drain_report().map_or_else(Vec::new, |r| r.stuck.clone()),
+            settled: self
+                .drain_report()
+                .map_or_else(|| self.settled(), |r| r.settled),
+            stuck: self
+                .drain_report()
+                .map_or_else(Vec::new, |r| r.stuck.clone()),
             waited_for: self.drain_report().and_then(|r| r.waited_for.clone()),
             memory_bytes: MemoryBytes(self.memory_bytes() as u64),
             retained_records: self.retained_records(),
