@@ -197,6 +197,8 @@ fn a_campaign_tabulates_losses_by_setting() {
     assert_eq!(safe["duplicates"], 0);
     assert!(safe["records_acknowledged"].as_u64().unwrap() > 0);
     assert!(safe["leader_elections"].as_u64().unwrap() >= 3);
+    // The liveness monitor: every run of these cells settles.
+    assert_eq!(safe["runs_stuck"], 0);
     let e = refused(&["campaign", "--grid", "acks=2"]);
     assert!(e.contains("acks"), "{e}");
     let e = refused(&["campaign", "--grid", "acks"]);
@@ -288,4 +290,57 @@ fn a_pipeline_campaign_compares_the_guarantees() {
         alos["pipeline_duplicates"].as_u64().unwrap() > 0,
         "at_least_once repeats work after some crash in 6 seeds: {alos}"
     );
+}
+
+/// Issue 11's seeds: the `ctp` group's JoinGroups went to a coordinator that died silently, so
+/// the members wait out max.poll.interval.ms + 5 s (305 s) before they ask again; the drain
+/// waits for that timer and the run settles with nothing missing. A follower cut off by a link
+/// fault (acks=1) retries after replica.socket.timeout.ms: HW reaches LEO before "settled".
+#[test]
+fn the_drain_waits_for_kafka_timeouts_and_says_which() {
+    for g in ["exactly_once_v2", "at_least_once"] {
+        let v = json(&[
+            "run",
+            "--seed",
+            "80083",
+            "--until",
+            "30s",
+            "--pipeline",
+            "ctp",
+            "--faults",
+            "random",
+            "--set",
+            &format!("processing.guarantee={g}"),
+            "--json",
+        ]);
+        assert_eq!(v["settled"], true, "{g}: {:?}", v["stuck"]);
+        assert_eq!(v["stuck"].as_array().map(|a| a.len()), Some(0));
+        assert_eq!(v["pipeline_missing"], 0, "{g}");
+        let waited = v["waited_for"].as_str().unwrap_or_default();
+        assert!(waited.contains("JoinGroup"), "{g}: waited for {waited}");
+        assert!(v["time_us"].as_u64().unwrap() > 305_000_000, "{g}");
+    }
+    let v = json(&[
+        "run", "--seed", "81043", "--until", "30s", "--faults", "random", "--set", "acks=1",
+        "--json",
+    ]);
+    assert_eq!(v["settled"], true, "{:?}", v["stuck"]);
+    for p in v["partitions"].as_array().unwrap() {
+        assert_eq!(p["high_watermark"], p["log_end_offset"], "{p}");
+    }
+    let acked = v["records_acknowledged"].as_u64().unwrap();
+    let consumed = v["records_consumed"].as_u64().unwrap();
+    assert!(
+        consumed >= acked - v["acknowledged_lost"].as_u64().unwrap(),
+        "{consumed} of {acked}"
+    );
+    // Without a drain the run is not settled, and nothing is called stuck.
+    let v = json(&["run", "--until", "2s", "--no-drain", "--json"]);
+    assert_eq!(v["settled"], false);
+    assert_eq!(v["stuck"].as_array().map(|a| a.len()), Some(0));
+    let o = streamscope(&[
+        "run", "--seed", "81043", "--until", "30s", "--faults", "random",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("settled at"), "{text}");
 }
