@@ -65,8 +65,8 @@ fn calculator_and_inspector_text_in_wasm() {
     );
 }
 
-/// The Crash / Restart buttons over the broker boxes follow each broker's state in a real
-/// document: one pair per broker, Crash while it runs, Restart once it is down, and the
+/// The Kill process / Lose host / Restart buttons over the broker boxes follow each broker's
+/// state in a real document: Kill and Lose host while it runs, Restart once it is down, and the
 /// state the controller gave it.
 #[wasm_bindgen_test]
 fn broker_controls_follow_the_brokers() {
@@ -86,13 +86,18 @@ fn broker_controls_follow_the_brokers() {
     assert!(by_id("restart-broker-1").has_attribute("hidden"));
     assert_eq!(
         by_id("crash-broker-1").text_content().as_deref(),
-        Some("Crash")
+        Some("Lose host")
     );
     assert_eq!(
         by_id("crash-broker-1")
             .get_attribute("aria-label")
             .as_deref(),
-        Some("Crash broker 1")
+        Some("Lose broker 1's host (it goes silent)")
+    );
+    assert!(!by_id("kill-broker-1").has_attribute("hidden"));
+    assert_eq!(
+        by_id("kill-broker-1").text_content().as_deref(),
+        Some("Kill process")
     );
 
     sim.run_until(SimTime(1_000_000));
