@@ -19,7 +19,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The consumer's `request.timeout.ms` (30 s).
-const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
+pub(super) const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
 /// `default.api.timeout.ms` (60 s): how long `commitSync()` blocks before it throws
 /// TimeoutException.
 const DEFAULT_API_TIMEOUT_US: u64 = 60_000_000;
@@ -27,6 +27,28 @@ const DEFAULT_API_TIMEOUT_US: u64 = 60_000_000;
 const OFFSET_FETCH_RETRY_BACKOFF_US: u64 = 100_000;
 /// `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait the rebalance timeout plus this.
 const JOIN_GROUP_TIMEOUT_LAPSE_US: u64 = 5_000_000;
+
+/// How long the member waits for the answer to a JoinGroup: max.poll.interval.ms (the
+/// rebalance timeout) + 5 s.
+pub(super) fn join_group_timeout_us(c: &crate::config::ConsumerConfig) -> u64 {
+    c.max_poll_interval_ms.value * 1000 + JOIN_GROUP_TIMEOUT_LAPSE_US
+}
+
+/// The timeout of a request of `kind` to the coordinator (`None`: the member's group has no
+/// configuration): JoinGroup's, else request.timeout.ms.
+pub(super) fn coordinator_request_timeout_us(
+    c: Option<&crate::config::ConsumerConfig>,
+    kind: MessageKind,
+) -> u64 {
+    if kind == MessageKind::JoinGroup {
+        c.map_or(
+            300_000_000 + JOIN_GROUP_TIMEOUT_LAPSE_US,
+            join_group_timeout_us,
+        )
+    } else {
+        CONSUMER_REQUEST_TIMEOUT_US
+    }
+}
 
 impl Sim {
     /// A member's request to its group's coordinator, as the member knows it. While the
@@ -44,17 +66,12 @@ impl Sim {
         if kind != MessageKind::LeaveGroup {
             // Kafka's JoinGroup waits up to the rebalance timeout + 5 s; the rest
             // request.timeout.ms.
-            let timeout = if kind == MessageKind::JoinGroup {
-                self.config
-                    .groups
-                    .get(cons.group as usize)
-                    .map_or(300_000_000, |g| {
-                        g.consumer.max_poll_interval_ms.value * 1000
-                    })
-                    + JOIN_GROUP_TIMEOUT_LAPSE_US
-            } else {
-                CONSUMER_REQUEST_TIMEOUT_US
-            };
+            let cc = self
+                .config
+                .groups
+                .get(cons.group as usize)
+                .map(|g| &g.consumer);
+            let timeout = coordinator_request_timeout_us(cc, kind);
             let deadline = self.now.plus(timeout);
             self.consumers[c as usize]
                 .coordinator_requests
