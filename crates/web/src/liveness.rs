@@ -21,7 +21,6 @@ pub struct PageDrain {
     /// The animation's clock while draining: the drain moves the simulation only to its
     /// events' times, so the time each frame aims at is kept here.
     clock: SimTime,
-    over: bool,
     /// The keys of the parts stuck when the drain ended (empty when it settled).
     pub stuck_keys: Vec<String>,
 }
@@ -34,14 +33,13 @@ impl PageDrain {
         PageDrain {
             drain: sim.drain_start(limit),
             clock: now,
-            over: false,
             stuck_keys: Vec::new(),
         }
     }
 
     /// Whether the drain still runs (false once the monitor has its report).
     pub fn running(&self) -> bool {
-        !self.over
+        !self.drain.is_over()
     }
 
     /// The time the next frame advances from.
@@ -62,7 +60,7 @@ impl PageDrain {
     ) -> bool {
         let (mut left, mut since) = (max_events, 0u64);
         let done = loop {
-            if self.over {
+            if self.drain.is_over() {
                 break true;
             }
             if sim.next_event_time().is_some_and(|t| t > target) {
@@ -81,7 +79,6 @@ impl PageDrain {
                     since = 0;
                 }
             } else {
-                self.over = true;
                 self.clock = self.clock.max(sim.now());
                 if sim.drain_report().is_some_and(|r| !r.settled) {
                     self.stuck_keys = monitor::unsettled_keys(sim);

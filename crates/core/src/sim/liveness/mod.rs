@@ -145,6 +145,13 @@ pub struct Drain {
     over: bool,
 }
 
+impl Drain {
+    /// The drain has ended ([`Sim::drain_step`] returned `None`; the report is out).
+    pub fn is_over(&self) -> bool {
+        self.over
+    }
+}
+
 /// The liveness monitor's memory across checks: since when each part has been unsettled.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LivenessMonitor {
