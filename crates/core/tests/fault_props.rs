@@ -77,7 +77,7 @@ use streamscope_core::config::Acks;
 use streamscope_core::net::TopicPartitionId;
 use streamscope_core::sim::links::{Endpoint, LinkFault};
 use streamscope_core::sim::schedule::{
-    drain_limit, parse_fault, random_faults, FaultKind, FaultSpec,
+    drain_limit, parse_fault, random_faults, FaultKind, FaultSpec, AHEAD_SEARCH_US,
 };
 use streamscope_core::{Change, Config, Sim, SimTime};
 
@@ -342,8 +342,15 @@ impl Case {
                 FaultKind::Crash { broker } | FaultKind::Kill { broker } => {
                     down.push((f.at, to.max(f.at.plus(SESSION)).min(end), Some(broker)))
                 }
-                FaultKind::CrashLeader { .. } => {
-                    down.push((f.at, to.max(f.at.plus(SESSION)).min(end), None))
+                // An `ahead` crash waits up to AHEAD_SEARCH_US (or its window's end) for the
+                // leader's next append: its broker may go down as late as that.
+                FaultKind::CrashLeader { ahead, .. } => {
+                    let latest = if ahead {
+                        f.at.plus(AHEAD_SEARCH_US).min(f.until.unwrap_or(end))
+                    } else {
+                        f.at
+                    };
+                    down.push((f.at, to.max(latest.plus(SESSION)).min(end), None))
                 }
                 _ => {}
             }
