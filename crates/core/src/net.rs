@@ -138,6 +138,9 @@ pub enum Body {
         /// The transactional.id when the batches belong to a transaction.
         transactional_id: Option<String>,
         acks: crate::config::Acks,
+        /// The producer's request.timeout.ms: how long an acks=all request may wait at the
+        /// leader for its replicas (`timeout_ms` of Kafka's ProduceRequest).
+        timeout_ms: u64,
         batches: Vec<(TopicPartitionId, ProducerBatch)>,
     },
     ProduceResponse {
@@ -147,6 +150,7 @@ pub enum Body {
     /// A follower's fetch, all partitions it follows from this leader (`ReplicaFetcherThread`).
     ReplicaFetch {
         follower: u32,
+        params: FetchParams,
         partitions: Vec<(TopicPartitionId, u64)>,
     },
     ReplicaFetchResponse {
@@ -154,6 +158,7 @@ pub enum Body {
     },
     ConsumerFetch {
         consumer: u32,
+        params: FetchParams,
         partitions: Vec<(TopicPartitionId, u64)>,
     },
     ConsumerFetchResponse {
@@ -465,6 +470,19 @@ impl Body {
             _ => 0,
         }
     }
+}
+
+/// The fields of a FetchRequest that decide how its leader answers, as Kafka's FetchRequest
+/// carries them: how long it may wait (`max_wait_ms`) for how much (`min_bytes`), at most how
+/// much per partition (`partition_max_bytes`), and up to where (`isolation_level`: the high
+/// watermark, or the last stable offset under read_committed). A follower's fetch reads to the
+/// log end whatever its isolation level says (Kafka's replicas fetch with `FetchIsolation.LOG_END`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FetchParams {
+    pub max_wait_ms: u64,
+    pub min_bytes: u64,
+    pub partition_max_bytes: u64,
+    pub isolation_level: crate::config::IsolationLevel,
 }
 
 /// A message in flight.

@@ -838,6 +838,14 @@ impl Sim {
             }
             per_broker.entry(leader).or_default().push((*tp, pos));
         }
+        let g = self.consumers[c as usize].group as usize;
+        let cc = &self.config.groups[g].consumer;
+        let params = crate::net::FetchParams {
+            max_wait_ms: cc.fetch_max_wait_ms.value,
+            min_bytes: cc.fetch_min_bytes.value as u64,
+            partition_max_bytes: cc.max_partition_fetch_bytes.value as u64,
+            isolation_level: cc.isolation_level.value,
+        };
         for (b, partitions) in per_broker {
             self.consumers[c as usize].fetch_in_flight[b as usize] = true;
             self.consumers[c as usize].fetch_sent_at[b as usize] = self.now;
@@ -846,6 +854,7 @@ impl Sim {
                 Node::Broker(b),
                 Body::ConsumerFetch {
                     consumer: c,
+                    params,
                     partitions,
                 },
             );

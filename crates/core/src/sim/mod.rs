@@ -125,6 +125,8 @@ pub struct ParkedFetch {
     pub id: u64,
     pub broker: u32,
     pub fetcher: Node,
+    /// What the request asked for (`min_bytes`, `max_wait_ms`, ...).
+    pub params: crate::net::FetchParams,
     pub partitions: Vec<(TopicPartitionId, u64)>,
     pub deadline: SimTime,
 }
@@ -644,6 +646,7 @@ impl Sim {
                     producer_epoch,
                     transactional_id,
                     acks,
+                    timeout_ms,
                     batches,
                 },
             ) => self.on_produce_request(
@@ -651,7 +654,7 @@ impl Sim {
                 producer,
                 request_id,
                 (producer_id, producer_epoch, transactional_id),
-                acks,
+                (acks, timeout_ms),
                 batches,
             ),
             (
@@ -665,9 +668,10 @@ impl Sim {
                 Node::Broker(b),
                 Body::ReplicaFetch {
                     follower,
+                    params,
                     partitions,
                 },
-            ) => self.on_fetch_request(b, Node::Broker(follower), partitions),
+            ) => self.on_fetch_request(b, Node::Broker(follower), params, partitions),
             (Node::Broker(f), Body::ReplicaFetchResponse { parts }) => {
                 self.on_replica_fetch_response(f, from, parts)
             }
@@ -675,9 +679,10 @@ impl Sim {
                 Node::Broker(b),
                 Body::ConsumerFetch {
                     consumer,
+                    params,
                     partitions,
                 },
-            ) => self.on_fetch_request(b, Node::Consumer(consumer), partitions),
+            ) => self.on_fetch_request(b, Node::Consumer(consumer), params, partitions),
             (Node::Consumer(c), Body::ConsumerFetchResponse { parts }) => {
                 self.on_consumer_fetch_response(c, from, parts)
             }

@@ -711,6 +711,7 @@ impl Sim {
                 })
                 .collect();
             let producer_id = if p.idempotent { p.producer_id } else { -1 };
+            let timeout_ms = p.config.request_timeout_ms.value;
             let (producer_epoch, transactional_id) = match p.txn.as_mut() {
                 Some(t) => {
                     // V2: the produce request adds its partitions to the transaction.
@@ -765,6 +766,7 @@ impl Sim {
                     producer_epoch,
                     transactional_id,
                     acks,
+                    timeout_ms,
                     batches: wire,
                 },
             );

@@ -4,11 +4,11 @@
 
 use super::{DelayedProduce, ParkedFetch, Pending, Sim};
 use crate::cluster::{place_replicas, Partition};
-use crate::config::Acks;
+use crate::config::{Acks, IsolationLevel};
 use crate::event::{Delivery, Event};
 use crate::log::{EntryKind, LogEntry};
 use crate::net::{
-    Body, FetchedPartition, KafkaError, Node, PartitionProduceResult, TopicPartitionId,
+    Body, FetchParams, FetchedPartition, KafkaError, Node, PartitionProduceResult, TopicPartitionId,
 };
 use crate::producer::accumulator::ProducerBatch;
 use alloc::vec::Vec;
@@ -176,6 +176,12 @@ impl Sim {
             Node::Broker(leader),
             Body::ReplicaFetch {
                 follower,
+                params: FetchParams {
+                    max_wait_ms: self.config.broker.replica_fetch_wait_max_ms.value,
+                    min_bytes: 1,
+                    partition_max_bytes: REPLICA_FETCH_MAX_BYTES,
+                    isolation_level: IsolationLevel::ReadUncommitted,
+                },
                 partitions,
             },
         );
@@ -228,7 +234,7 @@ impl Sim {
         producer: u32,
         request_id: u64,
         (producer_id, producer_epoch, transactional_id): (i64, i16, Option<alloc::string::String>),
-        acks: Acks,
+        (acks, timeout_ms): (Acks, u64),
         batches: Vec<(TopicPartitionId, ProducerBatch)>,
     ) -> Delivery {
         let mut results = Vec::with_capacity(batches.len());
@@ -397,11 +403,7 @@ impl Sim {
                     self.respond_produce(delayed);
                     true
                 } else {
-                    let timeout_us = self
-                        .producers
-                        .get(producer as usize)
-                        .map_or(30_000, |p| p.config.request_timeout_ms.value)
-                        * 1000;
+                    let timeout_us = timeout_ms * 1000;
                     self.schedule(
                         self.now.plus(timeout_us),
                         Pending::Broker(BrokerTimer::ProduceExpire {
@@ -579,7 +581,7 @@ impl Sim {
             let is_replica = matches!(f.fetcher, Node::Broker(_));
             if is_replica == replicas && f.partitions.iter().any(|(t, _)| *t == tp) {
                 let f = self.parked_fetches.remove(i);
-                self.respond_fetch(f.broker, f.fetcher, &f.partitions);
+                self.respond_fetch(f.broker, f.fetcher, f.params, &f.partitions);
             } else {
                 i += 1;
             }
@@ -592,6 +594,7 @@ impl Sim {
         &mut self,
         b: u32,
         fetcher: Node,
+        params: FetchParams,
         partitions: Vec<(TopicPartitionId, u64)>,
     ) -> Delivery {
         let mut hw_moved = 0;
@@ -626,25 +629,8 @@ impl Sim {
                 }
             }
         }
-        let available = self.fetchable(b, fetcher, &partitions);
-        let (min_bytes, wait_us) = match fetcher {
-            Node::Broker(_) => (
-                1u64,
-                self.config.broker.replica_fetch_wait_max_ms.value * 1000,
-            ),
-            Node::Consumer(c) => {
-                let g = self
-                    .consumers
-                    .get(c as usize)
-                    .map_or(0, |c| c.group as usize);
-                let cc = &self.config.groups[g].consumer;
-                (
-                    cc.fetch_min_bytes.value as u64,
-                    cc.fetch_max_wait_ms.value * 1000,
-                )
-            }
-            Node::Producer(_) => (1, 0),
-        };
+        let available = self.fetchable(b, fetcher, params, &partitions);
+        let (min_bytes, wait_us) = (params.min_bytes, params.max_wait_ms * 1000);
         // A fetch below the log start offset is answered at once (OFFSET_OUT_OF_RANGE).
         let out_of_range = partitions.iter().any(|(tp, offset)| {
             self.partition(*tp).is_some_and(|p| {
@@ -654,7 +640,7 @@ impl Sim {
             })
         });
         if available.1 >= min_bytes.max(1) || wait_us == 0 || out_of_range {
-            let records = self.respond_fetch(b, fetcher, &partitions);
+            let records = self.respond_fetch(b, fetcher, params, &partitions);
             return Delivery::FetchServed {
                 records,
                 parked: false,
@@ -668,6 +654,7 @@ impl Sim {
             id,
             broker: b,
             fetcher,
+            params,
             partitions,
             deadline,
         });
@@ -682,15 +669,15 @@ impl Sim {
     pub(super) fn on_fetch_expire(&mut self, fetch_id: u64) -> Option<Event> {
         let i = self.parked_fetches.iter().position(|f| f.id == fetch_id)?;
         let f = self.parked_fetches.remove(i);
-        self.respond_fetch(f.broker, f.fetcher, &f.partitions);
+        self.respond_fetch(f.broker, f.fetcher, f.params, &f.partitions);
         Some(Event::FetchWaitExpired {
             broker: f.broker,
             fetcher: f.fetcher,
         })
     }
 
-    /// Whether a fetcher is a read_committed consumer (the fetch's isolation level, looked up
-    /// from its group's config rather than carried in the request).
+    /// Whether a fetcher is a read_committed consumer, as the consumer itself knows it (its
+    /// group's isolation.level); the leader reads it from the request (`FetchParams`).
     pub(super) fn read_committed(&self, fetcher: Node) -> bool {
         let Node::Consumer(c) = fetcher else {
             return false;
@@ -707,10 +694,24 @@ impl Sim {
     /// Where a consumer's fetch ends: the high watermark, or the last stable offset for
     /// read_committed.
     pub(super) fn consumer_fetch_end(&self, fetcher: Node, tp: TopicPartitionId) -> u64 {
-        if self.read_committed(fetcher) {
-            self.last_stable_offset(tp)
+        let level = if self.read_committed(fetcher) {
+            IsolationLevel::ReadCommitted
         } else {
-            self.partition(tp).map_or(0, |p| p.high_watermark())
+            IsolationLevel::ReadUncommitted
+        };
+        self.fetch_end(fetcher, level, tp)
+    }
+
+    /// Where the leader ends a fetch (`UnifiedLog.read`'s `FetchIsolation`): a follower reads
+    /// to the log end, a consumer to the high watermark or, under read_committed, the last
+    /// stable offset.
+    fn fetch_end(&self, fetcher: Node, level: IsolationLevel, tp: TopicPartitionId) -> u64 {
+        match (fetcher, level) {
+            (Node::Broker(_), _) => self.partition(tp).map_or(0, |p| p.log_end_offset()),
+            (_, IsolationLevel::ReadCommitted) => self.last_stable_offset(tp),
+            (_, IsolationLevel::ReadUncommitted) => {
+                self.partition(tp).map_or(0, |p| p.high_watermark())
+            }
         }
     }
 
@@ -720,6 +721,7 @@ impl Sim {
         &self,
         b: u32,
         fetcher: Node,
+        params: FetchParams,
         partitions: &[(TopicPartitionId, u64)],
     ) -> (u64, u64) {
         let mut records = 0;
@@ -731,10 +733,7 @@ impl Sim {
             if p.leader != Some(b) {
                 continue;
             }
-            let end = match fetcher {
-                Node::Broker(_) => p.log_end_offset(),
-                _ => self.consumer_fetch_end(fetcher, *tp),
-            };
+            let end = self.fetch_end(fetcher, params.isolation_level, *tp);
             if end > *offset {
                 records += end - offset;
                 if let Some(l) = p.leader_replica() {
@@ -754,21 +753,10 @@ impl Sim {
         &mut self,
         b: u32,
         fetcher: Node,
+        params: FetchParams,
         partitions: &[(TopicPartitionId, u64)],
     ) -> u32 {
-        let max_bytes = match fetcher {
-            Node::Consumer(c) => {
-                let g = self
-                    .consumers
-                    .get(c as usize)
-                    .map_or(0, |c| c.group as usize);
-                self.config.groups[g]
-                    .consumer
-                    .max_partition_fetch_bytes
-                    .value as u64
-            }
-            _ => REPLICA_FETCH_MAX_BYTES,
-        };
+        let max_bytes = params.partition_max_bytes;
         let mut parts = Vec::new();
         let mut total = 0u32;
         for (tp, offset) in partitions {
@@ -781,10 +769,7 @@ impl Sim {
             let Some(l) = p.leader_replica() else {
                 continue;
             };
-            let end = match fetcher {
-                Node::Broker(_) => l.log.log_end_offset(),
-                _ => self.consumer_fetch_end(fetcher, *tp),
-            };
+            let end = self.fetch_end(fetcher, params.isolation_level, *tp);
             let mut entries = Vec::new();
             let mut bytes = 0u64;
             // Below the log start offset: OFFSET_OUT_OF_RANGE, no records (the fetcher sees
@@ -803,7 +788,8 @@ impl Sim {
                 entries.push((off, e));
             }
             total += entries.len() as u32;
-            let read_committed = self.read_committed(fetcher);
+            let read_committed = matches!(fetcher, Node::Consumer(_))
+                && params.isolation_level == IsolationLevel::ReadCommitted;
             let aborted_transactions = match entries.last() {
                 Some((last, _)) if read_committed => self.aborted_transactions(*tp, from, last + 1),
                 _ => Vec::new(),
