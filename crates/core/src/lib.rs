@@ -11,6 +11,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod assignor;
+pub mod broker;
 pub mod cluster;
 pub mod compression;
 pub mod config;

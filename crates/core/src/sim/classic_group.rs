@@ -24,7 +24,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// A JoinGroup request as the coordinator reads it.
-pub(super) struct JoinRequest {
+pub(crate) struct JoinRequest {
     pub group: u32,
     pub consumer: u32,
     pub member_id: String,
@@ -35,7 +35,7 @@ pub(super) struct JoinRequest {
 }
 
 impl Sim {
-    pub(super) fn group_timeouts(&self, group: u32) -> (u64, u64) {
+    pub(crate) fn group_timeouts(&self, group: u32) -> (u64, u64) {
         self.config
             .groups
             .get(group as usize)
@@ -48,7 +48,7 @@ impl Sim {
     }
 
     /// The coordinator's answer to consumer `to` in group `group`.
-    fn coordinator_reply(&mut self, group: u32, to: u32, body: Body) {
+    pub(crate) fn coordinator_reply(&mut self, group: u32, to: u32, body: Body) {
         if let Some(g) = self.groups.get(group as usize) {
             let coord = g.coordinator;
             self.send(Node::Broker(coord), Node::Consumer(to), body);
@@ -57,7 +57,7 @@ impl Sim {
 
     /// A group request at broker `broker`: FindCoordinator at any broker; the rest only at
     /// the group's coordinator (others answer NOT_COORDINATOR, see `sim::coordinator`).
-    pub(super) fn on_coordinator_request(
+    pub(crate) fn on_coordinator_request(
         &mut self,
         broker: u32,
         from: Node,
@@ -156,7 +156,7 @@ impl Sim {
 
     /// `validateOffsetCommit` for a group member: known member, current generation, and not
     /// between the join and the leader's assignment.
-    fn coordinator_commit(
+    pub(crate) fn coordinator_commit(
         &mut self,
         group: u32,
         consumer: u32,
@@ -186,7 +186,13 @@ impl Sim {
         error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
     }
 
-    fn join_error(&mut self, group: u32, consumer: u32, member_id: String, error: GroupError) {
+    pub(crate) fn join_error(
+        &mut self,
+        group: u32,
+        consumer: u32,
+        member_id: String,
+        error: GroupError,
+    ) {
         self.coordinator_reply(
             group,
             consumer,
@@ -201,7 +207,7 @@ impl Sim {
         );
     }
 
-    fn coordinator_join(&mut self, req: JoinRequest) -> Delivery {
+    pub(crate) fn coordinator_join(&mut self, req: JoinRequest) -> Delivery {
         let now = self.now;
         let (session_us, rebalance_us) = self.group_timeouts(req.group);
         let delay_us = self.config.broker.group_initial_rebalance_delay_ms.value * 1000;
@@ -426,7 +432,7 @@ impl Sim {
 
     /// `prepareRebalance`: every member must rejoin within the rebalance timeout
     /// (max.poll.interval.ms); members waiting for SyncGroup are told to rejoin.
-    pub(super) fn prepare_rebalance(&mut self, group: u32, rebalance_us: u64) {
+    pub(crate) fn prepare_rebalance(&mut self, group: u32, rebalance_us: u64) {
         let now = self.now;
         let Some(g) = self.groups.get_mut(group as usize) else {
             return;
@@ -460,7 +466,7 @@ impl Sim {
     }
 
     /// Every member has rejoined: the join phase ends now.
-    pub(super) fn maybe_complete_join(&mut self, group: u32) {
+    pub(crate) fn maybe_complete_join(&mut self, group: u32) {
         let Some(g) = self.groups.get_mut(group as usize) else {
             return;
         };
@@ -476,7 +482,7 @@ impl Sim {
 
     /// The join phase ends: a new generation, the protocol the votes chose, the first member
     /// to join leads (the leader stays leader while it is a member).
-    pub(super) fn on_join_deadline(&mut self, group: u32, at: SimTime) -> Option<Event> {
+    pub(crate) fn on_join_deadline(&mut self, group: u32, at: SimTime) -> Option<Event> {
         let now = self.now;
         let (session_us, rebalance_us) = self.group_timeouts(group);
         let delay_us = self.config.broker.group_initial_rebalance_delay_ms.value * 1000;
@@ -573,7 +579,7 @@ impl Sim {
         })
     }
 
-    fn coordinator_sync(
+    pub(crate) fn coordinator_sync(
         &mut self,
         group: u32,
         consumer: u32,
@@ -677,7 +683,7 @@ impl Sim {
         }
     }
 
-    fn coordinator_heartbeat(
+    pub(crate) fn coordinator_heartbeat(
         &mut self,
         group: u32,
         consumer: u32,
@@ -714,7 +720,12 @@ impl Sim {
 
     /// `removeMemberAndUpdateGroup` (LeaveGroup or session expiry): a Stable or
     /// CompletingRebalance group rebalances; a rebalancing one may now be complete.
-    fn remove_member(&mut self, group: u32, member_id: &str, expired: bool) -> Option<Delivery> {
+    pub(crate) fn remove_member(
+        &mut self,
+        group: u32,
+        member_id: &str,
+        expired: bool,
+    ) -> Option<Delivery> {
         let (_, rebalance_us) = self.group_timeouts(group);
         let g = self.groups.get_mut(group as usize)?;
         let i = g.members.iter().position(|m| m.member_id == member_id)?;
@@ -749,7 +760,7 @@ impl Sim {
 
     /// A member's session timer: expire it if nothing came within session.timeout.ms (members
     /// waiting in a join or sync phase are kept alive by it).
-    pub(super) fn on_session_expire(
+    pub(crate) fn on_session_expire(
         &mut self,
         group: u32,
         handle: u64,
@@ -798,7 +809,7 @@ impl Sim {
     /// member, fenced instance, stale generation); the offsets wait as pending until the
     /// transaction ends. Under transaction.version 2 the group joins the transaction here.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_txn_offset_commit(&mut self, b: u32, from: Node, body: Body) -> Delivery {
+    pub(crate) fn on_txn_offset_commit(&mut self, b: u32, from: Node, body: Body) -> Delivery {
         let Body::TxnOffsetCommit {
             transactional_id,
             producer_id,
@@ -893,7 +904,7 @@ impl Sim {
 
     /// The transaction of `producer_id` ends: its pending offsets in `groups` become the
     /// committed offsets (commit) or are dropped (abort).
-    pub(super) fn complete_txn_offsets(&mut self, producer_id: i64, groups: &[u32], commit: bool) {
+    pub(crate) fn complete_txn_offsets(&mut self, producer_id: i64, groups: &[u32], commit: bool) {
         for &gi in groups {
             let Some(g) = self.groups.get_mut(gi as usize) else {
                 continue;

@@ -19,7 +19,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The consumer's `request.timeout.ms` (30 s).
-pub(super) const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
+pub(crate) const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
 /// `default.api.timeout.ms` (60 s): how long `commitSync()` blocks before it throws
 /// TimeoutException.
 const DEFAULT_API_TIMEOUT_US: u64 = 60_000_000;
@@ -30,13 +30,13 @@ const JOIN_GROUP_TIMEOUT_LAPSE_US: u64 = 5_000_000;
 
 /// How long the member waits for the answer to a JoinGroup: max.poll.interval.ms (the
 /// rebalance timeout) + 5 s.
-pub(super) fn join_group_timeout_us(c: &crate::config::ConsumerConfig) -> u64 {
+pub(crate) fn join_group_timeout_us(c: &crate::config::ConsumerConfig) -> u64 {
     c.max_poll_interval_ms.value * 1000 + JOIN_GROUP_TIMEOUT_LAPSE_US
 }
 
 /// The timeout of a request of `kind` to the coordinator (`None`: the member's group has no
 /// configuration): JoinGroup's, else request.timeout.ms.
-pub(super) fn coordinator_request_timeout_us(
+pub(crate) fn coordinator_request_timeout_us(
     c: Option<&crate::config::ConsumerConfig>,
     kind: MessageKind,
 ) -> u64 {
@@ -54,7 +54,7 @@ impl Sim {
     /// A member's request to its group's coordinator, as the member knows it. While the
     /// coordinator is unknown the request is not sent: a FindCoordinator goes out, and once
     /// it is answered the member redoes what its state needs (`coordinator_found`).
-    pub(super) fn send_to_coordinator(&mut self, c: u32, body: Body) {
+    pub(crate) fn send_to_coordinator(&mut self, c: u32, body: Body) {
         let Some(cons) = self.consumers.get(c as usize) else {
             return;
         };
@@ -82,7 +82,7 @@ impl Sim {
 
     /// Sends FindCoordinator to a live broker (the first from the member's index), unless one
     /// is outstanding. With no broker alive, the member's timer tries again.
-    pub(super) fn find_coordinator(&mut self, c: u32) {
+    pub(crate) fn find_coordinator(&mut self, c: u32) {
         let Some(cons) = self.consumers.get(c as usize) else {
             return;
         };
@@ -107,7 +107,7 @@ impl Sim {
 
     /// `markCoordinatorUnknown`: the connection to the coordinator is closed (its requests in
     /// flight fail) and the member looks for the coordinator again.
-    fn mark_coordinator_unknown(&mut self, c: u32) {
+    pub(crate) fn mark_coordinator_unknown(&mut self, c: u32) {
         let Some(cons) = self.consumers.get_mut(c as usize) else {
             return;
         };
@@ -119,7 +119,7 @@ impl Sim {
     /// The coordinator is known again: redo what the member's state was waiting for (a join
     /// or sync is redone as a JoinGroup, as `joinGroupIfNeeded` does; an offset fetch and a
     /// blocked commitSync() are sent again; heartbeats resume on the timer).
-    fn coordinator_found(&mut self, c: u32) {
+    pub(crate) fn coordinator_found(&mut self, c: u32) {
         let Some(cons) = self.consumers.get(c as usize) else {
             return;
         };
@@ -145,14 +145,14 @@ impl Sim {
         }
     }
 
-    pub(super) fn coordinator_of(&self, consumer: u32) -> Option<(u32, u32)> {
+    pub(crate) fn coordinator_of(&self, consumer: u32) -> Option<(u32, u32)> {
         let c = self.consumers.get(consumer as usize)?;
         let g = self.groups.get(c.group as usize)?;
         Some((c.group, g.coordinator))
     }
 
     /// Whether a message to `node` is lost because that consumer's process is not running.
-    pub(super) fn consumer_down(&self, node: Node) -> bool {
+    pub(crate) fn consumer_down(&self, node: Node) -> bool {
         match node {
             Node::Consumer(c) => self.consumers.get(c as usize).is_some_and(|x| !x.alive),
             Node::Producer(p) => self.producers.get(p as usize).is_some_and(|x| x.crashed),
@@ -162,7 +162,7 @@ impl Sim {
 
     /// OffsetFetch (with requireStable, as the Java consumer always asks) for the assigned
     /// partitions that have no position yet.
-    pub(super) fn send_offset_fetch(&mut self, c: u32) {
+    pub(crate) fn send_offset_fetch(&mut self, c: u32) {
         let Some(cons) = self.consumers.get(c as usize) else {
             return;
         };
@@ -188,7 +188,7 @@ impl Sim {
     }
 
     /// The retry after UNSTABLE_OFFSET_COMMIT (retry.backoff.ms later).
-    pub(super) fn on_offset_fetch_retry(&mut self, c: u32) -> Option<Event> {
+    pub(crate) fn on_offset_fetch_retry(&mut self, c: u32) -> Option<Event> {
         let cons = self.consumers.get(c as usize)?;
         if !cons.alive || cons.state != MemberState::FetchingOffsets {
             return None;
@@ -198,7 +198,7 @@ impl Sim {
     }
 
     /// The member's rebalance protocol (from its `partition.assignment.strategy`).
-    fn rebalance_protocol(&self, c: u32) -> RebalanceProtocol {
+    pub(crate) fn rebalance_protocol(&self, c: u32) -> RebalanceProtocol {
         self.consumers
             .get(c as usize)
             .map_or(RebalanceProtocol::Eager, |x| {
@@ -208,7 +208,7 @@ impl Sim {
 
     /// Sends JoinGroup: as a new member (a fresh member id `<client.id>-<UUID>`, or
     /// `<group.instance.id>-<UUID>` for a static member) or as the member it is.
-    pub(super) fn send_join(&mut self, c: u32) {
+    pub(crate) fn send_join(&mut self, c: u32) {
         let Some((group, _)) = self.coordinator_of(c) else {
             return;
         };
@@ -247,7 +247,7 @@ impl Sim {
 
     /// The coordinator (or a partition-count change) asks this member to rejoin: done at once
     /// when the application is idle, else at its next `poll()` (the rejoin runs inside poll).
-    pub(super) fn rejoin(&mut self, c: u32) {
+    pub(crate) fn rejoin(&mut self, c: u32) {
         let Some(cons) = self.consumers.get_mut(c as usize) else {
             return;
         };
@@ -261,7 +261,7 @@ impl Sim {
     }
 
     /// `onJoinPrepare` then JoinGroup, if a rejoin is pending and no join or sync is running.
-    fn maybe_rejoin_now(&mut self, c: u32) {
+    pub(crate) fn maybe_rejoin_now(&mut self, c: u32) {
         let Some(cons) = self.consumers.get(c as usize) else {
             return;
         };
@@ -285,7 +285,7 @@ impl Sim {
     }
 
     /// `onJoinPrepare`'s commit of the consumed positions (with auto-commit on).
-    fn commit_before_rejoin(&mut self, c: u32) {
+    pub(crate) fn commit_before_rejoin(&mut self, c: u32) {
         let Some((group, _)) = self.coordinator_of(c) else {
             return;
         };
@@ -308,7 +308,7 @@ impl Sim {
 
     /// Sends an OffsetCommit of the consumed positions (`subscriptions.allConsumed()`) with a
     /// fresh correlation id, which it returns.
-    pub(super) fn send_commit(&mut self, c: u32) -> u64 {
+    pub(crate) fn send_commit(&mut self, c: u32) -> u64 {
         let offsets = self.consumers[c as usize]
             .positions
             .iter()
@@ -319,7 +319,7 @@ impl Sim {
 
     /// Sends an OffsetCommit of `offsets` in the member's generation; returns its correlation
     /// id.
-    fn send_commit_of(&mut self, c: u32, offsets: Vec<(TopicPartitionId, u64)>) -> u64 {
+    pub(crate) fn send_commit_of(&mut self, c: u32, offsets: Vec<(TopicPartitionId, u64)>) -> u64 {
         let cons = &mut self.consumers[c as usize];
         let request_id = cons.next_request_id;
         cons.next_request_id += 1;
@@ -337,7 +337,7 @@ impl Sim {
 
     /// The application blocks in `commitSync()` until the OffsetCommit response `request_id`
     /// (or default.api.timeout.ms): no poll meanwhile, max.poll.interval.ms keeps counting.
-    pub(super) fn block_in_commit_sync(&mut self, c: u32, request_id: u64) {
+    pub(crate) fn block_in_commit_sync(&mut self, c: u32, request_id: u64) {
         let now = self.now;
         if let Some(cons) = self.consumers.get_mut(c as usize) {
             cons.commit_sync_wait = Some(request_id);
@@ -347,7 +347,7 @@ impl Sim {
     }
 
     /// The application calls `poll()` now (a blocking call returned), if its process runs.
-    pub(super) fn poll_now(&mut self, c: u32) {
+    pub(crate) fn poll_now(&mut self, c: u32) {
         let now = self.now;
         if let Some(cons) = self.consumers.get_mut(c as usize) {
             if cons.alive {
@@ -362,7 +362,7 @@ impl Sim {
     /// `commitAsync()` does not. Kafka fails a commit at once, without a request, while the
     /// member is not in a stable generation (`generationIfStable()`): nothing is sent then.
     /// Returns the event, or `None` when the application does not commit.
-    fn application_commit(&mut self, c: u32, mode: CommitMode) -> Option<Event> {
+    pub(crate) fn application_commit(&mut self, c: u32, mode: CommitMode) -> Option<Event> {
         let cons = &mut self.consumers[c as usize];
         if mode == CommitMode::Auto || !core::mem::take(&mut cons.uncommitted_poll) {
             return None;
@@ -398,7 +398,7 @@ impl Sim {
     /// The member lost its membership (unknown member, stale generation, or it left on
     /// max.poll.interval.ms): its partitions are lost without a commit
     /// (`onPartitionsLost`), and it rejoins, as a new member when `reset_member_id`.
-    pub(super) fn lose_membership(&mut self, c: u32, reset_member_id: bool) {
+    pub(crate) fn lose_membership(&mut self, c: u32, reset_member_id: bool) {
         let Some(cons) = self.consumers.get_mut(c as usize) else {
             return;
         };
@@ -417,7 +417,7 @@ impl Sim {
     /// The leader runs the chosen assignor over the members (`ConsumerCoordinator.
     /// onLeaderElected`), passing each member's owned partitions and generation as the
     /// assignor reads them.
-    fn leader_assign(
+    pub(crate) fn leader_assign(
         &self,
         group: u32,
         protocol: AssignorKind,
@@ -484,7 +484,7 @@ impl Sim {
 
     /// A group response at the member. Responses meant for an earlier member id of this
     /// consumer (before a restart or a reset) are ignored.
-    pub(super) fn on_coordinator_response(&mut self, c: u32, body: Body) -> Delivery {
+    pub(crate) fn on_coordinator_response(&mut self, c: u32, body: Body) -> Delivery {
         let Some((group, _)) = self.coordinator_of(c) else {
             return Delivery::Group;
         };
@@ -732,7 +732,7 @@ impl Sim {
     /// The assignment of `generation` takes effect (`onJoinComplete`): revoked partitions are
     /// given up (cooperative: a follow-up rejoin hands them over), new ones need their
     /// committed offsets.
-    fn apply_assignment(
+    pub(crate) fn apply_assignment(
         &mut self,
         c: u32,
         generation: u32,
@@ -797,7 +797,7 @@ impl Sim {
     }
 
     /// The application's `poll()` applies an assignment that arrived while it was busy.
-    fn apply_pending_assignment(&mut self, c: u32) {
+    pub(crate) fn apply_pending_assignment(&mut self, c: u32) {
         let Some(cons) = self.consumers.get_mut(c as usize) else {
             return;
         };
@@ -810,7 +810,7 @@ impl Sim {
 
     /// Sends a fetch to every leader of assigned partitions that have no buffered records and
     /// no fetch outstanding (`Fetcher.prepareFetchRequests`).
-    pub(super) fn send_consumer_fetches(&mut self, c: u32) {
+    pub(crate) fn send_consumer_fetches(&mut self, c: u32) {
         let Some(cons) = self.consumers.get(c as usize) else {
             return;
         };
@@ -862,7 +862,7 @@ impl Sim {
     }
 
     /// Records arrived from a leader: buffer them; wake an idle application.
-    pub(super) fn on_consumer_fetch_response(
+    pub(crate) fn on_consumer_fetch_response(
         &mut self,
         c: u32,
         from: Node,
@@ -923,7 +923,7 @@ impl Sim {
     /// the partition loses its position and is not fetched again until the next assignment.
     ///
     /// Simplified: the offsets come from the fetch response, not from a ListOffsets request.
-    fn reset_out_of_range(&mut self, c: u32, parts: &[(TopicPartitionId, u64, u64)]) {
+    pub(crate) fn reset_out_of_range(&mut self, c: u32, parts: &[(TopicPartitionId, u64, u64)]) {
         if parts.is_empty() {
             return;
         }
@@ -953,7 +953,7 @@ impl Sim {
     /// processes them (sim.consumer.processing per record) before polling again.
     /// A pending rebalance runs inside `poll()` first (eager: everything is revoked and the
     /// poll returns nothing; cooperative: owned partitions keep being returned).
-    pub(super) fn on_consumer_poll(&mut self, c: u32) -> Option<Event> {
+    pub(crate) fn on_consumer_poll(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
         let cons = self.consumers.get(c as usize)?;
         // Timers of a crashed process, or superseded ones, are not polls.
@@ -1027,7 +1027,7 @@ impl Sim {
         })
     }
 
-    fn maybe_auto_commit(&mut self, c: u32) -> bool {
+    pub(crate) fn maybe_auto_commit(&mut self, c: u32) -> bool {
         let now = self.now;
         let Some((group, _)) = self.coordinator_of(c) else {
             return false;
@@ -1052,7 +1052,7 @@ impl Sim {
     /// application has been processing for longer, the member leaves the group (KIP-62; a
     /// static member sends no LeaveGroup and its session expires instead). The timer keeps
     /// running while the process is down, so that a restart picks it up.
-    pub(super) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
+    pub(crate) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
         let (group, _) = self.coordinator_of(c)?;
         let cc = &self.config.groups[group as usize].consumer;

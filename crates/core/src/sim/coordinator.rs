@@ -27,7 +27,7 @@ use alloc::vec::Vec;
 
 impl Sim {
     /// The group's coordinator process runs and still leads the group's offsets partition.
-    pub(super) fn coordinator_running(&self, group: u32) -> bool {
+    pub(crate) fn coordinator_running(&self, group: u32) -> bool {
         let Some(g) = self.groups.get(group as usize) else {
             return false;
         };
@@ -37,7 +37,7 @@ impl Sim {
             && self.offsets_leader(g.offsets_partition) == Some(g.coordinator)
     }
 
-    pub(super) fn offsets_leader(&self, partition: u32) -> Option<u32> {
+    pub(crate) fn offsets_leader(&self, partition: u32) -> Option<u32> {
         self.offsets_leaders
             .get(partition as usize)
             .copied()
@@ -46,7 +46,7 @@ impl Sim {
 
     /// FindCoordinator (at any broker), and NOT_COORDINATOR for a group request at a broker
     /// that does not coordinate the group. `None`: the request is for this coordinator.
-    pub(super) fn not_coordinator(
+    pub(crate) fn not_coordinator(
         &mut self,
         broker: u32,
         consumer: u32,
@@ -127,7 +127,7 @@ impl Sim {
 
     /// The controller fenced `broker`: every `__consumer_offsets` partition it led gets the
     /// first live replica as leader, which loads the groups of that partition.
-    pub(super) fn move_offsets_leaders(&mut self, broker: u32) {
+    pub(crate) fn move_offsets_leaders(&mut self, broker: u32) {
         for p in 0..self.offsets_leaders.len() {
             if self.offsets_leaders[p] != Some(broker) {
                 continue;
@@ -144,7 +144,7 @@ impl Sim {
 
     /// `broker` came back: it leads the offsets partitions that had no leader, and reloads the
     /// groups of those it still led (its memory was lost with the process).
-    pub(super) fn offsets_after_restart(&mut self, broker: u32) {
+    pub(crate) fn offsets_after_restart(&mut self, broker: u32) {
         for p in 0..self.offsets_leaders.len() {
             let hosts = self
                 .offsets_replicas
@@ -168,7 +168,7 @@ impl Sim {
         }
     }
 
-    fn schedule_group_loads(&mut self, partition: u32, from: u32) {
+    pub(crate) fn schedule_group_loads(&mut self, partition: u32, from: u32) {
         let groups: Vec<u32> = self
             .groups
             .iter()
@@ -181,7 +181,7 @@ impl Sim {
     }
 
     /// The new leader of the group's offsets partition loads it and becomes its coordinator.
-    pub(super) fn on_coordinator_load(&mut self, group: u32, from: u32) -> Option<Event> {
+    pub(crate) fn on_coordinator_load(&mut self, group: u32, from: u32) -> Option<Event> {
         let partition = self.groups.get(group as usize)?.offsets_partition;
         let to = self.offsets_leader(partition);
         if let Some(t) = to {
@@ -193,7 +193,7 @@ impl Sim {
 
     /// The group as its last metadata record has it: Stable with those members (or Empty),
     /// nothing in flight; the committed offsets are kept; every member's session starts now.
-    fn load_group(&mut self, group: u32) {
+    pub(crate) fn load_group(&mut self, group: u32) {
         let now = self.now;
         let (session_us, _) = self.group_timeouts(group);
         let Some(g) = self.groups.get_mut(group as usize) else {

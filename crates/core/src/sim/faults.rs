@@ -50,7 +50,7 @@ pub const BROKER_HEARTBEAT_INTERVAL_US: u64 = 2_000_000;
 pub const BROKER_SESSION_TIMEOUT_US: u64 = 9_000_000;
 
 impl Sim {
-    fn check_broker(&self, broker: u32) -> Result<(), ConfigError> {
+    pub(crate) fn check_broker(&self, broker: u32) -> Result<(), ConfigError> {
         if (broker as usize) < self.brokers.len() {
             Ok(())
         } else {
@@ -67,7 +67,7 @@ impl Sim {
     /// The broker's host is lost (`Change::CrashBroker`): it handles nothing more; messages
     /// already on the wire still arrive elsewhere; messages to it are lost. A broker waiting
     /// for its registration dies again (the old incarnation's fencing is still due).
-    pub(super) fn crash_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
+    pub(crate) fn crash_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
         self.check_broker(broker)?;
         let b = &mut self.brokers[broker as usize];
         if b.registering {
@@ -104,7 +104,7 @@ impl Sim {
     /// The broker's process is killed on a host that stays up (`Change::KillBroker`): as a
     /// crash, but its connections close at once, so producers fail their requests in flight
     /// to it with a disconnect (retried) and send nothing to it while it is down.
-    pub(super) fn kill_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
+    pub(crate) fn kill_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
         self.crash_broker(broker)?;
         self.brokers[broker as usize].refuses_connections = true;
         for p in 0..self.producers.len() as u32 {
@@ -117,7 +117,7 @@ impl Sim {
     /// at once; otherwise its registration waits for the old session to expire
     /// (`on_fence_broker`) and it serves nothing until then (its host answers: connections
     /// are refused).
-    pub(super) fn restart_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
+    pub(crate) fn restart_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
         self.check_broker(broker)?;
         let b = &mut self.brokers[broker as usize];
         if b.alive {
@@ -147,7 +147,7 @@ impl Sim {
     /// its replicas to their high watermarks and fetches from the leaders; a partition with
     /// no leader left gets it as leader when it is in the ISR (or, with unclean election
     /// enabled, anyway).
-    fn register_broker(&mut self, broker: u32) {
+    pub(crate) fn register_broker(&mut self, broker: u32) {
         let b = &mut self.brokers[broker as usize];
         debug_assert!(!b.alive && b.fenced, "only a fenced broker registers anew");
         b.alive = true;
@@ -211,14 +211,14 @@ impl Sim {
     }
 
     /// Lose (or stop losing) the broker's responses to clients: requests are still processed.
-    pub(super) fn drop_responses(&mut self, broker: u32, on: bool) -> Result<(), ConfigError> {
+    pub(crate) fn drop_responses(&mut self, broker: u32, on: bool) -> Result<(), ConfigError> {
         self.check_broker(broker)?;
         self.brokers[broker as usize].drop_responses = on;
         Ok(())
     }
 
     /// The controller fences a broker whose session expired and moves its leaderships.
-    pub(super) fn on_fence_broker(&mut self, broker: u32) -> Option<Event> {
+    pub(crate) fn on_fence_broker(&mut self, broker: u32) -> Option<Event> {
         let b = self.brokers.get_mut(broker as usize)?;
         if b.alive || b.fenced {
             return None; // it came back in time, or is fenced already
@@ -313,7 +313,7 @@ impl Sim {
 
     /// Consumers and producers find the new leader from metadata: consumers drop a fetch
     /// outstanding to a broker that no longer leads their partitions.
-    fn after_leader_change(&mut self) {
+    pub(crate) fn after_leader_change(&mut self) {
         let n = self.consumers.len() as u32;
         for c in 0..n {
             let dead: Vec<u32> = self
@@ -337,7 +337,7 @@ impl Sim {
     }
 
     /// Whether `node` is a broker that is down (messages to it are lost).
-    pub(super) fn is_down(&self, node: Node) -> bool {
+    pub(crate) fn is_down(&self, node: Node) -> bool {
         matches!(node, Node::Broker(b) if self.brokers.get(b as usize).is_some_and(|x| !x.alive))
     }
 }

@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 
 impl Sim {
     /// Starts the sampler if it is not running and some group exists.
-    pub(super) fn start_lag_sampler(&mut self) {
+    pub(crate) fn start_lag_sampler(&mut self) {
         if !self.lag_sampling && !self.groups.is_empty() {
             self.lag_sampling = true;
             let at = self.now.plus(LAG_SAMPLE_INTERVAL_US);
@@ -21,7 +21,7 @@ impl Sim {
     }
 
     /// Takes one sample of every running consumer and every group, then schedules the next.
-    pub(super) fn on_lag_sample(&mut self) -> Option<Event> {
+    pub(crate) fn on_lag_sample(&mut self) -> Option<Event> {
         let now = self.now;
         let t = now.micros();
         for c in 0..self.consumers.len() {
@@ -75,7 +75,7 @@ impl Sim {
             .collect()
     }
 
-    fn group_lag_sample(&self, group: u32, t: u64) -> GroupLagSample {
+    pub(crate) fn group_lag_sample(&self, group: u32, t: u64) -> GroupLagSample {
         let mut s = GroupLagSample {
             time_us: t,
             ..GroupLagSample::default()

@@ -68,7 +68,7 @@ pub struct LinkRule {
 }
 
 impl Sim {
-    fn endpoint_matches(&self, e: Endpoint, n: Node) -> bool {
+    pub(crate) fn endpoint_matches(&self, e: Endpoint, n: Node) -> bool {
         match (e, n) {
             (Endpoint::Broker(a), Node::Broker(b)) => a == b,
             (Endpoint::Producer(None), Node::Producer(_)) => true,
@@ -81,13 +81,13 @@ impl Sim {
         }
     }
 
-    fn rule_applies(&self, r: &LinkRule, from: Node, to: Node) -> bool {
+    pub(crate) fn rule_applies(&self, r: &LinkRule, from: Node, to: Node) -> bool {
         (self.endpoint_matches(r.a, from) && self.endpoint_matches(r.b, to))
             || (self.endpoint_matches(r.a, to) && self.endpoint_matches(r.b, from))
     }
 
     /// Whether the link between `from` and `to` is cut now.
-    pub(super) fn link_cut(&self, from: Node, to: Node) -> bool {
+    pub(crate) fn link_cut(&self, from: Node, to: Node) -> bool {
         !self.link_rules.is_empty()
             && self
                 .link_rules
@@ -96,7 +96,7 @@ impl Sim {
     }
 
     /// Extra delay and whether the message is lost, for a message sent now.
-    pub(super) fn link_effect(&mut self, from: Node, to: Node) -> (u64, bool) {
+    pub(crate) fn link_effect(&mut self, from: Node, to: Node) -> (u64, bool) {
         if self.link_rules.is_empty() {
             return (0, false);
         }
@@ -123,7 +123,7 @@ impl Sim {
 
     /// Keeps a link's messages in order (TCP): a message never arrives before one sent
     /// earlier on the same link.
-    pub(super) fn fifo_delivery(&mut self, from: Node, to: Node, at: SimTime) -> SimTime {
+    pub(crate) fn fifo_delivery(&mut self, from: Node, to: Node, at: SimTime) -> SimTime {
         let now = self.now;
         self.link_last_delivery.retain(|_, t| *t > now);
         let key = (from, to);
@@ -140,7 +140,7 @@ impl Sim {
     /// A message lost on the way (a down broker, a cut or dropping link): the side waiting
     /// for an answer finds out at its timeout. A replica fetcher retries after
     /// `replica.socket.timeout.ms`; producers and consumers have their own request timers.
-    pub(super) fn message_lost(&mut self, msg: &Message) {
+    pub(crate) fn message_lost(&mut self, msg: &Message) {
         match (msg.from, msg.to, msg.body.kind()) {
             (Node::Broker(f), Node::Broker(l), MessageKind::ReplicaFetch)
             | (Node::Broker(l), Node::Broker(f), MessageKind::ReplicaFetchResponse) => {
@@ -159,7 +159,7 @@ impl Sim {
     }
 
     /// Adds (`on`) or removes a link fault.
-    pub(super) fn set_link_fault(
+    pub(crate) fn set_link_fault(
         &mut self,
         a: Endpoint,
         b: Endpoint,
@@ -182,7 +182,7 @@ impl Sim {
     }
 
     /// Whether both ends exist and differ.
-    pub(super) fn check_link(&self, a: Endpoint, b: Endpoint) -> Result<(), ConfigError> {
+    pub(crate) fn check_link(&self, a: Endpoint, b: Endpoint) -> Result<(), ConfigError> {
         for e in [a, b] {
             match e {
                 Endpoint::Broker(x) if x as usize >= self.brokers.len() => {
@@ -225,7 +225,7 @@ impl Sim {
     }
 
     /// A follower's fetch session that lost a request starts again (if still useful).
-    pub(super) fn on_replica_fetch_retry(
+    pub(crate) fn on_replica_fetch_retry(
         &mut self,
         follower: u32,
         leader: u32,

@@ -29,7 +29,7 @@ pub const MAX_PROCESSING_US: u64 = 10_000_000;
 
 impl Sim {
     /// The coordinator group for `group_id` (its `__consumer_offsets` partition's leader).
-    pub(super) fn new_group(&self, index: u32, group_id: &str) -> Group {
+    pub(crate) fn new_group(&self, index: u32, group_id: &str) -> Group {
         let parts = self.config.broker.offsets_topic_num_partitions.value;
         let offsets_partition = coordinator_partition(group_id, parts);
         let coordinator = self
@@ -47,7 +47,7 @@ impl Sim {
     }
 
     /// Starts a consumer instance in `group`; it joins at once.
-    pub(super) fn create_consumer(&mut self, group: u32, strategies: Option<StrategyList>) -> u32 {
+    pub(crate) fn create_consumer(&mut self, group: u32, strategies: Option<StrategyList>) -> u32 {
         let index = self.consumers.len() as u32;
         let member_no = self.consumers.iter().filter(|c| c.group == group).count() + 1;
         let gid = self.groups[group as usize].group_id.clone();
@@ -106,7 +106,7 @@ impl Sim {
     }
 
     /// Consumer instance `consumer`, or an error naming the valid range.
-    fn consumer_at(&self, consumer: u32) -> Result<&Consumer, ConfigError> {
+    pub(crate) fn consumer_at(&self, consumer: u32) -> Result<&Consumer, ConfigError> {
         let n = self.consumers.len();
         self.consumers.get(consumer as usize).ok_or_else(|| {
             ConfigError::new(
@@ -119,7 +119,7 @@ impl Sim {
         })
     }
 
-    fn running_consumer(&self, consumer: u32) -> Result<&Consumer, ConfigError> {
+    pub(crate) fn running_consumer(&self, consumer: u32) -> Result<&Consumer, ConfigError> {
         let c = self.consumer_at(consumer)?;
         if !c.alive {
             return Err(ConfigError::new(
@@ -132,7 +132,7 @@ impl Sim {
 
     /// `Change::AddConsumer`: a new instance joins `group` (a rebalance follows), with its own
     /// `partition.assignment.strategy` if given.
-    pub(super) fn add_consumer(
+    pub(crate) fn add_consumer(
         &mut self,
         group: u32,
         strategy: Option<&str>,
@@ -187,7 +187,7 @@ impl Sim {
 
     /// `Change::RemoveConsumer`: `close()`: commit the consumed positions (auto-commit on),
     /// send LeaveGroup (dynamic members), stop. A crashed consumer is just forgotten.
-    pub(super) fn remove_consumer(&mut self, consumer: u32) -> Result<(), ConfigError> {
+    pub(crate) fn remove_consumer(&mut self, consumer: u32) -> Result<(), ConfigError> {
         let c = self.consumer_at(consumer)?;
         if c.closed {
             return Err(ConfigError::new(
@@ -219,13 +219,13 @@ impl Sim {
     }
 
     /// `Change::CrashConsumer`: the process dies; nothing is sent.
-    pub(super) fn crash_consumer(&mut self, consumer: u32) -> Result<(), ConfigError> {
+    pub(crate) fn crash_consumer(&mut self, consumer: u32) -> Result<(), ConfigError> {
         self.running_consumer(consumer)?;
         self.stop_consumer(consumer);
         Ok(())
     }
 
-    fn stop_consumer(&mut self, consumer: u32) {
+    pub(crate) fn stop_consumer(&mut self, consumer: u32) {
         let c = &mut self.consumers[consumer as usize];
         c.alive = false;
         c.state = MemberState::Stopped;
@@ -244,7 +244,7 @@ impl Sim {
 
     /// `Change::RestartConsumer`: a crashed instance starts again (same client.id and
     /// group.instance.id, a new member id) and joins.
-    pub(super) fn restart_consumer(&mut self, consumer: u32) -> Result<(), ConfigError> {
+    pub(crate) fn restart_consumer(&mut self, consumer: u32) -> Result<(), ConfigError> {
         let c = self.consumer_at(consumer)?;
         if c.alive || c.closed {
             return Err(ConfigError::new(
@@ -270,7 +270,7 @@ impl Sim {
     }
 
     /// `Change::SlowConsumer`: this instance's processing time per record from now on.
-    pub(super) fn slow_consumer(
+    pub(crate) fn slow_consumer(
         &mut self,
         consumer: u32,
         per_record_us: u64,
@@ -290,7 +290,7 @@ impl Sim {
 
     /// `Change::AddGroup`: a new consumer group on existing topics, with its own committed
     /// offsets; its consumer settings are the first group's (Kafka's defaults if none).
-    pub(super) fn add_group(
+    pub(crate) fn add_group(
         &mut self,
         group_id: &str,
         topics: &[String],

@@ -13,7 +13,6 @@ mod classic_group;
 mod consuming;
 mod coordinator;
 pub mod faults;
-mod isr;
 mod lag;
 pub mod links;
 pub mod liveness;
@@ -21,8 +20,6 @@ pub mod membership;
 mod memory;
 pub mod pipeline;
 mod producing;
-mod replication;
-mod retention;
 pub mod schedule;
 pub mod transactions;
 pub mod verifier;
@@ -42,6 +39,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::{Ordering, Reverse};
 
+pub use crate::broker::purgatory::{DelayedProduce, ParkedFetch, ProducerStateEntries};
 pub use pipeline::PipelineReport;
 pub use view::Summary;
 
@@ -50,7 +48,7 @@ pub const TRACE_CAPACITY: usize = 4096;
 
 /// Something scheduled to happen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Pending {
+pub(crate) enum Pending {
     /// A network message arrives.
     Deliver(u64),
     /// The application calls `send()` (a producer app's next record); stale unless `at`
@@ -85,7 +83,7 @@ enum Pending {
     /// A scheduled fault starts (`end = false`) or ends.
     Fault { index: u32, end: bool },
     /// A broker's background task or purgatory timer (ISR, retention, `DelayedProduce`).
-    Broker(replication::BrokerTimer),
+    Broker(crate::broker::timers::BrokerTimer),
     /// A transaction coordinator's or transactional producer's timer.
     Txn(transactions::TxnTimer),
     /// The lag sampler records every consumer's and group's lag (`sim::lag`).
@@ -117,38 +115,6 @@ impl PartialOrd for Scheduled {
         Some(self.cmp(other))
     }
 }
-
-/// A fetch parked at a leader until data arrives or its wait runs out (Kafka's
-/// `DelayedFetch` in the fetch purgatory).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParkedFetch {
-    pub id: u64,
-    pub broker: u32,
-    pub fetcher: Node,
-    /// What the request asked for (`min_bytes`, `max_wait_ms`, ...).
-    pub params: crate::net::FetchParams,
-    pub partitions: Vec<(TopicPartitionId, u64)>,
-    pub deadline: SimTime,
-}
-
-/// An acks=all produce waiting for the high watermark (`DelayedProduce`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DelayedProduce {
-    pub broker: u32,
-    pub producer: u32,
-    pub request_id: u64,
-    /// (partition, batch id, base offset, end offset the high watermark must reach)
-    pub waits: Vec<(TopicPartitionId, u64, u64, u64)>,
-    /// The response to send once every wait is met.
-    pub results: Vec<crate::net::PartitionProduceResult>,
-}
-
-/// What a leader remembers of an idempotent producer's last batches on one partition:
-/// (first sequence, last sequence, base offset, id of the batch's first record)
-/// (`ProducerStateEntry`). Kafka rebuilds this from each replica's own log; here one table
-/// serves every replica and an entry counts only while the current leader's log still holds
-/// that batch at that offset (so a new leader knows exactly the batches it has).
-pub type ProducerStateEntries = alloc::collections::VecDeque<(i32, i32, u64, u64)>;
 
 /// A live change, as applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -231,13 +197,13 @@ pub struct AppliedChange {
 /// ARCHITECTURE.md); today a clone copies the logs.
 #[derive(Clone, Debug)]
 pub struct Sim {
-    config: Config,
-    seed: u64,
-    now: SimTime,
+    pub(crate) config: Config,
+    pub(crate) seed: u64,
+    pub(crate) now: SimTime,
     seq: u64,
     events_processed: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
-    rng: Rng,
+    pub(crate) rng: Rng,
     pub(crate) brokers: Vec<Broker>,
     pub(crate) topics: Vec<Topic>,
     pub(crate) producers: Vec<crate::producer::Producer>,
@@ -299,12 +265,12 @@ pub struct Sim {
     /// The liveness monitor's memory (`sim::liveness`).
     pub(crate) liveness: liveness::LivenessMonitor,
     changes: Vec<AppliedChange>,
-    next_message_id: u64,
-    next_record_id: u64,
-    next_producer_id: i64,
-    next_batch_id: u64,
-    next_request_id: u64,
-    next_fetch_id: u64,
+    pub(crate) next_message_id: u64,
+    pub(crate) next_record_id: u64,
+    pub(crate) next_producer_id: i64,
+    pub(crate) next_batch_id: u64,
+    pub(crate) next_request_id: u64,
+    pub(crate) next_fetch_id: u64,
 }
 
 impl Sim {
@@ -441,7 +407,7 @@ impl Sim {
     }
 
     /// A random UUID string from the sim's PRNG (member ids are `<client.id>-<UUID>`).
-    fn uuid(&mut self) -> String {
+    pub(crate) fn uuid(&mut self) -> String {
         let a = self.rng.next_u64();
         let b = self.rng.next_u64();
         format!(
@@ -456,7 +422,7 @@ impl Sim {
 
     // ----- the engine -----
 
-    fn schedule(&mut self, at: SimTime, what: Pending) {
+    pub(crate) fn schedule(&mut self, at: SimTime, what: Pending) {
         debug_assert!(at >= self.now, "events are never scheduled in the past");
         let seq = self.seq;
         self.seq += 1;
@@ -567,7 +533,7 @@ impl Sim {
 
     /// Handles one pending item. `None` for items that turned out stale (a timer that was
     /// superseded): those are not events.
-    fn dispatch(&mut self, what: Pending) -> Option<Event> {
+    pub(crate) fn dispatch(&mut self, what: Pending) -> Option<Event> {
         match what {
             Pending::Deliver(id) => {
                 let msg = self.messages.remove(&id)?;
@@ -603,7 +569,7 @@ impl Sim {
         }
     }
 
-    fn deliver(&mut self, msg: Message) -> Event {
+    pub(crate) fn deliver(&mut self, msg: Message) -> Event {
         let kind = msg.body.kind();
         let (from, to, id) = (msg.from, msg.to, msg.id);
         if !self.is_down(to) && self.link_cut(from, to) {
@@ -772,7 +738,7 @@ impl Sim {
         Ok(())
     }
 
-    fn apply_config(&mut self, next: Config, name: &str) -> Result<(), ConfigError> {
+    pub(crate) fn apply_config(&mut self, next: Config, name: &str) -> Result<(), ConfigError> {
         let old = &self.config;
         let producer_changed = old
             .producers

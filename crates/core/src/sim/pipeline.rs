@@ -287,7 +287,7 @@ impl Sim {
     }
 
     /// Builds the pipeline's processors (after the groups and consumers exist).
-    pub(super) fn start_pipeline(&mut self) {
+    pub(crate) fn start_pipeline(&mut self) {
         if self.config.pipeline.kind.value != PipelineKind::Ctp {
             return;
         }
@@ -358,7 +358,11 @@ impl Sim {
 
     /// `ctp-processor-<n>` (and `-<k>` for the k-th instance started with a new id), or none
     /// at-least-once.
-    fn processor_transactional_id(&self, processor: u32, incarnation: u32) -> Option<String> {
+    pub(crate) fn processor_transactional_id(
+        &self,
+        processor: u32,
+        incarnation: u32,
+    ) -> Option<String> {
         if self.config.pipeline.guarantee.value != ProcessingGuarantee::ExactlyOnceV2 {
             return None;
         }
@@ -369,7 +373,7 @@ impl Sim {
         })
     }
 
-    fn create_processor_producer(&mut self, processor: u32, tid: Option<String>) -> u32 {
+    pub(crate) fn create_processor_producer(&mut self, processor: u32, tid: Option<String>) -> u32 {
         let mut pc = ProducerConfig::kafka_default(
             &format!("{APPLICATION_ID}-processor-{processor}-producer"),
             OUTPUT_TOPIC,
@@ -382,7 +386,7 @@ impl Sim {
     }
 
     /// The processor a consumer instance is, if any.
-    pub(super) fn processor_of_consumer(&self, c: u32) -> Option<u32> {
+    pub(crate) fn processor_of_consumer(&self, c: u32) -> Option<u32> {
         self.pipeline
             .as_ref()?
             .processor_of_consumer(c)
@@ -390,7 +394,7 @@ impl Sim {
     }
 
     /// The processor a producer instance writes for (its current one), if any.
-    pub(super) fn processor_of_producer(&self, idx: u32) -> Option<u32> {
+    pub(crate) fn processor_of_producer(&self, idx: u32) -> Option<u32> {
         let p = self.pipeline.as_ref()?;
         p.processors
             .iter()
@@ -398,29 +402,29 @@ impl Sim {
             .map(|x| x.index)
     }
 
-    fn processor(&self, pr: u32) -> Option<&Processor> {
+    pub(crate) fn processor(&self, pr: u32) -> Option<&Processor> {
         self.pipeline.as_ref()?.processors.get(pr as usize)
     }
 
-    fn processor_mut(&mut self, pr: u32) -> Option<&mut Processor> {
+    pub(crate) fn processor_mut(&mut self, pr: u32) -> Option<&mut Processor> {
         self.pipeline.as_mut()?.processors.get_mut(pr as usize)
     }
 
-    fn set_phase(&mut self, pr: u32, phase: ProcessorPhase) {
+    pub(crate) fn set_phase(&mut self, pr: u32, phase: ProcessorPhase) {
         if let Some(p) = self.processor_mut(pr) {
             p.phase = phase;
         }
     }
 
     /// The processor's application is blocked (in a commit) until `pipeline_resume_poll`.
-    fn block_consumer(&mut self, c: u32) {
+    pub(crate) fn block_consumer(&mut self, c: u32) {
         if let Some(cons) = self.consumers.get_mut(c as usize) {
             cons.busy_until = Some(SimTime(u64::MAX));
         }
     }
 
     /// The processor's loop polls again now.
-    fn pipeline_resume_poll(&mut self, pr: u32) {
+    pub(crate) fn pipeline_resume_poll(&mut self, pr: u32) {
         let Some(p) = self.processor(pr) else {
             return;
         };
@@ -435,7 +439,7 @@ impl Sim {
     /// At a processor's `poll()`: when the last poll's records are processed, their output
     /// is sent and committed first (the loop polls again once that completed). `Some`: the
     /// poll does not happen now.
-    pub(super) fn pipeline_before_poll(&mut self, c: u32) -> Option<Option<Event>> {
+    pub(crate) fn pipeline_before_poll(&mut self, c: u32) -> Option<Option<Event>> {
         let pr = self.processor_of_consumer(c)?;
         let p = self.processor(pr)?;
         match p.phase {
@@ -459,7 +463,7 @@ impl Sim {
     }
 
     /// The records `poll()` just returned to a processor: processed until its next poll.
-    pub(super) fn pipeline_polled(&mut self, c: u32, records: &[BufferedRecord]) {
+    pub(crate) fn pipeline_polled(&mut self, c: u32, records: &[BufferedRecord]) {
         let Some(pr) = self.processor_of_consumer(c) else {
             return;
         };
@@ -479,7 +483,7 @@ impl Sim {
     }
 
     /// Sends the output of the processed records and starts the commit.
-    fn pipeline_emit(&mut self, pr: u32) -> Option<Event> {
+    pub(crate) fn pipeline_emit(&mut self, pr: u32) -> Option<Event> {
         let p = self.processor(pr)?;
         let (c, idx) = (p.consumer, p.producer);
         let eos = p.transactional_id.is_some();
@@ -534,7 +538,7 @@ impl Sim {
     }
 
     /// sendOffsetsToTransaction(): AddOffsetsToTxn first under transaction.version 1.
-    fn pipeline_send_offsets(&mut self, pr: u32) {
+    pub(crate) fn pipeline_send_offsets(&mut self, pr: u32) {
         let Some(p) = self.processor(pr) else {
             return;
         };
@@ -569,7 +573,7 @@ impl Sim {
     }
 
     /// TxnOffsetCommit to the group coordinator with the consumer's group metadata.
-    fn pipeline_send_txn_offset_commit(&mut self, pr: u32) {
+    pub(crate) fn pipeline_send_txn_offset_commit(&mut self, pr: u32) {
         let Some(p) = self.processor(pr) else {
             return;
         };
@@ -634,13 +638,13 @@ impl Sim {
         );
     }
 
-    fn pipeline_retry(&mut self, pr: u32) {
+    pub(crate) fn pipeline_retry(&mut self, pr: u32) {
         self.pipeline_retry_after(pr, None);
     }
 
     /// `backoff_us`: instead of retry.backoff.ms (the client retries CONCURRENT_TRANSACTIONS
     /// after 20 ms, as its TransactionManager does for AddPartitionsToTxn).
-    fn pipeline_retry_after(&mut self, pr: u32, backoff_us: Option<u64>) {
+    pub(crate) fn pipeline_retry_after(&mut self, pr: u32, backoff_us: Option<u64>) {
         let backoff = backoff_us.unwrap_or_else(|| {
             self.processor(pr)
                 .and_then(|p| self.producers.get(p.producer as usize))
@@ -653,7 +657,7 @@ impl Sim {
         );
     }
 
-    pub(super) fn on_pipeline_timer(&mut self, t: PipelineTimer) -> Option<Event> {
+    pub(crate) fn on_pipeline_timer(&mut self, t: PipelineTimer) -> Option<Event> {
         match t {
             PipelineTimer::CommitRetry { processor } => {
                 let p = self.processor(processor)?;
@@ -714,7 +718,7 @@ impl Sim {
 
     /// A transactional request of a processor's producer timed out: AddOffsetsToTxn is sent
     /// again here (`true`); other requests by the transaction manager.
-    pub(super) fn pipeline_resend(&mut self, idx: u32) -> bool {
+    pub(crate) fn pipeline_resend(&mut self, idx: u32) -> bool {
         let Some(pr) = self.processor_of_producer(idx) else {
             return false;
         };
@@ -726,7 +730,7 @@ impl Sim {
     }
 
     /// AddOffsetsToTxn / TxnOffsetCommit answers at a processor's producer.
-    pub(super) fn on_pipeline_response(&mut self, idx: u32, body: Body) -> crate::event::Delivery {
+    pub(crate) fn on_pipeline_response(&mut self, idx: u32, body: Body) -> crate::event::Delivery {
         let Some(pr) = self.processor_of_producer(idx) else {
             return crate::event::Delivery::Group;
         };
@@ -818,7 +822,7 @@ impl Sim {
     /// The producer of a processor is fenced (or its transaction timed out): a new producer
     /// with the same transactional.id (initTransactions again), and the work starts again
     /// from the committed offsets.
-    pub(super) fn pipeline_fenced(&mut self, pr: u32, _error: KafkaError) {
+    pub(crate) fn pipeline_fenced(&mut self, pr: u32, _error: KafkaError) {
         self.pipeline_new_producer(pr, false);
         self.pipeline_rewind(pr);
         if let Some(p) = self.processor_mut(pr) {
@@ -828,7 +832,7 @@ impl Sim {
     }
 
     /// A transaction of a processor's producer ended (`txn_completed`).
-    pub(super) fn pipeline_txn_done(&mut self, idx: u32, commit: bool) -> bool {
+    pub(crate) fn pipeline_txn_done(&mut self, idx: u32, commit: bool) -> bool {
         let Some(pr) = self.processor_of_producer(idx) else {
             return false;
         };
@@ -856,7 +860,7 @@ impl Sim {
 
     /// A processor's producer finished initTransactions(): records waiting for it are
     /// processed now.
-    pub(super) fn pipeline_producer_ready(&mut self, idx: u32) -> bool {
+    pub(crate) fn pipeline_producer_ready(&mut self, idx: u32) -> bool {
         let Some(pr) = self.processor_of_producer(idx) else {
             return false;
         };
@@ -873,7 +877,7 @@ impl Sim {
 
     /// After an abort: the positions go back to the committed offsets (Streams closes the
     /// tasks dirty and reinitializes them): what was consumed is fetched again.
-    fn pipeline_rewind(&mut self, pr: u32) {
+    pub(crate) fn pipeline_rewind(&mut self, pr: u32) {
         let Some(p) = self.processor(pr) else {
             return;
         };
@@ -900,7 +904,7 @@ impl Sim {
 
     /// At-least-once: once the producer has nothing queued or in flight (flush() returned),
     /// commitSync() of the positions.
-    pub(super) fn pipeline_check_flush(&mut self, idx: u32) {
+    pub(crate) fn pipeline_check_flush(&mut self, idx: u32) {
         let Some(pr) = self.processor_of_producer(idx) else {
             return;
         };
@@ -940,7 +944,7 @@ impl Sim {
     /// An at-least-once processor with nothing in progress (its processed records are
     /// flushed): it commits its positions when a rebalance starts and before it gives
     /// partitions up.
-    pub(super) fn pipeline_commits_on_rebalance(&self, c: u32) -> bool {
+    pub(crate) fn pipeline_commits_on_rebalance(&self, c: u32) -> bool {
         let Some(pr) = self.processor_of_consumer(c) else {
             return false;
         };
@@ -951,7 +955,7 @@ impl Sim {
 
     /// At-least-once: a processor's offset commit failed (a rebalance, a stale generation):
     /// it commits its positions again once its member is stable.
-    pub(super) fn pipeline_commit_failed(&mut self, c: u32) {
+    pub(crate) fn pipeline_commit_failed(&mut self, c: u32) {
         let Some(pr) = self.processor_of_consumer(c) else {
             return;
         };
@@ -971,7 +975,7 @@ impl Sim {
         }
     }
 
-    fn schedule_commit_retry(&mut self, pr: u32) {
+    pub(crate) fn schedule_commit_retry(&mut self, pr: u32) {
         let at = self.now.plus(100_000);
         self.schedule(
             at,
@@ -981,7 +985,7 @@ impl Sim {
 
     /// A new producer for a processor: the same transactional.id (`new_id = false`: its
     /// InitProducerId fences the old instance and aborts its open transaction) or a new one.
-    fn pipeline_new_producer(&mut self, pr: u32, new_id: bool) {
+    pub(crate) fn pipeline_new_producer(&mut self, pr: u32, new_id: bool) {
         let Some(p) = self.processor(pr) else {
             return;
         };
@@ -1002,7 +1006,7 @@ impl Sim {
     }
 
     /// A producer process dies: what it had queued or in flight is gone with it.
-    fn kill_producer(&mut self, idx: u32) {
+    pub(crate) fn kill_producer(&mut self, idx: u32) {
         if let Some(p) = self.producers.get_mut(idx as usize) {
             p.state = crate::producer::ProducerState::Closed;
             p.crashed = true;
@@ -1019,7 +1023,7 @@ impl Sim {
 
     /// `Change::CrashProcessor`: the processor's process dies (consumer and producer): its
     /// open transaction stays open at the coordinator.
-    pub(super) fn crash_processor(&mut self, pr: u32) -> Result<(), crate::config::ConfigError> {
+    pub(crate) fn crash_processor(&mut self, pr: u32) -> Result<(), crate::config::ConfigError> {
         let p = self.checked_processor(pr)?;
         if p.phase == ProcessorPhase::Crashed {
             return Err(crate::config::ConfigError::new(
@@ -1042,7 +1046,7 @@ impl Sim {
 
     /// `Change::RestartProcessor`: the processor starts again, with the same
     /// transactional.id or a new one.
-    pub(super) fn restart_processor(
+    pub(crate) fn restart_processor(
         &mut self,
         pr: u32,
         new_transactional_id: bool,
@@ -1061,7 +1065,10 @@ impl Sim {
         Ok(())
     }
 
-    fn checked_processor(&self, pr: u32) -> Result<&Processor, crate::config::ConfigError> {
+    pub(crate) fn checked_processor(
+        &self,
+        pr: u32,
+    ) -> Result<&Processor, crate::config::ConfigError> {
         let Some(pl) = self.pipeline.as_ref() else {
             return Err(crate::config::ConfigError::new(
                 "processor",
@@ -1081,7 +1088,7 @@ impl Sim {
 
     /// What a read_committed consumer's `poll()` returned: counts records of aborted
     /// transactions (never expected), and, for the verifier, which input each output is.
-    pub(super) fn pipeline_verify(&mut self, c: u32, records: &[BufferedRecord]) {
+    pub(crate) fn pipeline_verify(&mut self, c: u32, records: &[BufferedRecord]) {
         let read_committed = self
             .consumers
             .get(c as usize)
@@ -1182,7 +1189,7 @@ impl Sim {
     /// offset commit not done (a crash repeats the work); exactly-once, the offsets are in
     /// the transaction (pending at the group coordinator) and EndTxn is not sent yet (a crash
     /// leaves the transaction open).
-    pub(super) fn processor_between_produce_and_commit(&self, pr: u32) -> bool {
+    pub(crate) fn processor_between_produce_and_commit(&self, pr: u32) -> bool {
         let Some(p) = self.processor(pr) else {
             return false;
         };

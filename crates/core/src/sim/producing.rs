@@ -67,7 +67,7 @@ fn close_batch(p: &mut Producer, b: &mut crate::producer::accumulator::ProducerB
 
 impl Sim {
     /// A new `KafkaProducer` instance for application `app`, with a fresh producer id.
-    pub(super) fn create_producer(&mut self, app: u32, config: ProducerConfig) -> u32 {
+    pub(crate) fn create_producer(&mut self, app: u32, config: ProducerConfig) -> u32 {
         let index = self.producers.len() as u32;
         let topic = self
             .topics
@@ -145,7 +145,7 @@ impl Sim {
 
     /// A live change of a producer setting: Kafka cannot change a running producer, so the
     /// application closes it (its batches complete first) and creates a new one.
-    pub(super) fn restart_producer(&mut self, app: u32) {
+    pub(crate) fn restart_producer(&mut self, app: u32) {
         let old = self.app_producer[app as usize];
         let mut was_waiting = false;
         if let Some(p) = self.producers.get_mut(old as usize) {
@@ -174,7 +174,7 @@ impl Sim {
 
     /// A closing producer with nothing queued or in flight finishes closing (as its own
     /// event, so the trace shows it).
-    fn maybe_finish_close(&mut self, idx: u32) {
+    pub(crate) fn maybe_finish_close(&mut self, idx: u32) {
         let done = self
             .producers
             .get(idx as usize)
@@ -184,7 +184,7 @@ impl Sim {
         }
     }
 
-    pub(super) fn on_finish_close(&mut self, idx: u32) -> Option<Event> {
+    pub(crate) fn on_finish_close(&mut self, idx: u32) -> Option<Event> {
         let p = self.producers.get_mut(idx as usize)?;
         if p.state != ProducerState::Closing || !p.drained() {
             return None;
@@ -194,7 +194,7 @@ impl Sim {
     }
 
     /// Microseconds between two `send()` calls of an application.
-    pub(super) fn produce_interval(&self, app: u32) -> Option<u64> {
+    pub(crate) fn produce_interval(&self, app: u32) -> Option<u64> {
         let rate = self
             .config
             .producers
@@ -209,7 +209,7 @@ impl Sim {
     }
 
     /// The application calls `send()` once.
-    pub(super) fn on_produce_tick(&mut self, app: u32, at: SimTime) -> Option<Event> {
+    pub(crate) fn on_produce_tick(&mut self, app: u32, at: SimTime) -> Option<Event> {
         if self.app_next_send.get(app as usize).copied().flatten() != Some(at) {
             return None; // superseded (the rate changed)
         }
@@ -236,7 +236,7 @@ impl Sim {
     }
 
     /// The application's `send()` of its next record.
-    pub(super) fn app_send(&mut self, idx: u32) -> Event {
+    pub(crate) fn app_send(&mut self, idx: u32) -> Event {
         let rec = self.make_record(idx);
         self.producers[idx as usize].stats.records_sent += 1;
         // KafkaProducer.ensureValidRecordSize: a record that can never fit fails at once.
@@ -272,7 +272,7 @@ impl Sim {
 
     /// The next `send()` of the application instance `idx` drives: its application's tick
     /// (a transactional zombie has a timer of its own).
-    fn schedule_next_send_for(&mut self, idx: u32, last_created: SimTime) {
+    pub(crate) fn schedule_next_send_for(&mut self, idx: u32, last_created: SimTime) {
         let Some(p) = self.producers.get(idx as usize) else {
             return;
         };
@@ -285,7 +285,7 @@ impl Sim {
 
     /// The record the application sends now: a key from its key space (or none), the
     /// serializers' sizes, headers, an explicit partition if it names one.
-    fn make_record(&mut self, idx: u32) -> RecordMeta {
+    pub(crate) fn make_record(&mut self, idx: u32) -> RecordMeta {
         let record_id = self.next_record_id;
         self.next_record_id += 1;
         let now = self.now;
@@ -326,7 +326,7 @@ impl Sim {
 
     /// A pipeline processor's output record: the input's key, sent to `partition` (the
     /// transform keeps key and value size).
-    pub(super) fn make_output_record(
+    pub(crate) fn make_output_record(
         &mut self,
         idx: u32,
         key: Option<u32>,
@@ -342,14 +342,14 @@ impl Sim {
     }
 
     /// Sends a pipeline processor's output record (its event is part of the processor's).
-    pub(super) fn send_output_record(&mut self, idx: u32, rec: RecordMeta) {
+    pub(crate) fn send_output_record(&mut self, idx: u32, rec: RecordMeta) {
         let _ = self.send_record(idx, rec);
     }
 
     /// Partitions and appends `rec`. When the accumulator has no buffer memory for a new
     /// batch, `send()` blocks: every batch becomes sendable, and the send waits up to
     /// `max.block.ms` for memory to come back.
-    pub(super) fn send_record(&mut self, idx: u32, mut rec: RecordMeta) -> Event {
+    pub(crate) fn send_record(&mut self, idx: u32, mut rec: RecordMeta) -> Event {
         let now = self.now;
         let leaders = self.topics[self.producers[idx as usize].topic as usize].leaders();
         let p = &mut self.producers[idx as usize];
@@ -452,7 +452,7 @@ impl Sim {
     }
 
     /// The application's next `send()`, no sooner than its rate allows after the last one.
-    fn schedule_next_send(&mut self, app: u32, last_created: SimTime) {
+    pub(crate) fn schedule_next_send(&mut self, app: u32, last_created: SimTime) {
         if let Some(dt) = self.produce_interval(app) {
             let at = last_created.plus(dt).max(self.now);
             self.schedule_tick(app, at);
@@ -460,7 +460,7 @@ impl Sim {
     }
 
     /// Schedules application `app`'s next `send()` at `at` (replacing any other).
-    pub(super) fn schedule_tick(&mut self, app: u32, at: SimTime) {
+    pub(crate) fn schedule_tick(&mut self, app: u32, at: SimTime) {
         if self.draining {
             return; // the run is draining: applications send nothing more
         }
@@ -472,7 +472,7 @@ impl Sim {
 
     /// After a workload change: an application that is not waiting on anything sends again
     /// at its (new) rate; a send planned further away than the new interval comes forward.
-    pub(super) fn resume_sending(&mut self, app: u32) {
+    pub(crate) fn resume_sending(&mut self, app: u32) {
         let idx = self.app_producer[app as usize] as usize;
         let p = &self.producers[idx];
         let waiting = p.blocked.is_some() || p.awaiting_ack.is_some();
@@ -489,14 +489,14 @@ impl Sim {
     }
 
     /// Buffer memory came back: a blocked `send()` tries again.
-    pub(super) fn on_retry_blocked_send(&mut self, idx: u32) -> Option<Event> {
+    pub(crate) fn on_retry_blocked_send(&mut self, idx: u32) -> Option<Event> {
         let rec = self.producers.get(idx as usize)?.blocked?.record;
         Some(self.send_record(idx, rec))
     }
 
     /// `max.block.ms` ran out: the blocked `send()` fails (`BufferExhaustedException`, a
     /// `TimeoutException`) and the application carries on.
-    pub(super) fn on_block_timeout(&mut self, idx: u32, at: SimTime) -> Option<Event> {
+    pub(crate) fn on_block_timeout(&mut self, idx: u32, at: SimTime) -> Option<Event> {
         let p = self.producers.get_mut(idx as usize)?;
         let blocked = p.blocked?;
         if blocked.deadline != at {
@@ -528,7 +528,7 @@ impl Sim {
         })
     }
 
-    pub(super) fn on_sender_wake(&mut self, producer: u32, at: SimTime) -> Option<Event> {
+    pub(crate) fn on_sender_wake(&mut self, producer: u32, at: SimTime) -> Option<Event> {
         let p = self.producers.get(producer as usize)?;
         if p.wake_at != Some(at) {
             return None; // superseded by an earlier wake-up
@@ -543,7 +543,7 @@ impl Sim {
 
     /// One pass of the sender thread (`Sender.sendProducerData`): find ready brokers, drain
     /// each one's partitions into a produce request, send. Returns requests sent.
-    pub(super) fn sender_run(&mut self, idx: u32) -> u32 {
+    pub(crate) fn sender_run(&mut self, idx: u32) -> u32 {
         // Kafka's sender loops without sleeping while something is sendable and a
         // connection has room; each pass takes at most one batch per partition.
         let mut total = 0;
@@ -561,7 +561,7 @@ impl Sim {
     }
 
     /// One pass of `Sender.sendProducerData`.
-    fn sender_pass(&mut self, idx: u32) -> u32 {
+    pub(crate) fn sender_pass(&mut self, idx: u32) -> u32 {
         let now = self.now;
         let Some(p) = self.producers.get(idx as usize) else {
             return 0;
@@ -781,7 +781,7 @@ impl Sim {
     }
 
     /// A produce response arrived: complete its batches.
-    pub(super) fn on_produce_response(
+    pub(crate) fn on_produce_response(
         &mut self,
         idx: u32,
         request_id: u64,
@@ -813,7 +813,7 @@ impl Sim {
 
     /// Completes the batches of a request: callbacks run, buffer memory returns, a waiting
     /// `send().get()` returns. Returns (records completed, first error).
-    fn complete_request(
+    pub(crate) fn complete_request(
         &mut self,
         idx: u32,
         request_id: u64,
@@ -839,7 +839,7 @@ impl Sim {
 
     /// `Sender.completeBatch`: success, a retry (retriable error, attempts and
     /// delivery.timeout.ms left), or a failure. Returns records that reached an outcome.
-    pub(super) fn complete_batch(
+    pub(crate) fn complete_batch(
         &mut self,
         idx: u32,
         mut b: ProducerBatch,
@@ -938,7 +938,7 @@ impl Sim {
     /// `request.timeout.ms` passed without a response: the client closes the connection, so
     /// every request in flight to that broker fails (the timed-out one with
     /// REQUEST_TIMED_OUT, the others with NETWORK_EXCEPTION) and is retried or failed.
-    pub(super) fn on_request_timeout(&mut self, idx: u32, request_id: u64) -> Option<Event> {
+    pub(crate) fn on_request_timeout(&mut self, idx: u32, request_id: u64) -> Option<Event> {
         let p = self.producers.get(idx as usize)?;
         let broker = p.in_flight.get(&request_id)?.broker;
         let (requests, records) = self.close_connection(idx, broker, Some(request_id));
@@ -954,7 +954,7 @@ impl Sim {
     /// request.timeout.ms or because the broker's process died (`None`): every request in
     /// flight to it fails (REQUEST_TIMED_OUT for the timed-out one, NETWORK_EXCEPTION, a
     /// disconnect, for the others) and is retried or failed. Returns (requests, records).
-    pub(super) fn close_connection(
+    pub(crate) fn close_connection(
         &mut self,
         idx: u32,
         broker: u32,
@@ -1002,7 +1002,7 @@ impl Sim {
 
     /// Batches past delivery.timeout.ms fail with TimeoutException, queued or in flight
     /// (`RecordAccumulator.expiredBatches`, `Sender.getExpiredInflightBatches`).
-    pub(super) fn expire_batches(&mut self, idx: u32) -> u32 {
+    pub(crate) fn expire_batches(&mut self, idx: u32) -> u32 {
         let now = self.now;
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return 0;
@@ -1033,7 +1033,7 @@ impl Sim {
         n
     }
 
-    fn fail_expired(&mut self, idx: u32, b: ProducerBatch) {
+    pub(crate) fn fail_expired(&mut self, idx: u32, b: ProducerBatch) {
         if let Some(p) = self.producers.get_mut(idx as usize) {
             p.stats.batches_expired += 1;
         }
@@ -1042,7 +1042,7 @@ impl Sim {
     }
 
     /// Wakes the sender at the earliest time a queued batch becomes sendable or expires.
-    pub(super) fn schedule_sender_wake(&mut self, idx: u32) {
+    pub(crate) fn schedule_sender_wake(&mut self, idx: u32) {
         let now = self.now;
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;

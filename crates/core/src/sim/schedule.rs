@@ -572,7 +572,11 @@ impl Sim {
         Ok(())
     }
 
-    fn resolve_partition(&self, topic: &str, partition: u32) -> Option<TopicPartitionId> {
+    pub(crate) fn resolve_partition(
+        &self,
+        topic: &str,
+        partition: u32,
+    ) -> Option<TopicPartitionId> {
         let ti = self.topics.iter().position(|t| t.name == topic)?;
         let t = &self.topics[ti];
         ((partition as usize) < t.partitions.len()).then_some(TopicPartitionId {
@@ -593,11 +597,11 @@ impl Sim {
 
     /// Applies a change the schedule makes, as a live change (recorded in `changes()`).
     /// Returns whether it did anything (crashing a broker that is down already does not).
-    fn apply_scheduled(&mut self, change: Change) -> bool {
+    pub(crate) fn apply_scheduled(&mut self, change: Change) -> bool {
         self.apply(change).is_ok()
     }
 
-    pub(super) fn on_scheduled_fault(&mut self, index: u32, end: bool) -> Option<Event> {
+    pub(crate) fn on_scheduled_fault(&mut self, index: u32, end: bool) -> Option<Event> {
         let f = self.faults.get(index as usize)?.clone();
         if end {
             if f.ended || !f.started {
@@ -742,7 +746,7 @@ impl Sim {
     /// answered an acks=0/1 producer, or an acks=all one if its ISR is itself alone) but not
     /// yet woken its followers' fetches: it crashes now. The fault's start is reported as the
     /// next event.
-    pub(super) fn crash_ahead_leader(&mut self, broker: u32) {
+    pub(crate) fn crash_ahead_leader(&mut self, broker: u32) {
         let Some((index, _)) = self.ahead_watch.take() else {
             return;
         };
@@ -760,7 +764,7 @@ impl Sim {
     }
 
     /// Marks a fault started, schedules its end, and queues its `FaultStarted` report.
-    fn start_fault_window(&mut self, index: u32) {
+    pub(crate) fn start_fault_window(&mut self, index: u32) {
         let Some(f) = self.faults.get_mut(index as usize) else {
             return;
         };

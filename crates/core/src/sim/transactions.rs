@@ -74,7 +74,7 @@ impl TxnState {
         }
     }
 
-    pub(super) fn preparing(self) -> bool {
+    pub(crate) fn preparing(self) -> bool {
         matches!(self, TxnState::PrepareCommit | TxnState::PrepareAbort)
     }
 }
@@ -174,7 +174,7 @@ impl Sim {
     /// first live replica as leader, which becomes the coordinator of its transactional.ids
     /// (their state is kept, as the new leader would load it from the log) and sends the
     /// markers of transactions it finds preparing again.
-    pub(super) fn move_txn_leaders(&mut self, broker: u32) {
+    pub(crate) fn move_txn_leaders(&mut self, broker: u32) {
         for p in 0..self.txn_leaders.len() {
             if self.txn_leaders[p] != broker {
                 continue;
@@ -192,7 +192,7 @@ impl Sim {
     }
 
     /// `broker` came back: it leads the `__transaction_state` partitions whose leader is down.
-    pub(super) fn txn_after_restart(&mut self, broker: u32) {
+    pub(crate) fn txn_after_restart(&mut self, broker: u32) {
         for p in 0..self.txn_leaders.len() {
             let hosts = self
                 .txn_replicas
@@ -207,7 +207,7 @@ impl Sim {
         }
     }
 
-    fn txn_coordinator_moved(&mut self, partition: u32, to: u32) {
+    pub(crate) fn txn_coordinator_moved(&mut self, partition: u32, to: u32) {
         let tids: Vec<String> = self
             .txn_coordinator
             .values()
@@ -235,7 +235,7 @@ impl Sim {
     /// A transactional producer looks its coordinator up again (FindCoordinator, after a
     /// request to the old one timed out or was answered NOT_COORDINATOR). Simplified: the
     /// answer is immediate.
-    pub(super) fn txn_refresh_coordinator(&mut self, idx: u32) {
+    pub(crate) fn txn_refresh_coordinator(&mut self, idx: u32) {
         let Some(tid) = self
             .producers
             .get(idx as usize)
@@ -294,7 +294,7 @@ impl Sim {
 
     /// The aborted transactions overlapping `[from, to)` of a partition, as a read_committed
     /// fetch response lists them (`collectAbortedTransactions`).
-    pub(super) fn aborted_transactions(
+    pub(crate) fn aborted_transactions(
         &self,
         tp: TopicPartitionId,
         from: u64,
@@ -312,7 +312,7 @@ impl Sim {
     /// Reads what is new in the leader's log of `tp` into its open / aborted transactions
     /// (after every append and leader change, with the monitor). Nothing is kept before the
     /// first transactional producer exists.
-    pub(super) fn txn_index_read(&mut self, tp: TopicPartitionId) {
+    pub(crate) fn txn_index_read(&mut self, tp: TopicPartitionId) {
         if self.txn_coordinator.is_empty() {
             return;
         }
@@ -363,7 +363,7 @@ impl Sim {
     }
 
     /// Starts the coordinators' timed-out-transaction check (once transactions exist).
-    fn ensure_txn_timer(&mut self) {
+    pub(crate) fn ensure_txn_timer(&mut self) {
         if !self.txn_timer_running {
             self.txn_timer_running = true;
             let at = self.now.plus(ABORT_TIMED_OUT_INTERVAL_US);
@@ -371,7 +371,7 @@ impl Sim {
         }
     }
 
-    pub(super) fn on_txn_timer(&mut self, t: TxnTimer) -> Option<Event> {
+    pub(crate) fn on_txn_timer(&mut self, t: TxnTimer) -> Option<Event> {
         match t {
             TxnTimer::AbortTimedOut => self.on_abort_timed_out(),
             TxnTimer::ClientRetry { producer } => {
@@ -443,7 +443,7 @@ impl Sim {
     /// `abortTimedOutTransactions`: every Ongoing transaction older than its timeout is
     /// aborted with an epoch bump (fencing its producer); markers unanswered for 30 s are
     /// sent again. Not an event when it found nothing.
-    fn on_abort_timed_out(&mut self) -> Option<Event> {
+    pub(crate) fn on_abort_timed_out(&mut self) -> Option<Event> {
         let now = self.now;
         self.schedule(
             now.plus(ABORT_TIMED_OUT_INTERVAL_US),
@@ -491,7 +491,7 @@ impl Sim {
 
     /// PREPARE_COMMIT / PREPARE_ABORT (with an epoch bump when `bump`), then the markers to
     /// every partition of the transaction (COMPLETE_* at once when it has none).
-    fn end_transaction(&mut self, tid: &str, commit: bool, bump: bool) {
+    pub(crate) fn end_transaction(&mut self, tid: &str, commit: bool, bump: bool) {
         let now = self.now;
         let Some(m) = self.txn_coordinator.get_mut(tid) else {
             return;
@@ -528,7 +528,7 @@ impl Sim {
 
     /// Sends WriteTxnMarkers for the pending, not in-flight markers of `tid`, one request per
     /// partition leader. Returns how many markers were sent.
-    fn send_markers(&mut self, tid: &str) -> u32 {
+    pub(crate) fn send_markers(&mut self, tid: &str) -> u32 {
         let Some(m) = self.txn_coordinator.get(tid) else {
             return 0;
         };
@@ -571,7 +571,7 @@ impl Sim {
     }
 
     /// A transactional request at broker `b` (coordinator or partition leader).
-    pub(super) fn on_txn_request(&mut self, b: u32, from: Node, body: Body) -> Delivery {
+    pub(crate) fn on_txn_request(&mut self, b: u32, from: Node, body: Body) -> Delivery {
         match body {
             Body::InitProducerId {
                 transactional_id,
@@ -641,7 +641,7 @@ impl Sim {
         }
     }
 
-    fn txn_delivery(&self, tid: &str, error: Option<KafkaError>) -> Delivery {
+    pub(crate) fn txn_delivery(&self, tid: &str, error: Option<KafkaError>) -> Delivery {
         Delivery::Txn {
             state: self.txn_coordinator.get(tid).map(|m| m.state),
             error,
@@ -651,7 +651,13 @@ impl Sim {
     /// InitProducerId: a new transactional.id gets a producer id; a known one gets its epoch
     /// bumped (fencing the older instance). An open transaction is aborted first (with the
     /// bump) and the caller retries on CONCURRENT_TRANSACTIONS.
-    fn coordinator_init(&mut self, b: u32, from: Node, tid: String, timeout_ms: u64) -> Delivery {
+    pub(crate) fn coordinator_init(
+        &mut self,
+        b: u32,
+        from: Node,
+        tid: String,
+        timeout_ms: u64,
+    ) -> Delivery {
         let (part, coord) = self.transaction_coordinator(&tid);
         let mut answer = (-1i64, -1i16, None);
         if coord != b {
@@ -733,7 +739,13 @@ impl Sim {
     }
 
     /// The checks every transactional request of a producer passes at the coordinator.
-    fn check_producer(&self, b: u32, tid: &str, pid: i64, epoch: i16) -> Result<(), KafkaError> {
+    pub(crate) fn check_producer(
+        &self,
+        b: u32,
+        tid: &str,
+        pid: i64,
+        epoch: i16,
+    ) -> Result<(), KafkaError> {
         if self.transaction_coordinator(tid).1 != b {
             return Err(KafkaError::NotCoordinator);
         }
@@ -752,7 +764,7 @@ impl Sim {
 
     /// AddPartitionsToTxn (V1), or the partition a V2 produce adds: the transaction becomes
     /// Ongoing (its timeout starts with its first partition).
-    fn coordinator_add(
+    pub(crate) fn coordinator_add(
         &mut self,
         b: u32,
         tid: &str,
@@ -780,7 +792,7 @@ impl Sim {
     }
 
     /// AddOffsetsToTxn (V1): the group's `__consumer_offsets` partition joins the transaction.
-    pub(super) fn coordinator_add_offsets(
+    pub(crate) fn coordinator_add_offsets(
         &mut self,
         b: u32,
         tid: &str,
@@ -799,7 +811,7 @@ impl Sim {
 
     /// EndTxn: PREPARE_* and the answer (with the epoch bumped under transaction.version 2),
     /// then the markers.
-    fn coordinator_end(
+    pub(crate) fn coordinator_end(
         &mut self,
         b: u32,
         from: Node,
@@ -842,7 +854,7 @@ impl Sim {
     /// WriteTxnMarkers at a partition leader: one COMMIT / ABORT control record per
     /// partition, answered once replicated.
     #[allow(clippy::too_many_arguments)]
-    fn write_markers(
+    pub(crate) fn write_markers(
         &mut self,
         b: u32,
         from: Node,
@@ -936,7 +948,7 @@ impl Sim {
 
     /// Answers the marker appends on `tp` that are now replicated (or whose broker no longer
     /// leads). Called whenever the high watermark is recomputed.
-    pub(super) fn complete_marker_waits(&mut self, tp: TopicPartitionId) {
+    pub(crate) fn complete_marker_waits(&mut self, tp: TopicPartitionId) {
         if !self.marker_waits.iter().any(|w| w.tp == tp) {
             return;
         }
@@ -973,7 +985,7 @@ impl Sim {
 
     /// Marker answers at the coordinator: COMPLETE_* once every partition has its marker;
     /// a partition whose leader moved gets its marker again.
-    fn on_markers_written(
+    pub(crate) fn on_markers_written(
         &mut self,
         tid: &str,
         pid: i64,
@@ -1019,7 +1031,7 @@ impl Sim {
     /// A transactional produce at a partition leader: refused when a newer epoch of the
     /// producer id is known (from the log, or at the coordinator); the coordinator learns the
     /// partition (V2; V1 verifies it was added). A new epoch starts a new sequence.
-    pub(super) fn check_transactional_produce(
+    pub(crate) fn check_transactional_produce(
         &mut self,
         tp: TopicPartitionId,
         tid: &str,
@@ -1060,7 +1072,7 @@ impl Sim {
     // ----- the producer (`TransactionManager`) and its application -----
 
     /// initTransactions(): InitProducerId to the coordinator.
-    pub(super) fn txn_send_init(&mut self, idx: u32) {
+    pub(crate) fn txn_send_init(&mut self, idx: u32) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;
         };
@@ -1084,7 +1096,7 @@ impl Sim {
 
     /// A transactional request went out: it is sent again if no answer comes within
     /// request.timeout.ms (the coordinator may have been down).
-    pub(super) fn txn_request_sent(&mut self, idx: u32) {
+    pub(crate) fn txn_request_sent(&mut self, idx: u32) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;
         };
@@ -1102,7 +1114,7 @@ impl Sim {
     }
 
     /// A new transaction manager for a producer with a transactional.id.
-    pub(super) fn new_transaction_manager(&self, tid: &str) -> TransactionManager {
+    pub(crate) fn new_transaction_manager(&self, tid: &str) -> TransactionManager {
         let (_, coord) = self.transaction_coordinator(tid);
         TransactionManager::new(
             String::from(tid),
@@ -1115,7 +1127,7 @@ impl Sim {
     /// a zombie on its own timer): begin, commit or abort as its workload says, or `None`
     /// with `send` set when it sends a record now. `None` and no send: it waits (for
     /// initTransactions or the end of a transaction, or for the page in manual mode).
-    pub(super) fn txn_app_step(&mut self, idx: u32) -> (Option<Event>, bool) {
+    pub(crate) fn txn_app_step(&mut self, idx: u32) -> (Option<Event>, bool) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return (None, false);
         };
@@ -1156,7 +1168,7 @@ impl Sim {
 
     /// A zombie's application step (its sends go through the same path as the current
     /// instance's).
-    fn txn_app_tick(&mut self, idx: u32) -> Option<Event> {
+    pub(crate) fn txn_app_tick(&mut self, idx: u32) -> Option<Event> {
         let (ev, send) = self.txn_app_step(idx);
         if send {
             return Some(self.app_send(idx));
@@ -1167,7 +1179,7 @@ impl Sim {
     /// Schedules the next application step of a transactional instance: its application's
     /// tick when it is the current instance, else its own (zombie) timer. `after`: the last
     /// record's creation (the rate counts from it), else now.
-    pub(super) fn txn_next_tick(&mut self, idx: u32, after: Option<SimTime>) {
+    pub(crate) fn txn_next_tick(&mut self, idx: u32, after: Option<SimTime>) {
         let Some(p) = self.producers.get(idx as usize) else {
             return;
         };
@@ -1187,7 +1199,7 @@ impl Sim {
     }
 
     /// The application carries on at once (a blocking call returned).
-    fn txn_resume(&mut self, idx: u32) {
+    pub(crate) fn txn_resume(&mut self, idx: u32) {
         if self.pipeline_producer_ready(idx) {
             return;
         }
@@ -1221,7 +1233,7 @@ impl Sim {
     }
 
     /// beginTransaction().
-    pub(super) fn txn_begin(&mut self, idx: u32, will_abort: bool) {
+    pub(crate) fn txn_begin(&mut self, idx: u32, will_abort: bool) {
         if let Some(t) = self
             .producers
             .get_mut(idx as usize)
@@ -1238,7 +1250,7 @@ impl Sim {
 
     /// commitTransaction() / abortTransaction(): a commit flushes every batch; an abort fails
     /// the batches not sent yet. EndTxn follows once nothing is in flight.
-    pub(super) fn txn_end(&mut self, idx: u32, commit: bool) {
+    pub(crate) fn txn_end(&mut self, idx: u32, commit: bool) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;
         };
@@ -1283,7 +1295,7 @@ impl Sim {
 
     /// V1: AddPartitionsToTxn for the partitions written to and not yet added (one request
     /// at a time).
-    pub(super) fn txn_maybe_add_partitions(&mut self, idx: u32) {
+    pub(crate) fn txn_maybe_add_partitions(&mut self, idx: u32) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;
         };
@@ -1321,7 +1333,7 @@ impl Sim {
 
     /// EndTxn once the ending transaction has nothing queued or in flight; a transaction
     /// that wrote nothing ends in the client alone.
-    pub(super) fn txn_maybe_send_end(&mut self, idx: u32) {
+    pub(crate) fn txn_maybe_send_end(&mut self, idx: u32) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;
         };
@@ -1360,7 +1372,7 @@ impl Sim {
 
     /// The transaction ended (EndTxn answered, or nothing to end): Ready, with the new epoch
     /// (V2) and its sequences from 0.
-    fn txn_completed(&mut self, idx: u32, commit: bool, epoch: Option<i16>) {
+    pub(crate) fn txn_completed(&mut self, idx: u32, commit: bool, epoch: Option<i16>) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;
         };
@@ -1389,7 +1401,7 @@ impl Sim {
     }
 
     /// The producer is fenced: fatal, every queued batch fails, the application stops.
-    pub(super) fn txn_fatal(&mut self, idx: u32, error: KafkaError) {
+    pub(crate) fn txn_fatal(&mut self, idx: u32, error: KafkaError) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;
         };
@@ -1414,7 +1426,7 @@ impl Sim {
     }
 
     /// Schedules a retry of the transactional request after retry.backoff.ms.
-    fn txn_retry(&mut self, idx: u32) {
+    pub(crate) fn txn_retry(&mut self, idx: u32) {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return;
         };
@@ -1427,7 +1439,7 @@ impl Sim {
     }
 
     /// A coordinator's answer at the producer.
-    pub(super) fn on_txn_response(&mut self, idx: u32, body: Body) -> Delivery {
+    pub(crate) fn on_txn_response(&mut self, idx: u32, body: Body) -> Delivery {
         let Some(p) = self.producers.get_mut(idx as usize) else {
             return Delivery::Group;
         };
@@ -1489,7 +1501,7 @@ impl Sim {
 
     /// The run drains: every transactional application ends its open transaction (commit,
     /// or abort when it meant to).
-    pub(super) fn txn_drain(&mut self) {
+    pub(crate) fn txn_drain(&mut self) {
         for idx in 0..self.producers.len() as u32 {
             let p = &self.producers[idx as usize];
             let Some(t) = p.txn.as_ref() else {
@@ -1510,7 +1522,7 @@ impl Sim {
     /// The page begins, commits or aborts the application's transaction; refused (and
     /// nothing changes) when the producer is not transactional or not in a state that allows
     /// the call (Kafka's `IllegalStateException`).
-    pub(super) fn txn_change(
+    pub(crate) fn txn_change(
         &mut self,
         app: u32,
         call: TxnCall,
@@ -1552,7 +1564,7 @@ impl Sim {
 
     /// A second instance with the same transactional.id starts (initTransactions): it takes
     /// over the application, and the running one carries on as a zombie until it is fenced.
-    pub(super) fn start_zombie(&mut self, app: u32) -> Result<(), crate::config::ConfigError> {
+    pub(crate) fn start_zombie(&mut self, app: u32) -> Result<(), crate::config::ConfigError> {
         let old = self.transactional_instance(app)?;
         let cfg = self.config.producers[app as usize].clone();
         let new = self.create_producer(app, cfg);
@@ -1561,7 +1573,10 @@ impl Sim {
         Ok(())
     }
 
-    fn transactional_instance(&self, app: u32) -> Result<u32, crate::config::ConfigError> {
+    pub(crate) fn transactional_instance(
+        &self,
+        app: u32,
+    ) -> Result<u32, crate::config::ConfigError> {
         let idx = *self.app_producer.get(app as usize).ok_or_else(|| {
             crate::config::ConfigError::new(
                 "producer",

@@ -427,7 +427,7 @@ impl Sim {
         out
     }
 
-    fn topic_name(&self, topic: u32) -> String {
+    pub(crate) fn topic_name(&self, topic: u32) -> String {
         self.topics
             .get(topic as usize)
             .map_or_else(String::new, |t| t.name.clone())

@@ -175,7 +175,7 @@ impl Sim {
     /// One liveness check during a drain: remembers since when each part is unsettled and
     /// which Kafka timeouts the run waits for (one that was pending at the previous check and
     /// has fired since is what the run waited for). Returns whether the run is settled.
-    fn observe_liveness(&mut self) -> bool {
+    pub(crate) fn observe_liveness(&mut self) -> bool {
         let now = self.now;
         let l = &mut self.liveness;
         let (fired, pending): (Vec<PendingTimeout>, Vec<PendingTimeout>) =
@@ -217,7 +217,7 @@ impl Sim {
     }
 
     /// The stuck parts as the report lists them: what, and since when.
-    fn stuck_now(&self) -> Vec<String> {
+    pub(crate) fn stuck_now(&self) -> Vec<String> {
         self.unsettled(false)
             .into_iter()
             .map(|u| {
@@ -312,7 +312,7 @@ impl Sim {
         }
     }
 
-    fn finish_drain(&mut self, d: &mut Drain, settled: bool) {
+    pub(crate) fn finish_drain(&mut self, d: &mut Drain, settled: bool) {
         d.over = true;
         let report = DrainReport {
             settled,

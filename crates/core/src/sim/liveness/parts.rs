@@ -37,7 +37,7 @@ impl Sim {
         self.unsettled(true).is_empty()
     }
 
-    fn unsettled_producers(&self, out: &mut Vec<Unsettled>, first: bool) {
+    pub(crate) fn unsettled_producers(&self, out: &mut Vec<Unsettled>, first: bool) {
         for p in &self.producers {
             if p.crashed {
                 continue;
@@ -85,7 +85,7 @@ impl Sim {
         }
     }
 
-    fn unsettled_partitions(&self, out: &mut Vec<Unsettled>, first: bool) {
+    pub(crate) fn unsettled_partitions(&self, out: &mut Vec<Unsettled>, first: bool) {
         for b in &self.brokers {
             if !b.alive || b.fenced || b.registering {
                 out.push(Unsettled {
@@ -190,7 +190,7 @@ impl Sim {
 
     /// Whether the members of `group` commit offsets at all (auto-commit, the application's
     /// commitSync / commitAsync, or the pipeline's processors).
-    fn group_commits(&self, group: u32) -> bool {
+    pub(crate) fn group_commits(&self, group: u32) -> bool {
         if self.pipeline.as_ref().is_some_and(|p| p.group == group) {
             return true;
         }
@@ -199,7 +199,7 @@ impl Sim {
         })
     }
 
-    fn unsettled_groups(&self, out: &mut Vec<Unsettled>, first: bool) {
+    pub(crate) fn unsettled_groups(&self, out: &mut Vec<Unsettled>, first: bool) {
         for g in &self.groups {
             let running: Vec<&crate::consumer::Consumer> = self
                 .consumers
@@ -278,7 +278,11 @@ impl Sim {
 
     /// A member not yet at the end of a partition it owns, or the group's committed offset
     /// behind that end.
-    fn group_behind(&self, group: u32, running: &[&crate::consumer::Consumer]) -> Option<String> {
+    pub(crate) fn group_behind(
+        &self,
+        group: u32,
+        running: &[&crate::consumer::Consumer],
+    ) -> Option<String> {
         let commits = self.group_commits(group);
         let g = self.groups.get(group as usize)?;
         for c in running {
@@ -316,7 +320,7 @@ impl Sim {
         None
     }
 
-    fn unsettled_transactions(&self, out: &mut Vec<Unsettled>, first: bool) {
+    pub(crate) fn unsettled_transactions(&self, out: &mut Vec<Unsettled>, first: bool) {
         use crate::sim::transactions::TxnState;
         for m in self.txn_coordinator.values() {
             if matches!(
@@ -344,7 +348,7 @@ impl Sim {
         }
     }
 
-    fn unsettled_pipeline(&self, out: &mut Vec<Unsettled>) {
+    pub(crate) fn unsettled_pipeline(&self, out: &mut Vec<Unsettled>) {
         let Some(pl) = self.pipeline.as_ref() else {
             return;
         };
@@ -378,7 +382,7 @@ impl Sim {
         }
     }
 
-    fn tp_name(&self, tp: TopicPartitionId) -> String {
+    pub(crate) fn tp_name(&self, tp: TopicPartitionId) -> String {
         let t = self
             .topics
             .get(tp.topic as usize)

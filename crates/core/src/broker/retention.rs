@@ -10,17 +10,17 @@
 //! Simplified: one cluster-wide timer (every broker starts at time 0); `segment.ms` rolling,
 //! `cleanup.policy=compact` and tiered storage are not modelled.
 
-use super::replication::BrokerTimer;
-use super::{Pending, Sim};
+use crate::broker::timers::BrokerTimer;
 use crate::event::Event;
 use crate::log::Retention;
+use crate::sim::{Pending, Sim};
 
 /// `log.initial.task.delay.ms`'s default: the first retention check runs 30 s after start.
 pub const LOG_INITIAL_TASK_DELAY_US: u64 = 30_000_000;
 
 impl Sim {
     /// Gives every replica log of topic `topic` its `segment.bytes`.
-    pub(super) fn apply_segment_bytes(&mut self, topic: u32) {
+    pub(crate) fn apply_segment_bytes(&mut self, topic: u32) {
         let Some(tc) = self.config.topics.get(topic as usize) else {
             return;
         };
@@ -36,7 +36,7 @@ impl Sim {
 
     /// The periodic retention check on every alive broker. An event only when it deleted
     /// something.
-    pub(super) fn on_retention_check(&mut self) -> Option<Event> {
+    pub(crate) fn on_retention_check(&mut self) -> Option<Event> {
         let now = self.now;
         let mut segments = 0u32;
         let mut replicas = 0u32;

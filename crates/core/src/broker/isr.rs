@@ -12,23 +12,23 @@
 //! into one AlterPartition). The check runs on one cluster-wide timer from time 0 (every
 //! broker starts at 0 in the simulator), skipping brokers that are down.
 
-use super::replication::BrokerTimer;
-use super::{Pending, Sim};
+use crate::broker::timers::BrokerTimer;
 use crate::event::Event;
 use crate::net::TopicPartitionId;
+use crate::sim::{Pending, Sim};
 use alloc::vec::Vec;
 
 impl Sim {
     /// The isr-expiration period: half of `replica.lag.time.max.ms` (at least 1 ms; Kafka's
     /// scheduler refuses a zero period).
-    pub(super) fn isr_expiration_period_us(&self) -> u64 {
+    pub(crate) fn isr_expiration_period_us(&self) -> u64 {
         (self.config.broker.replica_lag_time_max_ms.value * 1000 / 2).max(1000)
     }
 
     /// The periodic check: every alive leader looks for followers in its ISR that fell out of
     /// sync and asks for their removal. Not an event by itself (it only reads state); each
     /// removal is.
-    pub(super) fn on_isr_expiration(&mut self) -> Option<Event> {
+    pub(crate) fn on_isr_expiration(&mut self) -> Option<Event> {
         let lag_us = self.config.broker.replica_lag_time_max_ms.value * 1000;
         let now = self.now;
         let mut out = Vec::new();
@@ -68,7 +68,7 @@ impl Sim {
     /// The controller commits the removal of `broker` from `tp`'s ISR (if it still applies):
     /// the high watermark may now move (a smaller ISR), or freeze (below
     /// min.insync.replicas), and waiting acks=all produces are checked again.
-    pub(super) fn on_isr_shrink(&mut self, tp: TopicPartitionId, broker: u32) -> Option<Event> {
+    pub(crate) fn on_isr_shrink(&mut self, tp: TopicPartitionId, broker: u32) -> Option<Event> {
         let lag_us = self.config.broker.replica_lag_time_max_ms.value * 1000;
         let now = self.now;
         let p = self.partition_mut(tp)?;
@@ -95,7 +95,7 @@ impl Sim {
     /// The controller commits `broker`'s return to `tp`'s ISR: its fetch offset reached the
     /// leader's high watermark (`Partition.isFollowerInSync`). The high watermark may move
     /// (an ISR back at min.insync.replicas).
-    pub(super) fn on_isr_expand(&mut self, tp: TopicPartitionId, broker: u32) -> Option<Event> {
+    pub(crate) fn on_isr_expand(&mut self, tp: TopicPartitionId, broker: u32) -> Option<Event> {
         let p = self.partition_mut(tp)?;
         let leader = p.leader?;
         let hw = p.high_watermark();

@@ -1,0 +1,407 @@
+//! Produce at the partition leader (`ReplicaManager.appendRecords`, `Partition.appendRecordsToLeader`):
+//! the leader's checks (leadership, min.insync.replicas, a transactional batch's epoch,
+//! idempotent deduplication by sequence), the append, and acks=all completion in the produce
+//! purgatory (`DelayedProduce`) with Kafka's per-partition outcomes and its expiry after the
+//! request's `timeout_ms`.
+
+use crate::broker::timers::BrokerTimer;
+use crate::config::Acks;
+use crate::event::{Delivery, Event};
+use crate::log::{EntryKind, LogEntry};
+use crate::net::{Body, KafkaError, Node, PartitionProduceResult, TopicPartitionId};
+use crate::producer::accumulator::ProducerBatch;
+use crate::sim::{DelayedProduce, Pending, Sim};
+use alloc::vec::Vec;
+
+/// How many batches per producer and partition a leader remembers for deduplication.
+const PRODUCER_STATE_BATCHES: usize = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::time::SimTime;
+
+    /// `checkEnoughReplicasReachOffset`: a wait whose offset the high watermark has passed
+    /// completes without error while the ISR holds min.insync.replicas, with
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below it meanwhile, and with
+    /// NOT_LEADER_OR_FOLLOWER once the broker no longer leads.
+    #[test]
+    fn delayed_produce_outcomes() {
+        let mut c = Config::preset();
+        c.set("min.insync.replicas", "2").unwrap();
+        let mut sim = Sim::new(c, 1).unwrap();
+        sim.run_until(SimTime(1_000_000));
+        let tp = TopicPartitionId {
+            topic: 0,
+            partition: 0,
+        };
+        let leader = sim.partition(tp).and_then(|p| p.leader).unwrap();
+        let hw = sim.partition(tp).unwrap().high_watermark();
+        assert!(hw > 10);
+        let outcome = |sim: &mut Sim, isr: Option<usize>, lead: bool| {
+            let mut s = sim.clone();
+            let p = s.partition_mut(tp).unwrap();
+            if let Some(n) = isr {
+                p.isr.truncate(n);
+            }
+            if !lead {
+                p.leader = p.replicas.iter().map(|r| r.broker).find(|b| *b != leader);
+            }
+            let mut d = DelayedProduce {
+                broker: leader,
+                producer: 0,
+                request_id: 999_999,
+                waits: alloc::vec![(tp, 7, hw - 10, hw - 5), (tp, 8, hw, hw + 5)],
+                results: alloc::vec![
+                    PartitionProduceResult {
+                        tp,
+                        batch_id: 7,
+                        base_offset: (hw - 10) as i64,
+                        error: None,
+                    },
+                    PartitionProduceResult {
+                        tp,
+                        batch_id: 8,
+                        base_offset: hw as i64,
+                        error: None,
+                    },
+                ],
+            };
+            let all = s.decide_waits(&mut d);
+            (all, d.waits.len(), d.results[0].error, d.results[1].error)
+        };
+        // The second batch is above the high watermark: still waiting.
+        assert_eq!(outcome(&mut sim, None, true), (false, 1, None, None));
+        assert_eq!(
+            outcome(&mut sim, Some(1), true),
+            (
+                false,
+                1,
+                Some(KafkaError::NotEnoughReplicasAfterAppend),
+                None
+            )
+        );
+        let nl = Some(KafkaError::NotLeaderOrFollower);
+        assert_eq!(outcome(&mut sim, None, false), (true, 0, nl, nl));
+    }
+}
+
+impl Sim {
+    /// A produce request at broker `b`.
+    pub(crate) fn on_produce_request(
+        &mut self,
+        b: u32,
+        producer: u32,
+        request_id: u64,
+        (producer_id, producer_epoch, transactional_id): (i64, i16, Option<alloc::string::String>),
+        (acks, timeout_ms): (Acks, u64),
+        batches: Vec<(TopicPartitionId, ProducerBatch)>,
+    ) -> Delivery {
+        let mut results = Vec::with_capacity(batches.len());
+        let mut waits = Vec::new();
+        let mut appended = 0u32;
+        let mut duplicates = 0u32;
+        let mut touched = Vec::new();
+        for (tp, batch) in batches {
+            let Some(part) = self.partition_mut(tp) else {
+                continue;
+            };
+            if part.leader != Some(b) {
+                results.push(PartitionProduceResult {
+                    tp,
+                    batch_id: batch.id,
+                    base_offset: -1,
+                    error: Some(KafkaError::NotLeaderOrFollower),
+                });
+                continue;
+            }
+            let min_isr = self.topics[tp.topic as usize].min_insync_replicas;
+            let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
+            if acks == Acks::All && part.isr.len() < part.effective_min_isr(min_isr) {
+                results.push(PartitionProduceResult {
+                    tp,
+                    batch_id: batch.id,
+                    base_offset: -1,
+                    error: Some(KafkaError::NotEnoughReplicas),
+                });
+                continue;
+            }
+            // A transactional batch: fenced epochs are refused; the coordinator learns (V2)
+            // or has (V1) the partition (see `sim::transactions`).
+            if let Some(tid) = &transactional_id {
+                if let Err(e) =
+                    self.check_transactional_produce(tp, tid, producer_id, producer_epoch)
+                {
+                    results.push(PartitionProduceResult {
+                        tp,
+                        batch_id: batch.id,
+                        base_offset: -1,
+                        error: Some(e),
+                    });
+                    continue;
+                }
+            }
+            // Idempotent producer: a batch the leader already has is answered, not appended.
+            if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
+                let last = seq.wrapping_add(batch.records.len() as i32 - 1);
+                // Forget batches the leader's log no longer holds (truncated, or never
+                // replicated to this leader).
+                if let (Some(state), Some(lr)) = (
+                    self.producer_state.get_mut(&(producer_id, tp)),
+                    self.topics[tp.topic as usize].partitions[tp.partition as usize]
+                        .leader_replica(),
+                ) {
+                    state.retain(|(_, _, off, first_id)| {
+                        lr.log.get(*off).is_some_and(|e| e.record_id == *first_id)
+                    });
+                }
+                if let Some(state) = self.producer_state.get(&(producer_id, tp)) {
+                    if let Some(&(_, _, off, _)) =
+                        state.iter().find(|(f, l, _, _)| *f == seq && *l == last)
+                    {
+                        let n = batch.records.len() as u64;
+                        duplicates += n as u32;
+                        results.push(PartitionProduceResult {
+                            tp,
+                            batch_id: batch.id,
+                            base_offset: off as i64,
+                            error: None,
+                        });
+                        // acks=all: like an append, the answer waits until the high
+                        // watermark passed the original batch (`DelayedProduce` in Kafka
+                        // waits on the required offset whether or not the batch was new).
+                        waits.push((tp, batch.id, off, off + n));
+                        continue;
+                    }
+                    // Not a duplicate: it must follow the last batch exactly, else a gap.
+                    let expected = state.back().map(|(_, l, _, _)| l.wrapping_add(1));
+                    if expected.is_some_and(|e| e != seq) {
+                        results.push(PartitionProduceResult {
+                            tp,
+                            batch_id: batch.id,
+                            base_offset: -1,
+                            error: Some(KafkaError::OutOfOrderSequenceNumber),
+                        });
+                        continue;
+                    }
+                }
+            }
+            let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
+            let epoch = part.leader_epoch;
+            let Some(leader) = part.leader_replica_mut() else {
+                continue;
+            };
+            let base = leader.log.log_end_offset();
+            let first_ordinal = batch.first_ordinal.unwrap_or(0);
+            for (i, r) in batch.records.iter().enumerate() {
+                leader.log.append(LogEntry {
+                    record_id: r.id,
+                    producer_id,
+                    producer,
+                    ordinal: first_ordinal.wrapping_add(i as u32),
+                    key: r.key,
+                    size_bytes: r.size_bytes,
+                    leader_epoch: epoch,
+                    timestamp: r.created_at,
+                    kind: EntryKind::Data,
+                    producer_epoch: if producer_id >= 0 { producer_epoch } else { -1 },
+                    transactional: transactional_id.is_some(),
+                });
+            }
+            let end = leader.log.log_end_offset();
+            appended += batch.records.len() as u32;
+            if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
+                let last = seq.wrapping_add(batch.records.len() as i32 - 1);
+                let state = self.producer_state.entry((producer_id, tp)).or_default();
+                let first_id = batch.records.first().map_or(0, |r| r.id);
+                state.push_back((seq, last, base, first_id));
+                while state.len() > PRODUCER_STATE_BATCHES {
+                    state.pop_front();
+                }
+            }
+            results.push(PartitionProduceResult {
+                tp,
+                batch_id: batch.id,
+                base_offset: base as i64,
+                error: None,
+            });
+            waits.push((tp, batch.id, base, end));
+            touched.push(tp);
+        }
+        // A `crash:leader=…,ahead` fault waiting on one of these partitions: the leader dies
+        // right after this append, before its followers fetch it (see `sim::schedule`).
+        let crash_after = self
+            .ahead_watch
+            .is_some_and(|(_, wtp)| touched.contains(&wtp));
+        for tp in &touched {
+            if crash_after {
+                self.monitor_read(*tp);
+                self.advance_high_watermark(*tp);
+            } else {
+                self.on_leader_log_grew(*tp);
+            }
+        }
+        // acks=1 answers after the leader's append; acks=all once the high watermark passed
+        // every appended or duplicate batch (errors are answered together with them).
+        let mut delayed = DelayedProduce {
+            broker: b,
+            producer,
+            request_id,
+            waits,
+            results,
+        };
+        let responded = match acks {
+            Acks::None => false,
+            Acks::Leader => {
+                self.respond_produce(delayed);
+                true
+            }
+            // `tryCompleteElseWatch`: answered now if every wait is already decided, else
+            // parked in the purgatory until decided or the request's timeout.
+            Acks::All => {
+                if self.decide_waits(&mut delayed) {
+                    self.respond_produce(delayed);
+                    true
+                } else {
+                    let timeout_us = timeout_ms * 1000;
+                    self.schedule(
+                        self.now.plus(timeout_us),
+                        Pending::Broker(BrokerTimer::ProduceExpire {
+                            producer,
+                            request_id,
+                        }),
+                    );
+                    self.delayed_produces.push(delayed);
+                    false
+                }
+            }
+        };
+        if crash_after {
+            self.crash_ahead_leader(b);
+        }
+        Delivery::Appended {
+            records: appended,
+            duplicates,
+            responded,
+        }
+    }
+
+    /// `Partition.checkEnoughReplicasReachOffset` for broker `b`: `None` while the high
+    /// watermark is below `required`; once it is reached, no error if the ISR still has
+    /// min.insync.replicas members, else NOT_ENOUGH_REPLICAS_AFTER_APPEND (appended, then the
+    /// ISR shrank); NOT_LEADER_OR_FOLLOWER once `b` no longer leads the partition.
+    ///
+    /// Since 3.7 the high watermark freezes below min.insync.replicas, so a wait whose ISR
+    /// shrank too far usually stays undecided and expires with REQUEST_TIMED_OUT instead.
+    pub(crate) fn check_enough_replicas(
+        &self,
+        b: u32,
+        tp: TopicPartitionId,
+        required: u64,
+    ) -> Option<Option<KafkaError>> {
+        let Some(p) = self.partition(tp) else {
+            return Some(Some(KafkaError::NotLeaderOrFollower));
+        };
+        if p.leader != Some(b) {
+            return Some(Some(KafkaError::NotLeaderOrFollower));
+        }
+        if p.high_watermark() < required {
+            return None;
+        }
+        let min_isr = self
+            .topics
+            .get(tp.topic as usize)
+            .map_or(1, |t| t.min_insync_replicas);
+        if p.isr.len() >= p.effective_min_isr(min_isr) {
+            Some(None)
+        } else {
+            Some(Some(KafkaError::NotEnoughReplicasAfterAppend))
+        }
+    }
+
+    /// `DelayedProduce.tryComplete`: decides every pending wait it can (the decided ones leave
+    /// `waits`, their result takes the error); returns whether none is left.
+    pub(crate) fn decide_waits(&self, d: &mut DelayedProduce) -> bool {
+        let b = d.broker;
+        let mut decided = Vec::new();
+        d.waits.retain(
+            |&(tp, batch_id, _, end)| match self.check_enough_replicas(b, tp, end) {
+                Some(error) => {
+                    decided.push((batch_id, error));
+                    false
+                }
+                None => true,
+            },
+        );
+        for (batch_id, error) in decided {
+            if let Some(r) = d.results.iter_mut().find(|r| r.batch_id == batch_id) {
+                r.error = error;
+            }
+        }
+        d.waits.is_empty()
+    }
+
+    /// Sends a produce request's response from its leader.
+    pub(crate) fn respond_produce(&mut self, d: DelayedProduce) {
+        self.send(
+            Node::Broker(d.broker),
+            Node::Producer(d.producer),
+            Body::ProduceResponse {
+                request_id: d.request_id,
+                results: d.results,
+            },
+        );
+    }
+
+    /// Checks the acks=all produces waiting on `tp` and answers those now fully decided.
+    pub(crate) fn complete_delayed_produces(&mut self, tp: TopicPartitionId) {
+        if !self
+            .delayed_produces
+            .iter()
+            .any(|d| d.waits.iter().any(|w| w.0 == tp))
+        {
+            return;
+        }
+        let all = core::mem::take(&mut self.delayed_produces);
+        let mut keep = Vec::with_capacity(all.len());
+        let mut done = Vec::new();
+        for mut d in all {
+            if d.waits.iter().any(|w| w.0 == tp) && self.decide_waits(&mut d) {
+                done.push(d);
+            } else {
+                keep.push(d);
+            }
+        }
+        self.delayed_produces = keep;
+        for d in done {
+            self.respond_produce(d);
+        }
+    }
+
+    /// `DelayedProduce.onExpiration`: the request's timeout passed with batches still
+    /// waiting; those answer REQUEST_TIMED_OUT, the decided ones keep their result. (The
+    /// producer, whose own request.timeout.ms started earlier, has usually given up on the
+    /// request already and ignores the answer.)
+    pub(crate) fn on_produce_expire(&mut self, producer: u32, request_id: u64) -> Option<Event> {
+        let i = self
+            .delayed_produces
+            .iter()
+            .position(|d| d.producer == producer && d.request_id == request_id)?;
+        let mut d = self.delayed_produces.remove(i);
+        let broker = d.broker;
+        let partitions = d.waits.len() as u32;
+        for &(_, batch_id, _, _) in &d.waits {
+            if let Some(r) = d.results.iter_mut().find(|r| r.batch_id == batch_id) {
+                r.error = Some(KafkaError::RequestTimedOut);
+            }
+        }
+        d.waits.clear();
+        self.respond_produce(d);
+        Some(Event::ProduceWaitExpired {
+            broker,
+            producer,
+            partitions,
+        })
+    }
+}

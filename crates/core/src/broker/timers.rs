@@ -1,0 +1,21 @@
+//! The brokers' own timers: background tasks (ISR expiration, log retention) and the
+//! produce purgatory's expiry, as the engine queues them (`Pending::Broker`).
+
+use crate::net::TopicPartitionId;
+
+/// Timers of the brokers' own background work and purgatories, dispatched by
+/// `Sim::on_broker_timer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BrokerTimer {
+    /// `ReplicaManager`'s "isr-expiration" task (every replica.lag.time.max.ms / 2).
+    IsrExpiration,
+    /// The controller commits a follower's removal from an ISR.
+    IsrShrink { tp: TopicPartitionId, broker: u32 },
+    /// The controller commits a follower's return to an ISR.
+    IsrExpand { tp: TopicPartitionId, broker: u32 },
+    /// An acks=all `DelayedProduce` reaches the request's timeout (the producer's
+    /// request.timeout.ms, carried in the request).
+    ProduceExpire { producer: u32, request_id: u64 },
+    /// `LogManager`'s "kafka-log-retention" task (every log.retention.check.interval.ms).
+    RetentionCheck,
+}
