@@ -129,7 +129,7 @@ pub enum Event {
     /// abortTransaction() (the last two block until EndTxn is answered).
     TransactionCall {
         producer: u32,
-        call: crate::sim::transactions::TxnCall,
+        call: crate::client::producer::transaction::TxnCall,
     },
     /// A transactional producer sent its request again (CONCURRENT_TRANSACTIONS).
     TransactionRetried { producer: u32 },
@@ -168,7 +168,7 @@ pub enum Event {
     /// A pipeline processor's step (`sim::pipeline`).
     PipelineStep {
         processor: u32,
-        action: crate::sim::pipeline::PipelineAction,
+        action: crate::app::pipeline::state::PipelineAction,
     },
 }
 
@@ -230,7 +230,7 @@ pub enum Delivery {
     /// Transaction traffic: at a coordinator, its transaction's state after the request;
     /// at a producer, `None`; with the error answered, if any.
     Txn {
-        state: Option<crate::sim::transactions::TxnState>,
+        state: Option<crate::coordinator::txn::state::TxnState>,
         error: Option<KafkaError>,
     },
     /// A partition leader appended COMMIT / ABORT control markers.

@@ -10,12 +10,14 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod app;
 pub mod assignor;
 pub mod broker;
+pub mod client;
 pub mod cluster;
 pub mod compression;
 pub mod config;
-pub mod consumer;
+pub mod coordinator;
 pub mod event;
 pub mod inspect;
 pub mod librdkafka;
@@ -23,12 +25,12 @@ pub mod log;
 pub mod monitor;
 pub mod murmur2;
 pub mod net;
-pub mod producer;
 pub mod record;
 pub mod rng;
 pub mod sim;
 pub mod time;
 
+pub use client::{consumer, producer};
 pub use config::{Config, ConfigError};
 pub use event::{Event, TraceEntry};
 pub use sim::{Change, Sim};

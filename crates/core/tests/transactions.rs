@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use streamscope_core::config::GroupConfig;
 use streamscope_core::consumer::BufferedRecord;
+use streamscope_core::coordinator::txn::state::TxnState;
 use streamscope_core::event::{Delivery, Event};
 use streamscope_core::log::EntryKind;
 use streamscope_core::net::{KafkaError, MessageKind, TopicPartitionId};
-use streamscope_core::sim::transactions::TxnState;
 use streamscope_core::{Change, Config, Sim, SimTime};
 
 /// The preset with a transactional producer (`tx-1`).

@@ -13,8 +13,10 @@
 use crate::app::{input, on_id, select, set_text, with_app, App};
 use crate::i18n::{t, tf, Lang};
 use serde::Serialize;
+use streamscope_core::app::pipeline::state::PipelineReport;
+use streamscope_core::app::pipeline::state::Processor;
+use streamscope_core::app::pipeline::state::ProcessorPhase;
 use streamscope_core::config::{settings, PipelineKind, ProcessingGuarantee};
-use streamscope_core::sim::pipeline::{PipelineReport, Processor, ProcessorPhase};
 use streamscope_core::{Change, Config, Sim, SimTime};
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
@@ -176,7 +178,7 @@ pub fn processor_views(sim: &Sim) -> Vec<ProcessorView> {
 /// Whether a producer instance is a pipeline processor's (its application number is a
 /// processor's, never one of the page's producer applications).
 pub fn is_processor_producer(p: &streamscope_core::producer::Producer) -> bool {
-    streamscope_core::sim::pipeline::is_processor_app(p.app)
+    streamscope_core::app::pipeline::state::is_processor_app(p.app)
 }
 
 /// The processor that consumer `c` is, if it is one.

@@ -18,11 +18,11 @@ pub use in_flight::request_line;
 pub use txn::{is_zombie, txn_world, TxnMarks};
 
 use crate::i18n::{t, tf, Lang};
+use streamscope_core::app::pipeline::state::ProcessorPhase;
 use streamscope_core::config::SendMode;
 use streamscope_core::consumer::MemberState;
 use streamscope_core::net::{Body, Message, MessageKind, Node};
 use streamscope_core::producer::{Producer, ProducerState};
-use streamscope_core::sim::pipeline::ProcessorPhase;
 use streamscope_core::{Sim, SimTime};
 use web_sys::CanvasRenderingContext2d as Ctx;
 

@@ -15,3 +15,5 @@ pub mod purgatory;
 pub mod replication;
 pub mod retention;
 pub mod timers;
+pub mod transactions;
+pub mod txn_index;

@@ -849,7 +849,7 @@ impl Sim {
             Some(m) if m.producer_id != producer_id => Some(KafkaError::InvalidProducerIdMapping),
             Some(m) if epoch < m.epoch => Some(KafkaError::ProducerFenced),
             Some(m)
-                if m.state != super::transactions::TxnState::Ongoing
+                if m.state != crate::coordinator::txn::state::TxnState::Ongoing
                     && self.config.broker.transaction_version.value < 2 =>
             {
                 Some(KafkaError::InvalidTxnState)

@@ -18,11 +18,8 @@ pub mod links;
 pub mod liveness;
 pub mod membership;
 mod memory;
-pub mod pipeline;
 mod producing;
 pub mod schedule;
-pub mod transactions;
-pub mod verifier;
 pub mod view;
 
 use crate::cluster::{place_replicas, Broker, Partition, Topic};
@@ -39,8 +36,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::{Ordering, Reverse};
 
+pub use crate::app::pipeline::state::PipelineReport;
 pub use crate::broker::purgatory::{DelayedProduce, ParkedFetch, ProducerStateEntries};
-pub use pipeline::PipelineReport;
 pub use view::Summary;
 
 /// How many events the trace ring keeps.
@@ -65,7 +62,7 @@ pub(crate) enum Pending {
     /// A consumer asks for its committed offsets again (UNSTABLE_OFFSET_COMMIT).
     OffsetFetchRetry { consumer: u32 },
     /// A pipeline processor's timer.
-    Pipeline(pipeline::PipelineTimer),
+    Pipeline(crate::app::pipeline::state::PipelineTimer),
     /// Buffer memory came back: a blocked `send()` tries again.
     RetryBlockedSend { producer: u32 },
     /// A blocked `send()` runs out of `max.block.ms`.
@@ -85,7 +82,7 @@ pub(crate) enum Pending {
     /// A broker's background task or purgatory timer (ISR, retention, `DelayedProduce`).
     Broker(crate::broker::timers::BrokerTimer),
     /// A transaction coordinator's or transactional producer's timer.
-    Txn(transactions::TxnTimer),
+    Txn(crate::coordinator::txn::state::TxnTimer),
     /// The lag sampler records every consumer's and group's lag (`sim::lag`).
     LagSample,
     /// A broker that now leads a group's `__consumer_offsets` partition loads the group.
@@ -248,15 +245,15 @@ pub struct Sim {
     /// Replicas of each `__transaction_state` partition, in assignment order.
     pub(crate) txn_replicas: Vec<Vec<u32>>,
     /// The coordinators' transactions, by transactional.id.
-    pub(crate) txn_coordinator: BTreeMap<String, transactions::TxnMetadata>,
+    pub(crate) txn_coordinator: BTreeMap<String, crate::coordinator::txn::state::TxnMetadata>,
     /// Open and aborted transactions per partition, from the leaders' logs.
-    pub(crate) partition_txns: BTreeMap<TopicPartitionId, transactions::PartitionTxns>,
+    pub(crate) partition_txns: BTreeMap<TopicPartitionId, crate::broker::txn_index::PartitionTxns>,
     /// Transaction markers waiting to be replicated before their answer.
-    pub(crate) marker_waits: Vec<transactions::MarkerWait>,
+    pub(crate) marker_waits: Vec<crate::broker::txn_index::MarkerWait>,
     /// The coordinators' timed-out-transaction check is scheduled.
     pub(crate) txn_timer_running: bool,
     /// The consume-transform-produce pipeline (`sim.pipeline=ctp`).
-    pub(crate) pipeline: Option<pipeline::Pipeline>,
+    pub(crate) pipeline: Option<crate::app::pipeline::state::Pipeline>,
     /// Records of aborted transactions a read_committed `poll()` returned (must stay 0).
     pub(crate) read_committed_aborted_seen: u64,
     trace: Trace,
@@ -278,7 +275,7 @@ impl Sim {
     pub fn new(config: Config, seed: u64) -> Result<Sim, ConfigError> {
         config.validate()?;
         // The pipeline's topic and groups (nothing changes without one).
-        let config = pipeline::pipeline_world(&config);
+        let config = crate::app::pipeline::state::pipeline_world(&config);
         config.validate()?;
         let mut rng = Rng::new(seed);
         let n_brokers = config.sim.brokers.value;
@@ -714,15 +711,18 @@ impl Sim {
                 topics,
                 consumers,
             } => self.add_group(group_id, topics, *consumers)?,
-            Change::BeginTransaction { producer } => {
-                self.txn_change(*producer, transactions::TxnCall::Begin)?
-            }
-            Change::CommitTransaction { producer } => {
-                self.txn_change(*producer, transactions::TxnCall::Commit)?
-            }
-            Change::AbortTransaction { producer } => {
-                self.txn_change(*producer, transactions::TxnCall::Abort)?
-            }
+            Change::BeginTransaction { producer } => self.txn_change(
+                *producer,
+                crate::client::producer::transaction::TxnCall::Begin,
+            )?,
+            Change::CommitTransaction { producer } => self.txn_change(
+                *producer,
+                crate::client::producer::transaction::TxnCall::Commit,
+            )?,
+            Change::AbortTransaction { producer } => self.txn_change(
+                *producer,
+                crate::client::producer::transaction::TxnCall::Abort,
+            )?,
             Change::StartZombie { producer } => self.start_zombie(*producer)?,
             Change::CrashProcessor { processor } => self.crash_processor(*processor)?,
             Change::RestartProcessor {

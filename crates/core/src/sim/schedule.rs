@@ -807,7 +807,7 @@ impl Sim {
         let crashed: Vec<u32> = self.pipeline.as_ref().map_or_else(Vec::new, |p| {
             p.processors
                 .iter()
-                .filter(|x| x.phase == super::pipeline::ProcessorPhase::Crashed)
+                .filter(|x| x.phase == crate::app::pipeline::state::ProcessorPhase::Crashed)
                 .map(|x| x.index)
                 .collect()
         });

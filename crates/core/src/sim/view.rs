@@ -217,7 +217,7 @@ pub struct TransactionView {
     pub state_partition: u32,
     pub producer_id: i64,
     pub epoch: i16,
-    pub state: super::transactions::TxnState,
+    pub state: crate::coordinator::txn::state::TxnState,
     /// (topic, partition) pairs in the transaction.
     pub partitions: Vec<(String, u32)>,
     /// Partitions whose marker is not yet written and replicated.

@@ -17,11 +17,12 @@ use super::{text, Ctx, Layout, Target, View, DANGER, FONT, INK, MUTED, SMALL, WA
 use crate::i18n::{t, tf, Lang};
 use std::collections::BTreeMap;
 use streamscope_core::cluster::Broker;
+use streamscope_core::coordinator::txn::state::TxnMetadata;
+use streamscope_core::coordinator::txn::state::TxnState;
 use streamscope_core::log::{EntryKind, LogEntry};
 use streamscope_core::net::{Body, Message, MessageKind, TopicPartitionId};
 use streamscope_core::producer::transaction::ClientTxnState;
 use streamscope_core::producer::{Producer, ProducerState};
-use streamscope_core::sim::transactions::{TxnMetadata, TxnState};
 use streamscope_core::Sim;
 
 /// The last stable offset's line and text.

@@ -321,7 +321,7 @@ impl Sim {
     }
 
     pub(crate) fn unsettled_transactions(&self, out: &mut Vec<Unsettled>, first: bool) {
-        use crate::sim::transactions::TxnState;
+        use crate::coordinator::txn::state::TxnState;
         for m in self.txn_coordinator.values() {
             if matches!(
                 m.state,
@@ -353,7 +353,7 @@ impl Sim {
             return;
         };
         if let Some(p) = pl.processors.iter().find(|p| {
-            !p.batch.is_empty() || p.phase != crate::sim::pipeline::ProcessorPhase::Polling
+            !p.batch.is_empty() || p.phase != crate::app::pipeline::state::ProcessorPhase::Polling
         }) {
             out.push(Unsettled {
                 key: String::from("pipeline"),

@@ -123,7 +123,7 @@ impl Sim {
             }
         }
         for m in self.txn_coordinator.values() {
-            if m.state == crate::sim::transactions::TxnState::Ongoing {
+            if m.state == crate::coordinator::txn::state::TxnState::Ongoing {
                 let deadline = m.started_at.plus(m.timeout_us);
                 out.push(PendingTimeout {
                     deadline,

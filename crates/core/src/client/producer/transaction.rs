@@ -122,3 +122,13 @@ impl TransactionManager {
         )
     }
 }
+
+/// What the application calls (a trace event of its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum TxnCall {
+    Begin,
+    Commit,
+    Abort,
+}

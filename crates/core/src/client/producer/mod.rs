@@ -11,6 +11,7 @@ pub mod accumulator;
 pub mod partitioner;
 pub mod record;
 pub mod transaction;
+pub mod transactional;
 
 use crate::config::ProducerConfig;
 use crate::producer::accumulator::PartitionerState;

@@ -1,0 +1,295 @@
+//! How a processor's transaction or commit ends: the answers to its AddOffsetsToTxn and
+//! TxnOffsetCommit, fencing, the transaction's completion, going back to the committed offsets
+//! after an abort, the commits a rebalance forces, and a failed at_least_once commit.
+
+use crate::app::pipeline::PipelineTimer;
+use crate::app::pipeline::ProcessorPhase;
+use crate::consumer::MemberState;
+use crate::net::{Body, GroupError, KafkaError};
+use crate::sim::{Pending, Sim};
+
+impl Sim {
+    /// AddOffsetsToTxn / TxnOffsetCommit answers at a processor's producer.
+    pub(crate) fn on_pipeline_response(&mut self, idx: u32, body: Body) -> crate::event::Delivery {
+        let Some(pr) = self.processor_of_producer(idx) else {
+            return crate::event::Delivery::Group;
+        };
+        match body {
+            Body::AddOffsetsToTxnResponse { error } => {
+                if let Some(t) = self
+                    .producers
+                    .get_mut(idx as usize)
+                    .and_then(|p| p.txn.as_mut())
+                {
+                    t.request_in_flight = false;
+                    if error.is_none() {
+                        t.offsets_added = true;
+                    }
+                }
+                if self.processor(pr).map(|p| p.phase) != Some(ProcessorPhase::AddingOffsets) {
+                    return crate::event::Delivery::Txn { state: None, error };
+                }
+                match error {
+                    None => self.pipeline_send_txn_offset_commit(pr),
+                    Some(e) if e.is_retriable() => self.pipeline_retry(pr),
+                    Some(e) => self.pipeline_fenced(pr, e),
+                }
+                crate::event::Delivery::Txn { state: None, error }
+            }
+            Body::TxnOffsetCommitResponse {
+                error,
+                producer_error,
+            } => {
+                if self.processor(pr).map(|p| p.phase) != Some(ProcessorPhase::CommittingOffsets) {
+                    return crate::event::Delivery::Group;
+                }
+                if let Some(p) = self.processor_mut(pr) {
+                    p.request_seq += 1;
+                }
+                match (error, producer_error) {
+                    (None, None) => {
+                        self.set_phase(pr, ProcessorPhase::CommittingTransaction);
+                        if let Some(t) = self
+                            .producers
+                            .get_mut(idx as usize)
+                            .and_then(|p| p.txn.as_mut())
+                        {
+                            t.offsets_added = true;
+                        }
+                        self.txn_end(idx, true);
+                        crate::event::Delivery::Group
+                    }
+                    (_, Some(e)) if e.is_retriable() => {
+                        let fast = (e == KafkaError::ConcurrentTransactions).then_some(20_000);
+                        self.pipeline_retry_after(pr, fast);
+                        crate::event::Delivery::Txn {
+                            state: None,
+                            error: Some(e),
+                        }
+                    }
+                    (_, Some(e)) => {
+                        self.pipeline_fenced(pr, e);
+                        crate::event::Delivery::Txn {
+                            state: None,
+                            error: Some(e),
+                        }
+                    }
+                    (
+                        Some(
+                            e @ (GroupError::NotCoordinator
+                            | GroupError::CoordinatorNotAvailable
+                            | GroupError::UnstableOffsetCommit),
+                        ),
+                        None,
+                    ) => {
+                        self.pipeline_retry(pr);
+                        crate::event::Delivery::GroupRefused { error: e }
+                    }
+                    (Some(e), None) => {
+                        // CommitFailedException (a stale generation, an unknown member, a
+                        // fenced instance): the transaction is aborted and the work redone
+                        // from the committed offsets (Streams' TaskMigratedException).
+                        self.set_phase(pr, ProcessorPhase::AbortingTransaction);
+                        self.txn_end(idx, false);
+                        crate::event::Delivery::GroupRefused { error: e }
+                    }
+                }
+            }
+            _ => crate::event::Delivery::Group,
+        }
+    }
+
+    /// The producer of a processor is fenced (or its transaction timed out): a new producer
+    /// with the same transactional.id (initTransactions again), and the work starts again
+    /// from the committed offsets.
+    pub(crate) fn pipeline_fenced(&mut self, pr: u32, _error: KafkaError) {
+        self.pipeline_new_producer(pr, false);
+        self.pipeline_rewind(pr);
+        if let Some(p) = self.processor_mut(pr) {
+            p.aborts += 1;
+        }
+        self.pipeline_resume_poll(pr);
+    }
+
+    /// A transaction of a processor's producer ended (`txn_completed`).
+    pub(crate) fn pipeline_txn_done(&mut self, idx: u32, commit: bool) -> bool {
+        let Some(pr) = self.processor_of_producer(idx) else {
+            return false;
+        };
+        let Some(p) = self.processor(pr) else {
+            return true;
+        };
+        match p.phase {
+            ProcessorPhase::CommittingTransaction | ProcessorPhase::AbortingTransaction => {
+                if commit {
+                    if let Some(p) = self.processor_mut(pr) {
+                        p.commits += 1;
+                    }
+                } else {
+                    if let Some(p) = self.processor_mut(pr) {
+                        p.aborts += 1;
+                    }
+                    self.pipeline_rewind(pr);
+                }
+                self.pipeline_resume_poll(pr);
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// A processor's producer finished initTransactions(): records waiting for it are
+    /// processed now.
+    pub(crate) fn pipeline_producer_ready(&mut self, idx: u32) -> bool {
+        let Some(pr) = self.processor_of_producer(idx) else {
+            return false;
+        };
+        let Some(p) = self.processor(pr) else {
+            return true;
+        };
+        if p.phase == ProcessorPhase::WaitingInit {
+            let c = p.consumer;
+            self.set_phase(pr, ProcessorPhase::Polling);
+            self.poll_now(c);
+        }
+        true
+    }
+
+    /// After an abort: the positions go back to the committed offsets (Streams closes the
+    /// tasks dirty and reinitializes them): what was consumed is fetched again.
+    pub(crate) fn pipeline_rewind(&mut self, pr: u32) {
+        let Some(p) = self.processor(pr) else {
+            return;
+        };
+        let c = p.consumer;
+        if let Some(p) = self.processor_mut(pr) {
+            p.batch.clear();
+        }
+        let Some(cons) = self.consumers.get_mut(c as usize) else {
+            return;
+        };
+        if !cons.alive || cons.assignment.is_empty() {
+            return;
+        }
+        cons.positions.clear();
+        cons.buffer.clear();
+        if matches!(
+            cons.state,
+            MemberState::Stable | MemberState::FetchingOffsets
+        ) {
+            cons.state = MemberState::FetchingOffsets;
+            self.send_offset_fetch(c);
+        }
+    }
+
+    /// At-least-once: once the producer has nothing queued or in flight (flush() returned),
+    /// commitSync() of the positions.
+    pub(crate) fn pipeline_check_flush(&mut self, idx: u32) {
+        let Some(pr) = self.processor_of_producer(idx) else {
+            return;
+        };
+        if self.processor(pr).map(|p| p.phase) != Some(ProcessorPhase::Flushing) {
+            return;
+        }
+        let Some(prod) = self.producers.get(idx as usize) else {
+            return;
+        };
+        if !prod.drained() {
+            return;
+        }
+        let Some(c) = self.processor(pr).map(|p| p.consumer) else {
+            return;
+        };
+        let stable = self.consumers.get(c as usize).is_some_and(|cons| {
+            matches!(
+                cons.state,
+                MemberState::Stable | MemberState::FetchingOffsets
+            ) && !cons.positions.is_empty()
+        });
+        self.set_phase(pr, ProcessorPhase::CommittingOffsetsSync);
+        if !stable {
+            // RebalanceInProgressException: committed again once the member is stable
+            // (whatever moved meanwhile is redone by its next owner).
+            self.pipeline_commit_failed(c);
+            if let Some(cons) = self.consumers.get_mut(c as usize) {
+                cons.commit_sync_wait = None;
+            }
+            self.poll_now(c);
+            return;
+        }
+        let id = self.send_commit(c);
+        self.block_in_commit_sync(c, id);
+    }
+
+    /// An at-least-once processor with nothing in progress (its processed records are
+    /// flushed): it commits its positions when a rebalance starts and before it gives
+    /// partitions up.
+    pub(crate) fn pipeline_commits_on_rebalance(&self, c: u32) -> bool {
+        let Some(pr) = self.processor_of_consumer(c) else {
+            return false;
+        };
+        self.processor(pr).is_some_and(|p| {
+            p.transactional_id.is_none() && p.phase == ProcessorPhase::Polling && p.batch.is_empty()
+        })
+    }
+
+    /// At-least-once: a processor's offset commit failed (a rebalance, a stale generation):
+    /// it commits its positions again once its member is stable.
+    pub(crate) fn pipeline_commit_failed(&mut self, c: u32) {
+        let Some(pr) = self.processor_of_consumer(c) else {
+            return;
+        };
+        if self
+            .processor(pr)
+            .and_then(|p| p.transactional_id.as_ref())
+            .is_some()
+        {
+            return;
+        }
+        let was = self.processor(pr).is_some_and(|p| p.needs_commit);
+        if let Some(p) = self.processor_mut(pr) {
+            p.needs_commit = true;
+        }
+        if !was {
+            self.schedule_commit_retry(pr);
+        }
+    }
+
+    pub(crate) fn schedule_commit_retry(&mut self, pr: u32) {
+        let at = self.now.plus(100_000);
+        self.schedule(
+            at,
+            Pending::Pipeline(PipelineTimer::CommitRetry { processor: pr }),
+        );
+    }
+
+    /// Between a produce and its commit: at-least-once, the output is acknowledged and the
+    /// offset commit not done (a crash repeats the work); exactly-once, the offsets are in
+    /// the transaction (pending at the group coordinator) and EndTxn is not sent yet (a crash
+    /// leaves the transaction open).
+    pub(crate) fn processor_between_produce_and_commit(&self, pr: u32) -> bool {
+        let Some(p) = self.processor(pr) else {
+            return false;
+        };
+        match p.phase {
+            // The output's requests are out (the leaders will append them), the offsets
+            // not committed yet.
+            ProcessorPhase::Flushing => self
+                .producers
+                .get(p.producer as usize)
+                .is_some_and(|x| x.accumulator.is_empty() && !x.in_flight.is_empty()),
+            ProcessorPhase::CommittingOffsets | ProcessorPhase::CommittingTransaction => {
+                let Some(x) = self.producers.get(p.producer as usize) else {
+                    return false;
+                };
+                let pending = self.pipeline.as_ref().is_some_and(|pl| {
+                    self.groups
+                        .get(pl.group as usize)
+                        .is_some_and(|g| g.pending_txn_offsets.contains_key(&x.producer_id))
+                });
+                pending && x.txn.as_ref().is_some_and(|t| !t.request_in_flight)
+            }
+            _ => false,
+        }
+    }
+}

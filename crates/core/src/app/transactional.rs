@@ -1,0 +1,179 @@
+//! The transactional producing application: it drives the producer's public calls
+//! (`initTransactions`, `beginTransaction`, `send`, `commitTransaction`, `abortTransaction`)
+//! as a Java application would, with `sim.transaction.records` records per transaction and
+//! `sim.transaction.abort.percent` of them aborted; the page's Begin / Commit / Abort and its
+//! zombie (an old instance that keeps sending after a new one fenced it).
+
+use crate::coordinator::txn::state::TxnTimer;
+use crate::event::Event;
+use crate::producer::transaction::ClientTxnState;
+use crate::producer::transaction::TxnCall;
+use crate::sim::{Pending, Sim};
+use crate::time::SimTime;
+
+impl Sim {
+    /// One step of a transactional application (the current instance on its `ProduceTick`,
+    /// a zombie on its own timer): begin, commit or abort as its workload says, or `None`
+    /// with `send` set when it sends a record now. `None` and no send: it waits (for
+    /// initTransactions or the end of a transaction, or for the page in manual mode).
+    pub(crate) fn txn_app_step(&mut self, idx: u32) -> (Option<Event>, bool) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return (None, false);
+        };
+        let n = p.config.workload.transaction_records.value;
+        let abort_percent = p.config.workload.transaction_abort_percent.value;
+        let Some(t) = p.txn.as_ref() else {
+            return (None, true);
+        };
+        match t.state {
+            ClientTxnState::Ready if n > 0 => {
+                let will_abort = abort_percent > 0 && p.rng.percent(abort_percent);
+                self.txn_begin(idx, will_abort);
+                self.txn_next_tick(idx, None);
+                let ev = Event::TransactionCall {
+                    producer: idx,
+                    call: TxnCall::Begin,
+                };
+                (Some(ev), false)
+            }
+            ClientTxnState::InTransaction if n > 0 && t.records >= n => {
+                let commit = !t.will_abort;
+                self.txn_end(idx, commit);
+                let call = if commit {
+                    TxnCall::Commit
+                } else {
+                    TxnCall::Abort
+                };
+                let ev = Event::TransactionCall {
+                    producer: idx,
+                    call,
+                };
+                (Some(ev), false)
+            }
+            ClientTxnState::InTransaction => (None, true),
+            _ => (None, false),
+        }
+    }
+
+    /// A zombie's application step (its sends go through the same path as the current
+    /// instance's).
+    pub(crate) fn txn_app_tick(&mut self, idx: u32) -> Option<Event> {
+        let (ev, send) = self.txn_app_step(idx);
+        if send {
+            return Some(self.app_send(idx));
+        }
+        ev
+    }
+
+    /// Schedules the next application step of a transactional instance: its application's
+    /// tick when it is the current instance, else its own (zombie) timer. `after`: the last
+    /// record's creation (the rate counts from it), else now.
+    pub(crate) fn txn_next_tick(&mut self, idx: u32, after: Option<SimTime>) {
+        let Some(p) = self.producers.get(idx as usize) else {
+            return;
+        };
+        let app = p.app;
+        let Some(dt) = self.produce_interval(app) else {
+            return;
+        };
+        let at = after.unwrap_or(self.now).plus(dt).max(self.now);
+        if self.app_producer.get(app as usize) == Some(&idx) {
+            self.schedule_tick(app, at);
+        } else if !self.draining {
+            if let Some(t) = self.producers[idx as usize].txn.as_mut() {
+                t.tick_at = Some(at);
+                self.schedule(at, Pending::Txn(TxnTimer::ZombieTick { producer: idx, at }));
+            }
+        }
+    }
+
+    /// The application carries on at once (a blocking call returned).
+    pub(crate) fn txn_resume(&mut self, idx: u32) {
+        if self.pipeline_producer_ready(idx) {
+            return;
+        }
+        let Some(p) = self.producers.get(idx as usize) else {
+            return;
+        };
+        let app = p.app;
+        if self.app_producer.get(app as usize) == Some(&idx) {
+            if self
+                .app_next_send
+                .get(app as usize)
+                .copied()
+                .flatten()
+                .is_none()
+            {
+                self.schedule_tick(app, self.now);
+            }
+        } else if !self.draining && p.state == crate::producer::ProducerState::Running {
+            let now = self.now;
+            if let Some(t) = self.producers[idx as usize].txn.as_mut() {
+                t.tick_at = Some(now);
+                self.schedule(
+                    now,
+                    Pending::Txn(TxnTimer::ZombieTick {
+                        producer: idx,
+                        at: now,
+                    }),
+                );
+            }
+        }
+    }
+
+    // ----- live changes -----
+
+    /// The page begins, commits or aborts the application's transaction; refused (and
+    /// nothing changes) when the producer is not transactional or not in a state that allows
+    /// the call (Kafka's `IllegalStateException`).
+    pub(crate) fn txn_change(
+        &mut self,
+        app: u32,
+        call: TxnCall,
+    ) -> Result<(), crate::config::ConfigError> {
+        let idx = self.transactional_instance(app)?;
+        let state = self.producers[idx as usize]
+            .txn
+            .as_ref()
+            .map_or(ClientTxnState::Fatal, |t| t.state);
+        let want = match call {
+            TxnCall::Begin => ClientTxnState::Ready,
+            _ => ClientTxnState::InTransaction,
+        };
+        if state != want {
+            return Err(crate::config::ConfigError::new(
+                "transaction",
+                alloc::format!(
+                    "{}: the producer is {}, and this needs {} (Kafka throws IllegalStateException: Invalid transition attempted)",
+                    match call {
+                        TxnCall::Begin => "beginTransaction()",
+                        TxnCall::Commit => "commitTransaction()",
+                        TxnCall::Abort => "abortTransaction()",
+                    },
+                    state.name(),
+                    want.name()
+                ),
+            ));
+        }
+        match call {
+            TxnCall::Begin => {
+                self.txn_begin(idx, false);
+                self.txn_resume(idx);
+            }
+            TxnCall::Commit => self.txn_end(idx, true),
+            TxnCall::Abort => self.txn_end(idx, false),
+        }
+        Ok(())
+    }
+
+    /// A second instance with the same transactional.id starts (initTransactions): it takes
+    /// over the application, and the running one carries on as a zombie until it is fenced.
+    pub(crate) fn start_zombie(&mut self, app: u32) -> Result<(), crate::config::ConfigError> {
+        let old = self.transactional_instance(app)?;
+        let cfg = self.config.producers[app as usize].clone();
+        let new = self.create_producer(app, cfg);
+        self.app_producer[app as usize] = new;
+        self.txn_resume(old);
+        Ok(())
+    }
+}

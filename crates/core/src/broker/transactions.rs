@@ -1,0 +1,296 @@
+//! A partition leader's side of transactions: its transaction index read from its log (the
+//! last stable offset, the aborted transactions a read_committed fetch gets), the
+//! WriteTxnMarkers request (append the markers, answer once replicated), and the checks on a
+//! transactional produce.
+//!
+//! Simplified: the leader checks a transactional produce against the coordinator's state
+//! directly, where Kafka's leader asks the coordinator (KIP-890's verification, and V2's
+//! implicit AddPartitionsToTxn).
+
+use crate::broker::txn_index::MarkerWait;
+use crate::broker::txn_index::PartitionTxns;
+use crate::coordinator::txn::state::TxnState;
+use crate::event::Delivery;
+use crate::log::{EntryKind, LogEntry};
+use crate::net::{Body, KafkaError, Node, TopicPartitionId};
+use crate::sim::Sim;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+impl Sim {
+    /// The last stable offset of a partition at its leader: the high watermark, or the first
+    /// offset of the earliest open transaction when that is lower.
+    pub fn last_stable_offset(&self, tp: TopicPartitionId) -> u64 {
+        let hw = self.partition(tp).map_or(0, |p| p.high_watermark());
+        let first = self
+            .partition_txns
+            .get(&tp)
+            .and_then(|t| t.ongoing.values().min().copied());
+        let lso = first.map_or(hw, |f| f.min(hw));
+        debug_assert!(
+            lso <= hw,
+            "the last stable offset never passes the high watermark"
+        );
+        lso
+    }
+
+    /// Open and aborted transactions of a partition (from its leader's log).
+    pub fn partition_transactions(&self, tp: TopicPartitionId) -> Option<&PartitionTxns> {
+        self.partition_txns.get(&tp)
+    }
+
+    /// Whether the entry at `offset` of `tp` belongs to an aborted transaction (by the
+    /// leader's aborted-transaction index: its producer id, from the transaction's first
+    /// offset up to its ABORT marker).
+    pub fn in_aborted_transaction(&self, tp: TopicPartitionId, e: &LogEntry, offset: u64) -> bool {
+        e.transactional
+            && self.partition_txns.get(&tp).is_some_and(|t| {
+                t.aborted.iter().any(|(pid, first, marker)| {
+                    *pid == e.producer_id && *first <= offset && offset < *marker
+                })
+            })
+    }
+
+    /// The aborted transactions overlapping `[from, to)` of a partition, as a read_committed
+    /// fetch response lists them (`collectAbortedTransactions`).
+    pub(crate) fn aborted_transactions(
+        &self,
+        tp: TopicPartitionId,
+        from: u64,
+        to: u64,
+    ) -> Vec<(i64, u64)> {
+        self.partition_txns.get(&tp).map_or_else(Vec::new, |t| {
+            t.aborted
+                .iter()
+                .filter(|(_, first, marker)| *first < to && *marker >= from)
+                .map(|(pid, first, _)| (*pid, *first))
+                .collect()
+        })
+    }
+
+    /// Reads what is new in the leader's log of `tp` into its open / aborted transactions
+    /// (after every append and leader change, with the monitor). Nothing is kept before the
+    /// first transactional producer exists.
+    pub(crate) fn txn_index_read(&mut self, tp: TopicPartitionId) {
+        if self.txn_coordinator.is_empty() {
+            return;
+        }
+        let Some(p) = self
+            .topics
+            .get(tp.topic as usize)
+            .and_then(|t| t.partitions.get(tp.partition as usize))
+        else {
+            return;
+        };
+        let Some(r) = p.leader_replica() else {
+            return;
+        };
+        let leader = Some((r.broker, p.leader_epoch));
+        let log = &r.log;
+        let t = self.partition_txns.entry(tp).or_default();
+        if t.leader != leader {
+            *t = PartitionTxns {
+                leader,
+                read_to: log.log_start_offset(),
+                ..PartitionTxns::default()
+            };
+        }
+        let from = t.read_to.max(log.log_start_offset());
+        for (off, e) in log.range(from, log.log_end_offset()) {
+            if !e.transactional {
+                continue;
+            }
+            let epoch = t.epochs.entry(e.producer_id).or_insert(e.producer_epoch);
+            *epoch = (*epoch).max(e.producer_epoch);
+            match e.kind {
+                EntryKind::Data => {
+                    t.ongoing.entry(e.producer_id).or_insert(off);
+                }
+                EntryKind::ControlCommit => {
+                    t.ongoing.remove(&e.producer_id);
+                }
+                EntryKind::ControlAbort => {
+                    if let Some(first) = t.ongoing.remove(&e.producer_id) {
+                        t.aborted.push((e.producer_id, first, off));
+                    }
+                }
+            }
+        }
+        t.read_to = log.log_end_offset();
+        let start = log.log_start_offset();
+        t.aborted.retain(|(_, _, marker)| *marker >= start);
+    }
+
+    /// WriteTxnMarkers at a partition leader: one COMMIT / ABORT control record per
+    /// partition, answered once replicated.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn write_markers(
+        &mut self,
+        b: u32,
+        from: Node,
+        tid: String,
+        pid: i64,
+        epoch: i16,
+        commit: bool,
+        partitions: Vec<TopicPartitionId>,
+    ) -> Delivery {
+        let Node::Broker(coordinator) = from else {
+            return Delivery::Group;
+        };
+        let now = self.now;
+        let mut failed = Vec::new();
+        let mut written = 0;
+        for tp in partitions {
+            let known = self
+                .partition_txns
+                .get(&tp)
+                .and_then(|t| t.epochs.get(&pid).copied());
+            let Some(p) = self.partition_mut(tp) else {
+                failed.push((tp, Some(KafkaError::NotLeaderOrFollower)));
+                continue;
+            };
+            if p.leader != Some(b) {
+                failed.push((tp, Some(KafkaError::NotLeaderOrFollower)));
+                continue;
+            }
+            if known.is_some_and(|k| k > epoch) {
+                failed.push((tp, Some(KafkaError::InvalidProducerEpoch)));
+                continue;
+            }
+            let leader_epoch = p.leader_epoch;
+            if known.is_none_or(|k| k < epoch) {
+                // A marker under a new epoch: the producer's sequence starts again.
+                self.producer_state.remove(&(pid, tp));
+            }
+            let record_id = self.next_record_id;
+            self.next_record_id += 1;
+            let Some(l) = self.partition_mut(tp).and_then(|p| p.leader_replica_mut()) else {
+                continue;
+            };
+            let offset = l.log.append(LogEntry {
+                record_id,
+                producer_id: pid,
+                producer: u32::MAX,
+                ordinal: 0,
+                key: None,
+                // A control batch: the v2 header plus one control record.
+                size_bytes: crate::record::RECORD_BATCH_OVERHEAD as u32 + 16,
+                leader_epoch,
+                timestamp: now,
+                kind: if commit {
+                    EntryKind::ControlCommit
+                } else {
+                    EntryKind::ControlAbort
+                },
+                producer_epoch: epoch,
+                transactional: true,
+            });
+            written += 1;
+            self.marker_waits.push(MarkerWait {
+                broker: b,
+                coordinator,
+                transactional_id: tid.clone(),
+                producer_id: pid,
+                tp,
+                offset,
+            });
+            self.on_leader_log_grew(tp);
+            // The last stable offset may have moved: read_committed fetches wake.
+            self.wake_parked(tp, false);
+            self.complete_marker_waits(tp);
+        }
+        if !failed.is_empty() {
+            self.send(
+                Node::Broker(b),
+                from,
+                Body::WriteTxnMarkersResponse {
+                    transactional_id: tid,
+                    producer_id: pid,
+                    results: failed,
+                },
+            );
+        }
+        Delivery::MarkersWritten {
+            markers: written,
+            commit,
+        }
+    }
+
+    /// Answers the marker appends on `tp` that are now replicated (or whose broker no longer
+    /// leads). Called whenever the high watermark is recomputed.
+    pub(crate) fn complete_marker_waits(&mut self, tp: TopicPartitionId) {
+        if !self.marker_waits.iter().any(|w| w.tp == tp) {
+            return;
+        }
+        let (leader, hw) = self
+            .partition(tp)
+            .map_or((None, 0), |p| (p.leader, p.high_watermark()));
+        let mut i = 0;
+        while i < self.marker_waits.len() {
+            let w = &self.marker_waits[i];
+            if w.tp != tp {
+                i += 1;
+                continue;
+            }
+            let error = if leader != Some(w.broker) {
+                Some(KafkaError::NotLeaderOrFollower)
+            } else if hw > w.offset {
+                None
+            } else {
+                i += 1;
+                continue;
+            };
+            let w = self.marker_waits.remove(i);
+            self.send(
+                Node::Broker(w.broker),
+                Node::Broker(w.coordinator),
+                Body::WriteTxnMarkersResponse {
+                    transactional_id: w.transactional_id,
+                    producer_id: w.producer_id,
+                    results: alloc::vec![(tp, error)],
+                },
+            );
+        }
+    }
+
+    /// A transactional produce at a partition leader: refused when a newer epoch of the
+    /// producer id is known (from the log, or at the coordinator); the coordinator learns the
+    /// partition (V2; V1 verifies it was added). A new epoch starts a new sequence.
+    pub(crate) fn check_transactional_produce(
+        &mut self,
+        tp: TopicPartitionId,
+        tid: &str,
+        pid: i64,
+        epoch: i16,
+    ) -> Result<(), KafkaError> {
+        let known = self
+            .partition_txns
+            .get(&tp)
+            .and_then(|t| t.epochs.get(&pid).copied());
+        if known.is_some_and(|k| epoch < k) {
+            return Err(KafkaError::InvalidProducerEpoch);
+        }
+        let m = self
+            .txn_coordinator
+            .get(tid)
+            .ok_or(KafkaError::InvalidProducerIdMapping)?;
+        if m.producer_id != pid {
+            return Err(KafkaError::InvalidProducerIdMapping);
+        }
+        if epoch < m.epoch {
+            return Err(KafkaError::InvalidProducerEpoch);
+        }
+        if self.config.broker.transaction_version.value >= 2 {
+            let coord = m.coordinator;
+            if let Some(e) = self.coordinator_add(coord, tid, pid, epoch, &[tp]) {
+                return Err(e);
+            }
+        } else if m.state != TxnState::Ongoing || !m.partitions.contains(&tp) {
+            return Err(KafkaError::InvalidTxnState);
+        }
+        if known.is_some_and(|k| epoch > k) {
+            self.producer_state.remove(&(pid, tp));
+        }
+        Ok(())
+    }
+}

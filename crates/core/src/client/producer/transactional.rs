@@ -1,0 +1,429 @@
+//! Transactions: the transaction coordinator (`TransactionCoordinator`,
+//! `TransactionStateManager`), the partition leaders' view of open transactions
+//! (`ProducerStateManager`: the last stable offset and the aborted-transaction index), and the
+//! producer's `TransactionManager` as its application drives it.
+//!
+//! The flow: initTransactions sends InitProducerId to the coordinator (the leader of partition
+//! `abs(hashCode(transactional.id)) % transaction.state.log.num.partitions` of
+//! `__transaction_state`), which gives the producer id and bumps the epoch, fencing any older
+//! instance with the same transactional.id and aborting a transaction it left open. Under
+//! transaction.version 1 the producer sends AddPartitionsToTxn before its first write to each
+//! partition; under 2 (KIP-890) the produce request itself adds the partition and the epoch is
+//! bumped at every transaction end. commitTransaction / abortTransaction send EndTxn: the
+//! coordinator moves to PREPARE_COMMIT / PREPARE_ABORT, answers, and has every partition leader
+//! of the transaction append a COMMIT / ABORT control marker (WriteTxnMarkers); once every
+//! marker is replicated (the high watermark passed it) the transaction is COMPLETE_*. A
+//! transaction open longer than transaction.timeout.ms is aborted by the coordinator's check
+//! (every 10 s, `transaction.abort.timed.out.transaction.cleanup.interval.ms`) with an epoch
+//! bump, so its producer is fenced.
+//!
+//! sendOffsetsToTransaction (AddOffsetsToTxn under version 1, TxnOffsetCommit with the
+//! consumer's group metadata) puts a group's offsets in the transaction; they wait at the group
+//! coordinator until the transaction ends (see `sim::pipeline`).
+//!
+//! Coordinator failover: when the controller fences the coordinator's broker, the next live
+//! replica of its `__transaction_state` partition leads and coordinates (it sends the markers
+//! of preparing transactions again); producers find it after a request times out or is
+//! answered NOT_COORDINATOR.
+//!
+//! Simplified: FindCoordinator is answered at once (no message); the state lives in memory
+//! (no `__transaction_state` log to replicate or reload); a leader
+//! checks a transactional produce against the coordinator's state directly, where Kafka's
+//! leader asks the coordinator (KIP-890's verification, and V2's implicit AddPartitionsToTxn);
+//! the epoch never overflows into a new producer id.
+
+use crate::coordinator::txn::state::TxnTimer;
+use crate::event::Delivery;
+use crate::net::{Body, KafkaError, Node, TopicPartitionId};
+use crate::producer::transaction::{ClientTxnState, TransactionManager};
+use crate::sim::{Pending, Sim};
+use alloc::collections::BTreeSet;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+impl Sim {
+    /// A transactional producer looks its coordinator up again (FindCoordinator, after a
+    /// request to the old one timed out or was answered NOT_COORDINATOR). Simplified: the
+    /// answer is immediate.
+    pub(crate) fn txn_refresh_coordinator(&mut self, idx: u32) {
+        let Some(tid) = self
+            .producers
+            .get(idx as usize)
+            .and_then(|p| p.txn.as_ref())
+            .map(|t| t.transactional_id.clone())
+        else {
+            return;
+        };
+        let (_, coord) = self.transaction_coordinator(&tid);
+        if let Some(t) = self
+            .producers
+            .get_mut(idx as usize)
+            .and_then(|p| p.txn.as_mut())
+        {
+            t.coordinator = coord;
+        }
+    }
+
+    // ----- the producer (`TransactionManager`) and its application -----
+
+    /// initTransactions(): InitProducerId to the coordinator.
+    pub(crate) fn txn_send_init(&mut self, idx: u32) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        let timeout_ms = p.config.transaction_timeout_ms.value;
+        let Some(t) = p.txn.as_mut() else {
+            return;
+        };
+        t.request_in_flight = true;
+        let (coord, tid) = (t.coordinator, t.transactional_id.clone());
+        self.send(
+            Node::Producer(idx),
+            Node::Broker(coord),
+            Body::InitProducerId {
+                producer: idx,
+                transactional_id: tid,
+                timeout_ms,
+            },
+        );
+        self.txn_request_sent(idx);
+    }
+
+    /// A transactional request went out: it is sent again if no answer comes within
+    /// request.timeout.ms (the coordinator may have been down).
+    pub(crate) fn txn_request_sent(&mut self, idx: u32) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        let timeout = p.config.request_timeout_ms.value.max(1) * 1000;
+        let Some(t) = p.txn.as_mut() else {
+            return;
+        };
+        t.request_seq += 1;
+        let seq = t.request_seq;
+        let at = self.now.plus(timeout);
+        self.schedule(
+            at,
+            Pending::Txn(TxnTimer::RequestTimeout { producer: idx, seq }),
+        );
+    }
+
+    /// A new transaction manager for a producer with a transactional.id.
+    pub(crate) fn new_transaction_manager(&self, tid: &str) -> TransactionManager {
+        let (_, coord) = self.transaction_coordinator(tid);
+        TransactionManager::new(
+            String::from(tid),
+            coord,
+            self.config.broker.transaction_version.value,
+        )
+    }
+
+    /// beginTransaction().
+    pub(crate) fn txn_begin(&mut self, idx: u32, will_abort: bool) {
+        if let Some(t) = self
+            .producers
+            .get_mut(idx as usize)
+            .and_then(|p| p.txn.as_mut())
+        {
+            t.state = ClientTxnState::InTransaction;
+            t.records = 0;
+            t.will_abort = will_abort;
+            t.added.clear();
+            t.pending.clear();
+            t.offsets_added = false;
+        }
+    }
+
+    /// commitTransaction() / abortTransaction(): a commit flushes every batch; an abort fails
+    /// the batches not sent yet. EndTxn follows once nothing is in flight.
+    pub(crate) fn txn_end(&mut self, idx: u32, commit: bool) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        let Some(t) = p.txn.as_mut() else {
+            return;
+        };
+        t.state = if commit {
+            ClientTxnState::Committing
+        } else {
+            ClientTxnState::Aborting
+        };
+        if !commit {
+            // `abortUndrainedBatches`: batches never sent fail; retried ones (which have
+            // sequence numbers) are still sent, to keep the sequence without gaps.
+            let mut undrained = Vec::new();
+            for part in 0..p.accumulator.deques.len() as u32 {
+                let Some(d) = p.accumulator.deques.get_mut(part as usize) else {
+                    continue;
+                };
+                let Some(d) = d.as_mut() else {
+                    continue;
+                };
+                let (keep, fail): (Vec<_>, Vec<_>) =
+                    d.drain(..).partition(|b| b.base_sequence.is_some());
+                d.extend(keep);
+                undrained.extend(fail);
+            }
+            if let Some(t) = p.txn.as_mut() {
+                let sent: BTreeSet<u32> = p
+                    .in_flight
+                    .values()
+                    .flat_map(|r| r.batches.iter().map(|b| b.partition))
+                    .collect();
+                t.pending.retain(|part| sent.contains(part));
+            }
+            for b in undrained {
+                self.complete_batch(idx, b, Some(KafkaError::TransactionAborted), -1);
+            }
+        }
+        self.sender_run(idx);
+    }
+
+    /// V1: AddPartitionsToTxn for the partitions written to and not yet added (one request
+    /// at a time).
+    pub(crate) fn txn_maybe_add_partitions(&mut self, idx: u32) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        let (pid, epoch, topic) = (p.producer_id, p.epoch, p.topic);
+        let Some(t) = p.txn.as_mut() else {
+            return;
+        };
+        let open = matches!(
+            t.state,
+            ClientTxnState::InTransaction | ClientTxnState::Committing | ClientTxnState::Aborting
+        );
+        if t.version >= 2 || !open || t.pending.is_empty() || t.request_in_flight {
+            return;
+        }
+        t.request_in_flight = true;
+        let partitions = t
+            .pending
+            .iter()
+            .map(|&partition| TopicPartitionId { topic, partition })
+            .collect();
+        let (coord, tid) = (t.coordinator, t.transactional_id.clone());
+        self.send(
+            Node::Producer(idx),
+            Node::Broker(coord),
+            Body::AddPartitionsToTxn {
+                producer: idx,
+                transactional_id: tid,
+                producer_id: pid,
+                epoch,
+                partitions,
+            },
+        );
+        self.txn_request_sent(idx);
+    }
+
+    /// EndTxn once the ending transaction has nothing queued or in flight; a transaction
+    /// that wrote nothing ends in the client alone.
+    pub(crate) fn txn_maybe_send_end(&mut self, idx: u32) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        let (pid, epoch) = (p.producer_id, p.epoch);
+        let idle = p.accumulator.is_empty() && p.in_flight.is_empty();
+        let Some(t) = p.txn.as_mut() else {
+            return;
+        };
+        if !t.ending() || t.request_in_flight || t.retry_scheduled || !idle {
+            return;
+        }
+        if t.abortable_error && t.state == ClientTxnState::Committing {
+            // commitTransaction() throws; the application aborts.
+            t.state = ClientTxnState::Aborting;
+        }
+        let commit = t.state == ClientTxnState::Committing;
+        if t.added.is_empty() && t.pending.is_empty() && !t.offsets_added {
+            self.txn_completed(idx, commit, None);
+            return;
+        }
+        t.request_in_flight = true;
+        let (coord, tid) = (t.coordinator, t.transactional_id.clone());
+        self.send(
+            Node::Producer(idx),
+            Node::Broker(coord),
+            Body::EndTxn {
+                producer: idx,
+                transactional_id: tid,
+                producer_id: pid,
+                epoch,
+                commit,
+            },
+        );
+        self.txn_request_sent(idx);
+    }
+
+    /// The transaction ended (EndTxn answered, or nothing to end): Ready, with the new epoch
+    /// (V2) and its sequences from 0.
+    pub(crate) fn txn_completed(&mut self, idx: u32, commit: bool, epoch: Option<i16>) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        if let Some(e) = epoch.filter(|e| *e != p.epoch) {
+            p.epoch = e;
+            p.next_sequence.iter_mut().for_each(|s| *s = 0);
+        }
+        let Some(t) = p.txn.as_mut() else {
+            return;
+        };
+        t.state = ClientTxnState::Ready;
+        t.added.clear();
+        t.pending.clear();
+        t.offsets_added = false;
+        t.abortable_error = false;
+        t.records = 0;
+        if commit {
+            t.committed += 1;
+        } else {
+            t.aborted += 1;
+        }
+        if self.pipeline_txn_done(idx, commit) {
+            return;
+        }
+        self.txn_resume(idx);
+    }
+
+    /// The producer is fenced: fatal, every queued batch fails, the application stops.
+    pub(crate) fn txn_fatal(&mut self, idx: u32, error: KafkaError) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        let Some(t) = p.txn.as_mut() else {
+            return;
+        };
+        if t.state == ClientTxnState::Fatal {
+            return;
+        }
+        t.state = ClientTxnState::Fatal;
+        t.fatal_error = Some(error);
+        let mut queued = Vec::new();
+        for d in p.accumulator.deques.iter_mut().flatten() {
+            queued.extend(d.drain(..));
+        }
+        for b in queued {
+            self.complete_batch(idx, b, Some(error), -1);
+        }
+        if let Some(pr) = self.processor_of_producer(idx) {
+            self.pipeline_fenced(pr, error);
+        }
+    }
+
+    /// Schedules a retry of the transactional request after retry.backoff.ms.
+    pub(crate) fn txn_retry(&mut self, idx: u32) {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return;
+        };
+        let backoff = p.config.retry_backoff_ms.value.max(1) * 1000;
+        if let Some(t) = p.txn.as_mut() {
+            t.retry_scheduled = true;
+        }
+        let at = self.now.plus(backoff);
+        self.schedule(at, Pending::Txn(TxnTimer::ClientRetry { producer: idx }));
+    }
+
+    /// A coordinator's answer at the producer.
+    pub(crate) fn on_txn_response(&mut self, idx: u32, body: Body) -> Delivery {
+        let Some(p) = self.producers.get_mut(idx as usize) else {
+            return Delivery::Group;
+        };
+        let Some(t) = p.txn.as_mut() else {
+            return Delivery::Group;
+        };
+        t.request_in_flight = false;
+        let error = match body {
+            Body::InitProducerIdResponse {
+                producer_id,
+                epoch,
+                error,
+            } => {
+                match error {
+                    None if t.state == ClientTxnState::Initializing => {
+                        t.state = ClientTxnState::Ready;
+                        p.producer_id = producer_id;
+                        p.epoch = epoch;
+                        p.next_sequence.iter_mut().for_each(|s| *s = 0);
+                        self.txn_resume(idx);
+                    }
+                    Some(e) if e.is_retriable() => self.txn_retry(idx),
+                    Some(e) => self.txn_fatal(idx, e),
+                    None => {}
+                }
+                error
+            }
+            Body::AddPartitionsToTxnResponse { partitions, error } => {
+                match error {
+                    None => {
+                        for tp in &partitions {
+                            t.pending.remove(&tp.partition);
+                            t.added.insert(tp.partition);
+                        }
+                        self.sender_run(idx);
+                    }
+                    Some(e) if e.is_retriable() => self.txn_retry(idx),
+                    Some(e) => self.txn_fatal(idx, e),
+                }
+                error
+            }
+            Body::EndTxnResponse {
+                commit,
+                epoch,
+                error,
+            } => {
+                match error {
+                    None if t.ending() => self.txn_completed(idx, commit, Some(epoch)),
+                    Some(e) if e.is_retriable() => self.txn_retry(idx),
+                    Some(e) => self.txn_fatal(idx, e),
+                    None => {}
+                }
+                error
+            }
+            _ => None,
+        };
+        Delivery::Txn { state: None, error }
+    }
+
+    /// The run drains: every transactional application ends its open transaction (commit,
+    /// or abort when it meant to).
+    pub(crate) fn txn_drain(&mut self) {
+        for idx in 0..self.producers.len() as u32 {
+            let p = &self.producers[idx as usize];
+            let Some(t) = p.txn.as_ref() else {
+                continue;
+            };
+            if t.state == ClientTxnState::InTransaction
+                && p.state == crate::producer::ProducerState::Running
+                && !crate::app::pipeline::state::is_processor_app(p.app)
+            {
+                let commit = !t.will_abort;
+                self.txn_end(idx, commit);
+            }
+        }
+    }
+
+    pub(crate) fn transactional_instance(
+        &self,
+        app: u32,
+    ) -> Result<u32, crate::config::ConfigError> {
+        let idx = *self.app_producer.get(app as usize).ok_or_else(|| {
+            crate::config::ConfigError::new(
+                "producer",
+                alloc::format!(
+                    "{app} is not a producer application: there are {}",
+                    self.app_producer.len()
+                ),
+            )
+        })?;
+        if self.producers[idx as usize].txn.is_none() {
+            return Err(crate::config::ConfigError::new(
+                "transactional.id",
+                alloc::format!(
+                    "producer {app} has no transactional.id (Kafka: TransactionalId must be set to use transactions)"
+                ),
+            ));
+        }
+        Ok(idx)
+    }
+}

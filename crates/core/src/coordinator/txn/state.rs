@@ -1,0 +1,82 @@
+//! What the transaction coordinator keeps per transactional.id (`TransactionMetadata` with its
+//! `TransactionState`), and the timers of transactions (the coordinator's timed-out check, a
+//! transactional client's retries and request timeouts, a zombie's sends). Vocabulary shared
+//! by the engine, its trace and the handlers; it imports nothing above it.
+
+use crate::net::TopicPartitionId;
+use crate::time::SimTime;
+use alloc::collections::BTreeSet;
+use alloc::string::String;
+
+/// `transaction.abort.timed.out.transaction.cleanup.interval.ms` (Kafka's default, 10 s).
+pub const ABORT_TIMED_OUT_INTERVAL_US: u64 = 10_000_000;
+
+/// A transaction's state at its coordinator (`TransactionState`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum TxnState {
+    Empty,
+    Ongoing,
+    PrepareCommit,
+    PrepareAbort,
+    CompleteCommit,
+    CompleteAbort,
+}
+
+impl TxnState {
+    /// Kafka's name (`TransactionState.name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TxnState::Empty => "Empty",
+            TxnState::Ongoing => "Ongoing",
+            TxnState::PrepareCommit => "PrepareCommit",
+            TxnState::PrepareAbort => "PrepareAbort",
+            TxnState::CompleteCommit => "CompleteCommit",
+            TxnState::CompleteAbort => "CompleteAbort",
+        }
+    }
+
+    pub(crate) fn preparing(self) -> bool {
+        matches!(self, TxnState::PrepareCommit | TxnState::PrepareAbort)
+    }
+}
+
+/// A transactional.id at its coordinator (`TransactionMetadata`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxnMetadata {
+    pub transactional_id: String,
+    pub coordinator: u32,
+    /// The `__transaction_state` partition holding it.
+    pub state_partition: u32,
+    pub producer_id: i64,
+    pub epoch: i16,
+    pub state: TxnState,
+    /// Partitions in the current (or completing) transaction.
+    pub partitions: BTreeSet<TopicPartitionId>,
+    /// Consumer groups whose offsets are in it (sendOffsetsToTransaction).
+    pub groups: BTreeSet<u32>,
+    /// When the transaction began (its first partition was added).
+    pub started_at: SimTime,
+    pub timeout_us: u64,
+    /// Markers not yet acknowledged, and those of them sent and not answered.
+    pub pending_markers: BTreeSet<TopicPartitionId>,
+    pub markers_in_flight: BTreeSet<TopicPartitionId>,
+    /// The epoch the markers are written with.
+    pub marker_epoch: i16,
+    pub last_update: SimTime,
+}
+
+/// Transaction timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TxnTimer {
+    /// The coordinators' periodic check for timed-out transactions.
+    AbortTimedOut,
+    /// A producer retries its transactional request (CONCURRENT_TRANSACTIONS).
+    ClientRetry { producer: u32 },
+    /// A zombie instance's application sends again (the current instance uses `ProduceTick`).
+    ZombieTick { producer: u32, at: SimTime },
+    /// The coordinator sends markers again (a partition had no leader).
+    MarkerRetry { producer_id: i64 },
+    /// A transactional request got no answer within request.timeout.ms: sent again.
+    RequestTimeout { producer: u32, seq: u64 },
+}
