@@ -32,6 +32,10 @@ pub struct Broker {
     /// Its process was killed on a host that is still up: connections to it are closed or
     /// refused at once instead of going silent (`CrashKind::Kill`).
     pub refuses_connections: bool,
+    /// Down since its host was lost (`Change::CrashBroker`), not only its process killed: the
+    /// page cache went with the host, so the new incarnation loses the tail it had not flushed
+    /// (`sim::faults`). A killed process keeps its whole log.
+    pub host_lost: bool,
 }
 
 /// One replica of a partition, on one broker.

@@ -9,7 +9,7 @@
 //! - A broker restarted before its fence registers only when the controller fences the old
 //!   incarnation, which moves its leaderships with a new epoch first.
 
-use streamscope_core::sim::schedule::{parse_fault, FaultKind};
+use streamscope_core::sim::schedule::{drain_limit, parse_fault, FaultKind};
 use streamscope_core::{Change, Config, Event, Sim, SimTime};
 
 const S: u64 = 1_000_000;
@@ -205,4 +205,44 @@ fn kill_faults_parse_and_render() {
     assert!(sim
         .schedule_fault(parse_fault("kill:broker=7@9s").unwrap())
         .is_err());
+}
+
+/// Both replicas of an RF 2 partition killed (min.insync.replicas=2, acks=all, clean
+/// elections only): the follower killed second has every acknowledged record in its log, but
+/// its own high watermark still lags (it learns the leader's from its next fetch). It comes
+/// back as the last ISR member and leads: a killed process keeps its whole log (its host's
+/// page cache survives; `LogLoader.recoverLog` truncates only at a corrupt batch), so nothing
+/// acknowledged is lost and the run settles. It used to truncate to its high watermark at
+/// the restart, losing the acknowledged tail (golden case 238: 7 output records).
+#[test]
+fn two_killed_replicas_restart_without_losing_acknowledged_records() {
+    let mut c = Config::preset();
+    c.set("replication.factor", "2").unwrap();
+    c.set("min.insync.replicas", "2").unwrap();
+    c.set("sim.produce.rate", "100").unwrap();
+    let mut sim = Sim::new(c.clone(), 238).unwrap();
+    sim.run_until(SimTime(3 * S));
+    let p = &sim.topics()[0].partitions[0];
+    let leader = p.leader.unwrap();
+    let follower = p
+        .replicas
+        .iter()
+        .map(|r| r.broker)
+        .find(|b| *b != leader)
+        .unwrap();
+    sim.apply(Change::KillBroker { broker: leader }).unwrap();
+    sim.run_until(SimTime(4 * S));
+    let f = sim.topics()[0].partitions[0].replica(follower).unwrap();
+    assert!(
+        f.high_watermark < f.log.log_end_offset(),
+        "the follower's high watermark lags its log when it is killed"
+    );
+    sim.apply(Change::KillBroker { broker: follower }).unwrap();
+    sim.run_until(SimTime(6 * S));
+    sim.end_faults();
+    let report = sim.drain(drain_limit(&c, SimTime(6 * S)));
+    assert_eq!(sim.monitor().counts().acknowledged_lost, 0);
+    assert!(report.settled, "stuck: {:?}", report.stuck);
+    let p = &sim.topics()[0].partitions[0];
+    assert_eq!(p.leader, Some(follower), "the last ISR member leads again");
 }

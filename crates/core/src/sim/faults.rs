@@ -23,10 +23,15 @@
 //! truncates its diverged tail by leader epoch at its next fetch (KIP-101/279) and rejoins the
 //! ISR once it reaches the high watermark.
 //!
+//! A killed process loses nothing it wrote: the host's page cache survives and its log recovery
+//! (`LogLoader.recoverLog`) truncates only at a corrupt batch, so it restarts with its whole
+//! log, which may hold acknowledged records that no other replica has (the last ISR member).
+//!
 //! Simplified: heartbeats and registrations are not messages (the controller knows when the
 //! last heartbeat was sent; the refused registration is accepted exactly at the session's
-//! expiry); a restarted broker first truncates each replica to its high watermark (the tail
-//! it had not flushed), the same for both kinds. Eligible leader replicas (KIP-966 part 1, on
+//! expiry); a broker restarted after its host was lost (`Broker.host_lost`) truncates each
+//! replica to its high watermark: the tail it had not flushed is taken as lost with its page
+//! cache (a killed process keeps its page cache). Eligible leader replicas (KIP-966 part 1, on
 //! by default for new clusters since Kafka 4.1) are not modelled: as before 4.1 the last ISR
 //! member stays in the ISR when fenced (so it leads again when it returns, which 4.1 reaches
 //! through its last-known-leader rule) and a replica that left the ISR below
@@ -73,6 +78,7 @@ impl Sim {
         if b.registering {
             b.registering = false;
             b.refuses_connections = false;
+            b.host_lost = true;
             return Ok(());
         }
         if !b.alive {
@@ -83,6 +89,7 @@ impl Sim {
         }
         b.alive = false;
         b.refuses_connections = false;
+        b.host_lost = true;
         self.parked_fetches.retain(|f| f.broker != broker);
         self.delayed_produces.retain(|d| d.broker != broker);
         self.replica_fetchers
@@ -105,8 +112,15 @@ impl Sim {
     /// crash, but its connections close at once, so producers fail their requests in flight
     /// to it with a disconnect (retried) and send nothing to it while it is down.
     pub(crate) fn kill_broker(&mut self, broker: u32) -> Result<(), ConfigError> {
+        // Its page cache survives, unless an earlier host loss took it before this restart.
+        let lost_before = self
+            .brokers
+            .get(broker as usize)
+            .is_some_and(|b| b.registering && b.host_lost);
         self.crash_broker(broker)?;
-        self.brokers[broker as usize].refuses_connections = true;
+        let b = &mut self.brokers[broker as usize];
+        b.refuses_connections = true;
+        b.host_lost = lost_before;
         for p in 0..self.producers.len() as u32 {
             self.close_connection(p, broker, None);
         }
@@ -143,10 +157,10 @@ impl Sim {
         Ok(())
     }
 
-    /// The controller accepts the new incarnation: the broker is up and unfenced, truncates
-    /// its replicas to their high watermarks and fetches from the leaders; a partition with
-    /// no leader left gets it as leader when it is in the ISR (or, with unclean election
-    /// enabled, anyway).
+    /// The controller accepts the new incarnation: the broker is up and unfenced, keeps its
+    /// logs (after a host loss: truncated to their high watermarks) and fetches from the
+    /// leaders; a partition with no leader left gets it as leader when it is in the ISR (or,
+    /// with unclean election enabled, anyway).
     pub(crate) fn register_broker(&mut self, broker: u32) {
         let b = &mut self.brokers[broker as usize];
         debug_assert!(!b.alive && b.fenced, "only a fenced broker registers anew");
@@ -154,14 +168,21 @@ impl Sim {
         b.fenced = false;
         b.registering = false;
         b.refuses_connections = false;
+        let host_lost = core::mem::replace(&mut b.host_lost, false);
         let mut elected = false;
         let now = self.now;
         for t in &mut self.topics {
             for p in &mut t.partitions {
                 debug_assert!(p.leader != Some(broker), "a fenced broker leads nothing");
                 if let Some(r) = p.replica_mut(broker) {
-                    let hw = r.high_watermark;
-                    r.log.truncate_to(hw);
+                    if host_lost {
+                        let hw = r.high_watermark;
+                        r.log.truncate_to(hw);
+                    }
+                    debug_assert!(
+                        r.high_watermark <= r.log.log_end_offset(),
+                        "a restarted replica's high watermark is within its log"
+                    );
                 }
                 // With no leader left, a returning ISR member leads; with unclean election
                 // enabled, any returning replica does (the controller elects leaderless

@@ -287,6 +287,7 @@ impl Sim {
                 drop_responses: false,
                 registering: false,
                 refuses_connections: false,
+                host_lost: false,
             })
             .collect();
         let ids: Vec<u32> = (0..n_brokers).collect();

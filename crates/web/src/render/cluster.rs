@@ -519,6 +519,7 @@ mod tests {
             drop_responses: false,
             registering: false,
             refuses_connections: false,
+            host_lost: false,
         };
         assert_eq!(BrokerState::of(&b), BrokerState::Up);
         b.alive = false;
