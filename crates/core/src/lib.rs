@@ -17,6 +17,7 @@ pub mod client;
 pub mod cluster;
 pub mod compression;
 pub mod config;
+pub mod controller;
 pub mod coordinator;
 pub mod event;
 pub mod inspect;

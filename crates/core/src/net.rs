@@ -174,7 +174,7 @@ pub enum Body {
         new_member: bool,
         instance_id: Option<String>,
         protocols: crate::config::StrategyList,
-        metadata: crate::consumer::group::JoinMetadata,
+        metadata: crate::net::JoinMetadata,
     },
     JoinGroupResponse {
         member_id: String,
@@ -341,7 +341,7 @@ pub struct JoinedMember {
     pub consumer: u32,
     pub member_id: String,
     pub instance_id: Option<String>,
-    pub metadata: crate::consumer::group::JoinMetadata,
+    pub metadata: crate::net::JoinMetadata,
 }
 
 /// Group coordinator errors (Kafka's `Errors` names).
@@ -499,4 +499,17 @@ pub struct Message {
 /// A short label of a message for views (`Produce(3 batches)`).
 pub fn label(m: &Message) -> String {
     alloc::format!("{:?}", m.body.kind())
+}
+
+/// What a member sends in JoinGroup besides its ids (`ConsumerProtocolSubscription` plus the
+/// sticky assignors' userData).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JoinMetadata {
+    /// `ownedPartitions`: what the member holds now (empty for eager members, which revoked).
+    pub owned: Vec<TopicPartitionId>,
+    /// `generationId` with the owned partitions (`None`: Kafka's -1).
+    pub owned_generation: Option<u32>,
+    /// `StickyAssignor` userData: the last assignment received and its generation.
+    pub previous: Vec<TopicPartitionId>,
+    pub previous_generation: Option<u32>,
 }

@@ -7,5 +7,6 @@
 //! client through guarded calls (its `poll()` hands the records to the processor).
 
 pub mod pipeline;
+pub mod producing;
 pub mod transactional;
 pub mod verifier;

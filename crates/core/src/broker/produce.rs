@@ -14,78 +14,7 @@ use crate::sim::{DelayedProduce, Pending, Sim};
 use alloc::vec::Vec;
 
 /// How many batches per producer and partition a leader remembers for deduplication.
-const PRODUCER_STATE_BATCHES: usize = 5;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-    use crate::time::SimTime;
-
-    /// `checkEnoughReplicasReachOffset`: a wait whose offset the high watermark has passed
-    /// completes without error while the ISR holds min.insync.replicas, with
-    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below it meanwhile, and with
-    /// NOT_LEADER_OR_FOLLOWER once the broker no longer leads.
-    #[test]
-    fn delayed_produce_outcomes() {
-        let mut c = Config::preset();
-        c.set("min.insync.replicas", "2").unwrap();
-        let mut sim = Sim::new(c, 1).unwrap();
-        sim.run_until(SimTime(1_000_000));
-        let tp = TopicPartitionId {
-            topic: 0,
-            partition: 0,
-        };
-        let leader = sim.partition(tp).and_then(|p| p.leader).unwrap();
-        let hw = sim.partition(tp).unwrap().high_watermark();
-        assert!(hw > 10);
-        let outcome = |sim: &mut Sim, isr: Option<usize>, lead: bool| {
-            let mut s = sim.clone();
-            let p = s.partition_mut(tp).unwrap();
-            if let Some(n) = isr {
-                p.isr.truncate(n);
-            }
-            if !lead {
-                p.leader = p.replicas.iter().map(|r| r.broker).find(|b| *b != leader);
-            }
-            let mut d = DelayedProduce {
-                broker: leader,
-                producer: 0,
-                request_id: 999_999,
-                waits: alloc::vec![(tp, 7, hw - 10, hw - 5), (tp, 8, hw, hw + 5)],
-                results: alloc::vec![
-                    PartitionProduceResult {
-                        tp,
-                        batch_id: 7,
-                        base_offset: (hw - 10) as i64,
-                        error: None,
-                    },
-                    PartitionProduceResult {
-                        tp,
-                        batch_id: 8,
-                        base_offset: hw as i64,
-                        error: None,
-                    },
-                ],
-            };
-            let all = s.decide_waits(&mut d);
-            (all, d.waits.len(), d.results[0].error, d.results[1].error)
-        };
-        // The second batch is above the high watermark: still waiting.
-        assert_eq!(outcome(&mut sim, None, true), (false, 1, None, None));
-        assert_eq!(
-            outcome(&mut sim, Some(1), true),
-            (
-                false,
-                1,
-                Some(KafkaError::NotEnoughReplicasAfterAppend),
-                None
-            )
-        );
-        let nl = Some(KafkaError::NotLeaderOrFollower);
-        assert_eq!(outcome(&mut sim, None, false), (true, 0, nl, nl));
-    }
-}
+pub(crate) const PRODUCER_STATE_BATCHES: usize = 5;
 
 impl Sim {
     /// A produce request at broker `b`.
@@ -403,5 +332,76 @@ impl Sim {
             producer,
             partitions,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::time::SimTime;
+
+    /// `checkEnoughReplicasReachOffset`: a wait whose offset the high watermark has passed
+    /// completes without error while the ISR holds min.insync.replicas, with
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below it meanwhile, and with
+    /// NOT_LEADER_OR_FOLLOWER once the broker no longer leads.
+    #[test]
+    fn delayed_produce_outcomes() {
+        let mut c = Config::preset();
+        c.set("min.insync.replicas", "2").unwrap();
+        let mut sim = Sim::new(c, 1).unwrap();
+        sim.run_until(SimTime(1_000_000));
+        let tp = TopicPartitionId {
+            topic: 0,
+            partition: 0,
+        };
+        let leader = sim.partition(tp).and_then(|p| p.leader).unwrap();
+        let hw = sim.partition(tp).unwrap().high_watermark();
+        assert!(hw > 10);
+        let outcome = |sim: &mut Sim, isr: Option<usize>, lead: bool| {
+            let mut s = sim.clone();
+            let p = s.partition_mut(tp).unwrap();
+            if let Some(n) = isr {
+                p.isr.truncate(n);
+            }
+            if !lead {
+                p.leader = p.replicas.iter().map(|r| r.broker).find(|b| *b != leader);
+            }
+            let mut d = DelayedProduce {
+                broker: leader,
+                producer: 0,
+                request_id: 999_999,
+                waits: alloc::vec![(tp, 7, hw - 10, hw - 5), (tp, 8, hw, hw + 5)],
+                results: alloc::vec![
+                    PartitionProduceResult {
+                        tp,
+                        batch_id: 7,
+                        base_offset: (hw - 10) as i64,
+                        error: None,
+                    },
+                    PartitionProduceResult {
+                        tp,
+                        batch_id: 8,
+                        base_offset: hw as i64,
+                        error: None,
+                    },
+                ],
+            };
+            let all = s.decide_waits(&mut d);
+            (all, d.waits.len(), d.results[0].error, d.results[1].error)
+        };
+        // The second batch is above the high watermark: still waiting.
+        assert_eq!(outcome(&mut sim, None, true), (false, 1, None, None));
+        assert_eq!(
+            outcome(&mut sim, Some(1), true),
+            (
+                false,
+                1,
+                Some(KafkaError::NotEnoughReplicasAfterAppend),
+                None
+            )
+        );
+        let nl = Some(KafkaError::NotLeaderOrFollower);
+        assert_eq!(outcome(&mut sim, None, false), (true, 0, nl, nl));
     }
 }

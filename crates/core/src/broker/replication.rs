@@ -11,7 +11,7 @@ use crate::sim::{Pending, Sim};
 use alloc::vec::Vec;
 
 /// Bytes a follower takes per partition per fetch (`replica.fetch.max.bytes`).
-const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
+pub(crate) const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
 
 impl Sim {
     /// Starts the brokers' periodic tasks: isr-expiration at once (Kafka's initial delay is 0)
@@ -288,7 +288,7 @@ impl Sim {
 }
 
 /// The follower's replica (mutable) and the leader's log of partition `p`.
-fn follower_and_leader_log(
+pub(crate) fn follower_and_leader_log(
     p: &mut crate::cluster::Partition,
     follower: u32,
     leader: u32,

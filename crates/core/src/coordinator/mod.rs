@@ -2,4 +2,5 @@
 //! `__consumer_offsets` partition) and the transaction coordinator (the leader of the
 //! transactional.id's `__transaction_state` partition).
 
+pub mod group;
 pub mod txn;

@@ -9,16 +9,11 @@
 //! (FindCoordinator and the coordinator's failover), [`membership`] (consumers and groups
 //! added, closed, crashed, restarted, slowed down), [`lag`] (the lag sampler).
 
-mod classic_group;
-mod consuming;
-mod coordinator;
-pub mod faults;
 mod lag;
 pub mod links;
 pub mod liveness;
 pub mod membership;
 mod memory;
-mod producing;
 pub mod schedule;
 pub mod view;
 

@@ -12,8 +12,13 @@
 //! buffered (an idle application is "inside poll()"), and rebalance callbacks do nothing
 //! beyond what auto-commit does.
 
-pub mod group;
+pub mod coordinator;
+pub mod fetcher;
+pub use crate::coordinator::group::state as group;
 pub mod lag;
+pub mod member;
+pub mod poll;
+pub mod responses;
 
 use crate::log::LogEntry;
 use crate::net::TopicPartitionId;

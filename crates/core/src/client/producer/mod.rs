@@ -10,6 +10,9 @@
 pub mod accumulator;
 pub mod partitioner;
 pub mod record;
+pub mod responses;
+pub mod send;
+pub mod sender;
 pub mod transaction;
 pub mod transactional;
 

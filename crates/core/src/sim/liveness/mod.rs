@@ -74,7 +74,7 @@ pub fn longest_timeout(config: &Config) -> (u64, &'static str) {
     for g in &config.groups {
         let c = &g.consumer;
         consider(
-            super::consuming::join_group_timeout_us(c),
+            crate::client::consumer::coordinator::join_group_timeout_us(c),
             "max.poll.interval.ms + 5 s (JoinGroup)",
         );
         consider(c.session_timeout_ms.value * 1000, "session.timeout.ms");
@@ -89,7 +89,7 @@ pub fn longest_timeout(config: &Config) -> (u64, &'static str) {
         "replica.lag.time.max.ms",
     );
     consider(
-        super::faults::BROKER_SESSION_TIMEOUT_US,
+        crate::controller::BROKER_SESSION_TIMEOUT_US,
         "broker.session.timeout.ms",
     );
     best

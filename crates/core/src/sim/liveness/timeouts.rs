@@ -3,8 +3,9 @@
 //! transaction.timeout.ms, a lagging follower's replica.socket.timeout.ms.
 
 use super::{secs, PendingTimeout};
+use crate::client::consumer::coordinator::coordinator_request_timeout_us;
+use crate::client::consumer::coordinator::CONSUMER_REQUEST_TIMEOUT_US;
 use crate::consumer::group::GroupState;
-use crate::sim::consuming::{coordinator_request_timeout_us, CONSUMER_REQUEST_TIMEOUT_US};
 use crate::sim::Sim;
 use crate::time::SimTime;
 use alloc::format;

@@ -41,10 +41,10 @@
 //! group coordinators (leaders of `__consumer_offsets` partitions) move with the fencing: see
 //! `sim::coordinator`.
 
-use super::{Pending, Sim};
 use crate::config::ConfigError;
 use crate::event::Event;
 use crate::net::{Node, TopicPartitionId};
+use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
 use alloc::format;
 use alloc::vec::Vec;

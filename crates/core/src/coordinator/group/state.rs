@@ -12,6 +12,7 @@
 
 use crate::assignor::AssignorKind;
 use crate::config::StrategyList;
+use crate::net::JoinMetadata;
 use crate::net::TopicPartitionId;
 use crate::time::SimTime;
 use alloc::collections::BTreeMap;
@@ -36,19 +37,6 @@ pub enum GroupState {
 pub enum GroupProtocolKind {
     /// JoinGroup / SyncGroup with a client-side leader (every 4.x client's default).
     Classic,
-}
-
-/// What a member sends in JoinGroup besides its ids (`ConsumerProtocolSubscription` plus the
-/// sticky assignors' userData).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct JoinMetadata {
-    /// `ownedPartitions`: what the member holds now (empty for eager members, which revoked).
-    pub owned: Vec<TopicPartitionId>,
-    /// `generationId` with the owned partitions (`None`: Kafka's -1).
-    pub owned_generation: Option<u32>,
-    /// `StickyAssignor` userData: the last assignment received and its generation.
-    pub previous: Vec<TopicPartitionId>,
-    pub previous_generation: Option<u32>,
 }
 
 /// One member as the coordinator keeps it (`ClassicGroupMember`).
@@ -300,6 +288,17 @@ pub fn kafka_abs(n: i32) -> i32 {
 /// rule over `__transaction_state`).
 pub fn coordinator_partition(group_id: &str, partitions: u32) -> u32 {
     (kafka_abs(java_string_hash(group_id)) as u32) % partitions.max(1)
+}
+
+/// A JoinGroup request as the coordinator reads it.
+pub(crate) struct JoinRequest {
+    pub group: u32,
+    pub consumer: u32,
+    pub member_id: String,
+    pub new_member: bool,
+    pub instance_id: Option<String>,
+    pub protocols: StrategyList,
+    pub metadata: JoinMetadata,
 }
 
 #[cfg(test)]

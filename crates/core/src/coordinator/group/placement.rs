@@ -18,10 +18,10 @@
 //! instant; FindCoordinator goes to the first live broker from the member's index (Kafka's
 //! least loaded node; a connection to a dead broker fails at once).
 
-use super::{Pending, Sim};
 use crate::consumer::group::GroupState;
 use crate::event::{Delivery, Event};
 use crate::net::{Body, GroupError, Node};
+use crate::sim::{Pending, Sim};
 use alloc::string::String;
 use alloc::vec::Vec;
 

@@ -1,0 +1,191 @@
+//! Consumer-side handlers: the member's side of the classic group protocol (JoinGroup,
+//! SyncGroup, OffsetFetch, OffsetCommit, Heartbeat, LeaveGroup; eager and cooperative
+//! rebalancing as `ConsumerCoordinator` does them), finding the coordinator (FindCoordinator,
+//! `markCoordinatorUnknown` on a request timeout or NOT_COORDINATOR), consumer fetches and
+//! `poll()`. The coordinator's side is in `classic_group` and `coordinator`.
+
+use crate::consumer::MemberState;
+use crate::event::Event;
+use crate::net::{Body, MessageKind, Node, TopicPartitionId};
+use crate::sim::{Pending, Sim};
+use alloc::vec::Vec;
+
+/// The consumer's `request.timeout.ms` (30 s).
+pub(crate) const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
+/// `default.api.timeout.ms` (60 s): how long `commitSync()` blocks before it throws
+/// TimeoutException.
+pub(crate) const DEFAULT_API_TIMEOUT_US: u64 = 60_000_000;
+/// The consumer's retry.backoff.ms (100 ms), between OffsetFetch attempts.
+pub(crate) const OFFSET_FETCH_RETRY_BACKOFF_US: u64 = 100_000;
+/// `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait the rebalance timeout plus this.
+pub(crate) const JOIN_GROUP_TIMEOUT_LAPSE_US: u64 = 5_000_000;
+
+/// How long the member waits for the answer to a JoinGroup: max.poll.interval.ms (the
+/// rebalance timeout) + 5 s.
+pub(crate) fn join_group_timeout_us(c: &crate::config::ConsumerConfig) -> u64 {
+    c.max_poll_interval_ms.value * 1000 + JOIN_GROUP_TIMEOUT_LAPSE_US
+}
+
+/// The timeout of a request of `kind` to the coordinator (`None`: the member's group has no
+/// configuration): JoinGroup's, else request.timeout.ms.
+pub(crate) fn coordinator_request_timeout_us(
+    c: Option<&crate::config::ConsumerConfig>,
+    kind: MessageKind,
+) -> u64 {
+    if kind == MessageKind::JoinGroup {
+        c.map_or(
+            300_000_000 + JOIN_GROUP_TIMEOUT_LAPSE_US,
+            join_group_timeout_us,
+        )
+    } else {
+        CONSUMER_REQUEST_TIMEOUT_US
+    }
+}
+
+impl Sim {
+    /// A member's request to its group's coordinator, as the member knows it. While the
+    /// coordinator is unknown the request is not sent: a FindCoordinator goes out, and once
+    /// it is answered the member redoes what its state needs (`coordinator_found`).
+    pub(crate) fn send_to_coordinator(&mut self, c: u32, body: Body) {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        let Some(coord) = cons.coordinator else {
+            self.find_coordinator(c);
+            return;
+        };
+        let kind = body.kind();
+        if kind != MessageKind::LeaveGroup {
+            // Kafka's JoinGroup waits up to the rebalance timeout + 5 s; the rest
+            // request.timeout.ms.
+            let cc = self
+                .config
+                .groups
+                .get(cons.group as usize)
+                .map(|g| &g.consumer);
+            let timeout = coordinator_request_timeout_us(cc, kind);
+            let deadline = self.now.plus(timeout);
+            self.consumers[c as usize]
+                .coordinator_requests
+                .push((kind, deadline));
+        }
+        self.send(Node::Consumer(c), Node::Broker(coord), body);
+    }
+
+    /// Sends FindCoordinator to a live broker (the first from the member's index), unless one
+    /// is outstanding. With no broker alive, the member's timer tries again.
+    pub(crate) fn find_coordinator(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        if !cons.alive || cons.find_coordinator_sent.is_some() {
+            return;
+        }
+        let group = cons.group;
+        let n = self.brokers.len();
+        let Some(b) = (0..n)
+            .map(|i| (c as usize + i) % n)
+            .find(|&b| self.brokers[b].alive)
+        else {
+            return;
+        };
+        self.consumers[c as usize].find_coordinator_sent = Some(self.now);
+        self.send(
+            Node::Consumer(c),
+            Node::Broker(b as u32),
+            Body::FindCoordinator { group, consumer: c },
+        );
+    }
+
+    /// `markCoordinatorUnknown`: the connection to the coordinator is closed (its requests in
+    /// flight fail) and the member looks for the coordinator again.
+    pub(crate) fn mark_coordinator_unknown(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get_mut(c as usize) else {
+            return;
+        };
+        cons.coordinator = None;
+        cons.coordinator_requests.clear();
+        self.find_coordinator(c);
+    }
+
+    /// The coordinator is known again: redo what the member's state was waiting for (a join
+    /// or sync is redone as a JoinGroup, as `joinGroupIfNeeded` does; an offset fetch and a
+    /// blocked commitSync() are sent again; heartbeats resume on the timer).
+    pub(crate) fn coordinator_found(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        if !cons.alive {
+            return;
+        }
+        match cons.state {
+            MemberState::Joining | MemberState::Syncing => self.send_join(c),
+            MemberState::FetchingOffsets => self.send_offset_fetch(c),
+            _ => {}
+        }
+        let cons = &self.consumers[c as usize];
+        if cons.commit_sync_wait.is_some() {
+            if cons.positions.is_empty() {
+                let cons = &mut self.consumers[c as usize];
+                cons.commit_sync_wait = None;
+                cons.busy_until = Some(self.now);
+                self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+            } else {
+                let id = self.send_commit(c);
+                self.consumers[c as usize].commit_sync_wait = Some(id);
+            }
+        }
+    }
+
+    pub(crate) fn coordinator_of(&self, consumer: u32) -> Option<(u32, u32)> {
+        let c = self.consumers.get(consumer as usize)?;
+        let g = self.groups.get(c.group as usize)?;
+        Some((c.group, g.coordinator))
+    }
+
+    /// Whether a message to `node` is lost because that consumer's process is not running.
+    pub(crate) fn consumer_down(&self, node: Node) -> bool {
+        match node {
+            Node::Consumer(c) => self.consumers.get(c as usize).is_some_and(|x| !x.alive),
+            Node::Producer(p) => self.producers.get(p as usize).is_some_and(|x| x.crashed),
+            _ => false,
+        }
+    }
+
+    /// OffsetFetch (with requireStable, as the Java consumer always asks) for the assigned
+    /// partitions that have no position yet.
+    pub(crate) fn send_offset_fetch(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        let missing: Vec<TopicPartitionId> = cons
+            .assignment
+            .iter()
+            .filter(|tp| !cons.positions.contains_key(tp))
+            .copied()
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let group = cons.group;
+        self.send_to_coordinator(
+            c,
+            Body::OffsetFetch {
+                group,
+                member: c,
+                partitions: missing,
+                require_stable: true,
+            },
+        );
+    }
+
+    /// The retry after UNSTABLE_OFFSET_COMMIT (retry.backoff.ms later).
+    pub(crate) fn on_offset_fetch_retry(&mut self, c: u32) -> Option<Event> {
+        let cons = self.consumers.get(c as usize)?;
+        if !cons.alive || cons.state != MemberState::FetchingOffsets {
+            return None;
+        }
+        self.send_offset_fetch(c);
+        Some(Event::OffsetFetchRetried { consumer: c })
+    }
+}

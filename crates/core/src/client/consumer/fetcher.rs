@@ -1,0 +1,186 @@
+//! The consumer's fetcher (`Fetcher`, `FetchCollector`): one fetch per leader for the
+//! assigned partitions it has no buffered records of, carrying fetch.min.bytes,
+//! fetch.max.wait.ms, max.partition.fetch.bytes and isolation.level; the records buffered; an
+//! offset out of range reset by auto.offset.reset; read_committed skipping aborted
+//! transactions and control records.
+
+use crate::config::OffsetReset;
+use crate::consumer::BufferedRecord;
+use crate::event::Delivery;
+use crate::net::{Body, FetchedPartition, Node, TopicPartitionId};
+use crate::sim::{Pending, Sim};
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+/// Which fetched entries the application sees (`CompletedFetch`): never control markers; for
+/// a read_committed fetch (one that lists aborted transactions) not the records of an aborted
+/// transaction: a producer id is skipped from the first offset of its aborted transaction to
+/// its ABORT marker.
+pub(crate) fn visible_records(fp: &FetchedPartition) -> Vec<bool> {
+    let mut aborted: Vec<(i64, u64)> = fp.aborted_transactions.clone();
+    aborted.sort_by_key(|(_, first)| *first);
+    let mut next = 0;
+    let mut skipping = alloc::collections::BTreeSet::new();
+    fp.entries
+        .iter()
+        .map(|(off, e)| {
+            while next < aborted.len() && aborted[next].1 <= *off {
+                skipping.insert(aborted[next].0);
+                next += 1;
+            }
+            match e.kind {
+                crate::log::EntryKind::Data => {
+                    !(e.transactional && skipping.contains(&e.producer_id))
+                }
+                crate::log::EntryKind::ControlAbort => {
+                    skipping.remove(&e.producer_id);
+                    false
+                }
+                crate::log::EntryKind::ControlCommit => false,
+            }
+        })
+        .collect()
+}
+
+impl Sim {
+    /// Sends a fetch to every leader of assigned partitions that have no buffered records and
+    /// no fetch outstanding (`Fetcher.prepareFetchRequests`).
+    pub(crate) fn send_consumer_fetches(&mut self, c: u32) {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return;
+        };
+        // Eager members hold nothing while they rejoin; cooperative ones keep fetching what
+        // they own.
+        if !cons.alive || !cons.is_member() {
+            return;
+        }
+        let mut per_broker: BTreeMap<u32, Vec<(TopicPartitionId, u64)>> = BTreeMap::new();
+        for tp in &cons.assignment {
+            let Some(&pos) = cons.positions.get(tp) else {
+                continue;
+            };
+            let Some(leader) = self.partition(*tp).and_then(|p| p.leader) else {
+                continue;
+            };
+            if cons
+                .fetch_in_flight
+                .get(leader as usize)
+                .copied()
+                .unwrap_or(true)
+                || cons.buffered(*tp)
+            {
+                continue;
+            }
+            per_broker.entry(leader).or_default().push((*tp, pos));
+        }
+        let g = self.consumers[c as usize].group as usize;
+        let cc = &self.config.groups[g].consumer;
+        let params = crate::net::FetchParams {
+            max_wait_ms: cc.fetch_max_wait_ms.value,
+            min_bytes: cc.fetch_min_bytes.value as u64,
+            partition_max_bytes: cc.max_partition_fetch_bytes.value as u64,
+            isolation_level: cc.isolation_level.value,
+        };
+        for (b, partitions) in per_broker {
+            self.consumers[c as usize].fetch_in_flight[b as usize] = true;
+            self.consumers[c as usize].fetch_sent_at[b as usize] = self.now;
+            self.send(
+                Node::Consumer(c),
+                Node::Broker(b),
+                Body::ConsumerFetch {
+                    consumer: c,
+                    params,
+                    partitions,
+                },
+            );
+        }
+    }
+
+    /// Records arrived from a leader: buffer them; wake an idle application.
+    pub(crate) fn on_consumer_fetch_response(
+        &mut self,
+        c: u32,
+        from: Node,
+        parts: Vec<FetchedPartition>,
+    ) -> Delivery {
+        let Node::Broker(b) = from else {
+            return Delivery::Group;
+        };
+        let Some(cons) = self.consumers.get_mut(c as usize) else {
+            return Delivery::Group;
+        };
+        if let Some(f) = cons.fetch_in_flight.get_mut(b as usize) {
+            *f = false;
+        }
+        let mut n = 0;
+        let mut out_of_range = Vec::new();
+        for fp in parts {
+            let Some(&pos) = cons.positions.get(&fp.tp) else {
+                continue;
+            };
+            if !cons.assignment.contains(&fp.tp) {
+                continue;
+            }
+            if pos < fp.log_start_offset {
+                out_of_range.push((fp.tp, fp.log_start_offset, fp.high_watermark));
+                continue;
+            }
+            let mut next = pos;
+            let visible = visible_records(&fp);
+            for ((off, entry), visible) in fp.entries.into_iter().zip(visible) {
+                if off == next {
+                    cons.buffer.push_back(BufferedRecord {
+                        tp: fp.tp,
+                        offset: off,
+                        entry,
+                        visible,
+                    });
+                    next += 1;
+                    n += 1;
+                }
+            }
+        }
+        self.reset_out_of_range(c, &out_of_range);
+        let cons = &mut self.consumers[c as usize];
+        let idle = cons.busy_until.is_none();
+        if idle && !cons.buffer.is_empty() {
+            cons.busy_until = Some(self.now);
+            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+        }
+        self.send_consumer_fetches(c);
+        Delivery::Fetched { records: n }
+    }
+
+    /// OFFSET_OUT_OF_RANGE for partitions whose fetch position fell below the leader's log
+    /// start offset (retention deleted it): the consumer resets by `auto.offset.reset`
+    /// (`SubscriptionState.requestOffsetReset`): earliest -> the log start offset, latest ->
+    /// the high watermark; with none, `poll()` would throw `OffsetOutOfRangeException`: here
+    /// the partition loses its position and is not fetched again until the next assignment.
+    ///
+    /// Simplified: the offsets come from the fetch response, not from a ListOffsets request.
+    pub(crate) fn reset_out_of_range(&mut self, c: u32, parts: &[(TopicPartitionId, u64, u64)]) {
+        if parts.is_empty() {
+            return;
+        }
+        let Some(cons) = self.consumers.get_mut(c as usize) else {
+            return;
+        };
+        let Some(g) = self.config.groups.get(cons.group as usize) else {
+            return;
+        };
+        let reset = g.consumer.auto_offset_reset.value;
+        for &(tp, log_start, hw) in parts {
+            match reset {
+                OffsetReset::Earliest => {
+                    cons.positions.insert(tp, log_start);
+                }
+                OffsetReset::Latest => {
+                    cons.positions.insert(tp, hw.max(log_start));
+                }
+                OffsetReset::None => {
+                    cons.positions.remove(&tp);
+                }
+            }
+        }
+    }
+}

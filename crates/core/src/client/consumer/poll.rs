@@ -1,0 +1,347 @@
+//! `poll()` and commits: the application's poll loop (max.poll.records, max.poll.interval.ms),
+//! commitSync / commitAsync and auto-commit (auto.commit.interval.ms), heartbeats on their
+//! timer, records-lag-max.
+
+use crate::config::CommitMode;
+use crate::consumer::coordinator::CONSUMER_REQUEST_TIMEOUT_US;
+use crate::consumer::coordinator::DEFAULT_API_TIMEOUT_US;
+use crate::consumer::{BufferedRecord, MemberState};
+use crate::event::Event;
+use crate::net::{Body, Node, TopicPartitionId};
+use crate::sim::{Pending, Sim};
+use crate::time::SimTime;
+use alloc::vec::Vec;
+
+impl Sim {
+    /// Sends an OffsetCommit of the consumed positions (`subscriptions.allConsumed()`) with a
+    /// fresh correlation id, which it returns.
+    pub(crate) fn send_commit(&mut self, c: u32) -> u64 {
+        let offsets = self.consumers[c as usize]
+            .positions
+            .iter()
+            .map(|(tp, o)| (*tp, *o))
+            .collect();
+        self.send_commit_of(c, offsets)
+    }
+
+    /// Sends an OffsetCommit of `offsets` in the member's generation; returns its correlation
+    /// id.
+    pub(crate) fn send_commit_of(&mut self, c: u32, offsets: Vec<(TopicPartitionId, u64)>) -> u64 {
+        let cons = &mut self.consumers[c as usize];
+        let request_id = cons.next_request_id;
+        cons.next_request_id += 1;
+        let body = Body::OffsetCommit {
+            group: cons.group,
+            member: c,
+            member_id: cons.member_id.clone(),
+            generation: cons.generation,
+            offsets,
+            request_id,
+        };
+        self.send_to_coordinator(c, body);
+        request_id
+    }
+
+    /// The application blocks in `commitSync()` until the OffsetCommit response `request_id`
+    /// (or default.api.timeout.ms): no poll meanwhile, max.poll.interval.ms keeps counting.
+    pub(crate) fn block_in_commit_sync(&mut self, c: u32, request_id: u64) {
+        let now = self.now;
+        if let Some(cons) = self.consumers.get_mut(c as usize) {
+            cons.commit_sync_wait = Some(request_id);
+            cons.commit_sync_deadline = now.plus(DEFAULT_API_TIMEOUT_US);
+            cons.busy_until = Some(SimTime(u64::MAX));
+        }
+    }
+
+    /// The application calls `poll()` now (a blocking call returned), if its process runs.
+    pub(crate) fn poll_now(&mut self, c: u32) {
+        let now = self.now;
+        if let Some(cons) = self.consumers.get_mut(c as usize) {
+            if cons.alive {
+                cons.busy_until = Some(now);
+                self.schedule(now, Pending::ConsumerPoll { consumer: c });
+            }
+        }
+    }
+
+    /// The application finished processing the last poll's records and commits them itself
+    /// (`sim.consumer.commit`): `commitSync()` blocks the poll loop until the response;
+    /// `commitAsync()` does not. Kafka fails a commit at once, without a request, while the
+    /// member is not in a stable generation (`generationIfStable()`): nothing is sent then.
+    /// Returns the event, or `None` when the application does not commit.
+    pub(crate) fn application_commit(&mut self, c: u32, mode: CommitMode) -> Option<Event> {
+        let cons = &mut self.consumers[c as usize];
+        if mode == CommitMode::Auto || !core::mem::take(&mut cons.uncommitted_poll) {
+            return None;
+        }
+        let sync = mode == CommitMode::Sync;
+        let partitions = cons.positions.len() as u32;
+        let stable = matches!(
+            cons.state,
+            MemberState::Stable | MemberState::FetchingOffsets
+        );
+        if !stable || partitions == 0 {
+            // CommitFailedException / RebalanceInProgressException: the loop polls again.
+            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+            return Some(Event::CommitCalled {
+                consumer: c,
+                sync,
+                partitions: 0,
+            });
+        }
+        let id = self.send_commit(c);
+        if sync {
+            self.block_in_commit_sync(c, id);
+        } else {
+            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+        }
+        Some(Event::CommitCalled {
+            consumer: c,
+            sync,
+            partitions,
+        })
+    }
+
+    /// The application calls `poll()`: up to max.poll.records buffered records, then it
+    /// processes them (sim.consumer.processing per record) before polling again.
+    /// A pending rebalance runs inside `poll()` first (eager: everything is revoked and the
+    /// poll returns nothing; cooperative: owned partitions keep being returned).
+    pub(crate) fn on_consumer_poll(&mut self, c: u32) -> Option<Event> {
+        let now = self.now;
+        let cons = self.consumers.get(c as usize)?;
+        // Timers of a crashed process, or superseded ones, are not polls.
+        if !cons.alive || cons.busy_until != Some(now) {
+            return None;
+        }
+        let group = cons.group as usize;
+        if self.pipeline.is_some() {
+            if let Some(ev) = self.pipeline_before_poll(c) {
+                return ev;
+            }
+        }
+        let cc = self.config.groups[group].consumer.clone();
+        if let Some(ev) = self.application_commit(c, cc.commit_mode.value) {
+            return Some(ev);
+        }
+        self.maybe_auto_commit(c);
+        self.apply_pending_assignment(c);
+        let cons = &mut self.consumers[c as usize];
+        cons.busy_until = None;
+        cons.last_poll = now;
+        let per_record = cons
+            .processing_us
+            .unwrap_or(cc.processing_us_per_record.value);
+        if cons.rejoin_requested {
+            self.maybe_rejoin_now(c);
+        }
+        // What the application gets, kept when a pipeline or a transaction needs to know.
+        let track = self.pipeline.is_some() || !self.txn_coordinator.is_empty();
+        let mut returned: Vec<BufferedRecord> = Vec::new();
+        let cons = &mut self.consumers[c as usize];
+        let mut n = 0u32;
+        while n < cc.max_poll_records.value {
+            let Some(r) = cons.buffer.front().copied() else {
+                break;
+            };
+            cons.buffer.pop_front();
+            let Some(pos) = cons.positions.get_mut(&r.tp) else {
+                continue;
+            };
+            if r.offset != *pos {
+                continue;
+            }
+            *pos += 1;
+            if r.visible {
+                n += 1;
+                if track {
+                    returned.push(r);
+                }
+            }
+        }
+        cons.records_consumed += n as u64;
+        if !returned.is_empty() {
+            self.pipeline_polled(c, &returned);
+            self.pipeline_verify(c, &returned);
+        }
+        let cons = &mut self.consumers[c as usize];
+        if n > 0 {
+            cons.uncommitted_poll = true;
+            let at = now.plus(per_record.saturating_mul(n as u64));
+            cons.busy_until = Some(at);
+            self.schedule(at, Pending::ConsumerPoll { consumer: c });
+        }
+        let lag = self.consumer_lag_max(c);
+        let cons = &mut self.consumers[c as usize];
+        cons.records_lag_max = cons.records_lag_max.max(lag);
+        self.send_consumer_fetches(c);
+        Some(Event::Polled {
+            consumer: c,
+            records: n,
+        })
+    }
+
+    pub(crate) fn maybe_auto_commit(&mut self, c: u32) -> bool {
+        let now = self.now;
+        let Some((group, _)) = self.coordinator_of(c) else {
+            return false;
+        };
+        let cc = &self.config.groups[group as usize].consumer;
+        let (enabled, interval) = (
+            cc.enable_auto_commit.value,
+            cc.auto_commit_interval_ms.value * 1000,
+        );
+        let cons = &mut self.consumers[c as usize];
+        if !enabled || cons.state != MemberState::Stable || now < cons.next_auto_commit {
+            return false;
+        }
+        cons.next_auto_commit = now.plus(interval.max(1));
+        self.send_commit(c);
+        true
+    }
+
+    /// The member's background timer: heartbeats (sent while it is in the group, as Kafka's
+    /// heartbeat thread does after JoinGroup), auto-commit while the application is idle
+    /// (inside `poll()`), the fetch request timeout, and max.poll.interval.ms: when the
+    /// application has been processing for longer, the member leaves the group (KIP-62; a
+    /// static member sends no LeaveGroup and its session expires instead). The timer keeps
+    /// running while the process is down, so that a restart picks it up.
+    pub(crate) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
+        let now = self.now;
+        let (group, _) = self.coordinator_of(c)?;
+        let cc = &self.config.groups[group as usize].consumer;
+        let hb_interval = (cc.heartbeat_interval_ms.value * 1000).max(1);
+        let max_poll_us = cc.max_poll_interval_ms.value * 1000;
+        let auto = cc.enable_auto_commit.value;
+        let cons = &self.consumers[c as usize];
+        if !cons.alive {
+            if !cons.closed {
+                self.schedule(
+                    now.plus(hb_interval),
+                    Pending::ConsumerTimer { consumer: c },
+                );
+            }
+            return None;
+        }
+        let joined = matches!(
+            cons.state,
+            MemberState::Syncing | MemberState::FetchingOffsets | MemberState::Stable
+        );
+        if joined && cons.busy_until.is_some() && now.since(cons.last_poll) >= max_poll_us {
+            let left_group = cons.instance_id.is_none();
+            if left_group {
+                let body = Body::LeaveGroup {
+                    group,
+                    member: c,
+                    member_id: cons.member_id.clone(),
+                };
+                self.send_to_coordinator(c, body);
+            }
+            self.lose_membership(c, true);
+            let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
+            self.schedule(next, Pending::ConsumerTimer { consumer: c });
+            return Some(Event::PollTimeoutExpired {
+                consumer: c,
+                left_group,
+            });
+        }
+        // A coordinator request unanswered for its timeout: the coordinator is marked
+        // unknown; a FindCoordinator unanswered for request.timeout.ms is sent again.
+        let lost_coordinator = cons
+            .coordinator
+            .filter(|_| cons.coordinator_requests.iter().any(|(_, d)| *d <= now));
+        if cons
+            .find_coordinator_sent
+            .is_some_and(|t| now.since(t) >= CONSUMER_REQUEST_TIMEOUT_US)
+        {
+            self.consumers[c as usize].find_coordinator_sent = None;
+        }
+        if lost_coordinator.is_some() {
+            self.mark_coordinator_unknown(c);
+        } else if self.consumers[c as usize].coordinator.is_none() {
+            self.find_coordinator(c);
+        }
+        // commitSync() past default.api.timeout.ms throws TimeoutException: the application
+        // carries on polling (the offsets stay uncommitted).
+        let cons = &mut self.consumers[c as usize];
+        if cons.commit_sync_wait.is_some() && now >= cons.commit_sync_deadline {
+            cons.commit_sync_wait = None;
+            cons.busy_until = Some(now);
+            self.schedule(now, Pending::ConsumerPoll { consumer: c });
+            let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
+            self.schedule(next, Pending::ConsumerTimer { consumer: c });
+            return Some(Event::CommitSyncTimedOut { consumer: c });
+        }
+        let cons = &self.consumers[c as usize];
+        let idle = cons.busy_until.is_none();
+        let commit = idle && self.maybe_auto_commit(c);
+        // A fetch with no answer for the consumer's request.timeout.ms (30 s) is given up:
+        // the connection is closed and the partitions are fetched again.
+        let cons = &mut self.consumers[c as usize];
+        let mut expired = false;
+        for (f, sent) in cons.fetch_in_flight.iter_mut().zip(&cons.fetch_sent_at) {
+            if *f && now.since(*sent) >= CONSUMER_REQUEST_TIMEOUT_US {
+                *f = false;
+                expired = true;
+            }
+        }
+        if expired {
+            self.send_consumer_fetches(c);
+        }
+        let cons = &mut self.consumers[c as usize];
+        let mut heartbeat = false;
+        if now >= cons.next_heartbeat {
+            cons.next_heartbeat = now.plus(hb_interval);
+            if joined && cons.coordinator.is_some() {
+                heartbeat = true;
+                let body = Body::Heartbeat {
+                    group,
+                    member: c,
+                    member_id: cons.member_id.clone(),
+                    generation: cons.generation,
+                };
+                self.send_to_coordinator(c, body);
+            }
+        }
+        let cons = &self.consumers[c as usize];
+        let mut next = cons.next_heartbeat;
+        // An auto-commit that is due but could not run (the member is not Stable) waits for
+        // the next heartbeat: rescheduling at `now` would spin at the same instant forever.
+        if auto && idle && cons.next_auto_commit > now {
+            next = next.min(cons.next_auto_commit);
+        }
+        if joined && cons.busy_until.is_some() {
+            next = next.min(cons.last_poll.plus(max_poll_us).max(now.plus(1)));
+        }
+        if cons.commit_sync_wait.is_some() {
+            next = next.min(cons.commit_sync_deadline.max(now.plus(1)));
+        }
+        self.schedule(next.max(now), Pending::ConsumerTimer { consumer: c });
+        if let Some(coordinator) = lost_coordinator {
+            return Some(Event::CoordinatorUnknown {
+                consumer: c,
+                coordinator,
+            });
+        }
+        Some(Event::ConsumerTimer {
+            consumer: c,
+            heartbeat,
+            commit,
+        })
+    }
+
+    /// Largest lag (high watermark - position; read_committed: last stable offset -
+    /// position) over a consumer's partitions.
+    pub(crate) fn consumer_lag_max(&self, c: u32) -> u64 {
+        let Some(cons) = self.consumers.get(c as usize) else {
+            return 0;
+        };
+        cons.positions
+            .iter()
+            .map(|(tp, pos)| {
+                self.consumer_fetch_end(Node::Consumer(c), *tp)
+                    .saturating_sub(*pos)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}

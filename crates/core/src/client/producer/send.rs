@@ -1,0 +1,287 @@
+//! Producer handlers: the application's `send()`, the sender thread's drain, responses.
+
+use crate::config::{PartitionerKind, ProducerConfig, SendMode};
+use crate::event::Event;
+use crate::inspect::RecordOutcome;
+use crate::murmur2::murmur2;
+use crate::producer::accumulator::{PartitionerState, RecordAccumulator, RecordMeta};
+use crate::producer::partitioner::{BuiltInPartitioner, LegacySticky, PartitionReason, RoundRobin};
+use crate::producer::record::key_bytes;
+use crate::producer::{BlockedSend, ClientError, Producer, ProducerState, ProducerStats};
+use crate::sim::{Pending, Sim};
+use crate::time::SimTime;
+use alloc::collections::BTreeMap;
+
+impl Sim {
+    /// A new `KafkaProducer` instance for application `app`, with a fresh producer id.
+    pub(crate) fn create_producer(&mut self, app: u32, config: ProducerConfig) -> u32 {
+        let index = self.producers.len() as u32;
+        let topic = self
+            .topics
+            .iter()
+            .position(|t| t.name == config.topic)
+            .unwrap_or(0) as u32;
+        let partitions = self
+            .topics
+            .get(topic as usize)
+            .map_or(0, |t| t.partitions.len() as u32);
+        let partitioner = match config.partitioner.value {
+            PartitionerKind::BuiltIn => {
+                PartitionerState::BuiltIn(BuiltInPartitioner::new(config.batch_size.value))
+            }
+            PartitionerKind::RoundRobin => PartitionerState::RoundRobin(RoundRobin::default()),
+            PartitionerKind::LegacySticky => {
+                PartitionerState::LegacySticky(LegacySticky::default())
+            }
+        };
+        // A transactional producer gets its producer id from its coordinator (InitProducerId).
+        let txn = config
+            .transactional_id
+            .as_deref()
+            .map(|tid| self.new_transaction_manager(tid));
+        let producer_id = if txn.is_some() {
+            -1
+        } else {
+            self.next_producer_id += 1;
+            self.next_producer_id - 1
+        };
+        let first_batch = self.next_batch_id;
+        self.next_batch_id += 1 << 32;
+        let n_brokers = self.brokers.len();
+        let p = Producer {
+            index,
+            app,
+            producer_id,
+            epoch: 0,
+            idempotent: config.idempotence_effective(),
+            accumulator: RecordAccumulator::new(
+                partitions,
+                config.batch_size.value,
+                config.buffer_memory.value,
+                first_batch,
+            ),
+            config,
+            topic,
+            state: ProducerState::Running,
+            partitioner,
+            rng: self.rng.fork(),
+            next_sequence: alloc::vec![0; partitions as usize],
+            next_ordinal: alloc::vec![0; partitions as usize],
+            in_flight: BTreeMap::new(),
+            in_flight_per_broker: alloc::vec![0; n_brokers],
+            drain_index: alloc::vec![0; n_brokers],
+            node_ready_at: alloc::vec![SimTime::ZERO; n_brokers],
+            node_drained_at: alloc::vec![SimTime::ZERO; n_brokers],
+            awaiting_ack: None,
+            wake_at: None,
+            blocked: None,
+            stats: ProducerStats::default(),
+            txn,
+            crashed: false,
+        };
+        let mut p = p;
+        p.accumulator.compressed =
+            p.config.compression_type.value != crate::compression::CompressionType::None;
+        let transactional = p.txn.is_some();
+        self.producers.push(p);
+        if transactional {
+            self.txn_send_init(index);
+        }
+        index
+    }
+
+    /// A live change of a producer setting: Kafka cannot change a running producer, so the
+    /// application closes it (its batches complete first) and creates a new one.
+    pub(crate) fn restart_producer(&mut self, app: u32) {
+        let old = self.app_producer[app as usize];
+        let mut was_waiting = false;
+        if let Some(p) = self.producers.get_mut(old as usize) {
+            p.state = ProducerState::Closing;
+            was_waiting = p.awaiting_ack.take().is_some();
+            // A send() blocked on buffer memory fails as Kafka's does when the producer closes
+            // ("Producer closed while allocating memory").
+            if p.blocked.take().is_some() {
+                p.stats.records_failed += 1;
+                was_waiting = true;
+            }
+        }
+        if was_waiting {
+            // The application's blocked send().get() is abandoned with the old instance;
+            // it carries on with the new one.
+            if let Some(dt) = self.produce_interval(app) {
+                self.schedule_tick(app, self.now.plus(dt));
+            }
+        }
+        self.sender_run(old);
+        self.maybe_finish_close(old);
+        let cfg = self.config.producers[app as usize].clone();
+        let new = self.create_producer(app, cfg);
+        self.app_producer[app as usize] = new;
+    }
+
+    /// A closing producer with nothing queued or in flight finishes closing (as its own
+    /// event, so the trace shows it).
+    pub(crate) fn maybe_finish_close(&mut self, idx: u32) {
+        let done = self
+            .producers
+            .get(idx as usize)
+            .is_some_and(|p| p.state == ProducerState::Closing && p.drained());
+        if done {
+            self.schedule(self.now, Pending::FinishClose { producer: idx });
+        }
+    }
+
+    pub(crate) fn on_finish_close(&mut self, idx: u32) -> Option<Event> {
+        let p = self.producers.get_mut(idx as usize)?;
+        if p.state != ProducerState::Closing || !p.drained() {
+            return None;
+        }
+        p.state = ProducerState::Closed;
+        Some(Event::ProducerClosed { producer: idx })
+    }
+
+    /// Partitions and appends `rec`. When the accumulator has no buffer memory for a new
+    /// batch, `send()` blocks: every batch becomes sendable, and the send waits up to
+    /// `max.block.ms` for memory to come back.
+    pub(crate) fn send_record(&mut self, idx: u32, mut rec: RecordMeta) -> Event {
+        let now = self.now;
+        let leaders = self.topics[self.producers[idx as usize].topic as usize].leaders();
+        let p = &mut self.producers[idx as usize];
+        let n = leaders.len() as u32;
+        let ignore_keys = p.config.partitioner_ignore_keys.value;
+        let keyed = rec.key.map(|k| {
+            let mut kb = [0u8; 24];
+            let h = murmur2(key_bytes(p.config.key_serializer.value, k, &mut kb));
+            (
+                ((h & 0x7fff_ffff) as u32) % n.max(1),
+                PartitionReason::KeyHash {
+                    murmur2: h,
+                    partitions: n,
+                },
+            )
+        });
+        let acc = &mut p.accumulator;
+        let result = match (rec.explicit_partition, &mut p.partitioner) {
+            // An explicit partition wins over every partitioner (`KafkaProducer.partition`).
+            (Some(ep), _) => acc.append_fixed(ep, &mut rec, now, PartitionReason::Explicit),
+            (None, PartitionerState::RoundRobin(rr)) => {
+                let (part, counter) = rr.partition(&leaders);
+                acc.append_fixed(part, &mut rec, now, PartitionReason::RoundRobin { counter })
+            }
+            (None, PartitionerState::BuiltIn(b)) => match keyed {
+                Some((part, reason)) if !ignore_keys => {
+                    acc.append_fixed(part, &mut rec, now, reason)
+                }
+                _ => acc.append_built_in(b, &mut rec, now, &mut p.rng, &leaders),
+            },
+            (None, PartitionerState::LegacySticky(s)) => {
+                acc.append_legacy(s, keyed, &mut rec, now, &mut p.rng, &leaders)
+            }
+        };
+        let result = match result {
+            Ok(r) => r,
+            Err(_) => {
+                let first_block = p.blocked.is_none();
+                let (since, at) = match p.blocked {
+                    Some(b) => (b.since, b.deadline),
+                    None => (now, now.plus(p.config.max_block_ms.value * 1000)),
+                };
+                p.blocked = Some(BlockedSend {
+                    record: rec,
+                    since,
+                    deadline: at,
+                });
+                if first_block {
+                    self.schedule(at, Pending::BlockTimeout { producer: idx, at });
+                }
+                self.sender_run(idx);
+                return Event::SendBlocked { producer: idx };
+            }
+        };
+        let p = &mut self.producers[idx as usize];
+        p.blocked = None;
+        self.journal.push(crate::inspect::JournalEntry {
+            rec,
+            producer: idx,
+            partition: result.partition,
+            batch_id: result.batch_id,
+            reason: result.reason,
+            outcome: RecordOutcome::Pending,
+        });
+        if let Some(t) = p.txn.as_mut() {
+            // `maybeAddPartition`: a partition new to the transaction is added before its
+            // first batch is sent (V1: AddPartitionsToTxn; V2: by the produce itself).
+            t.records += 1;
+            if t.version < 2 && !t.added.contains(&result.partition) {
+                t.pending.insert(result.partition);
+            }
+        }
+        let sync = p.config.workload.send_mode.value == SendMode::Sync;
+        if sync {
+            p.awaiting_ack = Some(rec.id);
+        } else {
+            self.schedule_next_send_for(idx, rec.created_at);
+        }
+        // RecordAccumulator wakes the sender only when a batch filled up or a new one began.
+        let full = self.producers[idx as usize]
+            .accumulator
+            .deque(result.partition)
+            .and_then(|d| d.back())
+            .is_some_and(|b| b.is_full());
+        let requests_sent = if result.new_batch || full {
+            self.sender_run(idx)
+        } else {
+            0
+        };
+        Event::RecordAppended {
+            producer: idx,
+            record_id: rec.id,
+            key: rec.key,
+            partition: result.partition,
+            batch_id: result.batch_id,
+            new_batch: result.new_batch,
+            reason: result.reason,
+            requests_sent,
+        }
+    }
+
+    /// Buffer memory came back: a blocked `send()` tries again.
+    pub(crate) fn on_retry_blocked_send(&mut self, idx: u32) -> Option<Event> {
+        let rec = self.producers.get(idx as usize)?.blocked?.record;
+        Some(self.send_record(idx, rec))
+    }
+
+    /// `max.block.ms` ran out: the blocked `send()` fails (`BufferExhaustedException`, a
+    /// `TimeoutException`) and the application carries on.
+    pub(crate) fn on_block_timeout(&mut self, idx: u32, at: SimTime) -> Option<Event> {
+        let p = self.producers.get_mut(idx as usize)?;
+        let blocked = p.blocked?;
+        if blocked.deadline != at {
+            return None;
+        }
+        p.blocked = None;
+        p.stats.records_failed += 1;
+        let app = p.app;
+        self.journal.push(crate::inspect::JournalEntry {
+            rec: blocked.record,
+            producer: idx,
+            partition: u32::MAX,
+            batch_id: u64::MAX,
+            reason: PartitionReason::Explicit,
+            outcome: RecordOutcome::Failed {
+                error: ClientError::BufferExhausted.name(),
+            },
+        });
+        let p = &self.producers[idx as usize];
+        let running = p.state == ProducerState::Running;
+        if running {
+            let _ = app;
+            self.schedule_next_send_for(idx, blocked.record.created_at);
+        }
+        Some(Event::SendFailed {
+            producer: idx,
+            record_id: blocked.record.id,
+            error: ClientError::BufferExhausted,
+        })
+    }
+}

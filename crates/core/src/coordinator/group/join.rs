@@ -1,0 +1,401 @@
+//! JoinGroup at the group coordinator (`ClassicGroup`, `GroupCoordinator`): a new member's
+//! MEMBER_ID_REQUIRED round, the delayed initial join (group.initial.rebalance.delay.ms), the
+//! join phase waiting for every known member up to the rebalance timeout, protocol voting
+//! (`selectProtocol`), the leader's JoinGroup response with every member's metadata, static
+//! members (`group.instance.id`) replacing their old member id.
+
+use crate::consumer::group::{GroupMember, GroupState};
+use crate::coordinator::group::state::JoinRequest;
+use crate::event::{Delivery, Event, RebalanceReason};
+use crate::net::{Body, GroupError, JoinedMember};
+use crate::sim::{Pending, Sim};
+use crate::time::SimTime;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The members as the leader receives them, in join order.
+pub(crate) fn joined_members(g: &crate::consumer::group::Group) -> Vec<JoinedMember> {
+    g.members
+        .iter()
+        .map(|m| JoinedMember {
+            consumer: m.consumer,
+            member_id: m.member_id.clone(),
+            instance_id: m.instance_id.clone(),
+            metadata: m.metadata.clone(),
+        })
+        .collect()
+}
+
+impl Sim {
+    pub(crate) fn coordinator_join(&mut self, req: JoinRequest) -> Delivery {
+        let now = self.now;
+        let (session_us, rebalance_us) = self.group_timeouts(req.group);
+        let delay_us = self.config.broker.group_initial_rebalance_delay_ms.value * 1000;
+        let group = req.group;
+        let Some(g) = self.groups.get_mut(group as usize) else {
+            return Delivery::Group;
+        };
+        // A static member's earlier incarnation, still in the group under another member id.
+        let replaced = req.instance_id.as_ref().and_then(|iid| {
+            g.members
+                .iter()
+                .position(|m| m.instance_id.as_ref() == Some(iid) && m.member_id != req.member_id)
+        });
+        let known = g.member(&req.member_id).is_some();
+        if !known && !req.new_member && replaced.is_none() {
+            self.join_error(
+                group,
+                req.consumer,
+                req.member_id,
+                GroupError::UnknownMemberId,
+            );
+            return Delivery::GroupRefused {
+                error: GroupError::UnknownMemberId,
+            };
+        }
+        let others_support = {
+            let mut probe = g.clone();
+            probe.members.retain(|m| m.member_id != req.member_id);
+            if let Some(i) = replaced {
+                let id = &g.members[i].member_id;
+                probe.members.retain(|m| &m.member_id != id);
+            }
+            probe.supports_protocols(&req.protocols)
+        };
+        if !others_support {
+            self.join_error(
+                group,
+                req.consumer,
+                req.member_id,
+                GroupError::InconsistentGroupProtocol,
+            );
+            return Delivery::GroupRefused {
+                error: GroupError::InconsistentGroupProtocol,
+            };
+        }
+
+        if let Some(i) = replaced {
+            // KIP-345: the new process takes the instance's place (and its assignment).
+            let m = &mut g.members[i];
+            let old_id = core::mem::replace(&mut m.member_id, req.member_id.clone());
+            m.consumer = req.consumer;
+            m.protocols = req.protocols;
+            m.metadata = req.metadata;
+            m.session_deadline = now.plus(session_us);
+            if g.leader.as_deref() == Some(old_id.as_str()) {
+                g.leader = Some(req.member_id.clone());
+            }
+            match g.state {
+                GroupState::Stable => {
+                    // No rebalance: the same generation and assignment (the new member id is
+                    // written to the log).
+                    g.store();
+                    let (gen, protocol) = (g.generation, g.protocol);
+                    let leader = g.leader.clone().unwrap_or_default();
+                    self.coordinator_reply(
+                        group,
+                        req.consumer,
+                        Body::JoinGroupResponse {
+                            member_id: req.member_id,
+                            generation: gen,
+                            protocol,
+                            leader,
+                            members: Vec::new(),
+                            error: None,
+                        },
+                    );
+                    return Delivery::Group;
+                }
+                GroupState::PreparingRebalance => {
+                    g.members[i].joined = true;
+                    self.maybe_complete_join(group);
+                    return Delivery::Group;
+                }
+                _ => {
+                    let gen = g.generation;
+                    self.prepare_rebalance(group, rebalance_us);
+                    if let Some(m) = self.groups[group as usize].member_mut(&req.member_id) {
+                        m.joined = true;
+                    }
+                    self.maybe_complete_join(group);
+                    return Delivery::RebalanceTriggered {
+                        group,
+                        generation: gen,
+                        reason: RebalanceReason::MemberJoined {
+                            consumer: req.consumer,
+                        },
+                    };
+                }
+            }
+        }
+
+        if known {
+            let Some(m) = g.member_mut(&req.member_id) else {
+                return Delivery::Group;
+            };
+            let changed = m.metadata != req.metadata || m.protocols != req.protocols;
+            m.metadata = req.metadata;
+            m.protocols = req.protocols;
+            m.joined = true;
+            m.session_deadline = now.plus(session_us);
+            let is_leader = g.leader.as_deref() == Some(req.member_id.as_str());
+            match g.state {
+                GroupState::PreparingRebalance => {
+                    self.maybe_complete_join(group);
+                    Delivery::Group
+                }
+                GroupState::Stable | GroupState::CompletingRebalance
+                    if !(changed || is_leader && g.state == GroupState::Stable) =>
+                {
+                    // Same metadata: answered with the current generation, no rebalance.
+                    let (gen, protocol) = (g.generation, g.protocol);
+                    let leader = g.leader.clone().unwrap_or_default();
+                    let members = if is_leader {
+                        joined_members(g)
+                    } else {
+                        Vec::new()
+                    };
+                    self.coordinator_reply(
+                        group,
+                        req.consumer,
+                        Body::JoinGroupResponse {
+                            member_id: req.member_id,
+                            generation: gen,
+                            protocol,
+                            leader,
+                            members,
+                            error: None,
+                        },
+                    );
+                    Delivery::Group
+                }
+                _ => {
+                    let gen = g.generation;
+                    self.prepare_rebalance(group, rebalance_us);
+                    if let Some(m) = self.groups[group as usize].member_mut(&req.member_id) {
+                        m.joined = true;
+                    }
+                    self.maybe_complete_join(group);
+                    Delivery::RebalanceTriggered {
+                        group,
+                        generation: gen,
+                        reason: RebalanceReason::MemberRejoined {
+                            consumer: req.consumer,
+                        },
+                    }
+                }
+            }
+        } else {
+            // A new member.
+            let handle = g.next_handle;
+            g.next_handle += 1;
+            let deadline = now.plus(session_us);
+            g.members.push(GroupMember {
+                consumer: req.consumer,
+                member_id: req.member_id.clone(),
+                instance_id: req.instance_id,
+                protocols: req.protocols,
+                metadata: req.metadata,
+                session_deadline: deadline,
+                joined: true,
+                awaiting_sync: false,
+                assignment: Vec::new(),
+                handle,
+            });
+            self.schedule(
+                deadline,
+                Pending::SessionExpire {
+                    group,
+                    handle,
+                    at: deadline,
+                },
+            );
+            let g = &mut self.groups[group as usize];
+            match g.state {
+                GroupState::Empty | GroupState::Dead => {
+                    // `InitialDelayedJoin`: wait group.initial.rebalance.delay.ms for more.
+                    g.state = GroupState::PreparingRebalance;
+                    g.initial_join = true;
+                    g.initial_join_started = now;
+                    g.initial_join_grew = false;
+                    let at = now.plus(delay_us);
+                    g.join_deadline = Some(at);
+                    self.schedule(at, Pending::JoinDeadline { group, at });
+                    Delivery::Group
+                }
+                GroupState::PreparingRebalance => {
+                    if g.initial_join {
+                        g.initial_join_grew = true;
+                    } else {
+                        self.maybe_complete_join(group);
+                    }
+                    Delivery::Group
+                }
+                GroupState::Stable | GroupState::CompletingRebalance => {
+                    let gen = g.generation;
+                    self.prepare_rebalance(group, rebalance_us);
+                    if let Some(m) = self.groups[group as usize].member_mut(&req.member_id) {
+                        m.joined = true;
+                    }
+                    self.maybe_complete_join(group);
+                    Delivery::RebalanceTriggered {
+                        group,
+                        generation: gen,
+                        reason: RebalanceReason::MemberJoined {
+                            consumer: req.consumer,
+                        },
+                    }
+                }
+            }
+        }
+    }
+
+    /// `prepareRebalance`: every member must rejoin within the rebalance timeout
+    /// (max.poll.interval.ms); members waiting for SyncGroup are told to rejoin.
+    pub(crate) fn prepare_rebalance(&mut self, group: u32, rebalance_us: u64) {
+        let now = self.now;
+        let Some(g) = self.groups.get_mut(group as usize) else {
+            return;
+        };
+        g.state = GroupState::PreparingRebalance;
+        g.initial_join = false;
+        let mut waiting = Vec::new();
+        for m in &mut g.members {
+            m.joined = false;
+            if m.awaiting_sync {
+                m.awaiting_sync = false;
+                waiting.push((m.consumer, m.member_id.clone()));
+            }
+        }
+        let gen = g.generation;
+        let at = now.plus(rebalance_us);
+        g.join_deadline = Some(at);
+        self.schedule(at, Pending::JoinDeadline { group, at });
+        for (c, member_id) in waiting {
+            self.coordinator_reply(
+                group,
+                c,
+                Body::SyncGroupResponse {
+                    member_id,
+                    generation: gen,
+                    assignment: Vec::new(),
+                    error: Some(GroupError::RebalanceInProgress),
+                },
+            );
+        }
+    }
+
+    /// Every member has rejoined: the join phase ends now.
+    pub(crate) fn maybe_complete_join(&mut self, group: u32) {
+        let Some(g) = self.groups.get_mut(group as usize) else {
+            return;
+        };
+        if g.state == GroupState::PreparingRebalance
+            && !g.initial_join
+            && g.members.iter().all(|m| m.joined)
+        {
+            let at = self.now;
+            g.join_deadline = Some(at);
+            self.schedule(at, Pending::JoinDeadline { group, at });
+        }
+    }
+
+    /// The join phase ends: a new generation, the protocol the votes chose, the first member
+    /// to join leads (the leader stays leader while it is a member).
+    pub(crate) fn on_join_deadline(&mut self, group: u32, at: SimTime) -> Option<Event> {
+        let now = self.now;
+        let (session_us, rebalance_us) = self.group_timeouts(group);
+        let delay_us = self.config.broker.group_initial_rebalance_delay_ms.value * 1000;
+        if !self.coordinator_running(group) {
+            return None; // its coordinator is down: the group's state died with it
+        }
+        let g = self.groups.get_mut(group as usize)?;
+        if g.join_deadline != Some(at) || g.state != GroupState::PreparingRebalance {
+            return None;
+        }
+        if g.initial_join && g.initial_join_grew {
+            // Members kept arriving: wait another delay, within the rebalance timeout.
+            let remaining = rebalance_us.saturating_sub(now.since(g.initial_join_started));
+            if remaining > 0 && delay_us > 0 {
+                g.initial_join_grew = false;
+                let next = now.plus(delay_us.min(remaining));
+                g.join_deadline = Some(next);
+                self.schedule(next, Pending::JoinDeadline { group, at: next });
+                return None;
+            }
+        }
+        g.join_deadline = None;
+        g.initial_join = false;
+        // Members that did not rejoin within the rebalance timeout are removed.
+        let before = g.members.len();
+        g.members.retain(|m| m.joined);
+        let removed = (before - g.members.len()) as u32;
+        g.generation += 1;
+        if g.members.is_empty() {
+            g.state = GroupState::Empty;
+            g.protocol = None;
+            g.leader = None;
+            g.store();
+            return Some(Event::RebalanceJoined {
+                group,
+                generation: g.generation,
+                leader: 0,
+                members: 0,
+                protocol: "",
+                removed,
+            });
+        }
+        g.protocol = g.select_protocol();
+        g.state = GroupState::CompletingRebalance;
+        let leader_present = g
+            .leader
+            .as_deref()
+            .is_some_and(|l| g.members.iter().any(|m| m.member_id == l));
+        if !leader_present {
+            g.leader = g.members.first().map(|m| m.member_id.clone());
+        }
+        for m in &mut g.members {
+            m.awaiting_sync = false;
+            m.joined = false;
+            m.assignment.clear();
+            m.session_deadline = now.plus(session_us);
+        }
+        let leader = g.leader.clone().unwrap_or_default();
+        let (gen, protocol) = (g.generation, g.protocol);
+        let list = joined_members(g);
+        let replies: Vec<(u32, String)> = g
+            .members
+            .iter()
+            .map(|m| (m.consumer, m.member_id.clone()))
+            .collect();
+        let leader_consumer = g.leader_consumer().unwrap_or(0);
+        let n = replies.len() as u32;
+        for (c, member_id) in replies {
+            let members = if member_id == leader {
+                list.clone()
+            } else {
+                Vec::new()
+            };
+            self.coordinator_reply(
+                group,
+                c,
+                Body::JoinGroupResponse {
+                    member_id,
+                    generation: gen,
+                    protocol,
+                    leader: leader.clone(),
+                    members,
+                    error: None,
+                },
+            );
+        }
+        Some(Event::RebalanceJoined {
+            group,
+            generation: gen,
+            leader: leader_consumer,
+            members: n,
+            protocol: protocol.map_or("", |k| k.name()),
+            removed,
+        })
+    }
+}

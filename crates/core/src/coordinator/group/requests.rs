@@ -1,0 +1,196 @@
+//! The group coordinator's side of the classic group protocol (Kafka's `ClassicGroup` as
+//! `GroupMetadataManager` drives it): JoinGroup with the empty group's delayed initial join,
+//! protocol voting, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit validation, session expiry
+//! and static members (KIP-345); TxnOffsetCommit (KIP-447) and the pending transactional
+//! offsets that a transaction's end commits or drops.
+//!
+//! Which broker coordinates a group, FindCoordinator and the coordinator's failover are in
+//! `sim::coordinator`.
+//!
+//! Simplified: one rebalance timeout and session timeout per group (Kafka takes each member's);
+//! a static member that restarts while the group is Stable is given its old assignment without
+//! a rebalance whatever its metadata (Kafka rebalances if its protocols changed); a static
+//! leader's restart does not make it re-run the assignor (KIP-814's skipAssignment has the
+//! same effect); FENCED_INSTANCE_ID is not answered (a replaced static member's old process is
+//! always dead here).
+
+use crate::coordinator::group::state::JoinRequest;
+use crate::event::Delivery;
+use crate::net::{Body, GroupError, Node, TopicPartitionId};
+use crate::sim::Sim;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+impl Sim {
+    pub(crate) fn group_timeouts(&self, group: u32) -> (u64, u64) {
+        self.config
+            .groups
+            .get(group as usize)
+            .map_or((45_000_000, 300_000_000), |g| {
+                (
+                    g.consumer.session_timeout_ms.value * 1000,
+                    g.consumer.max_poll_interval_ms.value * 1000,
+                )
+            })
+    }
+
+    /// The coordinator's answer to consumer `to` in group `group`.
+    pub(crate) fn coordinator_reply(&mut self, group: u32, to: u32, body: Body) {
+        if let Some(g) = self.groups.get(group as usize) {
+            let coord = g.coordinator;
+            self.send(Node::Broker(coord), Node::Consumer(to), body);
+        }
+    }
+
+    /// A group request at broker `broker`: FindCoordinator at any broker; the rest only at
+    /// the group's coordinator (others answer NOT_COORDINATOR, see `sim::coordinator`).
+    pub(crate) fn on_coordinator_request(
+        &mut self,
+        broker: u32,
+        from: Node,
+        body: Body,
+    ) -> Delivery {
+        let Node::Consumer(consumer) = from else {
+            return Delivery::Group;
+        };
+        if let Some(d) = self.not_coordinator(broker, consumer, &body) {
+            return d;
+        }
+        match body {
+            Body::JoinGroup {
+                group,
+                member_id,
+                new_member,
+                instance_id,
+                protocols,
+                metadata,
+                ..
+            } => self.coordinator_join(JoinRequest {
+                group,
+                consumer,
+                member_id,
+                new_member,
+                instance_id,
+                protocols,
+                metadata,
+            }),
+            Body::SyncGroup {
+                group,
+                member_id,
+                generation,
+                assignment,
+                ..
+            } => self.coordinator_sync(group, consumer, member_id, generation, assignment),
+            Body::Heartbeat {
+                group,
+                member_id,
+                generation,
+                ..
+            } => self.coordinator_heartbeat(group, consumer, member_id, generation),
+            Body::LeaveGroup {
+                group, member_id, ..
+            } => {
+                self.coordinator_reply(group, consumer, Body::LeaveGroupResponse);
+                self.remove_member(group, &member_id, false)
+                    .unwrap_or(Delivery::Group)
+            }
+            Body::OffsetFetch {
+                group,
+                partitions,
+                require_stable,
+                ..
+            } => {
+                let Some(g) = self.groups.get(group as usize) else {
+                    return Delivery::Group;
+                };
+                // KIP-447: with requireStable, a partition whose transactional commit is
+                // still pending is answered UNSTABLE_OFFSET_COMMIT (the client retries).
+                let unstable = require_stable
+                    && partitions.iter().any(|tp| {
+                        g.pending_txn_offsets
+                            .values()
+                            .any(|offs| offs.contains_key(tp))
+                    });
+                let (offsets, error) = if unstable {
+                    (Vec::new(), Some(GroupError::UnstableOffsetCommit))
+                } else {
+                    let offsets = partitions
+                        .iter()
+                        .map(|tp| (*tp, g.committed.get(tp).copied()))
+                        .collect();
+                    (offsets, None)
+                };
+                self.coordinator_reply(
+                    group,
+                    consumer,
+                    Body::OffsetFetchResponse { offsets, error },
+                );
+                error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
+            }
+            Body::OffsetCommit {
+                group,
+                member_id,
+                generation,
+                offsets,
+                request_id,
+                ..
+            } => {
+                self.coordinator_commit(group, consumer, member_id, generation, offsets, request_id)
+            }
+            _ => Delivery::Group,
+        }
+    }
+
+    /// `validateOffsetCommit` for a group member: known member, current generation, and not
+    /// between the join and the leader's assignment.
+    pub(crate) fn coordinator_commit(
+        &mut self,
+        group: u32,
+        consumer: u32,
+        member_id: String,
+        generation: u32,
+        offsets: Vec<(TopicPartitionId, u64)>,
+        request_id: u64,
+    ) -> Delivery {
+        let Some(g) = self.groups.get_mut(group as usize) else {
+            return Delivery::Group;
+        };
+        let error = g.validate_offset_commit(&member_id, generation, None, false);
+        if error.is_none() {
+            for (tp, off) in &offsets {
+                g.committed.insert(*tp, *off);
+            }
+        }
+        self.coordinator_reply(
+            group,
+            consumer,
+            Body::OffsetCommitResponse {
+                offsets,
+                error,
+                request_id,
+            },
+        );
+        error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
+    }
+
+    pub(crate) fn join_error(
+        &mut self,
+        group: u32,
+        consumer: u32,
+        member_id: String,
+        error: GroupError,
+    ) {
+        self.coordinator_reply(
+            group,
+            consumer,
+            Body::JoinGroupResponse {
+                member_id,
+                generation: 0,
+                protocol: None,
+                leader: String::new(),
+                members: Vec::new(),
+                error: Some(error),
+            },
+        );
+    }
+}

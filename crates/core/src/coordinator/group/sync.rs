@@ -1,0 +1,235 @@
+//! SyncGroup (the leader's assignment handed to every member), Heartbeat (REBALANCE_IN_PROGRESS
+//! tells a member to rejoin), LeaveGroup, and session expiry at the group coordinator.
+
+use crate::consumer::group::GroupState;
+use crate::event::{Delivery, Event, RebalanceReason};
+use crate::net::{Body, GroupError, TopicPartitionId};
+use crate::sim::{Pending, Sim};
+use crate::time::SimTime;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+impl Sim {
+    pub(crate) fn coordinator_sync(
+        &mut self,
+        group: u32,
+        consumer: u32,
+        member_id: String,
+        generation: u32,
+        assignment: Option<Vec<(String, Vec<TopicPartitionId>)>>,
+    ) -> Delivery {
+        let now = self.now;
+        let (session_us, _) = self.group_timeouts(group);
+        let Some(g) = self.groups.get_mut(group as usize) else {
+            return Delivery::Group;
+        };
+        let error = if g.member(&member_id).is_none() {
+            Some(GroupError::UnknownMemberId)
+        } else if generation != g.generation {
+            Some(GroupError::IllegalGeneration)
+        } else if g.state == GroupState::PreparingRebalance {
+            Some(GroupError::RebalanceInProgress)
+        } else {
+            None
+        };
+        if let Some(error) = error {
+            self.coordinator_reply(
+                group,
+                consumer,
+                Body::SyncGroupResponse {
+                    member_id,
+                    generation,
+                    assignment: Vec::new(),
+                    error: Some(error),
+                },
+            );
+            return Delivery::GroupRefused { error };
+        }
+        if let Some(m) = g.member_mut(&member_id) {
+            m.session_deadline = now.plus(session_us);
+        }
+        match g.state {
+            GroupState::CompletingRebalance => {
+                if let Some(m) = g.member_mut(&member_id) {
+                    m.awaiting_sync = true;
+                }
+                let from_leader = g.leader.as_deref() == Some(member_id.as_str());
+                let Some(a) = assignment.filter(|_| from_leader) else {
+                    return Delivery::Group;
+                };
+                for m in &mut g.members {
+                    m.assignment = a
+                        .iter()
+                        .find(|(id, _)| *id == m.member_id)
+                        .map(|(_, tps)| tps.clone())
+                        .unwrap_or_default();
+                }
+                g.state = GroupState::Stable;
+                g.store();
+                let replies: Vec<(u32, String, Vec<TopicPartitionId>)> = g
+                    .members
+                    .iter_mut()
+                    .filter(|m| m.awaiting_sync)
+                    .map(|m| {
+                        m.awaiting_sync = false;
+                        (m.consumer, m.member_id.clone(), m.assignment.clone())
+                    })
+                    .collect();
+                let n = g.members.len() as u32;
+                for (c, member_id, assignment) in replies {
+                    self.coordinator_reply(
+                        group,
+                        c,
+                        Body::SyncGroupResponse {
+                            member_id,
+                            generation,
+                            assignment,
+                            error: None,
+                        },
+                    );
+                }
+                Delivery::GroupStable {
+                    group,
+                    generation,
+                    members: n,
+                }
+            }
+            _ => {
+                let assignment = g
+                    .member(&member_id)
+                    .map(|m| m.assignment.clone())
+                    .unwrap_or_default();
+                self.coordinator_reply(
+                    group,
+                    consumer,
+                    Body::SyncGroupResponse {
+                        member_id,
+                        generation,
+                        assignment,
+                        error: None,
+                    },
+                );
+                Delivery::Group
+            }
+        }
+    }
+
+    pub(crate) fn coordinator_heartbeat(
+        &mut self,
+        group: u32,
+        consumer: u32,
+        member_id: String,
+        generation: u32,
+    ) -> Delivery {
+        let now = self.now;
+        let (session_us, _) = self.group_timeouts(group);
+        let Some(g) = self.groups.get_mut(group as usize) else {
+            return Delivery::Group;
+        };
+        let state = g.state;
+        let gen = g.generation;
+        let error = match g.member_mut(&member_id) {
+            None => Some(GroupError::UnknownMemberId),
+            Some(m) => {
+                m.session_deadline = now.plus(session_us);
+                if generation != gen {
+                    Some(GroupError::IllegalGeneration)
+                } else if state == GroupState::PreparingRebalance {
+                    Some(GroupError::RebalanceInProgress)
+                } else {
+                    None
+                }
+            }
+        };
+        self.coordinator_reply(
+            group,
+            consumer,
+            Body::HeartbeatResponse { member_id, error },
+        );
+        error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
+    }
+
+    /// `removeMemberAndUpdateGroup` (LeaveGroup or session expiry): a Stable or
+    /// CompletingRebalance group rebalances; a rebalancing one may now be complete.
+    pub(crate) fn remove_member(
+        &mut self,
+        group: u32,
+        member_id: &str,
+        expired: bool,
+    ) -> Option<Delivery> {
+        let (_, rebalance_us) = self.group_timeouts(group);
+        let g = self.groups.get_mut(group as usize)?;
+        let i = g.members.iter().position(|m| m.member_id == member_id)?;
+        let m = g.members.remove(i);
+        let gen = g.generation;
+        let reason = if expired {
+            RebalanceReason::SessionExpired {
+                consumer: m.consumer,
+            }
+        } else {
+            RebalanceReason::MemberLeft {
+                consumer: m.consumer,
+            }
+        };
+        match g.state {
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                self.prepare_rebalance(group, rebalance_us);
+                self.maybe_complete_join(group);
+                Some(Delivery::RebalanceTriggered {
+                    group,
+                    generation: gen,
+                    reason,
+                })
+            }
+            GroupState::PreparingRebalance => {
+                self.maybe_complete_join(group);
+                Some(Delivery::Group)
+            }
+            _ => Some(Delivery::Group),
+        }
+    }
+
+    /// A member's session timer: expire it if nothing came within session.timeout.ms (members
+    /// waiting in a join or sync phase are kept alive by it).
+    pub(crate) fn on_session_expire(
+        &mut self,
+        group: u32,
+        handle: u64,
+        at: SimTime,
+    ) -> Option<Event> {
+        let now = self.now;
+        let (session_us, _) = self.group_timeouts(group);
+        if !self.coordinator_running(group) {
+            return None; // the next coordinator restarts the session timers when it loads
+        }
+        let g = self.groups.get_mut(group as usize)?;
+        let state = g.state;
+        let m = g.members.iter_mut().find(|m| m.handle == handle)?;
+        let waiting = (state == GroupState::PreparingRebalance && m.joined)
+            || (state == GroupState::CompletingRebalance && m.awaiting_sync);
+        if waiting {
+            m.session_deadline = now.plus(session_us);
+        }
+        if m.session_deadline > now {
+            let next = m.session_deadline;
+            self.schedule(
+                next,
+                Pending::SessionExpire {
+                    group,
+                    handle,
+                    at: next,
+                },
+            );
+            return None;
+        }
+        let _ = at;
+        let (consumer, member_id) = (m.consumer, m.member_id.clone());
+        let generation = g.generation;
+        self.remove_member(group, &member_id, true);
+        Some(Event::MemberExpired {
+            group,
+            consumer,
+            generation,
+        })
+    }
+}
