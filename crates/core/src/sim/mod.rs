@@ -1,14 +1,20 @@
 //! The discrete-event engine: a queue of pending events ordered by (time, sequence number),
-//! one seeded PRNG, and the world's state. [`Sim::step`] processes exactly one event and
-//! returns the [`TraceEntry`] it recorded.
+//! the network (messages in flight, link faults in `links`), one seeded PRNG, the trace, the
+//! invariant and liveness monitors, the fault schedule (`schedule`) and the live changes
+//! (`change`, `apply`). [`Sim::step`] processes exactly one event and returns the
+//! [`TraceEntry`] it recorded; `dispatch` hands each event to the handler of the node it
+//! concerns.
 //!
-//! The handlers live in submodules by Kafka concept: [`producing`] (application `send()`,
-//! the sender thread), [`replication`] (produce handling at the leader, follower fetching,
-//! the high watermark), [`consuming`] (the member's side of the group protocol, consumer
-//! fetches, `poll()`), [`classic_group`] (the group coordinator), [`coordinator`]
-//! (FindCoordinator and the coordinator's failover), [`membership`] (consumers and groups
-//! added, closed, crashed, restarted, slowed down), [`lag`] (the lag sampler).
+//! The handlers live by role outside the engine: `broker` (produce, fetch, replication, ISR,
+//! retention, the leader's transactions), `controller` (KRaft registration, fencing,
+//! elections), `coordinator::group` and `coordinator::txn`, `client::producer` and
+//! `client::consumer`, `app` (the producing and transactional applications, the pipeline and its
+//! verifier). Simplified: the nodes' state still lives on `Sim` and the handlers are `impl Sim`
+//! blocks; each reads what its node would know (a request carries its fields).
 
+mod apply;
+pub mod change;
+mod dispatch;
 mod lag;
 pub mod links;
 pub mod liveness;
@@ -17,12 +23,14 @@ mod memory;
 pub mod schedule;
 pub mod view;
 
+pub use change::{AppliedChange, Change};
+
 use crate::cluster::{place_replicas, Broker, Partition, Topic};
 use crate::config::{Config, ConfigError};
 use crate::consumer::group::Group;
 use crate::consumer::Consumer;
-use crate::event::{Event, Trace, TraceEntry};
-use crate::net::{Body, Message, MessageKind, Node, TopicPartitionId};
+use crate::event::{Trace, TraceEntry};
+use crate::net::{Body, Message, Node, TopicPartitionId};
 use crate::rng::Rng;
 use crate::time::SimTime;
 use alloc::collections::{BTreeMap, BinaryHeap};
@@ -106,83 +114,6 @@ impl PartialOrd for Scheduled {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
-}
-
-/// A live change, as applied.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Change {
-    /// Set a setting by Kafka's name (see `config::settings`).
-    Set { name: String, value: String },
-    /// The broker's host is lost: the broker goes silent (clients wait out
-    /// request.timeout.ms; the controller fences it after its session times out).
-    CrashBroker { broker: u32 },
-    /// The broker's process is killed on a host that stays up: its connections close at once
-    /// (producers retry at once and wait for the new leader; fenced as a crash).
-    KillBroker { broker: u32 },
-    /// The broker process starts again (registering once the controller fenced the previous
-    /// incarnation).
-    RestartBroker { broker: u32 },
-    /// The broker keeps processing requests but its responses to clients are lost (`on`), or
-    /// get through again.
-    DropResponses { broker: u32, on: bool },
-    /// A link fault between two nodes starts (`on`) or ends.
-    Link {
-        a: links::Endpoint,
-        b: links::Endpoint,
-        fault: links::LinkFault,
-        on: bool,
-    },
-    /// A new consumer instance joins a group (with its own partition.assignment.strategy,
-    /// Kafka names or short names, if given).
-    AddConsumer {
-        group: u32,
-        strategy: Option<String>,
-    },
-    /// A consumer closes cleanly (commit, LeaveGroup): an immediate rebalance.
-    RemoveConsumer { consumer: u32 },
-    /// A consumer's process dies silently: the coordinator removes it after
-    /// session.timeout.ms.
-    CrashConsumer { consumer: u32 },
-    /// A crashed consumer starts again (a static member keeps its place if its session has
-    /// not expired).
-    RestartConsumer { consumer: u32 },
-    /// A consumer's application takes this long per record from now on.
-    SlowConsumer { consumer: u32, per_record_us: u64 },
-    /// A new consumer group subscribes to existing topics.
-    AddGroup {
-        group_id: String,
-        topics: Vec<String>,
-        consumers: u32,
-    },
-    /// The application of a transactional producer calls beginTransaction() (`producer` is
-    /// the application's index).
-    BeginTransaction { producer: u32 },
-    /// The application calls commitTransaction().
-    CommitTransaction { producer: u32 },
-    /// A pipeline processor's process dies (consumer and producer; `sim.pipeline=ctp`).
-    CrashProcessor { processor: u32 },
-    /// A crashed processor starts again, with the same transactional.id (fencing its old
-    /// self) or, `new_transactional_id`, another one (its old transaction stays open until
-    /// transaction.timeout.ms).
-    RestartProcessor {
-        processor: u32,
-        new_transactional_id: bool,
-    },
-    /// The application calls abortTransaction().
-    AbortTransaction { producer: u32 },
-    /// A second instance with the same transactional.id starts and takes over the
-    /// application; the running one carries on as a zombie until it is fenced.
-    StartZombie { producer: u32 },
-}
-
-/// A change recorded with the event index and time it took effect at.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct AppliedChange {
-    pub at_event: u64,
-    pub at_time: SimTime,
-    pub change: Change,
 }
 
 /// The simulated world. Cheap to clone relative to a run's length is a goal (see
@@ -524,297 +455,6 @@ impl Sim {
         false
     }
 
-    /// Handles one pending item. `None` for items that turned out stale (a timer that was
-    /// superseded): those are not events.
-    pub(crate) fn dispatch(&mut self, what: Pending) -> Option<Event> {
-        match what {
-            Pending::Deliver(id) => {
-                let msg = self.messages.remove(&id)?;
-                Some(self.deliver(msg))
-            }
-            Pending::ProduceTick { app, at } => self.on_produce_tick(app, at),
-            Pending::SenderWake { producer, at } => self.on_sender_wake(producer, at),
-            Pending::FetchExpire { fetch_id } => self.on_fetch_expire(fetch_id),
-            Pending::ConsumerPoll { consumer } => self.on_consumer_poll(consumer),
-            Pending::ConsumerTimer { consumer } => self.on_consumer_timer(consumer),
-            Pending::OffsetFetchRetry { consumer } => self.on_offset_fetch_retry(consumer),
-            Pending::Pipeline(t) => self.on_pipeline_timer(t),
-            Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
-            Pending::SessionExpire { group, handle, at } => {
-                self.on_session_expire(group, handle, at)
-            }
-            Pending::RetryBlockedSend { producer } => self.on_retry_blocked_send(producer),
-            Pending::FinishClose { producer } => self.on_finish_close(producer),
-            Pending::FenceBroker { broker } => self.on_fence_broker(broker),
-            Pending::RequestTimeout {
-                producer,
-                request_id,
-            } => self.on_request_timeout(producer, request_id),
-            Pending::BlockTimeout { producer, at } => self.on_block_timeout(producer, at),
-            Pending::ReplicaFetchRetry { follower, leader } => {
-                self.on_replica_fetch_retry(follower, leader)
-            }
-            Pending::Fault { index, end } => self.on_scheduled_fault(index, end),
-            Pending::Broker(t) => self.on_broker_timer(t),
-            Pending::Txn(t) => self.on_txn_timer(t),
-            Pending::LagSample => self.on_lag_sample(),
-            Pending::CoordinatorLoad { group, from } => self.on_coordinator_load(group, from),
-        }
-    }
-
-    pub(crate) fn deliver(&mut self, msg: Message) -> Event {
-        let kind = msg.body.kind();
-        let (from, to, id) = (msg.from, msg.to, msg.id);
-        if !self.is_down(to) && self.link_cut(from, to) {
-            // Lost on a cut link; the waiting side finds out at its timeout.
-            self.message_lost(&msg);
-            return Event::Delivered {
-                message_id: id,
-                kind,
-                from,
-                to,
-                detail: crate::event::Delivery::Lost,
-            };
-        }
-        if self.is_down(to) || self.consumer_down(to) {
-            // Lost with the process; a follower's fetch session to or from it ends.
-            match (from, to) {
-                (Node::Broker(f), Node::Broker(l)) if kind == MessageKind::ReplicaFetch => {
-                    self.replica_fetchers.remove(&(f, l));
-                }
-                (Node::Broker(l), Node::Broker(f)) => {
-                    self.replica_fetchers.remove(&(f, l));
-                }
-                _ => {}
-            }
-            return Event::Delivered {
-                message_id: id,
-                kind,
-                from,
-                to,
-                detail: crate::event::Delivery::Lost,
-            };
-        }
-        let detail = match (to, msg.body) {
-            (
-                Node::Broker(b),
-                Body::Produce {
-                    request_id,
-                    producer,
-                    producer_id,
-                    producer_epoch,
-                    transactional_id,
-                    acks,
-                    timeout_ms,
-                    batches,
-                },
-            ) => self.on_produce_request(
-                b,
-                producer,
-                request_id,
-                (producer_id, producer_epoch, transactional_id),
-                (acks, timeout_ms),
-                batches,
-            ),
-            (
-                Node::Producer(p),
-                Body::ProduceResponse {
-                    request_id,
-                    results,
-                },
-            ) => self.on_produce_response(p, request_id, results),
-            (
-                Node::Broker(b),
-                Body::ReplicaFetch {
-                    follower,
-                    params,
-                    partitions,
-                },
-            ) => self.on_fetch_request(b, Node::Broker(follower), params, partitions),
-            (Node::Broker(f), Body::ReplicaFetchResponse { parts }) => {
-                self.on_replica_fetch_response(f, from, parts)
-            }
-            (
-                Node::Broker(b),
-                Body::ConsumerFetch {
-                    consumer,
-                    params,
-                    partitions,
-                },
-            ) => self.on_fetch_request(b, Node::Consumer(consumer), params, partitions),
-            (Node::Consumer(c), Body::ConsumerFetchResponse { parts }) => {
-                self.on_consumer_fetch_response(c, from, parts)
-            }
-            (
-                Node::Broker(b),
-                body @ (Body::InitProducerId { .. }
-                | Body::AddPartitionsToTxn { .. }
-                | Body::AddOffsetsToTxn { .. }
-                | Body::EndTxn { .. }
-                | Body::WriteTxnMarkers { .. }
-                | Body::WriteTxnMarkersResponse { .. }),
-            ) => self.on_txn_request(b, from, body),
-            (Node::Broker(b), body @ Body::TxnOffsetCommit { .. }) => {
-                self.on_txn_offset_commit(b, from, body)
-            }
-            (
-                Node::Producer(p),
-                body
-                @ (Body::AddOffsetsToTxnResponse { .. } | Body::TxnOffsetCommitResponse { .. }),
-            ) => self.on_pipeline_response(p, body),
-            (Node::Broker(b), body) => self.on_coordinator_request(b, from, body),
-            (Node::Consumer(c), body) => self.on_coordinator_response(c, body),
-            (Node::Producer(p), body) => self.on_txn_response(p, body),
-        };
-        Event::Delivered {
-            message_id: id,
-            kind,
-            from,
-            to,
-            detail,
-        }
-    }
-
-    // ----- live changes -----
-
-    /// Applies a live change. It is validated first; when invalid, the error names the field
-    /// and the allowed range and the simulation is left exactly as it was.
-    pub fn apply(&mut self, change: Change) -> Result<(), ConfigError> {
-        match &change {
-            Change::Set { name, value } => {
-                let mut next = self.config.clone();
-                next.set(name, value)?;
-                next.validate()?;
-                self.apply_config(next, name)?;
-            }
-            Change::CrashBroker { broker } => self.crash_broker(*broker)?,
-            Change::KillBroker { broker } => self.kill_broker(*broker)?,
-            Change::RestartBroker { broker } => self.restart_broker(*broker)?,
-            Change::DropResponses { broker, on } => self.drop_responses(*broker, *on)?,
-            Change::Link { a, b, fault, on } => self.set_link_fault(*a, *b, *fault, *on)?,
-            Change::AddConsumer { group, strategy } => {
-                self.add_consumer(*group, strategy.as_deref())?
-            }
-            Change::RemoveConsumer { consumer } => self.remove_consumer(*consumer)?,
-            Change::CrashConsumer { consumer } => self.crash_consumer(*consumer)?,
-            Change::RestartConsumer { consumer } => self.restart_consumer(*consumer)?,
-            Change::SlowConsumer {
-                consumer,
-                per_record_us,
-            } => self.slow_consumer(*consumer, *per_record_us)?,
-            Change::AddGroup {
-                group_id,
-                topics,
-                consumers,
-            } => self.add_group(group_id, topics, *consumers)?,
-            Change::BeginTransaction { producer } => self.txn_change(
-                *producer,
-                crate::client::producer::transaction::TxnCall::Begin,
-            )?,
-            Change::CommitTransaction { producer } => self.txn_change(
-                *producer,
-                crate::client::producer::transaction::TxnCall::Commit,
-            )?,
-            Change::AbortTransaction { producer } => self.txn_change(
-                *producer,
-                crate::client::producer::transaction::TxnCall::Abort,
-            )?,
-            Change::StartZombie { producer } => self.start_zombie(*producer)?,
-            Change::CrashProcessor { processor } => self.crash_processor(*processor)?,
-            Change::RestartProcessor {
-                processor,
-                new_transactional_id,
-            } => self.restart_processor(*processor, *new_transactional_id)?,
-        }
-        self.changes.push(AppliedChange {
-            at_event: self.events_processed,
-            at_time: self.now,
-            change,
-        });
-        Ok(())
-    }
-
-    pub(crate) fn apply_config(&mut self, next: Config, name: &str) -> Result<(), ConfigError> {
-        let old = &self.config;
-        let producer_changed = old
-            .producers
-            .iter()
-            .zip(&next.producers)
-            .any(|(a, b)| producer_settings_differ(a, b));
-        let workload_changed = old
-            .producers
-            .iter()
-            .zip(&next.producers)
-            .any(|(a, b)| a.workload != b.workload);
-        // Adding partitions is the one topic change Kafka makes live (CreatePartitions).
-        let mut grown = Vec::new();
-        let mut old_cmp = old.clone();
-        old_cmp.broker.num_partitions = next.broker.num_partitions;
-        for (i, (a, b)) in old.topics.iter().zip(&next.topics).enumerate() {
-            if b.partitions.value < a.partitions.value {
-                return Err(ConfigError::new(
-                    name,
-                    alloc::format!(
-                        "topic '{}' has {} partitions: Kafka can add partitions but never remove them (InvalidPartitionsException); set at least {}",
-                        a.name, a.partitions.value, a.partitions.value
-                    ),
-                ));
-            }
-            if b.partitions.value > a.partitions.value {
-                grown.push((i as u32, b.partitions.value));
-            }
-            old_cmp.topics[i].partitions = b.partitions;
-        }
-        let other_changed = old_cmp.sim != next.sim
-            || old_cmp.broker != next.broker
-            || old_cmp.topics != next.topics
-            || old_cmp.groups != next.groups;
-        if other_changed {
-            return Err(ConfigError::new(
-                name,
-                "cannot change while the simulation runs yet: set it and reset the simulation",
-            ));
-        }
-        // The controller places new replicas on registered, unfenced brokers
-        // (`StripedReplicaPlacer`): fewer than the replication factor is refused.
-        let usable = self.brokers.iter().filter(|b| !b.fenced).count() as u32;
-        for &(topic, _) in &grown {
-            let rf = self.topics[topic as usize]
-                .partitions
-                .first()
-                .map_or(1, |p| p.replicas.len() as u32);
-            if usable < rf {
-                return Err(ConfigError::new(
-                    name,
-                    alloc::format!(
-                        "Kafka refuses it now (InvalidReplicationFactorException): the target replication factor of {rf} cannot be reached because only {usable} broker(s) are registered; restart a broker first"
-                    ),
-                ));
-            }
-        }
-        self.config = next;
-        for (topic, count) in grown {
-            self.add_partitions(topic, count);
-        }
-        if producer_changed {
-            for app in 0..self.config.producers.len() as u32 {
-                self.restart_producer(app);
-            }
-        } else if workload_changed {
-            for app in 0..self.config.producers.len() as u32 {
-                let idx = self.app_producer[app as usize] as usize;
-                self.producers[idx].config.workload =
-                    self.config.producers[app as usize].workload.clone();
-            }
-        }
-        if workload_changed {
-            for app in 0..self.config.producers.len() as u32 {
-                self.resume_sending(app);
-            }
-        }
-        Ok(())
-    }
-
     // ----- read-only access -----
 
     pub fn now(&self) -> SimTime {
@@ -901,14 +541,4 @@ impl Sim {
             .partitions
             .get_mut(tp.partition as usize)
     }
-}
-
-/// Whether two producer configs differ in a setting Kafka fixes at construction.
-fn producer_settings_differ(
-    a: &crate::config::ProducerConfig,
-    b: &crate::config::ProducerConfig,
-) -> bool {
-    let mut a2 = a.clone();
-    a2.workload = b.workload.clone();
-    a2 != *b
 }
