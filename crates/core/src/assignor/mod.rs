@@ -36,6 +36,8 @@ pub mod range;
 pub mod round_robin;
 pub mod sticky;
 mod sticky_general;
+mod sticky_movements;
+pub mod sticky_owned;
 
 /// A topic name and partition number (`org.apache.kafka.common.TopicPartition`).
 ///

@@ -14,83 +14,13 @@
 //! numbered outside its topic's range), in which case Kafka's exact procedure is followed; and
 //! the balance score is computed from sorted sizes instead of over all pairs.
 use super::java::JavaHashMap;
-use super::sticky::{member_generation, OwnedState};
 use super::{npe, AssignError, Group, Tp, NONE};
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::assignor::sticky_movements::Movements;
+use crate::assignor::sticky_owned::member_generation;
+use crate::assignor::sticky_owned::OwnedState;
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
-
-/// `PartitionMovements`.
-struct Movements {
-    /// topic -> (src, dst) -> partitions moved that way (a `HashSet<TopicPartition>`).
-    by_topic: BTreeMap<u32, BTreeMap<(u32, u32), JavaHashMap<Tp>>>,
-    /// partition -> (src, dst).
-    moves: BTreeMap<Tp, (u32, u32)>,
-}
-
-impl Movements {
-    fn new() -> Self {
-        Movements {
-            by_topic: BTreeMap::new(),
-            moves: BTreeMap::new(),
-        }
-    }
-
-    fn remove_record(&mut self, group: &Group, tp: Tp) -> Option<(u32, u32)> {
-        let pair = self.moves.remove(&tp)?;
-        let (topic, _) = group.tp(tp);
-        if let Some(per_topic) = self.by_topic.get_mut(&topic) {
-            if let Some(set) = per_topic.get_mut(&pair) {
-                set.remove(group.tp_hash(tp), tp);
-                if set.is_empty() {
-                    per_topic.remove(&pair);
-                }
-            }
-            if per_topic.is_empty() {
-                self.by_topic.remove(&topic);
-            }
-        }
-        Some(pair)
-    }
-
-    fn add_record(&mut self, group: &Group, tp: Tp, pair: (u32, u32)) {
-        self.moves.insert(tp, pair);
-        let (topic, _) = group.tp(tp);
-        self.by_topic
-            .entry(topic)
-            .or_default()
-            .entry(pair)
-            .or_default()
-            .insert(group.tp_hash(tp), tp);
-    }
-
-    fn move_partition(&mut self, group: &Group, tp: Tp, old: u32, new: u32) {
-        if self.moves.contains_key(&tp) {
-            if let Some(existing) = self.remove_record(group, tp) {
-                if existing.0 != new {
-                    self.add_record(group, tp, (existing.0, new));
-                }
-            }
-        } else {
-            self.add_record(group, tp, (old, new));
-        }
-    }
-
-    fn actual_partition_to_move(&self, group: &Group, tp: Tp, old: u32, new: u32) -> Tp {
-        let (topic, _) = group.tp(tp);
-        let Some(per_topic) = self.by_topic.get(&topic) else {
-            return tp;
-        };
-        let old = match self.moves.get(&tp) {
-            Some(&(src, _)) => src,
-            None => old,
-        };
-        match per_topic.get(&(new, old)) {
-            Some(set) => set.first().unwrap_or(tp),
-            None => tp,
-        }
-    }
-}
 
 struct Builder<'g, 'a> {
     group: &'g Group<'a>,

@@ -6,7 +6,6 @@
 //! The stream of pseudo-random numbers is SplitMix64 seeded with `record_id + salt(kind)`;
 //! `below(n)` is `next() % n`.
 
-use super::records::push_decimal;
 use alloc::vec::Vec;
 
 /// The shape of the value bytes.
@@ -276,6 +275,24 @@ pub fn value_bytes(record_id: u64, len: usize, kind: ValueKind) -> Vec<u8> {
             out.truncate(len);
             out
         }
+    }
+}
+
+/// Appends `n` in decimal, no padding.
+pub(crate) fn push_decimal(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut v = n;
+    loop {
+        digits[len] = b'0' + (v % 10) as u8;
+        len += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for i in (0..len).rev() {
+        out.push(digits[i]);
     }
 }
 

@@ -6,6 +6,7 @@ use crate::time::SimTime;
 use alloc::vec::Vec;
 
 use super::payload::{value_bytes, ValueKind};
+use crate::compression::payload::push_decimal;
 use crate::producer::record::{HeaderSpec, Serializer};
 
 /// One record to encode: borrowed key and value bytes plus its deltas in the batch.
@@ -51,24 +52,6 @@ pub fn key_bytes(key_index: u32) -> Vec<u8> {
     out.extend_from_slice(b"key-");
     push_decimal(&mut out, key_index as u64);
     out
-}
-
-/// Appends `n` in decimal, no padding.
-pub(crate) fn push_decimal(out: &mut Vec<u8>, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut v = n;
-    loop {
-        digits[len] = b'0' + (v % 10) as u8;
-        len += 1;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    for i in (0..len).rev() {
-        out.push(digits[i]);
-    }
 }
 
 /// Zig-zag varint (`ByteUtils.writeVarint`).
@@ -178,6 +161,36 @@ pub fn records_from_meta(
 }
 
 #[cfg(test)]
+mod header_tests {
+    use super::*;
+    use crate::record::{record_size_in_bytes, HeaderSize};
+
+    #[test]
+    fn headers_are_written_as_sized() {
+        for (count, len) in [(1u8, 0u16), (2, 8), (12, 300)] {
+            let headers = HeaderSpec {
+                count,
+                value_len: len,
+            };
+            let r = RecordBytes {
+                key: Some(b"key-1"),
+                value: Some(b"v"),
+                timestamp_delta: 5,
+                offset_delta: 3,
+                headers,
+            };
+            let mut out = Vec::new();
+            write_record(&mut out, &r).unwrap();
+            let sizes: Vec<HeaderSize> = headers.sizes();
+            assert_eq!(
+                out.len(),
+                record_size_in_bytes(3, 5, Some(5), Some(1), &sizes)
+            );
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::record::record_size_in_bytes;
@@ -230,35 +243,5 @@ mod tests {
     fn keys() {
         assert_eq!(key_bytes(0), b"key-0");
         assert_eq!(key_bytes(4_294_967_295), b"key-4294967295");
-    }
-}
-
-#[cfg(test)]
-mod header_tests {
-    use super::*;
-    use crate::record::{record_size_in_bytes, HeaderSize};
-
-    #[test]
-    fn headers_are_written_as_sized() {
-        for (count, len) in [(1u8, 0u16), (2, 8), (12, 300)] {
-            let headers = HeaderSpec {
-                count,
-                value_len: len,
-            };
-            let r = RecordBytes {
-                key: Some(b"key-1"),
-                value: Some(b"v"),
-                timestamp_delta: 5,
-                offset_delta: 3,
-                headers,
-            };
-            let mut out = Vec::new();
-            write_record(&mut out, &r).unwrap();
-            let sizes: Vec<HeaderSize> = headers.sizes();
-            assert_eq!(
-                out.len(),
-                record_size_in_bytes(3, 5, Some(5), Some(1), &sizes)
-            );
-        }
     }
 }
