@@ -64,6 +64,7 @@ pub use records::{
     encode_records, key_bytes, records_from_meta, write_record, OwnedRecord, RecordBytes,
 };
 
+use crate::config::settings::producer;
 use crate::producer::accumulator::ProducerBatch;
 use crate::record::RECORD_BATCH_OVERHEAD;
 use alloc::vec::Vec;
@@ -128,9 +129,9 @@ impl CompressionType {
     /// The producer setting of this codec's level (Kafka 3.8+, KIP-390), if it has one.
     pub fn level_config(self) -> Option<&'static str> {
         match self {
-            CompressionType::Gzip => Some("compression.gzip.level"),
-            CompressionType::Lz4 => Some("compression.lz4.level"),
-            CompressionType::Zstd => Some("compression.zstd.level"),
+            CompressionType::Gzip => Some(producer::COMPRESSION_GZIP_LEVEL.name),
+            CompressionType::Lz4 => Some(producer::COMPRESSION_LZ4_LEVEL.name),
+            CompressionType::Zstd => Some(producer::COMPRESSION_ZSTD_LEVEL.name),
             CompressionType::None | CompressionType::Snappy => None,
         }
     }
