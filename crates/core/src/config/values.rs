@@ -3,6 +3,26 @@
 //! own (`sim.send.mode`, `sim.consumer.commit`, `sim.pipeline`), each with the name it is
 //! written with. Where Kafka takes a class name, a short name stands for it.
 
+/// `name()` and `from_name()` for an enumerated setting's values, each name written once.
+macro_rules! names {
+    ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),*
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<$ty> {
+                match name {
+                    $($name => Some($ty::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
 /// `acks`: how many replicas must have a record before the producer hears back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -51,47 +71,12 @@ pub enum PartitionerKind {
     LegacySticky,
 }
 
-impl PartitionerKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            PartitionerKind::BuiltIn => "builtin",
-            PartitionerKind::RoundRobin => "round-robin",
-            PartitionerKind::LegacySticky => "legacy-sticky",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<PartitionerKind> {
-        [
-            PartitionerKind::BuiltIn,
-            PartitionerKind::RoundRobin,
-            PartitionerKind::LegacySticky,
-        ]
-        .into_iter()
-        .find(|k| k.name() == name)
-    }
-}
-
 /// How the application calls `send()`: fire-and-forget with a callback, or `send().get()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum SendMode {
     Async,
     Sync,
-}
-
-impl SendMode {
-    pub fn name(self) -> &'static str {
-        match self {
-            SendMode::Async => "async",
-            SendMode::Sync => "sync",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<SendMode> {
-        [SendMode::Async, SendMode::Sync]
-            .into_iter()
-            .find(|m| m.name() == name)
-    }
 }
 
 /// `isolation.level`: what a consumer's fetches may read.
@@ -105,24 +90,6 @@ pub enum IsolationLevel {
     ReadCommitted,
 }
 
-impl IsolationLevel {
-    pub fn name(self) -> &'static str {
-        match self {
-            IsolationLevel::ReadUncommitted => "read_uncommitted",
-            IsolationLevel::ReadCommitted => "read_committed",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<IsolationLevel> {
-        [
-            IsolationLevel::ReadUncommitted,
-            IsolationLevel::ReadCommitted,
-        ]
-        .into_iter()
-        .find(|l| l.name() == name)
-    }
-}
-
 /// `auto.offset.reset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -130,26 +97,6 @@ pub enum OffsetReset {
     Earliest,
     Latest,
     None,
-}
-
-impl OffsetReset {
-    pub fn name(self) -> &'static str {
-        match self {
-            OffsetReset::Earliest => "earliest",
-            OffsetReset::Latest => "latest",
-            OffsetReset::None => "none",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<OffsetReset> {
-        [
-            OffsetReset::Earliest,
-            OffsetReset::Latest,
-            OffsetReset::None,
-        ]
-        .into_iter()
-        .find(|r| r.name() == name)
-    }
 }
 
 /// `sim.consumer.commit`: what the consumer application calls to commit (Kafka has no setting
@@ -169,22 +116,6 @@ pub enum CommitMode {
     Async,
 }
 
-impl CommitMode {
-    pub fn name(self) -> &'static str {
-        match self {
-            CommitMode::Auto => "auto",
-            CommitMode::Sync => "sync",
-            CommitMode::Async => "async",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<CommitMode> {
-        [CommitMode::Auto, CommitMode::Sync, CommitMode::Async]
-            .into_iter()
-            .find(|m| m.name() == name)
-    }
-}
-
 /// `sim.pipeline`: whether a consume-transform-produce pipeline runs (see `sim::pipeline`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -193,21 +124,6 @@ pub enum PipelineKind {
     None,
     /// Processors read the first topic, transform each record and write it to `output`.
     Ctp,
-}
-
-impl PipelineKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            PipelineKind::None => "none",
-            PipelineKind::Ctp => "ctp",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<PipelineKind> {
-        [PipelineKind::None, PipelineKind::Ctp]
-            .into_iter()
-            .find(|k| k.name() == name)
-    }
 }
 
 /// `processing.guarantee` (Kafka Streams' name and values).
@@ -229,20 +145,37 @@ impl ProcessingGuarantee {
             ProcessingGuarantee::ExactlyOnceV2 => ProcessingGuarantee::AtLeastOnce,
         }
     }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ProcessingGuarantee::AtLeastOnce => "at_least_once",
-            ProcessingGuarantee::ExactlyOnceV2 => "exactly_once_v2",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<ProcessingGuarantee> {
-        [
-            ProcessingGuarantee::AtLeastOnce,
-            ProcessingGuarantee::ExactlyOnceV2,
-        ]
-        .into_iter()
-        .find(|g| g.name() == name)
-    }
 }
+
+// The names each value is written with (Kafka's, or the simulator's short names).
+names!(PartitionerKind {
+    BuiltIn => "builtin",
+    RoundRobin => "round-robin",
+    LegacySticky => "legacy-sticky",
+});
+names!(SendMode {
+    Async => "async",
+    Sync => "sync",
+});
+names!(IsolationLevel {
+    ReadUncommitted => "read_uncommitted",
+    ReadCommitted => "read_committed",
+});
+names!(OffsetReset {
+    Earliest => "earliest",
+    Latest => "latest",
+    None => "none",
+});
+names!(CommitMode {
+    Auto => "auto",
+    Sync => "sync",
+    Async => "async",
+});
+names!(PipelineKind {
+    None => "none",
+    Ctp => "ctp",
+});
+names!(ProcessingGuarantee {
+    AtLeastOnce => "at_least_once",
+    ExactlyOnceV2 => "exactly_once_v2",
+});
