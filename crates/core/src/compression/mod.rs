@@ -64,7 +64,7 @@ pub use records::{
     encode_records, key_bytes, records_from_meta, write_record, OwnedRecord, RecordBytes,
 };
 
-use crate::config::settings::producer;
+use crate::config::settings::{producer, SettingDef};
 use crate::producer::accumulator::ProducerBatch;
 use crate::record::RECORD_BATCH_OVERHEAD;
 use alloc::vec::Vec;
@@ -127,24 +127,25 @@ impl CompressionType {
     }
 
     /// The producer setting of this codec's level (Kafka 3.8+, KIP-390), if it has one.
-    pub fn level_config(self) -> Option<&'static str> {
+    pub fn level_setting(self) -> Option<&'static SettingDef> {
         match self {
-            CompressionType::Gzip => Some(producer::COMPRESSION_GZIP_LEVEL.name),
-            CompressionType::Lz4 => Some(producer::COMPRESSION_LZ4_LEVEL.name),
-            CompressionType::Zstd => Some(producer::COMPRESSION_ZSTD_LEVEL.name),
+            CompressionType::Gzip => Some(&producer::COMPRESSION_GZIP_LEVEL),
+            CompressionType::Lz4 => Some(&producer::COMPRESSION_LZ4_LEVEL),
+            CompressionType::Zstd => Some(&producer::COMPRESSION_ZSTD_LEVEL),
             CompressionType::None | CompressionType::Snappy => None,
         }
     }
 
-    /// Kafka's default level: gzip -1 (`Deflater.DEFAULT_COMPRESSION`, which zlib runs as 6),
-    /// lz4 9, zstd 3 (`ZSTD_CLEVEL_DEFAULT`).
+    /// The name of [`CompressionType::level_setting`].
+    pub fn level_config(self) -> Option<&'static str> {
+        self.level_setting().map(|d| d.name)
+    }
+
+    /// Kafka's default level, its setting's registry default: gzip -1
+    /// (`Deflater.DEFAULT_COMPRESSION`, which zlib runs as 6), lz4 9, zstd 3
+    /// (`ZSTD_CLEVEL_DEFAULT`).
     pub fn default_level(self) -> Option<i32> {
-        match self {
-            CompressionType::Gzip => Some(-1),
-            CompressionType::Lz4 => Some(9),
-            CompressionType::Zstd => Some(3),
-            CompressionType::None | CompressionType::Snappy => None,
-        }
+        self.level_setting()?.default.parse().ok()
     }
 
     /// Kafka's valid range (`levelValidator`): gzip 1..=9 (or -1), lz4 1..=17,
