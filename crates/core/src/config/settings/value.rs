@@ -95,23 +95,14 @@ pub fn parse(def: &SettingDef, raw: &str) -> Result<Value, ConfigError> {
             if unlimited && raw == "-1" {
                 return Ok(Value::Unlimited);
             }
-            let (digits, mult) = split_unit(raw, unit_us).ok_or_else(bad)?;
-            let neg = digits.starts_with('-');
-            let n: u64 = digits.trim_start_matches('-').parse().map_err(|_| bad())?;
-            if neg && n != 0 {
-                return Err(ConfigError::new(
-                    def.name,
-                    format!("{raw} is out of range: expected {}", allowed(def.kind)),
-                ));
-            }
-            let us = n.checked_mul(mult).ok_or_else(bad)?;
-            if us < min_us || us > max_us {
-                return Err(ConfigError::new(
-                    def.name,
-                    format!("{raw} is out of range: expected {}", allowed(def.kind)),
-                ));
-            }
-            Ok(Value::Duration(us))
+            parse_us(def, raw, unit_us, bad)
+                .and_then(|us| {
+                    (min_us..=max_us)
+                        .contains(&us)
+                        .then_some(us)
+                        .ok_or_else(|| out_of_range(def, raw))
+                })
+                .map(Value::Duration)
         }
         SettingKind::Bool => match raw {
             "true" => Ok(Value::Bool(true)),
@@ -132,6 +123,29 @@ pub fn parse(def: &SettingDef, raw: &str) -> Result<Value, ConfigError> {
         )),
         SettingKind::Text => Ok(Value::Text(String::from(raw))),
     }
+}
+
+/// A duration's microseconds (a bare integer is in `unit_us`); a negative one is out of range.
+fn parse_us(
+    def: &SettingDef,
+    raw: &str,
+    unit_us: u64,
+    bad: impl Fn() -> ConfigError,
+) -> Result<u64, ConfigError> {
+    let (digits, mult) = split_unit(raw, unit_us).ok_or_else(&bad)?;
+    let neg = digits.starts_with('-');
+    let n: u64 = digits.trim_start_matches('-').parse().map_err(|_| bad())?;
+    if neg && n != 0 {
+        return Err(out_of_range(def, raw));
+    }
+    n.checked_mul(mult).ok_or_else(bad)
+}
+
+fn out_of_range(def: &SettingDef, raw: &str) -> ConfigError {
+    ConfigError::new(
+        def.name,
+        format!("{raw} is out of range: expected {}", allowed(def.kind)),
+    )
 }
 
 fn split_unit(raw: &str, bare_unit_us: u64) -> Option<(&str, u64)> {
