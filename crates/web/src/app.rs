@@ -483,7 +483,7 @@ impl App {
         if let Some(i) = input(doc, "num-partitions") {
             i.set_value(&get("num.partitions"));
         }
-        let value = |n: &str| brokers::control_value(&self.pending, n).unwrap_or_default();
+        let value = |n: &str| settings::current(&self.pending, n).unwrap_or_default();
         if let Some(i) = input(doc, "replication-factor") {
             i.set_value(&value("replication.factor"));
             i.set_max(&self.pending.sim.brokers.value.to_string());
@@ -952,8 +952,8 @@ fn install_test_hook(window: &web_sys::Window) -> Result<(), JsValue> {
     let config = Closure::<dyn Fn(String) -> JsValue>::new(|name: String| {
         with_app(|a| {
             let o = js_sys::Object::new();
-            let running = brokers::control_value(a.sim.config(), &name);
-            let pending = brokers::control_value(&a.pending, &name);
+            let running = settings::current(a.sim.config(), &name);
+            let pending = settings::current(&a.pending, &name);
             let as_js = |v: Option<String>| v.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
             let _ = js_sys::Reflect::set(&o, &"running".into(), &as_js(running));
             let _ = js_sys::Reflect::set(&o, &"pending".into(), &as_js(pending));

@@ -10,8 +10,7 @@ use crate::app::set_text;
 use crate::i18n::{t, tf, Lang};
 use crate::monitor::{count_text, MonitorCounts};
 use crate::render::{BrokerState, Layout, BUTTON_ROOM, HEIGHT, WIDTH};
-use streamscope_core::config::settings;
-use streamscope_core::{Config, Sim};
+use streamscope_core::Sim;
 use web_sys::{Document, Element};
 
 /// The settings the durability bar shows that apply on Reset (the core refuses them live).
@@ -20,23 +19,6 @@ pub const ON_RESET: [&str; 3] = [
     "min.insync.replicas",
     "unclean.leader.election.enable",
 ];
-
-/// A setting's value in `cfg` as text, for the controls and the test hook: the core's
-/// `settings::current`, plus the few settings it does not list yet.
-pub fn control_value(cfg: &Config, name: &str) -> Option<String> {
-    match name {
-        "unclean.leader.election.enable" => cfg
-            .topics
-            .first()
-            .map(|t| t.unclean_leader_election_enable.value.to_string()),
-        "retries" => cfg.producers.first().map(|p| p.retries.value.to_string()),
-        "max.in.flight.requests.per.connection" => cfg
-            .producers
-            .first()
-            .map(|p| p.max_in_flight_requests_per_connection.value.to_string()),
-        _ => settings::current(cfg, name),
-    }
-}
 
 /// Records `name=value` as waiting for Reset (the latest value per name wins).
 pub fn queue(queued: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -202,26 +184,28 @@ pub fn write_monitor(doc: &Document, counts: &MonitorCounts, lang: Lang) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use streamscope_core::config::settings;
+    use streamscope_core::Config;
 
     #[test]
-    fn values_the_core_does_not_list() {
+    fn the_core_answers_the_durability_controls() {
         let mut c = Config::preset();
         assert_eq!(
-            control_value(&c, "unclean.leader.election.enable").as_deref(),
+            settings::current(&c, "unclean.leader.election.enable").as_deref(),
             Some("false")
         );
         c.set("unclean.leader.election.enable", "true").unwrap();
         c.set("retries", "3").unwrap();
         assert_eq!(
-            control_value(&c, "unclean.leader.election.enable").as_deref(),
+            settings::current(&c, "unclean.leader.election.enable").as_deref(),
             Some("true")
         );
-        assert_eq!(control_value(&c, "retries").as_deref(), Some("3"));
+        assert_eq!(settings::current(&c, "retries").as_deref(), Some("3"));
         assert_eq!(
-            control_value(&c, "min.insync.replicas").as_deref(),
+            settings::current(&c, "min.insync.replicas").as_deref(),
             Some("1")
         );
-        assert_eq!(control_value(&c, "no.such.setting"), None);
+        assert_eq!(settings::current(&c, "no.such.setting"), None);
     }
 
     #[test]

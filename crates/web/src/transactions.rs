@@ -211,20 +211,9 @@ pub fn write_status(doc: &Document, sim: &Sim, lang: Lang) {
     }
 }
 
-/// A setting's value in `cfg` for the box: the core's `settings::current`, plus the
-/// application's transaction settings it does not list.
-pub fn control_value(cfg: &Config, name: &str) -> Option<String> {
-    let w = cfg.producers.first().map(|p| &p.workload);
-    match name {
-        "sim.transaction.records" => w.map(|w| w.transaction_records.value.to_string()),
-        "sim.transaction.abort.percent" => w.map(|w| w.transaction_abort_percent.value.to_string()),
-        _ => settings::current(cfg, name),
-    }
-}
-
 /// The controls show the config the next Reset builds (live settings are in it too).
 pub fn sync_controls(doc: &Document, pending: &Config) {
-    let get = |n: &str| control_value(pending, n).unwrap_or_default();
+    let get = |n: &str| settings::current(pending, n).unwrap_or_default();
     if let Some(i) = input(doc, "txn-enabled") {
         i.set_checked(!get("transactional.id").is_empty());
     }
@@ -492,16 +481,16 @@ mod tests {
             ("transaction.version", "2"),
             ("isolation.level", "read_uncommitted"),
         ] {
-            assert_eq!(control_value(&c, name).as_deref(), Some(want), "{name}");
+            assert_eq!(settings::current(&c, name).as_deref(), Some(want), "{name}");
         }
         c.set("sim.transaction.records", "0").unwrap();
         c.set("sim.transaction.abort.percent", "25").unwrap();
         assert_eq!(
-            control_value(&c, "sim.transaction.records").as_deref(),
+            settings::current(&c, "sim.transaction.records").as_deref(),
             Some("0")
         );
         assert_eq!(
-            control_value(&c, "sim.transaction.abort.percent").as_deref(),
+            settings::current(&c, "sim.transaction.abort.percent").as_deref(),
             Some("25")
         );
     }

@@ -16,6 +16,7 @@
 use super::java::JavaHashMap;
 use super::{npe, AssignError, Group, Tp, NONE};
 use crate::assignor::sticky_movements::Movements;
+use crate::assignor::sticky_movements::{assignment_size, kafka_no_such_element};
 use crate::assignor::sticky_owned::member_generation;
 use crate::assignor::sticky_owned::OwnedState;
 use alloc::collections::BTreeSet;
@@ -42,13 +43,6 @@ struct Builder<'g, 'a> {
     movements: Movements,
     /// Some partition is in two members' lists: follow Kafka's slow procedures literally.
     literal: bool,
-}
-
-fn size_of(current: &[Option<Vec<Tp>>], m: u32) -> Result<usize, AssignError> {
-    match current.get(m as usize) {
-        Some(Some(list)) => Ok(list.len()),
-        _ => Err(npe("a member missing from currentAssignment is read")),
-    }
 }
 
 /// Runs the general assignment. Returns the assignment and the final iteration order of
@@ -150,7 +144,7 @@ pub(crate) fn assign(
     let unassigned = b.unassigned_partitions(assigned);
     let keys: Vec<u32> = b.current_map.iter().collect();
     for m in keys {
-        let s = size_of(&b.current, m)?;
+        let s = assignment_size(&b.current, m)?;
         b.sorted_subs.insert((s, group.member_rank[m as usize]));
     }
 
@@ -236,7 +230,7 @@ impl<'g, 'a> Builder<'g, 'a> {
 
     fn key(&self, m: u32) -> Result<(usize, u32), AssignError> {
         Ok((
-            size_of(&self.current, m)?,
+            assignment_size(&self.current, m)?,
             self.group.member_rank[m as usize],
         ))
     }
@@ -299,7 +293,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                     if other == NONE {
                         return Err(npe("a partition without an owner is read"));
                     }
-                    if count + 1 < size_of(&self.current, other)? {
+                    if count + 1 < assignment_size(&self.current, other)? {
                         return Ok(false);
                     }
                 }
@@ -497,7 +491,8 @@ impl<'g, 'a> Builder<'g, 'a> {
                     return Err(npe("a partition without an owner is reassigned"));
                 }
                 if let Some(&(prev_member, _)) = prev.get(tp as usize).filter(|p| p.0 != NONE) {
-                    if size_of(&self.current, consumer)? > size_of(&self.current, prev_member)? + 1
+                    if assignment_size(&self.current, consumer)?
+                        > assignment_size(&self.current, prev_member)? + 1
                     {
                         self.reassign_to(tp, prev_member)?;
                         performed = true;
@@ -506,10 +501,10 @@ impl<'g, 'a> Builder<'g, 'a> {
                     }
                 }
                 let (t, _) = self.group.tp(tp);
-                let mine = size_of(&self.current, consumer)?;
+                let mine = assignment_size(&self.current, consumer)?;
                 let mut better = false;
                 for &other in &self.topic_consumers[t as usize] {
-                    if mine > size_of(&self.current, other)? + 1 {
+                    if mine > assignment_size(&self.current, other)? + 1 {
                         better = true;
                         break;
                     }
@@ -594,11 +589,4 @@ impl Fnv {
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
     }
-}
-
-fn kafka_no_such_element() -> AssignError {
-    super::kafka_exception(
-        "java.util.NoSuchElementException",
-        "no member left to balance",
-    )
 }

@@ -3,6 +3,9 @@
 
 use super::java::JavaHashMap;
 use super::{Group, Tp};
+use crate::assignor::npe;
+use crate::assignor::AssignError;
+use crate::assignor::Vec;
 use alloc::collections::BTreeMap;
 
 /// `PartitionMovements`.
@@ -75,4 +78,18 @@ impl Movements {
             None => tp,
         }
     }
+}
+
+pub(crate) fn assignment_size(current: &[Option<Vec<Tp>>], m: u32) -> Result<usize, AssignError> {
+    match current.get(m as usize) {
+        Some(Some(list)) => Ok(list.len()),
+        _ => Err(npe("a member missing from currentAssignment is read")),
+    }
+}
+
+pub(crate) fn kafka_no_such_element() -> AssignError {
+    super::kafka_exception(
+        "java.util.NoSuchElementException",
+        "no member left to balance",
+    )
 }

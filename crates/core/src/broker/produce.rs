@@ -348,7 +348,11 @@ mod tests {
     #[test]
     fn delayed_produce_outcomes() {
         let mut c = Config::preset();
-        c.set("min.insync.replicas", "2").unwrap();
+        c.set(
+            crate::config::settings::broker::MIN_INSYNC_REPLICAS.name,
+            "2",
+        )
+        .unwrap();
         let mut sim = Sim::new(c, 1).unwrap();
         sim.run_until(SimTime(1_000_000));
         let tp = TopicPartitionId {

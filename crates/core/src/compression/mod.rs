@@ -125,18 +125,10 @@ impl CompressionType {
         CompressionType::ALL.into_iter().find(|c| c.id() == id)
     }
 
-    /// The producer setting of this codec's level (Kafka 3.8+, KIP-390), if it has one.
-    pub fn level_config(self) -> Option<&'static str> {
-        match self {
-            CompressionType::Gzip => Some("compression.gzip.level"),
-            CompressionType::Lz4 => Some("compression.lz4.level"),
-            CompressionType::Zstd => Some("compression.zstd.level"),
-            CompressionType::None | CompressionType::Snappy => None,
-        }
-    }
-
-    /// Kafka's default level: gzip -1 (`Deflater.DEFAULT_COMPRESSION`, which zlib runs as 6),
-    /// lz4 9, zstd 3 (`ZSTD_CLEVEL_DEFAULT`).
+    /// Kafka's default level of this codec (`GzipCompression.DEFAULT_LEVEL` -1, which zlib
+    /// runs as 6 (`Deflater.DEFAULT_COMPRESSION`); `Lz4Compression.DEFAULT_LEVEL` 9;
+    /// `ZstdCompression.DEFAULT_LEVEL` 3, `ZSTD_CLEVEL_DEFAULT`), as Kafka keeps it with the codec.
+    /// The registry's `compression.*.level` rows have the same defaults (tests/settings_registry.rs).
     pub fn default_level(self) -> Option<i32> {
         match self {
             CompressionType::Gzip => Some(-1),

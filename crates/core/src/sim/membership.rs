@@ -10,6 +10,8 @@
 //! LeaveGroup, as Kafka's `close()` does by default.
 
 use super::Sim;
+use crate::config::settings::consumer::PARTITION_ASSIGNMENT_STRATEGY;
+use crate::config::settings::sim;
 use crate::config::{ConfigError, ConsumerConfig, GroupConfig, Setting, StrategyList};
 use crate::consumer::group::{coordinator_partition, Group};
 use crate::consumer::{Consumer, MemberState};
@@ -156,7 +158,7 @@ impl Sim {
         let strategies = match strategy {
             Some(raw) => Some(
                 StrategyList::parse(raw)
-                    .map_err(|m| ConfigError::new("partition.assignment.strategy", m))?,
+                    .map_err(|m| ConfigError::new(PARTITION_ASSIGNMENT_STRATEGY.name, m))?,
             ),
             None => None,
         };
@@ -168,7 +170,7 @@ impl Sim {
         );
         if !g.supports_protocols(&list) {
             return Err(ConfigError::new(
-                "partition.assignment.strategy",
+                PARTITION_ASSIGNMENT_STRATEGY.name,
                 format!(
                     "{} shares no assignor with the members of group '{}' ({}): Kafka's coordinator would refuse the join (INCONSISTENT_GROUP_PROTOCOL)",
                     list.display(),
@@ -278,7 +280,7 @@ impl Sim {
         self.consumer_at(consumer)?;
         if per_record_us > MAX_PROCESSING_US {
             return Err(ConfigError::new(
-                "sim.consumer.processing",
+                sim::CONSUMER_PROCESSING.name,
                 format!(
                     "{per_record_us}us is out of range: expected 0us to {MAX_PROCESSING_US}us per record"
                 ),
@@ -329,7 +331,7 @@ impl Sim {
         }
         if consumers > 64 || self.consumers.len() + consumers as usize > MAX_CONSUMERS {
             return Err(ConfigError::new(
-                "sim.consumers",
+                sim::CONSUMERS.name,
                 format!(
                     "{consumers} is out of range: expected 0 to 64 (and at most {MAX_CONSUMERS} consumers in all)"
                 ),

@@ -418,7 +418,7 @@ impl Sim {
         })?;
         if self.producers[idx as usize].txn.is_none() {
             return Err(crate::config::ConfigError::new(
-                "transactional.id",
+                crate::config::settings::producer::TRANSACTIONAL_ID.name,
                 alloc::format!(
                     "producer {app} has no transactional.id (Kafka: TransactionalId must be set to use transactions)"
                 ),

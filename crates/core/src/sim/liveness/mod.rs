@@ -31,6 +31,7 @@ mod parts;
 mod timeouts;
 
 use super::Sim;
+use crate::config::settings::{broker, consumer, producer};
 use crate::config::Config;
 use crate::event::TraceEntry;
 use crate::time::SimTime;
@@ -61,13 +62,16 @@ pub fn longest_timeout(config: &Config) -> (u64, &'static str) {
         }
     };
     for p in &config.producers {
-        consider(p.delivery_timeout_ms.value * 1000, "delivery.timeout.ms");
-        consider(p.max_block_ms.value * 1000, "max.block.ms");
+        consider(
+            p.delivery_timeout_ms.value * 1000,
+            producer::DELIVERY_TIMEOUT_MS.name,
+        );
+        consider(p.max_block_ms.value * 1000, producer::MAX_BLOCK_MS.name);
         if p.transactional_id.is_some() {
             // The coordinator checks every 10 s for transactions past their timeout.
             consider(
                 (p.transaction_timeout_ms.value + 10_000) * 1000,
-                "transaction.timeout.ms",
+                producer::TRANSACTION_TIMEOUT_MS.name,
             );
         }
     }
@@ -77,7 +81,10 @@ pub fn longest_timeout(config: &Config) -> (u64, &'static str) {
             crate::client::consumer::coordinator::join_group_timeout_us(c),
             "max.poll.interval.ms + 5 s (JoinGroup)",
         );
-        consider(c.session_timeout_ms.value * 1000, "session.timeout.ms");
+        consider(
+            c.session_timeout_ms.value * 1000,
+            consumer::SESSION_TIMEOUT_MS.name,
+        );
         consider(60_000_000, "default.api.timeout.ms");
     }
     consider(
@@ -86,7 +93,7 @@ pub fn longest_timeout(config: &Config) -> (u64, &'static str) {
     );
     consider(
         config.broker.replica_lag_time_max_ms.value * 1000,
-        "replica.lag.time.max.ms",
+        broker::REPLICA_LAG_TIME_MAX_MS.name,
     );
     consider(
         crate::controller::BROKER_SESSION_TIMEOUT_US,
