@@ -295,6 +295,11 @@ impl Sim {
                     }
                 }
                 p.isr = new_isr;
+                debug_assert!(
+                    p.leader.is_none_or(|l| p.isr.contains(&l)),
+                    "a leader is always in its ISR (unclean election resets the ISR to it)"
+                );
+                debug_assert!(!p.isr.is_empty(), "the last ISR member stays in the ISR");
                 if p.leader != old_leader {
                     // Every leader change bumps the epoch (going offline too); only a new
                     // leader counts as an election.

@@ -42,18 +42,18 @@ impl Sim {
             return;
         };
         if m.partitions.is_empty() {
-            m.state = if commit {
+            m.transition_to(if commit {
                 TxnState::CompleteCommit
             } else {
                 TxnState::CompleteAbort
-            };
+            });
             return;
         }
-        m.state = if commit {
+        m.transition_to(if commit {
             TxnState::PrepareCommit
         } else {
             TxnState::PrepareAbort
-        };
+        });
         self.send_markers(tid);
     }
 
@@ -133,11 +133,12 @@ impl Sim {
         }
         m.last_update = now;
         if m.pending_markers.is_empty() {
-            m.state = if m.state == TxnState::PrepareCommit {
+            let next = if m.state == TxnState::PrepareCommit {
                 TxnState::CompleteCommit
             } else {
                 TxnState::CompleteAbort
             };
+            m.transition_to(next);
             m.partitions.clear();
         } else if retry {
             let at = now.plus(MARKER_RETRY_US);

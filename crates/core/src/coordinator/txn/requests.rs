@@ -159,7 +159,7 @@ impl Sim {
                 Some(_) => {
                     if let Some(m) = self.txn_coordinator.get_mut(&tid) {
                         m.epoch = m.epoch.saturating_add(1);
-                        m.state = TxnState::Empty;
+                        m.transition_to(TxnState::Empty);
                         m.partitions.clear();
                         m.groups.clear();
                         m.timeout_us = timeout_ms.saturating_mul(1000);
@@ -224,7 +224,7 @@ impl Sim {
             return Some(KafkaError::ConcurrentTransactions);
         }
         if m.state != TxnState::Ongoing {
-            m.state = TxnState::Ongoing;
+            m.transition_to(TxnState::Ongoing);
             m.partitions.clear();
             m.groups.clear();
             m.started_at = now;

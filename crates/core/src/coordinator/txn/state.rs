@@ -36,8 +36,39 @@ impl TxnState {
         }
     }
 
+    /// Whether a transaction may move from this state to `next` (Kafka's
+    /// `TransactionState.validPreviousStates`, with KIP-890's abort of an empty transaction;
+    /// plus the shortcut this simulator takes: an end with no partitions completes at once,
+    /// with no markers to write).
+    pub fn may_become(self, next: TxnState) -> bool {
+        use TxnState::*;
+        let done = matches!(self, Empty | CompleteCommit | CompleteAbort);
+        match next {
+            Empty => done,
+            Ongoing => done || self == Ongoing,
+            PrepareCommit => self == Ongoing,
+            PrepareAbort => self == Ongoing || done,
+            CompleteCommit => matches!(self, PrepareCommit | Ongoing | Empty | CompleteCommit),
+            CompleteAbort => self == PrepareAbort || self == Ongoing || done,
+        }
+    }
+
     pub(crate) fn preparing(self) -> bool {
         matches!(self, TxnState::PrepareCommit | TxnState::PrepareAbort)
+    }
+}
+
+impl TxnMetadata {
+    /// Moves the transaction to `next`, asserting that Kafka allows the move.
+    pub(crate) fn transition_to(&mut self, next: TxnState) {
+        debug_assert!(
+            self.state.may_become(next),
+            "transaction {}: {} -> {} is not a transition Kafka makes",
+            self.transactional_id,
+            self.state.name(),
+            next.name()
+        );
+        self.state = next;
     }
 }
 
