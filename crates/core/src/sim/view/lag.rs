@@ -3,6 +3,7 @@
 //! consumer; and a group lag sample's records-lag-max.
 
 use crate::consumer::lag::GroupLagSample;
+use crate::consumer::Consumer;
 use crate::net::TopicPartitionId;
 use crate::sim::Sim;
 
@@ -10,22 +11,24 @@ impl Sim {
     /// Consumer `consumer`'s lag on `tp`: where its fetch ends now minus its position (0
     /// without a position).
     pub fn consumer_partition_lag(&self, consumer: u32, tp: TopicPartitionId) -> u64 {
-        let position = self
-            .consumers
+        self.consumers
             .get(consumer as usize)
-            .and_then(|c| c.positions.get(&tp).copied())
-            .unwrap_or(0);
-        self.consumer_fetch_limit(consumer, tp)
-            .saturating_sub(position)
+            .map_or(0, |c| self.lag_of(c, tp))
     }
 
-    /// The sum of every consumer's lag over its assigned partitions.
+    /// The sum of every consumer's lag over its assigned partitions (what the summaries'
+    /// `lag` add up to).
     pub fn consumer_lag_total(&self) -> u64 {
         self.consumers
             .iter()
-            .flat_map(|c| c.assignment.iter().map(|tp| (c.index, *tp)))
-            .map(|(c, tp)| self.consumer_partition_lag(c, tp))
+            .flat_map(|c| c.assignment.iter().map(move |tp| self.lag_of(c, *tp)))
             .sum()
+    }
+
+    fn lag_of(&self, c: &Consumer, tp: TopicPartitionId) -> u64 {
+        let position = c.positions.get(&tp).copied().unwrap_or(0);
+        self.consumer_fetch_limit(c.index, tp)
+            .saturating_sub(position)
     }
 }
 
