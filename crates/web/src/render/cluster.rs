@@ -352,7 +352,8 @@ fn draw_replica(
     let leo_text = format!("{} {} ·", t(lang, "leo"), leo);
     text_right(ctx, &leo_text, text_x - hw_w - 4.0, base, LEO_COLOUR, font);
     // The LSO in words where it differs from the HW (an open transaction holds it back).
-    if let Some(lso) = lso.filter(|l| *l < hw) {
+    // The LSO in words where an open transaction holds it below the high watermark.
+    if let Some(lso) = lso.filter(|_| view.txn.parts.get(&tp).is_some_and(|pt| pt.held)) {
         let leo_w = ctx.measure_text(&leo_text).map_or(50.0, |m| m.width());
         text_right(
             ctx,

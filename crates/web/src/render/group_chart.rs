@@ -62,7 +62,7 @@ pub fn draw_chart(
     // Axes: lag on the left, time below (the last minute, now at the right).
     let window_us = LAG_HISTORY_SAMPLES as u64 * LAG_SAMPLE_INTERVAL_US;
     let now = sim.now().micros();
-    let lag_max = |s: &GroupLagSample| s.partitions.iter().map(|p| p.0).max().unwrap_or(0);
+    let lag_max = |s: &GroupLagSample| s.records_lag_max();
     let recent = || {
         g.lag_history
             .iter()

@@ -165,6 +165,8 @@ pub struct PartTxn {
     pub lso: u64,
     /// First offset of the earliest transaction open at the leader.
     pub first_open: Option<u64>,
+    /// An open transaction holds the LSO below the high watermark (`Sim::lso_holder`).
+    pub held: bool,
     /// In a transaction the coordinator has not completed.
     pub in_txn: bool,
     /// (consumer, group, read_committed, position).
@@ -203,6 +205,7 @@ impl TxnFrame {
                     PartTxn {
                         lso: sim.last_stable_offset(tp),
                         first_open: sim.first_open_offset(tp),
+                        held: sim.lso_holder(tp).is_some(),
                         ..PartTxn::default()
                     },
                 );

@@ -322,7 +322,7 @@ pub(super) fn draw_producer_txn(
     }
     // The partitions in the transaction, after the chip.
     let parts: Vec<String> = meta
-        .filter(|m| m.state != TxnState::Empty)
+        .filter(|m| m.state.names_partitions())
         .map(|m| {
             m.partitions
                 .iter()

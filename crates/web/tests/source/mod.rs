@@ -9,6 +9,9 @@
 //! reference to it too. Inline modules (`mod tests { .. }`) are part of their file's module:
 //! their `super::` is the file's module.
 
+// Each test file that includes this module uses part of it.
+#![allow(dead_code)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};

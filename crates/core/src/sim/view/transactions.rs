@@ -20,6 +20,12 @@ impl TxnState {
             TxnState::Ongoing | TxnState::PrepareCommit | TxnState::PrepareAbort
         )
     }
+
+    /// Whether the coordinator's metadata in this state names the transaction's partitions
+    /// (every state but Empty: from Ongoing until the next transaction begins).
+    pub fn names_partitions(self) -> bool {
+        self != TxnState::Empty
+    }
 }
 
 impl Sim {
