@@ -136,13 +136,7 @@ impl Sim {
                 partitions: m
                     .partitions
                     .iter()
-                    .map(|tp| {
-                        let topic = self
-                            .topics
-                            .get(tp.topic as usize)
-                            .map_or_else(String::new, |t| t.name.clone());
-                        (topic, tp.partition)
-                    })
+                    .map(|tp| (self.topic_name(tp.topic), tp.partition))
                     .collect(),
                 pending_markers: m.pending_markers.len() as u32,
                 started_at_us: m.started_at.micros(),
@@ -224,13 +218,7 @@ impl Sim {
                         assignment: m
                             .assignment
                             .iter()
-                            .map(|tp| {
-                                let topic = self
-                                    .topics
-                                    .get(tp.topic as usize)
-                                    .map_or_else(String::new, |t| t.name.clone());
-                                (topic, tp.partition)
-                            })
+                            .map(|tp| (self.topic_name(tp.topic), tp.partition))
                             .collect(),
                     })
                     .collect(),
