@@ -124,120 +124,148 @@ pub fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut V
             INK,
             BOLD,
         );
-        if !is_running {
-            let what = if zombie { "txn_zombie" } else { "closing" };
-            text(ctx, t(lang, what), x, y + 36.0, WARN, BODY);
-            text(
-                ctx,
-                &tf(
-                    lang,
-                    "in_flight_requests",
-                    &[("n", &p.in_flight.len().to_string())],
-                ),
-                x,
-                y + 54.0,
-                INK,
-                BODY,
-            );
-            let at = (x, y + 70.0 - 4.0, l.prod_w - 16.0);
-            txn::draw_producer_txn(ctx, sim, lang, view, p, at, true);
-            y += h + 10.0;
-            continue;
-        }
-        let lines = [
-            (
-                format!(
-                    "acks={} · linger.ms={}",
-                    p.config.acks.value.name(),
-                    p.config.linger_ms.value
-                ),
-                INK,
-            ),
-            (
-                t(
-                    lang,
-                    &format!("partitioner.{}", p.config.partitioner.value.name()),
-                )
-                .to_string(),
-                INK,
-            ),
-            (
-                if p.idempotent {
-                    t(lang, "idempotent")
-                } else {
-                    t(lang, "not_idempotent")
-                }
-                .to_string(),
-                MUTED,
-            ),
-            (compression_text(p, lang), MUTED),
-            (format!("{} {}", t(lang, "sent"), p.stats.records_sent), INK),
-            (
-                format!("{} {}", t(lang, "acked"), p.stats.records_acknowledged),
-                INK,
-            ),
-            (
-                tf(
-                    lang,
-                    "in_flight_requests",
-                    &[("n", &p.in_flight.len().to_string())],
-                ),
-                INK,
-            ),
-        ];
-        let mut ly = y + 36.0;
-        for (s, colour) in &lines {
-            let font = if *colour == MUTED { FONT } else { BODY };
-            text(ctx, s, x, ly, colour, font);
-            ly += 16.0;
-        }
-        // buffer.memory in use, as text and a bar.
-        let used = p.accumulator.buffer_used;
-        let total = p.config.buffer_memory.value.max(1);
-        text(
-            ctx,
-            &tf(
-                lang,
-                "buffer",
-                &[("used", &human_bytes(used)), ("total", &human_bytes(total))],
-            ),
-            x,
-            ly,
-            MUTED,
-            FONT,
-        );
-        let bar_w = l.prod_w - 16.0;
-        let frac = (used as f64 / total as f64).clamp(0.0, 1.0);
-        ctx.set_fill_style_str("#eaeef2");
-        ctx.fill_rect(x, ly + 5.0, bar_w, 7.0);
-        ctx.set_fill_style_str(if p.blocked.is_some() {
-            DANGER
-        } else if frac > 0.8 {
-            WARN
+        if is_running {
+            draw_running_box(ctx, sim, l, lang, view, p, y);
         } else {
-            "#1a7f37"
-        });
-        // At least a pixel, so a little use is visible.
-        let w = if used > 0 {
-            (bar_w * frac).max(1.0)
-        } else {
-            0.0
-        };
-        ctx.fill_rect(x, ly + 5.0, w, 7.0);
-        // What the application's send() is doing (sync wait, blocked on memory).
-        let (status, colour) = producer_status(sim, p, lang);
-        wrapped(
-            ctx,
-            &status,
-            (x, ly + 28.0),
-            l.prod_w - 16.0,
-            14.0,
-            3,
-            colour,
-        );
-        let at = (x, y + 236.0 - 6.0, l.prod_w - 16.0);
-        txn::draw_producer_txn(ctx, sim, lang, view, p, at, false);
+            draw_compact_box(ctx, sim, l, lang, view, (p, zombie), y);
+        }
         y += h + 10.0;
     }
     y
+}
+
+/// A zombie's or a closing instance's compact box (below its pid line at `y`).
+fn draw_compact_box(
+    ctx: &Ctx,
+    sim: &Sim,
+    l: &Layout,
+    lang: Lang,
+    view: &mut View,
+    (p, zombie): (&Producer, bool),
+    y: f64,
+) {
+    let x = l.prod_x + 8.0;
+    let what = if zombie { "txn_zombie" } else { "closing" };
+    text(ctx, t(lang, what), x, y + 36.0, WARN, BODY);
+    text(
+        ctx,
+        &tf(
+            lang,
+            "in_flight_requests",
+            &[("n", &p.in_flight.len().to_string())],
+        ),
+        x,
+        y + 54.0,
+        INK,
+        BODY,
+    );
+    let at = (x, y + 70.0 - 4.0, l.prod_w - 16.0);
+    txn::draw_producer_txn(ctx, sim, lang, view, p, at, true);
+}
+
+/// The running instance's box (below its pid line at `y`): settings, counters, buffer.memory
+/// in use, what its send() is doing, and its transaction lines.
+fn draw_running_box(
+    ctx: &Ctx,
+    sim: &Sim,
+    l: &Layout,
+    lang: Lang,
+    view: &mut View,
+    p: &Producer,
+    y: f64,
+) {
+    let x = l.prod_x + 8.0;
+    let lines = [
+        (
+            format!(
+                "acks={} · linger.ms={}",
+                p.config.acks.value.name(),
+                p.config.linger_ms.value
+            ),
+            INK,
+        ),
+        (
+            t(
+                lang,
+                &format!("partitioner.{}", p.config.partitioner.value.name()),
+            )
+            .to_string(),
+            INK,
+        ),
+        (
+            if p.idempotent {
+                t(lang, "idempotent")
+            } else {
+                t(lang, "not_idempotent")
+            }
+            .to_string(),
+            MUTED,
+        ),
+        (compression_text(p, lang), MUTED),
+        (format!("{} {}", t(lang, "sent"), p.stats.records_sent), INK),
+        (
+            format!("{} {}", t(lang, "acked"), p.stats.records_acknowledged),
+            INK,
+        ),
+        (
+            tf(
+                lang,
+                "in_flight_requests",
+                &[("n", &p.in_flight.len().to_string())],
+            ),
+            INK,
+        ),
+    ];
+    let mut ly = y + 36.0;
+    for (s, colour) in &lines {
+        let font = if *colour == MUTED { FONT } else { BODY };
+        text(ctx, s, x, ly, colour, font);
+        ly += 16.0;
+    }
+    // buffer.memory in use, as text and a bar.
+    let used = p.accumulator.buffer_used;
+    let total = p.config.buffer_memory.value.max(1);
+    text(
+        ctx,
+        &tf(
+            lang,
+            "buffer",
+            &[("used", &human_bytes(used)), ("total", &human_bytes(total))],
+        ),
+        x,
+        ly,
+        MUTED,
+        FONT,
+    );
+    let bar_w = l.prod_w - 16.0;
+    let frac = (used as f64 / total as f64).clamp(0.0, 1.0);
+    ctx.set_fill_style_str("#eaeef2");
+    ctx.fill_rect(x, ly + 5.0, bar_w, 7.0);
+    ctx.set_fill_style_str(if p.blocked.is_some() {
+        DANGER
+    } else if frac > 0.8 {
+        WARN
+    } else {
+        "#1a7f37"
+    });
+    // At least a pixel, so a little use is visible.
+    let w = if used > 0 {
+        (bar_w * frac).max(1.0)
+    } else {
+        0.0
+    };
+    ctx.fill_rect(x, ly + 5.0, w, 7.0);
+    // What the application's send() is doing (sync wait, blocked on memory).
+    let (status, colour) = producer_status(sim, p, lang);
+    wrapped(
+        ctx,
+        &status,
+        (x, ly + 28.0),
+        l.prod_w - 16.0,
+        14.0,
+        3,
+        colour,
+    );
+    let at = (x, y + 236.0 - 6.0, l.prod_w - 16.0);
+    txn::draw_producer_txn(ctx, sim, lang, view, p, at, false);
 }
