@@ -6,7 +6,7 @@
 //! list of settings waiting for it, and the invariant monitor's counters. Text goes in through
 //! `textContent` only; everything shown comes from the core.
 
-use crate::app::set_text;
+use crate::dom::set_text;
 use crate::i18n::{t, tf, Lang};
 use crate::monitor::{count_text, MonitorCounts};
 use crate::render::{BrokerState, Layout, BUTTON_ROOM, HEIGHT, WIDTH};

@@ -1,20 +1,57 @@
 //! Streamscope's browser glue: DOM controls, canvas renderer, animation loop. No Kafka logic:
-//! everything the page shows comes from `streamscope-core`'s state and trace.
+//! everything the page shows comes from `streamscope-core`'s state, trace and answers
+//! (`streamscope_core::sim::view`). The modules form layers, listed bottom up below; the
+//! page's controls produce actions (`actions`), which one place applies (`apply`).
 //!
 //! It also builds natively (everything browser-only runs only when called), so
 //! `cargo build --workspace` and `cargo test --workspace` work on the host.
 
-pub mod app;
-pub mod brokers;
-pub mod groups;
+// The layers, bottom up: a module imports only modules listed before it (checked by
+// `tests/layering.rs`). One `mod` per group, so rustfmt keeps the order.
+// DOM helpers and the message table.
+pub mod dom;
+
 pub mod i18n;
-pub mod liveness;
+
+// What the page reads of the core's monitors, trace and drains.
 pub mod monitor;
-pub mod panels;
-pub mod pipeline;
+
 pub mod rebalance;
+
+pub mod drain;
+
+// The canvas: reads the world, draws it, records what it drew.
 pub mod render;
+
+// The HTML beside the canvas: inspector, calculator, status lines, the pipeline's twin.
+pub mod panels;
+
+pub mod brokers;
+
+pub mod liveness;
+
 pub mod transactions;
+
+pub mod pipeline;
+
+pub mod twin;
+
+// The page's state and how it is shown; the changes to the world and its twin.
+pub mod page;
+
+pub mod world;
+
+// The controls' actions, the one place they are applied, the controls, the test hook.
+pub mod actions;
+
+pub mod apply;
+
+pub mod controls;
+
+pub mod hook;
+
+// The entry point.
+pub mod app;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,135 +1,18 @@
-//! The DOM side of the consume-transform-produce pipeline (`sim.pipeline=ctp`): its controls
-//! in the "Transactions" box (pipeline on / off, processing.guarantee, processors: on Reset;
-//! crash a processor, mid-transaction or not, and restart it with the same or a new
-//! transactional.id: now), the processors' status line, and the side-by-side count of
-//! duplicates in the output under exactly_once_v2 and at_least_once.
-//!
-//! The side-by-side count comes from a hidden twin: a second `Sim` built from the same config
-//! and seed with the other processing.guarantee, run to the visible simulation's time every
-//! frame (never drawn), which gets the same live changes and the same fault texts. Every rule
-//! (what a crash does, when a processor may restart, what counts as a duplicate) is the
-//! core's; this module only calls its API and formats what it reports.
+//! What the page shows of the consume-transform-produce pipeline (`sim.pipeline=ctp`): the
+//! processors' status line, the side-by-side count of duplicates in the output under
+//! exactly_once_v2 and at_least_once (from the visible world and its hidden twin,
+//! `crate::twin`), the on-Reset controls' values, the phases each processor was seen in, and
+//! `window.streamscope.pipeline()`'s data. Every rule (what a crash does, when a processor may
+//! restart, what counts as a duplicate) is the core's; this module only formats what it
+//! reports. The controls that change the pipeline are `crate::controls::pipeline`'s.
 
-use crate::app::{input, on_id, select, set_text, with_app, App};
+use crate::dom::{input, select, set_text};
 use crate::i18n::{t, tf, Lang};
 use serde::Serialize;
 use streamscope_core::app::pipeline::state::PipelineReport;
-use streamscope_core::app::pipeline::state::Processor;
-use streamscope_core::app::pipeline::state::ProcessorPhase;
-use streamscope_core::config::{settings, PipelineKind, ProcessingGuarantee};
-use streamscope_core::{Change, Config, Sim, SimTime};
-use wasm_bindgen::prelude::*;
+use streamscope_core::config::{settings, Config, ProcessingGuarantee};
+use streamscope_core::Sim;
 use web_sys::Document;
-
-/// The twin's config: `cfg` with the other processing.guarantee, when `cfg` runs the
-/// pipeline (None otherwise: no twin, nothing to compare).
-pub fn twin_config(cfg: &Config) -> Option<Config> {
-    if cfg.pipeline.kind.value != PipelineKind::Ctp {
-        return None;
-    }
-    let mut c = cfg.clone();
-    c.set(
-        "processing.guarantee",
-        cfg.pipeline.guarantee.value.other().name(),
-    )
-    .ok()?;
-    c.validate().ok()?;
-    Some(c)
-}
-
-/// The hidden simulation with the other processing.guarantee.
-pub struct Twin {
-    pub sim: Sim,
-    /// Restarts the twin could not take yet (its processor had not crashed: an in-txn crash
-    /// waits for its own moment between a produce and a commit); applied once it has.
-    pending: Vec<Change>,
-    /// Its own drain, started with the visible one's (`crate::liveness`).
-    drain: Option<crate::liveness::PageDrain>,
-}
-
-impl Twin {
-    /// The twin of a world built from `cfg` with `seed` (None without a pipeline).
-    pub fn new(cfg: &Config, seed: u64) -> Option<Twin> {
-        let sim = Sim::new(twin_config(cfg)?, seed).ok()?;
-        Some(Twin {
-            sim,
-            pending: Vec::new(),
-            drain: None,
-        })
-    }
-
-    /// Runs the twin towards `t` (at most `max_events` events; true when there) and applies
-    /// the restarts it was waiting for.
-    pub fn catch_up(&mut self, t: SimTime, max_events: u64) -> bool {
-        let done = match self.drain.as_mut().filter(|d| d.running()) {
-            Some(d) => d.advance(&mut self.sim, t, max_events, u64::MAX, &mut |_| {}),
-            None => self.sim.run_until_bounded(t, max_events),
-        };
-        if !self.pending.is_empty() {
-            let pending = std::mem::take(&mut self.pending);
-            for c in pending {
-                self.apply_or_wait(c);
-            }
-        }
-        done
-    }
-
-    fn apply_or_wait(&mut self, change: Change) {
-        let waiting = match &change {
-            Change::RestartProcessor { processor, .. } => self
-                .sim
-                .pipeline()
-                .and_then(|p| p.processors.get(*processor as usize))
-                .is_some_and(|p| p.phase != ProcessorPhase::Crashed),
-            _ => false,
-        };
-        if waiting {
-            self.pending.push(change);
-        } else {
-            // A change the twin refuses (its world diverged) leaves it as it is.
-            let _ = self.sim.apply(change);
-        }
-    }
-
-    /// Runs the twin to `t` (by its drain while one runs).
-    fn run_to(&mut self, t: SimTime) {
-        match self.drain.as_mut().filter(|d| d.running()) {
-            Some(d) => {
-                d.advance(&mut self.sim, t, u64::MAX, u64::MAX, &mut |_| {});
-            }
-            None => {
-                self.sim.run_until(t);
-            }
-        }
-    }
-
-    /// Starts the twin's drain (after `end_faults` at the same time).
-    pub fn start_drain(&mut self) {
-        self.drain = Some(crate::liveness::PageDrain::start(&mut self.sim));
-    }
-
-    /// The same live change as the visible simulation got at `t`.
-    pub fn mirror(&mut self, t: SimTime, change: &Change) {
-        self.run_to(t);
-        self.apply_or_wait(change.clone());
-    }
-
-    /// The same fault text, read at the same time `t` (`+T` relative to it).
-    pub fn schedule_fault(&mut self, t: SimTime, text: &str) {
-        self.run_to(t);
-        if let Ok(spec) = streamscope_core::sim::schedule::parse_fault_at(text, t) {
-            let _ = self.sim.schedule_fault(spec);
-        }
-    }
-
-    pub fn end_faults(&mut self, t: SimTime) {
-        self.run_to(t);
-        self.sim.end_faults();
-        self.pending.clear();
-    }
-}
-
-// ----- what the page shows -----
 
 /// A processor as the page shows it (`window.streamscope.pipeline()`).
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
@@ -173,27 +56,6 @@ pub fn processor_views(sim: &Sim) -> Vec<ProcessorView> {
             }
         })
         .collect()
-}
-
-/// Whether a producer instance is a pipeline processor's (its application number is a
-/// processor's, never one of the page's producer applications).
-pub fn is_processor_producer(p: &streamscope_core::producer::Producer) -> bool {
-    streamscope_core::app::pipeline::state::is_processor_app(p.app)
-}
-
-/// The processor that consumer `c` is, if it is one.
-pub fn processor_of_consumer(sim: &Sim, c: u32) -> Option<&Processor> {
-    sim.pipeline()?.processor_of_consumer(c)
-}
-
-/// The title of a processor's consumer box (under its group's panel): its number and phase.
-pub fn box_title(sim: &Sim, c: u32, lang: Lang) -> Option<String> {
-    let p = processor_of_consumer(sim, c)?;
-    Some(tf(
-        lang,
-        "pipe_box_title",
-        &[("n", &p.index.to_string()), ("phase", p.phase.name())],
-    ))
 }
 
 /// The status line: the guarantee and each processor's phase, transactional.id and epoch,
@@ -327,98 +189,6 @@ pub fn sync_controls(doc: &Document, pending: &Config) {
     }
 }
 
-// ----- the controls -----
-
-fn setting(a: &mut App, doc: &Document, name: &str, value: &str) {
-    let r = a.apply_setting(name, value);
-    a.show(r);
-    sync_controls(doc, &a.pending);
-    a.draw();
-}
-
-fn processor_index(doc: &Document, lang: Lang) -> Result<u32, String> {
-    let raw = input(doc, "processor-index")
-        .map(|i| i.value())
-        .unwrap_or_default();
-    raw.trim()
-        .parse::<u32>()
-        .map_err(|_| tf(lang, "pipe_bad_index", &[("raw", &raw)]))
-}
-
-/// Crashes processor `n` in both simulations: mid-transaction through the fault machinery
-/// (`crash:processor=N,in-txn@+0s`: each simulation crashes it at its own next moment between
-/// a produce and its commit, within 5 s), else at once.
-pub fn crash(a: &mut App, n: u32, in_txn: bool) -> Result<String, String> {
-    if in_txn {
-        let text = format!("crash:processor={n},in-txn@+0s");
-        a.inject_fault(&text)?;
-        Ok(tf(a.lang, "pipe_crash_scheduled", &[("n", &n.to_string())]))
-    } else {
-        a.apply_change(Change::CrashProcessor { processor: n })?;
-        Ok(tf(a.lang, "pipe_crashed", &[("n", &n.to_string())]))
-    }
-}
-
-/// Restarts processor `n` in both simulations, with the same or a new transactional.id.
-pub fn restart(a: &mut App, n: u32, new_id: bool) -> Result<String, String> {
-    a.apply_change(Change::RestartProcessor {
-        processor: n,
-        new_transactional_id: new_id,
-    })?;
-    let key = if new_id {
-        "pipe_restarted_new"
-    } else {
-        "pipe_restarted_same"
-    };
-    Ok(tf(a.lang, key, &[("n", &n.to_string())]))
-}
-
-fn button(
-    doc: &Document,
-    id: &'static str,
-    act: fn(&mut App, u32, &Document) -> Result<String, String>,
-) -> Result<(), JsValue> {
-    let d = doc.clone();
-    on_id(doc, id, "click", move |_| {
-        with_app(|a| {
-            let r = processor_index(&d, a.lang).and_then(|n| act(a, n, &d));
-            a.show(r);
-            a.draw();
-        });
-    })
-}
-
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
-    let d = doc.clone();
-    on_id(doc, "pipeline-enabled", "change", move |_| {
-        let on = input(&d, "pipeline-enabled").is_some_and(|i| i.checked());
-        with_app(|a| setting(a, &d, "sim.pipeline", if on { "ctp" } else { "none" }));
-    })?;
-    let d = doc.clone();
-    on_id(doc, "pipeline-guarantee", "change", move |_| {
-        let Some(v) = select(&d, "pipeline-guarantee").map(|s| s.value()) else {
-            return;
-        };
-        with_app(|a| setting(a, &d, "processing.guarantee", &v));
-    })?;
-    let d = doc.clone();
-    on_id(doc, "pipeline-processors", "change", move |_| {
-        let Some(v) = input(&d, "pipeline-processors").map(|i| i.value()) else {
-            return;
-        };
-        with_app(|a| setting(a, &d, "sim.pipeline.processors", &v));
-    })?;
-    button(doc, "crash-processor", |a, n, d| {
-        let in_txn = input(d, "crash-in-txn").is_some_and(|i| i.checked());
-        crash(a, n, in_txn)
-    })?;
-    button(doc, "restart-processor", |a, n, _| restart(a, n, false))?;
-    button(doc, "restart-processor-new-id", |a, n, _| {
-        restart(a, n, true)
-    })?;
-    Ok(())
-}
-
 /// `window.streamscope.pipeline()`: the reports and processors of the visible simulation and
 /// of its twin, by guarantee too, and the texts the page shows.
 #[derive(Serialize)]
@@ -467,117 +237,30 @@ pub fn observe_phases(sim: &Sim, seen: &mut Vec<Vec<&'static str>>) {
     }
 }
 
-pub fn install_hook(hook: &js_sys::Object) -> Result<(), JsValue> {
-    let f = Closure::<dyn Fn() -> JsValue>::new(|| {
-        with_app(|a| {
-            let twin = a.twin.as_ref().map(|t| &t.sim);
-            let (eos, alos) = by_guarantee(&a.sim, twin);
-            let h = Hook {
-                visible: side(&a.sim),
-                twin: twin.and_then(side),
-                exactly_once_v2: eos,
-                at_least_once: alos,
-                phases_seen: a.phases_seen.clone(),
-                twin_time_us: twin.map(|t| t.now().micros()),
-                status: status_text(&a.sim, a.lang),
-                counts: counts_text(&a.sim, twin, a.lang),
-            };
-            let ser = serde_wasm_bindgen::Serializer::json_compatible();
-            h.serialize(&ser).unwrap_or(JsValue::NULL)
-        })
-        .unwrap_or(JsValue::NULL)
-    });
-    js_sys::Reflect::set(hook, &"pipeline".into(), f.as_ref())?;
-    f.forget();
-    Ok(())
+/// `window.streamscope.pipeline()`'s data: the visible world, its twin (`twin`), the phases
+/// seen (`phases_seen`), the texts in `lang`.
+pub fn hook_view(
+    sim: &Sim,
+    twin: Option<&Sim>,
+    phases_seen: &[Vec<&'static str>],
+    lang: Lang,
+) -> impl Serialize {
+    let (eos, alos) = by_guarantee(sim, twin);
+    Hook {
+        visible: side(sim),
+        twin: twin.and_then(side),
+        exactly_once_v2: eos,
+        at_least_once: alos,
+        phases_seen: phases_seen.to_vec(),
+        twin_time_us: twin.map(|t| t.now().micros()),
+        status: status_text(sim, lang),
+        counts: counts_text(sim, twin, lang),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pipeline_config(g: &str) -> Config {
-        let mut c = Config::preset();
-        c.set("sim.pipeline", "ctp").unwrap();
-        c.set("processing.guarantee", g).unwrap();
-        c
-    }
-
-    #[test]
-    fn the_twin_runs_the_other_guarantee() {
-        assert!(twin_config(&Config::preset()).is_none());
-        assert!(Twin::new(&Config::preset(), 1).is_none());
-        let c = pipeline_config("exactly_once_v2");
-        let twin = Twin::new(&c, 7).unwrap();
-        let pl = twin.sim.pipeline().unwrap();
-        assert_eq!(pl.guarantee, ProcessingGuarantee::AtLeastOnce);
-        assert_eq!(twin.sim.seed(), 7);
-        // The visible world is unchanged by building its twin.
-        assert_eq!(
-            c.pipeline.guarantee.value,
-            ProcessingGuarantee::ExactlyOnceV2
-        );
-    }
-
-    /// The page's flow on the seed the e2e test uses: run, crash processor 0 in-txn from the
-    /// fault box, restart it with the same transactional.id, stop the input and run on.
-    /// exactly_once_v2 has no duplicate and nothing missing; at_least_once repeats work.
-    #[test]
-    fn a_crash_in_txn_duplicates_only_at_least_once() {
-        let c = pipeline_config("exactly_once_v2");
-        let mut sim = Sim::new(c.clone(), SEED).unwrap();
-        let mut twin = Twin::new(&c, SEED).unwrap();
-        let step = |sim: &mut Sim, twin: &mut Twin, ms: u64| {
-            let t = SimTime(ms * 1000);
-            sim.run_until(t);
-            twin.catch_up(t, u64::MAX);
-        };
-        step(&mut sim, &mut twin, 2_000);
-        let text = "crash:processor=0,in-txn@+0s";
-        let spec = streamscope_core::sim::schedule::parse_fault_at(text, sim.now()).unwrap();
-        sim.schedule_fault(spec).unwrap();
-        twin.schedule_fault(sim.now(), text);
-        step(&mut sim, &mut twin, 8_000);
-        let mut seen = Vec::new();
-        observe_phases(&sim, &mut seen);
-        assert_eq!(seen[0], vec!["crashed"]);
-        assert_eq!(processor_views(&twin.sim)[0].phase, "crashed");
-        let restart = Change::RestartProcessor {
-            processor: 0,
-            new_transactional_id: false,
-        };
-        sim.apply(restart.clone()).unwrap();
-        twin.mirror(sim.now(), &restart);
-        let stop = Change::Set {
-            name: "sim.produce.rate".into(),
-            value: "0".into(),
-        };
-        step(&mut sim, &mut twin, 10_000);
-        sim.apply(stop.clone()).unwrap();
-        twin.mirror(sim.now(), &stop);
-        step(&mut sim, &mut twin, 60_000);
-        let (eos, alos) = by_guarantee(&sim, Some(&twin.sim));
-        let (eos, alos) = (eos.unwrap(), alos.unwrap());
-        assert_eq!(eos.processor_crashes, 1);
-        assert_eq!(alos.processor_crashes, 1);
-        assert!(eos.input > 0);
-        assert_eq!((eos.duplicates, eos.missing), (0, 0), "{eos:?}");
-        assert_eq!(eos.read_committed_aborted_seen, 0);
-        assert!(alos.duplicates > 0, "{alos:?}");
-        assert_eq!(alos.missing, 0, "{alos:?}");
-        let text = counts_text(&sim, Some(&twin.sim), Lang::En);
-        assert!(
-            text.starts_with(&format!(
-                "duplicates in the output: exactly_once_v2 0 · at_least_once {}",
-                alos.duplicates
-            )),
-            "{text}"
-        );
-        assert!(status_text(&sim, Lang::Ko).contains("ctp-processor-0"));
-    }
-
-    /// The seed of `tests/e2e/pipeline.spec.ts`.
-    const SEED: u64 = 3;
 
     #[test]
     fn without_a_pipeline_the_page_says_so() {

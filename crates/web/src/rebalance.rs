@@ -15,37 +15,18 @@ use streamscope_core::event::{Delivery, RebalanceReason};
 use streamscope_core::net::{MessageKind, Node};
 use streamscope_core::{Event, Sim, SimTime, TraceEntry};
 
-/// A rebalance phase as the page names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// No members.
-    Empty,
-    /// PreparingRebalance: members send JoinGroup (eager members revoked everything first).
-    Join,
-    /// CompletingRebalance until the leader's SyncGroup leaves: the leader runs the assignor.
-    Assign,
-    /// SyncGroup: the leader's assignment goes to the coordinator and out to every member.
-    Sync,
-    /// Every member has its assignment.
-    Stable,
-    Dead,
-}
+/// A rebalance phase as the page names it (the core's `GroupPhase`: `Sim::group_phase`).
+pub use streamscope_core::sim::view::GroupPhase as Phase;
 
-impl Phase {
-    /// The four phases of a rebalance, in order (the indicator's chips).
-    pub const CYCLE: [Phase; 4] = [Phase::Join, Phase::Assign, Phase::Sync, Phase::Stable];
-
-    /// The i18n key of the phase's short name.
-    pub fn key(self) -> &'static str {
-        match self {
-            Phase::Empty => "grp_phase_empty",
-            Phase::Join => "grp_phase_join",
-            Phase::Assign => "grp_phase_assign",
-            Phase::Sync => "grp_phase_sync",
-            Phase::Stable => "grp_phase_stable",
-            Phase::Dead => "grp_phase_dead",
-        }
+/// The i18n key of a phase's short name.
+pub fn phase_key(p: Phase) -> &'static str {
+    match p {
+        Phase::Empty => "grp_phase_empty",
+        Phase::Join => "grp_phase_join",
+        Phase::Assign => "grp_phase_assign",
+        Phase::Sync => "grp_phase_sync",
+        Phase::Stable => "grp_phase_stable",
+        Phase::Dead => "grp_phase_dead",
     }
 }
 

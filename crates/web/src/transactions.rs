@@ -1,32 +1,28 @@
-//! The DOM side of transactions: the "Transactions" control box (transactional.id on or off,
-//! the application's records per transaction and abort share, transaction.timeout.ms,
-//! transaction.version, the consumers' isolation.level and a second group with the other
-//! level side by side), the Begin / Commit / Abort / Start zombie buttons (each a core
-//! `Change`), the status line, the inspector rows of a control marker and of a partition's
-//! last stable offset, and `window.streamscope.drawnTransactions()`. Every rule (what a
-//! transactional producer needs, which calls are allowed when, fencing) lives in the core;
-//! refusals are the core's messages.
-//!
-//! The consume-transform-produce pipeline's controls in the same box are `crate::pipeline`'s.
+//! What the page shows of transactions outside the canvas: the side-by-side group reading with
+//! the other isolation.level (a page config choice: `set_compare`), the status line under the
+//! "Transactions" box (the page producer's transactional.id, epoch and client state, and its
+//! transaction at the coordinator), the box's values, and the message a transaction button
+//! shows. Every rule (what a transactional producer needs, which calls are allowed when,
+//! fencing) lives in the core; refusals are the core's messages. The box's controls are
+//! `crate::controls::transactions`'s; the inspector's transaction rows are
+//! `crate::panels::partition`'s.
 
-use crate::app::{input, on_id, select, set_text, with_app};
-use crate::brokers;
+use crate::dom::{input, select, set_text};
 use crate::i18n::{t, tf, Lang};
-use crate::panels::Row;
+use crate::render::running;
 use streamscope_core::config::settings;
 use streamscope_core::config::{IsolationLevel, Setting};
-use streamscope_core::log::EntryKind;
-use streamscope_core::net::TopicPartitionId;
 use streamscope_core::{Change, Config, Sim};
-use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
 /// The transactional.id the page's producer gets when transactions are switched on.
 pub const TRANSACTIONAL_ID: &str = "tx-1";
+
 /// The group added beside the first one, reading with the other isolation.level.
 pub const COMPARE_GROUP: &str = "g2";
+
 /// The page's producer application (its index for the core's transaction changes).
-const APP: u32 = 0;
+pub const APP: u32 = 0;
 
 fn other(level: IsolationLevel) -> IsolationLevel {
     match level {
@@ -73,100 +69,10 @@ pub fn compare_level(cfg: &Config) -> Option<&'static str> {
         .map(|g| level_name(g.consumer.isolation_level.value))
 }
 
-// ----- the inspector -----
-
-fn row(label: &str, value: String, field: &'static str) -> Row {
-    Row {
-        label: label.to_string(),
-        value,
-        field,
-    }
-}
-
-/// The inspector's rows for the control marker at `offset` of `tp` on `broker` (empty when the
-/// offset holds no marker any more).
-pub fn marker_rows(
-    sim: &Sim,
-    tp: TopicPartitionId,
-    offset: u64,
-    broker: u32,
-    lang: Lang,
-) -> Vec<Row> {
-    let Some(e) = sim
-        .partition(tp)
-        .and_then(|p| p.replica(broker))
-        .and_then(|r| r.log.get(offset))
-    else {
-        return Vec::new();
-    };
-    let kind = match e.kind {
-        EntryKind::ControlCommit => "insp.marker_commit",
-        EntryKind::ControlAbort => "insp.marker_abort",
-        EntryKind::Data => return Vec::new(),
-    };
-    let mut rows = vec![
-        row(t(lang, "insp.marker"), t(lang, kind).to_string(), "marker"),
-        row(t(lang, "insp.offset"), offset.to_string(), "offset"),
-        row(t(lang, "pid"), e.producer_id.to_string(), "producer-id"),
-        row(
-            t(lang, "insp.epoch"),
-            e.producer_epoch.to_string(),
-            "producer-epoch",
-        ),
-    ];
-    if let Some(m) = sim.transactions().find(|m| m.producer_id == e.producer_id) {
-        rows.push(row(
-            "transactional.id",
-            m.transactional_id.clone(),
-            "transactional-id",
-        ));
-    }
-    rows.push(row(
-        t(lang, "insp.marker_read"),
-        t(lang, "insp.marker_never").to_string(),
-        "returned",
-    ));
-    rows
-}
-
-/// The partition inspector's transaction rows (in a world with transactions): the last stable
-/// offset and why, and the aborted transactions its leader indexes.
-pub fn partition_rows(sim: &Sim, tp: TopicPartitionId, lang: Lang) -> Vec<Row> {
-    if !crate::render::txn_world(sim) {
-        return Vec::new();
-    }
-    let lso = sim.last_stable_offset(tp);
-    let hw = sim.partition(tp).map_or(0, |p| p.high_watermark());
-    let txns = sim.partition_transactions(tp);
-    let earliest = txns.and_then(|t| t.ongoing.iter().min_by_key(|(_, o)| **o));
-    let value = match earliest {
-        Some((pid, first)) if lso < hw => tf(
-            lang,
-            "insp.lso_held",
-            &[
-                ("lso", &lso.to_string()),
-                ("pid", &pid.to_string()),
-                ("first", &first.to_string()),
-            ],
-        ),
-        _ => tf(lang, "insp.lso_equal", &[("lso", &lso.to_string())]),
-    };
-    vec![
-        row(t(lang, "insp.lso"), value, "lso"),
-        row(
-            t(lang, "insp.aborted_index"),
-            txns.map_or(0, |t| t.aborted.len()).to_string(),
-            "aborted-index",
-        ),
-    ]
-}
-
-// ----- the controls -----
-
 /// The status line under the control box: the page producer's transactional.id, epoch and
 /// client state, and its transaction at the coordinator.
 pub fn status_text(sim: &Sim, lang: Lang) -> String {
-    let Some(p) = crate::render::running(sim) else {
+    let Some(p) = running(sim) else {
         return t(lang, "no_producer").to_string();
     };
     let Some(tm) = &p.txn else {
@@ -202,7 +108,7 @@ pub fn status_text(sim: &Sim, lang: Lang) -> String {
 pub fn write_status(doc: &Document, sim: &Sim, lang: Lang) {
     set_text(doc, "txn-status", &status_text(sim, lang));
     if let Some(e) = doc.get_element_by_id("txn-status") {
-        let state = crate::render::running(sim)
+        let state = running(sim)
             .and_then(|p| p.txn.as_ref())
             .map_or("off", |t| t.state.name());
         if e.get_attribute("data-client-state").as_deref() != Some(state) {
@@ -237,47 +143,14 @@ pub fn sync_controls(doc: &Document, pending: &Config) {
     }
 }
 
-/// Applies a setting from the box (live or on Reset, as the core says) and refreshes it.
-fn setting(a: &mut crate::app::App, doc: &Document, name: &str, value: &str) {
-    let r = a.apply_setting(name, value);
-    if r.is_ok() && name == "isolation.level" && compare_on(&a.pending) {
-        // isolation.level sets every group: the side-by-side group keeps the other level.
-        set_compare(&mut a.pending, true);
-    }
-    a.show(r);
-    sync_controls(doc, &a.pending);
-    a.draw();
-}
-
-fn wire_setting(
-    doc: &Document,
-    id: &'static str,
-    name: &'static str,
-    value: fn(&Document, &'static str) -> Option<String>,
-) -> Result<(), JsValue> {
-    let d = doc.clone();
-    on_id(doc, id, "change", move |_| {
-        let Some(v) = value(&d, id) else { return };
-        with_app(|a| setting(a, &d, name, &v));
-    })
-}
-
-fn input_value(d: &Document, id: &'static str) -> Option<String> {
-    input(d, id).map(|i| i.value())
-}
-
-fn select_value(d: &Document, id: &'static str) -> Option<String> {
-    select(d, id).map(|s| s.value())
-}
-
 /// The message a transaction button shows once the core took the change.
-fn change_message(sim: &Sim, change: &Change, lang: Lang) -> String {
+pub fn change_message(sim: &Sim, change: &Change, lang: Lang) -> String {
     match change {
         Change::BeginTransaction { .. } => t(lang, "txn_begun").to_string(),
         Change::CommitTransaction { .. } => t(lang, "txn_committing").to_string(),
         Change::AbortTransaction { .. } => t(lang, "txn_aborting").to_string(),
         _ => {
-            let old = crate::render::running(sim);
+            let old = running(sim);
             tf(
                 lang,
                 "txn_zombie_started",
@@ -292,95 +165,6 @@ fn change_message(sim: &Sim, change: &Change, lang: Lang) -> String {
             )
         }
     }
-}
-
-fn button(doc: &Document, id: &'static str, change: fn() -> Change) -> Result<(), JsValue> {
-    on_id(doc, id, "click", move |_| {
-        with_app(|a| {
-            let c = change();
-            let msg = change_message(&a.sim, &c, a.lang);
-            let r = a.apply_change(c).map(|_| msg);
-            a.show(r);
-            a.draw();
-        });
-    })
-}
-
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
-    let d = doc.clone();
-    on_id(doc, "txn-enabled", "change", move |_| {
-        let on = input(&d, "txn-enabled").is_some_and(|i| i.checked());
-        let id = if on { TRANSACTIONAL_ID } else { "" };
-        with_app(|a| setting(a, &d, "transactional.id", id));
-    })?;
-    wire_setting(doc, "txn-records", "sim.transaction.records", input_value)?;
-    wire_setting(
-        doc,
-        "txn-abort-percent",
-        "sim.transaction.abort.percent",
-        input_value,
-    )?;
-    wire_setting(doc, "txn-timeout", "transaction.timeout.ms", input_value)?;
-    wire_setting(doc, "txn-version", "transaction.version", select_value)?;
-    wire_setting(doc, "isolation", "isolation.level", select_value)?;
-    let d = doc.clone();
-    on_id(doc, "txn-compare", "change", move |_| {
-        let on = input(&d, "txn-compare").is_some_and(|i| i.checked());
-        with_app(|a| {
-            set_compare(&mut a.pending, on);
-            let level = compare_level(&a.pending).unwrap_or("-");
-            brokers::queue(&mut a.queued, &format!("group {COMPARE_GROUP}"), level);
-            brokers::write_pending(&d, &a.queued, a.lang);
-            let msg = if on {
-                tf(
-                    a.lang,
-                    "txn_compare_on",
-                    &[("g", COMPARE_GROUP), ("l", level)],
-                )
-            } else {
-                tf(a.lang, "txn_compare_off", &[("g", COMPARE_GROUP)])
-            };
-            a.show(Ok(msg));
-            sync_controls(&d, &a.pending);
-        });
-    })?;
-    button(doc, "txn-begin", || Change::BeginTransaction {
-        producer: APP,
-    })?;
-    button(doc, "txn-commit", || Change::CommitTransaction {
-        producer: APP,
-    })?;
-    button(doc, "txn-abort", || Change::AbortTransaction {
-        producer: APP,
-    })?;
-    button(doc, "txn-zombie", || Change::StartZombie { producer: APP })?;
-    Ok(())
-}
-
-/// Adds `drawnTransactions()` to the test hook: what the last frame drew of transactions
-/// (`render::TxnMarks`) plus the status line's text.
-pub fn install_hook(hook: &js_sys::Object) -> Result<(), JsValue> {
-    let drawn = Closure::<dyn Fn() -> JsValue>::new(|| {
-        with_app(|a| {
-            let ser = serde_wasm_bindgen::Serializer::json_compatible();
-            let v = serde::Serialize::serialize(&a.view.txn.marks, &ser).unwrap_or(JsValue::NULL);
-            let _ = js_sys::Reflect::set(
-                &v,
-                &"status".into(),
-                &JsValue::from_str(&status_text(&a.sim, a.lang)),
-            );
-            let _ = js_sys::Reflect::set(
-                &v,
-                &"compare_group".into(),
-                &compare_level(a.sim.config()).map_or(JsValue::NULL, JsValue::from_str),
-            );
-            v
-        })
-        .unwrap_or(JsValue::NULL)
-    });
-    js_sys::Reflect::set(hook, &"drawnTransactions".into(), drawn.as_ref())?;
-    drawn.forget();
-    Ok(())
 }
 
 #[cfg(test)]
@@ -420,54 +204,6 @@ mod tests {
             .map(|x| sim.consumer_read_committed(x.index))
             .collect();
         assert!(rc.contains(&true) && rc.contains(&false), "{rc:?}");
-    }
-
-    #[test]
-    fn a_commit_marker_is_explained() {
-        let mut c = Config::preset();
-        c.set("transactional.id", TRANSACTIONAL_ID).unwrap();
-        let mut sim = Sim::new(c, 3).unwrap();
-        sim.run_until(SimTime(2_000_000));
-        let mut found = None;
-        'outer: for p in &sim.topics()[0].partitions {
-            let Some(l) = p.leader_replica() else {
-                continue;
-            };
-            for (off, e) in l
-                .log
-                .range(l.log.log_start_offset(), l.log.log_end_offset())
-            {
-                if e.kind == EntryKind::ControlCommit {
-                    found = Some((p.index, off, l.broker));
-                    break 'outer;
-                }
-            }
-        }
-        let (partition, off, broker) = found.expect("premise: a commit marker in a log");
-        let tp = TopicPartitionId {
-            topic: 0,
-            partition,
-        };
-        let rows = marker_rows(&sim, tp, off, broker, Lang::En);
-        let get = |f: &str| rows.iter().find(|r| r.field == f).map(|r| r.value.clone());
-        assert_eq!(
-            get("marker").as_deref(),
-            Some("COMMIT marker (a control record)")
-        );
-        assert_eq!(get("offset"), Some(off.to_string()));
-        assert_eq!(get("transactional-id").as_deref(), Some(TRANSACTIONAL_ID));
-        assert!(get("returned").unwrap().starts_with("never"));
-        // A data offset is not a marker.
-        let log = &sim.partition(tp).unwrap().replica(broker).unwrap().log;
-        let data = log
-            .range(0, off)
-            .find(|(_, e)| e.kind == EntryKind::Data)
-            .map(|(o, _)| o)
-            .expect("premise: data before the marker");
-        assert!(marker_rows(&sim, tp, data, broker, Lang::En).is_empty());
-        let lso = partition_rows(&sim, tp, Lang::Ko);
-        assert_eq!(lso.len(), 2);
-        assert!(partition_rows(&Sim::new(Config::preset(), 1).unwrap(), tp, Lang::En).is_empty());
     }
 
     #[test]

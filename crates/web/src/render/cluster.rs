@@ -11,85 +11,45 @@
 //! the leader's row (or the named follower's) labelled "stuck". The renderer only reads the
 //! core's state.
 
+use super::hits::Target;
+use super::layout::{Layout, BUTTON_ROOM};
+use super::marks::{BrokerState, ReplicaMark};
+use super::paint::{
+    key_colour, text, text_right, BOLD, DANGER, EDGE, FONT, INK, MUTED, PANEL, SMALL,
+};
+use super::state::View;
 use super::txn::{self, Scale, LSO_COLOUR};
-use super::{text, text_right, Ctx, Layout, Target, View, DANGER, EDGE, FONT, INK, MUTED, SMALL};
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::cluster::{Broker, Partition, Replica};
 use streamscope_core::log::EntryKind;
 use streamscope_core::Sim;
+use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// Colour of the high watermark line and text.
 const HW_COLOUR: &str = "#1a7f37";
+
 /// Colour of the log end offset line.
 const LEO_COLOUR: &str = "#1f2328";
+
 /// Hatching of a replica out of the ISR.
 const HATCH: &str = "#afb8c1";
+
 const DOWN_FILL: &str = "#eceef1";
-/// Width kept free at the right of a broker's title row for its Crash / Restart button
-/// (an HTML button laid over the canvas).
-pub const BUTTON_ROOM: f64 = 150.0;
+
 /// Width of the replica label ("P12" and the role badge).
 const LABEL_W: f64 = 46.0;
+
 /// Width of the "LEO n HW n" text at the right of a replica row.
 const OFFSETS_W: f64 = 104.0;
+
 /// ... and of "LSO n · LEO n · HW n" in a world with transactions.
 const OFFSETS_TXN_W: f64 = 160.0;
+
 /// Log tile width (plus a 1 px gap).
 const TILE: f64 = 9.0;
+
 /// Most replica rows remembered per frame for the test hook.
 pub const MAX_MARKS: usize = 1024;
-
-/// A broker as the page shows it: running, crashed (the controller does not know yet),
-/// crashed and fenced by the controller, or restarted and waiting for that fence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BrokerState {
-    Up,
-    Crashed,
-    Fenced,
-    /// Started again; the controller accepts it when its previous session expires.
-    Restarting,
-}
-
-impl BrokerState {
-    pub fn of(b: &Broker) -> BrokerState {
-        match (b.alive, b.fenced) {
-            (true, _) => BrokerState::Up,
-            _ if b.registering => BrokerState::Restarting,
-            (false, false) => BrokerState::Crashed,
-            (false, true) => BrokerState::Fenced,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            BrokerState::Up => "up",
-            BrokerState::Crashed => "crashed",
-            BrokerState::Fenced => "fenced",
-            BrokerState::Restarting => "restarting",
-        }
-    }
-}
-
-/// One replica row drawn in the last frame (what `window.streamscope.drawnReplicas()` lists).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct ReplicaMark {
-    pub broker: u32,
-    pub topic: u32,
-    pub partition: u32,
-    pub leader: bool,
-    pub in_isr: bool,
-    pub broker_state: BrokerState,
-    pub log_end_offset: u64,
-    pub high_watermark: u64,
-    /// Log tiles outlined red: records on screen twice in this log.
-    pub duplicates_marked: u32,
-    /// The last stable offset drawn on this row (leaders, in a world with transactions).
-    pub last_stable_offset: Option<u64>,
-    /// Outlined red: the liveness monitor found this partition stuck.
-    pub stuck: bool,
-    /// Control markers (COMMIT / ABORT) drawn as tiles in this row.
-    pub markers_drawn: u32,
-}
 
 /// Draws every broker box.
 pub(super) fn draw_brokers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) {
@@ -106,7 +66,7 @@ fn draw_broker(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View, b:
     let (x, w, h) = (l.broker_x, l.broker_w, l.broker_h);
     let state = BrokerState::of(b);
     let up = state == BrokerState::Up;
-    ctx.set_fill_style_str(if up { super::PANEL } else { DOWN_FILL });
+    ctx.set_fill_style_str(if up { PANEL } else { DOWN_FILL });
     ctx.fill_rect(x, y, w, h);
     ctx.set_stroke_style_str(if up { EDGE } else { DANGER });
     ctx.set_line_width(if up { 1.0 } else { 2.0 });
@@ -169,7 +129,7 @@ fn draw_broker(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View, b:
 fn draw_title(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, b: &Broker, state: BrokerState) -> f64 {
     let y = l.broker_y(b.id);
     let title = format!("{} {}", t(lang, "broker"), b.id);
-    text(ctx, &title, l.broker_x + 8.0, y + 15.0, INK, super::BOLD);
+    text(ctx, &title, l.broker_x + 8.0, y + 15.0, INK, BOLD);
     let title_w = ctx.measure_text(&title).map_or(60.0, |m| m.width());
     let coordinator = sim.groups().iter().any(|g| g.coordinator == b.id);
     let (label, fill, ink) = match state {
@@ -293,7 +253,7 @@ fn draw_replica(
             markers_drawn += 1;
             continue;
         }
-        ctx.set_fill_style_str(super::key_colour(e.key));
+        ctx.set_fill_style_str(key_colour(e.key));
         ctx.fill_rect(x, ry + 2.0, TILE, th);
         view.hits
             .push(x, ry + 2.0, TILE, th, Target::Record(e.record_id));
@@ -392,7 +352,8 @@ fn draw_replica(
     let leo_text = format!("{} {} ·", t(lang, "leo"), leo);
     text_right(ctx, &leo_text, text_x - hw_w - 4.0, base, LEO_COLOUR, font);
     // The LSO in words where it differs from the HW (an open transaction holds it back).
-    if let Some(lso) = lso.filter(|l| *l < hw) {
+    // The LSO in words where an open transaction holds it below the high watermark.
+    if let Some(lso) = lso.filter(|_| view.txn.parts.get(&tp).is_some_and(|pt| pt.held)) {
         let leo_w = ctx.measure_text(&leo_text).map_or(50.0, |m| m.width());
         text_right(
             ctx,

@@ -4,11 +4,13 @@
 //! is what `max.in.flight.requests.per.connection` bounds and what a leader failure puts at
 //! risk.
 
-use super::{text, Ctx, Layout, BOLD, FONT, INK, MUTED, SMALL, WARN};
+use super::layout::{Layout, HEIGHT};
+use super::paint::{text, wrapped, BOLD, FONT, INK, MUTED, SMALL, WARN};
 use crate::i18n::{t, tf, Lang};
 use core::fmt::Write;
 use streamscope_core::producer::{InFlightRequest, ProducerState};
 use streamscope_core::Sim;
+use web_sys::CanvasRenderingContext2d as Ctx;
 
 const LINE_H: f64 = 15.0;
 
@@ -58,7 +60,7 @@ pub fn request_line(r: &InFlightRequest, lang: Lang, max_chars: usize) -> (Strin
 
 /// Draws the list from `y` down to the canvas bottom.
 pub(super) fn draw_in_flight(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, y: f64) {
-    let bottom = super::HEIGHT - 12.0;
+    let bottom = HEIGHT - 12.0;
     if y + 3.0 * LINE_H > bottom {
         return;
     }
@@ -78,7 +80,7 @@ pub(super) fn draw_in_flight(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, y: f6
     let max = first.config.max_in_flight_requests_per_connection.value;
     text(ctx, t(lang, "inflight_title"), x, y + 12.0, INK, BOLD);
     let sub = tf(lang, "inflight_sub", &[("max", &max.to_string())]);
-    let lines = super::wrapped(
+    let lines = wrapped(
         ctx,
         &sub,
         (x, y + 12.0 + LINE_H),

@@ -13,197 +13,39 @@
 //! `Sim::partition_transactions`, `Sim::consumer_fetch_limit`, the producers'
 //! `TransactionManager`); this module decides nothing about Kafka.
 
-use super::{text, Ctx, Layout, Target, View, DANGER, FONT, INK, MUTED, SMALL, WARN};
+use super::hits::Target;
+use super::layout::{Layout, BUTTON_ROOM};
+use super::marks::{MarkerMark, ProducerTxnMark, MAX_MARKS};
+use super::paint::{text, DANGER, FONT, INK, MUTED, SMALL, WARN};
+use super::state::View;
 use crate::i18n::{t, tf, Lang};
-use std::collections::BTreeMap;
 use streamscope_core::cluster::Broker;
-use streamscope_core::coordinator::txn::state::TxnMetadata;
 use streamscope_core::coordinator::txn::state::TxnState;
 use streamscope_core::log::{EntryKind, LogEntry};
-use streamscope_core::net::{Body, Message, MessageKind, TopicPartitionId};
+use streamscope_core::net::TopicPartitionId;
 use streamscope_core::producer::transaction::ClientTxnState;
-use streamscope_core::producer::{Producer, ProducerState};
+use streamscope_core::producer::Producer;
 use streamscope_core::Sim;
+use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// The last stable offset's line and text.
 pub const LSO_COLOUR: &str = "#8250df";
+
 /// A read_uncommitted consumer's position mark.
 const UNCOMMITTED_COLOUR: &str = "#bc4c00";
+
 const COMMIT_COLOUR: &str = "#1a7f37";
+
 const ABORT_COLOUR: &str = DANGER;
+
 /// The bracket over a log's records in a transaction still open at its leader.
 const OPEN_BRACKET: &str = "rgba(130,80,223,0.85)";
-/// Most markers and position marks remembered per frame for the test hook.
-const MAX_MARKS: usize = 512;
+
 /// Height added to a transactional producer's box for its transaction lines.
 pub const PRODUCER_TXN_H: f64 = 68.0;
+
 /// Height added to a zombie's (or closing transactional producer's) compact box.
 pub const COMPACT_TXN_H: f64 = 30.0;
-
-/// A control marker drawn in a log (for `window.streamscope.drawnTransactions()`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct MarkerMark {
-    pub broker: u32,
-    pub topic: u32,
-    pub partition: u32,
-    pub offset: u64,
-    pub commit: bool,
-    pub producer_id: i64,
-    pub producer_epoch: i16,
-}
-
-/// A consumer position drawn under a leader row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct PositionMark {
-    pub consumer: u32,
-    pub group: u32,
-    pub topic: u32,
-    pub partition: u32,
-    pub position: u64,
-    pub read_committed: bool,
-    /// Where its fetch ends now: the LSO (read_committed) or the high watermark.
-    pub fetch_limit: u64,
-}
-
-/// A transactional producer instance as its box shows it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct ProducerTxnMark {
-    pub producer: u32,
-    pub transactional_id: String,
-    pub epoch: i16,
-    /// The client's `TransactionManager` state (`IN_TRANSACTION`, `FATAL_ERROR`, ...).
-    pub client_state: &'static str,
-    /// The coordinator's state of its transactional.id (current instance only).
-    pub coordinator_state: Option<&'static str>,
-    pub error: Option<&'static str>,
-    /// A Running instance the application no longer drives (same transactional.id).
-    pub zombie: bool,
-}
-
-/// What the last frame drew of transactions (the test hook's `drawnTransactions()`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct TxnMarks {
-    /// Whether the world has transactions (the LSO lines and position marks are drawn).
-    pub world: bool,
-    /// Brokers carrying the transaction coordinator chip.
-    pub coordinators: Vec<u32>,
-    pub producers: Vec<ProducerTxnMark>,
-    pub markers: Vec<MarkerMark>,
-    pub positions: Vec<PositionMark>,
-    /// Partitions framed as part of an open transaction: (topic, partition).
-    pub open_partitions: Vec<(u32, u32)>,
-}
-
-/// Per partition, what its rows need this frame.
-#[derive(Clone, Debug, Default)]
-pub(super) struct PartTxn {
-    pub lso: u64,
-    /// First offset of the earliest transaction open at the leader.
-    pub first_open: Option<u64>,
-    /// In a transaction the coordinator has not completed.
-    pub in_txn: bool,
-    /// (consumer, group, read_committed, position).
-    pub positions: Vec<(u32, u32, bool, u64)>,
-}
-
-/// The frame's transaction state, read once before the brokers are drawn.
-#[derive(Debug, Default)]
-pub struct TxnFrame {
-    pub(super) parts: BTreeMap<TopicPartitionId, PartTxn>,
-    pub marks: TxnMarks,
-}
-
-/// Whether this world has transactions.
-pub fn txn_world(sim: &Sim) -> bool {
-    sim.producers().iter().any(|p| p.txn.is_some()) || sim.transactions().next().is_some()
-}
-
-fn open(state: TxnState) -> bool {
-    matches!(
-        state,
-        TxnState::Ongoing | TxnState::PrepareCommit | TxnState::PrepareAbort
-    )
-}
-
-/// A Running instance that its application no longer drives (a zombie). A pipeline
-/// processor's producer is drawn with its processor, never as the application's zombie.
-pub fn is_zombie(sim: &Sim, p: &Producer) -> bool {
-    p.state == ProducerState::Running
-        && sim.app_instance(p.app) != Some(p.index)
-        && !crate::pipeline::is_processor_producer(p)
-}
-
-/// The coordinator's metadata for a transactional.id.
-fn metadata<'a>(sim: &'a Sim, id: &str) -> Option<&'a TxnMetadata> {
-    sim.transactions().find(|m| m.transactional_id == id)
-}
-
-impl TxnFrame {
-    /// Reads what this frame draws: per partition the LSO, the open transaction's first
-    /// offset, whether a coordinator has it in a transaction, and the consumers' positions.
-    pub(super) fn observe(&mut self, sim: &Sim) {
-        self.parts.clear();
-        self.marks.coordinators.clear();
-        self.marks.producers.clear();
-        self.marks.markers.clear();
-        self.marks.positions.clear();
-        self.marks.open_partitions.clear();
-        self.marks.world = txn_world(sim);
-        if !self.marks.world {
-            return;
-        }
-        for (ti, topic) in sim.topics().iter().enumerate() {
-            for p in &topic.partitions {
-                let tp = TopicPartitionId {
-                    topic: ti as u32,
-                    partition: p.index,
-                };
-                let first_open = sim
-                    .partition_transactions(tp)
-                    .and_then(|t| t.ongoing.values().min().copied());
-                self.parts.insert(
-                    tp,
-                    PartTxn {
-                        lso: sim.last_stable_offset(tp),
-                        first_open,
-                        ..PartTxn::default()
-                    },
-                );
-            }
-        }
-        for m in sim.transactions().filter(|m| open(m.state)) {
-            for tp in &m.partitions {
-                if let Some(pt) = self.parts.get_mut(tp) {
-                    pt.in_txn = true;
-                }
-            }
-        }
-        for c in sim.consumers() {
-            let rc = sim.consumer_read_committed(c.index);
-            for tp in &c.assignment {
-                if let (Some(pt), Some(pos)) = (self.parts.get_mut(tp), c.positions.get(tp)) {
-                    pt.positions.push((c.index, c.group, rc, *pos));
-                    if self.marks.positions.len() < MAX_MARKS {
-                        self.marks.positions.push(PositionMark {
-                            consumer: c.index,
-                            group: c.group,
-                            topic: tp.topic,
-                            partition: tp.partition,
-                            position: *pos,
-                            read_committed: rc,
-                            fetch_limit: sim.consumer_fetch_limit(c.index, *tp),
-                        });
-                    }
-                }
-            }
-        }
-        for (tp, pt) in &self.parts {
-            if pt.in_txn {
-                self.marks.open_partitions.push((tp.topic, tp.partition));
-            }
-        }
-    }
-}
 
 /// The offset scale of a replica row: x of offset `off`.
 #[derive(Clone, Copy)]
@@ -343,16 +185,6 @@ pub(super) fn draw_lso_and_positions(
     Some(pt.lso)
 }
 
-/// Whether a broker leads the `__transaction_state` partition of some transactional.id.
-fn coordinates(sim: &Sim, b: u32) -> bool {
-    sim.transactions().any(|m| m.coordinator == b)
-        || sim
-            .producers()
-            .iter()
-            .filter_map(|p| p.txn.as_ref())
-            .any(|t| t.coordinator == b)
-}
-
 /// The "txn coordinator" chip after the broker's title (and its group coordinator chip, if
 /// any), from `x`; it keeps clear of the Crash / Restart button.
 pub(super) fn draw_coordinator_chip(
@@ -363,13 +195,13 @@ pub(super) fn draw_coordinator_chip(
     view: &mut View,
     (b, x): (&Broker, f64),
 ) {
-    if !view.txn.marks.world || !b.alive || !coordinates(sim, b.id) {
+    if !view.txn.marks.world || !b.alive || !sim.is_txn_coordinator(b.id) {
         return;
     }
     let y = l.broker_y(b.id);
     let label = t(lang, "txn_coordinator");
     ctx.set_font(SMALL);
-    let max_w = l.broker_x + l.broker_w - super::BUTTON_ROOM - 8.0 - x;
+    let max_w = l.broker_x + l.broker_w - BUTTON_ROOM - 8.0 - x;
     if max_w < 24.0 {
         return;
     }
@@ -425,11 +257,11 @@ pub(super) fn draw_producer_txn(
     let Some(tm) = &p.txn else {
         return;
     };
-    let zombie = is_zombie(sim, p);
+    let zombie = sim.is_zombie(p);
     let meta = if zombie || compact {
         None
     } else {
-        metadata(sim, &tm.transactional_id)
+        sim.transaction_metadata(&tm.transactional_id)
     };
     view.txn.marks.producers.push(ProducerTxnMark {
         producer: p.index,
@@ -490,7 +322,7 @@ pub(super) fn draw_producer_txn(
     }
     // The partitions in the transaction, after the chip.
     let parts: Vec<String> = meta
-        .filter(|m| m.state != TxnState::Empty)
+        .filter(|m| m.state.names_partitions())
         .map(|m| {
             m.partitions
                 .iter()
@@ -536,232 +368,5 @@ pub fn isolation_tag(sim: &Sim, consumer: u32) -> &'static str {
         "read_committed"
     } else {
         "read_uncommitted"
-    }
-}
-
-/// A read_committed consumer at the LSO while an open transaction holds the LSO below the
-/// high watermark: it waits for the commit or abort.
-pub(super) fn waiting_at_lso(
-    view: &View,
-    sim: &Sim,
-    consumer: u32,
-    tp: TopicPartitionId,
-    position: u64,
-) -> bool {
-    let Some(pt) = view.txn.parts.get(&tp) else {
-        return false;
-    };
-    let hw = sim.partition(tp).map_or(0, |p| p.high_watermark());
-    sim.consumer_read_committed(consumer) && position >= pt.lso && pt.lso < hw
-}
-
-/// Whether a message is transaction traffic.
-pub fn is_txn_kind(k: MessageKind) -> bool {
-    matches!(
-        k,
-        MessageKind::InitProducerId
-            | MessageKind::InitProducerIdResponse
-            | MessageKind::AddPartitionsToTxn
-            | MessageKind::AddPartitionsToTxnResponse
-            | MessageKind::EndTxn
-            | MessageKind::EndTxnResponse
-            | MessageKind::WriteTxnMarkers
-            | MessageKind::WriteTxnMarkersResponse
-            | MessageKind::AddOffsetsToTxn
-            | MessageKind::AddOffsetsToTxnResponse
-            | MessageKind::TxnOffsetCommit
-            | MessageKind::TxnOffsetCommitResponse
-    )
-}
-
-/// The pill's text for a transaction message (Kafka's API names; responses end in ✓ or
-/// their error), and whether it carries an error.
-pub fn message_label(m: &Message) -> (String, bool) {
-    let error = match &m.body {
-        Body::InitProducerIdResponse { error, .. }
-        | Body::AddPartitionsToTxnResponse { error, .. }
-        | Body::EndTxnResponse { error, .. }
-        | Body::AddOffsetsToTxnResponse { error, .. } => error.is_some(),
-        Body::TxnOffsetCommitResponse {
-            error,
-            producer_error,
-        } => error.is_some() || producer_error.is_some(),
-        Body::WriteTxnMarkersResponse { results, .. } => results.iter().any(|(_, e)| e.is_some()),
-        _ => false,
-    };
-    (message_text(m), error)
-}
-
-fn message_text(m: &Message) -> String {
-    let outcome = |e: &Option<streamscope_core::net::KafkaError>| match e {
-        Some(e) => format!(" {}", e.name()),
-        None => " ✓".to_string(),
-    };
-    match &m.body {
-        Body::InitProducerId { .. } => "InitProducerId".to_string(),
-        Body::InitProducerIdResponse { epoch, error, .. } => match error {
-            Some(_) => format!("InitProducerId{}", outcome(error)),
-            None => format!("InitProducerId ✓ epoch {epoch}"),
-        },
-        Body::AddPartitionsToTxn { partitions, .. } => {
-            let ps: Vec<String> = partitions
-                .iter()
-                .take(4)
-                .map(|tp| format!("P{}", tp.partition))
-                .collect();
-            format!("AddPartitionsToTxn {}", ps.join(" "))
-        }
-        Body::AddPartitionsToTxnResponse { error, .. } => {
-            format!("AddPartitionsToTxn{}", outcome(error))
-        }
-        Body::EndTxn { commit, .. } => {
-            format!("EndTxn {}", if *commit { "COMMIT" } else { "ABORT" })
-        }
-        Body::EndTxnResponse { error, .. } => format!("EndTxn{}", outcome(error)),
-        Body::AddOffsetsToTxn { .. } => "AddOffsetsToTxn".to_string(),
-        Body::AddOffsetsToTxnResponse { error, .. } => {
-            format!("AddOffsetsToTxn{}", outcome(error))
-        }
-        Body::TxnOffsetCommit { offsets, .. } => {
-            let ps: Vec<String> = offsets
-                .iter()
-                .take(4)
-                .map(|(tp, o)| format!("P{}@{o}", tp.partition))
-                .collect();
-            format!("TxnOffsetCommit {}", ps.join(" "))
-        }
-        Body::TxnOffsetCommitResponse {
-            error,
-            producer_error,
-        } => match (error, producer_error) {
-            (_, Some(e)) => format!("TxnOffsetCommit {}", e.name()),
-            (Some(e), None) => format!("TxnOffsetCommit {}", e.name()),
-            (None, None) => "TxnOffsetCommit ✓".to_string(),
-        },
-        Body::WriteTxnMarkers {
-            commit, partitions, ..
-        } => {
-            let ps: Vec<String> = partitions
-                .iter()
-                .take(4)
-                .map(|tp| format!("P{}", tp.partition))
-                .collect();
-            format!(
-                "WriteTxnMarkers {} {}",
-                if *commit { "COMMIT" } else { "ABORT" },
-                ps.join(" ")
-            )
-        }
-        Body::WriteTxnMarkersResponse { results, .. } => {
-            let err = results.iter().find_map(|(_, e)| *e);
-            format!("WriteTxnMarkers{}", outcome(&err))
-        }
-        _ => String::new(),
-    }
-}
-
-/// A transaction request or response in flight: a small purple pill with its API name.
-pub(super) fn draw_message(ctx: &Ctx, m: &Message, x: f64, y: f64) {
-    let (label, error) = message_label(m);
-    let font = "600 9px system-ui, sans-serif";
-    ctx.set_font(font);
-    let w = ctx.measure_text(&label).map_or(60.0, |t| t.width()) + 8.0;
-    ctx.set_fill_style_str(if error { DANGER } else { LSO_COLOUR });
-    ctx.fill_rect(x - 2.0, y - 6.0, w, 12.0);
-    text(ctx, &label, x + 2.0, y + 3.0, "#ffffff", font);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use streamscope_core::{Change, Config, SimTime};
-
-    fn world() -> Sim {
-        let mut c = Config::preset();
-        c.set("transactional.id", "tx-1").unwrap();
-        c.set("sim.transaction.records", "0").unwrap();
-        Sim::new(c, 5).unwrap()
-    }
-
-    #[test]
-    fn a_plain_world_draws_no_transactions() {
-        let sim = Sim::new(Config::preset(), 1).unwrap();
-        let mut f = TxnFrame::default();
-        f.observe(&sim);
-        assert!(!f.marks.world);
-        assert!(f.parts.is_empty());
-    }
-
-    #[test]
-    fn an_open_transaction_holds_the_lso_and_is_marked() {
-        let mut sim = world();
-        sim.run_until(SimTime(500_000));
-        sim.apply(Change::BeginTransaction { producer: 0 }).unwrap();
-        sim.run_until(SimTime(1_000_000));
-        let mut f = TxnFrame::default();
-        f.observe(&sim);
-        assert!(f.marks.world);
-        assert!(
-            !f.marks.open_partitions.is_empty(),
-            "premise: partitions added"
-        );
-        let held = f
-            .parts
-            .values()
-            .filter(|p| p.first_open.is_some_and(|o| p.lso <= o))
-            .count();
-        assert!(held > 0, "the LSO stops at the open transaction");
-        // Positions are read for every assigned partition.
-        assert!(!f.marks.positions.is_empty());
-        for m in &f.marks.positions {
-            assert!(m.read_committed || m.fetch_limit >= m.position);
-        }
-    }
-
-    #[test]
-    fn transaction_messages_are_labelled() {
-        let mut sim = world();
-        let mut seen = Vec::new();
-        while sim.now() < SimTime(200_000) {
-            for m in sim.messages() {
-                if is_txn_kind(m.body.kind()) {
-                    seen.push(message_label(m).0);
-                }
-            }
-            if sim.step().is_none() {
-                break;
-            }
-        }
-        assert!(seen.iter().any(|s| s == "InitProducerId"), "{seen:?}");
-        assert!(seen.iter().any(|s| s.starts_with("InitProducerId ✓")));
-    }
-
-    #[test]
-    fn the_pipeline_offset_requests_are_labelled() {
-        let mut c = Config::preset();
-        c.set("sim.pipeline", "ctp").unwrap();
-        c.set("processing.guarantee", "exactly_once_v2").unwrap();
-        c.set("transaction.version", "1").unwrap();
-        let mut sim = Sim::new(c, 1).unwrap();
-        let mut seen = std::collections::BTreeSet::new();
-        while sim.now() < SimTime(1_000_000) {
-            for m in sim.messages() {
-                if is_txn_kind(m.body.kind()) {
-                    let label = message_label(m).0;
-                    let api: String = label.split(' ').take(2).collect::<Vec<_>>().join(" ");
-                    seen.insert(api);
-                }
-            }
-            if sim.step().is_none() {
-                break;
-            }
-        }
-        for want in ["AddOffsetsToTxn", "AddOffsetsToTxn ✓", "TxnOffsetCommit ✓"] {
-            assert!(seen.contains(want), "{want}: {seen:?}");
-        }
-        assert!(
-            seen.iter().any(|s| s.starts_with("TxnOffsetCommit P")),
-            "{seen:?}"
-        );
     }
 }

@@ -1,10 +1,12 @@
-//! The DOM side of the consumer-group controls: add a consumer (with the strategy list chosen
-//! in the page), add a group, close / crash / restart / slow down a consumer, add a partition,
-//! and the protocol choice. Each button builds a core `Change` (or a setting) and shows the
-//! core's answer; every rule (validation, the rebalance that follows, which rebalance protocol
-//! a strategy list means) lives in the core.
+//! The consumer-group controls: add a consumer (with the strategy list chosen in the page),
+//! add a group, close / crash / restart / slow down a consumer, add a partition, and the
+//! protocol choice. Each button builds a core `Change` (or a setting) as an action; every rule
+//! (validation, the rebalance that follows, which rebalance protocol a strategy list means)
+//! lives in the core.
 
-use crate::app::{input, on_id, select, with_app};
+use crate::actions::Action;
+use crate::apply::dispatch;
+use crate::dom::{input, on_id, select};
 use streamscope_core::config::{RebalanceProtocol, StrategyList};
 use streamscope_core::Change;
 use wasm_bindgen::JsValue;
@@ -32,12 +34,7 @@ fn button(
 ) -> Result<(), JsValue> {
     let d = doc.clone();
     on_id(doc, id, "click", move |_| {
-        let change = build(&d);
-        with_app(|a| {
-            let r = change.and_then(|c| a.member_change(c));
-            a.show(r);
-            a.draw();
-        });
+        dispatch(Action::Member(build(&d)))
     })
 }
 
@@ -51,14 +48,7 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
             strategy: Some(strategy),
         })
     })?;
-    button(doc, "add-group", |_| {
-        let n = with_app(|a| a.sim.groups().len()).unwrap_or(0);
-        Ok(Change::AddGroup {
-            group_id: format!("g{}", n + 1),
-            topics: vec!["orders".to_string()],
-            consumers: 1,
-        })
-    })?;
+    on_id(doc, "add-group", "click", |_| dispatch(Action::AddGroup))?;
     button(doc, "remove-consumer", |d| {
         Ok(Change::RemoveConsumer {
             consumer: index(d, "consumer-index")?,
@@ -99,13 +89,7 @@ fn protocol_of(list: &str) -> Option<&'static str> {
 /// protocol selector picks a strategy list that means that protocol, and follows the list.
 fn wire_partitions_and_protocol(doc: &Document) -> Result<(), JsValue> {
     on_id(doc, "add-partition", "click", |_| {
-        with_app(|a| {
-            let n = a.sim.topics().first().map_or(0, |t| t.partitions.len());
-            let r = a.apply_setting("num.partitions", &(n + 1).to_string());
-            a.show(r);
-            a.sync_controls();
-            a.draw();
-        });
+        dispatch(Action::AddPartition)
     })?;
     let d = doc.clone();
     on_id(doc, "rebalance-protocol", "change", move |_| {
@@ -124,11 +108,7 @@ fn wire_partitions_and_protocol(doc: &Document) -> Result<(), JsValue> {
             "range"
         };
         assignor.set_value(list);
-        with_app(|a| {
-            let r = a.apply_setting("partition.assignment.strategy", list);
-            a.show(r);
-            a.draw();
-        });
+        dispatch(Action::Protocol { list });
     })?;
     let d = doc.clone();
     on_id(doc, "assignor", "change", move |_| {

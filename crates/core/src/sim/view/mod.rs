@@ -1,0 +1,23 @@
+//! Read-only views of the state, by concept: the run [`Summary`] (`summary`), the producers
+//! as the page and the summary show them (`producers`), the [`Snapshot`] the page exposes as
+//! `window.streamscope.snapshot()` (`snapshot`), and the answers the page asks of the core
+//! instead of working them out itself: a group's rebalance phase and protocol (`groups`),
+//! zombies, fencing and the wait at the last stable offset (`transactions`), which processor a
+//! consumer is and the pipeline twin's rules (`pipeline`), and lag per partition (`lag`).
+//! None of them holds state of its own.
+
+mod groups;
+mod lag;
+mod pipeline;
+mod producers;
+mod snapshot;
+mod summary;
+mod transactions;
+
+pub use groups::{GroupPhase, GroupProgress, MemberRebalance};
+pub use pipeline::{is_processor_producer, twin_config};
+pub use producers::{BatchView, InFlightBatchView, InFlightView, ProducerView};
+pub use snapshot::{
+    BrokerView, GroupMemberView, GroupView, MessageView, Snapshot, TransactionView,
+};
+pub use summary::{ConsumerPartition, ConsumerSummary, MemoryBytes, PartitionSummary, Summary};

@@ -1,0 +1,110 @@
+//! What the page's controls ask for, as plain data: each control reads the DOM and produces
+//! one [`Action`]; `crate::apply` is the one place that applies it (to the world and the twin)
+//! and says what happened. Raw text from the page travels as typed, and is parsed (and
+//! refused with a message) where it is applied.
+
+use crate::render::Target;
+use streamscope_core::Change;
+
+/// What a broker button asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrokerAction {
+    /// The process is killed on a live host (`Change::KillBroker`).
+    Kill,
+    /// The host is lost: silent (`Change::CrashBroker`).
+    LoseHost,
+    Restart,
+}
+
+/// One thing a control asks the page to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Play / Pause.
+    TogglePlay,
+    /// One event (or one drain step).
+    Step,
+    /// Simulated seconds per real second.
+    SetSpeed(f64),
+    /// Reset with the seed as typed.
+    Reset {
+        raw: String,
+    },
+    /// Reset with a seed from the OS.
+    RandomReset,
+    /// A click on the canvas at (x, y) in canvas units.
+    Click {
+        x: f64,
+        y: f64,
+    },
+    /// Select what the inspector shows (or close it).
+    Select(Option<Target>),
+    /// Escape: close the inspector if it is open.
+    Deselect,
+    /// The calculator's inputs changed.
+    Calculator,
+    /// English <-> Korean.
+    ToggleLanguage,
+    /// A setting control: `name` = its value (then every control is brought back).
+    Setting {
+        name: &'static str,
+        value: String,
+    },
+    /// The free setting box: `name=value` as typed.
+    FreeSetting {
+        raw: String,
+    },
+    /// The fault box: `--fault` syntax as typed.
+    Fault {
+        raw: String,
+    },
+    EndFaults,
+    /// "Drain (stop sending)".
+    Drain,
+    Broker {
+        broker: u32,
+        action: BrokerAction,
+    },
+    /// A consumer-group button: the change built from the form, or why the form is wrong.
+    Member(Result<Change, String>),
+    /// Add a group (named after the number of groups).
+    AddGroup,
+    /// Raise the first topic's partition count by one.
+    AddPartition,
+    /// The rebalance protocol selector picked this strategy list.
+    Protocol {
+        list: &'static str,
+    },
+    /// A setting from the Transactions box.
+    TxnSetting {
+        name: &'static str,
+        value: String,
+    },
+    /// The side-by-side group with the other isolation.level on or off.
+    TxnCompare(bool),
+    /// Begin / Commit / Abort / Start zombie.
+    Txn(Change),
+    /// A pipeline setting (applies on Reset).
+    PipelineSetting {
+        name: &'static str,
+        value: String,
+    },
+    /// Crash the processor numbered as typed, mid-transaction or not.
+    CrashProcessor {
+        raw: String,
+        in_txn: bool,
+    },
+    /// Restart the processor numbered as typed, with the same or a new transactional.id.
+    RestartProcessor {
+        raw: String,
+        new_id: bool,
+    },
+    /// The test hook's `apply(name, value)`: the setting, then the controls brought back.
+    HookSetting {
+        name: String,
+        value: String,
+    },
+    /// The test hook's `runUntilMs(ms)`: run to that simulated time and draw.
+    RunUntil {
+        ms: f64,
+    },
+}

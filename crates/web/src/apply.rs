@@ -1,0 +1,307 @@
+//! The one place the page's actions are applied: each [`Action`] a control produced changes
+//! the world and its twin (through `crate::world`), the selection or the playback, then the
+//! page says what happened (the message line) and redraws what the action can have changed.
+//! The messages name the core's answers; refusals are the core's own.
+
+use crate::actions::{Action, BrokerAction};
+use crate::i18n::{t, tf, Lang};
+use crate::page::{random_seed, with_app, App, MAX_SEED};
+use crate::panels;
+use crate::transactions::{self, COMPARE_GROUP};
+use streamscope_core::{Change, SimTime};
+
+/// Applies `action` to the page's app (nothing before the app exists).
+pub fn dispatch(action: Action) {
+    with_app(|a| apply(a, action));
+}
+
+/// Applies `action`; returns the refusal for the test hook's [`Action::HookSetting`] (`None`
+/// otherwise, and when it was taken).
+pub fn apply(a: &mut App, action: Action) -> Option<String> {
+    match action {
+        Action::TogglePlay => {
+            a.playing = !a.playing;
+            a.last_frame_ms = None;
+            a.sync_controls();
+        }
+        Action::Step => a.step(),
+        Action::SetSpeed(v) => a.speed = v.clamp(0.0001, 100.0),
+        Action::Reset { raw } => reset(a, &raw),
+        Action::RandomReset => {
+            let seed = random_seed();
+            let r = a
+                .reset(seed)
+                .map(|_| format!("{} {seed}", t(a.lang, "seed")));
+            a.show(r);
+        }
+        Action::Click { x, y } => {
+            if let Some(target) = a.view.hits.find(x, y) {
+                select(a, Some(target));
+            }
+        }
+        Action::Select(target) => select(a, target),
+        Action::Deselect => {
+            if a.view.selected.is_some() {
+                select(a, None);
+            }
+        }
+        Action::Calculator => panels::write_calculator(&a.doc, a.lang),
+        Action::ToggleLanguage => {
+            a.lang = a.lang.other();
+            a.apply_language();
+        }
+        Action::Setting { name, value } => setting(a, name, &value),
+        Action::FreeSetting { raw } => {
+            let r = match raw.split_once('=') {
+                Some((n, v)) => a.apply_setting(n, v),
+                None => Err(format!("'{raw}': expected name=value, e.g. linger.ms=20")),
+            };
+            a.show(r);
+            a.sync_controls();
+            a.draw();
+        }
+        Action::HookSetting { name, value } => {
+            let r = a.apply_setting(&name, &value);
+            a.sync_controls();
+            return r.err();
+        }
+        Action::RunUntil { ms } => {
+            a.advance(SimTime((ms.max(0.0) * 1000.0) as u64), u64::MAX);
+            a.draw();
+        }
+        other => apply_change_action(a, other),
+    }
+    None
+}
+
+/// The actions that change the world's faults, brokers, groups, transactions or pipeline.
+fn apply_change_action(a: &mut App, action: Action) {
+    match action {
+        Action::Fault { raw } => {
+            let r = a.inject_fault(&raw);
+            a.show(r);
+            a.draw();
+        }
+        Action::EndFaults => {
+            a.end_faults();
+            let msg = t(a.lang, "faults_ended").to_string();
+            a.show(Ok(msg));
+            a.draw();
+        }
+        Action::Drain => {
+            let msg = a.start_drain();
+            a.show(Ok(msg));
+            a.draw();
+        }
+        Action::Broker { broker, action } => broker_fault(a, broker, action),
+        Action::Member(change) => {
+            let r = change.and_then(|c| member_change(a, c));
+            a.show(r);
+            a.draw();
+        }
+        Action::AddGroup => {
+            let n = a.sim.groups().len();
+            let r = member_change(
+                a,
+                Change::AddGroup {
+                    group_id: format!("g{}", n + 1),
+                    topics: vec!["orders".to_string()],
+                    consumers: 1,
+                },
+            );
+            a.show(r);
+            a.draw();
+        }
+        Action::AddPartition => {
+            let n = a.sim.topics().first().map_or(0, |t| t.partitions.len());
+            let r = a.apply_setting("num.partitions", &(n + 1).to_string());
+            a.show(r);
+            a.sync_controls();
+            a.draw();
+        }
+        Action::Protocol { list } => {
+            let r = a.apply_setting("partition.assignment.strategy", list);
+            a.show(r);
+            a.draw();
+        }
+        other => apply_txn_action(a, other),
+    }
+}
+
+/// The Transactions box's actions: its settings, the side-by-side group, the transaction
+/// buttons, and the pipeline's settings and processor buttons.
+fn apply_txn_action(a: &mut App, action: Action) {
+    match action {
+        Action::TxnSetting { name, value } => {
+            let r = a.apply_setting(name, &value);
+            if r.is_ok() && name == "isolation.level" && transactions::compare_on(&a.pending) {
+                // isolation.level sets every group: the side-by-side group keeps the other level.
+                transactions::set_compare(&mut a.pending, true);
+            }
+            a.show(r);
+            transactions::sync_controls(&a.doc, &a.pending);
+            a.draw();
+        }
+        Action::TxnCompare(on) => txn_compare(a, on),
+        Action::Txn(c) => {
+            let msg = transactions::change_message(&a.sim, &c, a.lang);
+            let r = a.apply_change(c).map(|_| msg);
+            a.show(r);
+            a.draw();
+        }
+        Action::PipelineSetting { name, value } => {
+            let r = a.apply_setting(name, &value);
+            a.show(r);
+            crate::pipeline::sync_controls(&a.doc, &a.pending);
+            a.draw();
+        }
+        Action::CrashProcessor { raw, in_txn } => {
+            let r = processor_index(&raw, a.lang).and_then(|n| crash_processor(a, n, in_txn));
+            a.show(r);
+            a.draw();
+        }
+        Action::RestartProcessor { raw, new_id } => {
+            let r = processor_index(&raw, a.lang).and_then(|n| restart_processor(a, n, new_id));
+            a.show(r);
+            a.draw();
+        }
+        _ => {}
+    }
+}
+
+fn reset(a: &mut App, raw: &str) {
+    match raw.trim().parse::<u64>() {
+        Ok(seed) if seed <= MAX_SEED => {
+            let r = a
+                .reset(seed)
+                .map(|_| format!("{} {seed}", t(a.lang, "seed")));
+            a.show(r);
+        }
+        _ => a.show(Err(format!(
+            "{}: '{raw}' is not valid: expected an integer from 0 to {MAX_SEED}",
+            t(a.lang, "seed")
+        ))),
+    }
+}
+
+fn select(a: &mut App, target: Option<crate::render::Target>) {
+    a.view.selected = target;
+    a.draw();
+}
+
+/// A setting control: apply `name` = `value` (live, or queued for Reset); on refusal show why
+/// and put the controls back to what is in force.
+fn setting(a: &mut App, name: &str, value: &str) {
+    let r = a.apply_setting(name, value);
+    a.show(r);
+    a.sync_controls();
+    a.draw();
+}
+
+/// Applies a consumer-group change (the core validates; nothing changes on an error) and
+/// says what it did.
+fn member_change(a: &mut App, change: Change) -> Result<String, String> {
+    let lang = a.lang;
+    let c = |n: &u32| n.to_string();
+    let msg = match &change {
+        Change::AddConsumer { group, strategy } => tf(
+            lang,
+            "member_added",
+            &[("g", &c(group)), ("s", strategy.as_deref().unwrap_or("-"))],
+        ),
+        Change::AddGroup { group_id, .. } => tf(lang, "group_added", &[("g", group_id)]),
+        Change::RemoveConsumer { consumer } => tf(lang, "member_closed", &[("c", &c(consumer))]),
+        Change::CrashConsumer { consumer } => tf(lang, "member_crashed", &[("c", &c(consumer))]),
+        Change::RestartConsumer { consumer } => {
+            tf(lang, "member_restarted", &[("c", &c(consumer))])
+        }
+        Change::SlowConsumer {
+            consumer,
+            per_record_us,
+        } => tf(
+            lang,
+            "member_slowed",
+            &[
+                ("c", &c(consumer)),
+                ("ms", &(per_record_us / 1000).to_string()),
+            ],
+        ),
+        _ => t(lang, "applied").to_string(),
+    };
+    a.apply_change(change)?;
+    Ok(msg)
+}
+
+/// Kills broker `b`'s process, loses its host or restarts it (the core validates) and says
+/// what happened.
+fn broker_fault(a: &mut App, b: u32, action: BrokerAction) {
+    let (change, key) = match action {
+        BrokerAction::Kill => (Change::KillBroker { broker: b }, "kill_done"),
+        BrokerAction::LoseHost => (Change::CrashBroker { broker: b }, "crash_done"),
+        BrokerAction::Restart => (Change::RestartBroker { broker: b }, "restart_done"),
+    };
+    let r = a.apply_change(change).map(|_| {
+        // A restart before the fence waits for the controller (`sim::faults`).
+        let waits = a
+            .sim
+            .brokers()
+            .get(b as usize)
+            .is_some_and(|x| x.registering);
+        let key = if waits { "restart_pending_done" } else { key };
+        tf(a.lang, key, &[("b", &b.to_string())])
+    });
+    a.show(r);
+    a.draw();
+}
+
+fn txn_compare(a: &mut App, on: bool) {
+    transactions::set_compare(&mut a.pending, on);
+    let level = transactions::compare_level(&a.pending).unwrap_or("-");
+    crate::brokers::queue(&mut a.queued, &format!("group {COMPARE_GROUP}"), level);
+    crate::brokers::write_pending(&a.doc, &a.queued, a.lang);
+    let msg = if on {
+        tf(
+            a.lang,
+            "txn_compare_on",
+            &[("g", COMPARE_GROUP), ("l", level)],
+        )
+    } else {
+        tf(a.lang, "txn_compare_off", &[("g", COMPARE_GROUP)])
+    };
+    a.show(Ok(msg));
+    transactions::sync_controls(&a.doc, &a.pending);
+}
+
+fn processor_index(raw: &str, lang: Lang) -> Result<u32, String> {
+    raw.trim()
+        .parse::<u32>()
+        .map_err(|_| tf(lang, "pipe_bad_index", &[("raw", raw)]))
+}
+
+/// Crashes processor `n` in both simulations: mid-transaction through the fault machinery
+/// (`crash:processor=N,in-txn@+0s`: each simulation crashes it at its own next moment between
+/// a produce and its commit, within 5 s), else at once.
+fn crash_processor(a: &mut App, n: u32, in_txn: bool) -> Result<String, String> {
+    if in_txn {
+        let text = format!("crash:processor={n},in-txn@+0s");
+        a.inject_fault(&text)?;
+        Ok(tf(a.lang, "pipe_crash_scheduled", &[("n", &n.to_string())]))
+    } else {
+        a.apply_change(Change::CrashProcessor { processor: n })?;
+        Ok(tf(a.lang, "pipe_crashed", &[("n", &n.to_string())]))
+    }
+}
+
+/// Restarts processor `n` in both simulations, with the same or a new transactional.id.
+fn restart_processor(a: &mut App, n: u32, new_id: bool) -> Result<String, String> {
+    a.apply_change(Change::RestartProcessor {
+        processor: n,
+        new_transactional_id: new_id,
+    })?;
+    let key = if new_id {
+        "pipe_restarted_new"
+    } else {
+        "pipe_restarted_same"
+    };
+    Ok(tf(a.lang, key, &[("n", &n.to_string())]))
+}

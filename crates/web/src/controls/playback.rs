@@ -1,0 +1,89 @@
+//! Playback and the canvas: Play / Pause, Step, the speed, Reset with the typed or a random
+//! seed, a click on the canvas (mapped to canvas units), the inspector's close button, the
+//! calculator's inputs, the language button, and the keyboard (space, →, Escape) outside
+//! form fields.
+
+use crate::actions::Action;
+use crate::apply::dispatch;
+use crate::dom::{input_value, on, on_id, select};
+use crate::render;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::Document;
+
+pub fn wire(doc: &Document) -> Result<(), JsValue> {
+    on_id(doc, "play", "click", |_| dispatch(Action::TogglePlay))?;
+    on_id(doc, "step", "click", |_| dispatch(Action::Step))?;
+    let d = doc.clone();
+    on_id(doc, "speed", "change", move |_| {
+        if let Some(v) = select(&d, "speed").and_then(|s| s.value().parse::<f64>().ok()) {
+            dispatch(Action::SetSpeed(v));
+        }
+    })?;
+    let d = doc.clone();
+    on_id(doc, "reset", "click", move |_| {
+        dispatch(Action::Reset {
+            raw: input_value(&d, "seed"),
+        });
+    })?;
+    on_id(doc, "random-seed", "click", |_| {
+        dispatch(Action::RandomReset)
+    })?;
+    let d = doc.clone();
+    on_id(doc, "canvas", "click", move |e| {
+        let Some(m) = e.dyn_ref::<web_sys::MouseEvent>() else {
+            return;
+        };
+        let Some(c) = d.get_element_by_id("canvas") else {
+            return;
+        };
+        let (w, h) = (c.client_width() as f64, c.client_height() as f64);
+        if w <= 0.0 || h <= 0.0 {
+            return;
+        }
+        let x = m.offset_x() as f64 * render::WIDTH / w;
+        let y = m.offset_y() as f64 * render::HEIGHT / h;
+        dispatch(Action::Click { x, y });
+    })?;
+    on_id(doc, "inspector-close", "click", |_| {
+        dispatch(Action::Select(None));
+    })?;
+    for id in ["calc-key", "calc-partitions"] {
+        on_id(doc, id, "input", move |_| dispatch(Action::Calculator))?;
+    }
+    on_id(doc, "lang", "click", |_| dispatch(Action::ToggleLanguage))
+}
+
+/// The keyboard outside form fields: space plays / pauses, → steps, Escape closes the
+/// inspector.
+pub fn wire_keys(doc: &Document) -> Result<(), JsValue> {
+    on(doc, "keydown", |e| {
+        let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        let in_field = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|t| {
+                matches!(
+                    t.tag_name().as_str(),
+                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                )
+            });
+        if in_field {
+            return;
+        }
+        match k.key().as_str() {
+            " " => {
+                e.prevent_default();
+                dispatch(Action::TogglePlay);
+            }
+            "ArrowRight" => {
+                e.prevent_default();
+                dispatch(Action::Step);
+            }
+            "Escape" => dispatch(Action::Deselect),
+            _ => {}
+        }
+    })
+}

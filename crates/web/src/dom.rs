@@ -1,0 +1,72 @@
+//! The bottom layer of the page: small DOM helpers every other module may use (find an
+//! element, an input, a select; set an element's text only when it changed; listen to an
+//! event) and the conversion of a value to a plain JavaScript object. Imports no module of
+//! this crate.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
+
+/// The element `#id`, or an error naming what index.html lacks.
+pub fn el(doc: &Document, id: &str) -> Result<Element, JsValue> {
+    doc.get_element_by_id(id)
+        .ok_or_else(|| JsValue::from_str(&format!("index.html has no #{id}")))
+}
+
+/// The `<input id>`, if the page has it.
+pub fn input(doc: &Document, id: &str) -> Option<HtmlInputElement> {
+    doc.get_element_by_id(id)?.dyn_into().ok()
+}
+
+/// The `<select id>`, if the page has it.
+pub fn select(doc: &Document, id: &str) -> Option<HtmlSelectElement> {
+    doc.get_element_by_id(id)?.dyn_into().ok()
+}
+
+/// The value of `<input id>` (empty without it).
+pub fn input_value(doc: &Document, id: &str) -> String {
+    input(doc, id).map(|i| i.value()).unwrap_or_default()
+}
+
+/// Whether `<input id type=checkbox>` is checked (false without it).
+pub fn checked(doc: &Document, id: &str) -> bool {
+    input(doc, id).is_some_and(|i| i.checked())
+}
+
+/// Sets `#id`'s text (as `textContent`, never HTML), touching the DOM only when it changed.
+pub fn set_text(doc: &Document, id: &str, s: &str) {
+    if let Some(e) = doc.get_element_by_id(id) {
+        if e.text_content().as_deref() != Some(s) {
+            e.set_text_content(Some(s));
+        }
+    }
+}
+
+/// Listens to `kind` events on `target` for the page's lifetime.
+pub fn on<F: FnMut(web_sys::Event) + 'static>(
+    target: &web_sys::EventTarget,
+    kind: &str,
+    f: F,
+) -> Result<(), JsValue> {
+    let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+    target.add_event_listener_with_callback(kind, c.as_ref().unchecked_ref())?;
+    c.forget();
+    Ok(())
+}
+
+/// Listens to `kind` events on `#id` (an error when the page lacks it).
+pub fn on_id<F: FnMut(web_sys::Event) + 'static>(
+    doc: &Document,
+    id: &str,
+    kind: &str,
+    f: F,
+) -> Result<(), JsValue> {
+    let target: web_sys::EventTarget = el(doc, id)?.into();
+    on(&target, kind, f)
+}
+
+/// `v` as a plain JavaScript value (JSON-compatible: maps as objects); null on failure.
+pub fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser).unwrap_or(JsValue::NULL)
+}

@@ -1,0 +1,304 @@
+//! The page's state ([`App`]: the visible world, the config the next Reset builds, the
+//! playback, the renderer's view, the pipeline's twin, the drain) and how it is shown: the
+//! frame drawn on the canvas, the stats and status lines, the inspector, the controls brought
+//! back to the config in force, the message line, every text in the page's language. Nothing
+//! here changes the world: `crate::world` does, for `crate::apply`.
+
+use crate::brokers;
+use crate::dom::{input, select, set_text};
+use crate::drain::PageDrain;
+use crate::i18n::{t, Lang};
+use crate::monitor;
+use crate::panels;
+use crate::render;
+use crate::twin::Twin;
+use std::cell::RefCell;
+use streamscope_core::config::settings;
+use streamscope_core::{Config, Sim};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, Document};
+
+/// Largest seed a JavaScript number holds exactly (seeds round-trip through the page).
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+
+/// A seed from the OS (in the browser: crypto.getRandomValues through getrandom), within
+/// [`MAX_SEED`]; 1 when the OS has none.
+pub fn random_seed() -> u64 {
+    let mut buf = [0u8; 8];
+    match getrandom::fill(&mut buf) {
+        Ok(()) => u64::from_le_bytes(buf) & MAX_SEED,
+        Err(_) => 1,
+    }
+}
+
+pub struct App {
+    pub sim: Sim,
+    /// The config the next Reset builds from (live changes are recorded here too).
+    pub pending: Config,
+    pub playing: bool,
+    /// Simulated seconds per real second.
+    pub speed: f64,
+    pub lang: Lang,
+    pub last_frame_ms: Option<f64>,
+    pub last_stats_ms: f64,
+    pub behind: bool,
+    /// What the renderer keeps between frames (hit boxes, selection, departures).
+    pub view: render::View,
+    /// The last live change of the partition count and the keys it moved.
+    pub remap: Option<panels::Remap>,
+    /// Settings set since the last Reset that apply only on Reset (name, value).
+    pub queued: Vec<(String, String)>,
+    /// With the pipeline on: the hidden world with the other processing.guarantee
+    /// (`crate::twin`), kept at the visible one's time and given the same changes.
+    pub twin: Option<Twin>,
+    /// Each processor's phases seen so far (sampled after every run), for the test hook.
+    pub phases_seen: Vec<Vec<&'static str>>,
+    /// "Drain (stop sending)" pressed since the last Reset: the drain (`crate::drain`).
+    pub drain: Option<PageDrain>,
+    pub doc: Document,
+    pub ctx: CanvasRenderingContext2d,
+}
+
+thread_local! {
+    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the page's app (`None` before [`install`]).
+pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+    APP.with(|a| a.borrow_mut().as_mut().map(f))
+}
+
+/// Makes `app` the page's app.
+pub fn install(app: App) {
+    APP.with(|a| *a.borrow_mut() = Some(app));
+}
+
+impl App {
+    /// A new page on `pending` with `seed`, drawn on `ctx`, not playing.
+    pub fn new(
+        pending: Config,
+        seed: u64,
+        lang: Lang,
+        doc: Document,
+        ctx: CanvasRenderingContext2d,
+    ) -> Result<App, String> {
+        let sim = Sim::new(pending.clone(), seed).map_err(|e| e.to_string())?;
+        Ok(App {
+            sim,
+            pending,
+            playing: false,
+            speed: 0.01,
+            lang,
+            last_frame_ms: None,
+            last_stats_ms: 0.0,
+            behind: false,
+            view: render::View::new(),
+            remap: None,
+            queued: Vec::new(),
+            twin: None,
+            phases_seen: Vec::new(),
+            drain: None,
+            doc,
+            ctx,
+        })
+    }
+
+    /// Whether a drain runs (the frames then advance the simulation by `Sim::drain_step`).
+    pub fn draining(&self) -> bool {
+        self.drain.as_ref().is_some_and(|d| d.running())
+    }
+
+    pub fn write_inspector(&self) {
+        panels::write_inspector(&self.doc, &self.sim, self.lang, self.view.selected);
+    }
+
+    pub fn write_remap(&self) {
+        panels::write_remap(&self.doc, self.lang, self.remap.as_ref());
+    }
+
+    pub fn draw(&mut self) {
+        render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);
+        self.write_stats();
+        self.write_inspector();
+    }
+
+    pub fn write_stats(&self) {
+        let (sent, acked, failed, consumed) = self.sim.totals();
+        let lang = self.lang;
+        let lag = self.sim.consumer_lag_total();
+        let s = format!(
+            "{} {} · {} {} · {} {} · {} {} · {} {} · {} {} · {} {}{}",
+            t(lang, "time"),
+            self.sim.now(),
+            t(lang, "events"),
+            self.sim.events_processed(),
+            t(lang, "sent"),
+            sent,
+            t(lang, "acked"),
+            acked,
+            t(lang, "failed"),
+            failed,
+            t(lang, "consumed"),
+            consumed,
+            t(lang, "lag"),
+            lag,
+            if self.behind {
+                format!(" · {}", t(lang, "catching_up"))
+            } else {
+                String::new()
+            }
+        );
+        set_text(&self.doc, "stats", &s);
+        if let Some(e) = self.doc.get_element_by_id("stats") {
+            let _ = e.set_attribute("data-consumed", &consumed.to_string());
+        }
+        let status = match render::running(&self.sim) {
+            Some(p) => render::producer_status(&self.sim, p, lang).0,
+            None => t(lang, "no_producer").to_string(),
+        };
+        set_text(
+            &self.doc,
+            "producer-status",
+            &format!("{}: {status}", t(lang, "app_status")),
+        );
+        brokers::update_broker_controls(&self.doc, &self.sim, lang);
+        crate::transactions::write_status(&self.doc, &self.sim, lang);
+        crate::pipeline::write_status(
+            &self.doc,
+            &self.sim,
+            self.twin.as_ref().map(|t| &t.sim),
+            lang,
+        );
+        brokers::write_monitor(&self.doc, &monitor::monitor_counts(&self.sim), lang);
+        crate::liveness::write_status(
+            &self.doc,
+            &crate::liveness::status(&self.sim, self.drain.as_ref()),
+            lang,
+        );
+        set_text(
+            &self.doc,
+            "memory-use",
+            &monitor::memory_text(&self.sim, lang),
+        );
+    }
+
+    /// Every text from the message table in the current language.
+    pub fn apply_language(&mut self) {
+        let doc = &self.doc;
+        if let Some(root) = doc.document_element() {
+            let _ = root.set_attribute("lang", self.lang.code());
+        }
+        // The partition count control says whether it applies live (the core decides).
+        if let Some(label) = doc
+            .query_selector("label[for=num-partitions]")
+            .ok()
+            .flatten()
+        {
+            let key = if settings::is_live("num.partitions") {
+                "num_partitions_live"
+            } else {
+                "num_partitions"
+            };
+            let _ = label.set_attribute("data-i18n", key);
+        }
+        if let Ok(list) = doc.query_selector_all("[data-i18n]") {
+            for i in 0..list.length() {
+                let Some(node) = list.item(i) else { continue };
+                let Ok(e) = node.dyn_into::<web_sys::Element>() else {
+                    continue;
+                };
+                if let Some(key) = e.get_attribute("data-i18n") {
+                    e.set_text_content(Some(t(self.lang, &key)));
+                }
+            }
+        }
+        if let Ok(list) = doc.query_selector_all("[data-i18n-label]") {
+            for i in 0..list.length() {
+                let Some(node) = list.item(i) else { continue };
+                let Ok(e) = node.dyn_into::<web_sys::Element>() else {
+                    continue;
+                };
+                if let Some(key) = e.get_attribute("data-i18n-label") {
+                    let _ = e.set_attribute("aria-label", t(self.lang, &key));
+                }
+            }
+        }
+        doc.set_title(t(self.lang, "title"));
+        panels::write_calculator(doc, self.lang);
+        brokers::write_pending(doc, &self.queued, self.lang);
+        self.write_remap();
+        self.sync_controls();
+        self.draw();
+    }
+
+    /// Controls show the running producer's settings.
+    pub fn sync_controls(&self) {
+        let doc = &self.doc;
+        // A Crash / Restart button on each broker this world has.
+        brokers::build_broker_controls(doc, &self.sim);
+        brokers::update_broker_controls(doc, &self.sim, self.lang);
+        let play_text = if self.playing {
+            t(self.lang, "pause")
+        } else {
+            t(self.lang, "play")
+        };
+        set_text(doc, "play", play_text);
+        if let Some(b) = doc.get_element_by_id("play") {
+            let _ = b.set_attribute("aria-pressed", if self.playing { "true" } else { "false" });
+        }
+        let get = |n: &str| settings::current(&self.pending, n).unwrap_or_default();
+        if let Some(s) = select(doc, "acks") {
+            s.set_value(&get("acks"));
+        }
+        if let Some(s) = select(doc, "partitioner") {
+            s.set_value(&get("partitioner.class"));
+        }
+        if let Some(s) = select(doc, "send-mode") {
+            s.set_value(&get("sim.send.mode"));
+        }
+        if let Some(i) = input(doc, "linger") {
+            i.set_value(&get("linger.ms"));
+        }
+        if let Some(i) = input(doc, "num-partitions") {
+            i.set_value(&get("num.partitions"));
+        }
+        let value = |n: &str| settings::current(&self.pending, n).unwrap_or_default();
+        if let Some(i) = input(doc, "replication-factor") {
+            i.set_value(&value("replication.factor"));
+            i.set_max(&self.pending.sim.brokers.value.to_string());
+        }
+        if let Some(i) = input(doc, "min-isr") {
+            i.set_value(&value("min.insync.replicas"));
+        }
+        if let Some(i) = input(doc, "unclean") {
+            i.set_checked(value("unclean.leader.election.enable") == "true");
+        }
+        if let Some(i) = input(doc, "retries") {
+            i.set_value(&value("retries"));
+        }
+        // Idempotence as the running producer has it (unset, it follows acks).
+        if let Some(i) = input(doc, "idempotence") {
+            let on = match render::running(&self.sim) {
+                Some(p) => p.idempotent,
+                None => value("enable.idempotence") == "true",
+            };
+            i.set_checked(on);
+        }
+        if let Some(i) = input(doc, "seed") {
+            i.set_value(&self.sim.seed().to_string());
+        }
+        crate::transactions::sync_controls(doc, &self.pending);
+        crate::pipeline::sync_controls(doc, &self.pending);
+    }
+
+    pub fn show(&self, ok: Result<String, String>) {
+        let (msg, class) = match ok {
+            Ok(m) => (m, "ok"),
+            Err(e) => (format!("{}: {e}", t(self.lang, "error")), "error"),
+        };
+        if let Some(e) = self.doc.get_element_by_id("message") {
+            e.set_text_content(Some(&msg));
+            let _ = e.set_attribute("class", class);
+        }
+    }
+}

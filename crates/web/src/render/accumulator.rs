@@ -1,0 +1,231 @@
+//! The record accumulator: one row per partition of the running producer's topic with its
+//! queued batches (fill, readiness, the linger timer, the records as dots), the lane at the
+//! end of each row where the batch that last left stays visible for a moment (orange: it was
+//! ready; blue dashed: it rode along), and the replication lane beside the brokers.
+
+use super::hits::Target;
+use super::layout::{Layout, LABEL_W, LANE_W};
+use super::paint::{panel, text, Dashes, DANGER, EDGE, FONT, INK, MUTED, READY, RIDE, SMALL};
+use super::producers::running;
+use super::state::{record_dot, View, LANE_DOTS};
+use crate::i18n::{t, tf, Lang};
+use streamscope_core::Sim;
+use web_sys::CanvasRenderingContext2d as Ctx;
+
+/// The replication lane: a faint line joining the brokers' right sides.
+pub fn draw_lane(ctx: &Ctx, sim: &Sim, l: &Layout, dashes: &Dashes) {
+    let n = sim.brokers().len() as u32;
+    if n < 2 {
+        return;
+    }
+    let x = l.lane_x();
+    let (y0, y1) = (
+        l.broker_y(0) + l.broker_h / 2.0,
+        l.broker_y(n - 1) + l.broker_h / 2.0,
+    );
+    dashes.set(ctx, true);
+    ctx.set_stroke_style_str(EDGE);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    ctx.move_to(x + 0.5, y0);
+    ctx.line_to(x + 0.5, y1);
+    ctx.stroke();
+    dashes.set(ctx, false);
+    for b in 0..n {
+        let y = l.broker_y(b) + l.broker_h / 2.0;
+        ctx.set_fill_style_str(EDGE);
+        ctx.fill_rect(
+            l.broker_x + l.broker_w,
+            y - 0.5,
+            x - l.broker_x - l.broker_w,
+            1.0,
+        );
+    }
+}
+
+pub fn draw_accumulator(
+    ctx: &Ctx,
+    sim: &Sim,
+    l: &Layout,
+    lang: Lang,
+    view: &mut View,
+    dashes: &Dashes,
+) {
+    let p = running(sim);
+    let topic = p.map_or(0, |p| p.topic);
+    let batch_size = p.map_or(1, |p| p.config.batch_size.value.max(1)) as f64;
+    let linger_us = p.map_or(0, |p| p.config.linger_ms.value.saturating_mul(1000));
+    let flushing = p.is_some_and(|p| p.blocked.is_some());
+    let now = sim.now();
+    let bx = l.acc_x + LABEL_W;
+    let bw = l.acc_w - LABEL_W;
+    let slots_w = bw - LANE_W;
+    let slot_w = slots_w / 2.0;
+    let h = l.row_h - 4.0;
+    let text_line = h >= 34.0;
+    let small = h < 22.0;
+    for part in 0..l.shown {
+        let y = l.acc_row_y(part);
+        if view.partition_selected(topic, part) {
+            ctx.set_fill_style_str("#fff8c5");
+            ctx.fill_rect(l.acc_x - 2.0, y, LABEL_W - 2.0, h);
+        }
+        text(
+            ctx,
+            &format!("P{part}"),
+            l.acc_x,
+            y + h / 2.0 + 4.0,
+            MUTED,
+            FONT,
+        );
+        view.hits.push(
+            l.acc_x - 2.0,
+            y,
+            LABEL_W,
+            h,
+            Target::Partition {
+                topic,
+                partition: part,
+                broker: None,
+            },
+        );
+        panel(ctx, bx, y, bw, h, "#ffffff");
+        // The departure lane.
+        ctx.set_fill_style_str(EDGE);
+        ctx.fill_rect(bx + slots_w, y + 3.0, 1.0, h - 6.0);
+        draw_departure(
+            ctx,
+            sim,
+            view,
+            dashes,
+            part,
+            (bx + slots_w, y),
+            h,
+            lang,
+            text_line,
+        );
+        let Some(p) = p else { continue };
+        let Some(dq) = p.accumulator.deque(part) else {
+            continue;
+        };
+        let queued = dq.len();
+        let ready = p.accumulator.first_ready(part, now, linger_us, flushing);
+        // Up to two batches side by side, the oldest (the next to leave) first.
+        for (i, b) in dq.iter().take(2).enumerate() {
+            let x = bx + slot_w * i as f64 + 2.0;
+            let (y0, w, hh) = (y + 2.0, slot_w - 4.0, h - 4.0);
+            let fill = (b.size_bytes as f64 / batch_size).min(1.0);
+            ctx.set_fill_style_str(if b.is_full() { "#ffd8b5" } else { "#ddf4ff" });
+            ctx.fill_rect(x, y0, w * fill, hh);
+            if i == 0 && ready {
+                ctx.set_stroke_style_str(READY);
+                ctx.set_line_width(1.5);
+                ctx.stroke_rect(x + 0.75, y0 + 0.75, w - 1.5, hh - 1.5);
+            }
+            // Linger timer: an arc that completes when linger.ms has passed.
+            let arc = linger_us > 0 && hh >= 14.0;
+            if arc {
+                let frac = (now.since(b.created_at) as f64 / linger_us as f64).min(1.0);
+                ctx.begin_path();
+                let (cx, cy) = (x + w - 8.0, y0 + 8.0);
+                let start = -core::f64::consts::FRAC_PI_2;
+                let _ = ctx.arc(cx, cy, 5.0, start, start + frac * core::f64::consts::TAU);
+                ctx.set_stroke_style_str(if frac >= 1.0 { DANGER } else { RIDE });
+                ctx.set_line_width(2.0);
+                ctx.stroke();
+            }
+            // Records as dots in rows.
+            let (step, r) = if small { (6.0, 2.2) } else { (7.0, 2.6) };
+            let area_w = w - 8.0 - if arc { 14.0 } else { 0.0 };
+            let area_h = hh - 4.0 - if text_line { 13.0 } else { 0.0 };
+            let per_row = ((area_w / step) as usize).max(1);
+            let rows = ((area_h / step) as usize).max(1);
+            for (j, rec) in b.records.iter().take(per_row * rows).enumerate() {
+                let dx = x + 4.0 + r + (j % per_row) as f64 * step;
+                let dy = y0 + 2.0 + r + (j / per_row) as f64 * step;
+                record_dot(ctx, view, (dx, dy), r, rec.id, rec.key);
+            }
+            if text_line {
+                let s = if i == 1 && queued > 2 {
+                    tf(lang, "acc_more", &[("n", &(queued - 1).to_string())])
+                } else {
+                    tf(
+                        lang,
+                        "acc_records",
+                        &[
+                            ("n", &b.records.len().to_string()),
+                            ("bytes", &b.size_bytes.to_string()),
+                        ],
+                    )
+                };
+                text(ctx, &s, x + 3.0, y0 + hh - 3.0, INK, SMALL);
+            }
+        }
+    }
+    if l.shown < l.partitions {
+        let y = l.acc_row_y(l.shown) + 11.0;
+        let n = (l.partitions - l.shown).to_string();
+        text(
+            ctx,
+            &tf(lang, "partitions_hidden", &[("n", &n)]),
+            bx,
+            y,
+            MUTED,
+            FONT,
+        );
+    }
+}
+
+/// The batch that last left partition `part`, in the lane at the end of its row, while it
+/// is recent: orange if it was ready, blue dashed if it rode along.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_departure(
+    ctx: &Ctx,
+    sim: &Sim,
+    view: &mut View,
+    dashes: &Dashes,
+    part: u32,
+    (lx, y): (f64, f64),
+    h: f64,
+    lang: Lang,
+    text_line: bool,
+) {
+    let Some(Some(d)) = view.departures.get(part as usize).copied() else {
+        return;
+    };
+    let age = sim.now().since(d.sent_at);
+    let window = view.departure_window_us.max(1);
+    if age > window {
+        return;
+    }
+    let fade = 1.0 - 0.6 * (age as f64 / window as f64);
+    ctx.set_global_alpha(fade);
+    let (x, y0, w, hh) = (lx + 4.0, y + 3.0, LANE_W - 8.0, h - 6.0);
+    let colour = if d.piggyback { RIDE } else { READY };
+    ctx.set_fill_style_str(if d.piggyback { "#eef6ff" } else { "#fff1e5" });
+    ctx.fill_rect(x, y0, w, hh);
+    dashes.set(ctx, d.piggyback);
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(1.5);
+    ctx.stroke_rect(x + 0.75, y0 + 0.75, w - 1.5, hh - 1.5);
+    dashes.set(ctx, false);
+    let r = if hh < 18.0 { 2.2 } else { 2.6 };
+    let step = r * 2.0 + 2.0;
+    let per_row = 8usize;
+    let rows = (((hh - 4.0 - if text_line { 12.0 } else { 0.0 }) / step) as usize).max(1);
+    let n = (d.records as usize).min(LANE_DOTS).min(per_row * rows);
+    for i in 0..n {
+        let dx = x + 4.0 + r + (i % per_row) as f64 * step;
+        let dy = y0 + 3.0 + r + (i / per_row) as f64 * step;
+        record_dot(ctx, view, (dx, dy), r, d.ids[i], d.keys[i]);
+    }
+    if text_line {
+        let label = if d.piggyback {
+            t(lang, "lane_piggyback")
+        } else {
+            t(lang, "lane_ready")
+        };
+        text(ctx, label, x + 3.0, y0 + hh - 4.0, colour, SMALL);
+    }
+    ctx.set_global_alpha(1.0);
+}

@@ -1,0 +1,189 @@
+//! The members' boxes in the consumer column: the title (a pipeline processor's says which
+//! processor it is and its phase), generation, records consumed and the member's state, one
+//! row per assigned partition with its position and lag (and whether it waits at the last
+//! stable offset), what it does during a rebalance, and its lag over the last minute.
+
+use super::hits::Target;
+use super::layout::Layout;
+use super::members;
+use super::paint::{fit, panel, text, BOLD, DANGER, FONT, INK, MUTED, PANEL, SMALL, WARN};
+use super::state::View;
+use super::txn;
+use crate::i18n::{t, tf, Lang};
+use streamscope_core::consumer::MemberState;
+use streamscope_core::Sim;
+use web_sys::CanvasRenderingContext2d as Ctx;
+
+pub fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) {
+    for c in sim.consumers() {
+        let y = l.consumer_y(c.index);
+        panel(ctx, l.cons_x, y, l.cons_w, l.cons_h, PANEL);
+        let Some(g) = sim.groups().get(c.group as usize) else {
+            continue;
+        };
+        let short: String = c.member_id.chars().take(12).collect();
+        // A pipeline processor's box says which processor it is and its phase.
+        let (title, title_colour) = match sim.pipeline_processor_of_consumer(c.index) {
+            Some(p) => (
+                tf(
+                    lang,
+                    "pipe_box_title",
+                    &[("n", &p.index.to_string()), ("phase", p.phase.name())],
+                ),
+                if p.is_crashed() {
+                    DANGER
+                } else {
+                    txn::LSO_COLOUR
+                },
+            ),
+            None => (
+                format!("{} {} · {}…", g.group_id, t(lang, "consumer"), short),
+                INK,
+            ),
+        };
+        // Clear of the leader chip and the heartbeat at the right.
+        let chip = if g.leader_consumer() == Some(c.index) {
+            72.0
+        } else {
+            18.0
+        };
+        let title_w = l.cons_w - 16.0 - chip;
+        fit(
+            ctx,
+            &title,
+            l.cons_x + 8.0,
+            y + 15.0,
+            title_w,
+            title_colour,
+            BOLD,
+        );
+        // The member's state as the protocol has it (joining, syncing, out of the group, down).
+        let (state_key, colour) = match c.state {
+            MemberState::Stable => (None, MUTED),
+            MemberState::Joining => (Some("member_joining"), WARN),
+            MemberState::Syncing | MemberState::FetchingOffsets => (Some("member_syncing"), WARN),
+            MemberState::Unjoined => (Some("member_unjoined"), DANGER),
+            MemberState::Stopped => (Some("member_stopped"), DANGER),
+        };
+        let mut line = format!(
+            "{} {} · {} {}",
+            t(lang, "generation"),
+            c.generation,
+            t(lang, "consumed"),
+            c.records_consumed
+        );
+        if let Some(k) = state_key {
+            line.push_str(" · ");
+            line.push_str(t(lang, k));
+        }
+        if view.txn.marks.world {
+            line.push_str(" · ");
+            line.push_str(txn::isolation_tag(sim, c.index));
+        }
+        text(ctx, &line, l.cons_x + 8.0, y + 31.0, colour, FONT);
+        for (i, tp) in c.assignment.iter().enumerate() {
+            let ry = y + 40.0 + 18.0 * i as f64;
+            if ry + 16.0 > y + l.cons_h {
+                break;
+            }
+            let pos = c.positions.get(tp).copied().unwrap_or(0);
+            // Lag to where its fetch ends: the high watermark, or the LSO (read_committed).
+            let lag = sim.consumer_partition_lag(c.index, *tp);
+            if view.partition_selected(tp.topic, tp.partition) {
+                ctx.set_fill_style_str("#fff8c5");
+                ctx.fill_rect(l.cons_x + 4.0, ry, 160.0, 16.0);
+            }
+            let waiting = sim.consumer_waits_at_lso(c.index, *tp, pos);
+            text(
+                ctx,
+                &format!(
+                    "P{} pos {} {} {}{}",
+                    tp.partition,
+                    pos,
+                    t(lang, "lag"),
+                    lag,
+                    if waiting {
+                        t(lang, "txn_waits_lso")
+                    } else {
+                        ""
+                    }
+                ),
+                l.cons_x + 8.0,
+                ry + 12.0,
+                INK,
+                FONT,
+            );
+            view.hits.push(
+                l.cons_x + 4.0,
+                ry,
+                160.0,
+                16.0,
+                Target::Partition {
+                    topic: tp.topic,
+                    partition: tp.partition,
+                    broker: None,
+                },
+            );
+            let w = (lag as f64 * 4.0).min(90.0);
+            ctx.set_fill_style_str(if lag > 20 { DANGER } else { "#bf8700" });
+            ctx.fill_rect(l.cons_x + 180.0, ry + 4.0, w, 9.0);
+        }
+        let extra = members::draw_member_extras(ctx, sim, l, lang, view, c, y);
+        draw_lag_chart(ctx, l, lang, c, y, extra);
+    }
+}
+
+/// The member's lag over the last minute (the core samples it every 100 ms): position lag in
+/// orange, committed lag in grey, at the bottom of its box when there is room.
+pub fn draw_lag_chart(
+    ctx: &Ctx,
+    l: &Layout,
+    lang: Lang,
+    c: &streamscope_core::consumer::Consumer,
+    y: f64,
+    extra_rows: usize,
+) {
+    const CHART_H: f64 = 26.0;
+    let (x0, w) = (l.cons_x + 8.0, l.cons_w - 16.0);
+    let y0 = y + l.cons_h - CHART_H - 6.0;
+    // Only below the partition rows, never over them.
+    let rows_end = y + 40.0 + 18.0 * (c.assignment.len() + extra_rows) as f64;
+    if y0 - 12.0 < rows_end || c.lag_history.is_empty() {
+        return;
+    }
+    let cap = c.lag_history.capacity().max(2) as f64;
+    let peak = c
+        .lag_history
+        .iter()
+        .map(|s| s.lag.max(s.committed_lag))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(x0, y0, w, CHART_H);
+    let n = c.lag_history.len() as f64;
+    for (series, colour) in [(1usize, "#8c959f"), (0usize, "#bf8700")] {
+        ctx.begin_path();
+        for (i, s) in c.lag_history.iter().enumerate() {
+            let v = if series == 0 { s.lag } else { s.committed_lag } as f64;
+            let x = x0 + w * (cap - n + i as f64) / (cap - 1.0);
+            let yy = y0 + CHART_H - 2.0 - (CHART_H - 4.0) * v / peak;
+            if i == 0 {
+                ctx.move_to(x, yy);
+            } else {
+                ctx.line_to(x, yy);
+            }
+        }
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(1.0);
+        ctx.stroke();
+    }
+    text(
+        ctx,
+        &tf(lang, "lag_chart", &[("max", &(peak as u64).to_string())]),
+        x0 + 2.0,
+        y0 - 2.0,
+        MUTED,
+        SMALL,
+    );
+}

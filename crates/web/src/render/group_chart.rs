@@ -1,0 +1,125 @@
+//! A group panel's lag chart: the group's lag over the last minute (the sum over its
+//! partitions to the owner's position), its committed lag, and records-lag-max (the largest
+//! partition lag of each sample, the core's `GroupLagSample::records_lag_max`), with a legend
+//! and both axes labelled.
+
+use super::marks::ChartMark;
+use super::paint::{text, text_right, EDGE, INK, MUTED};
+use crate::i18n::{t, Lang};
+use streamscope_core::consumer::group::Group;
+use streamscope_core::consumer::lag::{
+    GroupLagSample, LAG_HISTORY_SAMPLES, LAG_SAMPLE_INTERVAL_US,
+};
+use streamscope_core::Sim;
+use web_sys::CanvasRenderingContext2d as Ctx;
+
+pub const SMALLER: &str = "9px system-ui, sans-serif";
+
+const LAG: &str = "#bf8700";
+
+const COMMITTED: &str = "#8c959f";
+
+const LAG_MAX: &str = "#8250df";
+
+/// Reads one value of a group lag sample (one line of the chart).
+type SampleValue = dyn Fn(&GroupLagSample) -> u64;
+
+/// The group's lag over the last minute: lag (sum over its partitions, to the owner's
+/// position), committed lag, and records-lag-max (the largest partition lag of each sample),
+/// with a legend and both axes labelled.
+pub fn draw_chart(
+    ctx: &Ctx,
+    sim: &Sim,
+    g: &Group,
+    lang: Lang,
+    (x, y, w, h): (f64, f64, f64, f64),
+) -> ChartMark {
+    const GUTTER: f64 = 30.0;
+    // Legend row.
+    let title = t(lang, "grp_chart_title");
+    text(ctx, title, x, y + 8.0, MUTED, SMALLER);
+    ctx.set_font(SMALLER);
+    let mut lx = x + ctx.measure_text(title).map_or(40.0, |m| m.width()) + 8.0;
+    let legend = [
+        (LAG, t(lang, "grp_legend_lag")),
+        (COMMITTED, t(lang, "grp_legend_committed")),
+        (LAG_MAX, "records-lag-max"),
+    ];
+    for (colour, label) in legend {
+        ctx.set_fill_style_str(colour);
+        ctx.fill_rect(lx, y + 4.0, 10.0, 2.0);
+        text(ctx, label, lx + 13.0, y + 8.0, INK, SMALLER);
+        ctx.set_font(SMALLER);
+        lx += 13.0 + ctx.measure_text(label).map_or(40.0, |m| m.width()) + 10.0;
+    }
+    let (px, py) = (x + GUTTER, y + 13.0);
+    let (pw, ph) = (w - GUTTER, h - 13.0 - 11.0);
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(px, py, pw, ph);
+    ctx.set_stroke_style_str(EDGE);
+    ctx.set_line_width(1.0);
+    ctx.stroke_rect(px + 0.5, py + 0.5, pw - 1.0, ph - 1.0);
+    // Axes: lag on the left, time below (the last minute, now at the right).
+    let window_us = LAG_HISTORY_SAMPLES as u64 * LAG_SAMPLE_INTERVAL_US;
+    let now = sim.now().micros();
+    let lag_max = |s: &GroupLagSample| s.records_lag_max();
+    let recent = || {
+        g.lag_history
+            .iter()
+            .filter(move |s| now.saturating_sub(s.time_us) <= window_us)
+    };
+    let mut mark = ChartMark::default();
+    for s in recent() {
+        mark.samples += 1;
+        mark.peak = mark.peak.max(s.lag).max(s.committed_lag);
+        mark.records_lag_max_peak = mark.records_lag_max_peak.max(lag_max(s));
+    }
+    let peak = mark.peak.max(1) as f64;
+    text_right(
+        ctx,
+        &mark.peak.to_string(),
+        px - 3.0,
+        py + 8.0,
+        MUTED,
+        SMALLER,
+    );
+    text_right(ctx, "0", px - 3.0, py + ph, MUTED, SMALLER);
+    let below = py + ph + 10.0;
+    text(ctx, t(lang, "grp_axis_start"), px, below, MUTED, SMALLER);
+    text_right(ctx, t(lang, "grp_axis_now"), px + pw, below, MUTED, SMALLER);
+    text(
+        ctx,
+        t(lang, "grp_axis_lag"),
+        x,
+        py + ph / 2.0 + 4.0,
+        MUTED,
+        SMALLER,
+    );
+    let to_x = |t_us: u64| px + pw * (1.0 - now.saturating_sub(t_us) as f64 / window_us as f64);
+    let to_y = |v: u64| py + ph - 2.0 - (ph - 4.0) * v as f64 / peak;
+    let series: [(&str, &SampleValue); 3] = [
+        (COMMITTED, &|s| s.committed_lag),
+        (LAG, &|s| s.lag),
+        (LAG_MAX, &lag_max),
+    ];
+    for (colour, value) in series {
+        ctx.begin_path();
+        for (i, s) in recent().enumerate() {
+            let (sx, sy) = (to_x(s.time_us), to_y(value(s)));
+            if i == 0 {
+                ctx.move_to(sx, sy);
+            } else {
+                ctx.line_to(sx, sy);
+            }
+        }
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(if colour == LAG_MAX { 1.5 } else { 1.0 });
+        ctx.stroke();
+    }
+    if let Some(s) = g.lag_history.last() {
+        mark.lag = s.lag;
+        mark.committed_lag = s.committed_lag;
+        mark.records_lag_max = lag_max(s);
+    }
+    mark
+}

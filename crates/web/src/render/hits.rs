@@ -1,0 +1,120 @@
+//! What a click on the canvas can point at: while drawing, the renderer records where each
+//! record dot / log tile, control marker and partition label went ([`Hits`], bounded), so a
+//! click can be mapped back to a record id, a marker or a partition.
+
+/// What a click on the canvas can point at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Record(u64),
+    /// A partition (of topic index `topic`), as seen from one broker's replica or overall.
+    Partition {
+        topic: u32,
+        partition: u32,
+        broker: Option<u32>,
+    },
+    /// A transaction control marker at `offset` of a partition's log on `broker`.
+    Marker {
+        topic: u32,
+        partition: u32,
+        offset: u64,
+        broker: u32,
+    },
+}
+
+/// One drawn, clickable thing: its box in canvas units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    pub target: Target,
+}
+
+/// Most hit boxes kept per frame (what is drawn is bounded anyway; this is a backstop).
+pub const MAX_HITS: usize = 4096;
+
+/// The hit boxes of the last frame. The vector is reused frame to frame.
+#[derive(Debug, Default)]
+pub struct Hits {
+    items: Vec<Hit>,
+}
+
+impl Hits {
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+
+    pub fn push(&mut self, x: f64, y: f64, w: f64, h: f64, target: Target) {
+        if self.items.len() < MAX_HITS {
+            self.items.push(Hit { x, y, w, h, target });
+        }
+    }
+
+    pub fn items(&self) -> &[Hit] {
+        &self.items
+    }
+
+    /// The record nearest to (x, y) within a few units (the one drawn last on a tie), else
+    /// the partition label containing the point.
+    pub fn find(&self, x: f64, y: f64) -> Option<Target> {
+        const SLACK: f64 = 2.5;
+        let mut best: Option<(f64, Target)> = None;
+        for h in &self.items {
+            if !matches!(h.target, Target::Record(_) | Target::Marker { .. }) {
+                continue;
+            }
+            let inside = x >= h.x - SLACK
+                && x <= h.x + h.w + SLACK
+                && y >= h.y - SLACK
+                && y <= h.y + h.h + SLACK;
+            if inside {
+                let (cx, cy) = (h.x + h.w / 2.0, h.y + h.h / 2.0);
+                let d = (cx - x).powi(2) + (cy - y).powi(2);
+                if best.is_none_or(|(bd, _)| d <= bd) {
+                    best = Some((d, h.target));
+                }
+            }
+        }
+        if let Some((_, target)) = best {
+            return Some(target);
+        }
+        self.items
+            .iter()
+            .rev()
+            .find(|h| {
+                matches!(h.target, Target::Partition { .. })
+                    && x >= h.x
+                    && x <= h.x + h.w
+                    && y >= h.y
+                    && y <= h.y + h.h
+            })
+            .map(|h| h.target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hits_prefer_the_nearest_record_then_partitions() {
+        let mut h = Hits::default();
+        let part = Target::Partition {
+            topic: 0,
+            partition: 3,
+            broker: None,
+        };
+        h.push(0.0, 0.0, 100.0, 20.0, part);
+        h.push(10.0, 10.0, 4.0, 4.0, Target::Record(1));
+        h.push(16.0, 10.0, 4.0, 4.0, Target::Record(2));
+        assert_eq!(h.find(12.0, 12.0), Some(Target::Record(1)));
+        assert_eq!(h.find(18.5, 12.0), Some(Target::Record(2)));
+        assert_eq!(h.find(60.0, 5.0), Some(part));
+        assert_eq!(h.find(300.0, 300.0), None);
+        for i in 0..(MAX_HITS as u64 + 10) {
+            h.push(0.0, 0.0, 1.0, 1.0, Target::Record(i));
+        }
+        assert_eq!(h.items().len(), MAX_HITS);
+    }
+}

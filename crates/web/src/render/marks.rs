@@ -1,0 +1,292 @@
+//! The flat per-frame view of what the canvas shows, as plain data: each broker's state, each
+//! replica row, group panel and lag chart as drawn (for the test hook), and the frame's
+//! transaction state read from the core once before the brokers are drawn ([`TxnFrame`]:
+//! per partition its last stable offset, the first offset of its earliest open transaction,
+//! whether it is in an open transaction, and the consumers' positions on it).
+
+use crate::rebalance::{Phase, Step};
+use std::collections::BTreeMap;
+use streamscope_core::cluster::Broker;
+use streamscope_core::net::TopicPartitionId;
+use streamscope_core::Sim;
+
+/// A broker as the page shows it: running, crashed (the controller does not know yet),
+/// crashed and fenced by the controller, or restarted and waiting for that fence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BrokerState {
+    Up,
+    Crashed,
+    Fenced,
+    /// Started again; the controller accepts it when its previous session expires.
+    Restarting,
+}
+
+impl BrokerState {
+    pub fn of(b: &Broker) -> BrokerState {
+        match (b.alive, b.fenced) {
+            (true, _) => BrokerState::Up,
+            _ if b.registering => BrokerState::Restarting,
+            (false, false) => BrokerState::Crashed,
+            (false, true) => BrokerState::Fenced,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            BrokerState::Up => "up",
+            BrokerState::Crashed => "crashed",
+            BrokerState::Fenced => "fenced",
+            BrokerState::Restarting => "restarting",
+        }
+    }
+}
+
+/// One replica row drawn in the last frame (what `window.streamscope.drawnReplicas()` lists).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ReplicaMark {
+    pub broker: u32,
+    pub topic: u32,
+    pub partition: u32,
+    pub leader: bool,
+    pub in_isr: bool,
+    pub broker_state: BrokerState,
+    pub log_end_offset: u64,
+    pub high_watermark: u64,
+    /// Log tiles outlined red: records on screen twice in this log.
+    pub duplicates_marked: u32,
+    /// The last stable offset drawn on this row (leaders, in a world with transactions).
+    pub last_stable_offset: Option<u64>,
+    /// Outlined red: the liveness monitor found this partition stuck.
+    pub stuck: bool,
+    /// Control markers (COMMIT / ABORT) drawn as tiles in this row.
+    pub markers_drawn: u32,
+}
+
+/// The lag chart as drawn: the newest sample's values.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct ChartMark {
+    /// Samples drawn (0: no room for the chart).
+    pub samples: u32,
+    /// The top of the y axis.
+    pub peak: u64,
+    pub lag: u64,
+    pub committed_lag: u64,
+    /// records-lag-max: the largest partition lag of the newest sample.
+    pub records_lag_max: u64,
+    /// The largest records-lag-max drawn.
+    pub records_lag_max_peak: u64,
+}
+
+/// One group panel as drawn in the last frame.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GroupMark {
+    pub group: u32,
+    pub group_id: String,
+    pub phase: Phase,
+    /// The phase's name and what it means now, as shown.
+    pub phase_name: String,
+    pub phase_text: String,
+    pub generation: u32,
+    pub coordinator: u32,
+    /// `eager`, `cooperative`, `mixed`, or null without members.
+    pub rebalance_protocol: Option<&'static str>,
+    pub leader: Option<u32>,
+    pub chart: ChartMark,
+    /// Phase changes read from the trace, oldest first.
+    pub history: Vec<Step>,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    /// Outlined red: the liveness monitor found this group stuck.
+    pub stuck: bool,
+}
+
+/// Most markers and position marks remembered per frame for the test hook.
+pub const MAX_MARKS: usize = 512;
+
+/// A control marker drawn in a log (for `window.streamscope.drawnTransactions()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MarkerMark {
+    pub broker: u32,
+    pub topic: u32,
+    pub partition: u32,
+    pub offset: u64,
+    pub commit: bool,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+}
+
+/// A consumer position drawn under a leader row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PositionMark {
+    pub consumer: u32,
+    pub group: u32,
+    pub topic: u32,
+    pub partition: u32,
+    pub position: u64,
+    pub read_committed: bool,
+    /// Where its fetch ends now: the LSO (read_committed) or the high watermark.
+    pub fetch_limit: u64,
+}
+
+/// A transactional producer instance as its box shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ProducerTxnMark {
+    pub producer: u32,
+    pub transactional_id: String,
+    pub epoch: i16,
+    /// The client's `TransactionManager` state (`IN_TRANSACTION`, `FATAL_ERROR`, ...).
+    pub client_state: &'static str,
+    /// The coordinator's state of its transactional.id (current instance only).
+    pub coordinator_state: Option<&'static str>,
+    pub error: Option<&'static str>,
+    /// A Running instance the application no longer drives (same transactional.id).
+    pub zombie: bool,
+}
+
+/// What the last frame drew of transactions (the test hook's `drawnTransactions()`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TxnMarks {
+    /// Whether the world has transactions (the LSO lines and position marks are drawn).
+    pub world: bool,
+    /// Brokers carrying the transaction coordinator chip.
+    pub coordinators: Vec<u32>,
+    pub producers: Vec<ProducerTxnMark>,
+    pub markers: Vec<MarkerMark>,
+    pub positions: Vec<PositionMark>,
+    /// Partitions framed as part of an open transaction: (topic, partition).
+    pub open_partitions: Vec<(u32, u32)>,
+}
+
+/// Per partition, what its rows need this frame.
+#[derive(Clone, Debug, Default)]
+pub struct PartTxn {
+    pub lso: u64,
+    /// First offset of the earliest transaction open at the leader.
+    pub first_open: Option<u64>,
+    /// An open transaction holds the LSO below the high watermark (`Sim::lso_holder`).
+    pub held: bool,
+    /// In a transaction the coordinator has not completed.
+    pub in_txn: bool,
+    /// (consumer, group, read_committed, position).
+    pub positions: Vec<(u32, u32, bool, u64)>,
+}
+
+/// The frame's transaction state, read once before the brokers are drawn.
+#[derive(Debug, Default)]
+pub struct TxnFrame {
+    pub parts: BTreeMap<TopicPartitionId, PartTxn>,
+    pub marks: TxnMarks,
+}
+
+impl TxnFrame {
+    /// Reads what this frame draws: per partition the LSO, the open transaction's first
+    /// offset, whether a coordinator has it in a transaction, and the consumers' positions.
+    pub fn observe(&mut self, sim: &Sim) {
+        self.parts.clear();
+        self.marks.coordinators.clear();
+        self.marks.producers.clear();
+        self.marks.markers.clear();
+        self.marks.positions.clear();
+        self.marks.open_partitions.clear();
+        self.marks.world = sim.has_transactions();
+        if !self.marks.world {
+            return;
+        }
+        for (ti, topic) in sim.topics().iter().enumerate() {
+            for p in &topic.partitions {
+                let tp = TopicPartitionId {
+                    topic: ti as u32,
+                    partition: p.index,
+                };
+                self.parts.insert(
+                    tp,
+                    PartTxn {
+                        lso: sim.last_stable_offset(tp),
+                        first_open: sim.first_open_offset(tp),
+                        held: sim.lso_holder(tp).is_some(),
+                        ..PartTxn::default()
+                    },
+                );
+            }
+        }
+        for tp in sim.partitions_in_open_transactions() {
+            if let Some(pt) = self.parts.get_mut(&tp) {
+                pt.in_txn = true;
+            }
+        }
+        for c in sim.consumers() {
+            let rc = sim.consumer_read_committed(c.index);
+            for tp in &c.assignment {
+                if let (Some(pt), Some(pos)) = (self.parts.get_mut(tp), c.positions.get(tp)) {
+                    pt.positions.push((c.index, c.group, rc, *pos));
+                    if self.marks.positions.len() < MAX_MARKS {
+                        self.marks.positions.push(PositionMark {
+                            consumer: c.index,
+                            group: c.group,
+                            topic: tp.topic,
+                            partition: tp.partition,
+                            position: *pos,
+                            read_committed: rc,
+                            fetch_limit: sim.consumer_fetch_limit(c.index, *tp),
+                        });
+                    }
+                }
+            }
+        }
+        for (tp, pt) in &self.parts {
+            if pt.in_txn {
+                self.marks.open_partitions.push((tp.topic, tp.partition));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streamscope_core::{Change, Config, SimTime};
+
+    fn world() -> Sim {
+        let mut c = Config::preset();
+        c.set("transactional.id", "tx-1").unwrap();
+        c.set("sim.transaction.records", "0").unwrap();
+        Sim::new(c, 5).unwrap()
+    }
+
+    #[test]
+    fn a_plain_world_draws_no_transactions() {
+        let sim = Sim::new(Config::preset(), 1).unwrap();
+        let mut f = TxnFrame::default();
+        f.observe(&sim);
+        assert!(!f.marks.world);
+        assert!(f.parts.is_empty());
+    }
+
+    #[test]
+    fn an_open_transaction_holds_the_lso_and_is_marked() {
+        let mut sim = world();
+        sim.run_until(SimTime(500_000));
+        sim.apply(Change::BeginTransaction { producer: 0 }).unwrap();
+        sim.run_until(SimTime(1_000_000));
+        let mut f = TxnFrame::default();
+        f.observe(&sim);
+        assert!(f.marks.world);
+        assert!(
+            !f.marks.open_partitions.is_empty(),
+            "premise: partitions added"
+        );
+        let held = f
+            .parts
+            .values()
+            .filter(|p| p.first_open.is_some_and(|o| p.lso <= o))
+            .count();
+        assert!(held > 0, "the LSO stops at the open transaction");
+        // Positions are read for every assigned partition.
+        assert!(!f.marks.positions.is_empty());
+        for m in &f.marks.positions {
+            assert!(m.read_committed || m.fetch_limit >= m.position);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! The producer column: the column headers, and one box per producer instance of the page's
+//! application (the running one first, then zombies sharing its transactional.id and closing
+//! ones): its settings, counters, buffer.memory in use, what its send() is doing, and its
+//! transaction lines. A pipeline processor's producer is drawn with its processor instead.
+
+use super::layout::Layout;
+use super::paint::{
+    human_bytes, panel, text, wrapped, BODY, BOLD, DANGER, FONT, INK, MUTED, PANEL, WARN,
+};
+use super::state::View;
+use super::txn;
+use crate::i18n::{t, tf, Lang};
+use streamscope_core::config::SendMode;
+use streamscope_core::producer::{Producer, ProducerState};
+use streamscope_core::sim::view::is_processor_producer;
+use streamscope_core::Sim;
+use web_sys::CanvasRenderingContext2d as Ctx;
+
+/// `compression: lz4 (ratio 0.42)`: the codec and the ratio of bytes on the wire to bytes
+/// before compression over the batches sent so far (before any: the estimate new batches
+/// start from, Kafka's `CompressionRatioEstimator`).
+pub fn compression_text(p: &Producer, lang: Lang) -> String {
+    let ratio = if p.stats.bytes_uncompressed > 0 {
+        p.stats.bytes_on_wire as f64 / p.stats.bytes_uncompressed as f64
+    } else {
+        p.accumulator.ratio_estimate as f64
+    };
+    tf(
+        lang,
+        "compression_slot",
+        &[
+            ("type", p.config.compression_type.value.name()),
+            ("ratio", &format!("{ratio:.2}")),
+        ],
+    )
+}
+
+/// The running producer instance of the page's application (application 0), if any: which
+/// instance that is (not a zombie sharing its transactional.id) is the core's answer.
+pub fn running(sim: &Sim) -> Option<&Producer> {
+    sim.running_app_producer(0)
+}
+
+/// How the application's send() stands, for the producer box and the page's status line:
+/// (text, colour).
+pub fn producer_status(sim: &Sim, p: &Producer, lang: Lang) -> (String, &'static str) {
+    if let Some(b) = p.blocked {
+        let ms = sim.now().since(b.since) / 1000;
+        let max = p.config.max_block_ms.value;
+        return (
+            tf(
+                lang,
+                "blocked",
+                &[("ms", &ms.to_string()), ("max", &max.to_string())],
+            ),
+            DANGER,
+        );
+    }
+    if let Some(id) = p.awaiting_ack {
+        return (tf(lang, "sync_waiting", &[("id", &id.to_string())]), WARN);
+    }
+    if p.config.workload.send_mode.value == SendMode::Sync {
+        return (t(lang, "sync_idle").to_string(), MUTED);
+    }
+    (t(lang, "async_sending").to_string(), MUTED)
+}
+
+pub fn draw_headers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, txn_world: bool) {
+    let f = "600 13px system-ui, sans-serif";
+    let batch_size = running(sim)
+        .map(|p| p.config.batch_size.value)
+        .unwrap_or_default()
+        .to_string();
+    let cols = [
+        (l.prod_x + 4.0, "producer", "producer_sub"),
+        (l.acc_x, "accumulator", "accumulator_sub"),
+        (
+            l.broker_x,
+            "brokers",
+            if txn_world {
+                "brokers_sub_txn"
+            } else {
+                "brokers_sub"
+            },
+        ),
+        (l.cons_x, "group", "group_sub"),
+    ];
+    for (x, head, sub_key) in cols {
+        text(ctx, t(lang, head), x, 36.0, INK, f);
+        let sub = tf(lang, sub_key, &[("batch_size", &batch_size)]);
+        text(ctx, &sub, x, 52.0, MUTED, FONT);
+    }
+}
+
+/// Draws the producer boxes; returns the y below the last one.
+pub fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) -> f64 {
+    let mut y = l.top;
+    let x = l.prod_x + 8.0;
+    // The running instance first, then zombies (same transactional.id) and closing ones.
+    let mut order: Vec<_> = sim
+        .producers()
+        .iter()
+        .filter(|p| p.state != ProducerState::Closed && !is_processor_producer(p))
+        .collect();
+    order.sort_by_key(|p| (p.state != ProducerState::Running, sim.is_zombie(p)));
+    for p in order.into_iter().take(3) {
+        let zombie = sim.is_zombie(p);
+        let is_running = p.state == ProducerState::Running && !zombie;
+        let extra = txn::producer_extra(p, !is_running);
+        let h = if is_running { 236.0 } else { 70.0 } + extra;
+        panel(
+            ctx,
+            l.prod_x,
+            y,
+            l.prod_w,
+            h,
+            if is_running { PANEL } else { "#fff8e6" },
+        );
+        text(
+            ctx,
+            &format!("{} {}", t(lang, "pid"), p.producer_id),
+            x,
+            y + 18.0,
+            INK,
+            BOLD,
+        );
+        if is_running {
+            draw_running_box(ctx, sim, l, lang, view, p, y);
+        } else {
+            draw_compact_box(ctx, sim, l, lang, view, (p, zombie), y);
+        }
+        y += h + 10.0;
+    }
+    y
+}
+
+/// A zombie's or a closing instance's compact box (below its pid line at `y`).
+fn draw_compact_box(
+    ctx: &Ctx,
+    sim: &Sim,
+    l: &Layout,
+    lang: Lang,
+    view: &mut View,
+    (p, zombie): (&Producer, bool),
+    y: f64,
+) {
+    let x = l.prod_x + 8.0;
+    let what = if zombie { "txn_zombie" } else { "closing" };
+    text(ctx, t(lang, what), x, y + 36.0, WARN, BODY);
+    text(
+        ctx,
+        &tf(
+            lang,
+            "in_flight_requests",
+            &[("n", &p.in_flight.len().to_string())],
+        ),
+        x,
+        y + 54.0,
+        INK,
+        BODY,
+    );
+    let at = (x, y + 70.0 - 4.0, l.prod_w - 16.0);
+    txn::draw_producer_txn(ctx, sim, lang, view, p, at, true);
+}
+
+/// The running instance's box (below its pid line at `y`): settings, counters, buffer.memory
+/// in use, what its send() is doing, and its transaction lines.
+fn draw_running_box(
+    ctx: &Ctx,
+    sim: &Sim,
+    l: &Layout,
+    lang: Lang,
+    view: &mut View,
+    p: &Producer,
+    y: f64,
+) {
+    let x = l.prod_x + 8.0;
+    let lines = [
+        (
+            format!(
+                "acks={} · linger.ms={}",
+                p.config.acks.value.name(),
+                p.config.linger_ms.value
+            ),
+            INK,
+        ),
+        (
+            t(
+                lang,
+                &format!("partitioner.{}", p.config.partitioner.value.name()),
+            )
+            .to_string(),
+            INK,
+        ),
+        (
+            if p.idempotent {
+                t(lang, "idempotent")
+            } else {
+                t(lang, "not_idempotent")
+            }
+            .to_string(),
+            MUTED,
+        ),
+        (compression_text(p, lang), MUTED),
+        (format!("{} {}", t(lang, "sent"), p.stats.records_sent), INK),
+        (
+            format!("{} {}", t(lang, "acked"), p.stats.records_acknowledged),
+            INK,
+        ),
+        (
+            tf(
+                lang,
+                "in_flight_requests",
+                &[("n", &p.in_flight.len().to_string())],
+            ),
+            INK,
+        ),
+    ];
+    let mut ly = y + 36.0;
+    for (s, colour) in &lines {
+        let font = if *colour == MUTED { FONT } else { BODY };
+        text(ctx, s, x, ly, colour, font);
+        ly += 16.0;
+    }
+    // buffer.memory in use, as text and a bar.
+    let used = p.accumulator.buffer_used;
+    let total = p.config.buffer_memory.value.max(1);
+    text(
+        ctx,
+        &tf(
+            lang,
+            "buffer",
+            &[("used", &human_bytes(used)), ("total", &human_bytes(total))],
+        ),
+        x,
+        ly,
+        MUTED,
+        FONT,
+    );
+    let bar_w = l.prod_w - 16.0;
+    let frac = (used as f64 / total as f64).clamp(0.0, 1.0);
+    ctx.set_fill_style_str("#eaeef2");
+    ctx.fill_rect(x, ly + 5.0, bar_w, 7.0);
+    ctx.set_fill_style_str(if p.blocked.is_some() {
+        DANGER
+    } else if frac > 0.8 {
+        WARN
+    } else {
+        "#1a7f37"
+    });
+    // At least a pixel, so a little use is visible.
+    let w = if used > 0 {
+        (bar_w * frac).max(1.0)
+    } else {
+        0.0
+    };
+    ctx.fill_rect(x, ly + 5.0, w, 7.0);
+    // What the application's send() is doing (sync wait, blocked on memory).
+    let (status, colour) = producer_status(sim, p, lang);
+    wrapped(
+        ctx,
+        &status,
+        (x, ly + 28.0),
+        l.prod_w - 16.0,
+        14.0,
+        3,
+        colour,
+    );
+    let at = (x, y + 236.0 - 6.0, l.prod_w - 16.0);
+    txn::draw_producer_txn(ctx, sim, lang, view, p, at, false);
+}

@@ -1,0 +1,160 @@
+//! What the renderer keeps between frames ([`View`]): the hit boxes of the last frame, the
+//! selection to highlight, the recent departures of batches from the accumulator, the marks
+//! of the last frame (for the test hook), the rebalance observer and the parts a drain found
+//! stuck. Never part of the simulation.
+
+use super::hits::{Hits, Target};
+use super::marks::{GroupMark, ReplicaMark, TxnFrame};
+use super::paint::{dot, key_colour, ring};
+use crate::rebalance::Observer;
+use streamscope_core::net::Body;
+use streamscope_core::{Sim, SimTime};
+use web_sys::CanvasRenderingContext2d as Ctx;
+
+/// Dots a departed batch shows in its row's lane.
+pub const LANE_DOTS: usize = 8;
+
+/// The last batch seen leaving a partition's queue in a produce request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Departure {
+    pub batch_id: u64,
+    pub sent_at: SimTime,
+    pub piggyback: bool,
+    pub records: u32,
+    pub ids: [u64; LANE_DOTS],
+    pub keys: [Option<u32>; LANE_DOTS],
+}
+
+/// What the renderer keeps between frames: the hit boxes of the last frame, the selection
+/// to highlight, and recent departures (whether a batch was ready or rode along is the
+/// core's `ProducerBatch::rode_along`). Never part of the simulation.
+#[derive(Debug)]
+pub struct View {
+    pub hits: Hits,
+    pub selected: Option<Target>,
+    /// How long (simulated microseconds) a departed batch stays drawn in its row; the app
+    /// sets it from the playback speed so it lasts about the same wall time at any speed.
+    pub departure_window_us: u64,
+    pub departures: Vec<Option<Departure>>,
+    /// The replica rows drawn in the last frame (for the test hook), reused frame to frame.
+    pub replicas: Vec<ReplicaMark>,
+    /// Buffers for finding records written twice in a log (reused, so no per-frame
+    /// allocation once warm).
+    pub dup_scratch: Vec<u64>,
+    pub dup_ids: Vec<u64>,
+    /// Acknowledged-then-lost records per partition, read from the monitor each frame.
+    pub lost: std::collections::BTreeMap<streamscope_core::net::TopicPartitionId, u64>,
+    /// This frame's transaction state and what was drawn of it (`render::txn`).
+    pub txn: TxnFrame,
+    /// The group panels drawn in the last frame (for the test hook).
+    pub groups: Vec<GroupMark>,
+    /// The groups' rebalance phases and the members' heartbeats, read from the trace.
+    pub rebalance: Observer,
+    /// The liveness monitor's keys of the parts a drain found stuck ("partition orders-0",
+    /// "group ctp"), outlined red (set by `crate::liveness`).
+    pub stuck: Vec<String>,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View::new()
+    }
+}
+
+impl View {
+    pub fn new() -> View {
+        View {
+            hits: Hits::default(),
+            selected: None,
+            departure_window_us: 15_000,
+            departures: Vec::new(),
+            replicas: Vec::new(),
+            dup_scratch: Vec::new(),
+            dup_ids: Vec::new(),
+            lost: std::collections::BTreeMap::new(),
+            txn: TxnFrame::default(),
+            groups: Vec::new(),
+            rebalance: Observer::default(),
+            stuck: Vec::new(),
+        }
+    }
+
+    /// Forget everything (a new simulation).
+    pub fn reset(&mut self) {
+        self.hits.clear();
+        self.selected = None;
+        self.departures.clear();
+        self.replicas.clear();
+        self.groups.clear();
+        self.rebalance.reset();
+        self.stuck.clear();
+    }
+
+    pub fn selected_record(&self) -> Option<u64> {
+        match self.selected {
+            Some(Target::Record(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn partition_selected(&self, topic: u32, partition: u32) -> bool {
+        matches!(self.selected, Some(Target::Partition { topic: t, partition: p, .. }) if t == topic && p == partition)
+    }
+
+    /// Notes the batches of produce requests now in flight.
+    pub fn observe(&mut self, sim: &Sim, partitions: u32) {
+        let now = sim.now();
+        if self.departures.iter().flatten().any(|d| d.sent_at > now) {
+            // Time went back: a new simulation.
+            self.departures.clear();
+        }
+        self.departures.resize(partitions as usize, None);
+        for m in sim.messages() {
+            let Body::Produce { batches, .. } = &m.body else {
+                continue;
+            };
+            for (_, b) in batches {
+                let Some(slot) = self.departures.get_mut(b.partition as usize) else {
+                    continue;
+                };
+                let newer = slot.is_none_or(|d| {
+                    d.batch_id != b.id && (m.sent_at, b.id) > (d.sent_at, d.batch_id)
+                });
+                if !newer {
+                    continue;
+                }
+                let mut ids = [0u64; LANE_DOTS];
+                let mut keys = [None; LANE_DOTS];
+                for (i, r) in b.records.iter().take(LANE_DOTS).enumerate() {
+                    ids[i] = r.id;
+                    keys[i] = r.key;
+                }
+                *slot = Some(Departure {
+                    batch_id: b.id,
+                    sent_at: m.sent_at,
+                    piggyback: b.rode_along,
+                    records: b.records.len() as u32,
+                    ids,
+                    keys,
+                });
+            }
+        }
+    }
+}
+
+/// A record dot that can be clicked (and is ringed when selected).
+pub fn record_dot(
+    ctx: &Ctx,
+    view: &mut View,
+    (x, y): (f64, f64),
+    r: f64,
+    id: u64,
+    key: Option<u32>,
+) {
+    dot(ctx, x, y, r, key_colour(key));
+    view.hits
+        .push(x - r, y - r, r * 2.0, r * 2.0, Target::Record(id));
+    if view.selected_record() == Some(id) {
+        ring(ctx, x, y, r + 2.0);
+    }
+}

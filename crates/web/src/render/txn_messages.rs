@@ -1,0 +1,183 @@
+//! Transaction requests in flight: which messages are transaction traffic, the pill's text
+//! (Kafka's API names; responses end in ✓ or their error), and the pill itself.
+
+use super::paint::{text, DANGER};
+use super::txn::LSO_COLOUR;
+use streamscope_core::net::{Body, Message, MessageKind};
+use web_sys::CanvasRenderingContext2d as Ctx;
+
+/// Whether a message is transaction traffic.
+pub fn is_txn_kind(k: MessageKind) -> bool {
+    matches!(
+        k,
+        MessageKind::InitProducerId
+            | MessageKind::InitProducerIdResponse
+            | MessageKind::AddPartitionsToTxn
+            | MessageKind::AddPartitionsToTxnResponse
+            | MessageKind::EndTxn
+            | MessageKind::EndTxnResponse
+            | MessageKind::WriteTxnMarkers
+            | MessageKind::WriteTxnMarkersResponse
+            | MessageKind::AddOffsetsToTxn
+            | MessageKind::AddOffsetsToTxnResponse
+            | MessageKind::TxnOffsetCommit
+            | MessageKind::TxnOffsetCommitResponse
+    )
+}
+
+/// The pill's text for a transaction message (Kafka's API names; responses end in ✓ or
+/// their error), and whether it carries an error.
+pub fn message_label(m: &Message) -> (String, bool) {
+    let error = match &m.body {
+        Body::InitProducerIdResponse { error, .. }
+        | Body::AddPartitionsToTxnResponse { error, .. }
+        | Body::EndTxnResponse { error, .. }
+        | Body::AddOffsetsToTxnResponse { error, .. } => error.is_some(),
+        Body::TxnOffsetCommitResponse {
+            error,
+            producer_error,
+        } => error.is_some() || producer_error.is_some(),
+        Body::WriteTxnMarkersResponse { results, .. } => results.iter().any(|(_, e)| e.is_some()),
+        _ => false,
+    };
+    (message_text(m), error)
+}
+
+fn message_text(m: &Message) -> String {
+    let outcome = |e: &Option<streamscope_core::net::KafkaError>| match e {
+        Some(e) => format!(" {}", e.name()),
+        None => " ✓".to_string(),
+    };
+    match &m.body {
+        Body::InitProducerId { .. } => "InitProducerId".to_string(),
+        Body::InitProducerIdResponse { epoch, error, .. } => match error {
+            Some(_) => format!("InitProducerId{}", outcome(error)),
+            None => format!("InitProducerId ✓ epoch {epoch}"),
+        },
+        Body::AddPartitionsToTxn { partitions, .. } => {
+            let ps: Vec<String> = partitions
+                .iter()
+                .take(4)
+                .map(|tp| format!("P{}", tp.partition))
+                .collect();
+            format!("AddPartitionsToTxn {}", ps.join(" "))
+        }
+        Body::AddPartitionsToTxnResponse { error, .. } => {
+            format!("AddPartitionsToTxn{}", outcome(error))
+        }
+        Body::EndTxn { commit, .. } => {
+            format!("EndTxn {}", if *commit { "COMMIT" } else { "ABORT" })
+        }
+        Body::EndTxnResponse { error, .. } => format!("EndTxn{}", outcome(error)),
+        Body::AddOffsetsToTxn { .. } => "AddOffsetsToTxn".to_string(),
+        Body::AddOffsetsToTxnResponse { error, .. } => {
+            format!("AddOffsetsToTxn{}", outcome(error))
+        }
+        Body::TxnOffsetCommit { offsets, .. } => {
+            let ps: Vec<String> = offsets
+                .iter()
+                .take(4)
+                .map(|(tp, o)| format!("P{}@{o}", tp.partition))
+                .collect();
+            format!("TxnOffsetCommit {}", ps.join(" "))
+        }
+        Body::TxnOffsetCommitResponse {
+            error,
+            producer_error,
+        } => match (error, producer_error) {
+            (_, Some(e)) => format!("TxnOffsetCommit {}", e.name()),
+            (Some(e), None) => format!("TxnOffsetCommit {}", e.name()),
+            (None, None) => "TxnOffsetCommit ✓".to_string(),
+        },
+        Body::WriteTxnMarkers {
+            commit, partitions, ..
+        } => {
+            let ps: Vec<String> = partitions
+                .iter()
+                .take(4)
+                .map(|tp| format!("P{}", tp.partition))
+                .collect();
+            format!(
+                "WriteTxnMarkers {} {}",
+                if *commit { "COMMIT" } else { "ABORT" },
+                ps.join(" ")
+            )
+        }
+        Body::WriteTxnMarkersResponse { results, .. } => {
+            let err = results.iter().find_map(|(_, e)| *e);
+            format!("WriteTxnMarkers{}", outcome(&err))
+        }
+        _ => String::new(),
+    }
+}
+
+/// A transaction request or response in flight: a small purple pill with its API name.
+pub fn draw_message(ctx: &Ctx, m: &Message, x: f64, y: f64) {
+    let (label, error) = message_label(m);
+    let font = "600 9px system-ui, sans-serif";
+    ctx.set_font(font);
+    let w = ctx.measure_text(&label).map_or(60.0, |t| t.width()) + 8.0;
+    ctx.set_fill_style_str(if error { DANGER } else { LSO_COLOUR });
+    ctx.fill_rect(x - 2.0, y - 6.0, w, 12.0);
+    text(ctx, &label, x + 2.0, y + 3.0, "#ffffff", font);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streamscope_core::{Config, Sim, SimTime};
+
+    fn world() -> Sim {
+        let mut c = Config::preset();
+        c.set("transactional.id", "tx-1").unwrap();
+        c.set("sim.transaction.records", "0").unwrap();
+        Sim::new(c, 5).unwrap()
+    }
+
+    #[test]
+    fn transaction_messages_are_labelled() {
+        let mut sim = world();
+        let mut seen = Vec::new();
+        while sim.now() < SimTime(200_000) {
+            for m in sim.messages() {
+                if is_txn_kind(m.body.kind()) {
+                    seen.push(message_label(m).0);
+                }
+            }
+            if sim.step().is_none() {
+                break;
+            }
+        }
+        assert!(seen.iter().any(|s| s == "InitProducerId"), "{seen:?}");
+        assert!(seen.iter().any(|s| s.starts_with("InitProducerId ✓")));
+    }
+
+    #[test]
+    fn the_pipeline_offset_requests_are_labelled() {
+        let mut c = Config::preset();
+        c.set("sim.pipeline", "ctp").unwrap();
+        c.set("processing.guarantee", "exactly_once_v2").unwrap();
+        c.set("transaction.version", "1").unwrap();
+        let mut sim = Sim::new(c, 1).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        while sim.now() < SimTime(1_000_000) {
+            for m in sim.messages() {
+                if is_txn_kind(m.body.kind()) {
+                    let label = message_label(m).0;
+                    let api: String = label.split(' ').take(2).collect::<Vec<_>>().join(" ");
+                    seen.insert(api);
+                }
+            }
+            if sim.step().is_none() {
+                break;
+            }
+        }
+        for want in ["AddOffsetsToTxn", "AddOffsetsToTxn ✓", "TxnOffsetCommit ✓"] {
+            assert!(seen.contains(want), "{want}: {seen:?}");
+        }
+        assert!(
+            seen.iter().any(|s| s.starts_with("TxnOffsetCommit P")),
+            "{seen:?}"
+        );
+    }
+}

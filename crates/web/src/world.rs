@@ -1,0 +1,229 @@
+//! The visible world and its twin, changed together: settings (live, or queued for Reset),
+//! faults, live changes, Reset, and time (a step, a frame's run, a drain's run). Every change
+//! goes through the core's `Config::set` / `Sim::apply`, which validate and explain refusals;
+//! once the visible world took a change, the twin (`crate::twin`) gets the same one at the
+//! same simulated time. Called by `crate::apply` only.
+
+use crate::brokers;
+use crate::drain::PageDrain;
+use crate::i18n::{t, tf};
+use crate::page::{App, MAX_SEED};
+use crate::panels;
+use crate::pipeline::observe_phases;
+use crate::render;
+use crate::twin::Twin;
+use streamscope_core::config::settings;
+use streamscope_core::sim::liveness::secs;
+use streamscope_core::sim::schedule::drain_limit;
+use streamscope_core::{Change, Sim, SimTime};
+
+/// Cap on events per frame, so a huge speed cannot freeze the tab.
+pub const MAX_EVENTS_PER_FRAME: u64 = 50_000;
+
+/// Partitions of the first topic (the one the page's producer writes).
+fn partition_count(sim: &Sim) -> u32 {
+    sim.topics()
+        .first()
+        .map_or(0, |t| t.partitions.len() as u32)
+}
+
+impl App {
+    /// Applies `name=value`: live to the running simulation when Kafka's model allows it,
+    /// else to the next Reset. Returns the message to show.
+    pub fn apply_setting(&mut self, name: &str, value: &str) -> Result<String, String> {
+        let name = name.trim();
+        let value = value.trim();
+        let mut next = self.pending.clone();
+        next.set(name, value).map_err(|e| e.to_string())?;
+        next.validate().map_err(|e| e.to_string())?;
+        if settings::is_live(name) {
+            let before = partition_count(&self.sim);
+            self.apply_change(Change::Set {
+                name: name.to_string(),
+                value: value.to_string(),
+            })?;
+            self.pending = next;
+            let mut msg = format!("{}: {name}={value}", t(self.lang, "applied"));
+            let after = partition_count(&self.sim);
+            if after != before {
+                let remap = panels::Remap::compute(&self.sim, before, after);
+                msg.push_str(" · ");
+                msg.push_str(&remap.applied_text(self.lang));
+                self.remap = Some(remap);
+                self.write_remap();
+            }
+            Ok(msg)
+        } else {
+            self.pending = next;
+            brokers::queue(&mut self.queued, name, value);
+            brokers::write_pending(&self.doc, &self.queued, self.lang);
+            Ok(format!("{name}={value}: {}", t(self.lang, "on_reset")))
+        }
+    }
+
+    /// Schedules a fault typed in the fault box (validated by the core; nothing changes on
+    /// an error).
+    pub fn inject_fault(&mut self, text: &str) -> Result<String, String> {
+        let spec = streamscope_core::sim::schedule::parse_fault_at(text, self.sim.now())
+            .map_err(|e| e.to_string())?;
+        let canonical = spec.text.clone();
+        self.sim.schedule_fault(spec).map_err(|e| e.to_string())?;
+        let now = self.sim.now();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.schedule_fault(now, text);
+        }
+        Ok(format!("{}: {canonical}", t(self.lang, "fault_scheduled")))
+    }
+
+    /// Applies a live change to the simulation and, once it took it, to the twin at the
+    /// same simulated time.
+    pub fn apply_change(&mut self, change: Change) -> Result<(), String> {
+        self.sim.apply(change.clone()).map_err(|e| e.to_string())?;
+        let now = self.sim.now();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.mirror(now, &change);
+        }
+        Ok(())
+    }
+
+    /// Ends every fault in the simulation and in the twin.
+    pub fn end_faults(&mut self) {
+        self.sim.end_faults();
+        let now = self.sim.now();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.end_faults(now);
+        }
+    }
+
+    pub fn reset(&mut self, seed: u64) -> Result<(), String> {
+        let seed = seed & MAX_SEED;
+        let sim = Sim::new(self.pending.clone(), seed).map_err(|e| e.to_string())?;
+        self.sim = sim;
+        self.twin = Twin::new(&self.pending, seed);
+        self.drain = None;
+        self.phases_seen.clear();
+        observe_phases(&self.sim, &mut self.phases_seen);
+        self.last_frame_ms = None;
+        self.view.reset();
+        self.remap = None;
+        self.queued.clear();
+        brokers::write_pending(&self.doc, &self.queued, self.lang);
+        self.write_remap();
+        self.sync_controls();
+        self.draw();
+        Ok(())
+    }
+
+    pub fn step(&mut self) {
+        self.playing = false;
+        if self.draining() {
+            self.drain_advance(SimTime(u64::MAX), 1);
+        } else {
+            self.sim.step();
+        }
+        self.catch_up_twin(MAX_EVENTS_PER_FRAME);
+        self.sync_controls();
+        self.draw();
+    }
+
+    /// Runs to `target` (at most `max_events` events; true when there), letting the renderer
+    /// read the trace at least every half trace so no rebalance phase scrolls out unseen.
+    pub fn advance(&mut self, target: SimTime, max_events: u64) -> bool {
+        if self.draining() {
+            let done = self.drain_advance(target, max_events);
+            self.catch_up_twin(max_events);
+            return done;
+        }
+        let chunk = (streamscope_core::sim::TRACE_CAPACITY / 2) as u64;
+        let mut left = max_events;
+        while left > 0 {
+            let n = left.min(chunk);
+            let done = self.sim.run_until_bounded(target, n);
+            self.view.rebalance.observe(&self.sim);
+            observe_phases(&self.sim, &mut self.phases_seen);
+            if done {
+                self.catch_up_twin(max_events);
+                return true;
+            }
+            left -= n;
+        }
+        self.catch_up_twin(max_events);
+        false
+    }
+
+    /// Runs the twin to the simulation's time (at most `max_events` events: it catches up on
+    /// a later frame when it falls behind).
+    pub fn catch_up_twin(&mut self, max_events: u64) {
+        let now = self.sim.now();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.catch_up(now, max_events);
+        }
+    }
+
+    pub fn frame(&mut self, now_ms: f64) {
+        let dt = match self.last_frame_ms {
+            Some(prev) => (now_ms - prev).clamp(0.0, 100.0),
+            None => 0.0,
+        };
+        self.last_frame_ms = Some(now_ms);
+        if self.playing {
+            let advance_us = (dt * 1000.0 * self.speed) as u64;
+            // A drain moves the simulation only to its events' times: it keeps its own clock.
+            let from = match self.drain.as_ref().filter(|d| d.running()) {
+                Some(d) => d.clock(&self.sim),
+                None => self.sim.now(),
+            };
+            let target = from.plus(advance_us);
+            self.behind = !self.advance(target, MAX_EVENTS_PER_FRAME);
+        }
+        // A departed batch stays in its row for about 1.5 s of wall time at any speed.
+        self.view.departure_window_us = (self.speed * 1.5e6).max(1000.0) as u64;
+        render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);
+        if now_ms - self.last_stats_ms > 100.0 || !self.playing {
+            self.last_stats_ms = now_ms;
+            self.write_stats();
+            if self.playing {
+                self.write_inspector();
+            }
+        }
+    }
+
+    /// "Drain (stop sending)": ends every fault (in the twin too) and starts the drain of the
+    /// visible simulation and of the twin.
+    pub fn start_drain(&mut self) -> String {
+        self.end_faults();
+        let d = PageDrain::start(&mut self.sim);
+        let limit = secs(drain_limit(self.sim.config(), self.sim.now()));
+        self.drain = Some(d);
+        self.view.stuck.clear();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.start_drain();
+        }
+        tf(self.lang, "drain_started", &[("t", &limit)])
+    }
+
+    /// `App::advance` while a drain runs: drains towards `target` (at most `max_events`
+    /// events), letting the renderer read the trace at least every half trace. When the drain
+    /// ends, playback pauses (the run is over, as in the CLI) and the stuck parts are marked.
+    pub fn drain_advance(&mut self, target: SimTime, max_events: u64) -> bool {
+        let chunk = (streamscope_core::sim::TRACE_CAPACITY / 2) as u64;
+        let Some(d) = self.drain.as_mut() else {
+            return true;
+        };
+        let (view, phases) = (&mut self.view, &mut self.phases_seen);
+        let done = d.advance(&mut self.sim, target, max_events, chunk, &mut |sim| {
+            view.rebalance.observe(sim);
+            observe_phases(sim, phases);
+        });
+        if !d.running() {
+            self.view.stuck = d.stuck_keys.clone();
+            if self.playing {
+                self.playing = false;
+                self.sync_controls();
+                let msg = t(self.lang, "drain_over").to_string();
+                self.show(Ok(msg));
+            }
+        }
+        done
+    }
+}
