@@ -25,7 +25,7 @@ pub fn twin_config(cfg: &Config) -> Option<Config> {
     }
     let mut c = cfg.clone();
     c.set(
-        "processing.guarantee",
+        crate::config::settings::sim::PROCESSING_GUARANTEE.name,
         cfg.pipeline.guarantee.value.other().name(),
     )
     .ok()?;
