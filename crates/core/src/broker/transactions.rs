@@ -72,7 +72,7 @@ impl Sim {
     /// (after every append and leader change, with the monitor). Nothing is kept before the
     /// first transactional producer exists.
     pub(crate) fn txn_index_read(&mut self, tp: TopicPartitionId) {
-        if self.txn_coordinator.is_empty() {
+        if self.txn.transactions.is_empty() {
             return;
         }
         let Some(p) = self
@@ -271,7 +271,8 @@ impl Sim {
             return Err(KafkaError::InvalidProducerEpoch);
         }
         let m = self
-            .txn_coordinator
+            .txn
+            .transactions
             .get(tid)
             .ok_or(KafkaError::InvalidProducerIdMapping)?;
         if m.producer_id != pid {

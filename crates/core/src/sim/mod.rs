@@ -166,18 +166,12 @@ pub struct Sim {
     /// Producer-state of idempotent producers at leaders: last batches per (pid, partition):
     /// (first sequence, last sequence, base offset), at most 5.
     pub(crate) producer_state: BTreeMap<(i64, TopicPartitionId), ProducerStateEntries>,
-    /// Leader of each `__transaction_state` partition (the transaction coordinators).
-    pub(crate) txn_leaders: Vec<u32>,
-    /// Replicas of each `__transaction_state` partition, in assignment order.
-    pub(crate) txn_replicas: Vec<Vec<u32>>,
-    /// The coordinators' transactions, by transactional.id.
-    pub(crate) txn_coordinator: BTreeMap<String, crate::coordinator::txn::state::TxnMetadata>,
+    /// The transaction coordinators' state (`coordinator::txn`).
+    pub(crate) txn: crate::coordinator::txn::state::TxnCoordinators,
     /// Open and aborted transactions per partition, from the leaders' logs.
     pub(crate) partition_txns: BTreeMap<TopicPartitionId, crate::broker::txn_index::PartitionTxns>,
     /// Transaction markers waiting to be replicated before their answer.
     pub(crate) marker_waits: Vec<crate::broker::txn_index::MarkerWait>,
-    /// The coordinators' timed-out-transaction check is scheduled.
-    pub(crate) txn_timer_running: bool,
     /// The consume-transform-produce pipeline (`sim.pipeline=ctp`).
     pub(crate) pipeline: Option<crate::app::pipeline::state::Pipeline>,
     /// Records of aborted transactions a read_committed `poll()` returned (must stay 0).
@@ -288,12 +282,14 @@ impl Sim {
             ahead_watch: None,
             delayed_produces: Vec::new(),
             producer_state: BTreeMap::new(),
-            txn_leaders,
-            txn_replicas,
-            txn_coordinator: BTreeMap::new(),
+            txn: crate::coordinator::txn::state::TxnCoordinators {
+                leaders: txn_leaders,
+                replicas: txn_replicas,
+                transactions: BTreeMap::new(),
+                timer_running: false,
+            },
             partition_txns: BTreeMap::new(),
             marker_waits: Vec::new(),
-            txn_timer_running: false,
             pipeline: None,
             read_committed_aborted_seen: 0,
             trace: Trace::new(TRACE_CAPACITY),

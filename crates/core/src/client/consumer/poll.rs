@@ -135,7 +135,7 @@ impl Sim {
             self.maybe_rejoin_now(c);
         }
         // What the application gets, kept when a pipeline or a transaction needs to know.
-        let track = self.pipeline.is_some() || !self.txn_coordinator.is_empty();
+        let track = self.pipeline.is_some() || !self.txn.transactions.is_empty();
         let mut returned: Vec<BufferedRecord> = Vec::new();
         let cons = &mut self.consumers[c as usize];
         let mut n = 0u32;

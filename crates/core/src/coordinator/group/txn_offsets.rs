@@ -48,7 +48,7 @@ impl Sim {
             };
         }
         // The producer's epoch, as the `__consumer_offsets` append checks it.
-        let producer_error = match self.txn_coordinator.get(&transactional_id) {
+        let producer_error = match self.txn.transactions.get(&transactional_id) {
             None => Some(KafkaError::InvalidProducerIdMapping),
             Some(m) if m.producer_id != producer_id => Some(KafkaError::InvalidProducerIdMapping),
             Some(m) if epoch < m.epoch => Some(KafkaError::ProducerFenced),

@@ -24,7 +24,7 @@ impl Sim {
     /// every partition of the transaction (COMPLETE_* at once when it has none).
     pub(crate) fn end_transaction(&mut self, tid: &str, commit: bool, bump: bool) {
         let now = self.now;
-        let Some(m) = self.txn_coordinator.get_mut(tid) else {
+        let Some(m) = self.txn.transactions.get_mut(tid) else {
             return;
         };
         if bump {
@@ -38,7 +38,7 @@ impl Sim {
         let groups: Vec<u32> = core::mem::take(&mut m.groups).into_iter().collect();
         let pid = m.producer_id;
         self.complete_txn_offsets(pid, &groups, commit);
-        let Some(m) = self.txn_coordinator.get_mut(tid) else {
+        let Some(m) = self.txn.transactions.get_mut(tid) else {
             return;
         };
         if m.partitions.is_empty() {
@@ -60,7 +60,7 @@ impl Sim {
     /// Sends WriteTxnMarkers for the pending, not in-flight markers of `tid`, one request per
     /// partition leader. Returns how many markers were sent.
     pub(crate) fn send_markers(&mut self, tid: &str) -> u32 {
-        let Some(m) = self.txn_coordinator.get(tid) else {
+        let Some(m) = self.txn.transactions.get(tid) else {
             return 0;
         };
         let commit = m.state == TxnState::PrepareCommit;
@@ -83,7 +83,7 @@ impl Sim {
         let mut n = 0;
         for (leader, partitions) in per_leader {
             n += partitions.len() as u32;
-            if let Some(m) = self.txn_coordinator.get_mut(tid) {
+            if let Some(m) = self.txn.transactions.get_mut(tid) {
                 m.markers_in_flight.extend(partitions.iter().copied());
             }
             self.send(
@@ -110,7 +110,7 @@ impl Sim {
         results: Vec<(TopicPartitionId, Option<KafkaError>)>,
     ) -> Delivery {
         let now = self.now;
-        let Some(m) = self.txn_coordinator.get_mut(tid) else {
+        let Some(m) = self.txn.transactions.get_mut(tid) else {
             return Delivery::Group;
         };
         if m.producer_id != pid || !m.state.preparing() {

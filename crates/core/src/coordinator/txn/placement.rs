@@ -15,11 +15,11 @@ impl Sim {
 
     /// The `__transaction_state` partition and coordinator broker of a transactional.id.
     pub fn transaction_coordinator(&self, transactional_id: &str) -> (u32, u32) {
-        let parts = self.txn_leaders.len() as u32;
+        let parts = self.txn.leaders.len() as u32;
         let part = crate::consumer::group::coordinator_partition(transactional_id, parts);
         (
             part,
-            self.txn_leaders.get(part as usize).copied().unwrap_or(0),
+            self.txn.leaders.get(part as usize).copied().unwrap_or(0),
         )
     }
 
@@ -28,17 +28,17 @@ impl Sim {
     /// (their state is kept, as the new leader would load it from the log) and sends the
     /// markers of transactions it finds preparing again.
     pub(crate) fn move_txn_leaders(&mut self, broker: u32) {
-        for p in 0..self.txn_leaders.len() {
-            if self.txn_leaders[p] != broker {
+        for p in 0..self.txn.leaders.len() {
+            if self.txn.leaders[p] != broker {
                 continue;
             }
-            let next = self.txn_replicas.get(p).and_then(|rs| {
+            let next = self.txn.replicas.get(p).and_then(|rs| {
                 rs.iter()
                     .copied()
                     .find(|&r| r != broker && self.brokers.get(r as usize).is_some_and(|b| b.alive))
             });
             if let Some(next) = next {
-                self.txn_leaders[p] = next;
+                self.txn.leaders[p] = next;
                 self.txn_coordinator_moved(p as u32, next);
             }
         }
@@ -46,15 +46,16 @@ impl Sim {
 
     /// `broker` came back: it leads the `__transaction_state` partitions whose leader is down.
     pub(crate) fn txn_after_restart(&mut self, broker: u32) {
-        for p in 0..self.txn_leaders.len() {
+        for p in 0..self.txn.leaders.len() {
             let hosts = self
-                .txn_replicas
+                .txn
+                .replicas
                 .get(p)
                 .is_some_and(|rs| rs.contains(&broker));
-            let leader = self.txn_leaders[p];
+            let leader = self.txn.leaders[p];
             let leader_down = self.brokers.get(leader as usize).is_none_or(|b| !b.alive);
             if hosts && leader_down && leader != broker {
-                self.txn_leaders[p] = broker;
+                self.txn.leaders[p] = broker;
                 self.txn_coordinator_moved(p as u32, broker);
             }
         }
@@ -62,13 +63,14 @@ impl Sim {
 
     pub(crate) fn txn_coordinator_moved(&mut self, partition: u32, to: u32) {
         let tids: Vec<String> = self
-            .txn_coordinator
+            .txn
+            .transactions
             .values()
             .filter(|m| m.state_partition == partition)
             .map(|m| m.transactional_id.clone())
             .collect();
         for tid in tids {
-            let preparing = match self.txn_coordinator.get_mut(&tid) {
+            let preparing = match self.txn.transactions.get_mut(&tid) {
                 Some(m) => {
                     m.coordinator = to;
                     m.last_update = self.now;
@@ -87,6 +89,6 @@ impl Sim {
 
     /// The coordinators' state of every transactional.id.
     pub fn transactions(&self) -> impl Iterator<Item = &TxnMetadata> {
-        self.txn_coordinator.values()
+        self.txn.transactions.values()
     }
 }

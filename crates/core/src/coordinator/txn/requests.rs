@@ -86,7 +86,7 @@ impl Sim {
 
     pub(crate) fn txn_delivery(&self, tid: &str, error: Option<KafkaError>) -> Delivery {
         Delivery::Txn {
-            state: self.txn_coordinator.get(tid).map(|m| m.state),
+            state: self.txn.transactions.get(tid).map(|m| m.state),
             error,
         }
     }
@@ -107,12 +107,12 @@ impl Sim {
             answer.2 = Some(KafkaError::NotCoordinator);
         } else {
             let now = self.now;
-            let state = self.txn_coordinator.get(&tid).map(|m| m.state);
+            let state = self.txn.transactions.get(&tid).map(|m| m.state);
             match state {
                 None => {
                     let pid = self.next_producer_id;
                     self.next_producer_id += 1;
-                    self.txn_coordinator.insert(
+                    self.txn.transactions.insert(
                         tid.clone(),
                         TxnMetadata {
                             transactional_id: tid.clone(),
@@ -157,7 +157,7 @@ impl Sim {
                     answer.2 = Some(KafkaError::ConcurrentTransactions);
                 }
                 Some(_) => {
-                    if let Some(m) = self.txn_coordinator.get_mut(&tid) {
+                    if let Some(m) = self.txn.transactions.get_mut(&tid) {
                         m.epoch = m.epoch.saturating_add(1);
                         m.transition_to(TxnState::Empty);
                         m.partitions.clear();
@@ -193,7 +193,8 @@ impl Sim {
             return Err(KafkaError::NotCoordinator);
         }
         let m = self
-            .txn_coordinator
+            .txn
+            .transactions
             .get(tid)
             .ok_or(KafkaError::InvalidProducerIdMapping)?;
         if m.producer_id != pid {
@@ -219,7 +220,7 @@ impl Sim {
             return Some(e);
         }
         let now = self.now;
-        let m = self.txn_coordinator.get_mut(tid)?;
+        let m = self.txn.transactions.get_mut(tid)?;
         if m.state.preparing() {
             return Some(KafkaError::ConcurrentTransactions);
         }
@@ -246,7 +247,7 @@ impl Sim {
         if let Some(e) = self.coordinator_add(b, tid, pid, epoch, &[]) {
             return Some(e);
         }
-        if let Some(m) = self.txn_coordinator.get_mut(tid) {
+        if let Some(m) = self.txn.transactions.get_mut(tid) {
             m.groups.insert(group);
         }
         None
@@ -264,7 +265,7 @@ impl Sim {
         commit: bool,
     ) -> Delivery {
         let mut error = self.check_producer(b, tid, pid, epoch).err();
-        let state = self.txn_coordinator.get(tid).map(|m| m.state);
+        let state = self.txn.transactions.get(tid).map(|m| m.state);
         if error.is_none() {
             let v2 = self.config.broker.transaction_version.value >= 2;
             error = match (state, commit) {
@@ -281,7 +282,7 @@ impl Sim {
                 _ => Some(KafkaError::InvalidTxnState),
             };
         }
-        let epoch = self.txn_coordinator.get(tid).map_or(epoch, |m| m.epoch);
+        let epoch = self.txn.transactions.get(tid).map_or(epoch, |m| m.epoch);
         self.send(
             Node::Broker(b),
             from,

@@ -5,8 +5,10 @@
 
 use crate::net::TopicPartitionId;
 use crate::time::SimTime;
+use alloc::collections::BTreeMap;
 use alloc::collections::BTreeSet;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// `transaction.abort.timed.out.transaction.cleanup.interval.ms` (Kafka's default, 10 s).
 pub const ABORT_TIMED_OUT_INTERVAL_US: u64 = 10_000_000;
@@ -70,6 +72,19 @@ impl TxnMetadata {
         );
         self.state = next;
     }
+}
+
+/// What the transaction coordinators hold (`TransactionStateManager`): the leader and replicas
+/// of each `__transaction_state` partition (its leader coordinates the transactional.ids that
+/// hash to it), the transactions by transactional.id, and whether the check for timed-out
+/// transactions is scheduled.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TxnCoordinators {
+    pub leaders: Vec<u32>,
+    /// Replicas of each `__transaction_state` partition, in assignment order.
+    pub replicas: Vec<Vec<u32>>,
+    pub transactions: BTreeMap<String, TxnMetadata>,
+    pub timer_running: bool,
 }
 
 /// A transactional.id at its coordinator (`TransactionMetadata`).

@@ -16,8 +16,8 @@ use alloc::vec::Vec;
 impl Sim {
     /// Starts the coordinators' timed-out-transaction check (once transactions exist).
     pub(crate) fn ensure_txn_timer(&mut self) {
-        if !self.txn_timer_running {
-            self.txn_timer_running = true;
+        if !self.txn.timer_running {
+            self.txn.timer_running = true;
             let at = self.now.plus(ABORT_TIMED_OUT_INTERVAL_US);
             self.schedule(at, Pending::Txn(TxnTimer::AbortTimedOut));
         }
@@ -78,7 +78,8 @@ impl Sim {
             }
             TxnTimer::MarkerRetry { producer_id } => {
                 let tid = self
-                    .txn_coordinator
+                    .txn
+                    .transactions
                     .values()
                     .find(|m| m.producer_id == producer_id)?
                     .transactional_id
@@ -102,7 +103,8 @@ impl Sim {
             Pending::Txn(TxnTimer::AbortTimedOut),
         );
         let expired: Vec<String> = self
-            .txn_coordinator
+            .txn
+            .transactions
             .values()
             .filter(|m| {
                 m.state == TxnState::Ongoing
@@ -115,7 +117,8 @@ impl Sim {
             .map(|m| m.transactional_id.clone())
             .collect();
         let stale: Vec<String> = self
-            .txn_coordinator
+            .txn
+            .transactions
             .values()
             .filter(|m| m.state.preparing() && now.since(m.last_update) >= MARKER_RESEND_US)
             .map(|m| m.transactional_id.clone())
@@ -128,7 +131,7 @@ impl Sim {
         }
         let mut resent = 0;
         for tid in &stale {
-            if let Some(m) = self.txn_coordinator.get_mut(tid) {
+            if let Some(m) = self.txn.transactions.get_mut(tid) {
                 m.markers_in_flight.clear();
                 m.last_update = now;
             }

@@ -322,7 +322,7 @@ impl Sim {
 
     pub(crate) fn unsettled_transactions(&self, out: &mut Vec<Unsettled>, first: bool) {
         use crate::coordinator::txn::state::TxnState;
-        for m in self.txn_coordinator.values() {
+        for m in self.txn.transactions.values() {
             if matches!(
                 m.state,
                 TxnState::Ongoing | TxnState::PrepareCommit | TxnState::PrepareAbort

@@ -123,7 +123,7 @@ impl Sim {
                 });
             }
         }
-        for m in self.txn_coordinator.values() {
+        for m in self.txn.transactions.values() {
             if m.state == crate::coordinator::txn::state::TxnState::Ongoing {
                 let deadline = m.started_at.plus(m.timeout_us);
                 out.push(PendingTimeout {
