@@ -17,9 +17,7 @@ impl Sim {
     /// with `send` set when it sends a record now. `None` and no send: it waits (for
     /// initTransactions or the end of a transaction, or for the page in manual mode).
     pub(crate) fn txn_app_step(&mut self, idx: u32) -> (Option<Event>, bool) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return (None, false);
-        };
+        let p = self.producer_mut(idx);
         let n = p.config.workload.transaction_records.value;
         let abort_percent = p.config.workload.transaction_abort_percent.value;
         let Some(t) = p.txn.as_ref() else {

@@ -531,6 +531,18 @@ impl Sim {
         self.txn_index_read(tp);
     }
 
+    /// Producer instance `idx`. Instances are only ever added, and every index the engine holds
+    /// (a message's address, a timer's, an application's current instance) names one; an index
+    /// a user gives is checked before it gets here (`transactional_instance`).
+    pub(crate) fn producer_mut(&mut self, idx: u32) -> &mut crate::producer::Producer {
+        let n = self.producers.len();
+        assert!(
+            (idx as usize) < n,
+            "producer instance {idx} does not exist ({n} instances)"
+        );
+        &mut self.producers[idx as usize]
+    }
+
     pub(crate) fn partition_mut(&mut self, tp: TopicPartitionId) -> Option<&mut Partition> {
         self.topics
             .get_mut(tp.topic as usize)?

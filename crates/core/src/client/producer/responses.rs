@@ -66,9 +66,7 @@ impl Sim {
         request_id: u64,
         results: Vec<PartitionProduceResult>,
     ) -> Delivery {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return Delivery::Group;
-        };
+        let p = self.producer_mut(idx);
         if let Some(r) = p.in_flight.get(&request_id) {
             let b = r.broker as usize;
             p.in_flight_per_broker[b] = p.in_flight_per_broker[b].saturating_sub(1);
@@ -98,9 +96,7 @@ impl Sim {
         request_id: u64,
         results: &[PartitionProduceResult],
     ) -> (u32, Option<crate::net::KafkaError>) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return (0, None);
-        };
+        let p = self.producer_mut(idx);
         let Some(req) = p.in_flight.remove(&request_id) else {
             return (0, None);
         };
@@ -126,9 +122,7 @@ impl Sim {
         base_offset: i64,
     ) -> u32 {
         let now = self.now;
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return 0;
-        };
+        let p = self.producer_mut(idx);
         let count = b.records.len() as u64;
         if let Some(e) = error {
             let deadline = b.created_at.plus(delivery_timeout_us(&p.config));
@@ -185,9 +179,7 @@ impl Sim {
                     .set_outcome(r.id, RecordOutcome::Acknowledged { offset });
             }
         }
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return 0;
-        };
+        let p = self.producer_mut(idx);
         p.accumulator.deallocate(&b);
         let mut released_sync: Option<SimTime> = None;
         if let Some(w) = p.awaiting_ack {
@@ -199,9 +191,7 @@ impl Sim {
         if p.blocked.is_some() {
             self.schedule(now, Pending::RetryBlockedSend { producer: idx });
         }
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return count as u32;
-        };
+        let p = &self.producers[idx as usize];
         let current = self.app_producer.get(p.app as usize) == Some(&idx);
         if let (Some(created), ProducerState::Running, true) = (released_sync, p.state, current) {
             // send().get() returned: the application sends its next record, no sooner than
@@ -239,9 +229,7 @@ impl Sim {
         broker: u32,
         timed_out: Option<u64>,
     ) -> (u32, u32) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return (0, 0);
-        };
+        let p = self.producer_mut(idx);
         let ids: Vec<u64> = p
             .in_flight
             .values()
@@ -283,9 +271,7 @@ impl Sim {
     /// (`RecordAccumulator.expiredBatches`, `Sender.getExpiredInflightBatches`).
     pub(crate) fn expire_batches(&mut self, idx: u32) -> u32 {
         let now = self.now;
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return 0;
-        };
+        let p = self.producer_mut(idx);
         let timeout = delivery_timeout_us(&p.config);
         let expired = p.accumulator.take_expired(now, timeout);
         let mut n = 0;

@@ -269,9 +269,7 @@ impl Sim {
     /// Wakes the sender at the earliest time a queued batch becomes sendable or expires.
     pub(crate) fn schedule_sender_wake(&mut self, idx: u32) {
         let now = self.now;
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
+        let p = self.producer_mut(idx);
         let linger_us = p.config.linger_ms.value * 1000;
         let timeout = delivery_timeout_us(&p.config);
         let Some(at) = p.accumulator.next_wake(now, linger_us, timeout) else {

@@ -68,9 +68,7 @@ impl Sim {
 
     /// initTransactions(): InitProducerId to the coordinator.
     pub(crate) fn txn_send_init(&mut self, idx: u32) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
+        let p = self.producer_mut(idx);
         let timeout_ms = p.config.transaction_timeout_ms.value;
         let Some(t) = p.txn.as_mut() else {
             return;
@@ -92,9 +90,7 @@ impl Sim {
     /// A transactional request went out: it is sent again if no answer comes within
     /// request.timeout.ms (the coordinator may have been down).
     pub(crate) fn txn_request_sent(&mut self, idx: u32) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
+        let p = self.producer_mut(idx);
         let timeout = p.config.request_timeout_ms.value.max(1) * 1000;
         let Some(t) = p.txn.as_mut() else {
             return;
@@ -137,9 +133,7 @@ impl Sim {
     /// commitTransaction() / abortTransaction(): a commit flushes every batch; an abort fails
     /// the batches not sent yet. EndTxn follows once nothing is in flight.
     pub(crate) fn txn_end(&mut self, idx: u32, commit: bool) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
+        let p = self.producer_mut(idx);
         let Some(t) = p.txn.as_mut() else {
             return;
         };
@@ -182,9 +176,7 @@ impl Sim {
     /// V1: AddPartitionsToTxn for the partitions written to and not yet added (one request
     /// at a time).
     pub(crate) fn txn_maybe_add_partitions(&mut self, idx: u32) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
+        let p = self.producer_mut(idx);
         let (pid, epoch, topic) = (p.producer_id, p.epoch, p.topic);
         let Some(t) = p.txn.as_mut() else {
             return;
@@ -220,9 +212,7 @@ impl Sim {
     /// EndTxn once the ending transaction has nothing queued or in flight; a transaction
     /// that wrote nothing ends in the client alone.
     pub(crate) fn txn_maybe_send_end(&mut self, idx: u32) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
+        let p = self.producer_mut(idx);
         let (pid, epoch) = (p.producer_id, p.epoch);
         let idle = p.accumulator.is_empty() && p.in_flight.is_empty();
         let Some(t) = p.txn.as_mut() else {
@@ -259,9 +249,7 @@ impl Sim {
     /// The transaction ended (EndTxn answered, or nothing to end): Ready, with the new epoch
     /// (V2) and its sequences from 0.
     pub(crate) fn txn_completed(&mut self, idx: u32, commit: bool, epoch: Option<i16>) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
+        let p = self.producer_mut(idx);
         if let Some(e) = epoch.filter(|e| *e != p.epoch) {
             p.epoch = e;
             p.next_sequence.iter_mut().for_each(|s| *s = 0);
@@ -288,9 +276,7 @@ impl Sim {
 
     /// The producer is fenced: fatal, every queued batch fails, the application stops.
     pub(crate) fn txn_fatal(&mut self, idx: u32, error: KafkaError) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
+        let p = self.producer_mut(idx);
         let Some(t) = p.txn.as_mut() else {
             return;
         };
@@ -313,9 +299,7 @@ impl Sim {
 
     /// Schedules a retry of the transactional request after retry.backoff.ms.
     pub(crate) fn txn_retry(&mut self, idx: u32) {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
+        let p = self.producer_mut(idx);
         let backoff = p.config.retry_backoff_ms.value.max(1) * 1000;
         if let Some(t) = p.txn.as_mut() {
             t.retry_scheduled = true;
@@ -326,9 +310,7 @@ impl Sim {
 
     /// A coordinator's answer at the producer.
     pub(crate) fn on_txn_response(&mut self, idx: u32, body: Body) -> Delivery {
-        let Some(p) = self.producers.get_mut(idx as usize) else {
-            return Delivery::Group;
-        };
+        let p = self.producer_mut(idx);
         let Some(t) = p.txn.as_mut() else {
             return Delivery::Group;
         };
