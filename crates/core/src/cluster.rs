@@ -195,6 +195,43 @@ impl Partition {
     }
 }
 
+/// A broker as an observer of the cluster sees it: running, down with the controller not
+/// knowing yet, down and fenced by the controller, or started again and waiting for its old
+/// session to expire before it may register (KIP-966).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum BrokerState {
+    Up,
+    Crashed,
+    Fenced,
+    /// Started again; the controller accepts it when its previous session expires.
+    Restarting,
+}
+
+impl BrokerState {
+    pub fn name(self) -> &'static str {
+        match self {
+            BrokerState::Up => "up",
+            BrokerState::Crashed => "crashed",
+            BrokerState::Fenced => "fenced",
+            BrokerState::Restarting => "restarting",
+        }
+    }
+}
+
+impl Broker {
+    /// What state the broker is in, as the page and the views show it.
+    pub fn state(&self) -> BrokerState {
+        match (self.alive, self.fenced) {
+            (true, _) => BrokerState::Up,
+            _ if self.registering => BrokerState::Restarting,
+            (false, false) => BrokerState::Crashed,
+            (false, true) => BrokerState::Fenced,
+        }
+    }
+}
+
 /// A topic and its partitions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Topic {

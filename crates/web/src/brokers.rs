@@ -9,7 +9,8 @@
 use crate::dom::set_text;
 use crate::i18n::{t, tf, Lang};
 use crate::monitor::{count_text, MonitorCounts};
-use crate::render::{BrokerState, Layout, BUTTON_ROOM, HEIGHT, WIDTH};
+use crate::render::{Layout, BUTTON_ROOM, HEIGHT, WIDTH};
+use streamscope_core::cluster::BrokerState;
 use streamscope_core::Sim;
 use web_sys::{Document, Element};
 
@@ -106,7 +107,7 @@ pub fn build_broker_controls(doc: &Document, sim: &Sim) {
 /// (Crash while it runs, Restart while it is down), in the page's language.
 pub fn update_broker_controls(doc: &Document, sim: &Sim, lang: Lang) {
     for b in sim.brokers() {
-        let state = BrokerState::of(b);
+        let state = b.state();
         let id = b.id.to_string();
         if let Some(div) = doc.get_element_by_id(&format!("broker-{id}")) {
             if div.get_attribute("data-state").as_deref() != Some(state.name()) {

@@ -30,7 +30,7 @@ mod txn_messages;
 pub use hits::{Hit, Hits, Target, MAX_HITS};
 pub use in_flight::request_line;
 pub use layout::{Layout, BUTTON_ROOM, HEIGHT, WIDTH};
-pub use marks::{BrokerState, GroupMark, ReplicaMark, TxnMarks};
+pub use marks::{GroupMark, ReplicaMark, TxnMarks};
 pub use paint::{human_bytes, key_colour};
 pub use producers::{compression_text, producer_status, running};
 pub use state::View;

@@ -13,13 +13,14 @@
 
 use super::hits::Target;
 use super::layout::{Layout, BUTTON_ROOM};
-use super::marks::{BrokerState, ReplicaMark};
+use super::marks::ReplicaMark;
 use super::paint::{
     key_colour, text, text_right, BOLD, DANGER, EDGE, FONT, INK, MUTED, PANEL, SMALL,
 };
 use super::state::View;
 use super::txn::{self, Scale, LSO_COLOUR};
 use crate::i18n::{t, tf, Lang};
+use streamscope_core::cluster::BrokerState;
 use streamscope_core::cluster::{Broker, Partition, Replica};
 use streamscope_core::log::EntryKind;
 use streamscope_core::Sim;
@@ -64,7 +65,7 @@ pub(super) fn draw_brokers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &
 fn draw_broker(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View, b: &Broker) {
     let y = l.broker_y(b.id);
     let (x, w, h) = (l.broker_x, l.broker_w, l.broker_h);
-    let state = BrokerState::of(b);
+    let state = b.state();
     let up = state == BrokerState::Up;
     ctx.set_fill_style_str(if up { PANEL } else { DOWN_FILL });
     ctx.fill_rect(x, y, w, h);
@@ -482,14 +483,14 @@ mod tests {
             refuses_connections: false,
             host_lost: false,
         };
-        assert_eq!(BrokerState::of(&b), BrokerState::Up);
+        assert_eq!(b.state(), BrokerState::Up);
         b.alive = false;
-        assert_eq!(BrokerState::of(&b), BrokerState::Crashed);
+        assert_eq!(b.state(), BrokerState::Crashed);
         b.registering = true;
-        assert_eq!(BrokerState::of(&b).name(), "restarting");
+        assert_eq!(b.state().name(), "restarting");
         b.registering = false;
         b.fenced = true;
-        assert_eq!(BrokerState::of(&b).name(), "fenced");
+        assert_eq!(b.state().name(), "fenced");
     }
 
     #[test]

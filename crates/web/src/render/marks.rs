@@ -6,40 +6,9 @@
 
 use crate::rebalance::{Phase, Step};
 use std::collections::BTreeMap;
-use streamscope_core::cluster::Broker;
+use streamscope_core::cluster::BrokerState;
 use streamscope_core::net::TopicPartitionId;
 use streamscope_core::Sim;
-
-/// A broker as the page shows it: running, crashed (the controller does not know yet),
-/// crashed and fenced by the controller, or restarted and waiting for that fence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BrokerState {
-    Up,
-    Crashed,
-    Fenced,
-    /// Started again; the controller accepts it when its previous session expires.
-    Restarting,
-}
-
-impl BrokerState {
-    pub fn of(b: &Broker) -> BrokerState {
-        match (b.alive, b.fenced) {
-            (true, _) => BrokerState::Up,
-            _ if b.registering => BrokerState::Restarting,
-            (false, false) => BrokerState::Crashed,
-            (false, true) => BrokerState::Fenced,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            BrokerState::Up => "up",
-            BrokerState::Crashed => "crashed",
-            BrokerState::Fenced => "fenced",
-            BrokerState::Restarting => "restarting",
-        }
-    }
-}
 
 /// One replica row drawn in the last frame (what `window.streamscope.drawnReplicas()` lists).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
