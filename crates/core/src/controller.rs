@@ -356,6 +356,7 @@ impl Sim {
                 }
             }
             self.send_consumer_fetches(c);
+            self.retry_resets_sent_to_dead_brokers(c);
         }
         for p in 0..self.producers.len() as u32 {
             self.sender_run(p);

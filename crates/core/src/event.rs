@@ -165,6 +165,8 @@ pub enum Event {
     CommitSyncTimedOut { consumer: u32 },
     /// A consumer asked for its committed offsets again after UNSTABLE_OFFSET_COMMIT.
     OffsetFetchRetried { consumer: u32 },
+    /// A consumer's offset resets waiting for a retry (or an answer) came due.
+    OffsetResetRetried { consumer: u32 },
     /// A pipeline processor's step (`sim::pipeline`).
     PipelineStep {
         processor: u32,
@@ -196,6 +198,11 @@ pub enum Delivery {
     },
     /// A follower or consumer received records.
     Fetched { records: u32 },
+    /// A leader answered a ListOffsets: partitions with an offset, and refused ones.
+    OffsetsListed { found: u32, failed: u32 },
+    /// A consumer reset positions from a ListOffsets answer; failed partitions are asked
+    /// again after retry.backoff.ms.
+    PositionsReset { reset: u32, failed: u32 },
     /// Group protocol and offset traffic.
     Group,
     /// The message started a rebalance: the group went to PreparingRebalance.

@@ -164,6 +164,17 @@ pub enum Body {
     ConsumerFetchResponse {
         parts: Vec<FetchedPartition>,
     },
+    /// A consumer asks a partition leader where to reset a position to (`ListOffsetsRequest`
+    /// with replica_id -1, sent by `OffsetFetcher.resetPositionsIfNeeded`): the log start
+    /// offset or the end offset, which under read_committed is the last stable offset.
+    ListOffsets {
+        consumer: u32,
+        isolation_level: crate::config::IsolationLevel,
+        partitions: Vec<(TopicPartitionId, OffsetSpec)>,
+    },
+    ListOffsetsResponse {
+        partitions: Vec<ListedOffset>,
+    },
     /// The simulator's client makes its member id itself (`<client.id>-<UUID>`).
     JoinGroup {
         group: u32,
@@ -392,6 +403,8 @@ pub enum MessageKind {
     ReplicaFetchResponse,
     ConsumerFetch,
     ConsumerFetchResponse,
+    ListOffsets,
+    ListOffsetsResponse,
     JoinGroup,
     JoinGroupResponse,
     SyncGroup,
@@ -429,6 +442,8 @@ impl Body {
             Body::ReplicaFetchResponse { .. } => MessageKind::ReplicaFetchResponse,
             Body::ConsumerFetch { .. } => MessageKind::ConsumerFetch,
             Body::ConsumerFetchResponse { .. } => MessageKind::ConsumerFetchResponse,
+            Body::ListOffsets { .. } => MessageKind::ListOffsets,
+            Body::ListOffsetsResponse { .. } => MessageKind::ListOffsetsResponse,
             Body::JoinGroup { .. } => MessageKind::JoinGroup,
             Body::JoinGroupResponse { .. } => MessageKind::JoinGroupResponse,
             Body::SyncGroup { .. } => MessageKind::SyncGroup,
@@ -483,6 +498,22 @@ pub struct FetchParams {
     pub min_bytes: u64,
     pub partition_max_bytes: u64,
     pub isolation_level: crate::config::IsolationLevel,
+}
+
+/// Which offset a ListOffsets asks of a partition: Kafka's special timestamps
+/// `EARLIEST_TIMESTAMP` (-2) and `LATEST_TIMESTAMP` (-1), chosen by `auto.offset.reset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetSpec {
+    Earliest,
+    Latest,
+}
+
+/// One partition's answer to a ListOffsets: the offset, or the partition's error
+/// (NOT_LEADER_OR_FOLLOWER from a broker that does not lead it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListedOffset {
+    pub tp: TopicPartitionId,
+    pub offset: Result<u64, KafkaError>,
 }
 
 /// A message in flight.

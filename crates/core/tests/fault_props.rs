@@ -1274,7 +1274,6 @@ fn acknowledged_records_survive_one_broker_at_a_time() {
 /// consumer joins; after the faults end and broker 2 is back, consumer-g1-1 never learns a
 /// position for orders-1 ("position unknown of 0"), so the run does not settle.
 #[test]
-#[ignore = "known stall, not yet fixed: see issue 12's note (session of 2026-12-07)"]
 fn a_consumer_learns_its_position_after_its_leader_returns() {
     let case = Case {
         seed: 7235199548586823931,

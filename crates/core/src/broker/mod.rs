@@ -10,6 +10,7 @@
 
 pub mod fetch;
 pub mod isr;
+pub mod list_offsets;
 pub mod produce;
 pub mod purgatory;
 pub mod replication;

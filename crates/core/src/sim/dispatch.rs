@@ -22,6 +22,7 @@ impl Sim {
             Pending::ConsumerPoll { consumer } => self.on_consumer_poll(consumer),
             Pending::ConsumerTimer { consumer } => self.on_consumer_timer(consumer),
             Pending::OffsetFetchRetry { consumer } => self.on_offset_fetch_retry(consumer),
+            Pending::OffsetResetRetry { consumer } => self.on_offset_reset_retry(consumer),
             Pending::Pipeline(t) => self.on_pipeline_timer(t),
             Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
             Pending::SessionExpire { group, handle, at } => {
@@ -128,6 +129,17 @@ impl Sim {
             ) => self.on_fetch_request(b, Node::Consumer(consumer), params, partitions),
             (Node::Consumer(c), Body::ConsumerFetchResponse { parts }) => {
                 self.on_consumer_fetch_response(c, from, parts)
+            }
+            (
+                Node::Broker(b),
+                Body::ListOffsets {
+                    consumer,
+                    isolation_level,
+                    partitions,
+                },
+            ) => self.on_list_offsets(b, consumer, isolation_level, partitions),
+            (Node::Consumer(c), Body::ListOffsetsResponse { partitions }) => {
+                self.on_list_offsets_response(c, from, partitions)
             }
             (
                 Node::Broker(b),

@@ -68,6 +68,8 @@ impl Sim {
             generation: 0,
             assignment: Vec::new(),
             positions: BTreeMap::new(),
+            resets: BTreeMap::new(),
+            reset_wakeup: None,
             committed: BTreeMap::new(),
             buffer: alloc::collections::VecDeque::new(),
             fetch_in_flight: alloc::vec![false; self.brokers.len()],
@@ -233,6 +235,7 @@ impl Sim {
         c.state = MemberState::Stopped;
         c.assignment.clear();
         c.positions.clear();
+        c.resets.clear();
         c.buffer.clear();
         c.busy_until = None;
         c.commit_sync_wait = None;

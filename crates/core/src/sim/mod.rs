@@ -64,6 +64,9 @@ pub(crate) enum Pending {
     ConsumerTimer { consumer: u32 },
     /// A consumer asks for its committed offsets again (UNSTABLE_OFFSET_COMMIT).
     OffsetFetchRetry { consumer: u32 },
+    /// A consumer's waiting offset resets may be asked again (retry.backoff.ms after a
+    /// refusal, request.timeout.ms after a send).
+    OffsetResetRetry { consumer: u32 },
     /// A pipeline processor's timer.
     Pipeline(crate::app::pipeline::state::PipelineTimer),
     /// Buffer memory came back: a blocked `send()` tries again.

@@ -172,6 +172,7 @@ impl Sim {
             return;
         }
         cons.positions.clear();
+        cons.resets.clear();
         cons.buffer.clear();
         if matches!(
             cons.state,

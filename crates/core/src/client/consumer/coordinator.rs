@@ -15,8 +15,8 @@ pub(crate) const CONSUMER_REQUEST_TIMEOUT_US: u64 = 30_000_000;
 /// `default.api.timeout.ms` (60 s): how long `commitSync()` blocks before it throws
 /// TimeoutException.
 pub(crate) const DEFAULT_API_TIMEOUT_US: u64 = 60_000_000;
-/// The consumer's retry.backoff.ms (100 ms), between OffsetFetch attempts.
-pub(crate) const OFFSET_FETCH_RETRY_BACKOFF_US: u64 = 100_000;
+/// The consumer's retry.backoff.ms (100 ms), between OffsetFetch and ListOffsets attempts.
+pub(crate) const CONSUMER_RETRY_BACKOFF_US: u64 = 100_000;
 /// `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait the rebalance timeout plus this.
 pub(crate) const JOIN_GROUP_TIMEOUT_LAPSE_US: u64 = 5_000_000;
 
@@ -161,7 +161,7 @@ impl Sim {
         let missing: Vec<TopicPartitionId> = cons
             .assignment
             .iter()
-            .filter(|tp| !cons.positions.contains_key(tp))
+            .filter(|tp| !cons.positions.contains_key(tp) && !cons.resets.contains_key(tp))
             .copied()
             .collect();
         if missing.is_empty() {

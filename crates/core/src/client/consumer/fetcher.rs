@@ -4,7 +4,6 @@
 //! offset out of range reset by auto.offset.reset; read_committed skipping aborted
 //! transactions and control records.
 
-use crate::config::OffsetReset;
 use crate::consumer::BufferedRecord;
 use crate::event::Delivery;
 use crate::net::{Body, FetchedPartition, Node, TopicPartitionId};
@@ -122,7 +121,7 @@ impl Sim {
                 continue;
             }
             if pos < fp.log_start_offset {
-                out_of_range.push((fp.tp, fp.log_start_offset, fp.high_watermark));
+                out_of_range.push(fp.tp);
                 continue;
             }
             let mut next = pos;
@@ -152,35 +151,15 @@ impl Sim {
     }
 
     /// OFFSET_OUT_OF_RANGE for partitions whose fetch position fell below the leader's log
-    /// start offset (retention deleted it): the consumer resets by `auto.offset.reset`
-    /// (`SubscriptionState.requestOffsetReset`): earliest -> the log start offset, latest ->
-    /// the high watermark; with none, `poll()` would throw `OffsetOutOfRangeException`: here
-    /// the partition loses its position and is not fetched again until the next assignment.
-    ///
-    /// Simplified: the offsets come from the fetch response, not from a ListOffsets request.
-    pub(crate) fn reset_out_of_range(&mut self, c: u32, parts: &[(TopicPartitionId, u64, u64)]) {
+    /// start offset (retention deleted it): the position is reset by `auto.offset.reset`
+    /// (`SubscriptionState.requestOffsetReset`, then a ListOffsets: `consumer::offset_reset`).
+    pub(crate) fn reset_out_of_range(&mut self, c: u32, parts: &[TopicPartitionId]) {
         if parts.is_empty() {
             return;
         }
-        let Some(cons) = self.consumers.get_mut(c as usize) else {
-            return;
-        };
-        let Some(g) = self.config.groups.get(cons.group as usize) else {
-            return;
-        };
-        let reset = g.consumer.auto_offset_reset.value;
-        for &(tp, log_start, hw) in parts {
-            match reset {
-                OffsetReset::Earliest => {
-                    cons.positions.insert(tp, log_start);
-                }
-                OffsetReset::Latest => {
-                    cons.positions.insert(tp, hw.max(log_start));
-                }
-                OffsetReset::None => {
-                    cons.positions.remove(&tp);
-                }
-            }
+        for &tp in parts {
+            self.request_offset_reset(c, tp);
         }
+        self.reset_positions(c);
     }
 }

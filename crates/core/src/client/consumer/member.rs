@@ -96,6 +96,7 @@ impl Sim {
                 let cons = &mut self.consumers[c as usize];
                 cons.assignment.clear();
                 cons.positions.clear();
+                cons.resets.clear();
                 cons.buffer.clear();
             }
         }
@@ -133,6 +134,7 @@ impl Sim {
         };
         cons.assignment.clear();
         cons.positions.clear();
+        cons.resets.clear();
         cons.buffer.clear();
         cons.pending_assignment = None;
         cons.generation = 0;
@@ -251,6 +253,7 @@ impl Sim {
         cons.previous = assignment.clone();
         cons.previous_generation = Some(generation);
         cons.positions.retain(|tp, _| assignment.contains(tp));
+        cons.resets.retain(|tp, _| assignment.contains(tp));
         cons.buffer.retain(|r| assignment.contains(&r.tp));
         if cooperative && !revoked.is_empty() {
             // KIP-429: give up what moved, then rejoin so it can be handed over.
@@ -259,7 +262,9 @@ impl Sim {
         // Committed offsets are fetched for every assigned partition without a
         // position: the new ones, and kept ones whose position was reset (Kafka's
         // `refreshCommittedOffsetsIfNeeded` for partitions still initializing).
-        let missing = assignment.iter().any(|tp| !cons.positions.contains_key(tp));
+        let missing = assignment
+            .iter()
+            .any(|tp| !cons.positions.contains_key(tp) && !cons.resets.contains_key(tp));
         if !missing {
             cons.state = MemberState::Stable;
         } else {

@@ -7,8 +7,7 @@
 //! The member finds its coordinator with FindCoordinator and finds it again when a request
 //! to it times out or is answered NOT_COORDINATOR (`sim::coordinator`).
 //!
-//! Simplified for now: the offset reset reads the leader's log start offset / high watermark directly instead of a
-//! ListOffsets request; the application's `poll()` is modelled only when records are
+//! Simplified for now: the application's `poll()` is modelled only when records are
 //! buffered (an idle application is "inside poll()"), and rebalance callbacks do nothing
 //! beyond what auto-commit does.
 
@@ -17,6 +16,7 @@ pub mod fetcher;
 pub use crate::coordinator::group::state as group;
 pub mod lag;
 pub mod member;
+pub mod offset_reset;
 pub mod poll;
 pub mod responses;
 
@@ -72,6 +72,12 @@ pub struct Consumer {
     pub assignment: Vec<TopicPartitionId>,
     /// Next offset to return to the application, per assigned partition.
     pub positions: BTreeMap<TopicPartitionId, u64>,
+    /// Partitions waiting for their position to be reset by auto.offset.reset
+    /// (`SubscriptionState`'s AWAIT_RESET): no committed offset, or the fetch position fell
+    /// out of range.
+    pub resets: BTreeMap<TopicPartitionId, offset_reset::PendingReset>,
+    /// When a wake-up to send due resets is scheduled.
+    pub reset_wakeup: Option<SimTime>,
     /// Last offsets the coordinator confirmed committed.
     pub committed: BTreeMap<TopicPartitionId, u64>,
     /// Fetched records not yet returned by `poll()`.

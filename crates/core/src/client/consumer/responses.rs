@@ -1,13 +1,11 @@
 //! What the consumer does with its group coordinator's answers: FindCoordinator, JoinGroup,
 //! SyncGroup, Heartbeat, OffsetFetch, OffsetCommit, LeaveGroup responses and their errors.
 
-use crate::config::OffsetReset;
-use crate::consumer::coordinator::OFFSET_FETCH_RETRY_BACKOFF_US;
+use crate::consumer::coordinator::CONSUMER_RETRY_BACKOFF_US;
 use crate::consumer::MemberState;
 use crate::event::Delivery;
 use crate::net::{Body, GroupError, MessageKind};
 use crate::sim::{Pending, Sim};
-use alloc::vec::Vec;
 
 impl Sim {
     /// A group response at the member. Responses meant for an earlier member id of this
@@ -173,7 +171,7 @@ impl Sim {
                 // KIP-447: a transaction still holds offsets of these partitions; ask again
                 // after retry.backoff.ms (100 ms).
                 self.schedule(
-                    now.plus(OFFSET_FETCH_RETRY_BACKOFF_US),
+                    now.plus(CONSUMER_RETRY_BACKOFF_US),
                     Pending::OffsetFetchRetry { consumer: c },
                 );
                 Delivery::GroupRefused {
@@ -181,36 +179,28 @@ impl Sim {
                 }
             }
             Body::OffsetFetchResponse { offsets, .. } => {
-                let reset = self.config.groups[group as usize]
-                    .consumer
-                    .auto_offset_reset
-                    .value;
-                let mut pos = Vec::new();
+                // A committed offset is the position; without one the position is reset by
+                // auto.offset.reset, from the leader's answer to a ListOffsets.
                 for (tp, committed) in offsets {
-                    let p = match committed {
-                        Some(o) => Some(o),
-                        None => self.partition(tp).and_then(|p| match reset {
-                            OffsetReset::Earliest => {
-                                p.leader_replica().map(|r| r.log.log_start_offset())
-                            }
-                            OffsetReset::Latest => Some(p.high_watermark()),
-                            OffsetReset::None => None,
-                        }),
-                    };
-                    if let Some(p) = p {
-                        pos.push((tp, p));
+                    let cons = &mut self.consumers[c as usize];
+                    let waiting = cons.assignment.contains(&tp)
+                        && !cons.positions.contains_key(&tp)
+                        && !cons.resets.contains_key(&tp);
+                    if !waiting {
+                        continue;
+                    }
+                    match committed {
+                        Some(o) => {
+                            cons.positions.insert(tp, o);
+                        }
+                        None => self.request_offset_reset(c, tp),
                     }
                 }
                 let cons = &mut self.consumers[c as usize];
-                for (tp, p) in pos {
-                    if cons.assignment.contains(&tp) && !cons.positions.contains_key(&tp) {
-                        cons.positions.insert(tp, p);
-                    }
-                }
                 if cons.state == MemberState::FetchingOffsets {
                     cons.state = MemberState::Stable;
                 }
-                let _ = now;
+                self.reset_positions(c);
                 self.send_consumer_fetches(c);
                 Delivery::Group
             }

@@ -297,11 +297,16 @@ impl Sim {
                 let end = self.consumer_fetch_end(Node::Consumer(c.index), *tp);
                 let pos = c.positions.get(tp).copied();
                 if pos.is_none_or(|p| p < end) {
+                    let unknown = if c.resets.contains_key(tp) {
+                        "unknown (resetting by auto.offset.reset)"
+                    } else {
+                        "unknown"
+                    };
                     return Some(format!(
                         "{} at {} position {} of {end}",
                         c.client_id,
                         self.tp_name(*tp),
-                        pos.map_or_else(|| String::from("unknown"), |p| format!("{p}"))
+                        pos.map_or_else(|| String::from(unknown), |p| format!("{p}"))
                     ));
                 }
                 let start = self

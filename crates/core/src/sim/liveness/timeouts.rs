@@ -1,6 +1,6 @@
 //! The Kafka timeouts a drained run may still be waiting for (`sim::liveness`): an overdue
 //! request's timeout, a departed member's session, a join phase, an open transaction's
-//! transaction.timeout.ms, a lagging follower's replica.socket.timeout.ms.
+//! transaction.timeout.ms, an unanswered ListOffsets, a lagging follower's replica.socket.timeout.ms.
 
 use super::{secs, PendingTimeout};
 use crate::client::consumer::coordinator::coordinator_request_timeout_us;
@@ -58,6 +58,27 @@ impl Sim {
                         secs(c.commit_sync_deadline)
                     ),
                 });
+            }
+            for (tp, r) in &c.resets {
+                let Some(b) = r.sent_to else {
+                    continue;
+                };
+                let sent = SimTime(
+                    r.next_allowed
+                        .micros()
+                        .saturating_sub(CONSUMER_REQUEST_TIMEOUT_US),
+                );
+                if now.since(sent) > OVERDUE_US {
+                    out.push(PendingTimeout {
+                        deadline: r.next_allowed,
+                        what: format!(
+                            "{}'s ListOffsets for {} to broker {b} until request.timeout.ms at {}",
+                            c.client_id,
+                            self.tp_name(*tp),
+                            secs(r.next_allowed)
+                        ),
+                    });
+                }
             }
             for (b, sent) in c.fetch_sent_at.iter().enumerate() {
                 if c.fetch_in_flight.get(b).copied().unwrap_or(false)
