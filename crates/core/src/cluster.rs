@@ -240,6 +240,37 @@ pub struct Topic {
     pub min_insync_replicas: u32,
 }
 
+/// What every broker knows of the cluster from the controller (KRaft's metadata log, as each
+/// broker's `MetadataCache` holds it): which broker leads each partition, and which brokers
+/// are up. A role handed this learns nothing else about other nodes.
+///
+/// Simplified: "up" is the broker process running, which the metadata learns only when the
+/// controller fences it; roles use it where Kafka's would see a closed connection.
+#[derive(Clone, Copy)]
+pub struct Metadata<'a> {
+    topics: &'a [Topic],
+    brokers: &'a [Broker],
+}
+
+impl<'a> Metadata<'a> {
+    pub fn new(topics: &'a [Topic], brokers: &'a [Broker]) -> Metadata<'a> {
+        Metadata { topics, brokers }
+    }
+
+    /// The partition's leader, `None` while it has none (or the partition does not exist).
+    pub fn leader(&self, tp: crate::net::TopicPartitionId) -> Option<u32> {
+        self.topics
+            .get(tp.topic as usize)?
+            .partitions
+            .get(tp.partition as usize)?
+            .leader
+    }
+
+    pub fn broker_up(&self, broker: u32) -> bool {
+        self.brokers.get(broker as usize).is_some_and(|b| b.alive)
+    }
+}
+
 impl Topic {
     /// Leader broker of each partition, `None` where there is none.
     pub fn leaders(&self) -> Vec<Option<u32>> {

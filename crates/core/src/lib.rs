@@ -10,6 +10,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod actor;
 pub mod app;
 pub mod assignor;
 pub mod broker;

@@ -4,9 +4,9 @@
 //! `sim.transaction.abort.percent` of them aborted; the page's Begin / Commit / Abort and its
 //! zombie (an old instance that keeps sending after a new one fenced it).
 
-use crate::coordinator::txn::state::TxnTimer;
 use crate::event::Event;
 use crate::producer::transaction::ClientTxnState;
+use crate::producer::transaction::ClientTxnTimer;
 use crate::producer::transaction::TxnCall;
 use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
@@ -80,7 +80,10 @@ impl Sim {
         } else if !self.draining {
             if let Some(t) = self.producers[idx as usize].txn.as_mut() {
                 t.tick_at = Some(at);
-                self.schedule(at, Pending::Txn(TxnTimer::ZombieTick { producer: idx, at }));
+                self.schedule(
+                    at,
+                    Pending::ProducerTxn(ClientTxnTimer::ZombieTick { producer: idx, at }),
+                );
             }
         }
     }
@@ -110,7 +113,7 @@ impl Sim {
                 t.tick_at = Some(now);
                 self.schedule(
                     now,
-                    Pending::Txn(TxnTimer::ZombieTick {
+                    Pending::ProducerTxn(ClientTxnTimer::ZombieTick {
                         producer: idx,
                         at: now,
                     }),

@@ -42,6 +42,7 @@ impl Sim {
             Pending::Fault { index, end } => self.on_scheduled_fault(index, end),
             Pending::Broker(t) => self.on_broker_timer(t),
             Pending::Txn(t) => self.on_txn_timer(t),
+            Pending::ProducerTxn(t) => self.on_client_txn_timer(t),
             Pending::LagSample => self.on_lag_sample(),
             Pending::CoordinatorLoad { group, from } => self.on_coordinator_load(group, from),
         }

@@ -89,6 +89,8 @@ pub(crate) enum Pending {
     Broker(crate::broker::timers::BrokerTimer),
     /// A transaction coordinator's or transactional producer's timer.
     Txn(crate::coordinator::txn::state::TxnTimer),
+    /// A transactional producer's timer.
+    ProducerTxn(crate::producer::transaction::ClientTxnTimer),
     /// The lag sampler records every consumer's and group's lag (`sim::lag`).
     LagSample,
     /// A broker that now leads a group's `__consumer_offsets` partition loads the group.

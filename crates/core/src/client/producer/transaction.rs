@@ -9,8 +9,20 @@
 //! (the application stops; Kafka's would close the producer); an abort fails the batches not
 //! yet sent (`TransactionAbortedException`) and lets those in flight complete.
 
+use crate::time::SimTime;
 use alloc::collections::BTreeSet;
 use alloc::string::String;
+
+/// A transactional producer's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClientTxnTimer {
+    /// A producer retries its transactional request (CONCURRENT_TRANSACTIONS).
+    ClientRetry { producer: u32 },
+    /// A zombie instance's application sends again (the current instance uses `ProduceTick`).
+    ZombieTick { producer: u32, at: SimTime },
+    /// A transactional request got no answer within request.timeout.ms: sent again.
+    RequestTimeout { producer: u32, seq: u64 },
+}
 
 /// `TransactionManager.State`, as far as the simulator goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -32,9 +32,9 @@
 //! leader asks the coordinator (KIP-890's verification, and V2's implicit AddPartitionsToTxn);
 //! the epoch never overflows into a new producer id.
 
-use crate::coordinator::txn::state::TxnTimer;
 use crate::event::Delivery;
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
+use crate::producer::transaction::ClientTxnTimer;
 use crate::producer::transaction::{ClientTxnState, TransactionManager};
 use crate::sim::{Pending, Sim};
 use alloc::collections::BTreeSet;
@@ -100,7 +100,7 @@ impl Sim {
         let at = self.now.plus(timeout);
         self.schedule(
             at,
-            Pending::Txn(TxnTimer::RequestTimeout { producer: idx, seq }),
+            Pending::ProducerTxn(ClientTxnTimer::RequestTimeout { producer: idx, seq }),
         );
     }
 
@@ -305,7 +305,10 @@ impl Sim {
             t.retry_scheduled = true;
         }
         let at = self.now.plus(backoff);
-        self.schedule(at, Pending::Txn(TxnTimer::ClientRetry { producer: idx }));
+        self.schedule(
+            at,
+            Pending::ProducerTxn(ClientTxnTimer::ClientRetry { producer: idx }),
+        );
     }
 
     /// A coordinator's answer at the producer.
@@ -407,5 +410,63 @@ impl Sim {
             ));
         }
         Ok(idx)
+    }
+
+    /// A transactional producer's timer: a retry after CONCURRENT_TRANSACTIONS, a zombie's
+    /// next send, or a transactional request unanswered for request.timeout.ms.
+    pub(crate) fn on_client_txn_timer(&mut self, t: ClientTxnTimer) -> Option<crate::event::Event> {
+        use crate::event::Event;
+        match t {
+            ClientTxnTimer::ClientRetry { producer } => {
+                let p = self.producers.get_mut(producer as usize)?;
+                let t = p.txn.as_mut()?;
+                t.retry_scheduled = false;
+                self.txn_refresh_coordinator(producer);
+                let t = self
+                    .producers
+                    .get_mut(producer as usize)
+                    .and_then(|p| p.txn.as_mut())?;
+                if t.state == ClientTxnState::Initializing {
+                    self.txn_send_init(producer);
+                } else {
+                    self.sender_run(producer);
+                }
+                Some(Event::TransactionRetried { producer })
+            }
+            ClientTxnTimer::ZombieTick { producer, at } => {
+                let p = self.producers.get_mut(producer as usize)?;
+                let t = p.txn.as_mut()?;
+                if t.tick_at != Some(at) {
+                    return None;
+                }
+                t.tick_at = None;
+                if p.blocked.is_some() || p.awaiting_ack.is_some() {
+                    return None;
+                }
+                self.txn_app_tick(producer)
+            }
+            ClientTxnTimer::RequestTimeout { producer, seq } => {
+                let p = self.producers.get_mut(producer as usize)?;
+                if p.crashed || p.state == crate::producer::ProducerState::Closed {
+                    return None;
+                }
+                let t = p.txn.as_mut()?;
+                if !t.request_in_flight || t.request_seq != seq {
+                    return None;
+                }
+                t.request_in_flight = false;
+                let state = t.state;
+                self.txn_refresh_coordinator(producer);
+                match state {
+                    ClientTxnState::Initializing => self.txn_send_init(producer),
+                    _ => {
+                        if !self.pipeline_resend(producer) {
+                            self.sender_run(producer);
+                        }
+                    }
+                }
+                Some(Event::TransactionRetried { producer })
+            }
+        }
     }
 }

@@ -4,11 +4,10 @@
 //! once every marker is replicated; the group coordinator's pending transactional offsets are
 //! committed or dropped with it.
 
-use crate::coordinator::txn::state::TxnState;
-use crate::coordinator::txn::state::TxnTimer;
+use crate::coordinator::txn::context::{CoordinatorCall, TxnCtx};
+use crate::coordinator::txn::state::{TxnCoordinators, TxnState, TxnTimer};
 use crate::event::Delivery;
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
-use crate::sim::{Pending, Sim};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -19,28 +18,31 @@ pub(crate) const MARKER_RESEND_US: u64 = 30_000_000;
 /// Wait before sending markers again to a partition without a leader.
 pub(crate) const MARKER_RETRY_US: u64 = 100_000;
 
-impl Sim {
+impl TxnCoordinators {
     /// PREPARE_COMMIT / PREPARE_ABORT (with an epoch bump when `bump`), then the markers to
     /// every partition of the transaction (COMPLETE_* at once when it has none).
-    pub(crate) fn end_transaction(&mut self, tid: &str, commit: bool, bump: bool) {
-        let now = self.now;
-        let Some(m) = self.txn.transactions.get_mut(tid) else {
-            return;
-        };
+    pub(crate) fn end_transaction(
+        &mut self,
+        ctx: &mut TxnCtx,
+        tid: &str,
+        commit: bool,
+        bump: bool,
+    ) {
+        let m = self.transaction_mut(tid);
         if bump {
             m.epoch = m.epoch.saturating_add(1);
         }
         m.marker_epoch = m.epoch;
-        m.last_update = now;
+        m.last_update = ctx.now;
         m.pending_markers = m.partitions.clone();
         m.markers_in_flight.clear();
         // The offsets of the transaction's groups (their `__consumer_offsets` marker).
         let groups: Vec<u32> = core::mem::take(&mut m.groups).into_iter().collect();
-        let pid = m.producer_id;
-        self.complete_txn_offsets(pid, &groups, commit);
-        let Some(m) = self.txn.transactions.get_mut(tid) else {
-            return;
-        };
+        ctx.out.call(CoordinatorCall::CompleteTxnOffsets {
+            producer_id: m.producer_id,
+            groups,
+            commit,
+        });
         if m.partitions.is_empty() {
             m.transition_to(if commit {
                 TxnState::CompleteCommit
@@ -54,15 +56,13 @@ impl Sim {
         } else {
             TxnState::PrepareAbort
         });
-        self.send_markers(tid);
+        self.send_markers(ctx, tid);
     }
 
     /// Sends WriteTxnMarkers for the pending, not in-flight markers of `tid`, one request per
     /// partition leader. Returns how many markers were sent.
-    pub(crate) fn send_markers(&mut self, tid: &str) -> u32 {
-        let Some(m) = self.txn.transactions.get(tid) else {
-            return 0;
-        };
+    pub(crate) fn send_markers(&mut self, ctx: &mut TxnCtx, tid: &str) -> u32 {
+        let m = self.transaction_mut(tid);
         let commit = m.state == TxnState::PrepareCommit;
         if !m.state.preparing() {
             return 0;
@@ -71,22 +71,21 @@ impl Sim {
         let mut per_leader: BTreeMap<u32, Vec<TopicPartitionId>> = BTreeMap::new();
         let mut leaderless = false;
         for tp in m.pending_markers.difference(&m.markers_in_flight) {
-            match self.partition(*tp).and_then(|p| p.leader) {
+            match ctx.metadata.leader(*tp) {
                 Some(l) => per_leader.entry(l).or_default().push(*tp),
                 None => leaderless = true,
             }
         }
         if leaderless {
-            let at = self.now.plus(MARKER_RETRY_US);
-            self.schedule(at, Pending::Txn(TxnTimer::MarkerRetry { producer_id: pid }));
+            let at = ctx.now.plus(MARKER_RETRY_US);
+            ctx.out
+                .timer(at, TxnTimer::MarkerRetry { producer_id: pid });
         }
         let mut n = 0;
         for (leader, partitions) in per_leader {
             n += partitions.len() as u32;
-            if let Some(m) = self.txn.transactions.get_mut(tid) {
-                m.markers_in_flight.extend(partitions.iter().copied());
-            }
-            self.send(
+            m.markers_in_flight.extend(partitions.iter().copied());
+            ctx.out.send(
                 Node::Broker(coord),
                 Node::Broker(leader),
                 Body::WriteTxnMarkers {
@@ -105,16 +104,20 @@ impl Sim {
     /// a partition whose leader moved gets its marker again.
     pub(crate) fn on_markers_written(
         &mut self,
+        ctx: &mut TxnCtx,
         tid: &str,
         pid: i64,
         results: Vec<(TopicPartitionId, Option<KafkaError>)>,
     ) -> Delivery {
-        let now = self.now;
-        let Some(m) = self.txn.transactions.get_mut(tid) else {
+        let Some(m) = self.transactions.get_mut(tid) else {
+            // Markers are only sent for a transactional.id the coordinator holds, and it never
+            // forgets one; but the answer is harmless: nothing waits for it.
             return Delivery::Group;
         };
         if m.producer_id != pid || !m.state.preparing() {
-            return self.txn_delivery(tid, None);
+            // The answer to markers of an earlier producer id or an already completed
+            // transaction (they were sent again after a coordinator move).
+            return self.delivery(tid, None);
         }
         let mut retry = false;
         let mut first_error = None;
@@ -131,7 +134,7 @@ impl Sim {
                 }
             }
         }
-        m.last_update = now;
+        m.last_update = ctx.now;
         if m.pending_markers.is_empty() {
             let next = if m.state == TxnState::PrepareCommit {
                 TxnState::CompleteCommit
@@ -141,9 +144,10 @@ impl Sim {
             m.transition_to(next);
             m.partitions.clear();
         } else if retry {
-            let at = now.plus(MARKER_RETRY_US);
-            self.schedule(at, Pending::Txn(TxnTimer::MarkerRetry { producer_id: pid }));
+            let at = ctx.now.plus(MARKER_RETRY_US);
+            ctx.out
+                .timer(at, TxnTimer::MarkerRetry { producer_id: pid });
         }
-        self.txn_delivery(tid, first_error)
+        self.delivery(tid, first_error)
     }
 }

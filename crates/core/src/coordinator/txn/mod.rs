@@ -11,10 +11,17 @@
 //! passed it) the transaction is COMPLETE_*. A transaction open longer than
 //! transaction.timeout.ms is aborted by the coordinator's check with an epoch bump.
 //!
+//! The coordinators are an actor (`crate::actor`): their handlers (`requests`, `markers`,
+//! `timeout`, `placement`) change only `TxnCoordinators` and return their messages, timers and
+//! the calls on other roles that Kafka makes by request (`context::CoordinatorCall`); `host`
+//! is the engine's side, which hands them the context and applies what they return.
+//!
 //! Simplified: FindCoordinator is answered at once (no message); the state lives in memory (no
 //! `__transaction_state` log to replicate or reload); the epoch never overflows into a new
 //! producer id.
 
+pub mod context;
+pub mod host;
 pub mod markers;
 pub mod placement;
 pub mod requests;

@@ -3,24 +3,28 @@
 //! open), AddPartitionsToTxn and AddOffsetsToTxn (transaction.version 1), EndTxn (to
 //! PREPARE_COMMIT / PREPARE_ABORT).
 
-use crate::coordinator::txn::state::TxnMetadata;
-use crate::coordinator::txn::state::TxnState;
+use crate::coordinator::txn::context::{CoordinatorCall, TxnCtx};
+use crate::coordinator::txn::state::{TxnCoordinators, TxnMetadata, TxnState};
 use crate::event::Delivery;
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
-use crate::sim::Sim;
-use alloc::collections::BTreeSet;
+use crate::time::SimTime;
 use alloc::string::String;
-use alloc::vec::Vec;
 
-impl Sim {
-    /// A transactional request at broker `b` (coordinator or partition leader).
-    pub(crate) fn on_txn_request(&mut self, b: u32, from: Node, body: Body) -> Delivery {
+impl TxnCoordinators {
+    /// A transactional request at broker `b`, as its transaction coordinator.
+    pub(crate) fn on_request(
+        &mut self,
+        ctx: &mut TxnCtx,
+        b: u32,
+        from: Node,
+        body: Body,
+    ) -> Delivery {
         match body {
             Body::InitProducerId {
                 transactional_id,
                 timeout_ms,
                 ..
-            } => self.coordinator_init(b, from, transactional_id, timeout_ms),
+            } => self.init_producer_id(ctx, b, from, transactional_id, timeout_ms),
             Body::AddPartitionsToTxn {
                 transactional_id,
                 producer_id,
@@ -28,14 +32,20 @@ impl Sim {
                 partitions,
                 ..
             } => {
-                let error =
-                    self.coordinator_add(b, &transactional_id, producer_id, epoch, &partitions);
-                self.send(
+                let error = self.add_partitions(
+                    ctx.now,
+                    b,
+                    &transactional_id,
+                    producer_id,
+                    epoch,
+                    &partitions,
+                );
+                ctx.out.send(
                     Node::Broker(b),
                     from,
                     Body::AddPartitionsToTxnResponse { partitions, error },
                 );
-                self.txn_delivery(&transactional_id, error)
+                self.delivery(&transactional_id, error)
             }
             Body::AddOffsetsToTxn {
                 transactional_id,
@@ -45,13 +55,13 @@ impl Sim {
                 ..
             } => {
                 let error =
-                    self.coordinator_add_offsets(b, &transactional_id, producer_id, epoch, group);
-                self.send(
+                    self.add_offsets(ctx.now, b, &transactional_id, producer_id, epoch, group);
+                ctx.out.send(
                     Node::Broker(b),
                     from,
                     Body::AddOffsetsToTxnResponse { error },
                 );
-                self.txn_delivery(&transactional_id, error)
+                self.delivery(&transactional_id, error)
             }
             Body::EndTxn {
                 transactional_id,
@@ -59,34 +69,22 @@ impl Sim {
                 epoch,
                 commit,
                 ..
-            } => self.coordinator_end(b, from, &transactional_id, producer_id, epoch, commit),
-            Body::WriteTxnMarkers {
-                transactional_id,
-                producer_id,
-                epoch,
-                commit,
-                partitions,
-            } => self.write_markers(
-                b,
-                from,
-                transactional_id,
-                producer_id,
-                epoch,
-                commit,
-                partitions,
-            ),
+            } => self.end_txn(ctx, b, from, &transactional_id, producer_id, epoch, commit),
             Body::WriteTxnMarkersResponse {
                 transactional_id,
                 producer_id,
                 results,
-            } => self.on_markers_written(&transactional_id, producer_id, results),
-            _ => Delivery::Group,
+            } => self.on_markers_written(ctx, &transactional_id, producer_id, results),
+            other => unreachable!(
+                "the engine routes only transaction coordinator requests here, not {:?}",
+                other.kind()
+            ),
         }
     }
 
-    pub(crate) fn txn_delivery(&self, tid: &str, error: Option<KafkaError>) -> Delivery {
+    pub(crate) fn delivery(&self, tid: &str, error: Option<KafkaError>) -> Delivery {
         Delivery::Txn {
-            state: self.txn.transactions.get(tid).map(|m| m.state),
+            state: self.transactions.get(tid).map(|m| m.state),
             error,
         }
     }
@@ -94,58 +92,31 @@ impl Sim {
     /// InitProducerId: a new transactional.id gets a producer id; a known one gets its epoch
     /// bumped (fencing the older instance). An open transaction is aborted first (with the
     /// bump) and the caller retries on CONCURRENT_TRANSACTIONS.
-    pub(crate) fn coordinator_init(
+    fn init_producer_id(
         &mut self,
+        ctx: &mut TxnCtx,
         b: u32,
         from: Node,
         tid: String,
         timeout_ms: u64,
     ) -> Delivery {
-        let (part, coord) = self.transaction_coordinator(&tid);
+        let (part, coord) = self.coordinator_of(&tid);
         let mut answer = (-1i64, -1i16, None);
         if coord != b {
             answer.2 = Some(KafkaError::NotCoordinator);
         } else {
-            let now = self.now;
-            let state = self.txn.transactions.get(&tid).map(|m| m.state);
-            match state {
+            let now = ctx.now;
+            match self.transactions.get(&tid).map(|m| m.state) {
                 None => {
-                    let pid = self.next_producer_id;
-                    self.next_producer_id += 1;
-                    self.txn.transactions.insert(
+                    let pid = *ctx.next_producer_id;
+                    *ctx.next_producer_id += 1;
+                    self.transactions.insert(
                         tid.clone(),
-                        TxnMetadata {
-                            transactional_id: tid.clone(),
-                            coordinator: coord,
-                            state_partition: part,
-                            producer_id: pid,
-                            epoch: 0,
-                            state: TxnState::Empty,
-                            partitions: BTreeSet::new(),
-                            groups: BTreeSet::new(),
-                            started_at: now,
-                            timeout_us: timeout_ms.saturating_mul(1000),
-                            pending_markers: BTreeSet::new(),
-                            markers_in_flight: BTreeSet::new(),
-                            marker_epoch: 0,
-                            last_update: now,
-                        },
+                        TxnMetadata::new(tid.clone(), coord, part, pid, timeout_ms, now),
                     );
-                    self.ensure_txn_timer();
+                    self.ensure_timer(ctx);
                     // Partitions' open transactions are tracked from now on.
-                    let tps: Vec<TopicPartitionId> = self
-                        .topics
-                        .iter()
-                        .flat_map(|t| {
-                            t.partitions.iter().map(|p| TopicPartitionId {
-                                topic: p.topic,
-                                partition: p.index,
-                            })
-                        })
-                        .collect();
-                    for tp in tps {
-                        self.txn_index_read(tp);
-                    }
+                    ctx.out.call(CoordinatorCall::ReadTxnIndexes);
                     answer = (pid, 0, None);
                 }
                 Some(TxnState::PrepareCommit | TxnState::PrepareAbort) => {
@@ -153,23 +124,22 @@ impl Sim {
                 }
                 Some(TxnState::Ongoing) => {
                     // The older instance's transaction is aborted under a bumped epoch.
-                    self.end_transaction(&tid, false, true);
+                    self.end_transaction(ctx, &tid, false, true);
                     answer.2 = Some(KafkaError::ConcurrentTransactions);
                 }
                 Some(_) => {
-                    if let Some(m) = self.txn.transactions.get_mut(&tid) {
-                        m.epoch = m.epoch.saturating_add(1);
-                        m.transition_to(TxnState::Empty);
-                        m.partitions.clear();
-                        m.groups.clear();
-                        m.timeout_us = timeout_ms.saturating_mul(1000);
-                        m.last_update = now;
-                        answer = (m.producer_id, m.epoch, None);
-                    }
+                    let m = self.transaction_mut(&tid);
+                    m.epoch = m.epoch.saturating_add(1);
+                    m.transition_to(TxnState::Empty);
+                    m.partitions.clear();
+                    m.groups.clear();
+                    m.timeout_us = timeout_ms.saturating_mul(1000);
+                    m.last_update = now;
+                    answer = (m.producer_id, m.epoch, None);
                 }
             }
         }
-        self.send(
+        ctx.out.send(
             Node::Broker(b),
             from,
             Body::InitProducerIdResponse {
@@ -178,7 +148,7 @@ impl Sim {
                 error: answer.2,
             },
         );
-        self.txn_delivery(&tid, answer.2)
+        self.delivery(&tid, answer.2)
     }
 
     /// The checks every transactional request of a producer passes at the coordinator.
@@ -189,11 +159,10 @@ impl Sim {
         pid: i64,
         epoch: i16,
     ) -> Result<(), KafkaError> {
-        if self.transaction_coordinator(tid).1 != b {
+        if self.coordinator_of(tid).1 != b {
             return Err(KafkaError::NotCoordinator);
         }
         let m = self
-            .txn
             .transactions
             .get(tid)
             .ok_or(KafkaError::InvalidProducerIdMapping)?;
@@ -208,8 +177,9 @@ impl Sim {
 
     /// AddPartitionsToTxn (V1), or the partition a V2 produce adds: the transaction becomes
     /// Ongoing (its timeout starts with its first partition).
-    pub(crate) fn coordinator_add(
+    pub(crate) fn add_partitions(
         &mut self,
+        now: SimTime,
         b: u32,
         tid: &str,
         pid: i64,
@@ -219,8 +189,7 @@ impl Sim {
         if let Err(e) = self.check_producer(b, tid, pid, epoch) {
             return Some(e);
         }
-        let now = self.now;
-        let m = self.txn.transactions.get_mut(tid)?;
+        let m = self.transaction_mut(tid);
         if m.state.preparing() {
             return Some(KafkaError::ConcurrentTransactions);
         }
@@ -236,27 +205,28 @@ impl Sim {
     }
 
     /// AddOffsetsToTxn (V1): the group's `__consumer_offsets` partition joins the transaction.
-    pub(crate) fn coordinator_add_offsets(
+    pub(crate) fn add_offsets(
         &mut self,
+        now: SimTime,
         b: u32,
         tid: &str,
         pid: i64,
         epoch: i16,
         group: u32,
     ) -> Option<KafkaError> {
-        if let Some(e) = self.coordinator_add(b, tid, pid, epoch, &[]) {
+        if let Some(e) = self.add_partitions(now, b, tid, pid, epoch, &[]) {
             return Some(e);
         }
-        if let Some(m) = self.txn.transactions.get_mut(tid) {
-            m.groups.insert(group);
-        }
+        self.transaction_mut(tid).groups.insert(group);
         None
     }
 
     /// EndTxn: PREPARE_* and the answer (with the epoch bumped under transaction.version 2),
     /// then the markers.
-    pub(crate) fn coordinator_end(
+    #[allow(clippy::too_many_arguments)]
+    fn end_txn(
         &mut self,
+        ctx: &mut TxnCtx,
         b: u32,
         from: Node,
         tid: &str,
@@ -265,12 +235,12 @@ impl Sim {
         commit: bool,
     ) -> Delivery {
         let mut error = self.check_producer(b, tid, pid, epoch).err();
-        let state = self.txn.transactions.get(tid).map(|m| m.state);
+        let state = self.transactions.get(tid).map(|m| m.state);
         if error.is_none() {
-            let v2 = self.config.broker.transaction_version.value >= 2;
+            let v2 = ctx.transaction_version >= 2;
             error = match (state, commit) {
                 (Some(TxnState::Ongoing), _) => {
-                    self.end_transaction(tid, commit, v2);
+                    self.end_transaction(ctx, tid, commit, v2);
                     None
                 }
                 (Some(TxnState::PrepareCommit), true) | (Some(TxnState::PrepareAbort), false) => {
@@ -282,8 +252,8 @@ impl Sim {
                 _ => Some(KafkaError::InvalidTxnState),
             };
         }
-        let epoch = self.txn.transactions.get(tid).map_or(epoch, |m| m.epoch);
-        self.send(
+        let epoch = self.transactions.get(tid).map_or(epoch, |m| m.epoch);
+        ctx.out.send(
             Node::Broker(b),
             from,
             Body::EndTxnResponse {
@@ -292,6 +262,14 @@ impl Sim {
                 error,
             },
         );
-        self.txn_delivery(tid, error)
+        self.delivery(tid, error)
+    }
+
+    /// The metadata of a transactional.id the coordinator has already checked exists.
+    pub(crate) fn transaction_mut(&mut self, tid: &str) -> &mut TxnMetadata {
+        match self.transactions.get_mut(tid) {
+            Some(m) => m,
+            None => panic!("transactional.id {tid} was checked to exist at its coordinator"),
+        }
     }
 }

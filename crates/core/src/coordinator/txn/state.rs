@@ -1,6 +1,6 @@
 //! What the transaction coordinator keeps per transactional.id (`TransactionMetadata` with its
-//! `TransactionState`), and the timers of transactions (the coordinator's timed-out check, a
-//! transactional client's retries and request timeouts, a zombie's sends). Vocabulary shared
+//! `TransactionState`), and the coordinators' timers (the timed-out check, marker retries).
+//! Vocabulary shared
 //! by the engine, its trace and the handlers; it imports nothing above it.
 
 use crate::net::TopicPartitionId;
@@ -112,17 +112,40 @@ pub struct TxnMetadata {
     pub last_update: SimTime,
 }
 
-/// Transaction timers.
+impl TxnMetadata {
+    /// A transactional.id the coordinator has just seen in InitProducerId: epoch 0, Empty.
+    pub(crate) fn new(
+        transactional_id: String,
+        coordinator: u32,
+        state_partition: u32,
+        producer_id: i64,
+        timeout_ms: u64,
+        now: SimTime,
+    ) -> TxnMetadata {
+        TxnMetadata {
+            transactional_id,
+            coordinator,
+            state_partition,
+            producer_id,
+            epoch: 0,
+            state: TxnState::Empty,
+            partitions: BTreeSet::new(),
+            groups: BTreeSet::new(),
+            started_at: now,
+            timeout_us: timeout_ms.saturating_mul(1000),
+            pending_markers: BTreeSet::new(),
+            markers_in_flight: BTreeSet::new(),
+            marker_epoch: 0,
+            last_update: now,
+        }
+    }
+}
+
+/// The transaction coordinators' timers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TxnTimer {
     /// The coordinators' periodic check for timed-out transactions.
     AbortTimedOut,
-    /// A producer retries its transactional request (CONCURRENT_TRANSACTIONS).
-    ClientRetry { producer: u32 },
-    /// A zombie instance's application sends again (the current instance uses `ProduceTick`).
-    ZombieTick { producer: u32, at: SimTime },
     /// The coordinator sends markers again (a partition had no leader).
     MarkerRetry { producer_id: i64 },
-    /// A transactional request got no answer within request.timeout.ms: sent again.
-    RequestTimeout { producer: u32, seq: u64 },
 }

@@ -1,0 +1,145 @@
+//! The engine's side of the transaction coordinators: it hands them a context (the time, the
+//! cluster metadata, transaction.version, the producer id counter) with each request, timer or
+//! broker change, and applies the effects they return, in order.
+
+use crate::actor::Effect;
+use crate::cluster::Metadata;
+use crate::coordinator::txn::context::{CoordinatorCall, TxnCtx};
+use crate::coordinator::txn::state::{TxnCoordinators, TxnMetadata, TxnTimer};
+use crate::event::{Delivery, Event};
+use crate::net::{Body, Node, TopicPartitionId};
+use crate::sim::{Pending, Sim};
+use alloc::vec::Vec;
+
+impl Sim {
+    /// Runs one coordinator handler with its context, then applies its effects.
+    fn with_txn_coordinators<R>(
+        &mut self,
+        handler: impl FnOnce(&mut TxnCoordinators, &mut TxnCtx) -> R,
+    ) -> R {
+        let mut ctx = TxnCtx {
+            now: self.now,
+            metadata: Metadata::new(&self.topics, &self.brokers),
+            transaction_version: self.config.broker.transaction_version.value,
+            next_producer_id: &mut self.next_producer_id,
+            out: Default::default(),
+        };
+        let result = handler(&mut self.txn, &mut ctx);
+        let effects = core::mem::take(&mut ctx.out).into_effects();
+        for effect in effects {
+            match effect {
+                Effect::Send { from, to, body } => {
+                    self.send(from, to, body);
+                }
+                Effect::Timer { at, timer } => self.schedule(at, Pending::Txn(timer)),
+                Effect::Call(call) => self.apply_coordinator_call(call),
+            }
+        }
+        result
+    }
+
+    fn apply_coordinator_call(&mut self, call: CoordinatorCall) {
+        match call {
+            CoordinatorCall::CompleteTxnOffsets {
+                producer_id,
+                groups,
+                commit,
+            } => self.complete_txn_offsets(producer_id, &groups, commit),
+            CoordinatorCall::DropMarkerWaits { transactional_id } => self
+                .marker_waits
+                .retain(|w| w.transactional_id != transactional_id),
+            CoordinatorCall::ReadTxnIndexes => {
+                let tps: Vec<TopicPartitionId> = self
+                    .topics
+                    .iter()
+                    .flat_map(|t| {
+                        t.partitions.iter().map(|p| TopicPartitionId {
+                            topic: p.topic,
+                            partition: p.index,
+                        })
+                    })
+                    .collect();
+                for tp in tps {
+                    self.txn_index_read(tp);
+                }
+            }
+        }
+    }
+
+    /// A transactional request at broker `b`: WriteTxnMarkers is for it as a partition
+    /// leader, the rest for it as a transaction coordinator.
+    pub(crate) fn on_txn_request(&mut self, b: u32, from: Node, body: Body) -> Delivery {
+        match body {
+            Body::WriteTxnMarkers {
+                transactional_id,
+                producer_id,
+                epoch,
+                commit,
+                partitions,
+            } => self.write_markers(
+                b,
+                from,
+                transactional_id,
+                producer_id,
+                epoch,
+                commit,
+                partitions,
+            ),
+            body => self.with_txn_coordinators(|t, ctx| t.on_request(ctx, b, from, body)),
+        }
+    }
+
+    pub(crate) fn on_txn_timer(&mut self, timer: TxnTimer) -> Option<Event> {
+        self.with_txn_coordinators(|t, ctx| t.on_timer(ctx, timer))
+    }
+
+    /// The controller fenced `broker`: its `__transaction_state` partitions move.
+    pub(crate) fn move_txn_leaders(&mut self, broker: u32) {
+        self.with_txn_coordinators(|t, ctx| t.move_leaders(ctx, broker));
+    }
+
+    /// `broker` came back: it takes the `__transaction_state` partitions whose leader is down.
+    pub(crate) fn txn_after_restart(&mut self, broker: u32) {
+        self.with_txn_coordinators(|t, ctx| t.after_restart(ctx, broker));
+    }
+
+    /// A transactional produce adds its partition (transaction.version 2), at coordinator
+    /// `coordinator`.
+    pub(crate) fn coordinator_add(
+        &mut self,
+        coordinator: u32,
+        tid: &str,
+        pid: i64,
+        epoch: i16,
+        partitions: &[TopicPartitionId],
+    ) -> Option<crate::net::KafkaError> {
+        let now = self.now;
+        self.txn
+            .add_partitions(now, coordinator, tid, pid, epoch, partitions)
+    }
+
+    /// A TxnOffsetCommit adds its group's `__consumer_offsets` partition (transaction.version
+    /// 2), at coordinator `coordinator`.
+    pub(crate) fn coordinator_add_offsets(
+        &mut self,
+        coordinator: u32,
+        tid: &str,
+        pid: i64,
+        epoch: i16,
+        group: u32,
+    ) -> Option<crate::net::KafkaError> {
+        let now = self.now;
+        self.txn
+            .add_offsets(now, coordinator, tid, pid, epoch, group)
+    }
+
+    /// The `__transaction_state` partition and coordinator broker of a transactional.id.
+    pub fn transaction_coordinator(&self, transactional_id: &str) -> (u32, u32) {
+        self.txn.coordinator_of(transactional_id)
+    }
+
+    /// The coordinators' state of every transactional.id.
+    pub fn transactions(&self) -> impl Iterator<Item = &TxnMetadata> {
+        self.txn.transactions.values()
+    }
+}
