@@ -131,56 +131,66 @@ impl Sim {
                 && now < deadline
                 && p.state != ProducerState::Closed;
             if can_retry {
-                // Exponential backoff (KIP-580): retry.backoff.ms x 2^(attempts-1), +-20%
-                // jitter, at most retry.backoff.max.ms.
-                let base = p.config.retry_backoff_ms.value.max(1) * 1000;
-                let max = p
-                    .config
-                    .retry_backoff_max_ms
-                    .value
-                    .max(p.config.retry_backoff_ms.value)
-                    * 1000;
-                let exp = base.saturating_mul(1u64 << (b.attempts.saturating_sub(1)).min(30));
-                let jittered = exp.min(max) / 1000 * (800 + p.rng.below(401));
-                b.retry_at = Some(now.plus(jittered.min(max)));
+                b.retry_at = Some(now.plus(retry_backoff_us(p, b.attempts)));
                 p.stats.batches_retried += 1;
                 p.accumulator.reenqueue(b);
                 self.schedule_sender_wake(idx);
                 return 0;
             }
-            p.stats.records_failed += count;
-            if let Some(t) = p.txn.as_mut() {
-                // `TransactionManager.transitionToAbortableError`: a transaction that lost a
-                // batch can only be aborted.
-                if e != KafkaError::TransactionAborted {
-                    t.abortable_error = true;
-                }
-            }
-            for r in &b.records {
-                self.journal
-                    .set_outcome(r.id, RecordOutcome::Failed { error: e.name() });
-            }
+            self.fail_batch(idx, &b, e);
         } else {
-            p.stats.records_acknowledged += count;
-            if let Some(first) = b.first_ordinal {
-                let tp = TopicPartitionId {
-                    topic: p.topic,
-                    partition: b.partition,
-                };
-                self.monitor.acknowledged(idx, tp, first, count as u32);
-            }
-            for (i, r) in b.records.iter().enumerate() {
-                let offset = if base_offset >= 0 {
-                    base_offset + i as i64
-                } else {
-                    -1
-                };
-                self.journal
-                    .set_outcome(r.id, RecordOutcome::Acknowledged { offset });
+            self.acknowledge_batch(idx, &b, base_offset);
+        }
+        self.after_batch_completed(idx, &b);
+        count as u32
+    }
+
+    /// The batch failed for good: its records fail with `e`; a transaction that lost a batch
+    /// can only be aborted (`TransactionManager.transitionToAbortableError`).
+    fn fail_batch(&mut self, idx: u32, b: &ProducerBatch, e: KafkaError) {
+        let p = self.producer_mut(idx);
+        p.stats.records_failed += b.records.len() as u64;
+        if let Some(t) = p.txn.as_mut() {
+            if e != KafkaError::TransactionAborted {
+                t.abortable_error = true;
             }
         }
+        for r in &b.records {
+            self.journal
+                .set_outcome(r.id, RecordOutcome::Failed { error: e.name() });
+        }
+    }
+
+    /// The batch was acknowledged: its records have their offsets (-1 under acks=0) and the
+    /// monitor learns what was acknowledged.
+    fn acknowledge_batch(&mut self, idx: u32, b: &ProducerBatch, base_offset: i64) {
         let p = self.producer_mut(idx);
-        p.accumulator.deallocate(&b);
+        let count = b.records.len() as u64;
+        p.stats.records_acknowledged += count;
+        if let Some(first) = b.first_ordinal {
+            let tp = TopicPartitionId {
+                topic: p.topic,
+                partition: b.partition,
+            };
+            self.monitor.acknowledged(idx, tp, first, count as u32);
+        }
+        for (i, r) in b.records.iter().enumerate() {
+            let offset = if base_offset >= 0 {
+                base_offset + i as i64
+            } else {
+                -1
+            };
+            self.journal
+                .set_outcome(r.id, RecordOutcome::Acknowledged { offset });
+        }
+    }
+
+    /// Whatever waited for the batch carries on: its buffer memory comes back (a blocked
+    /// `send()` tries again), and a `send().get()` on one of its records returns.
+    fn after_batch_completed(&mut self, idx: u32, b: &ProducerBatch) {
+        let now = self.now;
+        let p = self.producer_mut(idx);
+        p.accumulator.deallocate(b);
         let mut released_sync: Option<SimTime> = None;
         if let Some(w) = p.awaiting_ack {
             if let Some(r) = b.records.iter().find(|r| r.id == w) {
@@ -201,7 +211,6 @@ impl Sim {
                 self.schedule_tick(app, created.plus(dt).max(now));
             }
         }
-        count as u32
     }
 
     /// `request.timeout.ms` passed without a response: the client closes the connection, so
@@ -305,4 +314,19 @@ impl Sim {
         // A timeout is final here: complete_batch cannot retry past the deadline.
         self.complete_batch(idx, b, Some(KafkaError::RequestTimedOut), -1);
     }
+}
+
+/// Exponential backoff before a batch's next attempt (KIP-580): retry.backoff.ms x
+/// 2^(attempts-1), +-20% jitter, at most retry.backoff.max.ms.
+fn retry_backoff_us(p: &mut crate::producer::Producer, attempts: u32) -> u64 {
+    let base = p.config.retry_backoff_ms.value.max(1) * 1000;
+    let max = p
+        .config
+        .retry_backoff_max_ms
+        .value
+        .max(p.config.retry_backoff_ms.value)
+        * 1000;
+    let exp = base.saturating_mul(1u64 << (attempts.saturating_sub(1)).min(30));
+    let jittered = exp.min(max) / 1000 * (800 + p.rng.below(401));
+    jittered.min(max)
 }

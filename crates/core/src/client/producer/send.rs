@@ -4,7 +4,9 @@ use crate::config::{PartitionerKind, ProducerConfig, SendMode};
 use crate::event::Event;
 use crate::inspect::RecordOutcome;
 use crate::murmur2::murmur2;
-use crate::producer::accumulator::{PartitionerState, RecordAccumulator, RecordMeta};
+use crate::producer::accumulator::{
+    AppendResult, BufferExhausted, PartitionerState, RecordAccumulator, RecordMeta,
+};
 use crate::producer::partitioner::{BuiltInPartitioner, LegacySticky, PartitionReason, RoundRobin};
 use crate::producer::record::key_bytes;
 use crate::producer::{BlockedSend, ClientError, Producer, ProducerState, ProducerStats};
@@ -25,15 +27,7 @@ impl Sim {
             .topics
             .get(topic as usize)
             .map_or(0, |t| t.partitions.len() as u32);
-        let partitioner = match config.partitioner.value {
-            PartitionerKind::BuiltIn => {
-                PartitionerState::BuiltIn(BuiltInPartitioner::new(config.batch_size.value))
-            }
-            PartitionerKind::RoundRobin => PartitionerState::RoundRobin(RoundRobin::default()),
-            PartitionerKind::LegacySticky => {
-                PartitionerState::LegacySticky(LegacySticky::default())
-            }
-        };
+        let partitioner = partitioner_for(&config);
         // A transactional producer gets its producer id from its coordinator (InitProducerId).
         let txn = config
             .transactional_id
@@ -147,56 +141,9 @@ impl Sim {
         let now = self.now;
         let leaders = self.topics[self.producers[idx as usize].topic as usize].leaders();
         let p = &mut self.producers[idx as usize];
-        let n = leaders.len() as u32;
-        let ignore_keys = p.config.partitioner_ignore_keys.value;
-        let keyed = rec.key.map(|k| {
-            let mut kb = [0u8; 24];
-            let h = murmur2(key_bytes(p.config.key_serializer.value, k, &mut kb));
-            (
-                ((h & 0x7fff_ffff) as u32) % n.max(1),
-                PartitionReason::KeyHash {
-                    murmur2: h,
-                    partitions: n,
-                },
-            )
-        });
-        let acc = &mut p.accumulator;
-        let result = match (rec.explicit_partition, &mut p.partitioner) {
-            // An explicit partition wins over every partitioner (`KafkaProducer.partition`).
-            (Some(ep), _) => acc.append_fixed(ep, &mut rec, now, PartitionReason::Explicit),
-            (None, PartitionerState::RoundRobin(rr)) => {
-                let (part, counter) = rr.partition(&leaders);
-                acc.append_fixed(part, &mut rec, now, PartitionReason::RoundRobin { counter })
-            }
-            (None, PartitionerState::BuiltIn(b)) => match keyed {
-                Some((part, reason)) if !ignore_keys => {
-                    acc.append_fixed(part, &mut rec, now, reason)
-                }
-                _ => acc.append_built_in(b, &mut rec, now, &mut p.rng, &leaders),
-            },
-            (None, PartitionerState::LegacySticky(s)) => {
-                acc.append_legacy(s, keyed, &mut rec, now, &mut p.rng, &leaders)
-            }
-        };
-        let result = match result {
+        let result = match partition_and_append(p, &leaders, &mut rec, now) {
             Ok(r) => r,
-            Err(_) => {
-                let first_block = p.blocked.is_none();
-                let (since, at) = match p.blocked {
-                    Some(b) => (b.since, b.deadline),
-                    None => (now, now.plus(p.config.max_block_ms.value * 1000)),
-                };
-                p.blocked = Some(BlockedSend {
-                    record: rec,
-                    since,
-                    deadline: at,
-                });
-                if first_block {
-                    self.schedule(at, Pending::BlockTimeout { producer: idx, at });
-                }
-                self.sender_run(idx);
-                return Event::SendBlocked { producer: idx };
-            }
+            Err(_) => return self.block_send(idx, rec),
         };
         let p = &mut self.producers[idx as usize];
         p.blocked = None;
@@ -245,6 +192,28 @@ impl Sim {
         }
     }
 
+    /// buffer.memory is exhausted: `send()` blocks (for at most max.block.ms from the first
+    /// attempt) and the sender drains what it can to free memory.
+    fn block_send(&mut self, idx: u32, rec: RecordMeta) -> Event {
+        let now = self.now;
+        let p = &mut self.producers[idx as usize];
+        let first_block = p.blocked.is_none();
+        let (since, at) = match p.blocked {
+            Some(b) => (b.since, b.deadline),
+            None => (now, now.plus(p.config.max_block_ms.value * 1000)),
+        };
+        p.blocked = Some(BlockedSend {
+            record: rec,
+            since,
+            deadline: at,
+        });
+        if first_block {
+            self.schedule(at, Pending::BlockTimeout { producer: idx, at });
+        }
+        self.sender_run(idx);
+        Event::SendBlocked { producer: idx }
+    }
+
     /// Buffer memory came back: a blocked `send()` tries again.
     pub(crate) fn on_retry_blocked_send(&mut self, idx: u32) -> Option<Event> {
         let rec = self.producers.get(idx as usize)?.blocked?.record;
@@ -283,5 +252,56 @@ impl Sim {
             record_id: blocked.record.id,
             error: ClientError::BufferExhausted,
         })
+    }
+}
+
+/// `KafkaProducer.partition` and `RecordAccumulator.append`: an explicit partition, else the
+/// configured partitioner (a key's murmur2 hash unless partitioner.ignore.keys), appended to
+/// that partition's batch; `Err` when buffer.memory has no room.
+fn partition_and_append(
+    p: &mut Producer,
+    leaders: &[Option<u32>],
+    rec: &mut RecordMeta,
+    now: SimTime,
+) -> Result<AppendResult, BufferExhausted> {
+    let n = leaders.len() as u32;
+    let ignore_keys = p.config.partitioner_ignore_keys.value;
+    let keyed = rec.key.map(|k| {
+        let mut kb = [0u8; 24];
+        let h = murmur2(key_bytes(p.config.key_serializer.value, k, &mut kb));
+        (
+            ((h & 0x7fff_ffff) as u32) % n.max(1),
+            PartitionReason::KeyHash {
+                murmur2: h,
+                partitions: n,
+            },
+        )
+    });
+    let acc = &mut p.accumulator;
+    match (rec.explicit_partition, &mut p.partitioner) {
+        // An explicit partition wins over every partitioner (`KafkaProducer.partition`).
+        (Some(ep), _) => acc.append_fixed(ep, rec, now, PartitionReason::Explicit),
+        (None, PartitionerState::RoundRobin(rr)) => {
+            let (part, counter) = rr.partition(leaders);
+            acc.append_fixed(part, rec, now, PartitionReason::RoundRobin { counter })
+        }
+        (None, PartitionerState::BuiltIn(b)) => match keyed {
+            Some((part, reason)) if !ignore_keys => acc.append_fixed(part, rec, now, reason),
+            _ => acc.append_built_in(b, rec, now, &mut p.rng, leaders),
+        },
+        (None, PartitionerState::LegacySticky(s)) => {
+            acc.append_legacy(s, keyed, rec, now, &mut p.rng, leaders)
+        }
+    }
+}
+
+/// The partitioner a new producer starts with (`partitioner.class`, or the built-in one).
+fn partitioner_for(config: &ProducerConfig) -> PartitionerState {
+    match config.partitioner.value {
+        PartitionerKind::BuiltIn => {
+            PartitionerState::BuiltIn(BuiltInPartitioner::new(config.batch_size.value))
+        }
+        PartitionerKind::RoundRobin => PartitionerState::RoundRobin(RoundRobin::default()),
+        PartitionerKind::LegacySticky => PartitionerState::LegacySticky(LegacySticky::default()),
     }
 }
