@@ -93,9 +93,7 @@ impl Sim {
     /// The next `send()` of the application instance `idx` drives: its application's tick
     /// (a transactional zombie has a timer of its own).
     pub(crate) fn schedule_next_send_for(&mut self, idx: u32, last_created: SimTime) {
-        let Some(p) = self.producers.get(idx as usize) else {
-            return;
-        };
+        let p = self.producer(idx);
         if p.txn.is_some() {
             self.txn_next_tick(idx, Some(last_created));
         } else {

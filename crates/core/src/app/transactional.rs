@@ -67,9 +67,7 @@ impl Sim {
     /// tick when it is the current instance, else its own (zombie) timer. `after`: the last
     /// record's creation (the rate counts from it), else now.
     pub(crate) fn txn_next_tick(&mut self, idx: u32, after: Option<SimTime>) {
-        let Some(p) = self.producers.get(idx as usize) else {
-            return;
-        };
+        let p = self.producer(idx);
         let app = p.app;
         let Some(dt) = self.produce_interval(app) else {
             return;
@@ -93,9 +91,7 @@ impl Sim {
         if self.pipeline_producer_ready(idx) {
             return;
         }
-        let Some(p) = self.producers.get(idx as usize) else {
-            return;
-        };
+        let p = self.producer(idx);
         let app = p.app;
         if self.app_producer.get(app as usize) == Some(&idx) {
             if self

@@ -539,6 +539,16 @@ impl Sim {
     /// Producer instance `idx`. Instances are only ever added, and every index the engine holds
     /// (a message's address, a timer's, an application's current instance) names one; an index
     /// a user gives is checked before it gets here (`transactional_instance`).
+    /// Producer instance `idx`, an index the simulator made itself (instances are only added).
+    pub(crate) fn producer(&self, idx: u32) -> &crate::producer::Producer {
+        let n = self.producers.len();
+        assert!(
+            (idx as usize) < n,
+            "producer instance {idx} does not exist ({n} instances)"
+        );
+        &self.producers[idx as usize]
+    }
+
     pub(crate) fn producer_mut(&mut self, idx: u32) -> &mut crate::producer::Producer {
         let n = self.producers.len();
         assert!(

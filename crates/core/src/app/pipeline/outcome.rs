@@ -26,7 +26,7 @@ impl Sim {
                         t.offsets_added = true;
                     }
                 }
-                if self.processor(pr).map(|p| p.phase) != Some(ProcessorPhase::AddingOffsets) {
+                if self.processor(pr).phase != ProcessorPhase::AddingOffsets {
                     return crate::event::Delivery::Txn { state: None, error };
                 }
                 match error {
@@ -40,12 +40,10 @@ impl Sim {
                 error,
                 producer_error,
             } => {
-                if self.processor(pr).map(|p| p.phase) != Some(ProcessorPhase::CommittingOffsets) {
+                if self.processor(pr).phase != ProcessorPhase::CommittingOffsets {
                     return crate::event::Delivery::Group;
                 }
-                if let Some(p) = self.processor_mut(pr) {
-                    p.request_seq += 1;
-                }
+                self.processor_mut(pr).request_seq += 1;
                 match (error, producer_error) {
                     (None, None) => {
                         self.set_phase(pr, ProcessorPhase::CommittingTransaction);
@@ -105,9 +103,7 @@ impl Sim {
     pub(crate) fn pipeline_fenced(&mut self, pr: u32, _error: KafkaError) {
         self.pipeline_new_producer(pr, false);
         self.pipeline_rewind(pr);
-        if let Some(p) = self.processor_mut(pr) {
-            p.aborts += 1;
-        }
+        self.processor_mut(pr).aborts += 1;
         self.pipeline_resume_poll(pr);
     }
 
@@ -116,19 +112,13 @@ impl Sim {
         let Some(pr) = self.processor_of_producer(idx) else {
             return false;
         };
-        let Some(p) = self.processor(pr) else {
-            return true;
-        };
+        let p = self.processor(pr);
         match p.phase {
             ProcessorPhase::CommittingTransaction | ProcessorPhase::AbortingTransaction => {
                 if commit {
-                    if let Some(p) = self.processor_mut(pr) {
-                        p.commits += 1;
-                    }
+                    self.processor_mut(pr).commits += 1;
                 } else {
-                    if let Some(p) = self.processor_mut(pr) {
-                        p.aborts += 1;
-                    }
+                    self.processor_mut(pr).aborts += 1;
                     self.pipeline_rewind(pr);
                 }
                 self.pipeline_resume_poll(pr);
@@ -144,9 +134,7 @@ impl Sim {
         let Some(pr) = self.processor_of_producer(idx) else {
             return false;
         };
-        let Some(p) = self.processor(pr) else {
-            return true;
-        };
+        let p = self.processor(pr);
         if p.phase == ProcessorPhase::WaitingInit {
             let c = p.consumer;
             self.set_phase(pr, ProcessorPhase::Polling);
@@ -158,13 +146,9 @@ impl Sim {
     /// After an abort: the positions go back to the committed offsets (Streams closes the
     /// tasks dirty and reinitializes them): what was consumed is fetched again.
     pub(crate) fn pipeline_rewind(&mut self, pr: u32) {
-        let Some(p) = self.processor(pr) else {
-            return;
-        };
+        let p = self.processor(pr);
         let c = p.consumer;
-        if let Some(p) = self.processor_mut(pr) {
-            p.batch.clear();
-        }
+        self.processor_mut(pr).batch.clear();
         let Some(cons) = self.consumers.get_mut(c as usize) else {
             return;
         };
@@ -189,18 +173,13 @@ impl Sim {
         let Some(pr) = self.processor_of_producer(idx) else {
             return;
         };
-        if self.processor(pr).map(|p| p.phase) != Some(ProcessorPhase::Flushing) {
+        if self.processor(pr).phase != ProcessorPhase::Flushing {
             return;
         }
-        let Some(prod) = self.producers.get(idx as usize) else {
-            return;
-        };
-        if !prod.drained() {
+        if !self.producer(idx).drained() {
             return;
         }
-        let Some(c) = self.processor(pr).map(|p| p.consumer) else {
-            return;
-        };
+        let c = self.processor(pr).consumer;
         let stable = self.consumers.get(c as usize).is_some_and(|cons| {
             matches!(
                 cons.state,
@@ -229,9 +208,8 @@ impl Sim {
         let Some(pr) = self.processor_of_consumer(c) else {
             return false;
         };
-        self.processor(pr).is_some_and(|p| {
-            p.transactional_id.is_none() && p.phase == ProcessorPhase::Polling && p.batch.is_empty()
-        })
+        let p = self.processor(pr);
+        p.transactional_id.is_none() && p.phase == ProcessorPhase::Polling && p.batch.is_empty()
     }
 
     /// At-least-once: a processor's offset commit failed (a rebalance, a stale generation):
@@ -240,17 +218,11 @@ impl Sim {
         let Some(pr) = self.processor_of_consumer(c) else {
             return;
         };
-        if self
-            .processor(pr)
-            .and_then(|p| p.transactional_id.as_ref())
-            .is_some()
-        {
+        if self.processor(pr).transactional_id.is_some() {
             return;
         }
-        let was = self.processor(pr).is_some_and(|p| p.needs_commit);
-        if let Some(p) = self.processor_mut(pr) {
-            p.needs_commit = true;
-        }
+        let was = self.processor(pr).needs_commit;
+        self.processor_mut(pr).needs_commit = true;
         if !was {
             self.schedule_commit_retry(pr);
         }
@@ -269,20 +241,16 @@ impl Sim {
     /// the transaction (pending at the group coordinator) and EndTxn is not sent yet (a crash
     /// leaves the transaction open).
     pub(crate) fn processor_between_produce_and_commit(&self, pr: u32) -> bool {
-        let Some(p) = self.processor(pr) else {
-            return false;
-        };
+        let p = self.processor(pr);
         match p.phase {
             // The output's requests are out (the leaders will append them), the offsets
             // not committed yet.
-            ProcessorPhase::Flushing => self
-                .producers
-                .get(p.producer as usize)
-                .is_some_and(|x| x.accumulator.is_empty() && !x.in_flight.is_empty()),
+            ProcessorPhase::Flushing => {
+                let x = self.producer(p.producer);
+                x.accumulator.is_empty() && !x.in_flight.is_empty()
+            }
             ProcessorPhase::CommittingOffsets | ProcessorPhase::CommittingTransaction => {
-                let Some(x) = self.producers.get(p.producer as usize) else {
-                    return false;
-                };
+                let x = self.producer(p.producer);
                 let pending = self.pipeline.as_ref().is_some_and(|pl| {
                     self.groups
                         .get(pl.group as usize)

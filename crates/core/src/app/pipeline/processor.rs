@@ -23,14 +23,10 @@ impl Sim {
 
     /// The processor's loop polls again now.
     pub(crate) fn pipeline_resume_poll(&mut self, pr: u32) {
-        let Some(p) = self.processor(pr) else {
-            return;
-        };
+        let p = self.processor(pr);
         let c = p.consumer;
         self.set_phase(pr, ProcessorPhase::Polling);
-        if let Some(p) = self.processor_mut(pr) {
-            p.batch.clear();
-        }
+        self.processor_mut(pr).batch.clear();
         self.poll_now(c);
     }
 
@@ -39,7 +35,7 @@ impl Sim {
     /// poll does not happen now.
     pub(crate) fn pipeline_before_poll(&mut self, c: u32) -> Option<Option<Event>> {
         let pr = self.processor_of_consumer(c)?;
-        let p = self.processor(pr)?;
+        let p = self.processor(pr);
         match p.phase {
             ProcessorPhase::CommittingOffsetsSync => {
                 // commitSync() returned (or failed): the next poll.
@@ -47,11 +43,10 @@ impl Sim {
                 if !done {
                     return Some(None);
                 }
-                if let Some(p) = self.processor_mut(pr) {
-                    p.commits += 1;
-                    p.batch.clear();
-                    p.phase = ProcessorPhase::Polling;
-                }
+                let p = self.processor_mut(pr);
+                p.commits += 1;
+                p.batch.clear();
+                p.phase = ProcessorPhase::Polling;
                 None
             }
             ProcessorPhase::Polling if !p.batch.is_empty() => Some(self.pipeline_emit(pr)),
@@ -71,18 +66,17 @@ impl Sim {
         let offsets: Vec<(TopicPartitionId, u64)> =
             cons.positions.iter().map(|(tp, o)| (*tp, *o)).collect();
         let (generation, member_id) = (cons.generation, cons.member_id.clone());
-        if let Some(p) = self.processor_mut(pr) {
-            p.batch
-                .extend(records.iter().map(|r| (r.tp, r.offset, r.entry.key)));
-            p.batch_offsets = offsets;
-            p.batch_generation = generation;
-            p.batch_member_id = member_id;
-        }
+        let p = self.processor_mut(pr);
+        p.batch
+            .extend(records.iter().map(|r| (r.tp, r.offset, r.entry.key)));
+        p.batch_offsets = offsets;
+        p.batch_generation = generation;
+        p.batch_member_id = member_id;
     }
 
     /// Sends the output of the processed records and starts the commit.
     pub(crate) fn pipeline_emit(&mut self, pr: u32) -> Option<Event> {
-        let p = self.processor(pr)?;
+        let p = self.processor(pr);
         let (c, idx) = (p.consumer, p.producer);
         let eos = p.transactional_id.is_some();
         if eos {
@@ -103,7 +97,7 @@ impl Sim {
             }
             self.txn_begin(idx, false);
         }
-        let batch = self.processor(pr)?.batch.clone();
+        let batch = self.processor(pr).batch.clone();
         let out_parts = self
             .topics
             .get(self.pipeline.as_ref()?.output_topic as usize)?
@@ -118,9 +112,7 @@ impl Sim {
             self.send_output_record(idx, rec);
         }
         let n = batch.len() as u32;
-        if let Some(p) = self.processor_mut(pr) {
-            p.processed += n as u64;
-        }
+        self.processor_mut(pr).processed += n as u64;
         self.block_consumer(c);
         if eos {
             self.pipeline_send_offsets(pr);
@@ -137,18 +129,15 @@ impl Sim {
 
     /// sendOffsetsToTransaction(): AddOffsetsToTxn first under transaction.version 1.
     pub(crate) fn pipeline_send_offsets(&mut self, pr: u32) {
-        let Some(p) = self.processor(pr) else {
-            return;
-        };
+        let p = self.processor(pr);
         let idx = p.producer;
-        let Some(prod) = self.producers.get_mut(idx as usize) else {
-            return;
-        };
-        let (pid, epoch) = (prod.producer_id, prod.epoch);
-        let Some(t) = prod.txn.as_mut() else {
-            return;
-        };
         let group = self.pipeline.as_ref().map_or(0, |p| p.group);
+        let prod = self.producer_mut(idx);
+        let (pid, epoch) = (prod.producer_id, prod.epoch);
+        let t = prod
+            .txn
+            .as_mut()
+            .expect("only an exactly_once_v2 processor, whose producer is transactional, sends offsets to its transaction");
         if t.version < 2 && !t.offsets_added {
             t.request_in_flight = true;
             let (coord, tid) = (t.coordinator, t.transactional_id.clone());
@@ -172,30 +161,25 @@ impl Sim {
 
     /// TxnOffsetCommit to the group coordinator with the consumer's group metadata.
     pub(crate) fn pipeline_send_txn_offset_commit(&mut self, pr: u32) {
-        let Some(p) = self.processor(pr) else {
-            return;
-        };
+        let p = self.processor(pr);
         let (c, idx) = (p.consumer, p.producer);
-        let Some(pl) = self.pipeline.as_ref() else {
-            return;
-        };
-        let group = pl.group;
-        let Some(cons) = self.consumers.get(c as usize) else {
-            return;
-        };
+        let group = self.pipeline.as_ref().map_or(0, |pl| pl.group);
+        let cons = self
+            .consumers
+            .get(c as usize)
+            .expect("a processor's consumer instance exists");
         let instance_id = cons.instance_id.clone();
         let (offsets, member_id, generation) = (
             p.batch_offsets.clone(),
             p.batch_member_id.clone(),
             p.batch_generation,
         );
-        let Some(prod) = self.producers.get(idx as usize) else {
-            return;
-        };
+        let prod = self.producer(idx);
         let (pid, epoch) = (prod.producer_id, prod.epoch);
-        let Some(t) = prod.txn.as_ref() else {
-            return;
-        };
+        let t = prod
+            .txn
+            .as_ref()
+            .expect("only an exactly_once_v2 processor commits offsets in its transaction");
         let tid = t.transactional_id.clone();
         let Some(coord) = self
             .groups
@@ -210,10 +194,8 @@ impl Sim {
         let timeout = self.producers.get(idx as usize).map_or(30_000_000, |p| {
             p.config.request_timeout_ms.value.max(1) * 1000
         });
-        let seq = self.processor(pr).map_or(0, |p| p.request_seq + 1);
-        if let Some(p) = self.processor_mut(pr) {
-            p.request_seq = seq;
-        }
+        let seq = self.processor(pr).request_seq + 1;
+        self.processor_mut(pr).request_seq = seq;
         let at = self.now.plus(timeout);
         self.schedule(
             at,
@@ -244,9 +226,8 @@ impl Sim {
     /// after 20 ms, as its TransactionManager does for AddPartitionsToTxn).
     pub(crate) fn pipeline_retry_after(&mut self, pr: u32, backoff_us: Option<u64>) {
         let backoff = backoff_us.unwrap_or_else(|| {
-            self.processor(pr)
-                .and_then(|p| self.producers.get(p.producer as usize))
-                .map_or(100_000, |p| p.config.retry_backoff_ms.value.max(1) * 1000)
+            let idx = self.processor(pr).producer;
+            self.producer(idx).config.retry_backoff_ms.value.max(1) * 1000
         });
         let at = self.now.plus(backoff);
         self.schedule(
@@ -258,7 +239,7 @@ impl Sim {
     pub(crate) fn on_pipeline_timer(&mut self, t: PipelineTimer) -> Option<Event> {
         match t {
             PipelineTimer::CommitRetry { processor } => {
-                let p = self.processor(processor)?;
+                let p = self.processor(processor);
                 if !p.needs_commit || p.phase == ProcessorPhase::Crashed {
                     return None;
                 }
@@ -273,10 +254,9 @@ impl Sim {
                     self.schedule_commit_retry(processor);
                     return None;
                 }
-                if let Some(p) = self.processor_mut(processor) {
-                    p.needs_commit = false;
-                    p.phase = ProcessorPhase::CommittingOffsetsSync;
-                }
+                let p = self.processor_mut(processor);
+                p.needs_commit = false;
+                p.phase = ProcessorPhase::CommittingOffsetsSync;
                 let id = self.send_commit(c);
                 self.block_in_commit_sync(c, id);
                 Some(Event::PipelineStep {
@@ -285,7 +265,7 @@ impl Sim {
                 })
             }
             PipelineTimer::Timeout { processor, seq } => {
-                let p = self.processor(processor)?;
+                let p = self.processor(processor);
                 if p.phase != ProcessorPhase::CommittingOffsets || p.request_seq != seq {
                     return None;
                 }
@@ -296,9 +276,9 @@ impl Sim {
                 })
             }
             PipelineTimer::Retry { processor } => {
-                let idx = self.processor(processor)?.producer;
+                let idx = self.processor(processor).producer;
                 self.txn_refresh_coordinator(idx);
-                let p = self.processor(processor)?;
+                let p = self.processor(processor);
                 match p.phase {
                     ProcessorPhase::AddingOffsets => self.pipeline_send_offsets(processor),
                     ProcessorPhase::CommittingOffsets => {
@@ -320,7 +300,7 @@ impl Sim {
         let Some(pr) = self.processor_of_producer(idx) else {
             return false;
         };
-        if self.processor(pr).map(|p| p.phase) == Some(ProcessorPhase::AddingOffsets) {
+        if self.processor(pr).phase == ProcessorPhase::AddingOffsets {
             self.pipeline_send_offsets(pr);
             return true;
         }

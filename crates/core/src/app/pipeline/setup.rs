@@ -139,26 +139,40 @@ impl Sim {
             .map(|x| x.index)
     }
 
-    pub(crate) fn processor(&self, pr: u32) -> Option<&Processor> {
-        self.pipeline.as_ref()?.processors.get(pr as usize)
+    /// Processor `pr`, an index the pipeline made itself (from `processor_of_*` or its own
+    /// timers); a user's index goes through `checked_processor`.
+    pub(crate) fn processor(&self, pr: u32) -> &Processor {
+        let pl = self
+            .pipeline
+            .as_ref()
+            .expect("processors exist only while the pipeline runs");
+        assert!(
+            (pr as usize) < pl.processors.len(),
+            "processor {pr} does not exist"
+        );
+        &pl.processors[pr as usize]
     }
 
-    pub(crate) fn processor_mut(&mut self, pr: u32) -> Option<&mut Processor> {
-        self.pipeline.as_mut()?.processors.get_mut(pr as usize)
+    pub(crate) fn processor_mut(&mut self, pr: u32) -> &mut Processor {
+        let pl = self
+            .pipeline
+            .as_mut()
+            .expect("processors exist only while the pipeline runs");
+        assert!(
+            (pr as usize) < pl.processors.len(),
+            "processor {pr} does not exist"
+        );
+        &mut pl.processors[pr as usize]
     }
 
     pub(crate) fn set_phase(&mut self, pr: u32, phase: ProcessorPhase) {
-        if let Some(p) = self.processor_mut(pr) {
-            p.phase = phase;
-        }
+        self.processor_mut(pr).phase = phase;
     }
 
     /// A new producer for a processor: the same transactional.id (`new_id = false`: its
     /// InitProducerId fences the old instance and aborts its open transaction) or a new one.
     pub(crate) fn pipeline_new_producer(&mut self, pr: u32, new_id: bool) {
-        let Some(p) = self.processor(pr) else {
-            return;
-        };
+        let p = self.processor(pr);
         let old = p.producer;
         let incarnation = if new_id {
             p.incarnation + 1
@@ -168,11 +182,10 @@ impl Sim {
         self.kill_producer(old);
         let tid = self.processor_transactional_id(pr, incarnation);
         let idx = self.create_processor_producer(pr, tid.clone());
-        if let Some(p) = self.processor_mut(pr) {
-            p.producer = idx;
-            p.transactional_id = tid;
-            p.incarnation = incarnation;
-        }
+        let p = self.processor_mut(pr);
+        p.producer = idx;
+        p.transactional_id = tid;
+        p.incarnation = incarnation;
     }
 
     /// A producer process dies: what it had queued or in flight is gone with it.
@@ -206,11 +219,10 @@ impl Sim {
             self.crash_consumer(c)?;
         }
         self.kill_producer(idx);
-        if let Some(p) = self.processor_mut(pr) {
-            p.phase = ProcessorPhase::Crashed;
-            p.batch.clear();
-            p.crashes += 1;
-        }
+        let p = self.processor_mut(pr);
+        p.phase = ProcessorPhase::Crashed;
+        p.batch.clear();
+        p.crashes += 1;
         Ok(())
     }
 

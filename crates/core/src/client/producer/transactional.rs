@@ -70,9 +70,10 @@ impl Sim {
     pub(crate) fn txn_send_init(&mut self, idx: u32) {
         let p = self.producer_mut(idx);
         let timeout_ms = p.config.transaction_timeout_ms.value;
-        let Some(t) = p.txn.as_mut() else {
-            return;
-        };
+        let t = p
+            .txn
+            .as_mut()
+            .expect("only a transactional producer calls initTransactions()");
         t.request_in_flight = true;
         let (coord, tid) = (t.coordinator, t.transactional_id.clone());
         self.send(
@@ -92,9 +93,10 @@ impl Sim {
     pub(crate) fn txn_request_sent(&mut self, idx: u32) {
         let p = self.producer_mut(idx);
         let timeout = p.config.request_timeout_ms.value.max(1) * 1000;
-        let Some(t) = p.txn.as_mut() else {
-            return;
-        };
+        let t = p
+            .txn
+            .as_mut()
+            .expect("only a transactional producer sends transactional requests");
         t.request_seq += 1;
         let seq = t.request_seq;
         let at = self.now.plus(timeout);
@@ -134,9 +136,9 @@ impl Sim {
     /// the batches not sent yet. EndTxn follows once nothing is in flight.
     pub(crate) fn txn_end(&mut self, idx: u32, commit: bool) {
         let p = self.producer_mut(idx);
-        let Some(t) = p.txn.as_mut() else {
-            return;
-        };
+        let t = p.txn.as_mut().expect(
+            "commit / abort is called only on a transactional producer (the page checks it first)",
+        );
         t.state = if commit {
             ClientTxnState::Committing
         } else {
@@ -178,6 +180,7 @@ impl Sim {
     pub(crate) fn txn_maybe_add_partitions(&mut self, idx: u32) {
         let p = self.producer_mut(idx);
         let (pid, epoch, topic) = (p.producer_id, p.epoch, p.topic);
+        // Not a transactional producer: nothing to add (the sender asks every producer).
         let Some(t) = p.txn.as_mut() else {
             return;
         };
@@ -215,6 +218,7 @@ impl Sim {
         let p = self.producer_mut(idx);
         let (pid, epoch) = (p.producer_id, p.epoch);
         let idle = p.accumulator.is_empty() && p.in_flight.is_empty();
+        // Not a transactional producer: no transaction to end (the sender asks every producer).
         let Some(t) = p.txn.as_mut() else {
             return;
         };
@@ -254,9 +258,10 @@ impl Sim {
             p.epoch = e;
             p.next_sequence.iter_mut().for_each(|s| *s = 0);
         }
-        let Some(t) = p.txn.as_mut() else {
-            return;
-        };
+        let t = p
+            .txn
+            .as_mut()
+            .expect("only a transactional producer completes a transaction");
         t.state = ClientTxnState::Ready;
         t.added.clear();
         t.pending.clear();
@@ -277,6 +282,7 @@ impl Sim {
     /// The producer is fenced: fatal, every queued batch fails, the application stops.
     pub(crate) fn txn_fatal(&mut self, idx: u32, error: KafkaError) {
         let p = self.producer_mut(idx);
+        // Not a transactional producer: a fencing error fails only its batches.
         let Some(t) = p.txn.as_mut() else {
             return;
         };
@@ -314,9 +320,10 @@ impl Sim {
     /// A coordinator's answer at the producer.
     pub(crate) fn on_txn_response(&mut self, idx: u32, body: Body) -> Delivery {
         let p = self.producer_mut(idx);
-        let Some(t) = p.txn.as_mut() else {
-            return Delivery::Group;
-        };
+        let t = p
+            .txn
+            .as_mut()
+            .expect("coordinator answers come only to a transactional producer");
         t.request_in_flight = false;
         let error = match body {
             Body::InitProducerIdResponse {
