@@ -10,6 +10,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use streamscope_core::config::settings::parse_duration_us;
+use streamscope_core::sim::Summary;
 use streamscope_core::SimTime;
 
 #[derive(clap::Args)]
@@ -145,6 +146,9 @@ fn grid_points(axes: &[(String, Vec<String>)]) -> Vec<Vec<(String, String)>> {
     points
 }
 
+/// One run to do: the row it counts in, its config, its seed.
+type Job = (usize, streamscope_core::Config, u64);
+
 pub fn main(args: Args) -> Result<(), CliError> {
     let until = SimTime(
         parse_duration_us(&args.until).map_err(|m| CliError::usage(format!("--until: {m}")))?,
@@ -152,132 +156,19 @@ pub fn main(args: Args) -> Result<(), CliError> {
     if args.seeds == 0 {
         return Err(CliError::usage("--seeds must be at least 1"));
     }
-    let pipeline = match args.pipeline.as_deref() {
-        None => false,
-        Some("ctp") => true,
-        Some(other) => {
-            return Err(CliError::usage(format!(
-                "--pipeline {other}: the only pipeline is 'ctp' (consume-transform-produce)"
-            )))
-        }
-    };
+    let pipeline = parse_pipeline(args.pipeline.as_deref())?;
     let axes = parse_grid(&args.grid, pipeline)?;
     let mut base_sets = args.set.clone();
     if pipeline {
         base_sets.insert(0, String::from("sim.pipeline=ctp"));
     }
-    // Check every setting name and value up front, so a typo fails before any run.
-    build_config(&base_sets)?;
-    for (name, values) in &axes {
-        for v in values {
-            let mut c = streamscope_core::Config::preset();
-            c.set(name, v)
-                .map_err(|e| CliError::usage(format!("--grid {name}={v}: {e}")))?;
-        }
-    }
-    let points = grid_points(&axes);
-    let mut rows: Vec<Row> = Vec::with_capacity(points.len());
-    let mut jobs: Vec<(usize, streamscope_core::Config, u64)> = Vec::new();
-    for (i, p) in points.iter().enumerate() {
-        let mut sets = base_sets.clone();
-        sets.extend(p.iter().map(|(n, v)| format!("{n}={v}")));
-        let mut row = Row {
-            settings: p.clone(),
-            ..Row::default()
-        };
-        match build_config(&sets) {
-            Ok(config) => {
-                for s in 0..args.seeds {
-                    jobs.push((i, config.clone(), args.first_seed + s));
-                }
-            }
-            Err(e) => row.rejected = Some(e.message),
-        }
-        rows.push(row);
-    }
-    let total = jobs.len();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let rows = Mutex::new(rows);
-    let first_error: Mutex<Option<CliError>> = Mutex::new(None);
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let b = progress_bar(total as u64);
-        b.set_prefix("runs");
-        b
-    });
+    check_settings(&base_sets, &axes)?;
+    let (rows, jobs) = plan_jobs(&grid_points(&axes), &base_sets, &args);
     let workers = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some((row, config, seed)) = jobs.get(k) else {
-                    return;
-                };
-                let result = build_faults(config, *seed, until, &[], true).and_then(|faults| {
-                    run_plan(RunPlan {
-                        config: config.clone(),
-                        seed: *seed,
-                        until,
-                        faults,
-                        drain: true,
-                        trace: None,
-                        progress: false,
-                    })
-                });
-                match result {
-                    Ok(s) => {
-                        if let Ok(mut rows) = rows.lock() {
-                            let r = &mut rows[*row];
-                            r.runs += 1;
-                            r.records_sent += s.records_sent;
-                            r.records_acknowledged += s.records_acknowledged;
-                            r.records_failed += s.records_failed;
-                            r.acknowledged_lost += s.acknowledged_lost;
-                            r.duplicates += s.duplicates;
-                            r.out_of_order += s.out_of_order;
-                            r.runs_with_loss += (s.acknowledged_lost > 0) as u64;
-                            r.runs_with_duplicates += (s.duplicates > 0) as u64;
-                            r.leader_elections += s.leader_elections;
-                            r.pipeline_input += s.pipeline_input.unwrap_or(0);
-                            let dups = s.pipeline_duplicates.unwrap_or(0);
-                            r.pipeline_duplicates += dups;
-                            r.runs_with_pipeline_duplicates += (dups > 0) as u64;
-                            r.pipeline_missing += s.pipeline_missing.unwrap_or(0);
-                            r.read_committed_aborted_seen += s.read_committed_aborted_seen;
-                            if !s.settled {
-                                r.runs_stuck += 1;
-                                if r.stuck_example.is_none() {
-                                    r.stuck_example =
-                                        Some(format!("seed {}: {}", s.seed, s.stuck.join("; ")));
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        if let Ok(mut slot) = first_error.lock() {
-                            slot.get_or_insert(e);
-                        }
-                    }
-                }
-                done.fetch_add(1, Ordering::Relaxed);
-                if let Some(b) = bar.as_ref() {
-                    b.inc(1);
-                }
-            });
-        }
-    });
-    if let Some(b) = bar.as_ref() {
-        b.finish_and_clear();
-    }
-    if let Some(e) = first_error.into_inner().ok().flatten() {
-        return Err(e);
-    }
-    let rows = rows
-        .into_inner()
-        .map_err(|_| CliError::io("a run panicked: please report it with the seed"))?;
+    let rows = run_jobs(&jobs, rows, until, workers)?;
     let out = std::io::stdout();
     let mut out = out.lock();
     let res = if args.json {
@@ -302,6 +193,158 @@ pub fn main(args: Args) -> Result<(), CliError> {
     }
 }
 
+/// `--pipeline`: none, or `ctp`.
+fn parse_pipeline(pipeline: Option<&str>) -> Result<bool, CliError> {
+    match pipeline {
+        None => Ok(false),
+        Some("ctp") => Ok(true),
+        Some(other) => Err(CliError::usage(format!(
+            "--pipeline {other}: the only pipeline is 'ctp' (consume-transform-produce)"
+        ))),
+    }
+}
+
+/// Checks every setting name and value up front, so a typo fails before any run.
+fn check_settings(base_sets: &[String], axes: &[(String, Vec<String>)]) -> Result<(), CliError> {
+    build_config(base_sets)?;
+    for (name, values) in axes {
+        for v in values {
+            let mut c = streamscope_core::Config::preset();
+            c.set(name, v)
+                .map_err(|e| CliError::usage(format!("--grid {name}={v}: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// One row per grid point (a combination Kafka refuses says why and gets no runs) and the
+/// runs to do: every seed for every accepted point.
+fn plan_jobs(
+    points: &[Vec<(String, String)>],
+    base_sets: &[String],
+    args: &Args,
+) -> (Vec<Row>, Vec<Job>) {
+    let mut rows: Vec<Row> = Vec::with_capacity(points.len());
+    let mut jobs: Vec<Job> = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        let mut sets = base_sets.to_vec();
+        sets.extend(p.iter().map(|(n, v)| format!("{n}={v}")));
+        let mut row = Row {
+            settings: p.clone(),
+            ..Row::default()
+        };
+        match build_config(&sets) {
+            Ok(config) => {
+                for s in 0..args.seeds {
+                    jobs.push((i, config.clone(), args.first_seed + s));
+                }
+            }
+            Err(e) => row.rejected = Some(e.message),
+        }
+        rows.push(row);
+    }
+    (rows, jobs)
+}
+
+/// Runs the jobs on `workers` threads (a progress bar on a terminal), each counted in its
+/// row; the first error, if any, is the answer.
+fn run_jobs(
+    jobs: &[Job],
+    rows: Vec<Row>,
+    until: SimTime,
+    workers: usize,
+) -> Result<Vec<Row>, CliError> {
+    let total = jobs.len();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let rows = Mutex::new(rows);
+    let first_error: Mutex<Option<CliError>> = Mutex::new(None);
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = progress_bar(total as u64);
+        b.set_prefix("runs");
+        b
+    });
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some((row, config, seed)) = jobs.get(k) else {
+                    return;
+                };
+                match run_one(config, *seed, until) {
+                    Ok(s) => {
+                        if let Ok(mut rows) = rows.lock() {
+                            count_run(&mut rows[*row], &s);
+                        }
+                    }
+                    Err(e) => {
+                        if let Ok(mut slot) = first_error.lock() {
+                            slot.get_or_insert(e);
+                        }
+                    }
+                }
+                done.fetch_add(1, Ordering::Relaxed);
+                if let Some(b) = bar.as_ref() {
+                    b.inc(1);
+                }
+            });
+        }
+    });
+    if let Some(b) = bar.as_ref() {
+        b.finish_and_clear();
+    }
+    if let Some(e) = first_error.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    rows.into_inner()
+        .map_err(|_| CliError::io("a run panicked: please report it with the seed"))
+}
+
+/// One run: the fault schedule drawn from the seed, run to `until`, drained.
+fn run_one(
+    config: &streamscope_core::Config,
+    seed: u64,
+    until: SimTime,
+) -> Result<Summary, CliError> {
+    build_faults(config, seed, until, &[], true).and_then(|faults| {
+        run_plan(RunPlan {
+            config: config.clone(),
+            seed,
+            until,
+            faults,
+            drain: true,
+            trace: None,
+            progress: false,
+        })
+    })
+}
+
+/// Adds one run's summary to its row.
+fn count_run(r: &mut Row, s: &Summary) {
+    r.runs += 1;
+    r.records_sent += s.records_sent;
+    r.records_acknowledged += s.records_acknowledged;
+    r.records_failed += s.records_failed;
+    r.acknowledged_lost += s.acknowledged_lost;
+    r.duplicates += s.duplicates;
+    r.out_of_order += s.out_of_order;
+    r.runs_with_loss += (s.acknowledged_lost > 0) as u64;
+    r.runs_with_duplicates += (s.duplicates > 0) as u64;
+    r.leader_elections += s.leader_elections;
+    r.pipeline_input += s.pipeline_input.unwrap_or(0);
+    let dups = s.pipeline_duplicates.unwrap_or(0);
+    r.pipeline_duplicates += dups;
+    r.runs_with_pipeline_duplicates += (dups > 0) as u64;
+    r.pipeline_missing += s.pipeline_missing.unwrap_or(0);
+    r.read_committed_aborted_seen += s.read_committed_aborted_seen;
+    if !s.settled {
+        r.runs_stuck += 1;
+        if r.stuck_example.is_none() {
+            r.stuck_example = Some(format!("seed {}: {}", s.seed, s.stuck.join("; ")));
+        }
+    }
+}
+
 fn print_table(
     out: &mut impl Write,
     rows: &[Row],
@@ -313,19 +356,31 @@ fn print_table(
         out,
         "{seeds} seeds per setting, {until} each with a fault schedule drawn from the seed, then drained"
     )?;
-    let label = |r: &Row| {
-        r.settings
-            .iter()
-            .map(|(n, v)| format!("{}={v}", short(n)))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     let w = rows
         .iter()
         .map(|r| label(r).len())
         .max()
         .unwrap_or(10)
         .max(7);
+    print_kept_table(out, rows, w)?;
+    if pipeline {
+        print_pipeline_table(out, rows, w)?;
+    }
+    Ok(())
+}
+
+/// A row's grid point with short names: `acks=1 idempotence=false ...`.
+fn label(r: &Row) -> String {
+    r.settings
+        .iter()
+        .map(|(n, v)| format!("{}={v}", short(n)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What Kafka kept: per setting acknowledged, lost, duplicated, reordered, runs with loss,
+/// elections, stuck runs (or why Kafka refuses it); the legend; an example of each stuck row.
+fn print_kept_table(out: &mut impl Write, rows: &[Row], w: usize) -> std::io::Result<()> {
     writeln!(
         out,
         "{:<w$}  {:>12} {:>8} {:>10} {:>8} {:>11} {:>9} {:>7}",
@@ -365,34 +420,37 @@ fn print_table(
             writeln!(out, "stuck {}: {e}", label(r))?;
         }
     }
-    if pipeline {
+    Ok(())
+}
+
+/// With `--pipeline ctp`: the verifier's counts per accepted setting, and their legend.
+fn print_pipeline_table(out: &mut impl Write, rows: &[Row], w: usize) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "pipeline (the read_committed verifier of topic output):"
+    )?;
+    writeln!(
+        out,
+        "{:<w$}  {:>10} {:>10} {:>12} {:>8} {:>13}",
+        "setting", "input", "duplicated", "runs w/dups", "missing", "aborted read"
+    )?;
+    for r in rows.iter().filter(|r| r.rejected.is_none()) {
         writeln!(
             out,
-            "pipeline (the read_committed verifier of topic output):"
-        )?;
-        writeln!(
-            out,
-            "{:<w$}  {:>10} {:>10} {:>12} {:>8} {:>13}",
-            "setting", "input", "duplicated", "runs w/dups", "missing", "aborted read"
-        )?;
-        for r in rows.iter().filter(|r| r.rejected.is_none()) {
-            writeln!(
-                out,
-                "{:<w$}  {:>10} {:>10} {:>8}/{:<3} {:>8} {:>13}",
-                label(r),
-                r.pipeline_input,
-                r.pipeline_duplicates,
-                r.runs_with_pipeline_duplicates,
-                r.runs,
-                r.pipeline_missing,
-                r.read_committed_aborted_seen
-            )?;
-        }
-        writeln!(
-            out,
-            "duplicated = input records whose output the verifier read more than once; missing = never; aborted read = records of aborted transactions a read_committed consumer got (always 0)."
+            "{:<w$}  {:>10} {:>10} {:>8}/{:<3} {:>8} {:>13}",
+            label(r),
+            r.pipeline_input,
+            r.pipeline_duplicates,
+            r.runs_with_pipeline_duplicates,
+            r.runs,
+            r.pipeline_missing,
+            r.read_committed_aborted_seen
         )?;
     }
+    writeln!(
+        out,
+        "duplicated = input records whose output the verifier read more than once; missing = never; aborted read = records of aborted transactions a read_committed consumer got (always 0)."
+    )?;
     Ok(())
 }
 

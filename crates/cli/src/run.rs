@@ -5,6 +5,7 @@ use crate::CliError;
 use std::io::{IsTerminal, Write};
 use streamscope_core::config::settings::{parse_duration_us, SettingKind, SETTINGS};
 use streamscope_core::sim::schedule::{parse_fault, random_faults, FaultSpec};
+use streamscope_core::sim::Summary;
 use streamscope_core::{Config, Sim, SimTime};
 
 #[derive(clap::Args)]
@@ -259,7 +260,7 @@ pub fn progress_bar(length: u64) -> indicatif::ProgressBar {
     bar
 }
 
-fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::io::Result<()> {
+fn print_text(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
     writeln!(
         out,
         "seed {}: simulated {} in {} events",
@@ -272,6 +273,15 @@ fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::
         "records: sent {}, acknowledged {}, failed {}, consumed {}",
         s.records_sent, s.records_acknowledged, s.records_failed, s.records_consumed
     )?;
+    print_producers(out, s)?;
+    print_partitions(out, s)?;
+    print_consumers(out, s)?;
+    print_monitor(out, s)?;
+    print_ending(out, s)
+}
+
+/// One line per producer: its settings, compression ratio, records and batches.
+fn print_producers(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
     for p in &s.producers {
         let ratio = if p.bytes_uncompressed > 0 {
             p.bytes_on_wire as f64 / p.bytes_uncompressed as f64
@@ -296,6 +306,12 @@ fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::
             p.batches_expired
         )?;
     }
+    Ok(())
+}
+
+/// "partitions:", then one line per partition: leader, replicas, ISR, log end offset, high
+/// watermark.
+fn print_partitions(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
     writeln!(out, "partitions:")?;
     for p in &s.partitions {
         let leader = p.leader.map_or("none".to_string(), |l| l.to_string());
@@ -305,6 +321,11 @@ fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::
             p.topic, p.partition, leader, p.replicas, p.isr, p.log_end_offset, p.high_watermark
         )?;
     }
+    Ok(())
+}
+
+/// "consumers:", then one line per member: group, member id, partitions, consumed, lag.
+fn print_consumers(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
     writeln!(out, "consumers:")?;
     for c in &s.consumers {
         let parts: Vec<String> = c
@@ -323,6 +344,12 @@ fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::
             c.records_lag_max
         )?;
     }
+    Ok(())
+}
+
+/// The invariant monitor's counts, the pipeline's verifier (when there is one), aborted
+/// records a read_committed consumer returned, and the faults.
+fn print_monitor(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
     writeln!(
         out,
         "monitor: acknowledged then lost {}, duplicates {}, out of order {}; leader elections {}",
@@ -354,6 +381,11 @@ fn print_text(out: &mut impl Write, s: &streamscope_core::sim::Summary) -> std::
     if !s.faults.is_empty() {
         writeln!(out, "faults: {}", s.faults.join(" "))?;
     }
+    Ok(())
+}
+
+/// How the run ended (settled, not drained, or stuck and why), then the trace hash.
+fn print_ending(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
     if s.settled {
         match &s.waited_for {
             Some(w) => writeln!(out, "settled at {} (it waited for {w})", SimTime(s.time_us))?,

@@ -136,47 +136,9 @@ impl Observer {
                     group,
                     generation,
                     members,
-                } => {
-                    let log = self.group(*group);
-                    log.push(Step {
-                        time_us,
-                        phase: Phase::Sync,
-                        generation: *generation,
-                    });
-                    log.pending_members = *members;
-                    log.pending_generation = *generation;
-                }
-                Delivery::Assigned { generation, .. } => {
-                    if let Event::Delivered {
-                        to: Node::Consumer(c),
-                        ..
-                    } = &e.event
-                    {
-                        let Some(g) = sim.consumers().get(*c as usize).map(|c| c.group) else {
-                            return;
-                        };
-                        let log = self.group(g);
-                        if log.pending_generation == *generation && log.pending_members > 0 {
-                            log.pending_members -= 1;
-                            if log.pending_members == 0 {
-                                log.push(Step {
-                                    time_us,
-                                    phase: Phase::Stable,
-                                    generation: *generation,
-                                });
-                            }
-                        }
-                    }
-                }
-                _ if *kind == MessageKind::Heartbeat => {
-                    if let Node::Consumer(c) = from {
-                        let i = *c as usize;
-                        if self.heartbeats.len() <= i {
-                            self.heartbeats.resize(i + 1, None);
-                        }
-                        self.heartbeats[i] = Some(e.time);
-                    }
-                }
+                } => self.sync_began(*group, *generation, *members, time_us),
+                Delivery::Assigned { generation, .. } => self.assigned(sim, e, *generation),
+                _ if *kind == MessageKind::Heartbeat => self.heartbeat_reached(from, e.time),
                 _ => {}
             },
             Event::RebalanceJoined {
@@ -201,6 +163,56 @@ impl Observer {
                 },
             ),
             _ => {}
+        }
+    }
+
+    /// The leader's SyncGroup reached the coordinator: the sync phase, `members` still to
+    /// receive generation `generation`'s assignment.
+    fn sync_began(&mut self, group: u32, generation: u32, members: u32, time_us: u64) {
+        let log = self.group(group);
+        log.push(Step {
+            time_us,
+            phase: Phase::Sync,
+            generation,
+        });
+        log.pending_members = members;
+        log.pending_generation = generation;
+    }
+
+    /// A member received generation `generation`'s assignment; the last one makes the group
+    /// Stable.
+    fn assigned(&mut self, sim: &Sim, e: &TraceEntry, generation: u32) {
+        let time_us = e.time.micros();
+        if let Event::Delivered {
+            to: Node::Consumer(c),
+            ..
+        } = &e.event
+        {
+            let Some(g) = sim.consumers().get(*c as usize).map(|c| c.group) else {
+                return;
+            };
+            let log = self.group(g);
+            if log.pending_generation == generation && log.pending_members > 0 {
+                log.pending_members -= 1;
+                if log.pending_members == 0 {
+                    log.push(Step {
+                        time_us,
+                        phase: Phase::Stable,
+                        generation,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A Heartbeat from `from` (a consumer) reached its coordinator at `time`.
+    fn heartbeat_reached(&mut self, from: &Node, time: SimTime) {
+        if let Node::Consumer(c) = from {
+            let i = *c as usize;
+            if self.heartbeats.len() <= i {
+                self.heartbeats.resize(i + 1, None);
+            }
+            self.heartbeats[i] = Some(time);
         }
     }
 

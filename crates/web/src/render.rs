@@ -7,8 +7,8 @@
 //! helpers), `hits` (what a click points at), `layout` (where things go), `marks` (the flat
 //! per-frame view of what was drawn, and the frame's transaction state), `state` (what is
 //! kept between frames), then the columns and what flies between them (`producers`,
-//! `in_flight`, `accumulator`, `cluster`, `txn`, `groups`, `group_chart`, `members`,
-//! `consumers`, `txn_messages`, `messages`). The parts import each other, never this module.
+//! `in_flight`, `accumulator`, `cluster` with its rows in `replica`, `txn`, `groups`,
+//! `group_chart`, `members`, `consumers`, `txn_messages`, `messages`). The parts import each other, never this module.
 
 mod accumulator;
 mod cluster;
@@ -23,6 +23,7 @@ mod members;
 mod messages;
 mod paint;
 mod producers;
+mod replica;
 mod state;
 mod txn;
 mod txn_messages;

@@ -19,81 +19,25 @@ pub fn parse_partitions(raw: &str) -> Option<u32> {
     }
 }
 
+/// The calculator's cells by element id.
+pub type Cells = Vec<(&'static str, String)>;
+
 /// What the calculator shows: the cells by element id, and the error (empty when valid).
-pub fn calculator(
-    key: &str,
-    raw_partitions: &str,
-    lang: Lang,
-) -> (Vec<(&'static str, String)>, String) {
-    let n = match parse_partitions(raw_partitions) {
-        Some(n) => n,
-        None => {
-            let err = tf(
-                lang,
-                "calc_invalid",
-                &[
-                    ("field", t(lang, "calc_partitions")),
-                    ("value", raw_partitions),
-                ],
-            );
-            let cells = vec![
-                ("calc-bytes", String::new()),
-                ("calc-java", "—".to_string()),
-                ("calc-java-how", String::new()),
-                ("calc-rdkafka", "—".to_string()),
-                ("calc-rdkafka-how", String::new()),
-                ("calc-verdict", String::new()),
-            ];
-            return (cells, err);
-        }
+pub fn calculator(key: &str, raw_partitions: &str, lang: Lang) -> (Cells, String) {
+    let Some(n) = parse_partitions(raw_partitions) else {
+        return invalid_partitions(raw_partitions, lang);
     };
     let bytes = key.as_bytes();
     let placed = inspect::place_key(bytes, n);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let shown_hex = if hex.is_empty() {
-        "—".to_string()
-    } else {
-        spaced_hex(&hex, 48)
-    };
     let ns = n.to_string();
-    let (rd, rd_how) = match placed.librdkafka_partition {
-        Some(p) => (
-            p.to_string(),
-            tf(
-                lang,
-                "calc_rdkafka_how",
-                &[
-                    ("n", &ns),
-                    ("c", &format!("0x{:08x} ({})", placed.crc32, placed.crc32)),
-                ],
-            ),
-        ),
-        None => (
-            t(lang, "calc_random").to_string(),
-            t(lang, "calc_rdkafka_empty").to_string(),
-        ),
-    };
+    let (rd, rd_how) = rdkafka_cells(&placed, &ns, lang);
     let verdict = match placed.librdkafka_partition {
         Some(p) if p == placed.java_partition => t(lang, "calc_same"),
         Some(_) => t(lang, "calc_differ"),
         None => "",
     };
     let cells = vec![
-        (
-            "calc-bytes",
-            tf(
-                lang,
-                "calc_bytes",
-                &[(
-                    "hex",
-                    &tf(
-                        lang,
-                        "insp.bytes_fmt",
-                        &[("hex", &shown_hex), ("n", &bytes.len().to_string())],
-                    ),
-                )],
-            ),
-        ),
+        ("calc-bytes", bytes_cell(bytes, lang)),
         ("calc-java", placed.java_partition.to_string()),
         (
             "calc-java-how",
@@ -108,6 +52,70 @@ pub fn calculator(
         ("calc-verdict", verdict.to_string()),
     ];
     (cells, String::new())
+}
+
+/// A partition count that is not one: the error naming the field, the cells emptied.
+fn invalid_partitions(raw_partitions: &str, lang: Lang) -> (Cells, String) {
+    let err = tf(
+        lang,
+        "calc_invalid",
+        &[
+            ("field", t(lang, "calc_partitions")),
+            ("value", raw_partitions),
+        ],
+    );
+    let cells = vec![
+        ("calc-bytes", String::new()),
+        ("calc-java", "—".to_string()),
+        ("calc-java-how", String::new()),
+        ("calc-rdkafka", "—".to_string()),
+        ("calc-rdkafka-how", String::new()),
+        ("calc-verdict", String::new()),
+    ];
+    (cells, err)
+}
+
+/// The key's bytes as spaced hex with their count.
+fn bytes_cell(bytes: &[u8], lang: Lang) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let shown_hex = if hex.is_empty() {
+        "—".to_string()
+    } else {
+        spaced_hex(&hex, 48)
+    };
+    tf(
+        lang,
+        "calc_bytes",
+        &[(
+            "hex",
+            &tf(
+                lang,
+                "insp.bytes_fmt",
+                &[("hex", &shown_hex), ("n", &bytes.len().to_string())],
+            ),
+        )],
+    )
+}
+
+/// librdkafka's partition and how (CRC32 over `ns` partitions), or random for an empty key.
+fn rdkafka_cells(placed: &inspect::KeyPlacement, ns: &str, lang: Lang) -> (String, String) {
+    match placed.librdkafka_partition {
+        Some(p) => (
+            p.to_string(),
+            tf(
+                lang,
+                "calc_rdkafka_how",
+                &[
+                    ("n", ns),
+                    ("c", &format!("0x{:08x} ({})", placed.crc32, placed.crc32)),
+                ],
+            ),
+        ),
+        None => (
+            t(lang, "calc_random").to_string(),
+            t(lang, "calc_rdkafka_empty").to_string(),
+        ),
+    }
 }
 
 fn input_value(doc: &Document, id: &str) -> String {

@@ -5,6 +5,7 @@
 
 use super::rows::{row, Row};
 use crate::i18n::{t, tf, Lang};
+use streamscope_core::cluster::Partition;
 use streamscope_core::log::EntryKind;
 use streamscope_core::net::TopicPartitionId;
 use streamscope_core::Sim;
@@ -53,43 +54,48 @@ pub fn partition_rows(
     ];
     rows.extend(lso_rows(sim, tp, lang));
     if let Some(b) = broker {
-        if let Some(r) = p.replica(b) {
-            let is_leader = p.leader == Some(b);
-            let hw = if is_leader {
-                p.high_watermark()
-            } else {
-                r.high_watermark
-            };
-            rows.push(row(
-                tf(lang, "insp.on_broker", &[("b", &b.to_string())]),
-                tf(
-                    lang,
-                    "insp.replica_fmt",
-                    &[
-                        (
-                            "role",
-                            t(lang, if is_leader { "leader" } else { "follower" }),
-                        ),
-                        (
-                            "isr",
-                            t(
-                                lang,
-                                if p.isr.contains(&b) {
-                                    "in_isr"
-                                } else {
-                                    "not_in_isr"
-                                },
-                            ),
-                        ),
-                        ("leo", &r.log.log_end_offset().to_string()),
-                        ("hw", &hw.to_string()),
-                    ],
-                ),
-                "replica",
-            ));
-        }
+        rows.extend(replica_row(p, b, lang));
     }
     Some((title, rows))
+}
+
+/// The row for broker `b`'s replica of the partition (none when it holds no replica): its
+/// role, whether it is in the ISR, its log end offset and high watermark.
+fn replica_row(p: &Partition, b: u32, lang: Lang) -> Option<Row> {
+    let r = p.replica(b)?;
+    let is_leader = p.leader == Some(b);
+    let hw = if is_leader {
+        p.high_watermark()
+    } else {
+        r.high_watermark
+    };
+    Some(row(
+        tf(lang, "insp.on_broker", &[("b", &b.to_string())]),
+        tf(
+            lang,
+            "insp.replica_fmt",
+            &[
+                (
+                    "role",
+                    t(lang, if is_leader { "leader" } else { "follower" }),
+                ),
+                (
+                    "isr",
+                    t(
+                        lang,
+                        if p.isr.contains(&b) {
+                            "in_isr"
+                        } else {
+                            "not_in_isr"
+                        },
+                    ),
+                ),
+                ("leo", &r.log.log_end_offset().to_string()),
+                ("hw", &hw.to_string()),
+            ],
+        ),
+        "replica",
+    ))
 }
 
 /// The partition inspector's transaction rows (in a world with transactions): the last stable

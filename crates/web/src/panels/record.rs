@@ -83,6 +83,15 @@ pub fn reason_text(sim: &Sim, info: &RecordInfo, lang: Lang) -> String {
 
 /// The inspector's rows for one record.
 pub fn record_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
+    let mut rows = key_rows(sim, info, lang);
+    rows.extend(value_rows(info, lang));
+    rows.extend(placement_rows(sim, info, lang));
+    rows
+}
+
+/// The record and its producer id, its topic, its key (as text and as serialized bytes) and
+/// the key's serializer.
+fn key_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
     let pid = sim
         .producers()
         .get(info.producer as usize)
@@ -101,21 +110,6 @@ pub fn record_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
             ],
         ),
         None => "—".to_string(),
-    };
-    let headers = if info.headers.is_empty() {
-        t(lang, "insp.no_headers").to_string()
-    } else {
-        info.headers
-            .iter()
-            .map(|(name, n)| {
-                tf(
-                    lang,
-                    "insp.header_fmt",
-                    &[("name", name), ("n", &n.to_string())],
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
     };
     vec![
         row(
@@ -138,6 +132,27 @@ pub fn record_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
             short_class(info.key_serializer),
             "key-serializer",
         ),
+    ]
+}
+
+/// The value's size and serializer, the headers, the timestamp, the record's size.
+fn value_rows(info: &RecordInfo, lang: Lang) -> Vec<Row> {
+    let headers = if info.headers.is_empty() {
+        t(lang, "insp.no_headers").to_string()
+    } else {
+        info.headers
+            .iter()
+            .map(|(name, n)| {
+                tf(
+                    lang,
+                    "insp.header_fmt",
+                    &[("name", name), ("n", &n.to_string())],
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    vec![
         row(
             t(lang, "insp.value"),
             tf(
@@ -169,6 +184,13 @@ pub fn record_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
             ),
             "size",
         ),
+    ]
+}
+
+/// Where it went and why (partition, batch, the partitioner's reason) and how its `send()`
+/// ended.
+fn placement_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
+    vec![
         row(
             t(lang, "insp.partition"),
             info.partition.to_string(),

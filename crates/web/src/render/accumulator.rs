@@ -9,6 +9,7 @@ use super::paint::{panel, text, Dashes, DANGER, EDGE, FONT, INK, MUTED, READY, R
 use super::producers::running;
 use super::state::{record_dot, View, LANE_DOTS};
 use crate::i18n::{t, tf, Lang};
+use streamscope_core::producer::accumulator::ProducerBatch;
 use streamscope_core::Sim;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
@@ -43,6 +44,22 @@ pub fn draw_lane(ctx: &Ctx, sim: &Sim, l: &Layout, dashes: &Dashes) {
     }
 }
 
+/// The accumulator rows' geometry and the running producer's settings, shared by each row.
+struct Rows {
+    topic: u32,
+    batch_size: f64,
+    linger_us: u64,
+    flushing: bool,
+    acc_x: f64,
+    bx: f64,
+    bw: f64,
+    slots_w: f64,
+    slot_w: f64,
+    h: f64,
+    text_line: bool,
+    small: bool,
+}
+
 pub fn draw_accumulator(
     ctx: &Ctx,
     sim: &Sim,
@@ -52,114 +69,45 @@ pub fn draw_accumulator(
     dashes: &Dashes,
 ) {
     let p = running(sim);
-    let topic = p.map_or(0, |p| p.topic);
-    let batch_size = p.map_or(1, |p| p.config.batch_size.value.max(1)) as f64;
-    let linger_us = p.map_or(0, |p| p.config.linger_ms.value.saturating_mul(1000));
-    let flushing = p.is_some_and(|p| p.blocked.is_some());
-    let now = sim.now();
-    let bx = l.acc_x + LABEL_W;
     let bw = l.acc_w - LABEL_W;
     let slots_w = bw - LANE_W;
-    let slot_w = slots_w / 2.0;
     let h = l.row_h - 4.0;
-    let text_line = h >= 34.0;
-    let small = h < 22.0;
+    let rows = Rows {
+        topic: p.map_or(0, |p| p.topic),
+        batch_size: p.map_or(1, |p| p.config.batch_size.value.max(1)) as f64,
+        linger_us: p.map_or(0, |p| p.config.linger_ms.value.saturating_mul(1000)),
+        flushing: p.is_some_and(|p| p.blocked.is_some()),
+        acc_x: l.acc_x,
+        bx: l.acc_x + LABEL_W,
+        bw,
+        slots_w,
+        slot_w: slots_w / 2.0,
+        h,
+        text_line: h >= 34.0,
+        small: h < 22.0,
+    };
     for part in 0..l.shown {
         let y = l.acc_row_y(part);
-        if view.partition_selected(topic, part) {
-            ctx.set_fill_style_str("#fff8c5");
-            ctx.fill_rect(l.acc_x - 2.0, y, LABEL_W - 2.0, h);
-        }
-        text(
-            ctx,
-            &format!("P{part}"),
-            l.acc_x,
-            y + h / 2.0 + 4.0,
-            MUTED,
-            FONT,
-        );
-        view.hits.push(
-            l.acc_x - 2.0,
-            y,
-            LABEL_W,
-            h,
-            Target::Partition {
-                topic,
-                partition: part,
-                broker: None,
-            },
-        );
-        panel(ctx, bx, y, bw, h, "#ffffff");
-        // The departure lane.
-        ctx.set_fill_style_str(EDGE);
-        ctx.fill_rect(bx + slots_w, y + 3.0, 1.0, h - 6.0);
-        draw_departure(
-            ctx,
-            sim,
-            view,
-            dashes,
-            part,
-            (bx + slots_w, y),
-            h,
-            lang,
-            text_line,
-        );
+        draw_row_frame(ctx, sim, lang, view, dashes, &rows, (part, y));
         let Some(p) = p else { continue };
         let Some(dq) = p.accumulator.deque(part) else {
             continue;
         };
         let queued = dq.len();
-        let ready = p.accumulator.first_ready(part, now, linger_us, flushing);
+        let ready = p
+            .accumulator
+            .first_ready(part, sim.now(), rows.linger_us, rows.flushing);
         // Up to two batches side by side, the oldest (the next to leave) first.
         for (i, b) in dq.iter().take(2).enumerate() {
-            let x = bx + slot_w * i as f64 + 2.0;
-            let (y0, w, hh) = (y + 2.0, slot_w - 4.0, h - 4.0);
-            let fill = (b.size_bytes as f64 / batch_size).min(1.0);
-            ctx.set_fill_style_str(if b.is_full() { "#ffd8b5" } else { "#ddf4ff" });
-            ctx.fill_rect(x, y0, w * fill, hh);
-            if i == 0 && ready {
-                ctx.set_stroke_style_str(READY);
-                ctx.set_line_width(1.5);
-                ctx.stroke_rect(x + 0.75, y0 + 0.75, w - 1.5, hh - 1.5);
-            }
-            // Linger timer: an arc that completes when linger.ms has passed.
-            let arc = linger_us > 0 && hh >= 14.0;
-            if arc {
-                let frac = (now.since(b.created_at) as f64 / linger_us as f64).min(1.0);
-                ctx.begin_path();
-                let (cx, cy) = (x + w - 8.0, y0 + 8.0);
-                let start = -core::f64::consts::FRAC_PI_2;
-                let _ = ctx.arc(cx, cy, 5.0, start, start + frac * core::f64::consts::TAU);
-                ctx.set_stroke_style_str(if frac >= 1.0 { DANGER } else { RIDE });
-                ctx.set_line_width(2.0);
-                ctx.stroke();
-            }
-            // Records as dots in rows.
-            let (step, r) = if small { (6.0, 2.2) } else { (7.0, 2.6) };
-            let area_w = w - 8.0 - if arc { 14.0 } else { 0.0 };
-            let area_h = hh - 4.0 - if text_line { 13.0 } else { 0.0 };
-            let per_row = ((area_w / step) as usize).max(1);
-            let rows = ((area_h / step) as usize).max(1);
-            for (j, rec) in b.records.iter().take(per_row * rows).enumerate() {
-                let dx = x + 4.0 + r + (j % per_row) as f64 * step;
-                let dy = y0 + 2.0 + r + (j / per_row) as f64 * step;
-                record_dot(ctx, view, (dx, dy), r, rec.id, rec.key);
-            }
-            if text_line {
-                let s = if i == 1 && queued > 2 {
-                    tf(lang, "acc_more", &[("n", &(queued - 1).to_string())])
-                } else {
-                    tf(
-                        lang,
-                        "acc_records",
-                        &[
-                            ("n", &b.records.len().to_string()),
-                            ("bytes", &b.size_bytes.to_string()),
-                        ],
-                    )
-                };
-                text(ctx, &s, x + 3.0, y0 + hh - 3.0, INK, SMALL);
-            }
+            let x = rows.bx + rows.slot_w * i as f64 + 2.0;
+            let slot = Slot {
+                i,
+                x,
+                y0: y + 2.0,
+                ready,
+                queued,
+            };
+            draw_batch(ctx, sim, lang, view, &rows, &slot, b);
         }
     }
     if l.shown < l.partitions {
@@ -168,11 +116,135 @@ pub fn draw_accumulator(
         text(
             ctx,
             &tf(lang, "partitions_hidden", &[("n", &n)]),
-            bx,
+            rows.bx,
             y,
             MUTED,
             FONT,
         );
+    }
+}
+
+/// A row's label ("P3", highlighted when the partition is selected, a click picks it), its
+/// panel, and the departure lane at its end with the batch that last left.
+fn draw_row_frame(
+    ctx: &Ctx,
+    sim: &Sim,
+    lang: Lang,
+    view: &mut View,
+    dashes: &Dashes,
+    rows: &Rows,
+    (part, y): (u32, f64),
+) {
+    let (acc_x, h, bx, topic) = (rows.acc_x, rows.h, rows.bx, rows.topic);
+    if view.partition_selected(topic, part) {
+        ctx.set_fill_style_str("#fff8c5");
+        ctx.fill_rect(acc_x - 2.0, y, LABEL_W - 2.0, h);
+    }
+    text(
+        ctx,
+        &format!("P{part}"),
+        acc_x,
+        y + h / 2.0 + 4.0,
+        MUTED,
+        FONT,
+    );
+    view.hits.push(
+        acc_x - 2.0,
+        y,
+        LABEL_W,
+        h,
+        Target::Partition {
+            topic,
+            partition: part,
+            broker: None,
+        },
+    );
+    panel(ctx, bx, y, rows.bw, h, "#ffffff");
+    // The departure lane.
+    ctx.set_fill_style_str(EDGE);
+    ctx.fill_rect(bx + rows.slots_w, y + 3.0, 1.0, h - 6.0);
+    draw_departure(
+        ctx,
+        sim,
+        view,
+        dashes,
+        part,
+        (bx + rows.slots_w, y),
+        h,
+        lang,
+        rows.text_line,
+    );
+}
+
+/// Where a queued batch goes in its row: slot `i` (0 the oldest) at `x`, `y0`, and what the
+/// row's deque says (whether its first batch is ready, how many batches are queued).
+struct Slot {
+    i: usize,
+    x: f64,
+    y0: f64,
+    ready: bool,
+    queued: usize,
+}
+
+/// One queued batch: its fill, a ready frame, the linger timer, its records as dots, and a
+/// line of text ("n records, b bytes", or how many more batches wait).
+fn draw_batch(
+    ctx: &Ctx,
+    sim: &Sim,
+    lang: Lang,
+    view: &mut View,
+    rows: &Rows,
+    slot: &Slot,
+    b: &ProducerBatch,
+) {
+    let (i, x, y0) = (slot.i, slot.x, slot.y0);
+    let (w, hh) = (rows.slot_w - 4.0, rows.h - 4.0);
+    let (linger_us, text_line) = (rows.linger_us, rows.text_line);
+    let fill = (b.size_bytes as f64 / rows.batch_size).min(1.0);
+    ctx.set_fill_style_str(if b.is_full() { "#ffd8b5" } else { "#ddf4ff" });
+    ctx.fill_rect(x, y0, w * fill, hh);
+    if i == 0 && slot.ready {
+        ctx.set_stroke_style_str(READY);
+        ctx.set_line_width(1.5);
+        ctx.stroke_rect(x + 0.75, y0 + 0.75, w - 1.5, hh - 1.5);
+    }
+    // Linger timer: an arc that completes when linger.ms has passed.
+    let arc = linger_us > 0 && hh >= 14.0;
+    if arc {
+        let frac = (sim.now().since(b.created_at) as f64 / linger_us as f64).min(1.0);
+        ctx.begin_path();
+        let (cx, cy) = (x + w - 8.0, y0 + 8.0);
+        let start = -core::f64::consts::FRAC_PI_2;
+        let _ = ctx.arc(cx, cy, 5.0, start, start + frac * core::f64::consts::TAU);
+        ctx.set_stroke_style_str(if frac >= 1.0 { DANGER } else { RIDE });
+        ctx.set_line_width(2.0);
+        ctx.stroke();
+    }
+    // Records as dots in rows.
+    let (step, r) = if rows.small { (6.0, 2.2) } else { (7.0, 2.6) };
+    let area_w = w - 8.0 - if arc { 14.0 } else { 0.0 };
+    let area_h = hh - 4.0 - if text_line { 13.0 } else { 0.0 };
+    let per_row = ((area_w / step) as usize).max(1);
+    let dot_rows = ((area_h / step) as usize).max(1);
+    for (j, rec) in b.records.iter().take(per_row * dot_rows).enumerate() {
+        let dx = x + 4.0 + r + (j % per_row) as f64 * step;
+        let dy = y0 + 2.0 + r + (j / per_row) as f64 * step;
+        record_dot(ctx, view, (dx, dy), r, rec.id, rec.key);
+    }
+    if text_line {
+        let s = if i == 1 && slot.queued > 2 {
+            tf(lang, "acc_more", &[("n", &(slot.queued - 1).to_string())])
+        } else {
+            tf(
+                lang,
+                "acc_records",
+                &[
+                    ("n", &b.records.len().to_string()),
+                    ("bytes", &b.size_bytes.to_string()),
+                ],
+            )
+        };
+        text(ctx, &s, x + 3.0, y0 + hh - 3.0, INK, SMALL);
     }
 }
 

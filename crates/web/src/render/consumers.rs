@@ -10,7 +10,8 @@ use super::paint::{fit, panel, text, BOLD, DANGER, FONT, INK, MUTED, PANEL, SMAL
 use super::state::View;
 use super::txn;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::consumer::MemberState;
+use streamscope_core::consumer::group::Group;
+use streamscope_core::consumer::{Consumer, MemberState};
 use streamscope_core::Sim;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
@@ -21,128 +22,162 @@ pub fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut V
         let Some(g) = sim.groups().get(c.group as usize) else {
             continue;
         };
-        let short: String = c.member_id.chars().take(12).collect();
-        // A pipeline processor's box says which processor it is and its phase.
-        let (title, title_colour) = match sim.pipeline_processor_of_consumer(c.index) {
-            Some(p) => (
-                tf(
-                    lang,
-                    "pipe_box_title",
-                    &[("n", &p.index.to_string()), ("phase", p.phase.name())],
-                ),
-                if p.is_crashed() {
-                    DANGER
-                } else {
-                    txn::LSO_COLOUR
-                },
-            ),
-            None => (
-                format!("{} {} · {}…", g.group_id, t(lang, "consumer"), short),
-                INK,
-            ),
-        };
-        // Clear of the leader chip and the heartbeat at the right.
-        let chip = if g.leader_consumer() == Some(c.index) {
-            72.0
-        } else {
-            18.0
-        };
-        let title_w = l.cons_w - 16.0 - chip;
-        fit(
-            ctx,
-            &title,
-            l.cons_x + 8.0,
-            y + 15.0,
-            title_w,
-            title_colour,
-            BOLD,
-        );
-        // The member's state as the protocol has it (joining, syncing, out of the group, down).
-        let (state_key, colour) = match c.state {
-            MemberState::Stable => (None, MUTED),
-            MemberState::Joining => (Some("member_joining"), WARN),
-            MemberState::Syncing | MemberState::FetchingOffsets => (Some("member_syncing"), WARN),
-            MemberState::Unjoined => (Some("member_unjoined"), DANGER),
-            MemberState::Stopped => (Some("member_stopped"), DANGER),
-        };
-        let mut line = format!(
-            "{} {} · {} {}",
-            t(lang, "generation"),
-            c.generation,
-            t(lang, "consumed"),
-            c.records_consumed
-        );
-        if let Some(k) = state_key {
-            line.push_str(" · ");
-            line.push_str(t(lang, k));
-        }
-        if view.txn.marks.world {
-            line.push_str(" · ");
-            line.push_str(txn::isolation_tag(sim, c.index));
-        }
-        text(ctx, &line, l.cons_x + 8.0, y + 31.0, colour, FONT);
-        for (i, tp) in c.assignment.iter().enumerate() {
-            let ry = y + 40.0 + 18.0 * i as f64;
-            if ry + 16.0 > y + l.cons_h {
-                break;
-            }
-            let pos = c.positions.get(tp).copied().unwrap_or(0);
-            // Lag to where its fetch ends: the high watermark, or the LSO (read_committed).
-            let lag = sim.consumer_partition_lag(c.index, *tp);
-            if view.partition_selected(tp.topic, tp.partition) {
-                ctx.set_fill_style_str("#fff8c5");
-                ctx.fill_rect(l.cons_x + 4.0, ry, 160.0, 16.0);
-            }
-            let waiting = sim.consumer_waits_at_lso(c.index, *tp, pos);
-            text(
-                ctx,
-                &format!(
-                    "P{} pos {} {} {}{}",
-                    tp.partition,
-                    pos,
-                    t(lang, "lag"),
-                    lag,
-                    if waiting {
-                        t(lang, "txn_waits_lso")
-                    } else {
-                        ""
-                    }
-                ),
-                l.cons_x + 8.0,
-                ry + 12.0,
-                INK,
-                FONT,
-            );
-            view.hits.push(
-                l.cons_x + 4.0,
-                ry,
-                160.0,
-                16.0,
-                Target::Partition {
-                    topic: tp.topic,
-                    partition: tp.partition,
-                    broker: None,
-                },
-            );
-            let w = (lag as f64 * 4.0).min(90.0);
-            ctx.set_fill_style_str(if lag > 20 { DANGER } else { "#bf8700" });
-            ctx.fill_rect(l.cons_x + 180.0, ry + 4.0, w, 9.0);
-        }
+        draw_consumer_title(ctx, sim, l, lang, (c, g), y);
+        draw_member_line(ctx, sim, l, lang, view, c, y);
+        draw_assignment(ctx, sim, l, lang, view, c, y);
         let extra = members::draw_member_extras(ctx, sim, l, lang, view, c, y);
         draw_lag_chart(ctx, l, lang, c, y, extra);
     }
 }
 
-/// The member's lag over the last minute (the core samples it every 100 ms): position lag in
-/// orange, committed lag in grey, at the bottom of its box when there is room.
-pub fn draw_lag_chart(
+/// The box's title: "group consumer · member…", or a pipeline processor's number and phase;
+/// clear of the leader chip and the heartbeat at the right.
+fn draw_consumer_title(
     ctx: &Ctx,
+    sim: &Sim,
     l: &Layout,
     lang: Lang,
-    c: &streamscope_core::consumer::Consumer,
+    (c, g): (&Consumer, &Group),
     y: f64,
-    extra_rows: usize,
 ) {
+    let short: String = c.member_id.chars().take(12).collect();
+    // A pipeline processor's box says which processor it is and its phase.
+    let (title, title_colour) = match sim.pipeline_processor_of_consumer(c.index) {
+        Some(p) => (
+            tf(
+                lang,
+                "pipe_box_title",
+                &[("n", &p.index.to_string()), ("phase", p.phase.name())],
+            ),
+            if p.is_crashed() {
+                DANGER
+            } else {
+                txn::LSO_COLOUR
+            },
+        ),
+        None => (
+            format!("{} {} · {}…", g.group_id, t(lang, "consumer"), short),
+            INK,
+        ),
+    };
+    // Clear of the leader chip and the heartbeat at the right.
+    let chip = if g.leader_consumer() == Some(c.index) {
+        72.0
+    } else {
+        18.0
+    };
+    let title_w = l.cons_w - 16.0 - chip;
+    fit(
+        ctx,
+        &title,
+        l.cons_x + 8.0,
+        y + 15.0,
+        title_w,
+        title_colour,
+        BOLD,
+    );
+}
+
+/// "generation n · consumed n", the member's state when not stable, and in a world with
+/// transactions its isolation level.
+fn draw_member_line(
+    ctx: &Ctx,
+    sim: &Sim,
+    l: &Layout,
+    lang: Lang,
+    view: &View,
+    c: &Consumer,
+    y: f64,
+) {
+    // The member's state as the protocol has it (joining, syncing, out of the group, down).
+    let (state_key, colour) = match c.state {
+        MemberState::Stable => (None, MUTED),
+        MemberState::Joining => (Some("member_joining"), WARN),
+        MemberState::Syncing | MemberState::FetchingOffsets => (Some("member_syncing"), WARN),
+        MemberState::Unjoined => (Some("member_unjoined"), DANGER),
+        MemberState::Stopped => (Some("member_stopped"), DANGER),
+    };
+    let mut line = format!(
+        "{} {} · {} {}",
+        t(lang, "generation"),
+        c.generation,
+        t(lang, "consumed"),
+        c.records_consumed
+    );
+    if let Some(k) = state_key {
+        line.push_str(" · ");
+        line.push_str(t(lang, k));
+    }
+    if view.txn.marks.world {
+        line.push_str(" · ");
+        line.push_str(txn::isolation_tag(sim, c.index));
+    }
+    text(ctx, &line, l.cons_x + 8.0, y + 31.0, colour, FONT);
+}
+
+/// One row per assigned partition, as many as fit: position, lag (and whether the member
+/// waits at the last stable offset), a lag bar; a click on the row picks the partition.
+fn draw_assignment(
+    ctx: &Ctx,
+    sim: &Sim,
+    l: &Layout,
+    lang: Lang,
+    view: &mut View,
+    c: &Consumer,
+    y: f64,
+) {
+    for (i, tp) in c.assignment.iter().enumerate() {
+        let ry = y + 40.0 + 18.0 * i as f64;
+        if ry + 16.0 > y + l.cons_h {
+            break;
+        }
+        let pos = c.positions.get(tp).copied().unwrap_or(0);
+        // Lag to where its fetch ends: the high watermark, or the LSO (read_committed).
+        let lag = sim.consumer_partition_lag(c.index, *tp);
+        if view.partition_selected(tp.topic, tp.partition) {
+            ctx.set_fill_style_str("#fff8c5");
+            ctx.fill_rect(l.cons_x + 4.0, ry, 160.0, 16.0);
+        }
+        let waiting = sim.consumer_waits_at_lso(c.index, *tp, pos);
+        text(
+            ctx,
+            &format!(
+                "P{} pos {} {} {}{}",
+                tp.partition,
+                pos,
+                t(lang, "lag"),
+                lag,
+                if waiting {
+                    t(lang, "txn_waits_lso")
+                } else {
+                    ""
+                }
+            ),
+            l.cons_x + 8.0,
+            ry + 12.0,
+            INK,
+            FONT,
+        );
+        view.hits.push(
+            l.cons_x + 4.0,
+            ry,
+            160.0,
+            16.0,
+            Target::Partition {
+                topic: tp.topic,
+                partition: tp.partition,
+                broker: None,
+            },
+        );
+        let w = (lag as f64 * 4.0).min(90.0);
+        ctx.set_fill_style_str(if lag > 20 { DANGER } else { "#bf8700" });
+        ctx.fill_rect(l.cons_x + 180.0, ry + 4.0, w, 9.0);
+    }
+}
+
+/// The member's lag over the last minute (the core samples it every 100 ms): position lag in
+/// orange, committed lag in grey, at the bottom of its box when there is room.
+pub fn draw_lag_chart(ctx: &Ctx, l: &Layout, lang: Lang, c: &Consumer, y: f64, extra_rows: usize) {
     const CHART_H: f64 = 26.0;
     let (x0, w) = (l.cons_x + 8.0, l.cons_w - 16.0);
     let y0 = y + l.cons_h - CHART_H - 6.0;

@@ -133,57 +133,11 @@ fn draw_group(
     ctx.fill_rect(x, y, 3.0, h);
     let phase = sim.group_phase(g);
     let log = view.rebalance.groups.get(g.index as usize);
-    // Header: the group, its generation and assignor; the coordinator as a chip.
-    let head = tf(
-        lang,
-        "grp_head",
-        &[
-            ("g", &g.group_id),
-            ("gen", &g.generation.to_string()),
-            ("assignor", g.protocol.map_or("-", |k| k.name())),
-        ],
-    );
-    let coord = tf(
-        lang,
-        "grp_coordinator",
-        &[("b", &g.coordinator.to_string())],
-    );
-    ctx.set_font(SMALL);
-    let cw = ctx.measure_text(&coord).map_or(90.0, |m| m.width()) + 10.0;
-    ctx.set_fill_style_str("#ddf4ff");
-    ctx.fill_rect(x + w - cw - 6.0, y + 5.0, cw, 14.0);
-    text_right(ctx, &coord, x + w - 11.0, y + 15.5, INK, SMALL);
-    fit(ctx, &head, x + 10.0, y + 15.0, w - cw - 24.0, INK, BOLD);
+    draw_group_header(ctx, lang, g, (x, y, w));
     // The phase chips.
     draw_chips(ctx, sim, g, phase, lang, (x + 10.0, y + 22.0, w - 20.0));
     let phase_text = describe(sim, g, phase, lang);
-    let roomy = h >= 150.0;
-    let mut ry = y + 51.0;
-    if h >= 58.0 {
-        let n = lines(
-            ctx,
-            &phase_text,
-            (x + 10.0, ry),
-            w - 20.0,
-            if roomy { 2 } else { 1 },
-            INK,
-        );
-        ry += 12.0 * n as f64;
-    }
-    if h >= 72.0 {
-        if let Some(s) = second_line(sim, g, phase, log, lang) {
-            let n = lines(
-                ctx,
-                &s,
-                (x + 10.0, ry),
-                w - 20.0,
-                if roomy { 2 } else { 1 },
-                MUTED,
-            );
-            ry += 12.0 * n as f64;
-        }
-    }
-    ry -= 4.0;
+    let ry = draw_group_lines(ctx, sim, lang, (g, phase, log), &phase_text, (x, y, w, h));
     let chart = if h - (ry - y) >= 46.0 {
         draw_chart(
             ctx,
@@ -198,15 +152,7 @@ fn draw_group(
     // A group the liveness monitor found stuck after a drain: the panel outlined red.
     let stuck = view.stuck.iter().any(|k| is_group_key(k, &g.group_id));
     if stuck {
-        ctx.set_stroke_style_str(DANGER);
-        ctx.set_line_width(2.0);
-        ctx.stroke_rect(x + 1.0, y + 1.0, w - 2.0, h - 2.0);
-        let msg = t(lang, "stuck_here");
-        ctx.set_font(SMALL);
-        let sw = ctx.measure_text(msg).map_or(40.0, |m| m.width()) + 8.0;
-        ctx.set_fill_style_str(DANGER);
-        ctx.fill_rect(x + w - sw - 4.0, y + h - 17.0, sw, 13.0);
-        text(ctx, msg, x + w - sw, y + h - 7.0, "#ffffff", SMALL);
+        draw_stuck_outline(ctx, lang, (x, y, w, h));
     }
     GroupMark {
         group: g.index,
@@ -228,6 +174,83 @@ fn draw_group(
         h,
         stuck,
     }
+}
+
+/// Header: the group, its generation and assignor; the coordinator as a chip at the right.
+fn draw_group_header(ctx: &Ctx, lang: Lang, g: &Group, (x, y, w): (f64, f64, f64)) {
+    let head = tf(
+        lang,
+        "grp_head",
+        &[
+            ("g", &g.group_id),
+            ("gen", &g.generation.to_string()),
+            ("assignor", g.protocol.map_or("-", |k| k.name())),
+        ],
+    );
+    let coord = tf(
+        lang,
+        "grp_coordinator",
+        &[("b", &g.coordinator.to_string())],
+    );
+    ctx.set_font(SMALL);
+    let cw = ctx.measure_text(&coord).map_or(90.0, |m| m.width()) + 10.0;
+    ctx.set_fill_style_str("#ddf4ff");
+    ctx.fill_rect(x + w - cw - 6.0, y + 5.0, cw, 14.0);
+    text_right(ctx, &coord, x + w - 11.0, y + 15.5, INK, SMALL);
+    fit(ctx, &head, x + 10.0, y + 15.0, w - cw - 24.0, INK, BOLD);
+}
+
+/// Below the chips, as the panel's height allows: what the phase means now, then the second
+/// line (what the members do, or what the last rebalance cost). Returns where the chart may
+/// start.
+fn draw_group_lines(
+    ctx: &Ctx,
+    sim: &Sim,
+    lang: Lang,
+    (g, phase, log): (&Group, Phase, Option<&GroupLog>),
+    phase_text: &str,
+    (x, y, w, h): (f64, f64, f64, f64),
+) -> f64 {
+    let roomy = h >= 150.0;
+    let mut ry = y + 51.0;
+    if h >= 58.0 {
+        let n = lines(
+            ctx,
+            phase_text,
+            (x + 10.0, ry),
+            w - 20.0,
+            if roomy { 2 } else { 1 },
+            INK,
+        );
+        ry += 12.0 * n as f64;
+    }
+    if h >= 72.0 {
+        if let Some(s) = second_line(sim, g, phase, log, lang) {
+            let n = lines(
+                ctx,
+                &s,
+                (x + 10.0, ry),
+                w - 20.0,
+                if roomy { 2 } else { 1 },
+                MUTED,
+            );
+            ry += 12.0 * n as f64;
+        }
+    }
+    ry - 4.0
+}
+
+/// A stuck group's panel: outlined red, labelled "stuck" at its bottom right.
+fn draw_stuck_outline(ctx: &Ctx, lang: Lang, (x, y, w, h): (f64, f64, f64, f64)) {
+    ctx.set_stroke_style_str(DANGER);
+    ctx.set_line_width(2.0);
+    ctx.stroke_rect(x + 1.0, y + 1.0, w - 2.0, h - 2.0);
+    let msg = t(lang, "stuck_here");
+    ctx.set_font(SMALL);
+    let sw = ctx.measure_text(msg).map_or(40.0, |m| m.width()) + 8.0;
+    ctx.set_fill_style_str(DANGER);
+    ctx.fill_rect(x + w - sw - 4.0, y + h - 17.0, sw, 13.0);
+    text(ctx, msg, x + w - sw, y + h - 7.0, "#ffffff", SMALL);
 }
 
 /// Whether a liveness monitor key ("group ctp") names group `group_id`.

@@ -8,7 +8,7 @@ use super::layout::{Layout, HEIGHT};
 use super::paint::{text, wrapped, BOLD, FONT, INK, MUTED, SMALL, WARN};
 use crate::i18n::{t, tf, Lang};
 use core::fmt::Write;
-use streamscope_core::producer::{InFlightRequest, ProducerState};
+use streamscope_core::producer::{InFlightRequest, Producer, ProducerState};
 use streamscope_core::Sim;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
@@ -78,6 +78,25 @@ pub(super) fn draw_in_flight(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, y: f6
         return;
     };
     let max = first.config.max_in_flight_requests_per_connection.value;
+    let ly = draw_heading(ctx, l, lang, max, (x, y));
+    let total: usize = live.iter().map(|p| p.in_flight.len()).sum();
+    if total == 0 {
+        text(ctx, t(lang, "inflight_none"), x, ly, MUTED, FONT);
+        return;
+    }
+    let lines_fit = ((bottom - ly) / LINE_H).max(1.0) as usize;
+    draw_requests(
+        ctx,
+        lang,
+        &live,
+        (total, lines_fit),
+        (x, ly, l.prod_w - 8.0),
+    );
+}
+
+/// The list's title and what bounds it (max.in.flight.requests.per.connection = `max`);
+/// returns the y of the first request line.
+fn draw_heading(ctx: &Ctx, l: &Layout, lang: Lang, max: u32, (x, y): (f64, f64)) -> f64 {
     text(ctx, t(lang, "inflight_title"), x, y + 12.0, INK, BOLD);
     let sub = tf(lang, "inflight_sub", &[("max", &max.to_string())]);
     let lines = wrapped(
@@ -89,16 +108,21 @@ pub(super) fn draw_in_flight(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, y: f6
         3,
         MUTED,
     );
-    let mut ly = y + 12.0 + LINE_H + 13.0 * lines as f64 + 4.0;
-    let total: usize = live.iter().map(|p| p.in_flight.len()).sum();
-    if total == 0 {
-        text(ctx, t(lang, "inflight_none"), x, ly, MUTED, FONT);
-        return;
-    }
-    let lines_fit = ((bottom - ly) / LINE_H).max(1.0) as usize;
+    y + 12.0 + LINE_H + 13.0 * lines as f64 + 4.0
+}
+
+/// One line per request of the live producers (with the producer id when there are several),
+/// retries in orange, as many as fit (`lines_fit` of `total`, the last saying how many more).
+fn draw_requests(
+    ctx: &Ctx,
+    lang: Lang,
+    live: &[&Producer],
+    (total, lines_fit): (usize, usize),
+    (x, mut ly, max_w): (f64, f64, f64),
+) {
     let several = live.len() > 1;
     let mut shown = 0usize;
-    for p in &live {
+    for p in live {
         for r in p.in_flight.values() {
             if shown + 1 == lines_fit && total > lines_fit {
                 let more = (total - shown).to_string();
@@ -116,22 +140,27 @@ pub(super) fn draw_in_flight(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, y: f6
             if several {
                 line = format!("{} {}  {line}", t(lang, "pid"), p.producer_id);
             }
-            // Fit the width: cut at a character boundary with an ellipsis.
-            ctx.set_font(FONT);
-            let max_w = l.prod_w - 8.0;
-            if ctx.measure_text(&line).map_or(0.0, |m| m.width()) > max_w {
-                while line.pop().is_some() {
-                    let mut cut = line.clone();
-                    cut.push('…');
-                    if ctx.measure_text(&cut).map_or(0.0, |m| m.width()) <= max_w {
-                        line = cut;
-                        break;
-                    }
-                }
-            }
+            let line = fit_width(ctx, line, max_w);
             text(ctx, &line, x, ly, if retried { WARN } else { INK }, FONT);
             ly += LINE_H;
             shown += 1;
         }
     }
+}
+
+/// Fits `line` in `max_w`: cut at a character boundary with an ellipsis.
+fn fit_width(ctx: &Ctx, mut line: String, max_w: f64) -> String {
+    // Fit the width: cut at a character boundary with an ellipsis.
+    ctx.set_font(FONT);
+    if ctx.measure_text(&line).map_or(0.0, |m| m.width()) > max_w {
+        while line.pop().is_some() {
+            let mut cut = line.clone();
+            cut.push('…');
+            if ctx.measure_text(&cut).map_or(0.0, |m| m.width()) <= max_w {
+                line = cut;
+                break;
+            }
+        }
+    }
+    line
 }

@@ -212,17 +212,20 @@ impl TxnFrame {
     }
 }
 
+/// For tests here and in `txn_messages`: the preset world with a transactional producer
+/// (transactional.id tx-1) that opens no transaction by itself, seed 5.
+#[cfg(test)]
+pub(super) fn transactional_world() -> Sim {
+    let mut c = streamscope_core::Config::preset();
+    c.set("transactional.id", "tx-1").unwrap();
+    c.set("sim.transaction.records", "0").unwrap();
+    Sim::new(c, 5).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use streamscope_core::{Change, Config, SimTime};
-
-    fn world() -> Sim {
-        let mut c = Config::preset();
-        c.set("transactional.id", "tx-1").unwrap();
-        c.set("sim.transaction.records", "0").unwrap();
-        Sim::new(c, 5).unwrap()
-    }
 
     #[test]
     fn a_plain_world_draws_no_transactions() {
@@ -235,7 +238,7 @@ mod tests {
 
     #[test]
     fn an_open_transaction_holds_the_lso_and_is_marked() {
-        let mut sim = world();
+        let mut sim = transactional_world();
         sim.run_until(SimTime(500_000));
         sim.apply(Change::BeginTransaction { producer: 0 }).unwrap();
         sim.run_until(SimTime(1_000_000));

@@ -8,6 +8,7 @@ use super::layout::Layout;
 use super::paint::{dot, fit, text, DANGER, EDGE, INK, SMALL, WARN};
 use super::state::View;
 use crate::i18n::{t, tf, Lang};
+use streamscope_core::consumer::group::Group;
 use streamscope_core::consumer::{Consumer, MemberState};
 use streamscope_core::net::{Body, MessageKind};
 use streamscope_core::sim::view::MemberRebalance;
@@ -33,6 +34,16 @@ pub fn draw_member_extras(
     let right = l.cons_x + l.cons_w - 8.0;
     // Heartbeat: a dot that pulses when one reached the coordinator.
     let (hx, hy) = (right - 4.0, y + 11.0);
+    draw_heartbeat(ctx, sim, view, c, (hx, hy));
+    if g.leader_consumer() == Some(c.index) {
+        draw_leader_chip(ctx, lang, hx, y);
+    }
+    draw_rebalance_note(ctx, sim, l, lang, (c, g), y)
+}
+
+/// The heartbeat dot at (`hx`, `hy`): filled with a fading ring while one recently reached
+/// the coordinator, an empty circle otherwise.
+fn draw_heartbeat(ctx: &Ctx, sim: &Sim, view: &View, c: &Consumer, (hx, hy): (f64, f64)) {
     let window = view.departure_window_us.max(1000);
     let age = view
         .rebalance
@@ -58,16 +69,29 @@ pub fn draw_member_extras(
             ctx.stroke();
         }
     }
-    let is_leader = g.leader_consumer() == Some(c.index);
-    if is_leader {
-        let label = t(lang, "grp_leader");
-        ctx.set_font(SMALL);
-        let lw = ctx.measure_text(label).map_or(30.0, |m| m.width()) + 8.0;
-        let lx = hx - 10.0 - lw;
-        ctx.set_fill_style_str(INK);
-        ctx.fill_rect(lx, y + 4.0, lw, 13.0);
-        text(ctx, label, lx + 4.0, y + 14.0, "#ffffff", SMALL);
-    }
+}
+
+/// The group leader's chip, left of the heartbeat at `hx` on the title row at `y`.
+fn draw_leader_chip(ctx: &Ctx, lang: Lang, hx: f64, y: f64) {
+    let label = t(lang, "grp_leader");
+    ctx.set_font(SMALL);
+    let lw = ctx.measure_text(label).map_or(30.0, |m| m.width()) + 8.0;
+    let lx = hx - 10.0 - lw;
+    ctx.set_fill_style_str(INK);
+    ctx.fill_rect(lx, y + 4.0, lw, 13.0);
+    text(ctx, label, lx + 4.0, y + 14.0, "#ffffff", SMALL);
+}
+
+/// What the member does with its partitions during the rebalance, under its partition rows
+/// when it fits. Returns the rows it used (0 or 1).
+fn draw_rebalance_note(
+    ctx: &Ctx,
+    sim: &Sim,
+    l: &Layout,
+    lang: Lang,
+    (c, g): (&Consumer, &Group),
+    y: f64,
+) -> usize {
     // What the member does with its partitions during the rebalance.
     let Some(part) = sim.member_rebalance(c) else {
         return 0;

@@ -6,7 +6,8 @@ use super::layout::Layout;
 use super::paint::{dot, text, Dashes, DANGER, MUTED, READY, RIDE};
 use super::state::{record_dot, View};
 use super::txn_messages;
-use streamscope_core::net::{Body, Message, MessageKind};
+use streamscope_core::net::{Body, FetchedPartition, Message, MessageKind, TopicPartitionId};
+use streamscope_core::producer::accumulator::ProducerBatch;
 use streamscope_core::Sim;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
@@ -31,66 +32,88 @@ pub fn draw_messages(ctx: &Ctx, sim: &Sim, l: &Layout, view: &mut View, dashes: 
         let f = ((now - m.sent_at.micros() as f64) / span).clamp(0.0, 1.0);
         let (x, y) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
         match &m.body {
-            Body::Produce { batches, .. } => {
-                let groups = batches.len().min(MSG_GROUPS);
-                if groups == 0 {
-                    dot(ctx, x, y, 2.0, "#afb8c1");
-                    continue;
-                }
-                message_backdrop(ctx, x, y, groups);
-                for (gi, (_, b)) in batches.iter().take(MSG_GROUPS).enumerate() {
-                    let gy = y + gi as f64 * 8.0;
-                    let ride = b.rode_along;
-                    dashes.set(ctx, ride);
-                    ctx.set_stroke_style_str(if ride { RIDE } else { READY });
-                    ctx.set_line_width(1.0);
-                    ctx.stroke_rect(x - 3.5, gy - 3.5, MSG_DOTS as f64 * 6.0 + 1.0, 7.0);
-                    dashes.set(ctx, false);
-                    for (j, r) in b.records.iter().take(MSG_DOTS).enumerate() {
-                        record_dot(ctx, view, (x + j as f64 * 6.0, gy), 2.3, r.id, r.key);
-                    }
-                    more_label(ctx, b.records.len(), x, gy);
-                }
-                more_groups(ctx, batches.len(), x, y);
-            }
+            Body::Produce { batches, .. } => draw_produce(ctx, view, dashes, batches, (x, y)),
             Body::ReplicaFetchResponse { parts } | Body::ConsumerFetchResponse { parts } => {
-                let groups = parts.iter().filter(|p| !p.entries.is_empty()).count();
-                if groups == 0 {
-                    dot(ctx, x, y, 2.0, "#afb8c1");
-                    continue;
-                }
-                message_backdrop(ctx, x, y, groups.min(MSG_GROUPS));
-                let filled = parts.iter().filter(|p| !p.entries.is_empty());
-                for (gi, part) in filled.take(MSG_GROUPS).enumerate() {
-                    let gy = y + gi as f64 * 8.0;
-                    for (j, (_, e)) in part.entries.iter().take(MSG_DOTS).enumerate() {
-                        record_dot(ctx, view, (x + j as f64 * 6.0, gy), 2.3, e.record_id, e.key);
-                    }
-                    more_label(ctx, part.entries.len(), x, gy);
-                }
-                more_groups(ctx, groups, x, y);
+                draw_fetched(ctx, view, parts, (x, y))
             }
             Body::ProduceResponse { results, .. } => {
                 // An acknowledgement: green, or red when a partition's answer is an error.
                 let error = results.iter().any(|r| r.error.is_some());
                 dot(ctx, x, y, 4.0, if error { DANGER } else { "#1a7f37" });
             }
-            _ => match m.body.kind() {
-                MessageKind::ReplicaFetch => {
-                    // A follower asking its leader for more: a hollow ring.
-                    ctx.begin_path();
-                    let _ = ctx.arc(x, y, 3.5, 0.0, core::f64::consts::TAU);
-                    ctx.set_fill_style_str("#ffffff");
-                    ctx.fill();
-                    ctx.set_stroke_style_str("#6e7781");
-                    ctx.set_line_width(1.5);
-                    ctx.stroke();
-                }
-                MessageKind::ConsumerFetch => dot(ctx, x, y, 2.0, "#8c959f"),
-                k if txn_messages::is_txn_kind(k) => txn_messages::draw_message(ctx, m, x, y),
-                _ => dot(ctx, x, y, 3.0, "#8250df"),
-            },
+            _ => draw_other(ctx, m, (x, y)),
         }
+    }
+}
+
+/// A produce request: each batch's records as dots in a frame (orange: it was ready; blue
+/// dashed: it rode along).
+fn draw_produce(
+    ctx: &Ctx,
+    view: &mut View,
+    dashes: &Dashes,
+    batches: &[(TopicPartitionId, ProducerBatch)],
+    (x, y): (f64, f64),
+) {
+    let groups = batches.len().min(MSG_GROUPS);
+    if groups == 0 {
+        dot(ctx, x, y, 2.0, "#afb8c1");
+        return;
+    }
+    message_backdrop(ctx, x, y, groups);
+    for (gi, (_, b)) in batches.iter().take(MSG_GROUPS).enumerate() {
+        let gy = y + gi as f64 * 8.0;
+        let ride = b.rode_along;
+        dashes.set(ctx, ride);
+        ctx.set_stroke_style_str(if ride { RIDE } else { READY });
+        ctx.set_line_width(1.0);
+        ctx.stroke_rect(x - 3.5, gy - 3.5, MSG_DOTS as f64 * 6.0 + 1.0, 7.0);
+        dashes.set(ctx, false);
+        for (j, r) in b.records.iter().take(MSG_DOTS).enumerate() {
+            record_dot(ctx, view, (x + j as f64 * 6.0, gy), 2.3, r.id, r.key);
+        }
+        more_label(ctx, b.records.len(), x, gy);
+    }
+    more_groups(ctx, batches.len(), x, y);
+}
+
+/// A fetch response (a follower's or a consumer's): the records of each partition that has
+/// some, as dots.
+fn draw_fetched(ctx: &Ctx, view: &mut View, parts: &[FetchedPartition], (x, y): (f64, f64)) {
+    let groups = parts.iter().filter(|p| !p.entries.is_empty()).count();
+    if groups == 0 {
+        dot(ctx, x, y, 2.0, "#afb8c1");
+        return;
+    }
+    message_backdrop(ctx, x, y, groups.min(MSG_GROUPS));
+    let filled = parts.iter().filter(|p| !p.entries.is_empty());
+    for (gi, part) in filled.take(MSG_GROUPS).enumerate() {
+        let gy = y + gi as f64 * 8.0;
+        for (j, (_, e)) in part.entries.iter().take(MSG_DOTS).enumerate() {
+            record_dot(ctx, view, (x + j as f64 * 6.0, gy), 2.3, e.record_id, e.key);
+        }
+        more_label(ctx, part.entries.len(), x, gy);
+    }
+    more_groups(ctx, groups, x, y);
+}
+
+/// Any other message: a follower's fetch as a hollow ring, a consumer's as a grey dot, a
+/// transaction request as a labelled pill, the rest as a purple dot.
+fn draw_other(ctx: &Ctx, m: &Message, (x, y): (f64, f64)) {
+    match m.body.kind() {
+        MessageKind::ReplicaFetch => {
+            // A follower asking its leader for more: a hollow ring.
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, 3.5, 0.0, core::f64::consts::TAU);
+            ctx.set_fill_style_str("#ffffff");
+            ctx.fill();
+            ctx.set_stroke_style_str("#6e7781");
+            ctx.set_line_width(1.5);
+            ctx.stroke();
+        }
+        MessageKind::ConsumerFetch => dot(ctx, x, y, 2.0, "#8c959f"),
+        k if txn_messages::is_txn_kind(k) => txn_messages::draw_message(ctx, m, x, y),
+        _ => dot(ctx, x, y, 3.0, "#8250df"),
     }
 }
 

@@ -175,7 +175,32 @@ fn draw_running_box(
     y: f64,
 ) {
     let x = l.prod_x + 8.0;
-    let lines = [
+    let mut ly = y + 36.0;
+    for (s, colour) in &settings_lines(p, lang) {
+        let font = if *colour == MUTED { FONT } else { BODY };
+        text(ctx, s, x, ly, colour, font);
+        ly += 16.0;
+    }
+    draw_buffer(ctx, l, lang, p, (x, ly));
+    // What the application's send() is doing (sync wait, blocked on memory).
+    let (status, colour) = producer_status(sim, p, lang);
+    wrapped(
+        ctx,
+        &status,
+        (x, ly + 28.0),
+        l.prod_w - 16.0,
+        14.0,
+        3,
+        colour,
+    );
+    let at = (x, y + 236.0 - 6.0, l.prod_w - 16.0);
+    txn::draw_producer_txn(ctx, sim, lang, view, p, at, false);
+}
+
+/// The running producer's lines with their colours: acks and linger.ms, the partitioner,
+/// idempotence, compression, records sent and acknowledged, requests in flight.
+fn settings_lines(p: &Producer, lang: Lang) -> [(String, &'static str); 7] {
+    [
         (
             format!(
                 "acks={} · linger.ms={}",
@@ -215,14 +240,12 @@ fn draw_running_box(
             ),
             INK,
         ),
-    ];
-    let mut ly = y + 36.0;
-    for (s, colour) in &lines {
-        let font = if *colour == MUTED { FONT } else { BODY };
-        text(ctx, s, x, ly, colour, font);
-        ly += 16.0;
-    }
-    // buffer.memory in use, as text and a bar.
+    ]
+}
+
+/// buffer.memory in use at (`x`, `ly`), as text and a bar (red while send() is blocked on
+/// it, orange above 80 %).
+fn draw_buffer(ctx: &Ctx, l: &Layout, lang: Lang, p: &Producer, (x, ly): (f64, f64)) {
     let used = p.accumulator.buffer_used;
     let total = p.config.buffer_memory.value.max(1);
     text(
@@ -255,17 +278,4 @@ fn draw_running_box(
         0.0
     };
     ctx.fill_rect(x, ly + 5.0, w, 7.0);
-    // What the application's send() is doing (sync wait, blocked on memory).
-    let (status, colour) = producer_status(sim, p, lang);
-    wrapped(
-        ctx,
-        &status,
-        (x, ly + 28.0),
-        l.prod_w - 16.0,
-        14.0,
-        3,
-        colour,
-    );
-    let at = (x, y + 236.0 - 6.0, l.prod_w - 16.0);
-    txn::draw_producer_txn(ctx, sim, lang, view, p, at, false);
 }

@@ -20,10 +20,10 @@ use super::paint::{text, DANGER, FONT, INK, MUTED, SMALL, WARN};
 use super::state::View;
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::cluster::Broker;
-use streamscope_core::coordinator::txn::state::TxnState;
+use streamscope_core::coordinator::txn::state::{TxnMetadata, TxnState};
 use streamscope_core::log::{EntryKind, LogEntry};
 use streamscope_core::net::TopicPartitionId;
-use streamscope_core::producer::transaction::ClientTxnState;
+use streamscope_core::producer::transaction::{ClientTxnState, TransactionManager};
 use streamscope_core::producer::Producer;
 use streamscope_core::Sim;
 use web_sys::CanvasRenderingContext2d as Ctx;
@@ -272,20 +272,8 @@ pub(super) fn draw_producer_txn(
         error: tm.fatal_error.map(|e| e.name()),
         zombie,
     });
-    let fatal = tm.state == ClientTxnState::Fatal;
     if compact {
-        let colour = if fatal { DANGER } else { WARN };
-        let s = tf(
-            lang,
-            "txn_zombie_line",
-            &[("e", &p.epoch.to_string()), ("s", tm.state.name())],
-        );
-        text(ctx, &s, x, y + 12.0, colour, FONT);
-        let second = match tm.fatal_error {
-            Some(e) => tf(lang, "txn_fenced_line", &[("err", e.name())]),
-            None => t(lang, "txn_not_fenced").to_string(),
-        };
-        text(ctx, &second, x, y + 26.0, colour, SMALL);
+        draw_compact_txn(ctx, lang, (p, tm), (x, y));
         return;
     }
     ctx.set_fill_style_str("#e7e9ee");
@@ -302,6 +290,36 @@ pub(super) fn draw_producer_txn(
         INK,
         FONT,
     );
+    draw_coordinator_state(ctx, meta, (x, y, w));
+    draw_client_lines(ctx, lang, tm, (x, y));
+}
+
+/// A zombie's (or closing producer's) two lines: epoch and client state, then the fencing
+/// error or that it is not fenced (yet).
+fn draw_compact_txn(
+    ctx: &Ctx,
+    lang: Lang,
+    (p, tm): (&Producer, &TransactionManager),
+    (x, y): (f64, f64),
+) {
+    let fatal = tm.state == ClientTxnState::Fatal;
+    let colour = if fatal { DANGER } else { WARN };
+    let s = tf(
+        lang,
+        "txn_zombie_line",
+        &[("e", &p.epoch.to_string()), ("s", tm.state.name())],
+    );
+    text(ctx, &s, x, y + 12.0, colour, FONT);
+    let second = match tm.fatal_error {
+        Some(e) => tf(lang, "txn_fenced_line", &[("err", e.name())]),
+        None => t(lang, "txn_not_fenced").to_string(),
+    };
+    text(ctx, &second, x, y + 26.0, colour, SMALL);
+}
+
+/// The coordinator's state of the transaction as a chip, and the partitions in it after the
+/// chip (clipped to the box).
+fn draw_coordinator_state(ctx: &Ctx, meta: Option<&TxnMetadata>, (x, y, w): (f64, f64, f64)) {
     // The coordinator's state as a chip, the client's state and the partitions after it.
     let mut cx = x;
     if let Some(m) = meta {
@@ -336,6 +354,11 @@ pub(super) fn draw_producer_txn(
     ctx.clip();
     text(ctx, &parts.join(" "), cx, y + 26.0, LSO_COLOUR, FONT);
     ctx.restore();
+}
+
+/// The client's transaction state, then its fatal error or its committed / aborted counts.
+fn draw_client_lines(ctx: &Ctx, lang: Lang, tm: &TransactionManager, (x, y): (f64, f64)) {
+    let fatal = tm.state == ClientTxnState::Fatal;
     let client = tf(lang, "txn_client_line", &[("s", tm.state.name())]);
     text(
         ctx,

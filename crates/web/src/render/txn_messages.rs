@@ -125,18 +125,12 @@ pub fn draw_message(ctx: &Ctx, m: &Message, x: f64, y: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::marks::transactional_world;
     use streamscope_core::{Config, Sim, SimTime};
-
-    fn world() -> Sim {
-        let mut c = Config::preset();
-        c.set("transactional.id", "tx-1").unwrap();
-        c.set("sim.transaction.records", "0").unwrap();
-        Sim::new(c, 5).unwrap()
-    }
 
     #[test]
     fn transaction_messages_are_labelled() {
-        let mut sim = world();
+        let mut sim = transactional_world();
         let mut seen = Vec::new();
         while sim.now() < SimTime(200_000) {
             for m in sim.messages() {

@@ -1,0 +1,478 @@
+//! One replica row of a broker box: the partition and its role (L leader, F follower), its
+//! log as tiles on an offset scale shared by the partition's replicas, its log end offset
+//! (dark line) and high watermark (green line), whether it is in the ISR (hatched grey and
+//! said in words when not), records written twice outlined red, records acknowledged but lost
+//! here, a stuck partition's outline and label, and "LSO n · LEO n · HW n" at the right.
+
+use super::hits::Target;
+use super::layout::Layout;
+use super::marks::ReplicaMark;
+use super::paint::{key_colour, text, text_right, DANGER, FONT, INK, MUTED, SMALL};
+use super::state::View;
+use super::txn::{self, Scale, LSO_COLOUR};
+use crate::i18n::{t, Lang};
+use streamscope_core::cluster::BrokerState;
+use streamscope_core::cluster::{Partition, Replica};
+use streamscope_core::log::EntryKind;
+use web_sys::CanvasRenderingContext2d as Ctx;
+
+/// Colour of the high watermark line and text.
+const HW_COLOUR: &str = "#1a7f37";
+
+/// Colour of the log end offset line.
+const LEO_COLOUR: &str = "#1f2328";
+
+/// Hatching of a replica out of the ISR.
+const HATCH: &str = "#afb8c1";
+
+/// Width of the replica label ("P12" and the role badge).
+const LABEL_W: f64 = 46.0;
+
+/// Width of the "LEO n HW n" text at the right of a replica row.
+const OFFSETS_W: f64 = 104.0;
+
+/// ... and of "LSO n · LEO n · HW n" in a world with transactions.
+const OFFSETS_TXN_W: f64 = 160.0;
+
+/// Log tile width (plus a 1 px gap).
+const TILE: f64 = 9.0;
+
+/// Most replica rows remembered per frame for the test hook.
+pub const MAX_MARKS: usize = 1024;
+
+/// What the parts of one replica row share: the replica, where the row is, its text.
+struct Row<'a> {
+    ti: u32,
+    p: &'a Partition,
+    r: &'a Replica,
+    broker: u32,
+    is_leader: bool,
+    in_isr: bool,
+    state: BrokerState,
+    stuck: Option<bool>,
+    ry: f64,
+    row_h: f64,
+    font: &'static str,
+    base: f64,
+}
+
+/// Where a replica row's log goes: the offset scale shared by the partition's replicas.
+struct LogArea {
+    tp: streamscope_core::net::TopicPartitionId,
+    scale: Scale,
+    text_x: f64,
+    log_w: f64,
+    leo: u64,
+    hw: u64,
+}
+
+/// One replica row: label and role, log tiles, LEO and HW lines, ISR state, offsets.
+pub(super) fn draw_replica(
+    ctx: &Ctx,
+    l: &Layout,
+    lang: Lang,
+    view: &mut View,
+    (ti, p, r): (u32, &Partition, &Replica),
+    (state, stuck): (BrokerState, Option<bool>),
+    (ry, row_h): (f64, f64),
+) {
+    let broker = r.broker;
+    let font = if row_h < 16.0 { SMALL } else { FONT };
+    let row = Row {
+        ti,
+        p,
+        r,
+        broker,
+        is_leader: p.leader == Some(broker),
+        in_isr: p.isr.contains(&broker),
+        state,
+        stuck,
+        ry,
+        row_h,
+        font,
+        base: ry + row_h * 0.7,
+    };
+    draw_replica_label(ctx, l, view, &row);
+    let area = log_area(l, view, &row);
+    let (duplicates_marked, markers_drawn) = draw_log(ctx, l, view, &row, &area);
+    let lso = draw_offset_lines(ctx, view, &row, &area);
+    let lx = draw_row_notes(ctx, lang, view, &row, area.scale.x0);
+    draw_stuck(ctx, l, lang, &row, lx);
+    draw_offsets_text(ctx, lang, view, &row, &area, lso);
+    if view.replicas.len() < MAX_MARKS {
+        view.replicas.push(ReplicaMark {
+            broker,
+            topic: ti,
+            partition: p.index,
+            leader: row.is_leader,
+            in_isr: row.in_isr,
+            broker_state: state,
+            log_end_offset: area.leo,
+            high_watermark: area.hw,
+            duplicates_marked,
+            last_stable_offset: lso,
+            markers_drawn,
+            stuck: stuck.is_some(),
+        });
+    }
+}
+
+/// The row's label: "P12" and the role badge (filled for the leader, outlined for a
+/// follower), highlighted when the partition is selected; a click on it picks the partition.
+fn draw_replica_label(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row) {
+    let bx = l.broker_x;
+    let (ry, row_h, is_leader) = (row.ry, row.row_h, row.is_leader);
+    if view.partition_selected(row.ti, row.p.index) {
+        ctx.set_fill_style_str("#fff8c5");
+        ctx.fill_rect(bx + 4.0, ry, LABEL_W - 4.0, row_h - 2.0);
+    }
+    text(
+        ctx,
+        &format!("P{}", row.p.index),
+        bx + 8.0,
+        row.base,
+        INK,
+        row.font,
+    );
+    // The role badge: filled for the leader, outlined for a follower.
+    let (bw, bh) = (11.0, (row_h - 8.0).clamp(8.0, 13.0));
+    let (badge_x, badge_y) = (bx + LABEL_W - 16.0, ry + (row_h - 2.0 - bh) / 2.0);
+    if is_leader {
+        ctx.set_fill_style_str(INK);
+        ctx.fill_rect(badge_x, badge_y, bw, bh);
+    } else {
+        ctx.set_stroke_style_str(MUTED);
+        ctx.set_line_width(1.0);
+        ctx.stroke_rect(badge_x + 0.5, badge_y + 0.5, bw - 1.0, bh - 1.0);
+    }
+    let role = if is_leader { "L" } else { "F" };
+    text(
+        ctx,
+        role,
+        badge_x + 2.5,
+        badge_y + bh - 2.0,
+        if is_leader { "#ffffff" } else { MUTED },
+        SMALL,
+    );
+    view.hits.push(
+        bx + 4.0,
+        ry,
+        LABEL_W - 4.0,
+        row_h - 2.0,
+        Target::Partition {
+            topic: row.ti,
+            partition: row.p.index,
+            broker: Some(row.broker),
+        },
+    );
+}
+
+/// The log's place in the row, on an offset scale shared by the partition's replicas, and
+/// this replica's log end offset and high watermark.
+fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
+    let (p, r) = (row.p, row.r);
+    let x0 = l.broker_x + LABEL_W + 2.0;
+    let text_x = l.broker_x + l.broker_w - 8.0;
+    let offsets_w = if view.txn.marks.world {
+        OFFSETS_TXN_W
+    } else {
+        OFFSETS_W
+    };
+    let log_w = (text_x - offsets_w - x0).max(0.0);
+    let tiles_fit = (log_w / (TILE + 1.0)) as u64;
+    let end = p
+        .replicas
+        .iter()
+        .map(|x| x.log.log_end_offset())
+        .max()
+        .unwrap_or(0);
+    let from = end.saturating_sub(tiles_fit);
+    let hw = if row.is_leader {
+        p.high_watermark()
+    } else {
+        r.high_watermark
+    };
+    LogArea {
+        tp: streamscope_core::net::TopicPartitionId {
+            topic: row.ti,
+            partition: p.index,
+        },
+        scale: Scale {
+            x0,
+            from,
+            step: TILE + 1.0,
+        },
+        text_x,
+        log_w,
+        leo: r.log.log_end_offset(),
+        hw,
+    }
+}
+
+/// The log as tiles (hatched and faded out of the ISR), duplicates outlined red, the selected
+/// record outlined dark, transaction markers, and the open transactions' band. Returns the
+/// duplicates marked and the markers drawn.
+fn draw_log(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row, area: &LogArea) -> (u32, u32) {
+    let (ry, row_h, leo, from) = (row.ry, row.row_h, area.leo, area.scale.from);
+    let x0 = area.scale.x0;
+    let th = row_h - 6.0;
+    if !row.in_isr {
+        hatch(ctx, x0, ry + 1.0, area.log_w, row_h - 4.0);
+        ctx.set_global_alpha(if row.state == BrokerState::Up {
+            0.4
+        } else {
+            0.3
+        });
+    }
+    find_duplicates(view, row.r, from, leo);
+    let sel = view.selected_record();
+    let mut duplicates_marked = 0u32;
+    let mut markers_drawn = 0u32;
+    for (off, e) in row.r.log.range(from.min(leo), leo) {
+        let x = area.scale.at(off);
+        if e.kind != EntryKind::Data {
+            let at = (area.tp, off, row.broker);
+            txn::draw_marker(ctx, view, &e, at, (x, ry + 2.0, TILE, th));
+            markers_drawn += 1;
+            continue;
+        }
+        ctx.set_fill_style_str(key_colour(e.key));
+        ctx.fill_rect(x, ry + 2.0, TILE, th);
+        view.hits
+            .push(x, ry + 2.0, TILE, th, Target::Record(e.record_id));
+        if view.dup_ids.binary_search(&e.record_id).is_ok() {
+            duplicates_marked += 1;
+            ctx.set_stroke_style_str(DANGER);
+            ctx.set_line_width(2.0);
+            ctx.stroke_rect(x - 0.5, ry + 1.5, TILE + 1.0, th + 1.0);
+        }
+        if sel == Some(e.record_id) {
+            ctx.set_stroke_style_str(INK);
+            ctx.set_line_width(2.0);
+            ctx.stroke_rect(x - 1.0, ry + 1.0, TILE + 2.0, th + 2.0);
+        }
+    }
+    if view.txn.marks.world {
+        let label = (leo, l.broker_x + 4.0, LABEL_W - 4.0);
+        txn::draw_open_band(ctx, view, area.tp, area.scale, (ry, row_h), label);
+    }
+    if !row.in_isr {
+        ctx.set_global_alpha(if row.state == BrokerState::Up {
+            1.0
+        } else {
+            0.55
+        });
+    }
+    (duplicates_marked, markers_drawn)
+}
+
+/// The LEO (dark) and HW (green) lines, and on a leader in a world with transactions the LSO
+/// and the consumers' positions; returns the LSO drawn.
+fn draw_offset_lines(ctx: &Ctx, view: &mut View, row: &Row, area: &LogArea) -> Option<u64> {
+    let (ry, row_h, from, x0) = (row.ry, row.row_h, area.scale.from, area.scale.x0);
+    // LEO (dark) just right of an offset boundary, HW (green) just left of it, so both show
+    // when they are equal.
+    // An offset left of the shared scale (a replica far behind) gets an arrow at its start.
+    if area.leo >= from {
+        ctx.set_fill_style_str(LEO_COLOUR);
+        ctx.fill_rect(area.scale.at(area.leo) - 0.5, ry, 2.0, row_h - 2.0);
+    } else {
+        arrow_left(ctx, x0 - 1.0, ry + 1.0, (row_h - 4.0) / 2.0, LEO_COLOUR);
+    }
+    if area.hw >= from {
+        ctx.set_fill_style_str(HW_COLOUR);
+        ctx.fill_rect(area.scale.at(area.hw) - 2.5, ry, 2.0, row_h - 2.0);
+    } else {
+        let half = (row_h - 4.0) / 2.0;
+        arrow_left(ctx, x0 - 1.0, ry + 1.0 + half, half, HW_COLOUR);
+    }
+    if view.txn.marks.world && row.is_leader {
+        txn::draw_lso_and_positions(ctx, view, area.tp, area.scale, (ry, row_h))
+    } else {
+        None
+    }
+}
+
+/// "not in ISR" over the hatching, and on a leader the records acknowledged but lost here.
+/// Returns the x where a further note may start.
+fn draw_row_notes(ctx: &Ctx, lang: Lang, view: &View, row: &Row, x0: f64) -> f64 {
+    let (ry, row_h, base) = (row.ry, row.row_h, row.base);
+    if !row.in_isr {
+        // Said in words too, over the hatching.
+        let label = t(lang, "not_in_isr");
+        ctx.set_font(SMALL);
+        let lw = ctx.measure_text(label).map_or(60.0, |m| m.width()) + 8.0;
+        let lx = x0 + 4.0;
+        ctx.set_fill_style_str("rgba(255,255,255,0.92)");
+        ctx.fill_rect(lx, ry + (row_h - 14.0) / 2.0 - 1.0, lw, 13.0);
+        text(ctx, label, lx + 4.0, base - 1.0, DANGER, SMALL);
+    }
+    // Records the producer was told are safe but this leader's log lacks (the monitor).
+    let lost = view
+        .lost
+        .get(&streamscope_core::net::TopicPartitionId {
+            topic: row.ti,
+            partition: row.p.index,
+        })
+        .copied()
+        .unwrap_or(0);
+    let mut lx = x0 + 4.0;
+    if row.is_leader && lost > 0 {
+        let msg = format!("{} {lost}", t(lang, "lost_here"));
+        let lw = ctx.measure_text(&msg).map_or(60.0, |m| m.width()) + 8.0;
+        ctx.set_fill_style_str("rgba(255,255,255,0.92)");
+        ctx.fill_rect(lx, ry + (row_h - 14.0) / 2.0 - 1.0, lw, 13.0);
+        text(ctx, &msg, lx + 4.0, base - 1.0, DANGER, SMALL);
+        lx += lw + 4.0;
+    } else if !row.in_isr {
+        ctx.set_font(SMALL);
+        lx += ctx
+            .measure_text(t(lang, "not_in_isr"))
+            .map_or(60.0, |m| m.width())
+            + 12.0;
+    }
+    lx
+}
+
+/// A partition the liveness monitor found stuck: its rows outlined, one labelled at `lx`.
+fn draw_stuck(ctx: &Ctx, l: &Layout, lang: Lang, row: &Row, lx: f64) {
+    let (ry, row_h) = (row.ry, row.row_h);
+    if let Some(label) = row.stuck {
+        ctx.set_stroke_style_str(DANGER);
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(l.broker_x + 3.0, ry, l.broker_w - 6.0, row_h - 2.0);
+        if label {
+            let msg = t(lang, "stuck_here");
+            ctx.set_font(SMALL);
+            let lw = ctx.measure_text(msg).map_or(40.0, |m| m.width()) + 8.0;
+            ctx.set_fill_style_str(DANGER);
+            ctx.fill_rect(lx, ry + (row_h - 14.0) / 2.0 - 1.0, lw, 13.0);
+            text(ctx, msg, lx + 4.0, row.base - 1.0, "#ffffff", SMALL);
+        }
+    }
+}
+
+/// "LEO n · HW n" at the right of the row, the numbers in the colours of their lines, and
+/// the LSO in words where an open transaction holds it below the high watermark.
+fn draw_offsets_text(
+    ctx: &Ctx,
+    lang: Lang,
+    view: &View,
+    row: &Row,
+    area: &LogArea,
+    lso: Option<u64>,
+) {
+    let (text_x, base, font) = (area.text_x, row.base, row.font);
+    // "LEO n HW n": the numbers in the colours of their lines.
+    let hw_text = format!("{} {}", t(lang, "hw"), area.hw);
+    text_right(ctx, &hw_text, text_x, base, HW_COLOUR, font);
+    let hw_w = ctx.measure_text(&hw_text).map_or(40.0, |m| m.width());
+    let leo_text = format!("{} {} ·", t(lang, "leo"), area.leo);
+    text_right(ctx, &leo_text, text_x - hw_w - 4.0, base, LEO_COLOUR, font);
+    // The LSO in words where an open transaction holds it below the high watermark.
+    if let Some(lso) = lso.filter(|_| view.txn.parts.get(&area.tp).is_some_and(|pt| pt.held)) {
+        let leo_w = ctx.measure_text(&leo_text).map_or(50.0, |m| m.width());
+        text_right(
+            ctx,
+            &format!("{} {lso} ·", t(lang, "lso")),
+            text_x - hw_w - leo_w - 8.0,
+            base,
+            LSO_COLOUR,
+            font,
+        );
+    }
+}
+
+/// A small triangle pointing left, its tip at (x, y + h / 2).
+fn arrow_left(ctx: &Ctx, x: f64, y: f64, h: f64, colour: &str) {
+    ctx.begin_path();
+    ctx.move_to(x, y + h / 2.0);
+    ctx.line_to(x + h * 0.8, y);
+    ctx.line_to(x + h * 0.8, y + h);
+    ctx.close_path();
+    ctx.set_fill_style_str(colour);
+    ctx.fill();
+}
+
+/// Grey diagonal lines over a box: a replica out of the ISR.
+fn hatch(ctx: &Ctx, x: f64, y: f64, w: f64, h: f64) {
+    ctx.set_fill_style_str("#f3f4f6");
+    ctx.fill_rect(x, y, w, h);
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(x, y, w, h);
+    ctx.clip();
+    ctx.begin_path();
+    let mut sx = x - h;
+    while sx < x + w {
+        ctx.move_to(sx, y + h);
+        ctx.line_to(sx + h, y);
+        sx += 6.0;
+    }
+    ctx.set_stroke_style_str(HATCH);
+    ctx.set_line_width(1.0);
+    ctx.stroke();
+    ctx.restore();
+}
+
+/// Fills `view.dup_ids` (sorted) with the record ids that occur more than once among this
+/// log's offsets `from..leo` (`Log::range` needs `from <= leo`), reusing the view's buffers (no allocation once warm).
+fn find_duplicates(view: &mut View, r: &Replica, from: u64, leo: u64) {
+    view.dup_scratch.clear();
+    view.dup_ids.clear();
+    for (_, e) in r.log.range(from.min(leo), leo) {
+        if e.kind == EntryKind::Data {
+            view.dup_scratch.push(e.record_id);
+        }
+    }
+    view.dup_scratch.sort_unstable();
+    for w in view.dup_scratch.windows(2) {
+        if w[0] == w[1] && view.dup_ids.last() != Some(&w[0]) {
+            view.dup_ids.push(w[0]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_written_twice_are_found_and_a_lagging_log_is_safe() {
+        use streamscope_core::log::{Log, LogEntry};
+        use streamscope_core::SimTime;
+        let mut log = Log::new();
+        for id in [1u64, 2, 3, 2, 3, 4] {
+            log.append(LogEntry {
+                record_id: id,
+                producer_id: -1,
+                producer: 0,
+                ordinal: id as u32,
+                key: None,
+                size_bytes: 10,
+                leader_epoch: 0,
+                timestamp: SimTime(0),
+                kind: EntryKind::Data,
+                producer_epoch: -1,
+                transactional: false,
+            });
+        }
+        let r = Replica {
+            broker: 0,
+            log,
+            high_watermark: 0,
+            leader_view_leo: 0,
+            last_caught_up: SimTime(0),
+            last_fetch_leader_leo: 0,
+            last_fetch_time: SimTime(0),
+        };
+        let mut view = View::new();
+        find_duplicates(&mut view, &r, 0, 6);
+        assert_eq!(view.dup_ids, [2, 3]);
+        find_duplicates(&mut view, &r, 4, 6);
+        assert!(view.dup_ids.is_empty());
+        // The partition's scale can start past this replica's log end (a lagging follower).
+        find_duplicates(&mut view, &r, 9, 6);
+        assert!(view.dup_ids.is_empty());
+    }
+}
