@@ -89,44 +89,13 @@ impl Sim {
             } => self.coordinator_heartbeat(group, consumer, member_id, generation),
             Body::LeaveGroup {
                 group, member_id, ..
-            } => {
-                self.coordinator_reply(group, consumer, Body::LeaveGroupResponse);
-                self.remove_member(group, &member_id, false)
-                    .unwrap_or(Delivery::Group)
-            }
+            } => self.coordinator_leave(group, consumer, &member_id),
             Body::OffsetFetch {
                 group,
                 partitions,
                 require_stable,
                 ..
-            } => {
-                let Some(g) = self.groups.get(group as usize) else {
-                    return Delivery::Group;
-                };
-                // KIP-447: with requireStable, a partition whose transactional commit is
-                // still pending is answered UNSTABLE_OFFSET_COMMIT (the client retries).
-                let unstable = require_stable
-                    && partitions.iter().any(|tp| {
-                        g.pending_txn_offsets
-                            .values()
-                            .any(|offs| offs.contains_key(tp))
-                    });
-                let (offsets, error) = if unstable {
-                    (Vec::new(), Some(GroupError::UnstableOffsetCommit))
-                } else {
-                    let offsets = partitions
-                        .iter()
-                        .map(|tp| (*tp, g.committed.get(tp).copied()))
-                        .collect();
-                    (offsets, None)
-                };
-                self.coordinator_reply(
-                    group,
-                    consumer,
-                    Body::OffsetFetchResponse { offsets, error },
-                );
-                error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
-            }
+            } => self.coordinator_offset_fetch(group, consumer, &partitions, require_stable),
             Body::OffsetCommit {
                 group,
                 member_id,
@@ -139,6 +108,49 @@ impl Sim {
             }
             _ => Delivery::Group,
         }
+    }
+
+    /// LeaveGroup: answered, then the member is removed (`removeMemberAndUpdateGroup`).
+    fn coordinator_leave(&mut self, group: u32, consumer: u32, member_id: &str) -> Delivery {
+        self.coordinator_reply(group, consumer, Body::LeaveGroupResponse);
+        self.remove_member(group, member_id, false)
+            .unwrap_or(Delivery::Group)
+    }
+
+    /// OffsetFetch (`fetchOffsets`): the committed offsets of `partitions`; KIP-447: with
+    /// requireStable, a partition whose transactional commit is still pending is answered
+    /// UNSTABLE_OFFSET_COMMIT (the client retries).
+    fn coordinator_offset_fetch(
+        &mut self,
+        group: u32,
+        consumer: u32,
+        partitions: &[TopicPartitionId],
+        require_stable: bool,
+    ) -> Delivery {
+        let Some(g) = self.groups.get(group as usize) else {
+            return Delivery::Group;
+        };
+        let unstable = require_stable
+            && partitions.iter().any(|tp| {
+                g.pending_txn_offsets
+                    .values()
+                    .any(|offs| offs.contains_key(tp))
+            });
+        let (offsets, error) = if unstable {
+            (Vec::new(), Some(GroupError::UnstableOffsetCommit))
+        } else {
+            let offsets = partitions
+                .iter()
+                .map(|tp| (*tp, g.committed.get(tp).copied()))
+                .collect();
+            (offsets, None)
+        };
+        self.coordinator_reply(
+            group,
+            consumer,
+            Body::OffsetFetchResponse { offsets, error },
+        );
+        error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
     }
 
     /// `validateOffsetCommit` for a group member: known member, current generation, and not

@@ -28,15 +28,8 @@ impl Sim {
         else {
             return Delivery::Group;
         };
-        let reply = |s: &mut Sim, error: Option<GroupError>, producer_error: Option<KafkaError>| {
-            s.send(
-                Node::Broker(b),
-                from,
-                Body::TxnOffsetCommitResponse {
-                    error,
-                    producer_error,
-                },
-            );
+        let reply = |s: &mut Sim, error, producer_error| {
+            s.txn_offset_commit_reply(b, from, error, producer_error);
         };
         let Some(g) = self.groups.get(group as usize) else {
             return Delivery::Group;
@@ -47,20 +40,8 @@ impl Sim {
                 error: GroupError::NotCoordinator,
             };
         }
-        // The producer's epoch, as the `__consumer_offsets` append checks it.
-        let producer_error = match self.txn.transactions.get(&transactional_id) {
-            None => Some(KafkaError::InvalidProducerIdMapping),
-            Some(m) if m.producer_id != producer_id => Some(KafkaError::InvalidProducerIdMapping),
-            Some(m) if epoch < m.epoch => Some(KafkaError::ProducerFenced),
-            Some(m)
-                if m.state != crate::coordinator::txn::state::TxnState::Ongoing
-                    && self.config.broker.transaction_version.value < 2 =>
-            {
-                Some(KafkaError::InvalidTxnState)
-            }
-            Some(m) if m.state.preparing() => Some(KafkaError::ConcurrentTransactions),
-            _ => None,
-        };
+        let producer_error =
+            self.txn_offset_commit_producer_error(&transactional_id, producer_id, epoch);
         if producer_error.is_some() {
             reply(self, None, producer_error);
             return Delivery::Txn {
@@ -78,22 +59,14 @@ impl Sim {
             reply(self, Some(e), None);
             return Delivery::GroupRefused { error: e };
         }
-        if self.config.broker.transaction_version.value >= 2 {
-            // KIP-890: the TxnOffsetCommit adds the group's partition to the transaction.
-            let (_, coordinator) = self.transaction_coordinator(&transactional_id);
-            if let Some(e) = self.coordinator_add_offsets(
-                coordinator,
-                &transactional_id,
-                producer_id,
-                epoch,
-                group,
-            ) {
-                reply(self, None, Some(e));
-                return Delivery::Txn {
-                    state: None,
-                    error: Some(e),
-                };
-            }
+        if let Some(e) =
+            self.add_offsets_partition_to_txn(&transactional_id, producer_id, epoch, group)
+        {
+            reply(self, None, Some(e));
+            return Delivery::Txn {
+                state: None,
+                error: Some(e),
+            };
         }
         let pending = self.groups[group as usize]
             .pending_txn_offsets
@@ -104,6 +77,64 @@ impl Sim {
         }
         reply(self, None, None);
         Delivery::Group
+    }
+
+    /// The TxnOffsetCommit response from broker `b` to the producer `to`.
+    fn txn_offset_commit_reply(
+        &mut self,
+        b: u32,
+        to: Node,
+        error: Option<GroupError>,
+        producer_error: Option<KafkaError>,
+    ) {
+        self.send(
+            Node::Broker(b),
+            to,
+            Body::TxnOffsetCommitResponse {
+                error,
+                producer_error,
+            },
+        );
+    }
+
+    /// KIP-890: under transaction.version 2 the TxnOffsetCommit adds the group's partition
+    /// to the transaction (at its transaction coordinator); the error if it cannot.
+    fn add_offsets_partition_to_txn(
+        &mut self,
+        transactional_id: &str,
+        producer_id: i64,
+        epoch: i16,
+        group: u32,
+    ) -> Option<KafkaError> {
+        if self.config.broker.transaction_version.value < 2 {
+            return None;
+        }
+        let (_, coordinator) = self.transaction_coordinator(transactional_id);
+        self.coordinator_add_offsets(coordinator, transactional_id, producer_id, epoch, group)
+    }
+
+    /// The producer's epoch, as the `__consumer_offsets` append checks it
+    /// (`verifyTransaction`): an unknown or replaced producer id, a fenced epoch, a
+    /// transaction not ongoing (transaction.version 1), or one that is ending.
+    fn txn_offset_commit_producer_error(
+        &self,
+        transactional_id: &str,
+        producer_id: i64,
+        epoch: i16,
+    ) -> Option<KafkaError> {
+        match self.txn.transactions.get(transactional_id) {
+            None => Some(KafkaError::InvalidProducerIdMapping),
+            Some(m) if m.producer_id != producer_id => Some(KafkaError::InvalidProducerIdMapping),
+            Some(m) if epoch < m.epoch => Some(KafkaError::ProducerFenced),
+            Some(m)
+                if m.state != crate::coordinator::txn::state::TxnState::Ongoing
+                    && self.config.broker.transaction_version.value < 2 =>
+            {
+                Some(KafkaError::InvalidTxnState)
+            }
+            Some(m) if m.state.preparing() => Some(KafkaError::ConcurrentTransactions),
+            _ => None,
+        }
     }
 
     /// The transaction of `producer_id` ends: its pending offsets in `groups` become the
