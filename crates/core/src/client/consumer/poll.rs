@@ -56,21 +56,19 @@ impl Sim {
     /// (or default.api.timeout.ms): no poll meanwhile, max.poll.interval.ms keeps counting.
     pub(crate) fn block_in_commit_sync(&mut self, c: u32, request_id: u64) {
         let now = self.now;
-        if let Some(cons) = self.consumers.get_mut(c as usize) {
-            cons.commit_sync_wait = Some(request_id);
-            cons.commit_sync_deadline = now.plus(DEFAULT_API_TIMEOUT_US);
-            cons.busy_until = Some(SimTime(u64::MAX));
-        }
+        let cons = self.consumer_mut(c);
+        cons.commit_sync_wait = Some(request_id);
+        cons.commit_sync_deadline = now.plus(DEFAULT_API_TIMEOUT_US);
+        cons.busy_until = Some(SimTime(u64::MAX));
     }
 
     /// The application calls `poll()` now (a blocking call returned), if its process runs.
     pub(crate) fn poll_now(&mut self, c: u32) {
         let now = self.now;
-        if let Some(cons) = self.consumers.get_mut(c as usize) {
-            if cons.alive {
-                cons.busy_until = Some(now);
-                self.schedule(now, Pending::ConsumerPoll { consumer: c });
-            }
+        let cons = self.consumer_mut(c);
+        if cons.alive {
+            cons.busy_until = Some(now);
+            self.schedule(now, Pending::ConsumerPoll { consumer: c });
         }
     }
 
@@ -118,7 +116,7 @@ impl Sim {
     /// poll returns nothing; cooperative: owned partitions keep being returned).
     pub(crate) fn on_consumer_poll(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
-        let cons = self.consumers.get(c as usize)?;
+        let cons = self.consumer(c);
         // Timers of a crashed process, or superseded ones, are not polls.
         if !cons.alive || cons.busy_until != Some(now) {
             return None;
@@ -200,9 +198,7 @@ impl Sim {
 
     pub(crate) fn maybe_auto_commit(&mut self, c: u32) -> bool {
         let now = self.now;
-        let Some((group, _)) = self.coordinator_of(c) else {
-            return false;
-        };
+        let (group, _) = self.coordinator_of(c);
         let cc = &self.config.groups[group as usize].consumer;
         let (enabled, interval) = (
             cc.enable_auto_commit.value,
@@ -225,7 +221,7 @@ impl Sim {
     /// running while the process is down, so that a restart picks it up.
     pub(crate) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
-        let (group, _) = self.coordinator_of(c)?;
+        let (group, _) = self.coordinator_of(c);
         let cc = &self.config.groups[group as usize].consumer;
         let t = TimerSettings {
             hb_interval: (cc.heartbeat_interval_ms.value * 1000).max(1),
@@ -395,9 +391,7 @@ impl Sim {
     /// Largest lag (high watermark - position; read_committed: last stable offset -
     /// position) over a consumer's partitions.
     pub(crate) fn consumer_lag_max(&self, c: u32) -> u64 {
-        let Some(cons) = self.consumers.get(c as usize) else {
-            return 0;
-        };
+        let cons = self.consumer(c);
         cons.positions
             .iter()
             .map(|(tp, pos)| {
