@@ -91,10 +91,10 @@ impl Sim {
         let mut hw_moved = 0;
         for (tp, offset) in partitions {
             let Some(p) = self.partition_mut(*tp) else {
-                continue;
+                continue; // not a partition of this cluster
             };
             if p.leader != Some(b) {
-                continue;
+                continue; // `b` no longer leads it: the answer says so
             }
             let leo = p.log_end_offset();
             if let Some(r) = p.replica_mut(follower) {
@@ -132,8 +132,10 @@ impl Sim {
     /// group's isolation.level); the leader reads it from the request (`FetchParams`).
     pub(crate) fn read_committed(&self, fetcher: Node) -> bool {
         let Node::Consumer(c) = fetcher else {
-            return false;
+            return false; // a follower reads to the log end
         };
+        // Public views ask with an index from the page (`consumer_read_committed`): an unknown
+        // consumer reads uncommitted here, not a panic.
         let g = self
             .consumers
             .get(c as usize)

@@ -220,6 +220,7 @@ impl Sim {
         let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
         let epoch = part.leader_epoch;
         let Some(leader) = part.leader_replica_mut() else {
+            // `b` leads but holds no replica of `tp`: nothing to append to (no answer).
             return;
         };
         let base = leader.log.log_end_offset();

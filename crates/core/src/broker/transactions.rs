@@ -107,9 +107,11 @@ impl Sim {
             .get(tp.topic as usize)
             .and_then(|t| t.partitions.get(tp.partition as usize))
         else {
+            // Not a partition of this cluster: no index to keep.
             return;
         };
         let Some(r) = p.leader_replica() else {
+            // Offline (no leader): read when a leader is elected.
             return;
         };
         let leader = Some((r.broker, p.leader_epoch));
@@ -162,7 +164,7 @@ impl Sim {
         partitions: Vec<TopicPartitionId>,
     ) -> Delivery {
         let Node::Broker(coordinator) = from else {
-            return Delivery::Group;
+            unreachable!("WriteTxnMarkers come only from a transaction coordinator (a broker)");
         };
         let mut failed = Vec::new();
         let mut written = 0;
@@ -224,6 +226,7 @@ impl Sim {
         self.next_record_id += 1;
         let now = self.now;
         let Some(l) = self.partition_mut(tp).and_then(|p| p.leader_replica_mut()) else {
+            // `b` leads but holds no replica of `tp`: nothing to write to.
             return Ok(false);
         };
         let offset = l.log.append(control_record(

@@ -46,10 +46,7 @@ impl Sim {
             rebalance_us,
             delay_us: self.config.broker.group_initial_rebalance_delay_ms.value * 1000,
         };
-        let group = req.group;
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return Delivery::Group;
-        };
+        let g = self.group_mut(req.group);
         // A static member's earlier incarnation, still in the group under another member id.
         let replaced = req.instance_id.as_ref().and_then(|iid| {
             g.members
@@ -183,9 +180,9 @@ impl Sim {
         let now = self.now;
         let group = req.group;
         let g = &mut self.groups[group as usize];
-        let Some(m) = g.member_mut(&req.member_id) else {
-            return Delivery::Group;
-        };
+        let m = g
+            .member_mut(&req.member_id)
+            .expect("a known member: coordinator_join found it in the group");
         let changed = m.metadata != req.metadata || m.protocols != req.protocols;
         m.metadata = req.metadata;
         m.protocols = req.protocols;
@@ -282,9 +279,7 @@ impl Sim {
     /// (max.poll.interval.ms); members waiting for SyncGroup are told to rejoin.
     pub(crate) fn prepare_rebalance(&mut self, group: u32, rebalance_us: u64) {
         let now = self.now;
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return;
-        };
+        let g = self.group_mut(group);
         g.state = GroupState::PreparingRebalance;
         g.initial_join = false;
         let mut waiting = Vec::new();
@@ -315,14 +310,12 @@ impl Sim {
 
     /// Every member has rejoined: the join phase ends now.
     pub(crate) fn maybe_complete_join(&mut self, group: u32) {
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return;
-        };
+        let at = self.now;
+        let g = self.group_mut(group);
         if g.state == GroupState::PreparingRebalance
             && !g.initial_join
             && g.members.iter().all(|m| m.joined)
         {
-            let at = self.now;
             g.join_deadline = Some(at);
             self.schedule(at, Pending::JoinDeadline { group, at });
         }
@@ -336,7 +329,7 @@ impl Sim {
         if !self.coordinator_running(group) {
             return None; // its coordinator is down: the group's state died with it
         }
-        let g = self.groups.get_mut(group as usize)?;
+        let g = self.group_mut(group);
         if g.join_deadline != Some(at) || g.state != GroupState::PreparingRebalance {
             return None;
         }

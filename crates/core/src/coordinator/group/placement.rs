@@ -71,9 +71,7 @@ fn not_coordinator_response(body: &Body) -> Body {
 impl Sim {
     /// The group's coordinator process runs and still leads the group's offsets partition.
     pub(crate) fn coordinator_running(&self, group: u32) -> bool {
-        let Some(g) = self.groups.get(group as usize) else {
-            return false;
-        };
+        let g = self.group(group);
         self.brokers
             .get(g.coordinator as usize)
             .is_some_and(|b| b.alive)
@@ -109,7 +107,7 @@ impl Sim {
             | Body::LeaveGroup { group, .. } => *group,
             _ => return None,
         };
-        let g = self.groups.get(group as usize)?;
+        let g = self.group(group);
         if g.coordinator == broker && self.offsets_leader(g.offsets_partition) == Some(broker) {
             return None;
         }
@@ -123,7 +121,7 @@ impl Sim {
     /// FindCoordinator at any broker (`handleFindCoordinatorRequest`): answered from its
     /// metadata, the leader of the group's offsets partition (none: COORDINATOR_NOT_AVAILABLE).
     fn find_coordinator_at(&mut self, broker: u32, consumer: u32, group: u32) -> Option<Delivery> {
-        let partition = self.groups.get(group as usize)?.offsets_partition;
+        let partition = self.group(group).offsets_partition;
         let coordinator = self.offsets_leader(partition);
         self.send(
             Node::Broker(broker),
@@ -190,7 +188,7 @@ impl Sim {
 
     /// The new leader of the group's offsets partition loads it and becomes its coordinator.
     pub(crate) fn on_coordinator_load(&mut self, group: u32, from: u32) -> Option<Event> {
-        let partition = self.groups.get(group as usize)?.offsets_partition;
+        let partition = self.group(group).offsets_partition;
         let to = self.offsets_leader(partition);
         if let Some(t) = to {
             self.groups[group as usize].coordinator = t;
@@ -204,9 +202,7 @@ impl Sim {
     pub(crate) fn load_group(&mut self, group: u32) {
         let now = self.now;
         let (session_us, _) = self.group_timeouts(group);
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return;
-        };
+        let g = self.group_mut(group);
         let stored = g.stored.clone();
         match stored {
             Some(st) => {

@@ -23,9 +23,7 @@ impl Sim {
     ) -> Delivery {
         let now = self.now;
         let (session_us, _) = self.group_timeouts(group);
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return Delivery::Group;
-        };
+        let g = self.group_mut(group);
         let error = if g.member(&member_id).is_none() {
             Some(GroupError::UnknownMemberId)
         } else if generation != g.generation {
@@ -62,6 +60,7 @@ impl Sim {
         }
         let from_leader = g.leader.as_deref() == Some(member_id.as_str());
         let Some(a) = assignment.filter(|_| from_leader) else {
+            // A follower (or a leader's retry with no assignment) waits for the leader's.
             return Delivery::Group;
         };
         self.set_and_propagate_assignment(group, generation, a)
@@ -136,9 +135,7 @@ impl Sim {
     ) -> Delivery {
         let now = self.now;
         let (session_us, _) = self.group_timeouts(group);
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return Delivery::Group;
-        };
+        let g = self.group_mut(group);
         let state = g.state;
         let gen = g.generation;
         let error = match g.member_mut(&member_id) {
@@ -171,7 +168,8 @@ impl Sim {
         expired: bool,
     ) -> Option<Delivery> {
         let (_, rebalance_us) = self.group_timeouts(group);
-        let g = self.groups.get_mut(group as usize)?;
+        let g = self.group_mut(group);
+        // No such member (a LeaveGroup of a member already removed): nothing to do.
         let i = g.members.iter().position(|m| m.member_id == member_id)?;
         let m = g.members.remove(i);
         let gen = g.generation;
@@ -215,8 +213,9 @@ impl Sim {
         if !self.coordinator_running(group) {
             return None; // the next coordinator restarts the session timers when it loads
         }
-        let g = self.groups.get_mut(group as usize)?;
+        let g = self.group_mut(group);
         let state = g.state;
+        // The member left, or a load gave it a new handle: a stale timer.
         let m = g.members.iter_mut().find(|m| m.handle == handle)?;
         let waiting = (state == GroupState::PreparingRebalance && m.joined)
             || (state == GroupState::CompletingRebalance && m.awaiting_sync);

@@ -26,14 +26,12 @@ impl Sim {
             ..
         } = body
         else {
-            return Delivery::Group;
+            unreachable!("dispatch passes only TxnOffsetCommit requests here");
         };
         let reply = |s: &mut Sim, error, producer_error| {
             s.txn_offset_commit_reply(b, from, error, producer_error);
         };
-        let Some(g) = self.groups.get(group as usize) else {
-            return Delivery::Group;
-        };
+        let g = self.group(group);
         if self.offsets_leader(g.offsets_partition) != Some(b) {
             reply(self, Some(GroupError::NotCoordinator), None);
             return Delivery::GroupRefused {
@@ -141,10 +139,9 @@ impl Sim {
     /// committed offsets (commit) or are dropped (abort).
     pub(crate) fn complete_txn_offsets(&mut self, producer_id: i64, groups: &[u32], commit: bool) {
         for &gi in groups {
-            let Some(g) = self.groups.get_mut(gi as usize) else {
-                continue;
-            };
+            let g = self.group_mut(gi);
             let Some(offsets) = g.pending_txn_offsets.remove(&producer_id) else {
+                // The transaction committed no offsets of this group.
                 continue;
             };
             if commit {
