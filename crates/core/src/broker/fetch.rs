@@ -37,38 +37,10 @@ impl Sim {
         params: FetchParams,
         partitions: Vec<(TopicPartitionId, u64)>,
     ) -> Delivery {
-        let mut hw_moved = 0;
-        if let Node::Broker(follower) = fetcher {
-            // The fetch offset is the follower's log end offset: the leader learns it here,
-            // and the high watermark can move.
-            let now = self.now;
-            for (tp, offset) in &partitions {
-                let Some(p) = self.partition_mut(*tp) else {
-                    continue;
-                };
-                if p.leader != Some(b) {
-                    continue;
-                }
-                let leo = p.log_end_offset();
-                if let Some(r) = p.replica_mut(follower) {
-                    r.update_fetch_state(*offset, leo, now);
-                }
-                // A follower caught up to the high watermark rejoins the ISR
-                // (`Partition.isFollowerInSync`, via AlterPartition to the controller).
-                if !p.isr.contains(&follower) && *offset >= p.high_watermark() {
-                    self.schedule(
-                        now,
-                        Pending::Broker(BrokerTimer::IsrExpand {
-                            tp: *tp,
-                            broker: follower,
-                        }),
-                    );
-                }
-                if self.advance_high_watermark(*tp) {
-                    hw_moved += 1;
-                }
-            }
-        }
+        let hw_moved = match fetcher {
+            Node::Broker(follower) => self.update_follower_fetch_state(b, follower, &partitions),
+            _ => 0,
+        };
         let available = self.fetchable(b, fetcher, params, &partitions);
         let (min_bytes, wait_us) = (params.min_bytes, params.max_wait_ms * 1000);
         // A fetch below the log start offset is answered at once (OFFSET_OUT_OF_RANGE).
@@ -106,6 +78,46 @@ impl Sim {
         }
     }
 
+    /// `Partition.updateFollowerFetchState`: the fetch offset is the follower's log end
+    /// offset: the leader learns it here, and the high watermark can move (returns on how
+    /// many partitions it did).
+    fn update_follower_fetch_state(
+        &mut self,
+        b: u32,
+        follower: u32,
+        partitions: &[(TopicPartitionId, u64)],
+    ) -> u32 {
+        let now = self.now;
+        let mut hw_moved = 0;
+        for (tp, offset) in partitions {
+            let Some(p) = self.partition_mut(*tp) else {
+                continue; // not a partition of this cluster
+            };
+            if p.leader != Some(b) {
+                continue; // `b` no longer leads it: the answer says so
+            }
+            let leo = p.log_end_offset();
+            if let Some(r) = p.replica_mut(follower) {
+                r.update_fetch_state(*offset, leo, now);
+            }
+            // A follower caught up to the high watermark rejoins the ISR
+            // (`Partition.isFollowerInSync`, via AlterPartition to the controller).
+            if !p.isr.contains(&follower) && *offset >= p.high_watermark() {
+                self.schedule(
+                    now,
+                    Pending::Broker(BrokerTimer::IsrExpand {
+                        tp: *tp,
+                        broker: follower,
+                    }),
+                );
+            }
+            if self.advance_high_watermark(*tp) {
+                hw_moved += 1;
+            }
+        }
+        hw_moved
+    }
+
     pub(crate) fn on_fetch_expire(&mut self, fetch_id: u64) -> Option<Event> {
         let i = self.parked_fetches.iter().position(|f| f.id == fetch_id)?;
         let f = self.parked_fetches.remove(i);
@@ -120,8 +132,10 @@ impl Sim {
     /// group's isolation.level); the leader reads it from the request (`FetchParams`).
     pub(crate) fn read_committed(&self, fetcher: Node) -> bool {
         let Node::Consumer(c) = fetcher else {
-            return false;
+            return false; // a follower reads to the log end
         };
+        // Public views ask with an index from the page (`consumer_read_committed`): an unknown
+        // consumer reads uncommitted here, not a panic.
         let g = self
             .consumers
             .get(c as usize)

@@ -16,6 +16,43 @@ use alloc::vec::Vec;
 /// How many batches per producer and partition a leader remembers for deduplication.
 pub(crate) const PRODUCER_STATE_BATCHES: usize = 5;
 
+/// The producer a produce request comes from: its id, epoch and transactional id.
+type ProducerIds = (i64, i16, Option<alloc::string::String>);
+
+/// What the leader did with a produce request's batches so far (`appendRecords`).
+#[derive(Default)]
+struct LeaderAppends {
+    results: Vec<PartitionProduceResult>,
+    /// (partition, batch id, base offset, end offset) for the acks=all wait.
+    waits: Vec<(TopicPartitionId, u64, u64, u64)>,
+    appended: u32,
+    duplicates: u32,
+    /// Partitions whose leader log grew.
+    touched: Vec<TopicPartitionId>,
+}
+
+impl LeaderAppends {
+    /// A batch refused with `error`.
+    fn refuse(&mut self, tp: TopicPartitionId, batch_id: u64, error: KafkaError) {
+        self.results.push(PartitionProduceResult {
+            tp,
+            batch_id,
+            base_offset: -1,
+            error: Some(error),
+        });
+    }
+}
+
+/// An idempotent batch against what the leader remembers of its producer.
+enum SequenceCheck {
+    /// New and in sequence (or not idempotent): appended.
+    Append,
+    /// Already in the log at this base offset: answered, not appended.
+    Duplicate(u64),
+    /// Not the next sequence: OUT_OF_ORDER_SEQUENCE_NUMBER.
+    OutOfOrder,
+}
+
 impl Sim {
     /// A produce request at broker `b`.
     pub(crate) fn on_produce_request(
@@ -23,147 +60,23 @@ impl Sim {
         b: u32,
         producer: u32,
         request_id: u64,
-        (producer_id, producer_epoch, transactional_id): (i64, i16, Option<alloc::string::String>),
+        ids: ProducerIds,
         (acks, timeout_ms): (Acks, u64),
         batches: Vec<(TopicPartitionId, ProducerBatch)>,
     ) -> Delivery {
-        let mut results = Vec::with_capacity(batches.len());
-        let mut waits = Vec::new();
-        let mut appended = 0u32;
-        let mut duplicates = 0u32;
-        let mut touched = Vec::new();
+        let mut out = LeaderAppends {
+            results: Vec::with_capacity(batches.len()),
+            ..LeaderAppends::default()
+        };
         for (tp, batch) in batches {
-            let Some(part) = self.partition_mut(tp) else {
-                continue;
-            };
-            if part.leader != Some(b) {
-                results.push(PartitionProduceResult {
-                    tp,
-                    batch_id: batch.id,
-                    base_offset: -1,
-                    error: Some(KafkaError::NotLeaderOrFollower),
-                });
-                continue;
-            }
-            let min_isr = self.topics[tp.topic as usize].min_insync_replicas;
-            let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
-            if acks == Acks::All && part.isr.len() < part.effective_min_isr(min_isr) {
-                results.push(PartitionProduceResult {
-                    tp,
-                    batch_id: batch.id,
-                    base_offset: -1,
-                    error: Some(KafkaError::NotEnoughReplicas),
-                });
-                continue;
-            }
-            // A transactional batch: fenced epochs are refused; the coordinator learns (V2)
-            // or has (V1) the partition (see `sim::transactions`).
-            if let Some(tid) = &transactional_id {
-                if let Err(e) =
-                    self.check_transactional_produce(tp, tid, producer_id, producer_epoch)
-                {
-                    results.push(PartitionProduceResult {
-                        tp,
-                        batch_id: batch.id,
-                        base_offset: -1,
-                        error: Some(e),
-                    });
-                    continue;
-                }
-            }
-            // Idempotent producer: a batch the leader already has is answered, not appended.
-            if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
-                let last = seq.wrapping_add(batch.records.len() as i32 - 1);
-                // Forget batches the leader's log no longer holds (truncated, or never
-                // replicated to this leader).
-                if let (Some(state), Some(lr)) = (
-                    self.producer_state.get_mut(&(producer_id, tp)),
-                    self.topics[tp.topic as usize].partitions[tp.partition as usize]
-                        .leader_replica(),
-                ) {
-                    state.retain(|(_, _, off, first_id)| {
-                        lr.log.get(*off).is_some_and(|e| e.record_id == *first_id)
-                    });
-                }
-                if let Some(state) = self.producer_state.get(&(producer_id, tp)) {
-                    if let Some(&(_, _, off, _)) =
-                        state.iter().find(|(f, l, _, _)| *f == seq && *l == last)
-                    {
-                        let n = batch.records.len() as u64;
-                        duplicates += n as u32;
-                        results.push(PartitionProduceResult {
-                            tp,
-                            batch_id: batch.id,
-                            base_offset: off as i64,
-                            error: None,
-                        });
-                        // acks=all: like an append, the answer waits until the high
-                        // watermark passed the original batch (`DelayedProduce` in Kafka
-                        // waits on the required offset whether or not the batch was new).
-                        waits.push((tp, batch.id, off, off + n));
-                        continue;
-                    }
-                    // Not a duplicate: it must follow the last batch exactly, else a gap.
-                    let expected = state.back().map(|(_, l, _, _)| l.wrapping_add(1));
-                    if expected.is_some_and(|e| e != seq) {
-                        results.push(PartitionProduceResult {
-                            tp,
-                            batch_id: batch.id,
-                            base_offset: -1,
-                            error: Some(KafkaError::OutOfOrderSequenceNumber),
-                        });
-                        continue;
-                    }
-                }
-            }
-            let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
-            let epoch = part.leader_epoch;
-            let Some(leader) = part.leader_replica_mut() else {
-                continue;
-            };
-            let base = leader.log.log_end_offset();
-            let first_ordinal = batch.first_ordinal.unwrap_or(0);
-            for (i, r) in batch.records.iter().enumerate() {
-                leader.log.append(LogEntry {
-                    record_id: r.id,
-                    producer_id,
-                    producer,
-                    ordinal: first_ordinal.wrapping_add(i as u32),
-                    key: r.key,
-                    size_bytes: r.size_bytes,
-                    leader_epoch: epoch,
-                    timestamp: r.created_at,
-                    kind: EntryKind::Data,
-                    producer_epoch: if producer_id >= 0 { producer_epoch } else { -1 },
-                    transactional: transactional_id.is_some(),
-                });
-            }
-            let end = leader.log.log_end_offset();
-            appended += batch.records.len() as u32;
-            if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
-                let last = seq.wrapping_add(batch.records.len() as i32 - 1);
-                let state = self.producer_state.entry((producer_id, tp)).or_default();
-                let first_id = batch.records.first().map_or(0, |r| r.id);
-                state.push_back((seq, last, base, first_id));
-                while state.len() > PRODUCER_STATE_BATCHES {
-                    state.pop_front();
-                }
-            }
-            results.push(PartitionProduceResult {
-                tp,
-                batch_id: batch.id,
-                base_offset: base as i64,
-                error: None,
-            });
-            waits.push((tp, batch.id, base, end));
-            touched.push(tp);
+            self.append_to_partition(b, producer, &ids, acks, tp, batch, &mut out);
         }
         // A `crash:leader=…,ahead` fault waiting on one of these partitions: the leader dies
         // right after this append, before its followers fetch it (see `sim::schedule`).
         let crash_after = self
             .ahead_watch
-            .is_some_and(|(_, wtp)| touched.contains(&wtp));
-        for tp in &touched {
+            .is_some_and(|(_, wtp)| out.touched.contains(&wtp));
+        for tp in &out.touched {
             if crash_after {
                 self.monitor_read(*tp);
                 self.advance_high_watermark(*tp);
@@ -171,48 +84,216 @@ impl Sim {
                 self.on_leader_log_grew(*tp);
             }
         }
-        // acks=1 answers after the leader's append; acks=all once the high watermark passed
-        // every appended or duplicate batch (errors are answered together with them).
-        let mut delayed = DelayedProduce {
+        let delayed = DelayedProduce {
             broker: b,
             producer,
             request_id,
-            waits,
-            results,
+            waits: out.waits,
+            results: out.results,
         };
-        let responded = match acks {
+        let responded = self.complete_or_watch_produce(delayed, acks, timeout_ms);
+        if crash_after {
+            self.crash_ahead_leader(b);
+        }
+        Delivery::Appended {
+            records: out.appended,
+            duplicates: out.duplicates,
+            responded,
+        }
+    }
+
+    /// `Partition.appendRecordsToLeader` for one batch: the leader's checks, the idempotent
+    /// producer's sequence, then the append.
+    #[allow(clippy::too_many_arguments)]
+    fn append_to_partition(
+        &mut self,
+        b: u32,
+        producer: u32,
+        ids: &ProducerIds,
+        acks: Acks,
+        tp: TopicPartitionId,
+        batch: ProducerBatch,
+        out: &mut LeaderAppends,
+    ) {
+        if self.partition_mut(tp).is_none() {
+            // A partition this cluster does not have: nothing to answer for it.
+            return;
+        }
+        if let Err(e) = self.check_leader_append(b, acks, tp, ids) {
+            out.refuse(tp, batch.id, e);
+            return;
+        }
+        match self.check_producer_sequence(tp, ids.0, &batch) {
+            SequenceCheck::Append => {}
+            SequenceCheck::Duplicate(off) => {
+                let n = batch.records.len() as u64;
+                out.duplicates += n as u32;
+                out.results.push(PartitionProduceResult {
+                    tp,
+                    batch_id: batch.id,
+                    base_offset: off as i64,
+                    error: None,
+                });
+                // acks=all: like an append, the answer waits until the high watermark passed
+                // the original batch (`DelayedProduce` in Kafka waits on the required offset
+                // whether or not the batch was new).
+                out.waits.push((tp, batch.id, off, off + n));
+                return;
+            }
+            SequenceCheck::OutOfOrder => {
+                out.refuse(tp, batch.id, KafkaError::OutOfOrderSequenceNumber);
+                return;
+            }
+        }
+        self.append_batch(producer, ids, tp, batch, out);
+    }
+
+    /// The leader's checks before an append: `b` leads the partition, acks=all has
+    /// min.insync.replicas, and a transactional batch's epoch is not fenced (the coordinator
+    /// learns (V2) or has (V1) the partition, see `sim::transactions`).
+    fn check_leader_append(
+        &mut self,
+        b: u32,
+        acks: Acks,
+        tp: TopicPartitionId,
+        (producer_id, producer_epoch, transactional_id): &ProducerIds,
+    ) -> Result<(), KafkaError> {
+        let min_isr = self.topics[tp.topic as usize].min_insync_replicas;
+        let part = &self.topics[tp.topic as usize].partitions[tp.partition as usize];
+        if part.leader != Some(b) {
+            return Err(KafkaError::NotLeaderOrFollower);
+        }
+        if acks == Acks::All && part.isr.len() < part.effective_min_isr(min_isr) {
+            return Err(KafkaError::NotEnoughReplicas);
+        }
+        if let Some(tid) = transactional_id {
+            self.check_transactional_produce(tp, tid, *producer_id, *producer_epoch)?;
+        }
+        Ok(())
+    }
+
+    /// Idempotent producer (`ProducerStateManager`): a batch the leader already has is a
+    /// duplicate; a new one must follow the last batch exactly.
+    fn check_producer_sequence(
+        &mut self,
+        tp: TopicPartitionId,
+        producer_id: i64,
+        batch: &ProducerBatch,
+    ) -> SequenceCheck {
+        let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) else {
+            return SequenceCheck::Append;
+        };
+        let last = seq.wrapping_add(batch.records.len() as i32 - 1);
+        // Forget batches the leader's log no longer holds (truncated, or never replicated to
+        // this leader).
+        if let (Some(state), Some(lr)) = (
+            self.producer_state.get_mut(&(producer_id, tp)),
+            self.topics[tp.topic as usize].partitions[tp.partition as usize].leader_replica(),
+        ) {
+            state.retain(|(_, _, off, first_id)| {
+                lr.log.get(*off).is_some_and(|e| e.record_id == *first_id)
+            });
+        }
+        let Some(state) = self.producer_state.get(&(producer_id, tp)) else {
+            return SequenceCheck::Append;
+        };
+        if let Some(&(_, _, off, _)) = state.iter().find(|(f, l, _, _)| *f == seq && *l == last) {
+            return SequenceCheck::Duplicate(off);
+        }
+        let expected = state.back().map(|(_, l, _, _)| l.wrapping_add(1));
+        if expected.is_some_and(|e| e != seq) {
+            return SequenceCheck::OutOfOrder;
+        }
+        SequenceCheck::Append
+    }
+
+    /// The append to the leader's log, and the idempotent producer's state for it.
+    fn append_batch(
+        &mut self,
+        producer: u32,
+        (producer_id, producer_epoch, transactional_id): &ProducerIds,
+        tp: TopicPartitionId,
+        batch: ProducerBatch,
+        out: &mut LeaderAppends,
+    ) {
+        let (producer_id, producer_epoch) = (*producer_id, *producer_epoch);
+        let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
+        let epoch = part.leader_epoch;
+        let Some(leader) = part.leader_replica_mut() else {
+            // `b` leads but holds no replica of `tp`: nothing to append to (no answer).
+            return;
+        };
+        let base = leader.log.log_end_offset();
+        let first_ordinal = batch.first_ordinal.unwrap_or(0);
+        for (i, r) in batch.records.iter().enumerate() {
+            leader.log.append(LogEntry {
+                record_id: r.id,
+                producer_id,
+                producer,
+                ordinal: first_ordinal.wrapping_add(i as u32),
+                key: r.key,
+                size_bytes: r.size_bytes,
+                leader_epoch: epoch,
+                timestamp: r.created_at,
+                kind: EntryKind::Data,
+                producer_epoch: if producer_id >= 0 { producer_epoch } else { -1 },
+                transactional: transactional_id.is_some(),
+            });
+        }
+        let end = leader.log.log_end_offset();
+        out.appended += batch.records.len() as u32;
+        if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
+            let last = seq.wrapping_add(batch.records.len() as i32 - 1);
+            let state = self.producer_state.entry((producer_id, tp)).or_default();
+            let first_id = batch.records.first().map_or(0, |r| r.id);
+            state.push_back((seq, last, base, first_id));
+            while state.len() > PRODUCER_STATE_BATCHES {
+                state.pop_front();
+            }
+        }
+        out.results.push(PartitionProduceResult {
+            tp,
+            batch_id: batch.id,
+            base_offset: base as i64,
+            error: None,
+        });
+        out.waits.push((tp, batch.id, base, end));
+        out.touched.push(tp);
+    }
+
+    /// acks=1 answers after the leader's append; acks=all once the high watermark passed
+    /// every appended or duplicate batch (errors are answered together with them): answered
+    /// now if every wait is already decided, else parked in the purgatory until decided or
+    /// the request's timeout (`tryCompleteElseWatch`). Returns whether it was answered.
+    fn complete_or_watch_produce(
+        &mut self,
+        mut delayed: DelayedProduce,
+        acks: Acks,
+        timeout_ms: u64,
+    ) -> bool {
+        match acks {
             Acks::None => false,
             Acks::Leader => {
                 self.respond_produce(delayed);
                 true
             }
-            // `tryCompleteElseWatch`: answered now if every wait is already decided, else
-            // parked in the purgatory until decided or the request's timeout.
             Acks::All => {
                 if self.decide_waits(&mut delayed) {
                     self.respond_produce(delayed);
-                    true
-                } else {
-                    let timeout_us = timeout_ms * 1000;
-                    self.schedule(
-                        self.now.plus(timeout_us),
-                        Pending::Broker(BrokerTimer::ProduceExpire {
-                            producer,
-                            request_id,
-                        }),
-                    );
-                    self.delayed_produces.push(delayed);
-                    false
+                    return true;
                 }
+                let (producer, request_id) = (delayed.producer, delayed.request_id);
+                let timeout_us = timeout_ms * 1000;
+                self.schedule(
+                    self.now.plus(timeout_us),
+                    Pending::Broker(BrokerTimer::ProduceExpire {
+                        producer,
+                        request_id,
+                    }),
+                );
+                self.delayed_produces.push(delayed);
+                false
             }
-        };
-        if crash_after {
-            self.crash_ahead_leader(b);
-        }
-        Delivery::Appended {
-            records: appended,
-            duplicates,
-            responded,
         }
     }
 

@@ -242,7 +242,7 @@ impl Sim {
         parts: Vec<FetchedPartition>,
     ) -> Delivery {
         let Node::Broker(leader) = from else {
-            return Delivery::Group;
+            unreachable!("a ReplicaFetchResponse comes only from a partition leader (a broker)");
         };
         let mut n = 0;
         for fp in parts {

@@ -17,6 +17,33 @@ use crate::sim::Sim;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// A transaction marker: a control batch (the v2 header plus one control record).
+fn control_record(
+    record_id: u64,
+    (pid, epoch): (i64, i16),
+    leader_epoch: u32,
+    now: crate::time::SimTime,
+    commit: bool,
+) -> LogEntry {
+    LogEntry {
+        record_id,
+        producer_id: pid,
+        producer: u32::MAX,
+        ordinal: 0,
+        key: None,
+        size_bytes: crate::record::RECORD_BATCH_OVERHEAD as u32 + 16,
+        leader_epoch,
+        timestamp: now,
+        kind: if commit {
+            EntryKind::ControlCommit
+        } else {
+            EntryKind::ControlAbort
+        },
+        producer_epoch: epoch,
+        transactional: true,
+    }
+}
+
 impl Sim {
     /// The last stable offset of a partition at its leader: the high watermark, or the first
     /// offset of the earliest open transaction when that is lower.
@@ -80,9 +107,11 @@ impl Sim {
             .get(tp.topic as usize)
             .and_then(|t| t.partitions.get(tp.partition as usize))
         else {
+            // Not a partition of this cluster: no index to keep.
             return;
         };
         let Some(r) = p.leader_replica() else {
+            // Offline (no leader): read when a leader is elected.
             return;
         };
         let leader = Some((r.broker, p.leader_epoch));
@@ -135,69 +164,16 @@ impl Sim {
         partitions: Vec<TopicPartitionId>,
     ) -> Delivery {
         let Node::Broker(coordinator) = from else {
-            return Delivery::Group;
+            unreachable!("WriteTxnMarkers come only from a transaction coordinator (a broker)");
         };
-        let now = self.now;
         let mut failed = Vec::new();
         let mut written = 0;
         for tp in partitions {
-            let known = self
-                .partition_txns
-                .get(&tp)
-                .and_then(|t| t.epochs.get(&pid).copied());
-            let Some(p) = self.partition_mut(tp) else {
-                failed.push((tp, Some(KafkaError::NotLeaderOrFollower)));
-                continue;
-            };
-            if p.leader != Some(b) {
-                failed.push((tp, Some(KafkaError::NotLeaderOrFollower)));
-                continue;
+            match self.write_marker(b, coordinator, &tid, (pid, epoch), commit, tp) {
+                Ok(true) => written += 1,
+                Ok(false) => {}
+                Err(e) => failed.push((tp, Some(e))),
             }
-            if known.is_some_and(|k| k > epoch) {
-                failed.push((tp, Some(KafkaError::InvalidProducerEpoch)));
-                continue;
-            }
-            let leader_epoch = p.leader_epoch;
-            if known.is_none_or(|k| k < epoch) {
-                // A marker under a new epoch: the producer's sequence starts again.
-                self.producer_state.remove(&(pid, tp));
-            }
-            let record_id = self.next_record_id;
-            self.next_record_id += 1;
-            let Some(l) = self.partition_mut(tp).and_then(|p| p.leader_replica_mut()) else {
-                continue;
-            };
-            let offset = l.log.append(LogEntry {
-                record_id,
-                producer_id: pid,
-                producer: u32::MAX,
-                ordinal: 0,
-                key: None,
-                // A control batch: the v2 header plus one control record.
-                size_bytes: crate::record::RECORD_BATCH_OVERHEAD as u32 + 16,
-                leader_epoch,
-                timestamp: now,
-                kind: if commit {
-                    EntryKind::ControlCommit
-                } else {
-                    EntryKind::ControlAbort
-                },
-                producer_epoch: epoch,
-                transactional: true,
-            });
-            written += 1;
-            self.marker_waits.push(MarkerWait {
-                broker: b,
-                coordinator,
-                transactional_id: tid.clone(),
-                producer_id: pid,
-                tp,
-                offset,
-            });
-            self.on_leader_log_grew(tp);
-            // The last stable offset may have moved: read_committed fetches wake.
-            self.wake_parked(tp, false);
-            self.complete_marker_waits(tp);
         }
         if !failed.is_empty() {
             self.send(
@@ -214,6 +190,65 @@ impl Sim {
             markers: written,
             commit,
         }
+    }
+
+    /// One COMMIT / ABORT control record on `tp` (`Partition.appendRecordsToLeader` of a
+    /// control batch), waited on until replicated. `Ok(false)`: the leader has no replica to
+    /// write to; an error when `b` does not lead `tp` or the marker's epoch is fenced.
+    fn write_marker(
+        &mut self,
+        b: u32,
+        coordinator: u32,
+        tid: &str,
+        (pid, epoch): (i64, i16),
+        commit: bool,
+        tp: TopicPartitionId,
+    ) -> Result<bool, KafkaError> {
+        let known = self
+            .partition_txns
+            .get(&tp)
+            .and_then(|t| t.epochs.get(&pid).copied());
+        let Some(p) = self.partition_mut(tp) else {
+            return Err(KafkaError::NotLeaderOrFollower);
+        };
+        if p.leader != Some(b) {
+            return Err(KafkaError::NotLeaderOrFollower);
+        }
+        if known.is_some_and(|k| k > epoch) {
+            return Err(KafkaError::InvalidProducerEpoch);
+        }
+        let leader_epoch = p.leader_epoch;
+        if known.is_none_or(|k| k < epoch) {
+            // A marker under a new epoch: the producer's sequence starts again.
+            self.producer_state.remove(&(pid, tp));
+        }
+        let record_id = self.next_record_id;
+        self.next_record_id += 1;
+        let now = self.now;
+        let Some(l) = self.partition_mut(tp).and_then(|p| p.leader_replica_mut()) else {
+            // `b` leads but holds no replica of `tp`: nothing to write to.
+            return Ok(false);
+        };
+        let offset = l.log.append(control_record(
+            record_id,
+            (pid, epoch),
+            leader_epoch,
+            now,
+            commit,
+        ));
+        self.marker_waits.push(MarkerWait {
+            broker: b,
+            coordinator,
+            transactional_id: String::from(tid),
+            producer_id: pid,
+            tp,
+            offset,
+        });
+        self.on_leader_log_grew(tp);
+        // The last stable offset may have moved: read_committed fetches wake.
+        self.wake_parked(tp, false);
+        self.complete_marker_waits(tp);
+        Ok(true)
     }
 
     /// Answers the marker appends on `tp` that are now replicated (or whose broker no longer

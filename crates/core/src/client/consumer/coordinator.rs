@@ -4,7 +4,7 @@
 //! `markCoordinatorUnknown` on a request timeout or NOT_COORDINATOR), consumer fetches and
 //! `poll()`. The coordinator's side is in `classic_group` and `coordinator`.
 
-use crate::consumer::MemberState;
+use crate::consumer::{Consumer, MemberState};
 use crate::event::Event;
 use crate::net::{Body, MessageKind, Node, TopicPartitionId};
 use crate::sim::{Pending, Sim};
@@ -43,13 +43,34 @@ pub(crate) fn coordinator_request_timeout_us(
 }
 
 impl Sim {
+    /// Consumer instance `c`. Instances are only ever added (a closed or crashed one keeps
+    /// its slot), and every index the engine holds (a message's address or body, a timer's,
+    /// a group member's, a pipeline processor's) names one; an index a user gives is checked
+    /// before it gets here (`consumer_at`).
+    pub(crate) fn consumer(&self, c: u32) -> &Consumer {
+        let n = self.consumers.len();
+        assert!(
+            (c as usize) < n,
+            "consumer instance {c} does not exist ({n} instances)"
+        );
+        &self.consumers[c as usize]
+    }
+
+    /// Consumer instance `c`, to change (see `consumer`).
+    pub(crate) fn consumer_mut(&mut self, c: u32) -> &mut Consumer {
+        let n = self.consumers.len();
+        assert!(
+            (c as usize) < n,
+            "consumer instance {c} does not exist ({n} instances)"
+        );
+        &mut self.consumers[c as usize]
+    }
+
     /// A member's request to its group's coordinator, as the member knows it. While the
     /// coordinator is unknown the request is not sent: a FindCoordinator goes out, and once
     /// it is answered the member redoes what its state needs (`coordinator_found`).
     pub(crate) fn send_to_coordinator(&mut self, c: u32, body: Body) {
-        let Some(cons) = self.consumers.get(c as usize) else {
-            return;
-        };
+        let cons = self.consumer(c);
         let Some(coord) = cons.coordinator else {
             self.find_coordinator(c);
             return;
@@ -75,9 +96,7 @@ impl Sim {
     /// Sends FindCoordinator to a live broker (the first from the member's index), unless one
     /// is outstanding. With no broker alive, the member's timer tries again.
     pub(crate) fn find_coordinator(&mut self, c: u32) {
-        let Some(cons) = self.consumers.get(c as usize) else {
-            return;
-        };
+        let cons = self.consumer(c);
         if !cons.alive || cons.find_coordinator_sent.is_some() {
             return;
         }
@@ -87,6 +106,7 @@ impl Sim {
             .map(|i| (c as usize + i) % n)
             .find(|&b| self.brokers[b].alive)
         else {
+            // No broker is alive: the member's timer asks again.
             return;
         };
         self.consumers[c as usize].find_coordinator_sent = Some(self.now);
@@ -100,9 +120,7 @@ impl Sim {
     /// `markCoordinatorUnknown`: the connection to the coordinator is closed (its requests in
     /// flight fail) and the member looks for the coordinator again.
     pub(crate) fn mark_coordinator_unknown(&mut self, c: u32) {
-        let Some(cons) = self.consumers.get_mut(c as usize) else {
-            return;
-        };
+        let cons = self.consumer_mut(c);
         cons.coordinator = None;
         cons.coordinator_requests.clear();
         self.find_coordinator(c);
@@ -112,9 +130,7 @@ impl Sim {
     /// or sync is redone as a JoinGroup, as `joinGroupIfNeeded` does; an offset fetch and a
     /// blocked commitSync() are sent again; heartbeats resume on the timer).
     pub(crate) fn coordinator_found(&mut self, c: u32) {
-        let Some(cons) = self.consumers.get(c as usize) else {
-            return;
-        };
+        let cons = self.consumer(c);
         if !cons.alive {
             return;
         }
@@ -137,10 +153,10 @@ impl Sim {
         }
     }
 
-    pub(crate) fn coordinator_of(&self, consumer: u32) -> Option<(u32, u32)> {
-        let c = self.consumers.get(consumer as usize)?;
-        let g = self.groups.get(c.group as usize)?;
-        Some((c.group, g.coordinator))
+    /// The member's group and that group's coordinator (as the coordinator side knows it).
+    pub(crate) fn coordinator_of(&self, consumer: u32) -> (u32, u32) {
+        let group = self.consumer(consumer).group;
+        (group, self.group(group).coordinator)
     }
 
     /// Whether a message to `node` is lost because that consumer's process is not running.
@@ -155,9 +171,7 @@ impl Sim {
     /// OffsetFetch (with requireStable, as the Java consumer always asks) for the assigned
     /// partitions that have no position yet.
     pub(crate) fn send_offset_fetch(&mut self, c: u32) {
-        let Some(cons) = self.consumers.get(c as usize) else {
-            return;
-        };
+        let cons = self.consumer(c);
         let missing: Vec<TopicPartitionId> = cons
             .assignment
             .iter()
@@ -181,7 +195,7 @@ impl Sim {
 
     /// The retry after UNSTABLE_OFFSET_COMMIT (retry.backoff.ms later).
     pub(crate) fn on_offset_fetch_retry(&mut self, c: u32) -> Option<Event> {
-        let cons = self.consumers.get(c as usize)?;
+        let cons = self.consumer(c);
         if !cons.alive || cons.state != MemberState::FetchingOffsets {
             return None;
         }

@@ -45,9 +45,7 @@ impl Sim {
     /// Sends a fetch to every leader of assigned partitions that have no buffered records and
     /// no fetch outstanding (`Fetcher.prepareFetchRequests`).
     pub(crate) fn send_consumer_fetches(&mut self, c: u32) {
-        let Some(cons) = self.consumers.get(c as usize) else {
-            return;
-        };
+        let cons = self.consumer(c);
         // Eager members hold nothing while they rejoin; cooperative ones keep fetching what
         // they own.
         if !cons.alive || !cons.is_member() {
@@ -105,9 +103,7 @@ impl Sim {
         let Node::Broker(b) = from else {
             return Delivery::Group;
         };
-        let Some(cons) = self.consumers.get_mut(c as usize) else {
-            return Delivery::Group;
-        };
+        let cons = self.consumer_mut(c);
         if let Some(f) = cons.fetch_in_flight.get_mut(b as usize) {
             *f = false;
         }

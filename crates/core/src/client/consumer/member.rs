@@ -17,19 +17,13 @@ use alloc::vec::Vec;
 impl Sim {
     /// The member's rebalance protocol (from its `partition.assignment.strategy`).
     pub(crate) fn rebalance_protocol(&self, c: u32) -> RebalanceProtocol {
-        self.consumers
-            .get(c as usize)
-            .map_or(RebalanceProtocol::Eager, |x| {
-                x.strategies.rebalance_protocol()
-            })
+        self.consumer(c).strategies.rebalance_protocol()
     }
 
     /// Sends JoinGroup: as a new member (a fresh member id `<client.id>-<UUID>`, or
     /// `<group.instance.id>-<UUID>` for a static member) or as the member it is.
     pub(crate) fn send_join(&mut self, c: u32) {
-        let Some((group, _)) = self.coordinator_of(c) else {
-            return;
-        };
+        let (group, _) = self.coordinator_of(c);
         let new_member = self.consumers[c as usize].member_id.is_empty();
         if new_member {
             let uuid = self.uuid();
@@ -66,9 +60,7 @@ impl Sim {
     /// The coordinator (or a partition-count change) asks this member to rejoin: done at once
     /// when the application is idle, else at its next `poll()` (the rejoin runs inside poll).
     pub(crate) fn rejoin(&mut self, c: u32) {
-        let Some(cons) = self.consumers.get_mut(c as usize) else {
-            return;
-        };
+        let cons = self.consumer_mut(c);
         if !cons.alive {
             return;
         }
@@ -80,9 +72,7 @@ impl Sim {
 
     /// `onJoinPrepare` then JoinGroup, if a rejoin is pending and no join or sync is running.
     pub(crate) fn maybe_rejoin_now(&mut self, c: u32) {
-        let Some(cons) = self.consumers.get(c as usize) else {
-            return;
-        };
+        let cons = self.consumer(c);
         if !cons.alive
             || !cons.rejoin_requested
             || matches!(cons.state, MemberState::Joining | MemberState::Syncing)
@@ -105,9 +95,7 @@ impl Sim {
 
     /// `onJoinPrepare`'s commit of the consumed positions (with auto-commit on).
     pub(crate) fn commit_before_rejoin(&mut self, c: u32) {
-        let Some((group, _)) = self.coordinator_of(c) else {
-            return;
-        };
+        let (group, _) = self.coordinator_of(c);
         // A pipeline processor at least once commits what it processed, as Streams does
         // when a rebalance starts.
         let processor = self.pipeline.is_some() && self.pipeline_commits_on_rebalance(c);
@@ -129,9 +117,7 @@ impl Sim {
     /// max.poll.interval.ms): its partitions are lost without a commit
     /// (`onPartitionsLost`), and it rejoins, as a new member when `reset_member_id`.
     pub(crate) fn lose_membership(&mut self, c: u32, reset_member_id: bool) {
-        let Some(cons) = self.consumers.get_mut(c as usize) else {
-            return;
-        };
+        let cons = self.consumer_mut(c);
         cons.assignment.clear();
         cons.positions.clear();
         cons.resets.clear();
@@ -285,9 +271,7 @@ impl Sim {
 
     /// The application's `poll()` applies an assignment that arrived while it was busy.
     pub(crate) fn apply_pending_assignment(&mut self, c: u32) {
-        let Some(cons) = self.consumers.get_mut(c as usize) else {
-            return;
-        };
+        let cons = self.consumer_mut(c);
         if let Some((generation, assignment)) = cons.pending_assignment.take() {
             if cons.is_member() && cons.generation == generation {
                 self.apply_assignment(c, generation, assignment);

@@ -127,8 +127,9 @@ impl Sim {
 
     /// The wake-up: send the resets that are due.
     pub(crate) fn on_offset_reset_retry(&mut self, c: u32) -> Option<Event> {
-        let cons = self.consumers.get_mut(c as usize)?;
-        if cons.reset_wakeup == Some(self.now) {
+        let now = self.now;
+        let cons = self.consumer_mut(c);
+        if cons.reset_wakeup == Some(now) {
             cons.reset_wakeup = None;
         }
         if !cons.alive || cons.resets.is_empty() {

@@ -12,6 +12,16 @@ use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
 use alloc::vec::Vec;
 
+/// The group's consumer settings the member's timer reads.
+struct TimerSettings {
+    /// heartbeat.interval.ms, in microseconds (at least 1).
+    hb_interval: u64,
+    /// max.poll.interval.ms, in microseconds.
+    max_poll_us: u64,
+    /// enable.auto.commit.
+    auto: bool,
+}
+
 impl Sim {
     /// Sends an OffsetCommit of the consumed positions (`subscriptions.allConsumed()`) with a
     /// fresh correlation id, which it returns.
@@ -46,21 +56,19 @@ impl Sim {
     /// (or default.api.timeout.ms): no poll meanwhile, max.poll.interval.ms keeps counting.
     pub(crate) fn block_in_commit_sync(&mut self, c: u32, request_id: u64) {
         let now = self.now;
-        if let Some(cons) = self.consumers.get_mut(c as usize) {
-            cons.commit_sync_wait = Some(request_id);
-            cons.commit_sync_deadline = now.plus(DEFAULT_API_TIMEOUT_US);
-            cons.busy_until = Some(SimTime(u64::MAX));
-        }
+        let cons = self.consumer_mut(c);
+        cons.commit_sync_wait = Some(request_id);
+        cons.commit_sync_deadline = now.plus(DEFAULT_API_TIMEOUT_US);
+        cons.busy_until = Some(SimTime(u64::MAX));
     }
 
     /// The application calls `poll()` now (a blocking call returned), if its process runs.
     pub(crate) fn poll_now(&mut self, c: u32) {
         let now = self.now;
-        if let Some(cons) = self.consumers.get_mut(c as usize) {
-            if cons.alive {
-                cons.busy_until = Some(now);
-                self.schedule(now, Pending::ConsumerPoll { consumer: c });
-            }
+        let cons = self.consumer_mut(c);
+        if cons.alive {
+            cons.busy_until = Some(now);
+            self.schedule(now, Pending::ConsumerPoll { consumer: c });
         }
     }
 
@@ -108,7 +116,7 @@ impl Sim {
     /// poll returns nothing; cooperative: owned partitions keep being returned).
     pub(crate) fn on_consumer_poll(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
-        let cons = self.consumers.get(c as usize)?;
+        let cons = self.consumer(c);
         // Timers of a crashed process, or superseded ones, are not polls.
         if !cons.alive || cons.busy_until != Some(now) {
             return None;
@@ -134,12 +142,34 @@ impl Sim {
         if cons.rejoin_requested {
             self.maybe_rejoin_now(c);
         }
+        let n = self.fetched_records(c, cc.max_poll_records.value);
+        let cons = &mut self.consumers[c as usize];
+        if n > 0 {
+            cons.uncommitted_poll = true;
+            let at = now.plus(per_record.saturating_mul(n as u64));
+            cons.busy_until = Some(at);
+            self.schedule(at, Pending::ConsumerPoll { consumer: c });
+        }
+        let lag = self.consumer_lag_max(c);
+        let cons = &mut self.consumers[c as usize];
+        cons.records_lag_max = cons.records_lag_max.max(lag);
+        self.send_consumer_fetches(c);
+        Some(Event::Polled {
+            consumer: c,
+            records: n,
+        })
+    }
+
+    /// `Fetcher.fetchRecords`: up to `max_poll_records` visible records from the buffer at
+    /// the member's positions (records at another offset are dropped, control markers and
+    /// aborted records only advance the position); returns how many the application got.
+    fn fetched_records(&mut self, c: u32, max_poll_records: u32) -> u32 {
         // What the application gets, kept when a pipeline or a transaction needs to know.
         let track = self.pipeline.is_some() || !self.txn.transactions.is_empty();
         let mut returned: Vec<BufferedRecord> = Vec::new();
         let cons = &mut self.consumers[c as usize];
         let mut n = 0u32;
-        while n < cc.max_poll_records.value {
+        while n < max_poll_records {
             let Some(r) = cons.buffer.front().copied() else {
                 break;
             };
@@ -163,28 +193,12 @@ impl Sim {
             self.pipeline_polled(c, &returned);
             self.pipeline_verify(c, &returned);
         }
-        let cons = &mut self.consumers[c as usize];
-        if n > 0 {
-            cons.uncommitted_poll = true;
-            let at = now.plus(per_record.saturating_mul(n as u64));
-            cons.busy_until = Some(at);
-            self.schedule(at, Pending::ConsumerPoll { consumer: c });
-        }
-        let lag = self.consumer_lag_max(c);
-        let cons = &mut self.consumers[c as usize];
-        cons.records_lag_max = cons.records_lag_max.max(lag);
-        self.send_consumer_fetches(c);
-        Some(Event::Polled {
-            consumer: c,
-            records: n,
-        })
+        n
     }
 
     pub(crate) fn maybe_auto_commit(&mut self, c: u32) -> bool {
         let now = self.now;
-        let Some((group, _)) = self.coordinator_of(c) else {
-            return false;
-        };
+        let (group, _) = self.coordinator_of(c);
         let cc = &self.config.groups[group as usize].consumer;
         let (enabled, interval) = (
             cc.enable_auto_commit.value,
@@ -207,16 +221,18 @@ impl Sim {
     /// running while the process is down, so that a restart picks it up.
     pub(crate) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
-        let (group, _) = self.coordinator_of(c)?;
+        let (group, _) = self.coordinator_of(c);
         let cc = &self.config.groups[group as usize].consumer;
-        let hb_interval = (cc.heartbeat_interval_ms.value * 1000).max(1);
-        let max_poll_us = cc.max_poll_interval_ms.value * 1000;
-        let auto = cc.enable_auto_commit.value;
+        let t = TimerSettings {
+            hb_interval: (cc.heartbeat_interval_ms.value * 1000).max(1),
+            max_poll_us: cc.max_poll_interval_ms.value * 1000,
+            auto: cc.enable_auto_commit.value,
+        };
         let cons = &self.consumers[c as usize];
         if !cons.alive {
             if !cons.closed {
                 self.schedule(
-                    now.plus(hb_interval),
+                    now.plus(t.hb_interval),
                     Pending::ConsumerTimer { consumer: c },
                 );
             }
@@ -226,26 +242,60 @@ impl Sim {
             cons.state,
             MemberState::Syncing | MemberState::FetchingOffsets | MemberState::Stable
         );
-        if joined && cons.busy_until.is_some() && now.since(cons.last_poll) >= max_poll_us {
-            let left_group = cons.instance_id.is_none();
-            if left_group {
-                let body = Body::LeaveGroup {
-                    group,
-                    member: c,
-                    member_id: cons.member_id.clone(),
-                };
-                self.send_to_coordinator(c, body);
-            }
-            self.lose_membership(c, true);
-            let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
-            self.schedule(next, Pending::ConsumerTimer { consumer: c });
-            return Some(Event::PollTimeoutExpired {
+        if joined && cons.busy_until.is_some() && now.since(cons.last_poll) >= t.max_poll_us {
+            return Some(self.leave_on_poll_timeout(c, group));
+        }
+        let lost_coordinator = self.check_coordinator_timeouts(c);
+        if let Some(ev) = self.maybe_expire_commit_sync(c) {
+            return Some(ev);
+        }
+        let idle = self.consumers[c as usize].busy_until.is_none();
+        let commit = idle && self.maybe_auto_commit(c);
+        self.expire_consumer_fetches(c);
+        let heartbeat = self.maybe_send_heartbeat(c, group, joined, t.hb_interval);
+        self.schedule_consumer_timer(c, &t, joined, idle);
+        if let Some(coordinator) = lost_coordinator {
+            return Some(Event::CoordinatorUnknown {
                 consumer: c,
-                left_group,
+                coordinator,
             });
         }
-        // A coordinator request unanswered for its timeout: the coordinator is marked
-        // unknown; a FindCoordinator unanswered for request.timeout.ms is sent again.
+        Some(Event::ConsumerTimer {
+            consumer: c,
+            heartbeat,
+            commit,
+        })
+    }
+
+    /// `maybeLeaveGroup` on max.poll.interval.ms (KIP-62): the application has been
+    /// processing for longer; a dynamic member sends LeaveGroup, and the membership is lost.
+    fn leave_on_poll_timeout(&mut self, c: u32, group: u32) -> Event {
+        let now = self.now;
+        let cons = &self.consumers[c as usize];
+        let left_group = cons.instance_id.is_none();
+        if left_group {
+            let body = Body::LeaveGroup {
+                group,
+                member: c,
+                member_id: cons.member_id.clone(),
+            };
+            self.send_to_coordinator(c, body);
+        }
+        self.lose_membership(c, true);
+        let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
+        self.schedule(next, Pending::ConsumerTimer { consumer: c });
+        Event::PollTimeoutExpired {
+            consumer: c,
+            left_group,
+        }
+    }
+
+    /// A coordinator request unanswered for its timeout: the coordinator is marked unknown
+    /// (`markCoordinatorUnknown`; returns it); a FindCoordinator unanswered for
+    /// request.timeout.ms is sent again.
+    fn check_coordinator_timeouts(&mut self, c: u32) -> Option<u32> {
+        let now = self.now;
+        let cons = &self.consumers[c as usize];
         let lost_coordinator = cons
             .coordinator
             .filter(|_| cons.coordinator_requests.iter().any(|(_, d)| *d <= now));
@@ -260,22 +310,29 @@ impl Sim {
         } else if self.consumers[c as usize].coordinator.is_none() {
             self.find_coordinator(c);
         }
-        // commitSync() past default.api.timeout.ms throws TimeoutException: the application
-        // carries on polling (the offsets stay uncommitted).
+        lost_coordinator
+    }
+
+    /// commitSync() past default.api.timeout.ms throws TimeoutException: the application
+    /// carries on polling (the offsets stay uncommitted).
+    fn maybe_expire_commit_sync(&mut self, c: u32) -> Option<Event> {
+        let now = self.now;
         let cons = &mut self.consumers[c as usize];
-        if cons.commit_sync_wait.is_some() && now >= cons.commit_sync_deadline {
-            cons.commit_sync_wait = None;
-            cons.busy_until = Some(now);
-            self.schedule(now, Pending::ConsumerPoll { consumer: c });
-            let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
-            self.schedule(next, Pending::ConsumerTimer { consumer: c });
-            return Some(Event::CommitSyncTimedOut { consumer: c });
+        if cons.commit_sync_wait.is_none() || now < cons.commit_sync_deadline {
+            return None;
         }
-        let cons = &self.consumers[c as usize];
-        let idle = cons.busy_until.is_none();
-        let commit = idle && self.maybe_auto_commit(c);
-        // A fetch with no answer for the consumer's request.timeout.ms (30 s) is given up:
-        // the connection is closed and the partitions are fetched again.
+        cons.commit_sync_wait = None;
+        cons.busy_until = Some(now);
+        self.schedule(now, Pending::ConsumerPoll { consumer: c });
+        let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
+        self.schedule(next, Pending::ConsumerTimer { consumer: c });
+        Some(Event::CommitSyncTimedOut { consumer: c })
+    }
+
+    /// A fetch with no answer for the consumer's request.timeout.ms (30 s) is given up: the
+    /// connection is closed and the partitions are fetched again.
+    fn expire_consumer_fetches(&mut self, c: u32) {
+        let now = self.now;
         let cons = &mut self.consumers[c as usize];
         let mut expired = false;
         for (f, sent) in cons.fetch_in_flight.iter_mut().zip(&cons.fetch_sent_at) {
@@ -287,54 +344,54 @@ impl Sim {
         if expired {
             self.send_consumer_fetches(c);
         }
+    }
+
+    /// The heartbeat thread's `sendHeartbeatRequest` when one is due and the member is in
+    /// the group with a known coordinator; returns whether one was sent.
+    fn maybe_send_heartbeat(&mut self, c: u32, group: u32, joined: bool, hb_interval: u64) -> bool {
+        let now = self.now;
         let cons = &mut self.consumers[c as usize];
-        let mut heartbeat = false;
-        if now >= cons.next_heartbeat {
-            cons.next_heartbeat = now.plus(hb_interval);
-            if joined && cons.coordinator.is_some() {
-                heartbeat = true;
-                let body = Body::Heartbeat {
-                    group,
-                    member: c,
-                    member_id: cons.member_id.clone(),
-                    generation: cons.generation,
-                };
-                self.send_to_coordinator(c, body);
-            }
+        if now < cons.next_heartbeat {
+            return false;
         }
+        cons.next_heartbeat = now.plus(hb_interval);
+        if !(joined && cons.coordinator.is_some()) {
+            return false;
+        }
+        let body = Body::Heartbeat {
+            group,
+            member: c,
+            member_id: cons.member_id.clone(),
+            generation: cons.generation,
+        };
+        self.send_to_coordinator(c, body);
+        true
+    }
+
+    /// The timer's next run: the next heartbeat, or sooner for a due auto-commit, the
+    /// max.poll.interval.ms deadline or a blocked commitSync()'s timeout.
+    fn schedule_consumer_timer(&mut self, c: u32, t: &TimerSettings, joined: bool, idle: bool) {
+        let now = self.now;
         let cons = &self.consumers[c as usize];
         let mut next = cons.next_heartbeat;
         // An auto-commit that is due but could not run (the member is not Stable) waits for
         // the next heartbeat: rescheduling at `now` would spin at the same instant forever.
-        if auto && idle && cons.next_auto_commit > now {
+        if t.auto && idle && cons.next_auto_commit > now {
             next = next.min(cons.next_auto_commit);
         }
         if joined && cons.busy_until.is_some() {
-            next = next.min(cons.last_poll.plus(max_poll_us).max(now.plus(1)));
+            next = next.min(cons.last_poll.plus(t.max_poll_us).max(now.plus(1)));
         }
         if cons.commit_sync_wait.is_some() {
             next = next.min(cons.commit_sync_deadline.max(now.plus(1)));
         }
         self.schedule(next.max(now), Pending::ConsumerTimer { consumer: c });
-        if let Some(coordinator) = lost_coordinator {
-            return Some(Event::CoordinatorUnknown {
-                consumer: c,
-                coordinator,
-            });
-        }
-        Some(Event::ConsumerTimer {
-            consumer: c,
-            heartbeat,
-            commit,
-        })
     }
 
     /// Largest lag (high watermark - position; read_committed: last stable offset -
     /// position) over a consumer's partitions.
     pub(crate) fn consumer_lag_max(&self, c: u32) -> u64 {
-        let Some(cons) = self.consumers.get(c as usize) else {
-            return 0;
-        };
+        let cons = self.consumer(c);
         cons.positions
             .iter()
             .map(|(tp, pos)| {

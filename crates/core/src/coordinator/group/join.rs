@@ -26,15 +26,27 @@ pub(crate) fn joined_members(g: &crate::consumer::group::Group) -> Vec<JoinedMem
         .collect()
 }
 
+/// The group's timeouts a JoinGroup uses, in microseconds.
+#[derive(Clone, Copy)]
+struct JoinTimeouts {
+    session_us: u64,
+    rebalance_us: u64,
+    /// group.initial.rebalance.delay.ms.
+    delay_us: u64,
+}
+
 impl Sim {
+    /// JoinGroup at the coordinator (`classicGroupJoin`): an unknown member id is refused, a
+    /// member whose protocols the others do not support too; then a static member replaces
+    /// its old incarnation, a known member rejoins, or a new member is added.
     pub(crate) fn coordinator_join(&mut self, req: JoinRequest) -> Delivery {
-        let now = self.now;
         let (session_us, rebalance_us) = self.group_timeouts(req.group);
-        let delay_us = self.config.broker.group_initial_rebalance_delay_ms.value * 1000;
-        let group = req.group;
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return Delivery::Group;
+        let t = JoinTimeouts {
+            session_us,
+            rebalance_us,
+            delay_us: self.config.broker.group_initial_rebalance_delay_ms.value * 1000,
         };
+        let g = self.group_mut(req.group);
         // A static member's earlier incarnation, still in the group under another member id.
         let replaced = req.instance_id.as_ref().and_then(|iid| {
             g.members
@@ -43,15 +55,7 @@ impl Sim {
         });
         let known = g.member(&req.member_id).is_some();
         if !known && !req.new_member && replaced.is_none() {
-            self.join_error(
-                group,
-                req.consumer,
-                req.member_id,
-                GroupError::UnknownMemberId,
-            );
-            return Delivery::GroupRefused {
-                error: GroupError::UnknownMemberId,
-            };
+            return self.refuse_join(req, GroupError::UnknownMemberId);
         }
         let others_support = {
             let mut probe = g.clone();
@@ -63,189 +67,210 @@ impl Sim {
             probe.supports_protocols(&req.protocols)
         };
         if !others_support {
-            self.join_error(
-                group,
-                req.consumer,
-                req.member_id,
-                GroupError::InconsistentGroupProtocol,
-            );
-            return Delivery::GroupRefused {
-                error: GroupError::InconsistentGroupProtocol,
-            };
+            return self.refuse_join(req, GroupError::InconsistentGroupProtocol);
         }
-
         if let Some(i) = replaced {
-            // KIP-345: the new process takes the instance's place (and its assignment).
-            let m = &mut g.members[i];
-            let old_id = core::mem::replace(&mut m.member_id, req.member_id.clone());
-            m.consumer = req.consumer;
-            m.protocols = req.protocols;
-            m.metadata = req.metadata;
-            m.session_deadline = now.plus(session_us);
-            if g.leader.as_deref() == Some(old_id.as_str()) {
-                g.leader = Some(req.member_id.clone());
+            self.update_static_member_and_rebalance(req, i, t)
+        } else if known {
+            self.update_member_and_rebalance(req, t)
+        } else {
+            self.add_member_and_rebalance(req, t)
+        }
+    }
+
+    /// The JoinGroup is answered with `error`.
+    fn refuse_join(&mut self, req: JoinRequest, error: GroupError) -> Delivery {
+        self.join_error(req.group, req.consumer, req.member_id, error);
+        Delivery::GroupRefused { error }
+    }
+
+    /// A JoinGroup answered with the group's current generation, protocol and leader, no
+    /// rebalance (`members`: every member's metadata, for the leader).
+    fn reply_current_generation(
+        &mut self,
+        group: u32,
+        consumer: u32,
+        member_id: String,
+        members: Vec<JoinedMember>,
+    ) {
+        let g = &self.groups[group as usize];
+        let (gen, protocol) = (g.generation, g.protocol);
+        let leader = g.leader.clone().unwrap_or_default();
+        self.coordinator_reply(
+            group,
+            consumer,
+            Body::JoinGroupResponse {
+                member_id,
+                generation: gen,
+                protocol,
+                leader,
+                members,
+                error: None,
+            },
+        );
+    }
+
+    /// `maybePrepareRebalance` for a joining member: the group rebalances, this member has
+    /// already rejoined.
+    fn rebalance_for_join(
+        &mut self,
+        group: u32,
+        member_id: &str,
+        rebalance_us: u64,
+        reason: RebalanceReason,
+    ) -> Delivery {
+        let gen = self.groups[group as usize].generation;
+        self.prepare_rebalance(group, rebalance_us);
+        if let Some(m) = self.groups[group as usize].member_mut(member_id) {
+            m.joined = true;
+        }
+        self.maybe_complete_join(group);
+        Delivery::RebalanceTriggered {
+            group,
+            generation: gen,
+            reason,
+        }
+    }
+
+    /// `updateStaticMemberAndRebalance` (KIP-345): the new process takes the place of the
+    /// static member's old incarnation `i` (and its assignment).
+    fn update_static_member_and_rebalance(
+        &mut self,
+        req: JoinRequest,
+        i: usize,
+        t: JoinTimeouts,
+    ) -> Delivery {
+        let now = self.now;
+        let group = req.group;
+        let g = &mut self.groups[group as usize];
+        let m = &mut g.members[i];
+        let old_id = core::mem::replace(&mut m.member_id, req.member_id.clone());
+        m.consumer = req.consumer;
+        m.protocols = req.protocols;
+        m.metadata = req.metadata;
+        m.session_deadline = now.plus(t.session_us);
+        if g.leader.as_deref() == Some(old_id.as_str()) {
+            g.leader = Some(req.member_id.clone());
+        }
+        match g.state {
+            GroupState::Stable => {
+                // No rebalance: the same generation and assignment (the new member id is
+                // written to the log).
+                g.store();
+                self.reply_current_generation(group, req.consumer, req.member_id, Vec::new());
+                Delivery::Group
             }
-            match g.state {
-                GroupState::Stable => {
-                    // No rebalance: the same generation and assignment (the new member id is
-                    // written to the log).
-                    g.store();
-                    let (gen, protocol) = (g.generation, g.protocol);
-                    let leader = g.leader.clone().unwrap_or_default();
-                    self.coordinator_reply(
-                        group,
-                        req.consumer,
-                        Body::JoinGroupResponse {
-                            member_id: req.member_id,
-                            generation: gen,
-                            protocol,
-                            leader,
-                            members: Vec::new(),
-                            error: None,
-                        },
-                    );
-                    return Delivery::Group;
-                }
-                GroupState::PreparingRebalance => {
-                    g.members[i].joined = true;
-                    self.maybe_complete_join(group);
-                    return Delivery::Group;
-                }
-                _ => {
-                    let gen = g.generation;
-                    self.prepare_rebalance(group, rebalance_us);
-                    if let Some(m) = self.groups[group as usize].member_mut(&req.member_id) {
-                        m.joined = true;
-                    }
-                    self.maybe_complete_join(group);
-                    return Delivery::RebalanceTriggered {
-                        group,
-                        generation: gen,
-                        reason: RebalanceReason::MemberJoined {
-                            consumer: req.consumer,
-                        },
-                    };
-                }
+            GroupState::PreparingRebalance => {
+                g.members[i].joined = true;
+                self.maybe_complete_join(group);
+                Delivery::Group
+            }
+            _ => {
+                let reason = RebalanceReason::MemberJoined {
+                    consumer: req.consumer,
+                };
+                self.rebalance_for_join(group, &req.member_id, t.rebalance_us, reason)
             }
         }
+    }
 
-        if known {
-            let Some(m) = g.member_mut(&req.member_id) else {
-                return Delivery::Group;
-            };
-            let changed = m.metadata != req.metadata || m.protocols != req.protocols;
-            m.metadata = req.metadata;
-            m.protocols = req.protocols;
-            m.joined = true;
-            m.session_deadline = now.plus(session_us);
-            let is_leader = g.leader.as_deref() == Some(req.member_id.as_str());
-            match g.state {
-                GroupState::PreparingRebalance => {
-                    self.maybe_complete_join(group);
-                    Delivery::Group
-                }
-                GroupState::Stable | GroupState::CompletingRebalance
-                    if !(changed || is_leader && g.state == GroupState::Stable) =>
-                {
-                    // Same metadata: answered with the current generation, no rebalance.
-                    let (gen, protocol) = (g.generation, g.protocol);
-                    let leader = g.leader.clone().unwrap_or_default();
-                    let members = if is_leader {
-                        joined_members(g)
-                    } else {
-                        Vec::new()
-                    };
-                    self.coordinator_reply(
-                        group,
-                        req.consumer,
-                        Body::JoinGroupResponse {
-                            member_id: req.member_id,
-                            generation: gen,
-                            protocol,
-                            leader,
-                            members,
-                            error: None,
-                        },
-                    );
-                    Delivery::Group
-                }
-                _ => {
-                    let gen = g.generation;
-                    self.prepare_rebalance(group, rebalance_us);
-                    if let Some(m) = self.groups[group as usize].member_mut(&req.member_id) {
-                        m.joined = true;
-                    }
-                    self.maybe_complete_join(group);
-                    Delivery::RebalanceTriggered {
-                        group,
-                        generation: gen,
-                        reason: RebalanceReason::MemberRejoined {
-                            consumer: req.consumer,
-                        },
-                    }
-                }
+    /// `updateMemberAndRebalance`: a known member rejoins; with the same metadata it is
+    /// answered with the current generation, else the group rebalances.
+    fn update_member_and_rebalance(&mut self, req: JoinRequest, t: JoinTimeouts) -> Delivery {
+        let now = self.now;
+        let group = req.group;
+        let g = &mut self.groups[group as usize];
+        let m = g
+            .member_mut(&req.member_id)
+            .expect("a known member: coordinator_join found it in the group");
+        let changed = m.metadata != req.metadata || m.protocols != req.protocols;
+        m.metadata = req.metadata;
+        m.protocols = req.protocols;
+        m.joined = true;
+        m.session_deadline = now.plus(t.session_us);
+        let is_leader = g.leader.as_deref() == Some(req.member_id.as_str());
+        match g.state {
+            GroupState::PreparingRebalance => {
+                self.maybe_complete_join(group);
+                Delivery::Group
             }
-        } else {
-            // A new member.
-            let handle = g.next_handle;
-            g.next_handle += 1;
-            let deadline = now.plus(session_us);
-            g.members.push(GroupMember {
-                consumer: req.consumer,
-                member_id: req.member_id.clone(),
-                instance_id: req.instance_id,
-                protocols: req.protocols,
-                metadata: req.metadata,
-                session_deadline: deadline,
-                joined: true,
-                awaiting_sync: false,
-                assignment: Vec::new(),
+            GroupState::Stable | GroupState::CompletingRebalance
+                if !(changed || is_leader && g.state == GroupState::Stable) =>
+            {
+                // Same metadata: answered with the current generation, no rebalance.
+                let members = if is_leader {
+                    joined_members(g)
+                } else {
+                    Vec::new()
+                };
+                self.reply_current_generation(group, req.consumer, req.member_id, members);
+                Delivery::Group
+            }
+            _ => {
+                let reason = RebalanceReason::MemberRejoined {
+                    consumer: req.consumer,
+                };
+                self.rebalance_for_join(group, &req.member_id, t.rebalance_us, reason)
+            }
+        }
+    }
+
+    /// `addMemberAndRebalance`: a new member, with its session timer; an empty group waits
+    /// group.initial.rebalance.delay.ms for more (`InitialDelayedJoin`), a stable one
+    /// rebalances.
+    fn add_member_and_rebalance(&mut self, req: JoinRequest, t: JoinTimeouts) -> Delivery {
+        let now = self.now;
+        let group = req.group;
+        let g = &mut self.groups[group as usize];
+        let handle = g.next_handle;
+        g.next_handle += 1;
+        let deadline = now.plus(t.session_us);
+        g.members.push(GroupMember {
+            consumer: req.consumer,
+            member_id: req.member_id.clone(),
+            instance_id: req.instance_id,
+            protocols: req.protocols,
+            metadata: req.metadata,
+            session_deadline: deadline,
+            joined: true,
+            awaiting_sync: false,
+            assignment: Vec::new(),
+            handle,
+        });
+        self.schedule(
+            deadline,
+            Pending::SessionExpire {
+                group,
                 handle,
-            });
-            self.schedule(
-                deadline,
-                Pending::SessionExpire {
-                    group,
-                    handle,
-                    at: deadline,
-                },
-            );
-            let g = &mut self.groups[group as usize];
-            match g.state {
-                GroupState::Empty | GroupState::Dead => {
-                    // `InitialDelayedJoin`: wait group.initial.rebalance.delay.ms for more.
-                    g.state = GroupState::PreparingRebalance;
-                    g.initial_join = true;
-                    g.initial_join_started = now;
-                    g.initial_join_grew = false;
-                    let at = now.plus(delay_us);
-                    g.join_deadline = Some(at);
-                    self.schedule(at, Pending::JoinDeadline { group, at });
-                    Delivery::Group
-                }
-                GroupState::PreparingRebalance => {
-                    if g.initial_join {
-                        g.initial_join_grew = true;
-                    } else {
-                        self.maybe_complete_join(group);
-                    }
-                    Delivery::Group
-                }
-                GroupState::Stable | GroupState::CompletingRebalance => {
-                    let gen = g.generation;
-                    self.prepare_rebalance(group, rebalance_us);
-                    if let Some(m) = self.groups[group as usize].member_mut(&req.member_id) {
-                        m.joined = true;
-                    }
+                at: deadline,
+            },
+        );
+        let g = &mut self.groups[group as usize];
+        match g.state {
+            GroupState::Empty | GroupState::Dead => {
+                // `InitialDelayedJoin`: wait group.initial.rebalance.delay.ms for more.
+                g.state = GroupState::PreparingRebalance;
+                g.initial_join = true;
+                g.initial_join_started = now;
+                g.initial_join_grew = false;
+                let at = now.plus(t.delay_us);
+                g.join_deadline = Some(at);
+                self.schedule(at, Pending::JoinDeadline { group, at });
+                Delivery::Group
+            }
+            GroupState::PreparingRebalance => {
+                if g.initial_join {
+                    g.initial_join_grew = true;
+                } else {
                     self.maybe_complete_join(group);
-                    Delivery::RebalanceTriggered {
-                        group,
-                        generation: gen,
-                        reason: RebalanceReason::MemberJoined {
-                            consumer: req.consumer,
-                        },
-                    }
                 }
+                Delivery::Group
+            }
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                let reason = RebalanceReason::MemberJoined {
+                    consumer: req.consumer,
+                };
+                self.rebalance_for_join(group, &req.member_id, t.rebalance_us, reason)
             }
         }
     }
@@ -254,9 +279,7 @@ impl Sim {
     /// (max.poll.interval.ms); members waiting for SyncGroup are told to rejoin.
     pub(crate) fn prepare_rebalance(&mut self, group: u32, rebalance_us: u64) {
         let now = self.now;
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return;
-        };
+        let g = self.group_mut(group);
         g.state = GroupState::PreparingRebalance;
         g.initial_join = false;
         let mut waiting = Vec::new();
@@ -287,14 +310,12 @@ impl Sim {
 
     /// Every member has rejoined: the join phase ends now.
     pub(crate) fn maybe_complete_join(&mut self, group: u32) {
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return;
-        };
+        let at = self.now;
+        let g = self.group_mut(group);
         if g.state == GroupState::PreparingRebalance
             && !g.initial_join
             && g.members.iter().all(|m| m.joined)
         {
-            let at = self.now;
             g.join_deadline = Some(at);
             self.schedule(at, Pending::JoinDeadline { group, at });
         }
@@ -303,27 +324,19 @@ impl Sim {
     /// The join phase ends: a new generation, the protocol the votes chose, the first member
     /// to join leads (the leader stays leader while it is a member).
     pub(crate) fn on_join_deadline(&mut self, group: u32, at: SimTime) -> Option<Event> {
-        let now = self.now;
         let (session_us, rebalance_us) = self.group_timeouts(group);
         let delay_us = self.config.broker.group_initial_rebalance_delay_ms.value * 1000;
         if !self.coordinator_running(group) {
             return None; // its coordinator is down: the group's state died with it
         }
-        let g = self.groups.get_mut(group as usize)?;
+        let g = self.group_mut(group);
         if g.join_deadline != Some(at) || g.state != GroupState::PreparingRebalance {
             return None;
         }
-        if g.initial_join && g.initial_join_grew {
-            // Members kept arriving: wait another delay, within the rebalance timeout.
-            let remaining = rebalance_us.saturating_sub(now.since(g.initial_join_started));
-            if remaining > 0 && delay_us > 0 {
-                g.initial_join_grew = false;
-                let next = now.plus(delay_us.min(remaining));
-                g.join_deadline = Some(next);
-                self.schedule(next, Pending::JoinDeadline { group, at: next });
-                return None;
-            }
+        if self.extend_initial_join(group, rebalance_us, delay_us) {
+            return None;
         }
+        let g = &mut self.groups[group as usize];
         g.join_deadline = None;
         g.initial_join = false;
         // Members that did not rejoin within the rebalance timeout are removed.
@@ -345,6 +358,34 @@ impl Sim {
                 removed,
             });
         }
+        Some(self.on_complete_join(group, session_us, removed))
+    }
+
+    /// `InitialDelayedJoin`: members kept arriving during the initial delay, so the join
+    /// waits another delay, within the rebalance timeout. Returns whether it does.
+    fn extend_initial_join(&mut self, group: u32, rebalance_us: u64, delay_us: u64) -> bool {
+        let now = self.now;
+        let g = &mut self.groups[group as usize];
+        if !(g.initial_join && g.initial_join_grew) {
+            return false;
+        }
+        let remaining = rebalance_us.saturating_sub(now.since(g.initial_join_started));
+        if remaining == 0 || delay_us == 0 {
+            return false;
+        }
+        g.initial_join_grew = false;
+        let next = now.plus(delay_us.min(remaining));
+        g.join_deadline = Some(next);
+        self.schedule(next, Pending::JoinDeadline { group, at: next });
+        true
+    }
+
+    /// `onCompleteJoin` for a group with members: the voted protocol, the leader, every
+    /// member waits for its SyncGroup; each gets its JoinGroup response (the leader with
+    /// every member's metadata).
+    fn on_complete_join(&mut self, group: u32, session_us: u64, removed: u32) -> Event {
+        let now = self.now;
+        let g = &mut self.groups[group as usize];
         g.protocol = g.select_protocol();
         g.state = GroupState::CompletingRebalance;
         let leader_present = g
@@ -360,6 +401,23 @@ impl Sim {
             m.assignment.clear();
             m.session_deadline = now.plus(session_us);
         }
+        let (gen, protocol) = (g.generation, g.protocol);
+        let leader_consumer = g.leader_consumer().unwrap_or(0);
+        let n = g.members.len() as u32;
+        self.send_join_responses(group);
+        Event::RebalanceJoined {
+            group,
+            generation: gen,
+            leader: leader_consumer,
+            members: n,
+            protocol: protocol.map_or("", |k| k.name()),
+            removed,
+        }
+    }
+
+    /// Every member's JoinGroup response of the new generation, in join order.
+    fn send_join_responses(&mut self, group: u32) {
+        let g = &self.groups[group as usize];
         let leader = g.leader.clone().unwrap_or_default();
         let (gen, protocol) = (g.generation, g.protocol);
         let list = joined_members(g);
@@ -368,8 +426,6 @@ impl Sim {
             .iter()
             .map(|m| (m.consumer, m.member_id.clone()))
             .collect();
-        let leader_consumer = g.leader_consumer().unwrap_or(0);
-        let n = replies.len() as u32;
         for (c, member_id) in replies {
             let members = if member_id == leader {
                 list.clone()
@@ -389,13 +445,5 @@ impl Sim {
                 },
             );
         }
-        Some(Event::RebalanceJoined {
-            group,
-            generation: gen,
-            leader: leader_consumer,
-            members: n,
-            protocol: protocol.map_or("", |k| k.name()),
-            removed,
-        })
     }
 }

@@ -25,12 +25,53 @@ use crate::sim::{Pending, Sim};
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// The NOT_COORDINATOR answer to a group request (`body`), as its response kind carries it.
+fn not_coordinator_response(body: &Body) -> Body {
+    let error = Some(GroupError::NotCoordinator);
+    match body {
+        Body::JoinGroup { member_id, .. } => Body::JoinGroupResponse {
+            member_id: member_id.clone(),
+            generation: 0,
+            protocol: None,
+            leader: String::new(),
+            members: Vec::new(),
+            error,
+        },
+        Body::SyncGroup {
+            member_id,
+            generation,
+            ..
+        } => Body::SyncGroupResponse {
+            member_id: member_id.clone(),
+            generation: *generation,
+            assignment: Vec::new(),
+            error,
+        },
+        Body::Heartbeat { member_id, .. } => Body::HeartbeatResponse {
+            member_id: member_id.clone(),
+            error,
+        },
+        Body::OffsetFetch { .. } => Body::OffsetFetchResponse {
+            offsets: Vec::new(),
+            error,
+        },
+        Body::OffsetCommit {
+            offsets,
+            request_id,
+            ..
+        } => Body::OffsetCommitResponse {
+            offsets: offsets.clone(),
+            error,
+            request_id: *request_id,
+        },
+        _ => Body::LeaveGroupResponse,
+    }
+}
+
 impl Sim {
     /// The group's coordinator process runs and still leads the group's offsets partition.
     pub(crate) fn coordinator_running(&self, group: u32) -> bool {
-        let Some(g) = self.groups.get(group as usize) else {
-            return false;
-        };
+        let g = self.group(group);
         self.brokers
             .get(g.coordinator as usize)
             .is_some_and(|b| b.alive)
@@ -55,17 +96,7 @@ impl Sim {
         let from = Node::Broker(broker);
         let to = Node::Consumer(consumer);
         if let Body::FindCoordinator { group, .. } = body {
-            let partition = self.groups.get(*group as usize)?.offsets_partition;
-            let coordinator = self.offsets_leader(partition);
-            self.send(
-                from,
-                to,
-                Body::FindCoordinatorResponse {
-                    group: *group,
-                    coordinator,
-                },
-            );
-            return Some(Delivery::Group);
+            return self.find_coordinator_at(broker, consumer, *group);
         }
         let group = match body {
             Body::JoinGroup { group, .. }
@@ -76,53 +107,28 @@ impl Sim {
             | Body::LeaveGroup { group, .. } => *group,
             _ => return None,
         };
-        let g = self.groups.get(group as usize)?;
+        let g = self.group(group);
         if g.coordinator == broker && self.offsets_leader(g.offsets_partition) == Some(broker) {
             return None;
         }
-        let error = Some(GroupError::NotCoordinator);
-        let reply = match body {
-            Body::JoinGroup { member_id, .. } => Body::JoinGroupResponse {
-                member_id: member_id.clone(),
-                generation: 0,
-                protocol: None,
-                leader: String::new(),
-                members: Vec::new(),
-                error,
-            },
-            Body::SyncGroup {
-                member_id,
-                generation,
-                ..
-            } => Body::SyncGroupResponse {
-                member_id: member_id.clone(),
-                generation: *generation,
-                assignment: Vec::new(),
-                error,
-            },
-            Body::Heartbeat { member_id, .. } => Body::HeartbeatResponse {
-                member_id: member_id.clone(),
-                error,
-            },
-            Body::OffsetFetch { .. } => Body::OffsetFetchResponse {
-                offsets: Vec::new(),
-                error,
-            },
-            Body::OffsetCommit {
-                offsets,
-                request_id,
-                ..
-            } => Body::OffsetCommitResponse {
-                offsets: offsets.clone(),
-                error,
-                request_id: *request_id,
-            },
-            _ => Body::LeaveGroupResponse,
-        };
+        let reply = not_coordinator_response(body);
         self.send(from, to, reply);
         Some(Delivery::GroupRefused {
             error: GroupError::NotCoordinator,
         })
+    }
+
+    /// FindCoordinator at any broker (`handleFindCoordinatorRequest`): answered from its
+    /// metadata, the leader of the group's offsets partition (none: COORDINATOR_NOT_AVAILABLE).
+    fn find_coordinator_at(&mut self, broker: u32, consumer: u32, group: u32) -> Option<Delivery> {
+        let partition = self.group(group).offsets_partition;
+        let coordinator = self.offsets_leader(partition);
+        self.send(
+            Node::Broker(broker),
+            Node::Consumer(consumer),
+            Body::FindCoordinatorResponse { group, coordinator },
+        );
+        Some(Delivery::Group)
     }
 
     /// The controller fenced `broker`: every `__consumer_offsets` partition it led gets the
@@ -182,7 +188,7 @@ impl Sim {
 
     /// The new leader of the group's offsets partition loads it and becomes its coordinator.
     pub(crate) fn on_coordinator_load(&mut self, group: u32, from: u32) -> Option<Event> {
-        let partition = self.groups.get(group as usize)?.offsets_partition;
+        let partition = self.group(group).offsets_partition;
         let to = self.offsets_leader(partition);
         if let Some(t) = to {
             self.groups[group as usize].coordinator = t;
@@ -196,9 +202,7 @@ impl Sim {
     pub(crate) fn load_group(&mut self, group: u32) {
         let now = self.now;
         let (session_us, _) = self.group_timeouts(group);
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return;
-        };
+        let g = self.group_mut(group);
         let stored = g.stored.clone();
         match stored {
             Some(st) => {

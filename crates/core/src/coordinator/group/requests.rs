@@ -14,7 +14,7 @@
 //! same effect); FENCED_INSTANCE_ID is not answered (a replaced static member's old process is
 //! always dead here).
 
-use crate::coordinator::group::state::JoinRequest;
+use crate::coordinator::group::state::{Group, JoinRequest};
 use crate::event::Delivery;
 use crate::net::{Body, GroupError, Node, TopicPartitionId};
 use crate::sim::Sim;
@@ -22,24 +22,48 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 impl Sim {
+    /// Group `group`'s coordinator state. Groups are only ever added (from the configuration,
+    /// or `AddGroup`, whose id is checked first), always together with their configuration,
+    /// and every group index the engine holds (a consumer's, a request's, a timer's, a
+    /// pipeline's) names one.
+    pub(crate) fn group(&self, group: u32) -> &Group {
+        let n = self.groups.len();
+        assert!(
+            (group as usize) < n,
+            "consumer group {group} does not exist ({n} groups)"
+        );
+        &self.groups[group as usize]
+    }
+
+    /// Group `group`'s coordinator state, to change (see `group`).
+    pub(crate) fn group_mut(&mut self, group: u32) -> &mut Group {
+        let n = self.groups.len();
+        assert!(
+            (group as usize) < n,
+            "consumer group {group} does not exist ({n} groups)"
+        );
+        &mut self.groups[group as usize]
+    }
+
+    /// The group's session timeout and rebalance timeout (max.poll.interval.ms), in
+    /// microseconds.
     pub(crate) fn group_timeouts(&self, group: u32) -> (u64, u64) {
-        self.config
-            .groups
-            .get(group as usize)
-            .map_or((45_000_000, 300_000_000), |g| {
-                (
-                    g.consumer.session_timeout_ms.value * 1000,
-                    g.consumer.max_poll_interval_ms.value * 1000,
-                )
-            })
+        let n = self.config.groups.len();
+        assert!(
+            (group as usize) < n,
+            "consumer group {group} has no configuration ({n} groups)"
+        );
+        let c = &self.config.groups[group as usize].consumer;
+        (
+            c.session_timeout_ms.value * 1000,
+            c.max_poll_interval_ms.value * 1000,
+        )
     }
 
     /// The coordinator's answer to consumer `to` in group `group`.
     pub(crate) fn coordinator_reply(&mut self, group: u32, to: u32, body: Body) {
-        if let Some(g) = self.groups.get(group as usize) {
-            let coord = g.coordinator;
-            self.send(Node::Broker(coord), Node::Consumer(to), body);
-        }
+        let coord = self.group(group).coordinator;
+        self.send(Node::Broker(coord), Node::Consumer(to), body);
     }
 
     /// A group request at broker `broker`: FindCoordinator at any broker; the rest only at
@@ -51,6 +75,7 @@ impl Sim {
         body: Body,
     ) -> Delivery {
         let Node::Consumer(consumer) = from else {
+            // Not a group request: only consumers send those.
             return Delivery::Group;
         };
         if let Some(d) = self.not_coordinator(broker, consumer, &body) {
@@ -89,44 +114,13 @@ impl Sim {
             } => self.coordinator_heartbeat(group, consumer, member_id, generation),
             Body::LeaveGroup {
                 group, member_id, ..
-            } => {
-                self.coordinator_reply(group, consumer, Body::LeaveGroupResponse);
-                self.remove_member(group, &member_id, false)
-                    .unwrap_or(Delivery::Group)
-            }
+            } => self.coordinator_leave(group, consumer, &member_id),
             Body::OffsetFetch {
                 group,
                 partitions,
                 require_stable,
                 ..
-            } => {
-                let Some(g) = self.groups.get(group as usize) else {
-                    return Delivery::Group;
-                };
-                // KIP-447: with requireStable, a partition whose transactional commit is
-                // still pending is answered UNSTABLE_OFFSET_COMMIT (the client retries).
-                let unstable = require_stable
-                    && partitions.iter().any(|tp| {
-                        g.pending_txn_offsets
-                            .values()
-                            .any(|offs| offs.contains_key(tp))
-                    });
-                let (offsets, error) = if unstable {
-                    (Vec::new(), Some(GroupError::UnstableOffsetCommit))
-                } else {
-                    let offsets = partitions
-                        .iter()
-                        .map(|tp| (*tp, g.committed.get(tp).copied()))
-                        .collect();
-                    (offsets, None)
-                };
-                self.coordinator_reply(
-                    group,
-                    consumer,
-                    Body::OffsetFetchResponse { offsets, error },
-                );
-                error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
-            }
+            } => self.coordinator_offset_fetch(group, consumer, &partitions, require_stable),
             Body::OffsetCommit {
                 group,
                 member_id,
@@ -141,6 +135,47 @@ impl Sim {
         }
     }
 
+    /// LeaveGroup: answered, then the member is removed (`removeMemberAndUpdateGroup`).
+    fn coordinator_leave(&mut self, group: u32, consumer: u32, member_id: &str) -> Delivery {
+        self.coordinator_reply(group, consumer, Body::LeaveGroupResponse);
+        self.remove_member(group, member_id, false)
+            .unwrap_or(Delivery::Group)
+    }
+
+    /// OffsetFetch (`fetchOffsets`): the committed offsets of `partitions`; KIP-447: with
+    /// requireStable, a partition whose transactional commit is still pending is answered
+    /// UNSTABLE_OFFSET_COMMIT (the client retries).
+    fn coordinator_offset_fetch(
+        &mut self,
+        group: u32,
+        consumer: u32,
+        partitions: &[TopicPartitionId],
+        require_stable: bool,
+    ) -> Delivery {
+        let g = self.group(group);
+        let unstable = require_stable
+            && partitions.iter().any(|tp| {
+                g.pending_txn_offsets
+                    .values()
+                    .any(|offs| offs.contains_key(tp))
+            });
+        let (offsets, error) = if unstable {
+            (Vec::new(), Some(GroupError::UnstableOffsetCommit))
+        } else {
+            let offsets = partitions
+                .iter()
+                .map(|tp| (*tp, g.committed.get(tp).copied()))
+                .collect();
+            (offsets, None)
+        };
+        self.coordinator_reply(
+            group,
+            consumer,
+            Body::OffsetFetchResponse { offsets, error },
+        );
+        error.map_or(Delivery::Group, |error| Delivery::GroupRefused { error })
+    }
+
     /// `validateOffsetCommit` for a group member: known member, current generation, and not
     /// between the join and the leader's assignment.
     pub(crate) fn coordinator_commit(
@@ -152,9 +187,7 @@ impl Sim {
         offsets: Vec<(TopicPartitionId, u64)>,
         request_id: u64,
     ) -> Delivery {
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return Delivery::Group;
-        };
+        let g = self.group_mut(group);
         let error = g.validate_offset_commit(&member_id, generation, None, false);
         if error.is_none() {
             for (tp, off) in &offsets {

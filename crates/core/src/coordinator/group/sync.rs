@@ -10,6 +10,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 impl Sim {
+    /// SyncGroup at the coordinator (`classicGroupSync`): an unknown member, a stale
+    /// generation or a rebalance in progress is refused; during CompletingRebalance the
+    /// member waits for the leader's assignment; afterwards it gets its assignment at once.
     pub(crate) fn coordinator_sync(
         &mut self,
         group: u32,
@@ -20,9 +23,7 @@ impl Sim {
     ) -> Delivery {
         let now = self.now;
         let (session_us, _) = self.group_timeouts(group);
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return Delivery::Group;
-        };
+        let g = self.group_mut(group);
         let error = if g.member(&member_id).is_none() {
             Some(GroupError::UnknownMemberId)
         } else if generation != g.generation {
@@ -33,84 +34,95 @@ impl Sim {
             None
         };
         if let Some(error) = error {
-            self.coordinator_reply(
+            self.sync_reply(
                 group,
                 consumer,
-                Body::SyncGroupResponse {
-                    member_id,
-                    generation,
-                    assignment: Vec::new(),
-                    error: Some(error),
-                },
+                member_id,
+                generation,
+                Vec::new(),
+                Some(error),
             );
             return Delivery::GroupRefused { error };
         }
         if let Some(m) = g.member_mut(&member_id) {
             m.session_deadline = now.plus(session_us);
         }
-        match g.state {
-            GroupState::CompletingRebalance => {
-                if let Some(m) = g.member_mut(&member_id) {
-                    m.awaiting_sync = true;
-                }
-                let from_leader = g.leader.as_deref() == Some(member_id.as_str());
-                let Some(a) = assignment.filter(|_| from_leader) else {
-                    return Delivery::Group;
-                };
-                for m in &mut g.members {
-                    m.assignment = a
-                        .iter()
-                        .find(|(id, _)| *id == m.member_id)
-                        .map(|(_, tps)| tps.clone())
-                        .unwrap_or_default();
-                }
-                g.state = GroupState::Stable;
-                g.store();
-                let replies: Vec<(u32, String, Vec<TopicPartitionId>)> = g
-                    .members
-                    .iter_mut()
-                    .filter(|m| m.awaiting_sync)
-                    .map(|m| {
-                        m.awaiting_sync = false;
-                        (m.consumer, m.member_id.clone(), m.assignment.clone())
-                    })
-                    .collect();
-                let n = g.members.len() as u32;
-                for (c, member_id, assignment) in replies {
-                    self.coordinator_reply(
-                        group,
-                        c,
-                        Body::SyncGroupResponse {
-                            member_id,
-                            generation,
-                            assignment,
-                            error: None,
-                        },
-                    );
-                }
-                Delivery::GroupStable {
-                    group,
-                    generation,
-                    members: n,
-                }
-            }
-            _ => {
-                let assignment = g
-                    .member(&member_id)
-                    .map(|m| m.assignment.clone())
-                    .unwrap_or_default();
-                self.coordinator_reply(
-                    group,
-                    consumer,
-                    Body::SyncGroupResponse {
-                        member_id,
-                        generation,
-                        assignment,
-                        error: None,
-                    },
-                );
-                Delivery::Group
-            }
+        if g.state != GroupState::CompletingRebalance {
+            let assignment = g
+                .member(&member_id)
+                .map(|m| m.assignment.clone())
+                .unwrap_or_default();
+            self.sync_reply(group, consumer, member_id, generation, assignment, None);
+            return Delivery::Group;
+        }
+        if let Some(m) = g.member_mut(&member_id) {
+            m.awaiting_sync = true;
+        }
+        let from_leader = g.leader.as_deref() == Some(member_id.as_str());
+        let Some(a) = assignment.filter(|_| from_leader) else {
+            // A follower (or a leader's retry with no assignment) waits for the leader's.
+            return Delivery::Group;
+        };
+        self.set_and_propagate_assignment(group, generation, a)
+    }
+
+    /// A SyncGroup response to consumer `to`.
+    fn sync_reply(
+        &mut self,
+        group: u32,
+        to: u32,
+        member_id: String,
+        generation: u32,
+        assignment: Vec<TopicPartitionId>,
+        error: Option<GroupError>,
+    ) {
+        self.coordinator_reply(
+            group,
+            to,
+            Body::SyncGroupResponse {
+                member_id,
+                generation,
+                assignment,
+                error,
+            },
+        );
+    }
+
+    /// `setAndPropagateAssignment`: the leader's assignment is every member's, the group is
+    /// Stable (and written to the log), and the members waiting for it are answered.
+    fn set_and_propagate_assignment(
+        &mut self,
+        group: u32,
+        generation: u32,
+        a: Vec<(String, Vec<TopicPartitionId>)>,
+    ) -> Delivery {
+        let g = &mut self.groups[group as usize];
+        for m in &mut g.members {
+            m.assignment = a
+                .iter()
+                .find(|(id, _)| *id == m.member_id)
+                .map(|(_, tps)| tps.clone())
+                .unwrap_or_default();
+        }
+        g.state = GroupState::Stable;
+        g.store();
+        let replies: Vec<(u32, String, Vec<TopicPartitionId>)> = g
+            .members
+            .iter_mut()
+            .filter(|m| m.awaiting_sync)
+            .map(|m| {
+                m.awaiting_sync = false;
+                (m.consumer, m.member_id.clone(), m.assignment.clone())
+            })
+            .collect();
+        let n = g.members.len() as u32;
+        for (c, member_id, assignment) in replies {
+            self.sync_reply(group, c, member_id, generation, assignment, None);
+        }
+        Delivery::GroupStable {
+            group,
+            generation,
+            members: n,
         }
     }
 
@@ -123,9 +135,7 @@ impl Sim {
     ) -> Delivery {
         let now = self.now;
         let (session_us, _) = self.group_timeouts(group);
-        let Some(g) = self.groups.get_mut(group as usize) else {
-            return Delivery::Group;
-        };
+        let g = self.group_mut(group);
         let state = g.state;
         let gen = g.generation;
         let error = match g.member_mut(&member_id) {
@@ -158,7 +168,8 @@ impl Sim {
         expired: bool,
     ) -> Option<Delivery> {
         let (_, rebalance_us) = self.group_timeouts(group);
-        let g = self.groups.get_mut(group as usize)?;
+        let g = self.group_mut(group);
+        // No such member (a LeaveGroup of a member already removed): nothing to do.
         let i = g.members.iter().position(|m| m.member_id == member_id)?;
         let m = g.members.remove(i);
         let gen = g.generation;
@@ -202,8 +213,9 @@ impl Sim {
         if !self.coordinator_running(group) {
             return None; // the next coordinator restarts the session timers when it loads
         }
-        let g = self.groups.get_mut(group as usize)?;
+        let g = self.group_mut(group);
         let state = g.state;
+        // The member left, or a load gave it a new handle: a stale timer.
         let m = g.members.iter_mut().find(|m| m.handle == handle)?;
         let waiting = (state == GroupState::PreparingRebalance && m.joined)
             || (state == GroupState::CompletingRebalance && m.awaiting_sync);

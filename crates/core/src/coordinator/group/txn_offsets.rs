@@ -26,41 +26,20 @@ impl Sim {
             ..
         } = body
         else {
-            return Delivery::Group;
+            unreachable!("dispatch passes only TxnOffsetCommit requests here");
         };
-        let reply = |s: &mut Sim, error: Option<GroupError>, producer_error: Option<KafkaError>| {
-            s.send(
-                Node::Broker(b),
-                from,
-                Body::TxnOffsetCommitResponse {
-                    error,
-                    producer_error,
-                },
-            );
+        let reply = |s: &mut Sim, error, producer_error| {
+            s.txn_offset_commit_reply(b, from, error, producer_error);
         };
-        let Some(g) = self.groups.get(group as usize) else {
-            return Delivery::Group;
-        };
+        let g = self.group(group);
         if self.offsets_leader(g.offsets_partition) != Some(b) {
             reply(self, Some(GroupError::NotCoordinator), None);
             return Delivery::GroupRefused {
                 error: GroupError::NotCoordinator,
             };
         }
-        // The producer's epoch, as the `__consumer_offsets` append checks it.
-        let producer_error = match self.txn.transactions.get(&transactional_id) {
-            None => Some(KafkaError::InvalidProducerIdMapping),
-            Some(m) if m.producer_id != producer_id => Some(KafkaError::InvalidProducerIdMapping),
-            Some(m) if epoch < m.epoch => Some(KafkaError::ProducerFenced),
-            Some(m)
-                if m.state != crate::coordinator::txn::state::TxnState::Ongoing
-                    && self.config.broker.transaction_version.value < 2 =>
-            {
-                Some(KafkaError::InvalidTxnState)
-            }
-            Some(m) if m.state.preparing() => Some(KafkaError::ConcurrentTransactions),
-            _ => None,
-        };
+        let producer_error =
+            self.txn_offset_commit_producer_error(&transactional_id, producer_id, epoch);
         if producer_error.is_some() {
             reply(self, None, producer_error);
             return Delivery::Txn {
@@ -78,22 +57,14 @@ impl Sim {
             reply(self, Some(e), None);
             return Delivery::GroupRefused { error: e };
         }
-        if self.config.broker.transaction_version.value >= 2 {
-            // KIP-890: the TxnOffsetCommit adds the group's partition to the transaction.
-            let (_, coordinator) = self.transaction_coordinator(&transactional_id);
-            if let Some(e) = self.coordinator_add_offsets(
-                coordinator,
-                &transactional_id,
-                producer_id,
-                epoch,
-                group,
-            ) {
-                reply(self, None, Some(e));
-                return Delivery::Txn {
-                    state: None,
-                    error: Some(e),
-                };
-            }
+        if let Some(e) =
+            self.add_offsets_partition_to_txn(&transactional_id, producer_id, epoch, group)
+        {
+            reply(self, None, Some(e));
+            return Delivery::Txn {
+                state: None,
+                error: Some(e),
+            };
         }
         let pending = self.groups[group as usize]
             .pending_txn_offsets
@@ -106,14 +77,71 @@ impl Sim {
         Delivery::Group
     }
 
+    /// The TxnOffsetCommit response from broker `b` to the producer `to`.
+    fn txn_offset_commit_reply(
+        &mut self,
+        b: u32,
+        to: Node,
+        error: Option<GroupError>,
+        producer_error: Option<KafkaError>,
+    ) {
+        self.send(
+            Node::Broker(b),
+            to,
+            Body::TxnOffsetCommitResponse {
+                error,
+                producer_error,
+            },
+        );
+    }
+
+    /// KIP-890: under transaction.version 2 the TxnOffsetCommit adds the group's partition
+    /// to the transaction (at its transaction coordinator); the error if it cannot.
+    fn add_offsets_partition_to_txn(
+        &mut self,
+        transactional_id: &str,
+        producer_id: i64,
+        epoch: i16,
+        group: u32,
+    ) -> Option<KafkaError> {
+        if self.config.broker.transaction_version.value < 2 {
+            return None;
+        }
+        let (_, coordinator) = self.transaction_coordinator(transactional_id);
+        self.coordinator_add_offsets(coordinator, transactional_id, producer_id, epoch, group)
+    }
+
+    /// The producer's epoch, as the `__consumer_offsets` append checks it
+    /// (`verifyTransaction`): an unknown or replaced producer id, a fenced epoch, a
+    /// transaction not ongoing (transaction.version 1), or one that is ending.
+    fn txn_offset_commit_producer_error(
+        &self,
+        transactional_id: &str,
+        producer_id: i64,
+        epoch: i16,
+    ) -> Option<KafkaError> {
+        match self.txn.transactions.get(transactional_id) {
+            None => Some(KafkaError::InvalidProducerIdMapping),
+            Some(m) if m.producer_id != producer_id => Some(KafkaError::InvalidProducerIdMapping),
+            Some(m) if epoch < m.epoch => Some(KafkaError::ProducerFenced),
+            Some(m)
+                if m.state != crate::coordinator::txn::state::TxnState::Ongoing
+                    && self.config.broker.transaction_version.value < 2 =>
+            {
+                Some(KafkaError::InvalidTxnState)
+            }
+            Some(m) if m.state.preparing() => Some(KafkaError::ConcurrentTransactions),
+            _ => None,
+        }
+    }
+
     /// The transaction of `producer_id` ends: its pending offsets in `groups` become the
     /// committed offsets (commit) or are dropped (abort).
     pub(crate) fn complete_txn_offsets(&mut self, producer_id: i64, groups: &[u32], commit: bool) {
         for &gi in groups {
-            let Some(g) = self.groups.get_mut(gi as usize) else {
-                continue;
-            };
+            let g = self.group_mut(gi);
             let Some(offsets) = g.pending_txn_offsets.remove(&producer_id) else {
+                // The transaction committed no offsets of this group.
                 continue;
             };
             if commit {
