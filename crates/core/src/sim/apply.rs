@@ -90,39 +90,25 @@ impl Sim {
             .iter()
             .zip(&next.producers)
             .any(|(a, b)| a.workload != b.workload);
-        // Adding partitions is the one topic change Kafka makes live (CreatePartitions).
-        let mut grown = Vec::new();
-        let mut old_cmp = old.clone();
-        old_cmp.broker.num_partitions = next.broker.num_partitions;
-        for (i, (a, b)) in old.topics.iter().zip(&next.topics).enumerate() {
-            if b.partitions.value < a.partitions.value {
-                return Err(ConfigError::new(
-                    name,
-                    alloc::format!(
-                        "topic '{}' has {} partitions: Kafka can add partitions but never remove them (InvalidPartitionsException); set at least {}",
-                        a.name, a.partitions.value, a.partitions.value
-                    ),
-                ));
-            }
-            if b.partitions.value > a.partitions.value {
-                grown.push((i as u32, b.partitions.value));
-            }
-            old_cmp.topics[i].partitions = b.partitions;
+        let grown = live_topic_changes(old, &next, name)?;
+        self.check_new_replicas_placeable(&grown, name)?;
+        self.config = next;
+        for (topic, count) in grown {
+            self.add_partitions(topic, count);
         }
-        let other_changed = old_cmp.sim != next.sim
-            || old_cmp.broker != next.broker
-            || old_cmp.topics != next.topics
-            || old_cmp.groups != next.groups;
-        if other_changed {
-            return Err(ConfigError::new(
-                name,
-                "cannot change while the simulation runs yet: set it and reset the simulation",
-            ));
-        }
-        // The controller places new replicas on registered, unfenced brokers
-        // (`StripedReplicaPlacer`): fewer than the replication factor is refused.
+        self.apply_producer_settings(producer_changed, workload_changed);
+        Ok(())
+    }
+
+    /// The controller places new replicas on registered, unfenced brokers
+    /// (`StripedReplicaPlacer`): fewer than the replication factor is refused.
+    fn check_new_replicas_placeable(
+        &self,
+        grown: &[(u32, u32)],
+        name: &str,
+    ) -> Result<(), ConfigError> {
         let usable = self.brokers.iter().filter(|b| !b.fenced).count() as u32;
-        for &(topic, _) in &grown {
+        for &(topic, _) in grown {
             let rf = self.topics[topic as usize]
                 .partitions
                 .first()
@@ -136,10 +122,13 @@ impl Sim {
                 ));
             }
         }
-        self.config = next;
-        for (topic, count) in grown {
-            self.add_partitions(topic, count);
-        }
+        Ok(())
+    }
+
+    /// New producer settings replace every producer instance (a restarted `KafkaProducer`); a
+    /// new workload only is taken by the running instances; either way the applications
+    /// resume sending under a new workload.
+    fn apply_producer_settings(&mut self, producer_changed: bool, workload_changed: bool) {
         if producer_changed {
             for app in 0..self.config.producers.len() as u32 {
                 self.restart_producer(app);
@@ -156,6 +145,44 @@ impl Sim {
                 self.resume_sending(app);
             }
         }
-        Ok(())
     }
+}
+
+/// The topics grown from `old` to `next`, as (topic, new partition count): adding partitions
+/// is the one topic change Kafka makes live (CreatePartitions); removing them, or changing any
+/// other broker, topic, group or sim setting, is refused while the simulation runs.
+fn live_topic_changes(
+    old: &Config,
+    next: &Config,
+    name: &str,
+) -> Result<Vec<(u32, u32)>, ConfigError> {
+    let mut grown = Vec::new();
+    let mut old_cmp = old.clone();
+    old_cmp.broker.num_partitions = next.broker.num_partitions;
+    for (i, (a, b)) in old.topics.iter().zip(&next.topics).enumerate() {
+        if b.partitions.value < a.partitions.value {
+            return Err(ConfigError::new(
+                name,
+                alloc::format!(
+                    "topic '{}' has {} partitions: Kafka can add partitions but never remove them (InvalidPartitionsException); set at least {}",
+                    a.name, a.partitions.value, a.partitions.value
+                ),
+            ));
+        }
+        if b.partitions.value > a.partitions.value {
+            grown.push((i as u32, b.partitions.value));
+        }
+        old_cmp.topics[i].partitions = b.partitions;
+    }
+    let other_changed = old_cmp.sim != next.sim
+        || old_cmp.broker != next.broker
+        || old_cmp.topics != next.topics
+        || old_cmp.groups != next.groups;
+    if other_changed {
+        return Err(ConfigError::new(
+            name,
+            "cannot change while the simulation runs yet: set it and reset the simulation",
+        ));
+    }
+    Ok(grown)
 }

@@ -4,7 +4,7 @@
 
 use super::Sim;
 use crate::event::Event;
-use crate::net::{Body, Message, MessageKind, Node};
+use crate::net::{Message, Node};
 use crate::sim::Pending;
 
 impl Sim {
@@ -51,117 +51,14 @@ impl Sim {
     pub(crate) fn deliver(&mut self, msg: Message) -> Event {
         let kind = msg.body.kind();
         let (from, to, id) = (msg.from, msg.to, msg.id);
-        if !self.is_down(to) && self.link_cut(from, to) {
-            // Lost on a cut link; the waiting side finds out at its timeout.
-            self.message_lost(&msg);
-            return Event::Delivered {
-                message_id: id,
-                kind,
-                from,
-                to,
-                detail: crate::event::Delivery::Lost,
-            };
-        }
-        if self.is_down(to) || self.consumer_down(to) {
-            // Lost with the process; a follower's fetch session to or from it ends.
-            match (from, to) {
-                (Node::Broker(f), Node::Broker(l)) if kind == MessageKind::ReplicaFetch => {
-                    self.replica_fetchers.remove(&(f, l));
-                }
-                (Node::Broker(l), Node::Broker(f)) => {
-                    self.replica_fetchers.remove(&(f, l));
-                }
-                _ => {}
+        let detail = if self.lost_on_delivery(&msg) {
+            crate::event::Delivery::Lost
+        } else {
+            match to {
+                Node::Broker(b) => self.deliver_to_broker(b, from, msg.body),
+                Node::Consumer(c) => self.deliver_to_consumer(c, from, msg.body),
+                Node::Producer(p) => self.deliver_to_producer(p, msg.body),
             }
-            return Event::Delivered {
-                message_id: id,
-                kind,
-                from,
-                to,
-                detail: crate::event::Delivery::Lost,
-            };
-        }
-        let detail = match (to, msg.body) {
-            (
-                Node::Broker(b),
-                Body::Produce {
-                    request_id,
-                    producer,
-                    producer_id,
-                    producer_epoch,
-                    transactional_id,
-                    acks,
-                    timeout_ms,
-                    batches,
-                },
-            ) => self.on_produce_request(
-                b,
-                producer,
-                request_id,
-                (producer_id, producer_epoch, transactional_id),
-                (acks, timeout_ms),
-                batches,
-            ),
-            (
-                Node::Producer(p),
-                Body::ProduceResponse {
-                    request_id,
-                    results,
-                },
-            ) => self.on_produce_response(p, request_id, results),
-            (
-                Node::Broker(b),
-                Body::ReplicaFetch {
-                    follower,
-                    params,
-                    partitions,
-                },
-            ) => self.on_fetch_request(b, Node::Broker(follower), params, partitions),
-            (Node::Broker(f), Body::ReplicaFetchResponse { parts }) => {
-                self.on_replica_fetch_response(f, from, parts)
-            }
-            (
-                Node::Broker(b),
-                Body::ConsumerFetch {
-                    consumer,
-                    params,
-                    partitions,
-                },
-            ) => self.on_fetch_request(b, Node::Consumer(consumer), params, partitions),
-            (Node::Consumer(c), Body::ConsumerFetchResponse { parts }) => {
-                self.on_consumer_fetch_response(c, from, parts)
-            }
-            (
-                Node::Broker(b),
-                Body::ListOffsets {
-                    consumer,
-                    isolation_level,
-                    partitions,
-                },
-            ) => self.on_list_offsets(b, consumer, isolation_level, partitions),
-            (Node::Consumer(c), Body::ListOffsetsResponse { partitions }) => {
-                self.on_list_offsets_response(c, from, partitions)
-            }
-            (
-                Node::Broker(b),
-                body @ (Body::InitProducerId { .. }
-                | Body::AddPartitionsToTxn { .. }
-                | Body::AddOffsetsToTxn { .. }
-                | Body::EndTxn { .. }
-                | Body::WriteTxnMarkers { .. }
-                | Body::WriteTxnMarkersResponse { .. }),
-            ) => self.on_txn_request(b, from, body),
-            (Node::Broker(b), body @ Body::TxnOffsetCommit { .. }) => {
-                self.on_txn_offset_commit(b, from, body)
-            }
-            (
-                Node::Producer(p),
-                body
-                @ (Body::AddOffsetsToTxnResponse { .. } | Body::TxnOffsetCommitResponse { .. }),
-            ) => self.on_pipeline_response(p, body),
-            (Node::Broker(b), body) => self.on_coordinator_request(b, from, body),
-            (Node::Consumer(c), body) => self.on_coordinator_response(c, body),
-            (Node::Producer(p), body) => self.on_txn_response(p, body),
         };
         Event::Delivered {
             message_id: id,

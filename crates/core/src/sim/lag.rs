@@ -34,9 +34,9 @@ impl Sim {
                 ..LagSample::default()
             };
             for tp in &cons.assignment {
-                let Some(p) = self.partition(*tp) else {
-                    continue;
-                };
+                let p = self.partition(*tp).expect(
+                    "a consumer is assigned partitions of the world (partitions are only added)",
+                );
                 let hw = p.high_watermark();
                 if let Some(&pos) = cons.positions.get(tp) {
                     let lag = hw.saturating_sub(pos);
@@ -59,9 +59,10 @@ impl Sim {
 
     /// The partitions of a group's topics, topics in subscription order.
     pub(crate) fn group_partitions(&self, group: u32) -> Vec<TopicPartitionId> {
-        let Some(gc) = self.config.groups.get(group as usize) else {
-            return Vec::new();
-        };
+        let gc =
+            self.config.groups.get(group as usize).expect(
+                "group_partitions is asked about a group of the world (groups are only added)",
+            );
         gc.topics
             .iter()
             .filter_map(|name| self.topics.iter().position(|t| &t.name == name))
@@ -80,13 +81,14 @@ impl Sim {
             time_us: t,
             ..GroupLagSample::default()
         };
-        let Some(g) = self.groups.get(group as usize) else {
-            return s;
-        };
+        let g = self
+            .groups
+            .get(group as usize)
+            .expect("a lag sample is taken of a group of the world (groups are only added)");
         for tp in self.group_partitions(group) {
-            let Some(p) = self.partition(tp) else {
-                continue;
-            };
+            let p = self
+                .partition(tp)
+                .expect("group_partitions names partitions of the world");
             let hw = p.high_watermark();
             let start = p.leader_replica().map_or(0, |r| r.log.log_start_offset());
             let committed_lag = hw.saturating_sub(g.committed.get(&tp).copied().unwrap_or(start));

@@ -14,6 +14,7 @@
 
 mod apply;
 pub mod change;
+mod delivery;
 mod dispatch;
 mod lag;
 pub mod links;
@@ -22,10 +23,11 @@ pub mod membership;
 mod memory;
 pub mod schedule;
 pub mod view;
+mod world;
 
 pub use change::{AppliedChange, Change};
 
-use crate::cluster::{place_replicas, Broker, Partition, Topic};
+use crate::cluster::{Broker, Partition, Topic};
 use crate::config::{Config, ConfigError};
 use crate::consumer::group::Group;
 use crate::consumer::Consumer;
@@ -202,128 +204,9 @@ impl Sim {
         // The pipeline's topic and groups (nothing changes without one).
         let config = crate::app::pipeline::state::pipeline_world(&config);
         config.validate()?;
-        let mut rng = Rng::new(seed);
-        let n_brokers = config.sim.brokers.value;
-        let brokers: Vec<Broker> = (0..n_brokers)
-            .map(|id| Broker {
-                id,
-                alive: true,
-                fenced: false,
-                drop_responses: false,
-                registering: false,
-                refuses_connections: false,
-                host_lost: false,
-            })
-            .collect();
-        let ids: Vec<u32> = (0..n_brokers).collect();
-        let mut topics = Vec::new();
-        for (ti, t) in config.topics.iter().enumerate() {
-            let placed = place_replicas(
-                &mut rng,
-                &ids,
-                t.partitions.value,
-                t.replication_factor.value,
-            );
-            let partitions = placed
-                .into_iter()
-                .enumerate()
-                .map(|(pi, reps)| Partition::new(ti as u32, pi as u32, &reps))
-                .collect();
-            topics.push(Topic {
-                name: t.name.clone(),
-                partitions,
-                min_insync_replicas: t.min_insync_replicas.value,
-            });
-        }
-        // __consumer_offsets is placed like any topic (its replication factor is
-        // offsets.topic.replication.factor, 3, or fewer brokers); its log is not modelled.
-        let offsets_parts = config.broker.offsets_topic_num_partitions.value;
-        let offsets_replicas = place_replicas(&mut rng, &ids, offsets_parts, n_brokers.min(3));
-        let offsets_leaders: Vec<Option<u32>> = offsets_replicas
-            .iter()
-            .map(|r| r.first().copied())
-            .collect();
-        // __transaction_state likewise, from a stream of its own so that worlds without
-        // transactions draw exactly what they drew before.
-        let mut txn_rng = Rng::new(seed ^ 0x5452_414e_5341_4354);
-        let txn_replicas: Vec<Vec<u32>> = place_replicas(
-            &mut txn_rng,
-            &ids,
-            config.broker.transaction_state_log_num_partitions.value,
-            n_brokers.min(3),
-        );
-        let txn_leaders: Vec<u32> = txn_replicas
-            .iter()
-            .map(|r| r.first().copied().unwrap_or(0))
-            .collect();
-
-        let mut sim = Sim {
-            config: config.clone(),
-            seed,
-            now: SimTime::ZERO,
-            seq: 0,
-            events_processed: 0,
-            queue: BinaryHeap::new(),
-            rng,
-            brokers,
-            topics,
-            producers: Vec::new(),
-            app_producer: Vec::new(),
-            app_next_send: alloc::vec![None; config.producers.len()],
-            groups: Vec::new(),
-            consumers: Vec::new(),
-            offsets_leaders,
-            offsets_replicas,
-            messages: BTreeMap::new(),
-            parked_fetches: Vec::new(),
-            replica_fetchers: alloc::collections::BTreeSet::new(),
-            leader_elections: 0,
-            responses_dropped: 0,
-            link_rules: Vec::new(),
-            link_last_delivery: BTreeMap::new(),
-            faults: Vec::new(),
-            draining: false,
-            lag_sampling: false,
-            ahead_watch: None,
-            delayed_produces: Vec::new(),
-            producer_state: BTreeMap::new(),
-            txn: crate::coordinator::txn::state::TxnCoordinators {
-                leaders: txn_leaders,
-                replicas: txn_replicas,
-                transactions: BTreeMap::new(),
-                timer_running: false,
-            },
-            partition_txns: BTreeMap::new(),
-            marker_waits: Vec::new(),
-            pipeline: None,
-            read_committed_aborted_seen: 0,
-            trace: Trace::new(TRACE_CAPACITY),
-            journal: crate::inspect::RecordJournal::default(),
-            monitor: crate::monitor::Monitor::default(),
-            liveness: liveness::LivenessMonitor::default(),
-            changes: Vec::new(),
-            next_message_id: 0,
-            next_record_id: 0,
-            next_producer_id: 1000,
-            next_batch_id: 0,
-            next_request_id: 0,
-            next_fetch_id: 0,
-        };
-        for (app, pc) in config.producers.iter().enumerate() {
-            let idx = sim.create_producer(app as u32, pc.clone());
-            sim.app_producer.push(idx);
-            let first = sim.produce_interval(app as u32);
-            if let Some(dt) = first {
-                sim.schedule_tick(app as u32, SimTime(dt));
-            }
-        }
-        for (gi, gc) in config.groups.iter().enumerate() {
-            let g = sim.new_group(gi as u32, &gc.group_id);
-            sim.groups.push(g);
-            for _ in 0..gc.consumers.value {
-                sim.create_consumer(gi as u32, None);
-            }
-        }
+        let placed = world::place_cluster(&config, seed);
+        let mut sim = Sim::empty_world(config.clone(), seed, placed);
+        sim.start_configured_clients(&config);
         sim.start_pipeline();
         sim.start_replica_fetchers();
         sim.start_broker_timers();

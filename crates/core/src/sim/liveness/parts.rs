@@ -3,9 +3,10 @@
 //! pipeline).
 
 use super::{secs, Unsettled};
+use crate::cluster::{Partition, Topic};
 use crate::config::CommitMode;
-use crate::consumer::group::GroupState;
-use crate::consumer::MemberState;
+use crate::consumer::group::{Group, GroupState};
+use crate::consumer::{Consumer, MemberState};
 use crate::net::{Node, TopicPartitionId};
 use crate::sim::Sim;
 use alloc::format;
@@ -86,6 +87,21 @@ impl Sim {
     }
 
     pub(crate) fn unsettled_partitions(&self, out: &mut Vec<Unsettled>, first: bool) {
+        if self.unsettled_brokers(out, first) {
+            return;
+        }
+        for t in &self.topics {
+            for p in &t.partitions {
+                if self.unsettled_partition(t, p, out, first) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Brokers down, fenced or not yet registered again. Returns whether to stop (`first`
+    /// and one found).
+    fn unsettled_brokers(&self, out: &mut Vec<Unsettled>, first: bool) -> bool {
         for b in &self.brokers {
             if !b.alive || b.fenced || b.registering {
                 out.push(Unsettled {
@@ -103,89 +119,115 @@ impl Sim {
                     since: None,
                 });
                 if first {
-                    return;
+                    return true;
                 }
             }
         }
-        let live = |b: u32| {
-            self.brokers
-                .get(b as usize)
-                .is_some_and(|x| x.alive && !x.fenced && !x.registering)
+        false
+    }
+
+    /// Whether broker `b` is up, unfenced and registered.
+    fn broker_serving(&self, b: u32) -> bool {
+        self.brokers
+            .get(b as usize)
+            .is_some_and(|x| x.alive && !x.fenced && !x.registering)
+    }
+
+    /// One partition: settled when its leader is live, its high watermark at its log end and
+    /// every live follower in the ISR at that end. Returns whether to stop (`first` and one
+    /// found).
+    fn unsettled_partition(
+        &self,
+        t: &Topic,
+        p: &Partition,
+        out: &mut Vec<Unsettled>,
+        first: bool,
+    ) -> bool {
+        let leader = p.leader.filter(|&l| self.broker_serving(l));
+        let leo = p.log_end_offset();
+        let hw = p.high_watermark();
+        let settled = leader.is_some_and(|l| {
+            hw == leo
+                && p.replicas.iter().all(|r| {
+                    r.broker == l
+                        || !self.broker_serving(r.broker)
+                        || p.isr.contains(&r.broker) && r.log.log_end_offset() == leo
+                })
+        });
+        if settled {
+            return false;
+        }
+        let name = format!("{}-{}", t.name, p.index);
+        // No live leader: that is the partition's problem, its followers wait for one.
+        let Some(leader) = leader else {
+            out.push(Unsettled {
+                key: format!("partition {name}"),
+                what: match p.leader {
+                    Some(l) => format!("{name}: leader broker {l} is not live"),
+                    None => format!("{name}: no leader (ISR {:?})", p.isr),
+                },
+                since: None,
+            });
+            return first;
         };
-        for t in &self.topics {
-            for p in &t.partitions {
-                let leader = p.leader.filter(|&l| live(l));
-                let leo = p.log_end_offset();
-                let hw = p.high_watermark();
-                let settled = leader.is_some_and(|l| {
-                    hw == leo
-                        && p.replicas.iter().all(|r| {
-                            r.broker == l
-                                || !live(r.broker)
-                                || p.isr.contains(&r.broker) && r.log.log_end_offset() == leo
-                        })
-                });
-                if settled {
-                    continue;
-                }
-                let name = format!("{}-{}", t.name, p.index);
-                let Some(leader) = leader else {
-                    out.push(Unsettled {
-                        key: format!("partition {name}"),
-                        what: match p.leader {
-                            Some(l) => format!("{name}: leader broker {l} is not live"),
-                            None => format!("{name}: no leader (ISR {:?})", p.isr),
-                        },
-                        since: None,
-                    });
-                    if first {
-                        return;
-                    }
-                    continue;
-                };
-                for r in p.replicas.iter().filter(|r| r.broker != leader) {
-                    if !live(r.broker) {
-                        continue;
-                    }
-                    let rleo = r.log.log_end_offset();
-                    let in_isr = p.isr.contains(&r.broker);
-                    if in_isr && rleo == leo {
-                        continue;
-                    }
-                    let state = if in_isr {
-                        "in the ISR"
-                    } else {
-                        "out of the ISR"
-                    };
-                    out.push(Unsettled {
-                        key: format!("partition {name} follower {}", r.broker),
-                        what: format!(
-                            "{name}: follower {} {state} at log end offset {rleo}, leader {leader} at {leo} (high watermark {hw}); it has not fetched since {}",
-                            r.broker,
-                            secs(r.last_fetch_time)
-                        ),
-                        since: Some(r.last_fetch_time),
-                    });
-                    if first {
-                        return;
-                    }
-                }
-                if hw != leo
-                    && out
-                        .iter()
-                        .all(|u| !u.key.starts_with(&format!("partition {name} ")))
-                {
-                    out.push(Unsettled {
-                        key: format!("partition {name}"),
-                        what: format!("{name}: high watermark {hw} below the log end offset {leo}"),
-                        since: None,
-                    });
-                    if first {
-                        return;
-                    }
-                }
+        if self.unsettled_followers(&name, p, leader, out, first) {
+            return true;
+        }
+        if hw != leo
+            && out
+                .iter()
+                .all(|u| !u.key.starts_with(&format!("partition {name} ")))
+        {
+            out.push(Unsettled {
+                key: format!("partition {name}"),
+                what: format!("{name}: high watermark {hw} below the log end offset {leo}"),
+                since: None,
+            });
+            return first;
+        }
+        false
+    }
+
+    /// Live followers of partition `name` out of the ISR or behind its `leader`'s log end.
+    /// Returns whether to stop (`first` and one found).
+    fn unsettled_followers(
+        &self,
+        name: &str,
+        p: &Partition,
+        leader: u32,
+        out: &mut Vec<Unsettled>,
+        first: bool,
+    ) -> bool {
+        let leo = p.log_end_offset();
+        let hw = p.high_watermark();
+        for r in p.replicas.iter().filter(|r| r.broker != leader) {
+            if !self.broker_serving(r.broker) {
+                continue;
+            }
+            let rleo = r.log.log_end_offset();
+            let in_isr = p.isr.contains(&r.broker);
+            if in_isr && rleo == leo {
+                continue;
+            }
+            let state = if in_isr {
+                "in the ISR"
+            } else {
+                "out of the ISR"
+            };
+            out.push(Unsettled {
+                key: format!("partition {name} follower {}", r.broker),
+                what: format!(
+                    "{name}: follower {} {state} at log end offset {rleo}, leader {leader} at {leo} (high watermark {hw}); it has not fetched since {}",
+                    r.broker,
+                    secs(r.last_fetch_time)
+                ),
+                since: Some(r.last_fetch_time),
+            });
+            if first {
+                return true;
             }
         }
+        false
     }
 
     /// Whether the members of `group` commit offsets at all (auto-commit, the application's
@@ -201,7 +243,7 @@ impl Sim {
 
     pub(crate) fn unsettled_groups(&self, out: &mut Vec<Unsettled>, first: bool) {
         for g in &self.groups {
-            let running: Vec<&crate::consumer::Consumer> = self
+            let running: Vec<&Consumer> = self
                 .consumers
                 .iter()
                 .filter(|c| c.group == g.index && c.alive && !c.closed)
@@ -209,60 +251,9 @@ impl Sim {
             if running.is_empty() {
                 continue; // no application runs: nothing Kafka could do
             }
-            let owned: Vec<TopicPartitionId> = running
-                .iter()
-                .filter(|c| c.state == MemberState::Stable && c.generation == g.generation)
-                .flat_map(|c| c.assignment.iter().copied())
-                .collect();
-            let count = |s: MemberState| running.iter().filter(|c| c.state == s).count();
-            let members = || {
-                format!(
-                    "{} members ({} stable, {} joining, {} syncing, {} fetching offsets, {} unjoined)",
-                    running.len(),
-                    count(MemberState::Stable),
-                    count(MemberState::Joining),
-                    count(MemberState::Syncing),
-                    count(MemberState::FetchingOffsets),
-                    count(MemberState::Unjoined)
-                )
-            };
-            let requests = running
-                .iter()
-                .flat_map(|c| c.coordinator_requests.iter())
-                .count();
-            let mut problem: Option<String> = None;
-            if g.state != GroupState::Stable {
-                problem = Some(format!(
-                    "{:?} in generation {} at coordinator broker {}; {}; {requests} requests to the coordinator outstanding",
-                    g.state, g.generation, g.coordinator, members()
-                ));
-            } else if let Some(c) = running.iter().find(|c| {
-                c.state != MemberState::Stable
-                    || c.generation != g.generation
-                    || g.member(&c.member_id).is_none()
-            }) {
-                problem = Some(format!(
-                    "Stable in generation {}, but {} is {:?} in generation {} ({}; {requests} requests to the coordinator outstanding)",
-                    g.generation, c.client_id, c.state, c.generation, members()
-                ));
-            } else {
-                let unowned: Vec<TopicPartitionId> = self
-                    .group_partitions(g.index)
-                    .into_iter()
-                    .filter(|tp| !owned.contains(tp))
-                    .collect();
-                if !unowned.is_empty() {
-                    let names: Vec<String> = unowned.iter().map(|tp| self.tp_name(*tp)).collect();
-                    problem = Some(format!(
-                        "{}, partitions not assigned to any member: {}",
-                        members(),
-                        names.join(", ")
-                    ));
-                }
-            }
-            if problem.is_none() {
-                problem = self.group_behind(g.index, &running);
-            }
+            let problem = self
+                .group_membership_problem(g, &running)
+                .or_else(|| self.group_behind(g.index, &running));
             if let Some(p) = problem {
                 out.push(Unsettled {
                     what: format!("group {}: {p}", g.group_id),
@@ -276,15 +267,59 @@ impl Sim {
         }
     }
 
+    /// A group not Stable, a running member not stable in its generation, or a partition no
+    /// member owns.
+    fn group_membership_problem(&self, g: &Group, running: &[&Consumer]) -> Option<String> {
+        let members = || members_line(running);
+        let requests = running
+            .iter()
+            .flat_map(|c| c.coordinator_requests.iter())
+            .count();
+        if g.state != GroupState::Stable {
+            return Some(format!(
+                "{:?} in generation {} at coordinator broker {}; {}; {requests} requests to the coordinator outstanding",
+                g.state, g.generation, g.coordinator, members()
+            ));
+        }
+        if let Some(c) = running.iter().find(|c| {
+            c.state != MemberState::Stable
+                || c.generation != g.generation
+                || g.member(&c.member_id).is_none()
+        }) {
+            return Some(format!(
+                "Stable in generation {}, but {} is {:?} in generation {} ({}; {requests} requests to the coordinator outstanding)",
+                g.generation, c.client_id, c.state, c.generation, members()
+            ));
+        }
+        let owned: Vec<TopicPartitionId> = running
+            .iter()
+            .filter(|c| c.state == MemberState::Stable && c.generation == g.generation)
+            .flat_map(|c| c.assignment.iter().copied())
+            .collect();
+        let unowned: Vec<TopicPartitionId> = self
+            .group_partitions(g.index)
+            .into_iter()
+            .filter(|tp| !owned.contains(tp))
+            .collect();
+        if unowned.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = unowned.iter().map(|tp| self.tp_name(*tp)).collect();
+        Some(format!(
+            "{}, partitions not assigned to any member: {}",
+            members(),
+            names.join(", ")
+        ))
+    }
+
     /// A member not yet at the end of a partition it owns, or the group's committed offset
     /// behind that end.
-    pub(crate) fn group_behind(
-        &self,
-        group: u32,
-        running: &[&crate::consumer::Consumer],
-    ) -> Option<String> {
+    pub(crate) fn group_behind(&self, group: u32, running: &[&Consumer]) -> Option<String> {
         let commits = self.group_commits(group);
-        let g = self.groups.get(group as usize)?;
+        let g = self
+            .groups
+            .get(group as usize)
+            .expect("group_behind is asked about a group of the world (groups are only added)");
         for c in running {
             if !c.buffer.is_empty() {
                 return Some(format!(
@@ -354,6 +389,7 @@ impl Sim {
     }
 
     pub(crate) fn unsettled_pipeline(&self, out: &mut Vec<Unsettled>) {
+        // No pipeline runs: nothing of it to settle.
         let Some(pl) = self.pipeline.as_ref() else {
             return;
         };
@@ -394,4 +430,18 @@ impl Sim {
             .map_or("?", |t| t.name.as_str());
         format!("{t}-{}", tp.partition)
     }
+}
+
+/// How many members run and in which state.
+fn members_line(running: &[&Consumer]) -> String {
+    let count = |s: MemberState| running.iter().filter(|c| c.state == s).count();
+    format!(
+        "{} members ({} stable, {} joining, {} syncing, {} fetching offsets, {} unjoined)",
+        running.len(),
+        count(MemberState::Stable),
+        count(MemberState::Joining),
+        count(MemberState::Syncing),
+        count(MemberState::FetchingOffsets),
+        count(MemberState::Unjoined)
+    )
 }

@@ -53,75 +53,7 @@ impl Sim {
                 ),
             ));
         }
-        let n = self.brokers.len();
-        let check_broker = |b: u32| {
-            if (b as usize) < n {
-                Ok(())
-            } else {
-                Err(ConfigError::new(
-                    "--fault",
-                    format!(
-                        "'{}': broker={b} is out of range: brokers are 0 to {}",
-                        spec.text,
-                        n.saturating_sub(1)
-                    ),
-                ))
-            }
-        };
-        match &spec.kind {
-            FaultKind::Crash { broker }
-            | FaultKind::Kill { broker }
-            | FaultKind::Restart { broker }
-            | FaultKind::DropResponses { broker } => check_broker(*broker)?,
-            FaultKind::CrashLeader {
-                topic, partition, ..
-            } => {
-                if self.resolve_partition(topic, *partition).is_none() {
-                    let names: Vec<String> = self
-                        .topics
-                        .iter()
-                        .map(|t| {
-                            format!(
-                                "{} (partitions 0 to {})",
-                                t.name,
-                                t.partitions.len().saturating_sub(1)
-                            )
-                        })
-                        .collect();
-                    return Err(ConfigError::new(
-                        "--fault",
-                        format!(
-                            "'{}': no partition {topic}-{partition}; topics: {}",
-                            spec.text,
-                            names.join(", ")
-                        ),
-                    ));
-                }
-            }
-            FaultKind::Link { a, b, .. } => {
-                self.check_link(*a, *b)?;
-            }
-            FaultKind::CrashProcessor { processor, .. } => {
-                let n = self.pipeline.as_ref().map_or(0, |p| p.processors.len());
-                if *processor as usize >= n {
-                    return Err(ConfigError::new(
-                        "--fault",
-                        if n == 0 {
-                            format!(
-                                "'{}': no pipeline runs: add --pipeline ctp (sim.pipeline=ctp)",
-                                spec.text
-                            )
-                        } else {
-                            format!(
-                                "'{}': processor={processor} is out of range: processors are 0 to {}",
-                                spec.text,
-                                n - 1
-                            )
-                        },
-                    ));
-                }
-            }
-        }
+        self.check_fault_targets(&spec)?;
         let index = self.faults.len() as u32;
         let at = spec.at;
         self.faults.push(ScheduledFault {
@@ -133,6 +65,94 @@ impl Sim {
         });
         self.schedule(at, Pending::Fault { index, end: false });
         Ok(())
+    }
+
+    /// Whether every node and partition a fault names exists in this world.
+    fn check_fault_targets(&self, spec: &FaultSpec) -> Result<(), ConfigError> {
+        match &spec.kind {
+            FaultKind::Crash { broker }
+            | FaultKind::Kill { broker }
+            | FaultKind::Restart { broker }
+            | FaultKind::DropResponses { broker } => self.check_fault_broker(spec, *broker),
+            FaultKind::CrashLeader {
+                topic, partition, ..
+            } => self.check_fault_partition(spec, topic, *partition),
+            FaultKind::Link { a, b, .. } => self.check_link(*a, *b),
+            FaultKind::CrashProcessor { processor, .. } => {
+                self.check_fault_processor(spec, *processor)
+            }
+        }
+    }
+
+    /// `broker=N` names a broker of the cluster.
+    fn check_fault_broker(&self, spec: &FaultSpec, b: u32) -> Result<(), ConfigError> {
+        let n = self.brokers.len();
+        if (b as usize) < n {
+            Ok(())
+        } else {
+            Err(ConfigError::new(
+                "--fault",
+                format!(
+                    "'{}': broker={b} is out of range: brokers are 0 to {}",
+                    spec.text,
+                    n.saturating_sub(1)
+                ),
+            ))
+        }
+    }
+
+    /// `leader=TOPIC-P` names a partition of a topic.
+    fn check_fault_partition(
+        &self,
+        spec: &FaultSpec,
+        topic: &str,
+        partition: u32,
+    ) -> Result<(), ConfigError> {
+        if self.resolve_partition(topic, partition).is_some() {
+            return Ok(());
+        }
+        let names: Vec<String> = self
+            .topics
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} (partitions 0 to {})",
+                    t.name,
+                    t.partitions.len().saturating_sub(1)
+                )
+            })
+            .collect();
+        Err(ConfigError::new(
+            "--fault",
+            format!(
+                "'{}': no partition {topic}-{partition}; topics: {}",
+                spec.text,
+                names.join(", ")
+            ),
+        ))
+    }
+
+    /// `processor=N` names a processor of the pipeline.
+    fn check_fault_processor(&self, spec: &FaultSpec, processor: u32) -> Result<(), ConfigError> {
+        let n = self.pipeline.as_ref().map_or(0, |p| p.processors.len());
+        if (processor as usize) < n {
+            return Ok(());
+        }
+        Err(ConfigError::new(
+            "--fault",
+            if n == 0 {
+                format!(
+                    "'{}': no pipeline runs: add --pipeline ctp (sim.pipeline=ctp)",
+                    spec.text
+                )
+            } else {
+                format!(
+                    "'{}': processor={processor} is out of range: processors are 0 to {}",
+                    spec.text,
+                    n - 1
+                )
+            },
+        ))
     }
 
     pub(crate) fn resolve_partition(
@@ -164,44 +184,21 @@ impl Sim {
         self.apply(change).is_ok()
     }
 
+    /// A fault's start or end comes due (`Pending::Fault`); `None` when nothing happens (an
+    /// end already done, a start reported already, or a start still waiting for its moment).
     pub(crate) fn on_scheduled_fault(&mut self, index: u32, end: bool) -> Option<Event> {
-        let f = self.faults.get(index as usize)?.clone();
+        let f = self
+            .faults
+            .get(index as usize)
+            .expect("a Pending::Fault names a fault of the schedule (faults are only added)")
+            .clone();
         if end {
+            // Ended already (by `end_faults`), or it never started: nothing to undo.
             if f.ended || !f.started {
                 return None;
             }
             self.faults[index as usize].ended = true;
-            match f.spec.kind {
-                FaultKind::Crash { .. }
-                | FaultKind::Kill { .. }
-                | FaultKind::CrashLeader { .. } => {
-                    if let Some(b) = f.crashed {
-                        self.apply_scheduled(Change::RestartBroker { broker: b });
-                    }
-                }
-                FaultKind::Restart { .. } => {}
-                FaultKind::CrashProcessor {
-                    processor, new_id, ..
-                } => {
-                    if f.crashed.is_some() {
-                        self.apply_scheduled(Change::RestartProcessor {
-                            processor,
-                            new_transactional_id: new_id,
-                        });
-                    }
-                }
-                FaultKind::DropResponses { broker } => {
-                    self.apply_scheduled(Change::DropResponses { broker, on: false });
-                }
-                FaultKind::Link { a, b, fault } => {
-                    self.apply_scheduled(Change::Link {
-                        a,
-                        b,
-                        fault,
-                        on: false,
-                    });
-                }
-            }
+            self.undo_fault(&f);
             return Some(Event::FaultEnded { fault: index });
         }
         if f.started {
@@ -215,6 +212,56 @@ impl Sim {
                 applied: f.crashed.is_some(),
             });
         }
+        // Still waiting for its moment (an `ahead` or `in-txn` crash): it comes back later.
+        let applied = self.begin_fault(index, &f)?;
+        let fm = &mut self.faults[index as usize];
+        fm.started = true;
+        fm.reported = true;
+        if let Some(u) = f.spec.until {
+            self.schedule(u.max(self.now), Pending::Fault { index, end: true });
+        }
+        Some(Event::FaultStarted {
+            fault: index,
+            applied,
+        })
+    }
+
+    /// The end of a fault's window: what it crashed restarts, what it turned on turns off.
+    fn undo_fault(&mut self, f: &ScheduledFault) {
+        match f.spec.kind {
+            FaultKind::Crash { .. } | FaultKind::Kill { .. } | FaultKind::CrashLeader { .. } => {
+                if let Some(b) = f.crashed {
+                    self.apply_scheduled(Change::RestartBroker { broker: b });
+                }
+            }
+            FaultKind::Restart { .. } => {}
+            FaultKind::CrashProcessor {
+                processor, new_id, ..
+            } => {
+                if f.crashed.is_some() {
+                    self.apply_scheduled(Change::RestartProcessor {
+                        processor,
+                        new_transactional_id: new_id,
+                    });
+                }
+            }
+            FaultKind::DropResponses { broker } => {
+                self.apply_scheduled(Change::DropResponses { broker, on: false });
+            }
+            FaultKind::Link { a, b, fault } => {
+                self.apply_scheduled(Change::Link {
+                    a,
+                    b,
+                    fault,
+                    on: false,
+                });
+            }
+        }
+    }
+
+    /// The start of a fault: whether its change applied, or `None` while it waits for its
+    /// moment (it has scheduled its next look).
+    fn begin_fault(&mut self, index: u32, f: &ScheduledFault) -> Option<bool> {
         let applied = match &f.spec.kind {
             FaultKind::Crash { broker } | FaultKind::Kill { broker } => {
                 let change = if matches!(f.spec.kind, FaultKind::Kill { .. }) {
@@ -232,56 +279,13 @@ impl Sim {
                 topic,
                 partition,
                 ahead,
-            } => {
-                let tp = self.resolve_partition(topic, *partition)?;
-                let give_up = f.spec.at.plus(AHEAD_SEARCH_US);
-                let give_up = f.spec.until.map_or(give_up, |u| give_up.min(u));
-                if *ahead && self.now < give_up {
-                    // Wait for the leader's next append (`crash_ahead_leader`); crash it
-                    // anyway when the search ends.
-                    if self.ahead_watch.is_none() {
-                        self.ahead_watch = Some((index, tp));
-                        self.schedule(give_up, Pending::Fault { index, end: false });
-                    }
-                    return None;
-                }
-                if self.ahead_watch.is_some_and(|(i, _)| i == index) {
-                    self.ahead_watch = None;
-                }
-                let leader = self.partition(tp)?.leader;
-                match leader {
-                    Some(b) if self.apply_scheduled(Change::CrashBroker { broker: b }) => {
-                        self.faults[index as usize].crashed = Some(b);
-                        true
-                    }
-                    _ => false,
-                }
-            }
+            } => self.begin_crash_leader(index, f, topic, *partition, *ahead)?,
             FaultKind::Restart { broker } => {
                 self.apply_scheduled(Change::RestartBroker { broker: *broker })
             }
             FaultKind::CrashProcessor {
                 processor, in_txn, ..
-            } => {
-                let give_up = f.spec.at.plus(AHEAD_SEARCH_US);
-                let give_up = f.spec.until.map_or(give_up, |u| give_up.min(u));
-                if *in_txn
-                    && self.now < give_up
-                    && !self.processor_between_produce_and_commit(*processor)
-                {
-                    // Look again in a millisecond.
-                    self.schedule(self.now.plus(1_000), Pending::Fault { index, end: false });
-                    return None;
-                }
-                let ok = self.apply_scheduled(Change::CrashProcessor {
-                    processor: *processor,
-                });
-                if ok {
-                    // `crashed` marks that the end restarts it.
-                    self.faults[index as usize].crashed = Some(*processor);
-                }
-                ok
-            }
+            } => self.begin_crash_processor(index, f, *processor, *in_txn)?,
             FaultKind::DropResponses { broker } => self.apply_scheduled(Change::DropResponses {
                 broker: *broker,
                 on: true,
@@ -293,16 +297,71 @@ impl Sim {
                 on: true,
             }),
         };
-        let fm = &mut self.faults[index as usize];
-        fm.started = true;
-        fm.reported = true;
-        if let Some(u) = f.spec.until {
-            self.schedule(u.max(self.now), Pending::Fault { index, end: true });
+        Some(applied)
+    }
+
+    /// `crash:leader=TOPIC-P[,ahead]`: crashes the partition's leader now, or (`ahead`) waits
+    /// for its next append until the search ends (`None`).
+    fn begin_crash_leader(
+        &mut self,
+        index: u32,
+        f: &ScheduledFault,
+        topic: &str,
+        partition: u32,
+        ahead: bool,
+    ) -> Option<bool> {
+        let tp = self
+            .resolve_partition(topic, partition)
+            .expect("a crash:leader fault names a partition (checked when scheduled; topics and partitions are only added)");
+        let give_up = f.spec.at.plus(AHEAD_SEARCH_US);
+        let give_up = f.spec.until.map_or(give_up, |u| give_up.min(u));
+        if ahead && self.now < give_up {
+            // Wait for the leader's next append (`crash_ahead_leader`); crash it
+            // anyway when the search ends.
+            if self.ahead_watch.is_none() {
+                self.ahead_watch = Some((index, tp));
+                self.schedule(give_up, Pending::Fault { index, end: false });
+            }
+            return None;
         }
-        Some(Event::FaultStarted {
-            fault: index,
-            applied,
+        if self.ahead_watch.is_some_and(|(i, _)| i == index) {
+            self.ahead_watch = None;
+        }
+        let leader = self
+            .partition(tp)
+            .expect("a resolved partition exists")
+            .leader;
+        Some(match leader {
+            Some(b) if self.apply_scheduled(Change::CrashBroker { broker: b }) => {
+                self.faults[index as usize].crashed = Some(b);
+                true
+            }
+            _ => false,
         })
+    }
+
+    /// `crash:processor=N[,in-txn]`: crashes the processor now, or (`in-txn`) looks every
+    /// millisecond for a moment between a produce and its commit until the search ends (`None`).
+    fn begin_crash_processor(
+        &mut self,
+        index: u32,
+        f: &ScheduledFault,
+        processor: u32,
+        in_txn: bool,
+    ) -> Option<bool> {
+        let give_up = f.spec.at.plus(AHEAD_SEARCH_US);
+        let give_up = f.spec.until.map_or(give_up, |u| give_up.min(u));
+        if in_txn && self.now < give_up && !self.processor_between_produce_and_commit(processor) {
+            // Look again in a millisecond.
+            self.schedule(self.now.plus(1_000), Pending::Fault { index, end: false });
+            return None;
+        }
+        let ok = self.apply_scheduled(Change::CrashProcessor { processor });
+        if ok {
+            // `crashed` marks that the end restarts it.
+            self.faults[index as usize].crashed = Some(processor);
+        }
+        Some(ok)
     }
 
     /// The leader a `crash:leader=…,ahead` fault waits on has just appended records (and
@@ -310,27 +369,30 @@ impl Sim {
     /// yet woken its followers' fetches: it crashes now. The fault's start is reported as the
     /// next event.
     pub(crate) fn crash_ahead_leader(&mut self, broker: u32) {
-        let Some((index, _)) = self.ahead_watch.take() else {
-            return;
-        };
+        let (index, _) = self
+            .ahead_watch
+            .take()
+            .expect("crash_ahead_leader is called only while a crash:leader=…,ahead fault waits");
         if self.crash_broker(broker).is_ok() {
             self.changes.push(super::AppliedChange {
                 at_event: self.events_processed,
                 at_time: self.now,
                 change: Change::CrashBroker { broker },
             });
-            if let Some(f) = self.faults.get_mut(index as usize) {
-                f.crashed = Some(broker);
-            }
+            self.faults
+                .get_mut(index as usize)
+                .expect("the ahead watch names a fault of the schedule (faults are only added)")
+                .crashed = Some(broker);
         }
         self.start_fault_window(index);
     }
 
     /// Marks a fault started, schedules its end, and queues its `FaultStarted` report.
     pub(crate) fn start_fault_window(&mut self, index: u32) {
-        let Some(f) = self.faults.get_mut(index as usize) else {
-            return;
-        };
+        let f = self
+            .faults
+            .get_mut(index as usize)
+            .expect("a fault window starts for a fault of the schedule (faults are only added)");
         f.started = true;
         let until = f.spec.until;
         if let Some(u) = until {
