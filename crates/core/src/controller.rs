@@ -92,6 +92,7 @@ impl Sim {
         b.host_lost = true;
         self.parked_fetches.retain(|f| f.broker != broker);
         self.delayed_produces.retain(|d| d.broker != broker);
+        self.txn_verifications.retain(|v| v.broker != broker);
         self.replica_fetchers
             .retain(|(f, l)| *f != broker && *l != broker);
         // The controller fences it once its last heartbeat is a session timeout old.

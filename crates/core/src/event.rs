@@ -172,6 +172,9 @@ pub enum Event {
         processor: u32,
         action: crate::app::pipeline::state::PipelineAction,
     },
+    /// A leader held a transactional produce for the coordinator's verification and got no
+    /// answer within request.timeout.ms: the held batches are refused (NOT_ENOUGH_REPLICAS).
+    VerificationTimedOut { broker: u32, producer: u32 },
 }
 
 /// What happened when a message was handled.
@@ -242,6 +245,9 @@ pub enum Delivery {
     },
     /// A partition leader appended COMMIT / ABORT control markers.
     MarkersWritten { markers: u32, commit: bool },
+    /// A leader holds a transactional produce until the coordinator verifies (or adds) these
+    /// partitions (KIP-890).
+    ProduceAwaitsVerification { partitions: u32 },
 }
 
 /// Why a rebalance started.

@@ -276,6 +276,23 @@ pub enum Body {
         partitions: Vec<TopicPartitionId>,
         error: Option<KafkaError>,
     },
+    /// A partition leader asks the transaction coordinator about the partitions of a
+    /// transactional produce before appending it (KIP-890: `AddPartitionsToTxnManager` sends
+    /// AddPartitionsToTxn v4+ from the broker): under transaction.version 1 it only verifies
+    /// that they are in the ongoing transaction (`verify_only`), under 2 it adds them. Kafka's
+    /// API is AddPartitionsToTxn; `kind()` says so.
+    VerifyPartitionsInTxn {
+        verification: u64,
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        partitions: Vec<TopicPartitionId>,
+        verify_only: bool,
+    },
+    VerifyPartitionsInTxnResponse {
+        verification: u64,
+        results: Vec<(TopicPartitionId, Option<KafkaError>)>,
+    },
     /// commitTransaction() / abortTransaction().
     EndTxn {
         producer: u32,
@@ -460,6 +477,8 @@ impl Body {
             Body::InitProducerIdResponse { .. } => MessageKind::InitProducerIdResponse,
             Body::AddPartitionsToTxn { .. } => MessageKind::AddPartitionsToTxn,
             Body::AddPartitionsToTxnResponse { .. } => MessageKind::AddPartitionsToTxnResponse,
+            Body::VerifyPartitionsInTxn { .. } => MessageKind::AddPartitionsToTxn,
+            Body::VerifyPartitionsInTxnResponse { .. } => MessageKind::AddPartitionsToTxnResponse,
             Body::EndTxn { .. } => MessageKind::EndTxn,
             Body::EndTxnResponse { .. } => MessageKind::EndTxnResponse,
             Body::WriteTxnMarkers { .. } => MessageKind::WriteTxnMarkers,

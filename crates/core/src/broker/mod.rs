@@ -18,3 +18,4 @@ pub mod retention;
 pub mod timers;
 pub mod transactions;
 pub mod txn_index;
+pub mod txn_verification;

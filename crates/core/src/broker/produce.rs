@@ -11,13 +11,13 @@ use crate::log::{EntryKind, LogEntry};
 use crate::net::{Body, KafkaError, Node, PartitionProduceResult, TopicPartitionId};
 use crate::producer::accumulator::ProducerBatch;
 use crate::sim::{DelayedProduce, Pending, Sim};
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 /// How many batches per producer and partition a leader remembers for deduplication.
 pub(crate) const PRODUCER_STATE_BATCHES: usize = 5;
 
-/// The producer a produce request comes from: its id, epoch and transactional id.
-type ProducerIds = (i64, i16, Option<alloc::string::String>);
+use crate::broker::purgatory::ProducerIds;
 
 /// What the leader did with a produce request's batches so far (`appendRecords`).
 #[derive(Default)]
@@ -54,8 +54,47 @@ enum SequenceCheck {
 }
 
 impl Sim {
-    /// A produce request at broker `b`.
+    /// A produce request at broker `b`: a transactional one that opens a transaction in a
+    /// partition waits for its coordinator's verification (`broker::txn_verification`).
     pub(crate) fn on_produce_request(
+        &mut self,
+        b: u32,
+        producer: u32,
+        request_id: u64,
+        ids: ProducerIds,
+        acks_timeout: (Acks, u64),
+        batches: Vec<(TopicPartitionId, ProducerBatch)>,
+    ) -> Delivery {
+        if ids.2.is_some() {
+            let partitions = self.partitions_to_verify(b, &ids, &batches);
+            if !partitions.is_empty() {
+                return self.hold_for_verification(
+                    b,
+                    producer,
+                    request_id,
+                    ids,
+                    acks_timeout,
+                    batches,
+                    partitions,
+                );
+            }
+        }
+        self.append_produce(
+            b,
+            producer,
+            request_id,
+            ids,
+            acks_timeout,
+            batches,
+            &BTreeMap::new(),
+        )
+    }
+
+    /// `ReplicaManager.appendRecords`: every batch checked and appended (a verified
+    /// transactional batch with the coordinator's answer in `verified`), then answered or
+    /// parked for acks=all.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn append_produce(
         &mut self,
         b: u32,
         producer: u32,
@@ -63,13 +102,14 @@ impl Sim {
         ids: ProducerIds,
         (acks, timeout_ms): (Acks, u64),
         batches: Vec<(TopicPartitionId, ProducerBatch)>,
+        verified: &BTreeMap<TopicPartitionId, Option<KafkaError>>,
     ) -> Delivery {
         let mut out = LeaderAppends {
             results: Vec::with_capacity(batches.len()),
             ..LeaderAppends::default()
         };
         for (tp, batch) in batches {
-            self.append_to_partition(b, producer, &ids, acks, tp, batch, &mut out);
+            self.append_to_partition(b, producer, &ids, acks, tp, batch, verified, &mut out);
         }
         // A `crash:leader=…,ahead` fault waiting on one of these partitions: the leader dies
         // right after this append, before its followers fetch it (see `sim::schedule`).
@@ -113,13 +153,14 @@ impl Sim {
         acks: Acks,
         tp: TopicPartitionId,
         batch: ProducerBatch,
+        verified: &BTreeMap<TopicPartitionId, Option<KafkaError>>,
         out: &mut LeaderAppends,
     ) {
         if self.partition_mut(tp).is_none() {
             // A partition this cluster does not have: nothing to answer for it.
             return;
         }
-        if let Err(e) = self.check_leader_append(b, acks, tp, ids) {
+        if let Err(e) = self.check_leader_append(b, acks, tp, ids, verified) {
             out.refuse(tp, batch.id, e);
             return;
         }
@@ -149,14 +190,15 @@ impl Sim {
     }
 
     /// The leader's checks before an append: `b` leads the partition, acks=all has
-    /// min.insync.replicas, and a transactional batch's epoch is not fenced (the coordinator
-    /// learns (V2) or has (V1) the partition, see `sim::transactions`).
+    /// min.insync.replicas, a transactional batch's epoch is not fenced in the log, and the
+    /// coordinator did not refuse it (`broker::txn_verification`).
     fn check_leader_append(
         &mut self,
         b: u32,
         acks: Acks,
         tp: TopicPartitionId,
         (producer_id, producer_epoch, transactional_id): &ProducerIds,
+        verified: &BTreeMap<TopicPartitionId, Option<KafkaError>>,
     ) -> Result<(), KafkaError> {
         let min_isr = self.topics[tp.topic as usize].min_insync_replicas;
         let part = &self.topics[tp.topic as usize].partitions[tp.partition as usize];
@@ -166,8 +208,11 @@ impl Sim {
         if acks == Acks::All && part.isr.len() < part.effective_min_isr(min_isr) {
             return Err(KafkaError::NotEnoughReplicas);
         }
-        if let Some(tid) = transactional_id {
-            self.check_transactional_produce(tp, tid, *producer_id, *producer_epoch)?;
+        if transactional_id.is_some() {
+            if let Some(Some(e)) = verified.get(&tp) {
+                return Err(*e);
+            }
+            self.check_transactional_produce(tp, *producer_id, *producer_epoch)?;
         }
         Ok(())
     }

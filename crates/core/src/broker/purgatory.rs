@@ -1,6 +1,7 @@
 //! The request purgatories of a broker (`DelayedOperationPurgatory`): a fetch parked until
 //! data arrives or its wait runs out (`DelayedFetch`), and an acks=all produce parked until its
-//! records are replicated or its timeout runs out (`DelayedProduce`).
+//! records are replicated or its timeout runs out (`DelayedProduce`), and a transactional produce
+//! held for its coordinator's verification (KIP-890, `broker::txn_verification`).
 
 use crate::net::{Node, TopicPartitionId};
 use crate::time::SimTime;
@@ -37,3 +38,24 @@ pub struct DelayedProduce {
 /// serves every replica and an entry counts only while the current leader's log still holds
 /// that batch at that offset (so a new leader knows exactly the batches it has).
 pub type ProducerStateEntries = alloc::collections::VecDeque<(i32, i32, u64, u64)>;
+
+/// The producer a produce request comes from: its id, epoch and transactional id.
+pub type ProducerIds = (i64, i16, Option<alloc::string::String>);
+
+/// A produce request held at its leader for the coordinator's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingVerification {
+    pub id: u64,
+    pub broker: u32,
+    pub producer: u32,
+    pub request_id: u64,
+    pub ids: ProducerIds,
+    pub acks: crate::config::Acks,
+    pub timeout_ms: u64,
+    pub batches: Vec<(
+        TopicPartitionId,
+        crate::producer::accumulator::ProducerBatch,
+    )>,
+    /// The partitions asked about.
+    pub partitions: Vec<TopicPartitionId>,
+}

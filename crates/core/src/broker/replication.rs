@@ -36,6 +36,9 @@ impl Sim {
                 request_id,
             } => self.on_produce_expire(producer, request_id),
             BrokerTimer::RetentionCheck => self.on_retention_check(),
+            BrokerTimer::VerificationTimeout { verification } => {
+                self.on_verification_timeout(verification)
+            }
         }
     }
 

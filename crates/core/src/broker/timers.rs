@@ -16,6 +16,9 @@ pub(crate) enum BrokerTimer {
     /// An acks=all `DelayedProduce` reaches the request's timeout (the producer's
     /// request.timeout.ms, carried in the request).
     ProduceExpire { producer: u32, request_id: u64 },
+    /// A transactional produce held for the coordinator's verification got no answer within
+    /// the inter-broker request.timeout.ms.
+    VerificationTimeout { verification: u64 },
     /// `LogManager`'s "kafka-log-retention" task (every log.retention.check.interval.ms).
     RetentionCheck,
 }

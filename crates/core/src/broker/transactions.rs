@@ -1,15 +1,11 @@
 //! A partition leader's side of transactions: its transaction index read from its log (the
 //! last stable offset, the aborted transactions a read_committed fetch gets), the
-//! WriteTxnMarkers request (append the markers, answer once replicated), and the checks on a
-//! transactional produce.
-//!
-//! Simplified: the leader checks a transactional produce against the coordinator's state
-//! directly, where Kafka's leader asks the coordinator (KIP-890's verification, and V2's
-//! implicit AddPartitionsToTxn).
+//! WriteTxnMarkers request (append the markers, answer once replicated), and the epoch check
+//! of a transactional produce against the log (the coordinator's side is asked by message,
+//! `broker::txn_verification`).
 
 use crate::broker::txn_index::MarkerWait;
 use crate::broker::txn_index::PartitionTxns;
-use crate::coordinator::txn::state::TxnState;
 use crate::event::Delivery;
 use crate::log::{EntryKind, LogEntry};
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
@@ -288,13 +284,12 @@ impl Sim {
         }
     }
 
-    /// A transactional produce at a partition leader: refused when a newer epoch of the
-    /// producer id is known (from the log, or at the coordinator); the coordinator learns the
-    /// partition (V2; V1 verifies it was added). A new epoch starts a new sequence.
+    /// A transactional produce at a partition leader, against its log: refused when a newer
+    /// epoch of the producer id is known there (the coordinator's side was verified before,
+    /// `broker::txn_verification`). A new epoch starts a new sequence.
     pub(crate) fn check_transactional_produce(
         &mut self,
         tp: TopicPartitionId,
-        tid: &str,
         pid: i64,
         epoch: i16,
     ) -> Result<(), KafkaError> {
@@ -304,25 +299,6 @@ impl Sim {
             .and_then(|t| t.epochs.get(&pid).copied());
         if known.is_some_and(|k| epoch < k) {
             return Err(KafkaError::InvalidProducerEpoch);
-        }
-        let m = self
-            .txn
-            .transactions
-            .get(tid)
-            .ok_or(KafkaError::InvalidProducerIdMapping)?;
-        if m.producer_id != pid {
-            return Err(KafkaError::InvalidProducerIdMapping);
-        }
-        if epoch < m.epoch {
-            return Err(KafkaError::InvalidProducerEpoch);
-        }
-        if self.config.broker.transaction_version.value >= 2 {
-            let coord = m.coordinator;
-            if let Some(e) = self.coordinator_add(coord, tid, pid, epoch, &[tp]) {
-                return Err(e);
-            }
-        } else if m.state != TxnState::Ongoing || !m.partitions.contains(&tp) {
-            return Err(KafkaError::InvalidTxnState);
         }
         if known.is_some_and(|k| epoch > k) {
             self.producer_state.remove(&(pid, tp));

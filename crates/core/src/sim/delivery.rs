@@ -72,10 +72,15 @@ impl Sim {
             } => self.on_list_offsets(b, consumer, isolation_level, partitions),
             body @ (Body::InitProducerId { .. }
             | Body::AddPartitionsToTxn { .. }
+            | Body::VerifyPartitionsInTxn { .. }
             | Body::AddOffsetsToTxn { .. }
             | Body::EndTxn { .. }
             | Body::WriteTxnMarkers { .. }
             | Body::WriteTxnMarkersResponse { .. }) => self.on_txn_request(b, from, body),
+            Body::VerifyPartitionsInTxnResponse {
+                verification,
+                results,
+            } => self.on_verification_response(b, verification, results),
             body @ Body::TxnOffsetCommit { .. } => self.on_txn_offset_commit(b, from, body),
             body => self.on_coordinator_request(b, from, body),
         }

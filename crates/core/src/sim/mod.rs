@@ -170,6 +170,9 @@ pub struct Sim {
     /// A `crash:leader=…,ahead` fault waiting for its moment: (fault, partition).
     pub(crate) ahead_watch: Option<(u32, TopicPartitionId)>,
     pub(crate) delayed_produces: Vec<DelayedProduce>,
+    /// Transactional produces held for their coordinator's verification (KIP-890).
+    pub(crate) txn_verifications: Vec<crate::broker::purgatory::PendingVerification>,
+    pub(crate) next_verification_id: u64,
     /// Producer-state of idempotent producers at leaders: last batches per (pid, partition):
     /// (first sequence, last sequence, base offset), at most 5.
     pub(crate) producer_state: BTreeMap<(i64, TopicPartitionId), ProducerStateEntries>,

@@ -127,6 +127,8 @@ impl Sim {
             lag_sampling: false,
             ahead_watch: None,
             delayed_produces: Vec::new(),
+            txn_verifications: Vec::new(),
+            next_verification_id: 0,
             producer_state: BTreeMap::new(),
             txn: crate::coordinator::txn::state::TxnCoordinators {
                 leaders: placed.txn_leaders,

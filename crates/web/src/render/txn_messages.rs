@@ -37,7 +37,10 @@ pub fn message_label(m: &Message) -> (String, bool) {
             error,
             producer_error,
         } => error.is_some() || producer_error.is_some(),
-        Body::WriteTxnMarkersResponse { results, .. } => results.iter().any(|(_, e)| e.is_some()),
+        Body::WriteTxnMarkersResponse { results, .. }
+        | Body::VerifyPartitionsInTxnResponse { results, .. } => {
+            results.iter().any(|(_, e)| e.is_some())
+        }
         _ => false,
     };
     (message_text(m), error)
@@ -106,6 +109,24 @@ fn message_text(m: &Message) -> String {
         Body::WriteTxnMarkersResponse { results, .. } => {
             let err = results.iter().find_map(|(_, e)| *e);
             format!("WriteTxnMarkers{}", outcome(&err))
+        }
+        // A leader's KIP-890 request: the same API, "verify" when it only checks (V1).
+        Body::VerifyPartitionsInTxn {
+            partitions,
+            verify_only,
+            ..
+        } => {
+            let ps: Vec<String> = partitions
+                .iter()
+                .take(4)
+                .map(|tp| format!("P{}", tp.partition))
+                .collect();
+            let verb = if *verify_only { " verify" } else { "" };
+            format!("AddPartitionsToTxn{verb} {}", ps.join(" "))
+        }
+        Body::VerifyPartitionsInTxnResponse { results, .. } => {
+            let err = results.iter().find_map(|(_, e)| *e);
+            format!("AddPartitionsToTxn{}", outcome(&err))
         }
         _ => String::new(),
     }

@@ -27,10 +27,8 @@
 //! answered NOT_COORDINATOR.
 //!
 //! Simplified: FindCoordinator is answered at once (no message); the state lives in memory
-//! (no `__transaction_state` log to replicate or reload); a leader
-//! checks a transactional produce against the coordinator's state directly, where Kafka's
-//! leader asks the coordinator (KIP-890's verification, and V2's implicit AddPartitionsToTxn);
-//! the epoch never overflows into a new producer id.
+//! (no `__transaction_state` log to replicate or reload); the epoch never overflows into a new
+//! producer id.
 
 use crate::event::Delivery;
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};

@@ -103,21 +103,6 @@ impl Sim {
         self.with_txn_coordinators(|t, ctx| t.after_restart(ctx, broker));
     }
 
-    /// A transactional produce adds its partition (transaction.version 2), at coordinator
-    /// `coordinator`.
-    pub(crate) fn coordinator_add(
-        &mut self,
-        coordinator: u32,
-        tid: &str,
-        pid: i64,
-        epoch: i16,
-        partitions: &[TopicPartitionId],
-    ) -> Option<crate::net::KafkaError> {
-        let now = self.now;
-        self.txn
-            .add_partitions(now, coordinator, tid, pid, epoch, partitions)
-    }
-
     /// A TxnOffsetCommit adds its group's `__consumer_offsets` partition (transaction.version
     /// 2), at coordinator `coordinator`.
     pub(crate) fn coordinator_add_offsets(

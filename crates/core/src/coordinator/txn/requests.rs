@@ -9,6 +9,7 @@ use crate::event::Delivery;
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
 use crate::time::SimTime;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 impl TxnCoordinators {
     /// A transactional request at broker `b`, as its transaction coordinator.
@@ -75,6 +76,38 @@ impl TxnCoordinators {
                 producer_id,
                 results,
             } => self.on_markers_written(ctx, &transactional_id, producer_id, results),
+            Body::VerifyPartitionsInTxn {
+                verification,
+                transactional_id,
+                producer_id,
+                epoch,
+                partitions,
+                verify_only,
+            } => {
+                let results = if verify_only {
+                    self.verify_partitions(b, &transactional_id, producer_id, epoch, &partitions)
+                } else {
+                    let error = self.add_partitions(
+                        ctx.now,
+                        b,
+                        &transactional_id,
+                        producer_id,
+                        epoch,
+                        &partitions,
+                    );
+                    partitions.iter().map(|tp| (*tp, error)).collect()
+                };
+                let error = results.iter().find_map(|(_, e)| *e);
+                ctx.out.send(
+                    Node::Broker(b),
+                    from,
+                    Body::VerifyPartitionsInTxnResponse {
+                        verification,
+                        results,
+                    },
+                );
+                self.delivery(&transactional_id, error)
+            }
             other => unreachable!(
                 "the engine routes only transaction coordinator requests here, not {:?}",
                 other.kind()
@@ -202,6 +235,32 @@ impl TxnCoordinators {
         m.partitions.extend(partitions.iter().copied());
         m.last_update = now;
         None
+    }
+
+    /// A leader's verification under transaction.version 1 (`handleVerifyPartitionsInTransaction`):
+    /// each partition must be in the ongoing transaction of this producer id and epoch, else
+    /// INVALID_TXN_STATE (the produce would open a transaction the coordinator does not know:
+    /// a hanging transaction).
+    fn verify_partitions(
+        &self,
+        b: u32,
+        tid: &str,
+        pid: i64,
+        epoch: i16,
+        partitions: &[TopicPartitionId],
+    ) -> Vec<(TopicPartitionId, Option<KafkaError>)> {
+        let checked = self.check_producer(b, tid, pid, epoch).err();
+        partitions
+            .iter()
+            .map(|tp| {
+                let error = checked.or_else(|| {
+                    let m = &self.transactions[tid];
+                    let open = m.state == TxnState::Ongoing && m.partitions.contains(tp);
+                    (!open).then_some(KafkaError::InvalidTxnState)
+                });
+                (*tp, error)
+            })
+            .collect()
     }
 
     /// AddOffsetsToTxn (V1): the group's `__consumer_offsets` partition joins the transaction.
