@@ -2,10 +2,13 @@
 //! drives `KafkaProducer` and `KafkaConsumer`: the transactional producing application, the
 //! consume-transform-produce pipeline and its verifier.
 //!
-//! Simplified: the producing application (`send()` at `sim.produce.rate`) still lives with the
-//! producer client in `client::producer::send`, and the pipeline is reached from the consumer
-//! client through guarded calls (its `poll()` hands the records to the processor).
+//! The clients name no application: what they hand back (a rebalance listener's call, a
+//! commit's outcome, `flush()`, `send().get()` or a transaction call returning, fencing) is a
+//! `client::callback::ClientCallback`, which `callbacks` gives to the application that owns
+//! the client.
 
+pub mod callbacks;
+pub mod consuming;
 pub mod pipeline;
 pub mod producing;
 pub mod transactional;

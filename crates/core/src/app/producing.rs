@@ -8,7 +8,7 @@ use crate::inspect::RecordOutcome;
 use crate::producer::accumulator::RecordMeta;
 use crate::producer::partitioner::PartitionReason;
 use crate::producer::record::{key_bytes, HeaderSpec};
-use crate::producer::ClientError;
+use crate::producer::{ClientError, ProducerState};
 use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
 
@@ -26,6 +26,20 @@ impl Sim {
             return None;
         }
         Some((1_000_000 / rate as u64).max(1))
+    }
+
+    /// `send().get()` returned: the application sends its next record, no sooner than its
+    /// rate allows (a closed or replaced instance's application carries on with the new one).
+    pub(crate) fn sync_send_returned(&mut self, idx: u32, created_at: SimTime) {
+        let p = self.producer(idx);
+        let current = self.app_producer.get(p.app as usize) == Some(&idx);
+        if p.state != ProducerState::Running || !current {
+            return;
+        }
+        let app = p.app;
+        if let Some(dt) = self.produce_interval(app) {
+            self.schedule_tick(app, created_at.plus(dt).max(self.now));
+        }
     }
 
     /// The application calls `send()` once.
@@ -199,5 +213,34 @@ impl Sim {
             Some(at) if at > want => self.schedule_tick(app, want),
             _ => {}
         }
+    }
+
+    /// A live change of a producer setting: Kafka cannot change a running producer, so the
+    /// application closes it (its batches complete first) and creates a new one.
+    pub(crate) fn restart_producer(&mut self, app: u32) {
+        let old = self.app_producer[app as usize];
+        let mut was_waiting = false;
+        if let Some(p) = self.producers.get_mut(old as usize) {
+            p.state = ProducerState::Closing;
+            was_waiting = p.awaiting_ack.take().is_some();
+            // A send() blocked on buffer memory fails as Kafka's does when the producer closes
+            // ("Producer closed while allocating memory").
+            if p.blocked.take().is_some() {
+                p.stats.records_failed += 1;
+                was_waiting = true;
+            }
+        }
+        if was_waiting {
+            // The application's blocked send().get() is abandoned with the old instance;
+            // it carries on with the new one.
+            if let Some(dt) = self.produce_interval(app) {
+                self.schedule_tick(app, self.now.plus(dt));
+            }
+        }
+        self.sender_run(old);
+        self.maybe_finish_close(old);
+        let cfg = self.config.producers[app as usize].clone();
+        let new = self.create_producer(app, cfg);
+        self.app_producer[app as usize] = new;
     }
 }

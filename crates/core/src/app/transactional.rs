@@ -4,6 +4,7 @@
 //! `sim.transaction.abort.percent` of them aborted; the page's Begin / Commit / Abort and its
 //! zombie (an old instance that keeps sending after a new one fenced it).
 
+use crate::app::pipeline::state::is_processor_app;
 use crate::event::Event;
 use crate::producer::transaction::ClientTxnState;
 use crate::producer::transaction::ClientTxnTimer;
@@ -88,9 +89,6 @@ impl Sim {
 
     /// The application carries on at once (a blocking call returned).
     pub(crate) fn txn_resume(&mut self, idx: u32) {
-        if self.pipeline_producer_ready(idx) {
-            return;
-        }
         let p = self.producer(idx);
         let app = p.app;
         if self.app_producer.get(app as usize) == Some(&idx) {
@@ -172,5 +170,47 @@ impl Sim {
         self.app_producer[app as usize] = new;
         self.txn_resume(old);
         Ok(())
+    }
+
+    /// The run drains: every transactional application ends its open transaction (commit,
+    /// or abort when it meant to).
+    pub(crate) fn txn_drain(&mut self) {
+        for idx in 0..self.producers.len() as u32 {
+            let p = &self.producers[idx as usize];
+            let Some(t) = p.txn.as_ref() else {
+                continue;
+            };
+            if t.state == ClientTxnState::InTransaction
+                && p.state == crate::producer::ProducerState::Running
+                && !is_processor_app(p.app)
+            {
+                let commit = !t.will_abort;
+                self.txn_end(idx, commit);
+            }
+        }
+    }
+
+    pub(crate) fn transactional_instance(
+        &self,
+        app: u32,
+    ) -> Result<u32, crate::config::ConfigError> {
+        let idx = *self.app_producer.get(app as usize).ok_or_else(|| {
+            crate::config::ConfigError::new(
+                "producer",
+                alloc::format!(
+                    "{app} is not a producer application: there are {}",
+                    self.app_producer.len()
+                ),
+            )
+        })?;
+        if self.producers[idx as usize].txn.is_none() {
+            return Err(crate::config::ConfigError::new(
+                crate::config::settings::producer::TRANSACTIONAL_ID.name,
+                alloc::format!(
+                    "producer {app} has no transactional.id (Kafka: TransactionalId must be set to use transactions)"
+                ),
+            ));
+        }
+        Ok(idx)
     }
 }

@@ -167,18 +167,21 @@ impl Sim {
         }
     }
 
-    /// At-least-once: once the producer has nothing queued or in flight (flush() returned),
-    /// commitSync() of the positions.
-    pub(crate) fn pipeline_check_flush(&mut self, idx: u32) {
+    /// At-least-once: flush() returned (the producer has nothing queued or in flight):
+    /// commitSync() of the positions. A flush of a producer that is no longer the
+    /// processor's, or of a processor that went on meanwhile (fenced, crashed), is not waited
+    /// for.
+    pub(crate) fn pipeline_flushed(&mut self, idx: u32) {
         let Some(pr) = self.processor_of_producer(idx) else {
             return;
         };
         if self.processor(pr).phase != ProcessorPhase::Flushing {
             return;
         }
-        if !self.producer(idx).drained() {
-            return;
-        }
+        assert!(
+            self.producer(idx).drained(),
+            "flush() returns only once nothing is queued or in flight"
+        );
         let c = self.processor(pr).consumer;
         let stable = self.consumers.get(c as usize).is_some_and(|cons| {
             matches!(

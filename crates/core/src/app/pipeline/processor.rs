@@ -118,8 +118,7 @@ impl Sim {
             self.pipeline_send_offsets(pr);
         } else {
             self.set_phase(pr, ProcessorPhase::Flushing);
-            self.sender_run(idx);
-            self.pipeline_check_flush(idx);
+            self.flush(idx);
         }
         Some(Event::PipelineStep {
             processor: pr,

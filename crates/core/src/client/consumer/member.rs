@@ -4,6 +4,7 @@
 //! applied (eager revokes all first; cooperative revokes only what moved, then rejoins).
 
 use crate::assignor::{AssignorKind, MemberSubscription, TopicPartition};
+use crate::client::callback::ClientCallback;
 use crate::config::RebalanceProtocol;
 use crate::consumer::MemberState;
 use crate::event::Delivery;
@@ -93,24 +94,41 @@ impl Sim {
         self.send_join(c);
     }
 
-    /// `onJoinPrepare`'s commit of the consumed positions (with auto-commit on).
+    /// `onJoinPrepare`: the commit of the consumed positions (with auto-commit on), else the
+    /// rebalance listener's `onPartitionsRevoked` with them (the application may commit).
     pub(crate) fn commit_before_rejoin(&mut self, c: u32) {
         let (group, _) = self.coordinator_of(c);
-        // A pipeline processor at least once commits what it processed, as Streams does
-        // when a rebalance starts.
-        let processor = self.pipeline.is_some() && self.pipeline_commits_on_rebalance(c);
-        if !processor
-            && !self.config.groups[group as usize]
-                .consumer
-                .enable_auto_commit
-                .value
-        {
-            return;
-        }
         if self.consumers[c as usize].positions.is_empty() {
             return;
         }
-        self.send_commit(c);
+        let auto = self.config.groups[group as usize]
+            .consumer
+            .enable_auto_commit
+            .value;
+        if auto {
+            self.send_commit(c);
+            return;
+        }
+        let positions = self.consumed_positions(c, |_| true);
+        self.return_to_application(ClientCallback::PartitionsRevoked {
+            consumer: c,
+            positions,
+        });
+    }
+
+    /// The positions of the member's partitions that `keep` selects
+    /// (`subscriptions.allConsumed()` for those).
+    fn consumed_positions(
+        &self,
+        c: u32,
+        keep: impl Fn(&TopicPartitionId) -> bool,
+    ) -> Vec<(TopicPartitionId, u64)> {
+        self.consumers[c as usize]
+            .positions
+            .iter()
+            .filter(|(tp, _)| keep(tp))
+            .map(|(tp, o)| (*tp, *o))
+            .collect()
     }
 
     /// The member lost its membership (unknown member, stale generation, or it left on
@@ -209,18 +227,13 @@ impl Sim {
         assignment: Vec<TopicPartitionId>,
     ) -> Delivery {
         let cooperative = self.rebalance_protocol(c) == RebalanceProtocol::Cooperative;
-        // onPartitionsRevoked: a pipeline processor at least once commits the positions of
-        // what it gives up (Streams commits revoked tasks before handing them over).
-        if self.pipeline.is_some() && self.pipeline_commits_on_rebalance(c) {
-            let revoked: Vec<(TopicPartitionId, u64)> = self.consumers[c as usize]
-                .positions
-                .iter()
-                .filter(|(tp, _)| !assignment.contains(tp))
-                .map(|(tp, o)| (*tp, *o))
-                .collect();
-            if !revoked.is_empty() {
-                self.send_commit_of(c, revoked);
-            }
+        // The rebalance listener's onPartitionsRevoked, with the positions given up.
+        let revoked = self.consumed_positions(c, |tp| !assignment.contains(tp));
+        if !revoked.is_empty() {
+            self.return_to_application(ClientCallback::PartitionsRevoked {
+                consumer: c,
+                positions: revoked,
+            });
         }
         let cons = &mut self.consumers[c as usize];
         let owned = core::mem::take(&mut cons.assignment);

@@ -1,8 +1,7 @@
-//! `poll()` and commits: the application's poll loop (max.poll.records, max.poll.interval.ms),
-//! commitSync / commitAsync and auto-commit (auto.commit.interval.ms), heartbeats on their
-//! timer, records-lag-max.
+//! `poll()` and commits: `KafkaConsumer.poll()` (max.poll.records; the application's loop
+//! around it is `app::consuming`), max.poll.interval.ms, commitSync / commitAsync and
+//! auto-commit (auto.commit.interval.ms), heartbeats on their timer, records-lag-max.
 
-use crate::config::CommitMode;
 use crate::consumer::coordinator::CONSUMER_REQUEST_TIMEOUT_US;
 use crate::consumer::coordinator::DEFAULT_API_TIMEOUT_US;
 use crate::consumer::{BufferedRecord, MemberState};
@@ -72,100 +71,42 @@ impl Sim {
         }
     }
 
-    /// The application finished processing the last poll's records and commits them itself
-    /// (`sim.consumer.commit`): `commitSync()` blocks the poll loop until the response;
-    /// `commitAsync()` does not. Kafka fails a commit at once, without a request, while the
-    /// member is not in a stable generation (`generationIfStable()`): nothing is sent then.
-    /// Returns the event, or `None` when the application does not commit.
-    pub(crate) fn application_commit(&mut self, c: u32, mode: CommitMode) -> Option<Event> {
-        let cons = &mut self.consumers[c as usize];
-        if mode == CommitMode::Auto || !core::mem::take(&mut cons.uncommitted_poll) {
-            return None;
-        }
-        let sync = mode == CommitMode::Sync;
-        let partitions = cons.positions.len() as u32;
-        let stable = matches!(
-            cons.state,
-            MemberState::Stable | MemberState::FetchingOffsets
-        );
-        if !stable || partitions == 0 {
-            // CommitFailedException / RebalanceInProgressException: the loop polls again.
-            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
-            return Some(Event::CommitCalled {
-                consumer: c,
-                sync,
-                partitions: 0,
-            });
-        }
-        let id = self.send_commit(c);
-        if sync {
-            self.block_in_commit_sync(c, id);
-        } else {
-            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
-        }
-        Some(Event::CommitCalled {
-            consumer: c,
-            sync,
-            partitions,
-        })
-    }
-
-    /// The application calls `poll()`: up to max.poll.records buffered records, then it
-    /// processes them (sim.consumer.processing per record) before polling again.
-    /// A pending rebalance runs inside `poll()` first (eager: everything is revoked and the
-    /// poll returns nothing; cooperative: owned partitions keep being returned).
-    pub(crate) fn on_consumer_poll(&mut self, c: u32) -> Option<Event> {
+    /// `KafkaConsumer.poll()`: a due auto-commit, a pending assignment and a requested rejoin
+    /// first (rebalance callbacks run inside `poll()`), then up to `max_poll_records` records
+    /// from the buffer, records-lag-max, and the next fetches. Returns how many records the
+    /// application gets, and the records themselves when it asks for them (`keep`).
+    pub(crate) fn poll(
+        &mut self,
+        c: u32,
+        max_poll_records: u32,
+        keep: bool,
+    ) -> (u32, Vec<BufferedRecord>) {
         let now = self.now;
-        let cons = self.consumer(c);
-        // Timers of a crashed process, or superseded ones, are not polls.
-        if !cons.alive || cons.busy_until != Some(now) {
-            return None;
-        }
-        let group = cons.group as usize;
-        if self.pipeline.is_some() {
-            if let Some(ev) = self.pipeline_before_poll(c) {
-                return ev;
-            }
-        }
-        let cc = self.config.groups[group].consumer.clone();
-        if let Some(ev) = self.application_commit(c, cc.commit_mode.value) {
-            return Some(ev);
-        }
         self.maybe_auto_commit(c);
         self.apply_pending_assignment(c);
         let cons = &mut self.consumers[c as usize];
         cons.busy_until = None;
         cons.last_poll = now;
-        let per_record = cons
-            .processing_us
-            .unwrap_or(cc.processing_us_per_record.value);
         if cons.rejoin_requested {
             self.maybe_rejoin_now(c);
         }
-        let n = self.fetched_records(c, cc.max_poll_records.value);
-        let cons = &mut self.consumers[c as usize];
-        if n > 0 {
-            cons.uncommitted_poll = true;
-            let at = now.plus(per_record.saturating_mul(n as u64));
-            cons.busy_until = Some(at);
-            self.schedule(at, Pending::ConsumerPoll { consumer: c });
-        }
+        let polled = self.fetched_records(c, max_poll_records, keep);
         let lag = self.consumer_lag_max(c);
         let cons = &mut self.consumers[c as usize];
         cons.records_lag_max = cons.records_lag_max.max(lag);
         self.send_consumer_fetches(c);
-        Some(Event::Polled {
-            consumer: c,
-            records: n,
-        })
+        polled
     }
 
     /// `Fetcher.fetchRecords`: up to `max_poll_records` visible records from the buffer at
     /// the member's positions (records at another offset are dropped, control markers and
     /// aborted records only advance the position); returns how many the application got.
-    fn fetched_records(&mut self, c: u32, max_poll_records: u32) -> u32 {
-        // What the application gets, kept when a pipeline or a transaction needs to know.
-        let track = self.pipeline.is_some() || !self.txn.transactions.is_empty();
+    fn fetched_records(
+        &mut self,
+        c: u32,
+        max_poll_records: u32,
+        keep: bool,
+    ) -> (u32, Vec<BufferedRecord>) {
         let mut returned: Vec<BufferedRecord> = Vec::new();
         let cons = &mut self.consumers[c as usize];
         let mut n = 0u32;
@@ -183,17 +124,13 @@ impl Sim {
             *pos += 1;
             if r.visible {
                 n += 1;
-                if track {
+                if keep {
                     returned.push(r);
                 }
             }
         }
         cons.records_consumed += n as u64;
-        if !returned.is_empty() {
-            self.pipeline_polled(c, &returned);
-            self.pipeline_verify(c, &returned);
-        }
-        n
+        (n, returned)
     }
 
     pub(crate) fn maybe_auto_commit(&mut self, c: u32) -> bool {

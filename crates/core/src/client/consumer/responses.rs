@@ -1,6 +1,7 @@
 //! What the consumer does with its group coordinator's answers: FindCoordinator, JoinGroup,
 //! SyncGroup, Heartbeat, OffsetFetch, OffsetCommit, LeaveGroup responses and their errors.
 
+use crate::client::callback::ClientCallback;
 use crate::consumer::coordinator::CONSUMER_RETRY_BACKOFF_US;
 use crate::consumer::MemberState;
 use crate::event::Delivery;
@@ -308,9 +309,7 @@ impl Sim {
             self.schedule(now, Pending::ConsumerPoll { consumer: c });
         }
         if let Some(error) = error {
-            if self.pipeline.is_some() {
-                self.pipeline_commit_failed(c);
-            }
+            self.return_to_application(ClientCallback::CommitFailed { consumer: c, error });
             return Delivery::GroupRefused { error };
         }
         let cons = &mut self.consumers[c as usize];

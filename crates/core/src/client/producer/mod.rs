@@ -127,6 +127,8 @@ pub struct Producer {
     pub wake_at: Option<SimTime>,
     /// The application's `send()` waiting for buffer memory.
     pub blocked: Option<BlockedSend>,
+    /// The application called `flush()`, which has not returned yet.
+    pub flush_requested: bool,
     pub stats: ProducerStats,
     /// `transactional.id` set: the transaction manager.
     pub txn: Option<transaction::TransactionManager>,

@@ -2,6 +2,7 @@
 //! (with idempotence, in sequence) or failed with Kafka's error; request.timeout.ms and
 //! delivery.timeout.ms; a connection closed by a killed broker.
 
+use crate::client::callback::ClientCallback;
 use crate::event::{Delivery, Event};
 use crate::inspect::RecordOutcome;
 use crate::net::{KafkaError, PartitionProduceResult, TopicPartitionId};
@@ -82,10 +83,26 @@ impl Sim {
         }
         self.sender_run(idx);
         self.maybe_finish_close(idx);
-        if self.pipeline.is_some() {
-            self.pipeline_check_flush(idx);
-        }
+        self.maybe_complete_flush(idx);
         Delivery::Acknowledged { records, error }
+    }
+
+    /// `KafkaProducer.flush()`: returns (a callback to the application) once every record
+    /// sent before it completed; at once when nothing is queued or in flight.
+    pub(crate) fn flush(&mut self, idx: u32) {
+        self.producer_mut(idx).flush_requested = true;
+        self.sender_run(idx);
+        self.maybe_complete_flush(idx);
+    }
+
+    /// A waiting `flush()` returns when the producer has nothing queued or in flight.
+    fn maybe_complete_flush(&mut self, idx: u32) {
+        let p = self.producer_mut(idx);
+        if !p.flush_requested || !p.drained() {
+            return;
+        }
+        p.flush_requested = false;
+        self.return_to_application(ClientCallback::Flushed { producer: idx });
     }
 
     /// Completes the batches of a request: callbacks run, buffer memory returns, a waiting
@@ -201,15 +218,11 @@ impl Sim {
         if p.blocked.is_some() {
             self.schedule(now, Pending::RetryBlockedSend { producer: idx });
         }
-        let p = &self.producers[idx as usize];
-        let current = self.app_producer.get(p.app as usize) == Some(&idx);
-        if let (Some(created), ProducerState::Running, true) = (released_sync, p.state, current) {
-            // send().get() returned: the application sends its next record, no sooner than
-            // its rate allows.
-            let app = p.app;
-            if let Some(dt) = self.produce_interval(app) {
-                self.schedule_tick(app, created.plus(dt).max(now));
-            }
+        if let Some(created_at) = released_sync {
+            self.return_to_application(ClientCallback::SendReturned {
+                producer: idx,
+                created_at,
+            });
         }
     }
 

@@ -69,6 +69,7 @@ impl Sim {
             awaiting_ack: None,
             wake_at: None,
             blocked: None,
+            flush_requested: false,
             stats: ProducerStats::default(),
             txn,
             crashed: false,
@@ -82,35 +83,6 @@ impl Sim {
             self.txn_send_init(index);
         }
         index
-    }
-
-    /// A live change of a producer setting: Kafka cannot change a running producer, so the
-    /// application closes it (its batches complete first) and creates a new one.
-    pub(crate) fn restart_producer(&mut self, app: u32) {
-        let old = self.app_producer[app as usize];
-        let mut was_waiting = false;
-        if let Some(p) = self.producers.get_mut(old as usize) {
-            p.state = ProducerState::Closing;
-            was_waiting = p.awaiting_ack.take().is_some();
-            // A send() blocked on buffer memory fails as Kafka's does when the producer closes
-            // ("Producer closed while allocating memory").
-            if p.blocked.take().is_some() {
-                p.stats.records_failed += 1;
-                was_waiting = true;
-            }
-        }
-        if was_waiting {
-            // The application's blocked send().get() is abandoned with the old instance;
-            // it carries on with the new one.
-            if let Some(dt) = self.produce_interval(app) {
-                self.schedule_tick(app, self.now.plus(dt));
-            }
-        }
-        self.sender_run(old);
-        self.maybe_finish_close(old);
-        let cfg = self.config.producers[app as usize].clone();
-        let new = self.create_producer(app, cfg);
-        self.app_producer[app as usize] = new;
     }
 
     /// A closing producer with nothing queued or in flight finishes closing (as its own

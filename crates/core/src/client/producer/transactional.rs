@@ -30,6 +30,7 @@
 //! (no `__transaction_state` log to replicate or reload); the epoch never overflows into a new
 //! producer id.
 
+use crate::client::callback::ClientCallback;
 use crate::event::Delivery;
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
 use crate::producer::transaction::ClientTxnTimer;
@@ -271,10 +272,10 @@ impl Sim {
         } else {
             t.aborted += 1;
         }
-        if self.pipeline_txn_done(idx, commit) {
-            return;
-        }
-        self.txn_resume(idx);
+        self.return_to_application(ClientCallback::TransactionCompleted {
+            producer: idx,
+            commit,
+        });
     }
 
     /// The producer is fenced: fatal, every queued batch fails, the application stops.
@@ -296,9 +297,10 @@ impl Sim {
         for b in queued {
             self.complete_batch(idx, b, Some(error), -1);
         }
-        if let Some(pr) = self.processor_of_producer(idx) {
-            self.pipeline_fenced(pr, error);
-        }
+        self.return_to_application(ClientCallback::Fenced {
+            producer: idx,
+            error,
+        });
     }
 
     /// Schedules a retry of the transactional request after retry.backoff.ms.
@@ -335,7 +337,7 @@ impl Sim {
                         p.producer_id = producer_id;
                         p.epoch = epoch;
                         p.next_sequence.iter_mut().for_each(|s| *s = 0);
-                        self.txn_resume(idx);
+                        self.return_to_application(ClientCallback::Initialized { producer: idx });
                     }
                     Some(e) if e.is_retriable() => self.txn_retry(idx),
                     Some(e) => self.txn_fatal(idx, e),
@@ -373,48 +375,6 @@ impl Sim {
             _ => None,
         };
         Delivery::Txn { state: None, error }
-    }
-
-    /// The run drains: every transactional application ends its open transaction (commit,
-    /// or abort when it meant to).
-    pub(crate) fn txn_drain(&mut self) {
-        for idx in 0..self.producers.len() as u32 {
-            let p = &self.producers[idx as usize];
-            let Some(t) = p.txn.as_ref() else {
-                continue;
-            };
-            if t.state == ClientTxnState::InTransaction
-                && p.state == crate::producer::ProducerState::Running
-                && !crate::app::pipeline::state::is_processor_app(p.app)
-            {
-                let commit = !t.will_abort;
-                self.txn_end(idx, commit);
-            }
-        }
-    }
-
-    pub(crate) fn transactional_instance(
-        &self,
-        app: u32,
-    ) -> Result<u32, crate::config::ConfigError> {
-        let idx = *self.app_producer.get(app as usize).ok_or_else(|| {
-            crate::config::ConfigError::new(
-                "producer",
-                alloc::format!(
-                    "{app} is not a producer application: there are {}",
-                    self.app_producer.len()
-                ),
-            )
-        })?;
-        if self.producers[idx as usize].txn.is_none() {
-            return Err(crate::config::ConfigError::new(
-                crate::config::settings::producer::TRANSACTIONAL_ID.name,
-                alloc::format!(
-                    "producer {app} has no transactional.id (Kafka: TransactionalId must be set to use transactions)"
-                ),
-            ));
-        }
-        Ok(idx)
     }
 
     /// A transactional producer's timer: a retry after CONCURRENT_TRANSACTIONS, a zombie's
