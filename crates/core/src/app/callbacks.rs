@@ -33,6 +33,9 @@ impl Sim {
                     self.txn_resume(producer);
                 }
             }
+            ClientCallback::OffsetsAdded { producer, error } => {
+                self.pipeline_offsets_added(producer, error)
+            }
             ClientCallback::TransactionCompleted { producer, commit } => {
                 if !self.pipeline_txn_done(producer, commit) {
                     self.txn_resume(producer);

@@ -33,6 +33,11 @@ pub enum ClientCallback {
     Flushed { producer: u32 },
     /// `initTransactions()` returned: the producer has its id and epoch.
     Initialized { producer: u32 },
+    /// sendOffsetsToTransaction()'s AddOffsetsToTxn was answered (`error`: refused).
+    OffsetsAdded {
+        producer: u32,
+        error: Option<KafkaError>,
+    },
     /// `commitTransaction()` (`commit`) or `abortTransaction()` returned.
     TransactionCompleted { producer: u32, commit: bool },
     /// The producer is fenced (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH, or its transaction

@@ -107,10 +107,8 @@ impl Sim {
                 request_id,
                 results,
             } => self.on_produce_response(p, request_id, results),
-            body
-            @ (Body::AddOffsetsToTxnResponse { .. } | Body::TxnOffsetCommitResponse { .. }) => {
-                self.on_pipeline_response(p, body)
-            }
+            Body::AddOffsetsToTxnResponse { error } => self.on_add_offsets_response(p, error),
+            body @ Body::TxnOffsetCommitResponse { .. } => self.on_pipeline_response(p, body),
             body => self.on_txn_response(p, body),
         }
     }

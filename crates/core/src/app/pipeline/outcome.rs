@@ -9,33 +9,12 @@ use crate::net::{Body, GroupError, KafkaError};
 use crate::sim::{Pending, Sim};
 
 impl Sim {
-    /// AddOffsetsToTxn / TxnOffsetCommit answers at a processor's producer.
+    /// The TxnOffsetCommit answer at a processor's producer.
     pub(crate) fn on_pipeline_response(&mut self, idx: u32, body: Body) -> crate::event::Delivery {
         let Some(pr) = self.processor_of_producer(idx) else {
             return crate::event::Delivery::Group;
         };
         match body {
-            Body::AddOffsetsToTxnResponse { error } => {
-                if let Some(t) = self
-                    .producers
-                    .get_mut(idx as usize)
-                    .and_then(|p| p.txn.as_mut())
-                {
-                    t.request_in_flight = false;
-                    if error.is_none() {
-                        t.offsets_added = true;
-                    }
-                }
-                if self.processor(pr).phase != ProcessorPhase::AddingOffsets {
-                    return crate::event::Delivery::Txn { state: None, error };
-                }
-                match error {
-                    None => self.pipeline_send_txn_offset_commit(pr),
-                    Some(e) if e.is_retriable() => self.pipeline_retry(pr),
-                    Some(e) => self.pipeline_fenced(pr, e),
-                }
-                crate::event::Delivery::Txn { state: None, error }
-            }
             Body::TxnOffsetCommitResponse {
                 error,
                 producer_error,
@@ -94,6 +73,22 @@ impl Sim {
                 }
             }
             _ => crate::event::Delivery::Group,
+        }
+    }
+
+    /// The answer to a processor's AddOffsetsToTxn: TxnOffsetCommit next, or again after the
+    /// backoff, or a new producer when it is fenced.
+    pub(crate) fn pipeline_offsets_added(&mut self, idx: u32, error: Option<KafkaError>) {
+        let Some(pr) = self.processor_of_producer(idx) else {
+            return;
+        };
+        if self.processor(pr).phase != ProcessorPhase::AddingOffsets {
+            return;
+        }
+        match error {
+            None => self.pipeline_send_txn_offset_commit(pr),
+            Some(e) if e.is_retriable() => self.pipeline_retry(pr),
+            Some(e) => self.pipeline_fenced(pr, e),
         }
     }
 

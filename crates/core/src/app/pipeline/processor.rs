@@ -128,31 +128,14 @@ impl Sim {
 
     /// sendOffsetsToTransaction(): AddOffsetsToTxn first under transaction.version 1.
     pub(crate) fn pipeline_send_offsets(&mut self, pr: u32) {
-        let p = self.processor(pr);
-        let idx = p.producer;
+        let idx = self.processor(pr).producer;
         let group = self.pipeline.as_ref().map_or(0, |p| p.group);
-        let prod = self.producer_mut(idx);
-        let (pid, epoch) = (prod.producer_id, prod.epoch);
-        let t = prod
-            .txn
-            .as_mut()
-            .expect("only an exactly_once_v2 processor, whose producer is transactional, sends offsets to its transaction");
+        let t = self.producer(idx).txn.as_ref().expect(
+            "only an exactly_once_v2 processor, whose producer is transactional, sends offsets to its transaction",
+        );
         if t.version < 2 && !t.offsets_added {
-            t.request_in_flight = true;
-            let (coord, tid) = (t.coordinator, t.transactional_id.clone());
             self.set_phase(pr, ProcessorPhase::AddingOffsets);
-            self.send(
-                Node::Producer(idx),
-                Node::Broker(coord),
-                Body::AddOffsetsToTxn {
-                    producer: idx,
-                    transactional_id: tid,
-                    producer_id: pid,
-                    epoch,
-                    group,
-                },
-            );
-            self.txn_request_sent(idx);
+            self.send_add_offsets_to_txn(idx, group);
         } else {
             self.pipeline_send_txn_offset_commit(pr);
         }
@@ -291,18 +274,5 @@ impl Sim {
                 })
             }
         }
-    }
-
-    /// A transactional request of a processor's producer timed out: AddOffsetsToTxn is sent
-    /// again here (`true`); other requests by the transaction manager.
-    pub(crate) fn pipeline_resend(&mut self, idx: u32) -> bool {
-        let Some(pr) = self.processor_of_producer(idx) else {
-            return false;
-        };
-        if self.processor(pr).phase == ProcessorPhase::AddingOffsets {
-            self.pipeline_send_offsets(pr);
-            return true;
-        }
-        false
     }
 }

@@ -7,9 +7,11 @@
 //! The member finds its coordinator with FindCoordinator and finds it again when a request
 //! to it times out or is answered NOT_COORDINATOR (`sim::coordinator`).
 //!
+//! The application's loop around `poll()` is `app::consuming`; the rebalance listener and a
+//! commit's outcome go back to the application as `client::callback::ClientCallback`s.
+//!
 //! Simplified for now: the application's `poll()` is modelled only when records are
-//! buffered (an idle application is "inside poll()"), and rebalance callbacks do nothing
-//! beyond what auto-commit does.
+//! buffered (an idle application is "inside poll()").
 
 pub mod coordinator;
 pub mod fetcher;

@@ -15,6 +15,7 @@ pub mod send;
 pub mod sender;
 pub mod transaction;
 pub mod transactional;
+pub mod txn_offsets;
 
 use crate::config::ProducerConfig;
 use crate::producer::accumulator::PartitionerState;

@@ -73,6 +73,8 @@ pub struct TransactionManager {
     pub pending: BTreeSet<u32>,
     /// sendOffsetsToTransaction() put a group's offsets in the open transaction.
     pub offsets_added: bool,
+    /// An AddOffsetsToTxn for this group is out.
+    pub adding_offsets_of: Option<u32>,
     /// An InitProducerId / AddPartitionsToTxn / EndTxn is in flight.
     pub request_in_flight: bool,
     /// A batch of the open transaction failed: commitTransaction aborts instead (Kafka's
@@ -104,6 +106,7 @@ impl TransactionManager {
             added: BTreeSet::new(),
             pending: BTreeSet::new(),
             offsets_added: false,
+            adding_offsets_of: None,
             request_in_flight: false,
             request_seq: 0,
             abortable_error: false,

@@ -17,9 +17,11 @@
 //! (every 10 s, `transaction.abort.timed.out.transaction.cleanup.interval.ms`) with an epoch
 //! bump, so its producer is fenced.
 //!
-//! sendOffsetsToTransaction (AddOffsetsToTxn under version 1, TxnOffsetCommit with the
-//! consumer's group metadata) puts a group's offsets in the transaction; they wait at the group
-//! coordinator until the transaction ends (see `sim::pipeline`).
+//! sendOffsetsToTransaction (AddOffsetsToTxn under version 1, `txn_offsets`; TxnOffsetCommit
+//! with the consumer's group metadata, `app::pipeline::processor`) puts a group's offsets in
+//! the transaction; they wait at the group coordinator until the transaction ends. What the
+//! application learns (initTransactions, commit / abort returning, fencing) goes back to it as
+//! a `client::callback::ClientCallback`.
 //!
 //! Coordinator failover: when the controller fences the coordinator's broker, the next live
 //! replica of its `__transaction_state` partition leads and coordinates (it sends the markers
@@ -425,7 +427,7 @@ impl Sim {
                 match state {
                     ClientTxnState::Initializing => self.txn_send_init(producer),
                     _ => {
-                        if !self.pipeline_resend(producer) {
+                        if !self.resend_add_offsets_to_txn(producer) {
                             self.sender_run(producer);
                         }
                     }
