@@ -1,8 +1,9 @@
 //! The consume-transform-produce pipeline (`sim.pipeline=ctp`): exactly_once_v2 vs
 //! at_least_once under processor crashes, sendOffsetsToTransaction, requireStable.
 
+use streamscope_core::app::pipeline::PipelineAction;
 use streamscope_core::event::{Delivery, Event};
-use streamscope_core::net::{GroupError, MessageKind, TopicPartitionId};
+use streamscope_core::net::{GroupError, MessageKind, Node, TopicPartitionId};
 use streamscope_core::sim::schedule::parse_fault;
 use streamscope_core::{Change, Config, Sim, SimTime};
 
@@ -526,4 +527,46 @@ fn debug_seed() {
         );
     }
     dump(&sim);
+}
+
+/// At-least-once, a processor flush()es its output before committing: Kafka's `flush()`
+/// (`RecordAccumulator.beginFlush`) makes every batch sendable at once, without waiting for
+/// linger.ms (5 ms by default), so the output's Produce leaves at the moment of the flush.
+#[test]
+fn at_least_once_flush_sends_the_output_without_waiting_for_linger() {
+    let c = world("at_least_once", &[]);
+    let latency = c.sim.network_latency_us.value;
+    let mut sim = Sim::new(c, 11).unwrap();
+    // (producer of the processor, time of its flush) waiting for their Produce.
+    let mut waiting: Vec<(u32, u64)> = Vec::new();
+    let mut checked = 0;
+    while let Some(e) = sim.step_until(SimTime(3_000_000)) {
+        let (t, event) = (e.time.micros(), e.event.clone());
+        match event {
+            Event::PipelineStep {
+                processor,
+                action: PipelineAction::Produced { records },
+            } if records > 0 => {
+                let p = &sim.pipeline().unwrap().processors[processor as usize];
+                waiting.push((p.producer, t));
+            }
+            Event::Delivered {
+                kind: MessageKind::Produce,
+                from: Node::Producer(x),
+                ..
+            } => {
+                if let Some(i) = waiting.iter().position(|(p, _)| *p == x) {
+                    let (_, flushed_at) = waiting.remove(i);
+                    assert_eq!(
+                        t,
+                        flushed_at + latency,
+                        "the output of the flush at {flushed_at} us waited before it was sent"
+                    );
+                    checked += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(checked > 20, "only {checked} flushes seen");
 }

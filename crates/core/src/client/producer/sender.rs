@@ -58,10 +58,12 @@ impl Sim {
         let topic = p.topic;
         let leaders = self.topics[topic as usize].leaders();
         let p = &mut self.producers[idx as usize];
-        // Closing, or a send() blocked on memory (`free.queued() > 0`): everything is sendable.
-        // Committing or aborting a transaction flushes too.
+        // Closing, a send() blocked on memory (`free.queued() > 0`) or a flush() in progress
+        // (`RecordAccumulator.flushInProgress()`): everything is sendable. Committing or
+        // aborting a transaction flushes too.
         let flushing = p.state == ProducerState::Closing
             || p.blocked.is_some()
+            || p.flush_requested
             || p.txn.as_ref().is_some_and(|t| t.ending());
         let ready_nodes = ready(p, &leaders, now, flushing);
         let mut sent = 0;
