@@ -33,8 +33,12 @@ impl Sim {
                     self.txn_resume(producer);
                 }
             }
-            ClientCallback::OffsetsAdded { producer, error } => {
-                self.pipeline_offsets_added(producer, error)
+            ClientCallback::OffsetsAdded { producer } => self.pipeline_offsets_added(producer),
+            ClientCallback::OffsetsCommitted { producer } => {
+                self.pipeline_offsets_committed(producer)
+            }
+            ClientCallback::OffsetsRefused { producer, error } => {
+                self.pipeline_offsets_refused(producer, error)
             }
             ClientCallback::TransactionCompleted { producer, commit } => {
                 if !self.pipeline_txn_done(producer, commit) {

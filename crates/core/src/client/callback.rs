@@ -33,11 +33,14 @@ pub enum ClientCallback {
     Flushed { producer: u32 },
     /// `initTransactions()` returned: the producer has its id and epoch.
     Initialized { producer: u32 },
-    /// sendOffsetsToTransaction()'s AddOffsetsToTxn was answered (`error`: refused).
-    OffsetsAdded {
-        producer: u32,
-        error: Option<KafkaError>,
-    },
+    /// sendOffsetsToTransaction()'s AddOffsetsToTxn succeeded: its TxnOffsetCommit is next.
+    OffsetsAdded { producer: u32 },
+    /// sendOffsetsToTransaction() returned: the offsets are in the transaction.
+    OffsetsCommitted { producer: u32 },
+    /// sendOffsetsToTransaction() threw CommitFailedException: the group coordinator refused
+    /// the consumer's group metadata (a stale generation, an unknown member, a fenced
+    /// instance).
+    OffsetsRefused { producer: u32, error: GroupError },
     /// `commitTransaction()` (`commit`) or `abortTransaction()` returned.
     TransactionCompleted { producer: u32, commit: bool },
     /// The producer is fenced (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH, or its transaction

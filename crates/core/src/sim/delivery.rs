@@ -108,7 +108,10 @@ impl Sim {
                 results,
             } => self.on_produce_response(p, request_id, results),
             Body::AddOffsetsToTxnResponse { error } => self.on_add_offsets_response(p, error),
-            body @ Body::TxnOffsetCommitResponse { .. } => self.on_pipeline_response(p, body),
+            Body::TxnOffsetCommitResponse {
+                error,
+                producer_error,
+            } => self.on_txn_offset_commit_response(p, error, producer_error),
             body => self.on_txn_response(p, body),
         }
     }

@@ -1,95 +1,43 @@
-//! How a processor's transaction or commit ends: the answers to its AddOffsetsToTxn and
-//! TxnOffsetCommit, fencing, the transaction's completion, going back to the committed offsets
+//! How a processor's transaction or commit ends: its sendOffsetsToTransaction() returning or
+//! throwing, fencing, the transaction's completion, going back to the committed offsets
 //! after an abort, the commits a rebalance forces, and a failed at_least_once commit.
 
 use crate::app::pipeline::PipelineTimer;
 use crate::app::pipeline::ProcessorPhase;
 use crate::consumer::MemberState;
-use crate::net::{Body, GroupError, KafkaError};
+use crate::net::{GroupError, KafkaError};
 use crate::sim::{Pending, Sim};
 
 impl Sim {
-    /// The TxnOffsetCommit answer at a processor's producer.
-    pub(crate) fn on_pipeline_response(&mut self, idx: u32, body: Body) -> crate::event::Delivery {
+    /// The processor's sendOffsetsToTransaction(): its AddOffsetsToTxn succeeded, the
+    /// TxnOffsetCommit is out.
+    pub(crate) fn pipeline_offsets_added(&mut self, idx: u32) {
         let Some(pr) = self.processor_of_producer(idx) else {
-            return crate::event::Delivery::Group;
+            return;
         };
-        match body {
-            Body::TxnOffsetCommitResponse {
-                error,
-                producer_error,
-            } => {
-                if self.processor(pr).phase != ProcessorPhase::CommittingOffsets {
-                    return crate::event::Delivery::Group;
-                }
-                self.processor_mut(pr).request_seq += 1;
-                match (error, producer_error) {
-                    (None, None) => {
-                        self.set_phase(pr, ProcessorPhase::CommittingTransaction);
-                        if let Some(t) = self
-                            .producers
-                            .get_mut(idx as usize)
-                            .and_then(|p| p.txn.as_mut())
-                        {
-                            t.offsets_added = true;
-                        }
-                        self.txn_end(idx, true);
-                        crate::event::Delivery::Group
-                    }
-                    (_, Some(e)) if e.is_retriable() => {
-                        let fast = (e == KafkaError::ConcurrentTransactions).then_some(20_000);
-                        self.pipeline_retry_after(pr, fast);
-                        crate::event::Delivery::Txn {
-                            state: None,
-                            error: Some(e),
-                        }
-                    }
-                    (_, Some(e)) => {
-                        self.pipeline_fenced(pr, e);
-                        crate::event::Delivery::Txn {
-                            state: None,
-                            error: Some(e),
-                        }
-                    }
-                    (
-                        Some(
-                            e @ (GroupError::NotCoordinator
-                            | GroupError::CoordinatorNotAvailable
-                            | GroupError::UnstableOffsetCommit),
-                        ),
-                        None,
-                    ) => {
-                        self.pipeline_retry(pr);
-                        crate::event::Delivery::GroupRefused { error: e }
-                    }
-                    (Some(e), None) => {
-                        // CommitFailedException (a stale generation, an unknown member, a
-                        // fenced instance): the transaction is aborted and the work redone
-                        // from the committed offsets (Streams' TaskMigratedException).
-                        self.set_phase(pr, ProcessorPhase::AbortingTransaction);
-                        self.txn_end(idx, false);
-                        crate::event::Delivery::GroupRefused { error: e }
-                    }
-                }
-            }
-            _ => crate::event::Delivery::Group,
+        if self.processor(pr).phase == ProcessorPhase::AddingOffsets {
+            self.set_phase(pr, ProcessorPhase::CommittingOffsets);
         }
     }
 
-    /// The answer to a processor's AddOffsetsToTxn: TxnOffsetCommit next, or again after the
-    /// backoff, or a new producer when it is fenced.
-    pub(crate) fn pipeline_offsets_added(&mut self, idx: u32, error: Option<KafkaError>) {
+    /// sendOffsetsToTransaction() returned: commitTransaction().
+    pub(crate) fn pipeline_offsets_committed(&mut self, idx: u32) {
         let Some(pr) = self.processor_of_producer(idx) else {
             return;
         };
-        if self.processor(pr).phase != ProcessorPhase::AddingOffsets {
+        self.set_phase(pr, ProcessorPhase::CommittingTransaction);
+        self.txn_end(idx, true);
+    }
+
+    /// sendOffsetsToTransaction() threw CommitFailedException (a stale generation, an unknown
+    /// member, a fenced instance): the transaction is aborted and the work redone from the
+    /// committed offsets (Streams' TaskMigratedException).
+    pub(crate) fn pipeline_offsets_refused(&mut self, idx: u32, _error: GroupError) {
+        let Some(pr) = self.processor_of_producer(idx) else {
             return;
-        }
-        match error {
-            None => self.pipeline_send_txn_offset_commit(pr),
-            Some(e) if e.is_retriable() => self.pipeline_retry(pr),
-            Some(e) => self.pipeline_fenced(pr, e),
-        }
+        };
+        self.set_phase(pr, ProcessorPhase::AbortingTransaction);
+        self.txn_end(idx, false);
     }
 
     /// The producer of a processor is fenced (or its transaction timed out): a new producer

@@ -7,9 +7,9 @@ use crate::app::pipeline::PipelineTimer;
 use crate::app::pipeline::ProcessorPhase;
 use crate::consumer::{BufferedRecord, MemberState};
 use crate::event::Event;
-use crate::net::{Body, Node, TopicPartitionId};
-use crate::producer::transaction::ClientTxnState;
-use crate::sim::{Pending, Sim};
+use crate::net::TopicPartitionId;
+use crate::producer::transaction::{ClientTxnState, OffsetsStep, TxnOffsets};
+use crate::sim::Sim;
 use crate::time::SimTime;
 use alloc::vec::Vec;
 
@@ -126,96 +126,24 @@ impl Sim {
         })
     }
 
-    /// sendOffsetsToTransaction(): AddOffsetsToTxn first under transaction.version 1.
-    pub(crate) fn pipeline_send_offsets(&mut self, pr: u32) {
-        let idx = self.processor(pr).producer;
-        let group = self.pipeline.as_ref().map_or(0, |p| p.group);
-        let t = self.producer(idx).txn.as_ref().expect(
-            "only an exactly_once_v2 processor, whose producer is transactional, sends offsets to its transaction",
-        );
-        if t.version < 2 && !t.offsets_added {
-            self.set_phase(pr, ProcessorPhase::AddingOffsets);
-            self.send_add_offsets_to_txn(idx, group);
-        } else {
-            self.pipeline_send_txn_offset_commit(pr);
-        }
-    }
-
-    /// TxnOffsetCommit to the group coordinator with the consumer's group metadata.
-    pub(crate) fn pipeline_send_txn_offset_commit(&mut self, pr: u32) {
+    /// sendOffsetsToTransaction() of the positions after the last poll, with the consumer's
+    /// group metadata captured then (AddOffsetsToTxn first under transaction.version 1).
+    fn pipeline_send_offsets(&mut self, pr: u32) {
         let p = self.processor(pr);
         let (c, idx) = (p.consumer, p.producer);
         let group = self.pipeline.as_ref().map_or(0, |pl| pl.group);
-        let cons = self
-            .consumers
-            .get(c as usize)
-            .expect("a processor's consumer instance exists");
-        let instance_id = cons.instance_id.clone();
-        let (offsets, member_id, generation) = (
-            p.batch_offsets.clone(),
-            p.batch_member_id.clone(),
-            p.batch_generation,
-        );
-        let prod = self.producer(idx);
-        let (pid, epoch) = (prod.producer_id, prod.epoch);
-        let t = prod
-            .txn
-            .as_ref()
-            .expect("only an exactly_once_v2 processor commits offsets in its transaction");
-        let tid = t.transactional_id.clone();
-        let Some(coord) = self
-            .groups
-            .get(group as usize)
-            .and_then(|g| self.offsets_leader(g.offsets_partition))
-        else {
-            // COORDINATOR_NOT_AVAILABLE: try again after the backoff.
-            self.pipeline_retry(pr);
-            return;
+        let offsets = TxnOffsets {
+            group,
+            offsets: p.batch_offsets.clone(),
+            member_id: p.batch_member_id.clone(),
+            generation: p.batch_generation,
+            instance_id: self.consumer(c).instance_id.clone(),
         };
-        self.set_phase(pr, ProcessorPhase::CommittingOffsets);
-        let timeout = self.producers.get(idx as usize).map_or(30_000_000, |p| {
-            p.config.request_timeout_ms.value.max(1) * 1000
-        });
-        let seq = self.processor(pr).request_seq + 1;
-        self.processor_mut(pr).request_seq = seq;
-        let at = self.now.plus(timeout);
-        self.schedule(
-            at,
-            Pending::Pipeline(PipelineTimer::Timeout { processor: pr, seq }),
-        );
-        self.send(
-            Node::Producer(idx),
-            Node::Broker(coord),
-            Body::TxnOffsetCommit {
-                producer: idx,
-                transactional_id: tid,
-                producer_id: pid,
-                epoch,
-                group,
-                member_id,
-                generation,
-                instance_id,
-                offsets,
-            },
-        );
-    }
-
-    pub(crate) fn pipeline_retry(&mut self, pr: u32) {
-        self.pipeline_retry_after(pr, None);
-    }
-
-    /// `backoff_us`: instead of retry.backoff.ms (the client retries CONCURRENT_TRANSACTIONS
-    /// after 20 ms, as its TransactionManager does for AddPartitionsToTxn).
-    pub(crate) fn pipeline_retry_after(&mut self, pr: u32, backoff_us: Option<u64>) {
-        let backoff = backoff_us.unwrap_or_else(|| {
-            let idx = self.processor(pr).producer;
-            self.producer(idx).config.retry_backoff_ms.value.max(1) * 1000
-        });
-        let at = self.now.plus(backoff);
-        self.schedule(
-            at,
-            Pending::Pipeline(PipelineTimer::Retry { processor: pr }),
-        );
+        let phase = match self.send_offsets_to_transaction(idx, offsets) {
+            OffsetsStep::AddingOffsets => ProcessorPhase::AddingOffsets,
+            OffsetsStep::Committing => ProcessorPhase::CommittingOffsets,
+        };
+        self.set_phase(pr, phase);
     }
 
     pub(crate) fn on_pipeline_timer(&mut self, t: PipelineTimer) -> Option<Event> {
@@ -241,33 +169,6 @@ impl Sim {
                 p.phase = ProcessorPhase::CommittingOffsetsSync;
                 let id = self.send_commit(c);
                 self.block_in_commit_sync(c, id);
-                Some(Event::PipelineStep {
-                    processor,
-                    action: PipelineAction::Retried,
-                })
-            }
-            PipelineTimer::Timeout { processor, seq } => {
-                let p = self.processor(processor);
-                if p.phase != ProcessorPhase::CommittingOffsets || p.request_seq != seq {
-                    return None;
-                }
-                self.pipeline_send_txn_offset_commit(processor);
-                Some(Event::PipelineStep {
-                    processor,
-                    action: PipelineAction::Retried,
-                })
-            }
-            PipelineTimer::Retry { processor } => {
-                let idx = self.processor(processor).producer;
-                self.txn_refresh_coordinator(idx);
-                let p = self.processor(processor);
-                match p.phase {
-                    ProcessorPhase::AddingOffsets => self.pipeline_send_offsets(processor),
-                    ProcessorPhase::CommittingOffsets => {
-                        self.pipeline_send_txn_offset_commit(processor)
-                    }
-                    _ => return None,
-                }
                 Some(Event::PipelineStep {
                     processor,
                     action: PipelineAction::Retried,

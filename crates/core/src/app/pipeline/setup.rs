@@ -86,7 +86,6 @@ impl Sim {
                     commits: 0,
                     aborts: 0,
                     crashes: 0,
-                    request_seq: 0,
                     needs_commit: false,
                 });
             }

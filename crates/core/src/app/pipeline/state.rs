@@ -151,8 +151,6 @@ pub struct Processor {
     pub commits: u64,
     pub aborts: u64,
     pub crashes: u64,
-    /// Numbers its TxnOffsetCommits (a timeout knows whether its request is still out).
-    pub request_seq: u64,
     /// At-least-once: processed positions whose commit failed (a rebalance); committed again
     /// once the member is stable (Streams commits every commit.interval.ms until it works).
     pub needs_commit: bool,
@@ -221,10 +219,6 @@ pub struct PipelineReport {
 /// Pipeline timers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PipelineTimer {
-    /// A processor sends its transactional request again (retriable error).
-    Retry { processor: u32 },
-    /// A TxnOffsetCommit got no answer within request.timeout.ms.
-    Timeout { processor: u32, seq: u64 },
     /// At-least-once: try the failed offset commit again.
     CommitRetry { processor: u32 },
 }
@@ -246,5 +240,6 @@ pub enum PipelineAction {
     Restarted {
         new_transactional_id: bool,
     },
+    /// At-least-once: the offset commit that failed is tried again.
     Retried,
 }

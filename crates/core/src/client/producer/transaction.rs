@@ -9,9 +9,11 @@
 //! (the application stops; Kafka's would close the producer); an abort fails the batches not
 //! yet sent (`TransactionAbortedException`) and lets those in flight complete.
 
+use crate::net::TopicPartitionId;
 use crate::time::SimTime;
 use alloc::collections::BTreeSet;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A transactional producer's timers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +24,31 @@ pub(crate) enum ClientTxnTimer {
     ZombieTick { producer: u32, at: SimTime },
     /// A transactional request got no answer within request.timeout.ms: sent again.
     RequestTimeout { producer: u32, seq: u64 },
+    /// sendOffsetsToTransaction()'s request is sent again after a retriable error.
+    OffsetsRetry { producer: u32 },
+    /// A TxnOffsetCommit got no answer within request.timeout.ms: sent again.
+    OffsetsTimeout { producer: u32, seq: u64 },
+}
+
+/// What `sendOffsetsToTransaction(offsets, groupMetadata)` puts in the transaction: the
+/// consumer's positions and its `ConsumerGroupMetadata` (group, member id, generation,
+/// group.instance.id), which the group coordinator checks as it would an OffsetCommit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxnOffsets {
+    pub group: u32,
+    pub offsets: Vec<(TopicPartitionId, u64)>,
+    pub member_id: String,
+    pub generation: u32,
+    pub instance_id: Option<String>,
+}
+
+/// Where a sendOffsetsToTransaction() is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetsStep {
+    /// AddOffsetsToTxn to the transaction coordinator (transaction.version 1).
+    AddingOffsets,
+    /// TxnOffsetCommit to the group coordinator.
+    Committing,
 }
 
 /// `TransactionManager.State`, as far as the simulator goes.
@@ -73,8 +100,10 @@ pub struct TransactionManager {
     pub pending: BTreeSet<u32>,
     /// sendOffsetsToTransaction() put a group's offsets in the open transaction.
     pub offsets_added: bool,
-    /// An AddOffsetsToTxn for this group is out.
-    pub adding_offsets_of: Option<u32>,
+    /// A sendOffsetsToTransaction() in progress, and its step.
+    pub sending_offsets: Option<(TxnOffsets, OffsetsStep)>,
+    /// Numbers the TxnOffsetCommits, so a timeout knows whether its request is the one out.
+    pub offsets_seq: u64,
     /// An InitProducerId / AddPartitionsToTxn / EndTxn is in flight.
     pub request_in_flight: bool,
     /// A batch of the open transaction failed: commitTransaction aborts instead (Kafka's
@@ -106,7 +135,8 @@ impl TransactionManager {
             added: BTreeSet::new(),
             pending: BTreeSet::new(),
             offsets_added: false,
-            adding_offsets_of: None,
+            sending_offsets: None,
+            offsets_seq: 0,
             request_in_flight: false,
             request_seq: 0,
             abortable_error: false,

@@ -17,9 +17,8 @@
 //! (every 10 s, `transaction.abort.timed.out.transaction.cleanup.interval.ms`) with an epoch
 //! bump, so its producer is fenced.
 //!
-//! sendOffsetsToTransaction (AddOffsetsToTxn under version 1, `txn_offsets`; TxnOffsetCommit
-//! with the consumer's group metadata, `app::pipeline::processor`) puts a group's offsets in
-//! the transaction; they wait at the group coordinator until the transaction ends. What the
+//! sendOffsetsToTransaction (`txn_offsets`: AddOffsetsToTxn under version 1, TxnOffsetCommit
+//! with the consumer's group metadata) puts a group's offsets in the transaction; they wait at the group coordinator until the transaction ends. What the
 //! application learns (initTransactions, commit / abort returning, fencing) goes back to it as
 //! a `client::callback::ClientCallback`.
 //!
@@ -411,6 +410,9 @@ impl Sim {
                     return None;
                 }
                 self.txn_app_tick(producer)
+            }
+            t @ (ClientTxnTimer::OffsetsRetry { .. } | ClientTxnTimer::OffsetsTimeout { .. }) => {
+                self.on_offsets_timer(t)
             }
             ClientTxnTimer::RequestTimeout { producer, seq } => {
                 let p = self.producers.get_mut(producer as usize)?;
