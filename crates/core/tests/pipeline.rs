@@ -570,3 +570,38 @@ fn at_least_once_flush_sends_the_output_without_waiting_for_linger() {
     }
     assert!(checked > 20, "only {checked} flushes seen");
 }
+
+/// The processors' group coordinator goes down for longer than broker.session.timeout.ms
+/// (RF 1: its `__consumer_offsets` partition is offline once the controller fences it): a
+/// TxnOffsetCommit sent to the dead broker times out after request.timeout.ms (30 s), finds
+/// no coordinator, and is retried by the transaction manager every retry.backoff.ms until the
+/// broker is back; the pipeline then ends with every input in the output exactly once.
+#[test]
+fn txn_offset_commits_are_retried_through_a_group_coordinator_outage() {
+    let mut retries = Vec::new();
+    for broker in 0..3 {
+        let c = world(
+            "exactly_once_v2",
+            &[("replication.factor", "1"), ("transaction.version", "2")],
+        );
+        let fault = format!("crash:broker={broker}@2s..40s");
+        let (sim, events) = run_faults(c, 5, 45, &[&fault]);
+        let r = sim.pipeline_report().unwrap();
+        assert_eq!(
+            (r.duplicates, r.missing, r.out_of_order),
+            (0, 0, 0),
+            "broker {broker} down: {r:?}"
+        );
+        assert_eq!(r.output_committed, r.input, "broker {broker} down: {r:?}");
+        let retried_in_outage = times(&events, |e| matches!(e, Event::TransactionRetried { .. }))
+            .into_iter()
+            .filter(|t| (32_000_000..40_000_000).contains(t))
+            .count();
+        retries.push(retried_in_outage);
+    }
+    // One of the three brokers is the group coordinator: its outage is retried through.
+    assert!(
+        retries.iter().any(|n| *n > 10),
+        "retries in each outage: {retries:?}"
+    );
+}
