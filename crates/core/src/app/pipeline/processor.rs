@@ -182,7 +182,7 @@ impl Sim {
             .expect("only an exactly_once_v2 processor commits offsets in its transaction");
         let tid = t.transactional_id.clone();
         let Some(coord) = self
-            .groups
+            .groups()
             .get(group as usize)
             .and_then(|g| self.offsets_leader(g.offsets_partition))
         else {

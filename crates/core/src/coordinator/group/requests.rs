@@ -5,7 +5,7 @@
 //! offsets that a transaction's end commits or drops.
 //!
 //! Which broker coordinates a group, FindCoordinator and the coordinator's failover are in
-//! `sim::coordinator`.
+//! `placement`.
 //!
 //! Simplified: one rebalance timeout and session timeout per group (Kafka takes each member's);
 //! a static member that restarts while the group is Stable is given its old assignment without
@@ -14,62 +14,25 @@
 //! same effect); FENCED_INSTANCE_ID is not answered (a replaced static member's old process is
 //! always dead here).
 
-use crate::coordinator::group::state::{Group, JoinRequest};
+use crate::coordinator::group::context::GroupCtx;
+use crate::coordinator::group::state::{GroupCoordinators, JoinRequest};
 use crate::event::Delivery;
 use crate::net::{Body, GroupError, Node, TopicPartitionId};
-use crate::sim::Sim;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-impl Sim {
-    /// Group `group`'s coordinator state. Groups are only ever added (from the configuration,
-    /// or `AddGroup`, whose id is checked first), always together with their configuration,
-    /// and every group index the engine holds (a consumer's, a request's, a timer's, a
-    /// pipeline's) names one.
-    pub(crate) fn group(&self, group: u32) -> &Group {
-        let n = self.groups.len();
-        assert!(
-            (group as usize) < n,
-            "consumer group {group} does not exist ({n} groups)"
-        );
-        &self.groups[group as usize]
-    }
-
-    /// Group `group`'s coordinator state, to change (see `group`).
-    pub(crate) fn group_mut(&mut self, group: u32) -> &mut Group {
-        let n = self.groups.len();
-        assert!(
-            (group as usize) < n,
-            "consumer group {group} does not exist ({n} groups)"
-        );
-        &mut self.groups[group as usize]
-    }
-
-    /// The group's session timeout and rebalance timeout (max.poll.interval.ms), in
-    /// microseconds.
-    pub(crate) fn group_timeouts(&self, group: u32) -> (u64, u64) {
-        let n = self.config.groups.len();
-        assert!(
-            (group as usize) < n,
-            "consumer group {group} has no configuration ({n} groups)"
-        );
-        let c = &self.config.groups[group as usize].consumer;
-        (
-            c.session_timeout_ms.value * 1000,
-            c.max_poll_interval_ms.value * 1000,
-        )
-    }
-
+impl GroupCoordinators {
     /// The coordinator's answer to consumer `to` in group `group`.
-    pub(crate) fn coordinator_reply(&mut self, group: u32, to: u32, body: Body) {
+    pub(crate) fn coordinator_reply(&self, ctx: &mut GroupCtx, group: u32, to: u32, body: Body) {
         let coord = self.group(group).coordinator;
-        self.send(Node::Broker(coord), Node::Consumer(to), body);
+        ctx.out.send(Node::Broker(coord), Node::Consumer(to), body);
     }
 
     /// A group request at broker `broker`: FindCoordinator at any broker; the rest only at
-    /// the group's coordinator (others answer NOT_COORDINATOR, see `sim::coordinator`).
-    pub(crate) fn on_coordinator_request(
+    /// the group's coordinator (others answer NOT_COORDINATOR, see `placement`).
+    pub(crate) fn on_request(
         &mut self,
+        ctx: &mut GroupCtx,
         broker: u32,
         from: Node,
         body: Body,
@@ -78,7 +41,7 @@ impl Sim {
             // Not a group request: only consumers send those.
             return Delivery::Group;
         };
-        if let Some(d) = self.not_coordinator(broker, consumer, &body) {
+        if let Some(d) = self.not_coordinator(ctx, broker, consumer, &body) {
             return d;
         }
         match body {
@@ -90,37 +53,40 @@ impl Sim {
                 protocols,
                 metadata,
                 ..
-            } => self.coordinator_join(JoinRequest {
-                group,
-                consumer,
-                member_id,
-                new_member,
-                instance_id,
-                protocols,
-                metadata,
-            }),
+            } => self.coordinator_join(
+                ctx,
+                JoinRequest {
+                    group,
+                    consumer,
+                    member_id,
+                    new_member,
+                    instance_id,
+                    protocols,
+                    metadata,
+                },
+            ),
             Body::SyncGroup {
                 group,
                 member_id,
                 generation,
                 assignment,
                 ..
-            } => self.coordinator_sync(group, consumer, member_id, generation, assignment),
+            } => self.coordinator_sync(ctx, group, consumer, member_id, generation, assignment),
             Body::Heartbeat {
                 group,
                 member_id,
                 generation,
                 ..
-            } => self.coordinator_heartbeat(group, consumer, member_id, generation),
+            } => self.coordinator_heartbeat(ctx, group, consumer, member_id, generation),
             Body::LeaveGroup {
                 group, member_id, ..
-            } => self.coordinator_leave(group, consumer, &member_id),
+            } => self.coordinator_leave(ctx, group, consumer, &member_id),
             Body::OffsetFetch {
                 group,
                 partitions,
                 require_stable,
                 ..
-            } => self.coordinator_offset_fetch(group, consumer, &partitions, require_stable),
+            } => self.coordinator_offset_fetch(ctx, group, consumer, &partitions, require_stable),
             Body::OffsetCommit {
                 group,
                 member_id,
@@ -128,17 +94,23 @@ impl Sim {
                 offsets,
                 request_id,
                 ..
-            } => {
-                self.coordinator_commit(group, consumer, member_id, generation, offsets, request_id)
-            }
+            } => self.coordinator_commit(
+                ctx, group, consumer, member_id, generation, offsets, request_id,
+            ),
             _ => Delivery::Group,
         }
     }
 
     /// LeaveGroup: answered, then the member is removed (`removeMemberAndUpdateGroup`).
-    fn coordinator_leave(&mut self, group: u32, consumer: u32, member_id: &str) -> Delivery {
-        self.coordinator_reply(group, consumer, Body::LeaveGroupResponse);
-        self.remove_member(group, member_id, false)
+    fn coordinator_leave(
+        &mut self,
+        ctx: &mut GroupCtx,
+        group: u32,
+        consumer: u32,
+        member_id: &str,
+    ) -> Delivery {
+        self.coordinator_reply(ctx, group, consumer, Body::LeaveGroupResponse);
+        self.remove_member(ctx, group, member_id, false)
             .unwrap_or(Delivery::Group)
     }
 
@@ -147,6 +119,7 @@ impl Sim {
     /// UNSTABLE_OFFSET_COMMIT (the client retries).
     fn coordinator_offset_fetch(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         consumer: u32,
         partitions: &[TopicPartitionId],
@@ -169,6 +142,7 @@ impl Sim {
             (offsets, None)
         };
         self.coordinator_reply(
+            ctx,
             group,
             consumer,
             Body::OffsetFetchResponse { offsets, error },
@@ -178,8 +152,10 @@ impl Sim {
 
     /// `validateOffsetCommit` for a group member: known member, current generation, and not
     /// between the join and the leader's assignment.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn coordinator_commit(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         consumer: u32,
         member_id: String,
@@ -195,6 +171,7 @@ impl Sim {
             }
         }
         self.coordinator_reply(
+            ctx,
             group,
             consumer,
             Body::OffsetCommitResponse {
@@ -207,13 +184,15 @@ impl Sim {
     }
 
     pub(crate) fn join_error(
-        &mut self,
+        &self,
+        ctx: &mut GroupCtx,
         group: u32,
         consumer: u32,
         member_id: String,
         error: GroupError,
     ) {
         self.coordinator_reply(
+            ctx,
             group,
             consumer,
             Body::JoinGroupResponse {
