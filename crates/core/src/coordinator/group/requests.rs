@@ -206,3 +206,121 @@ impl GroupCoordinators {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::actor::Effect;
+    use crate::cluster::{Broker, Metadata};
+    use crate::config::{Config, StrategyList};
+    use crate::coordinator::group::context::GroupCtx;
+    use crate::coordinator::group::state::{
+        coordinator_partition, Group, GroupCoordinators, GroupState, GroupTimer,
+    };
+    use crate::event::Delivery;
+    use crate::net::{Body, GroupError, JoinMetadata, Node};
+    use crate::time::SimTime;
+    use alloc::vec::Vec;
+
+    fn broker(id: u32) -> Broker {
+        Broker {
+            id,
+            alive: true,
+            fenced: false,
+            drop_responses: false,
+            registering: false,
+            refuses_connections: false,
+            host_lost: false,
+        }
+    }
+
+    /// One group `g1` coordinated by broker 0 (the leader of every offsets partition).
+    fn coordinators() -> GroupCoordinators {
+        let partition = coordinator_partition("g1", 50);
+        GroupCoordinators {
+            groups: alloc::vec![Group::new(0, "g1".into(), partition, 0)],
+            offsets_leaders: alloc::vec![Some(0); 50],
+            offsets_replicas: alloc::vec![alloc::vec![0, 1]; 50],
+        }
+    }
+
+    fn join(member_id: &str) -> Body {
+        Body::JoinGroup {
+            group: 0,
+            member: 3,
+            member_id: member_id.into(),
+            new_member: true,
+            instance_id: None,
+            protocols: StrategyList::KAFKA_DEFAULT,
+            metadata: JoinMetadata::default(),
+        }
+    }
+
+    /// The handlers change only the coordinators' state and return what they did: the
+    /// messages and timers are effects, in order, for the engine to apply.
+    #[test]
+    fn a_handler_returns_its_effects() {
+        let config = Config::kafka_default();
+        let brokers = [broker(0), broker(1)];
+        let mut ctx = GroupCtx {
+            now: SimTime(1_000),
+            metadata: Metadata::new(&[], &brokers),
+            initial_rebalance_delay_us: 3_000_000,
+            groups: &config.groups,
+            out: Default::default(),
+        };
+        let t = ctx.timeouts(0);
+        let mut gc = coordinators();
+        // A Heartbeat of an unknown member: refused, one response.
+        let hb = Body::Heartbeat {
+            group: 0,
+            member: 3,
+            member_id: "m".into(),
+            generation: 0,
+        };
+        let d = gc.on_request(&mut ctx, 0, Node::Consumer(3), hb);
+        assert_eq!(
+            d,
+            Delivery::GroupRefused {
+                error: GroupError::UnknownMemberId
+            }
+        );
+        // A new member joins the empty group: its session timer, then the initial delay.
+        gc.on_request(&mut ctx, 0, Node::Consumer(3), join("m"));
+        assert_eq!(gc.group(0).state, GroupState::PreparingRebalance);
+        // A group request at a broker that does not coordinate the group.
+        gc.on_request(&mut ctx, 1, Node::Consumer(3), join("m2"));
+        let effects: Vec<Effect<GroupTimer, _>> = core::mem::take(&mut ctx.out).into_effects();
+        assert_eq!(effects.len(), 4, "{effects:?}");
+        assert!(matches!(
+            &effects[0],
+            Effect::Send { from: Node::Broker(0), to: Node::Consumer(3), body: Body::HeartbeatResponse { error, .. } }
+                if *error == Some(GroupError::UnknownMemberId)
+        ));
+        assert_eq!(
+            effects[1],
+            Effect::Timer {
+                at: SimTime(1_000 + t.session_us),
+                timer: GroupTimer::SessionExpire {
+                    group: 0,
+                    handle: 0,
+                    at: SimTime(1_000 + t.session_us)
+                }
+            }
+        );
+        assert_eq!(
+            effects[2],
+            Effect::Timer {
+                at: SimTime(3_001_000),
+                timer: GroupTimer::JoinDeadline {
+                    group: 0,
+                    at: SimTime(3_001_000)
+                }
+            }
+        );
+        assert!(matches!(
+            &effects[3],
+            Effect::Send { from: Node::Broker(1), body: Body::JoinGroupResponse { error, member_id, .. }, .. }
+                if *error == Some(GroupError::NotCoordinator) && member_id == "m2"
+        ));
+    }
+}
