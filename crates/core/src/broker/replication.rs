@@ -85,7 +85,7 @@ impl Sim {
             }
         }
         let subscribed: Vec<u32> = self
-            .groups
+            .groups()
             .iter()
             .filter(|g| {
                 self.config.groups[g.index as usize]

@@ -24,10 +24,7 @@ impl Sim {
             Pending::OffsetFetchRetry { consumer } => self.on_offset_fetch_retry(consumer),
             Pending::OffsetResetRetry { consumer } => self.on_offset_reset_retry(consumer),
             Pending::Pipeline(t) => self.on_pipeline_timer(t),
-            Pending::JoinDeadline { group, at } => self.on_join_deadline(group, at),
-            Pending::SessionExpire { group, handle, at } => {
-                self.on_session_expire(group, handle, at)
-            }
+            Pending::Group(t) => self.on_group_timer(t),
             Pending::RetryBlockedSend { producer } => self.on_retry_blocked_send(producer),
             Pending::FinishClose { producer } => self.on_finish_close(producer),
             Pending::FenceBroker { broker } => self.on_fence_broker(broker),
@@ -44,7 +41,6 @@ impl Sim {
             Pending::Txn(t) => self.on_txn_timer(t),
             Pending::ProducerTxn(t) => self.on_client_txn_timer(t),
             Pending::LagSample => self.on_lag_sample(),
-            Pending::CoordinatorLoad { group, from } => self.on_coordinator_load(group, from),
         }
     }
 

@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 impl Sim {
     /// Starts the sampler if it is not running and some group exists.
     pub(crate) fn start_lag_sampler(&mut self) {
-        if !self.lag_sampling && !self.groups.is_empty() {
+        if !self.lag_sampling && !self.groups().is_empty() {
             self.lag_sampling = true;
             let at = self.now.plus(LAG_SAMPLE_INTERVAL_US);
             self.schedule(at, Pending::LagSample);
@@ -49,9 +49,9 @@ impl Sim {
             }
             self.consumers[c].lag_history.push(s);
         }
-        for g in 0..self.groups.len() {
+        for g in 0..self.groups().len() {
             let sample = self.group_lag_sample(g as u32, t);
-            self.groups[g].lag_history.push(sample);
+            self.group_coordinators.groups[g].lag_history.push(sample);
         }
         self.schedule(now.plus(LAG_SAMPLE_INTERVAL_US), Pending::LagSample);
         None
@@ -82,7 +82,7 @@ impl Sim {
             ..GroupLagSample::default()
         };
         let g = self
-            .groups
+            .groups()
             .get(group as usize)
             .expect("a lag sample is taken of a group of the world (groups are only added)");
         for tp in self.group_partitions(group) {

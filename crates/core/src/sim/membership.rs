@@ -34,12 +34,7 @@ impl Sim {
     pub(crate) fn new_group(&self, index: u32, group_id: &str) -> Group {
         let parts = self.config.broker.offsets_topic_num_partitions.value;
         let offsets_partition = coordinator_partition(group_id, parts);
-        let coordinator = self
-            .offsets_leaders
-            .get(offsets_partition as usize)
-            .copied()
-            .flatten()
-            .unwrap_or(0);
+        let coordinator = self.offsets_leader(offsets_partition).unwrap_or(0);
         Group::new(
             index,
             String::from(group_id),
@@ -52,7 +47,7 @@ impl Sim {
     pub(crate) fn create_consumer(&mut self, group: u32, strategies: Option<StrategyList>) -> u32 {
         let index = self.consumers.len() as u32;
         let member_no = self.consumers.iter().filter(|c| c.group == group).count() + 1;
-        let gid = self.groups[group as usize].group_id.clone();
+        let gid = self.groups()[group as usize].group_id.clone();
         let cc = &self.config.groups[group as usize].consumer;
         let instance_id = cc
             .static_members
@@ -141,8 +136,8 @@ impl Sim {
         group: u32,
         strategy: Option<&str>,
     ) -> Result<(), ConfigError> {
-        let n = self.groups.len();
-        let g = self.groups.get(group as usize).ok_or_else(|| {
+        let n = self.groups().len();
+        let g = self.groups().get(group as usize).ok_or_else(|| {
             ConfigError::new(
                 "group",
                 format!(
@@ -305,13 +300,13 @@ impl Sim {
         if id.is_empty() {
             return Err(ConfigError::new("group.id", "must not be empty"));
         }
-        if self.groups.iter().any(|g| g.group_id == id) {
+        if self.groups().iter().any(|g| g.group_id == id) {
             return Err(ConfigError::new(
                 "group.id",
                 format!("group '{id}' exists already: group ids are unique"),
             ));
         }
-        if self.groups.len() >= MAX_GROUPS {
+        if self.groups().len() >= MAX_GROUPS {
             return Err(ConfigError::new(
                 "group.id",
                 format!("at most {MAX_GROUPS} groups can run"),
@@ -351,9 +346,9 @@ impl Sim {
             consumers: Setting::default(consumers),
             consumer,
         });
-        let index = self.groups.len() as u32;
+        let index = self.groups().len() as u32;
         let g = self.new_group(index, id);
-        self.groups.push(g);
+        self.group_coordinators.groups.push(g);
         for _ in 0..consumers {
             self.create_consumer(index, None);
         }

@@ -53,7 +53,7 @@ impl Sim {
             .consumers
             .iter()
             .map(|c| c.lag_history.heap_bytes())
-            .chain(self.groups.iter().map(|g| g.lag_history.heap_bytes()))
+            .chain(self.groups().iter().map(|g| g.lag_history.heap_bytes()))
             .sum();
         let pipeline = self.pipeline.as_ref().map_or(0, |pl| {
             pl.origins.heap_bytes()

@@ -9,8 +9,10 @@
 //! retention, the leader's transactions), `controller` (KRaft registration, fencing,
 //! elections), `coordinator::group` and `coordinator::txn`, `client::producer` and
 //! `client::consumer`, `app` (the producing and transactional applications, the pipeline and its
-//! verifier). Simplified: the nodes' state still lives on `Sim` and the handlers are `impl Sim`
-//! blocks; each reads what its node would know (a request carries its fields).
+//! verifier). The transaction and group coordinators are actors (`crate::actor`): `Sim` holds
+//! their state in one field each and applies the effects their handlers return. Simplified: the
+//! other nodes' state still lives on `Sim` and their handlers are `impl Sim` blocks; each reads
+//! what its node would know (a request carries its fields).
 
 mod apply;
 pub mod change;
@@ -29,7 +31,6 @@ pub use change::{AppliedChange, Change};
 
 use crate::cluster::{Broker, Partition, Topic};
 use crate::config::{Config, ConfigError};
-use crate::consumer::group::Group;
 use crate::consumer::Consumer;
 use crate::event::{Trace, TraceEntry};
 use crate::net::{Body, Message, Node, TopicPartitionId};
@@ -81,8 +82,6 @@ pub(crate) enum Pending {
     FenceBroker { broker: u32 },
     /// A closing producer has completed everything.
     FinishClose { producer: u32 },
-    /// A group's join phase completes.
-    JoinDeadline { group: u32, at: SimTime },
     /// A follower whose fetch was lost tries again (`replica.socket.timeout.ms`).
     ReplicaFetchRetry { follower: u32, leader: u32 },
     /// A scheduled fault starts (`end = false`) or ends.
@@ -95,14 +94,8 @@ pub(crate) enum Pending {
     ProducerTxn(crate::producer::transaction::ClientTxnTimer),
     /// The lag sampler records every consumer's and group's lag (`sim::lag`).
     LagSample,
-    /// A broker that now leads a group's `__consumer_offsets` partition loads the group.
-    CoordinatorLoad { group: u32, from: u32 },
-    /// The coordinator checks a member's session (`handle` names the member).
-    SessionExpire {
-        group: u32,
-        handle: u64,
-        at: SimTime,
-    },
+    /// A group coordinator's timer (join phase, session, load).
+    Group(crate::coordinator::group::state::GroupTimer),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,13 +135,9 @@ pub struct Sim {
     /// When each application's next `send()` is scheduled (`None`: it is waiting, or its
     /// rate is 0).
     pub(crate) app_next_send: Vec<Option<SimTime>>,
-    pub(crate) groups: Vec<Group>,
+    /// The group coordinators' state (`coordinator::group`).
+    pub(crate) group_coordinators: crate::coordinator::group::state::GroupCoordinators,
     pub(crate) consumers: Vec<Consumer>,
-    /// Leader of each `__consumer_offsets` partition (the group coordinators; `None`: no
-    /// replica alive).
-    pub(crate) offsets_leaders: Vec<Option<u32>>,
-    /// Replicas of each `__consumer_offsets` partition, in assignment order.
-    pub(crate) offsets_replicas: Vec<Vec<u32>>,
     pub(crate) messages: BTreeMap<u64, Message>,
     pub(crate) parked_fetches: Vec<ParkedFetch>,
     /// Follower fetch sessions running: (follower, leader).
@@ -382,9 +371,6 @@ impl Sim {
     }
     pub fn producers(&self) -> &[crate::producer::Producer] {
         &self.producers
-    }
-    pub fn groups(&self) -> &[Group] {
-        &self.groups
     }
     pub fn consumers(&self) -> &[Consumer] {
         &self.consumers

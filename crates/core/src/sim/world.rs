@@ -111,10 +111,12 @@ impl Sim {
             topics: placed.topics,
             producers: Vec::new(),
             app_producer: Vec::new(),
-            groups: Vec::new(),
+            group_coordinators: crate::coordinator::group::state::GroupCoordinators {
+                groups: Vec::new(),
+                offsets_leaders: placed.offsets_leaders,
+                offsets_replicas: placed.offsets_replicas,
+            },
             consumers: Vec::new(),
-            offsets_leaders: placed.offsets_leaders,
-            offsets_replicas: placed.offsets_replicas,
             messages: BTreeMap::new(),
             parked_fetches: Vec::new(),
             replica_fetchers: alloc::collections::BTreeSet::new(),
@@ -167,7 +169,7 @@ impl Sim {
         }
         for (gi, gc) in config.groups.iter().enumerate() {
             let g = self.new_group(gi as u32, &gc.group_id);
-            self.groups.push(g);
+            self.group_coordinators.groups.push(g);
             for _ in 0..gc.consumers.value {
                 self.create_consumer(gi as u32, None);
             }

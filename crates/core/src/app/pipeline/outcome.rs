@@ -198,7 +198,7 @@ impl Sim {
             ProcessorPhase::CommittingOffsets | ProcessorPhase::CommittingTransaction => {
                 let x = self.producer(p.producer);
                 let pending = self.pipeline.as_ref().is_some_and(|pl| {
-                    self.groups
+                    self.groups()
                         .get(pl.group as usize)
                         .is_some_and(|g| g.pending_txn_offsets.contains_key(&x.producer_id))
                 });

@@ -28,7 +28,7 @@ impl Sim {
         if self.config.pipeline.kind.value != PipelineKind::Ctp {
             return;
         }
-        let find_group = |s: &Sim, id: &str| s.groups.iter().position(|g| g.group_id == id);
+        let find_group = |s: &Sim, id: &str| s.groups().iter().position(|g| g.group_id == id);
         let (Some(group), Some(verifier_group)) = (
             find_group(self, APPLICATION_ID),
             find_group(self, VERIFIER_GROUP),

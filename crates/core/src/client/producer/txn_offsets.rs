@@ -136,7 +136,7 @@ impl Sim {
             .expect("TxnOffsetCommit is sent for a sendOffsetsToTransaction() in progress");
         let transactional_id = t.transactional_id.clone();
         let Some(coordinator) = self
-            .groups
+            .groups()
             .get(offsets.group as usize)
             .and_then(|g| self.offsets_leader(g.offsets_partition))
         else {

@@ -4,17 +4,18 @@
 //! (`selectProtocol`), the leader's JoinGroup response with every member's metadata, static
 //! members (`group.instance.id`) replacing their old member id.
 
-use crate::consumer::group::{GroupMember, GroupState};
-use crate::coordinator::group::state::JoinRequest;
+use crate::coordinator::group::context::GroupCtx;
+use crate::coordinator::group::state::{
+    Group, GroupCoordinators, GroupMember, GroupState, GroupTimer, JoinRequest,
+};
 use crate::event::{Delivery, Event, RebalanceReason};
 use crate::net::{Body, GroupError, JoinedMember};
-use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The members as the leader receives them, in join order.
-pub(crate) fn joined_members(g: &crate::consumer::group::Group) -> Vec<JoinedMember> {
+pub(crate) fn joined_members(g: &Group) -> Vec<JoinedMember> {
     g.members
         .iter()
         .map(|m| JoinedMember {
@@ -35,16 +36,16 @@ struct JoinTimeouts {
     delay_us: u64,
 }
 
-impl Sim {
+impl GroupCoordinators {
     /// JoinGroup at the coordinator (`classicGroupJoin`): an unknown member id is refused, a
     /// member whose protocols the others do not support too; then a static member replaces
     /// its old incarnation, a known member rejoins, or a new member is added.
-    pub(crate) fn coordinator_join(&mut self, req: JoinRequest) -> Delivery {
-        let (session_us, rebalance_us) = self.group_timeouts(req.group);
+    pub(crate) fn coordinator_join(&mut self, ctx: &mut GroupCtx, req: JoinRequest) -> Delivery {
+        let timeouts = ctx.timeouts(req.group);
         let t = JoinTimeouts {
-            session_us,
-            rebalance_us,
-            delay_us: self.config.broker.group_initial_rebalance_delay_ms.value * 1000,
+            session_us: timeouts.session_us,
+            rebalance_us: timeouts.rebalance_us,
+            delay_us: ctx.initial_rebalance_delay_us,
         };
         let g = self.group_mut(req.group);
         // A static member's earlier incarnation, still in the group under another member id.
@@ -55,7 +56,7 @@ impl Sim {
         });
         let known = g.member(&req.member_id).is_some();
         if !known && !req.new_member && replaced.is_none() {
-            return self.refuse_join(req, GroupError::UnknownMemberId);
+            return self.refuse_join(ctx, req, GroupError::UnknownMemberId);
         }
         let others_support = {
             let mut probe = g.clone();
@@ -67,27 +68,28 @@ impl Sim {
             probe.supports_protocols(&req.protocols)
         };
         if !others_support {
-            return self.refuse_join(req, GroupError::InconsistentGroupProtocol);
+            return self.refuse_join(ctx, req, GroupError::InconsistentGroupProtocol);
         }
         if let Some(i) = replaced {
-            self.update_static_member_and_rebalance(req, i, t)
+            self.update_static_member_and_rebalance(ctx, req, i, t)
         } else if known {
-            self.update_member_and_rebalance(req, t)
+            self.update_member_and_rebalance(ctx, req, t)
         } else {
-            self.add_member_and_rebalance(req, t)
+            self.add_member_and_rebalance(ctx, req, t)
         }
     }
 
     /// The JoinGroup is answered with `error`.
-    fn refuse_join(&mut self, req: JoinRequest, error: GroupError) -> Delivery {
-        self.join_error(req.group, req.consumer, req.member_id, error);
+    fn refuse_join(&mut self, ctx: &mut GroupCtx, req: JoinRequest, error: GroupError) -> Delivery {
+        self.join_error(ctx, req.group, req.consumer, req.member_id, error);
         Delivery::GroupRefused { error }
     }
 
     /// A JoinGroup answered with the group's current generation, protocol and leader, no
     /// rebalance (`members`: every member's metadata, for the leader).
     fn reply_current_generation(
-        &mut self,
+        &self,
+        ctx: &mut GroupCtx,
         group: u32,
         consumer: u32,
         member_id: String,
@@ -97,6 +99,7 @@ impl Sim {
         let (gen, protocol) = (g.generation, g.protocol);
         let leader = g.leader.clone().unwrap_or_default();
         self.coordinator_reply(
+            ctx,
             group,
             consumer,
             Body::JoinGroupResponse {
@@ -114,17 +117,18 @@ impl Sim {
     /// already rejoined.
     fn rebalance_for_join(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         member_id: &str,
         rebalance_us: u64,
         reason: RebalanceReason,
     ) -> Delivery {
         let gen = self.groups[group as usize].generation;
-        self.prepare_rebalance(group, rebalance_us);
+        self.prepare_rebalance(ctx, group, rebalance_us);
         if let Some(m) = self.groups[group as usize].member_mut(member_id) {
             m.joined = true;
         }
-        self.maybe_complete_join(group);
+        self.maybe_complete_join(ctx, group);
         Delivery::RebalanceTriggered {
             group,
             generation: gen,
@@ -136,11 +140,12 @@ impl Sim {
     /// static member's old incarnation `i` (and its assignment).
     fn update_static_member_and_rebalance(
         &mut self,
+        ctx: &mut GroupCtx,
         req: JoinRequest,
         i: usize,
         t: JoinTimeouts,
     ) -> Delivery {
-        let now = self.now;
+        let now = ctx.now;
         let group = req.group;
         let g = &mut self.groups[group as usize];
         let m = &mut g.members[i];
@@ -157,27 +162,32 @@ impl Sim {
                 // No rebalance: the same generation and assignment (the new member id is
                 // written to the log).
                 g.store();
-                self.reply_current_generation(group, req.consumer, req.member_id, Vec::new());
+                self.reply_current_generation(ctx, group, req.consumer, req.member_id, Vec::new());
                 Delivery::Group
             }
             GroupState::PreparingRebalance => {
                 g.members[i].joined = true;
-                self.maybe_complete_join(group);
+                self.maybe_complete_join(ctx, group);
                 Delivery::Group
             }
             _ => {
                 let reason = RebalanceReason::MemberJoined {
                     consumer: req.consumer,
                 };
-                self.rebalance_for_join(group, &req.member_id, t.rebalance_us, reason)
+                self.rebalance_for_join(ctx, group, &req.member_id, t.rebalance_us, reason)
             }
         }
     }
 
     /// `updateMemberAndRebalance`: a known member rejoins; with the same metadata it is
     /// answered with the current generation, else the group rebalances.
-    fn update_member_and_rebalance(&mut self, req: JoinRequest, t: JoinTimeouts) -> Delivery {
-        let now = self.now;
+    fn update_member_and_rebalance(
+        &mut self,
+        ctx: &mut GroupCtx,
+        req: JoinRequest,
+        t: JoinTimeouts,
+    ) -> Delivery {
+        let now = ctx.now;
         let group = req.group;
         let g = &mut self.groups[group as usize];
         let m = g
@@ -191,7 +201,7 @@ impl Sim {
         let is_leader = g.leader.as_deref() == Some(req.member_id.as_str());
         match g.state {
             GroupState::PreparingRebalance => {
-                self.maybe_complete_join(group);
+                self.maybe_complete_join(ctx, group);
                 Delivery::Group
             }
             GroupState::Stable | GroupState::CompletingRebalance
@@ -203,14 +213,14 @@ impl Sim {
                 } else {
                     Vec::new()
                 };
-                self.reply_current_generation(group, req.consumer, req.member_id, members);
+                self.reply_current_generation(ctx, group, req.consumer, req.member_id, members);
                 Delivery::Group
             }
             _ => {
                 let reason = RebalanceReason::MemberRejoined {
                     consumer: req.consumer,
                 };
-                self.rebalance_for_join(group, &req.member_id, t.rebalance_us, reason)
+                self.rebalance_for_join(ctx, group, &req.member_id, t.rebalance_us, reason)
             }
         }
     }
@@ -218,8 +228,13 @@ impl Sim {
     /// `addMemberAndRebalance`: a new member, with its session timer; an empty group waits
     /// group.initial.rebalance.delay.ms for more (`InitialDelayedJoin`), a stable one
     /// rebalances.
-    fn add_member_and_rebalance(&mut self, req: JoinRequest, t: JoinTimeouts) -> Delivery {
-        let now = self.now;
+    fn add_member_and_rebalance(
+        &mut self,
+        ctx: &mut GroupCtx,
+        req: JoinRequest,
+        t: JoinTimeouts,
+    ) -> Delivery {
+        let now = ctx.now;
         let group = req.group;
         let g = &mut self.groups[group as usize];
         let handle = g.next_handle;
@@ -237,9 +252,9 @@ impl Sim {
             assignment: Vec::new(),
             handle,
         });
-        self.schedule(
+        ctx.out.timer(
             deadline,
-            Pending::SessionExpire {
+            GroupTimer::SessionExpire {
                 group,
                 handle,
                 at: deadline,
@@ -255,14 +270,14 @@ impl Sim {
                 g.initial_join_grew = false;
                 let at = now.plus(t.delay_us);
                 g.join_deadline = Some(at);
-                self.schedule(at, Pending::JoinDeadline { group, at });
+                ctx.out.timer(at, GroupTimer::JoinDeadline { group, at });
                 Delivery::Group
             }
             GroupState::PreparingRebalance => {
                 if g.initial_join {
                     g.initial_join_grew = true;
                 } else {
-                    self.maybe_complete_join(group);
+                    self.maybe_complete_join(ctx, group);
                 }
                 Delivery::Group
             }
@@ -270,15 +285,15 @@ impl Sim {
                 let reason = RebalanceReason::MemberJoined {
                     consumer: req.consumer,
                 };
-                self.rebalance_for_join(group, &req.member_id, t.rebalance_us, reason)
+                self.rebalance_for_join(ctx, group, &req.member_id, t.rebalance_us, reason)
             }
         }
     }
 
     /// `prepareRebalance`: every member must rejoin within the rebalance timeout
     /// (max.poll.interval.ms); members waiting for SyncGroup are told to rejoin.
-    pub(crate) fn prepare_rebalance(&mut self, group: u32, rebalance_us: u64) {
-        let now = self.now;
+    pub(crate) fn prepare_rebalance(&mut self, ctx: &mut GroupCtx, group: u32, rebalance_us: u64) {
+        let now = ctx.now;
         let g = self.group_mut(group);
         g.state = GroupState::PreparingRebalance;
         g.initial_join = false;
@@ -293,9 +308,10 @@ impl Sim {
         let gen = g.generation;
         let at = now.plus(rebalance_us);
         g.join_deadline = Some(at);
-        self.schedule(at, Pending::JoinDeadline { group, at });
+        ctx.out.timer(at, GroupTimer::JoinDeadline { group, at });
         for (c, member_id) in waiting {
             self.coordinator_reply(
+                ctx,
                 group,
                 c,
                 Body::SyncGroupResponse {
@@ -309,31 +325,37 @@ impl Sim {
     }
 
     /// Every member has rejoined: the join phase ends now.
-    pub(crate) fn maybe_complete_join(&mut self, group: u32) {
-        let at = self.now;
+    pub(crate) fn maybe_complete_join(&mut self, ctx: &mut GroupCtx, group: u32) {
+        let at = ctx.now;
         let g = self.group_mut(group);
         if g.state == GroupState::PreparingRebalance
             && !g.initial_join
             && g.members.iter().all(|m| m.joined)
         {
             g.join_deadline = Some(at);
-            self.schedule(at, Pending::JoinDeadline { group, at });
+            ctx.out.timer(at, GroupTimer::JoinDeadline { group, at });
         }
     }
 
     /// The join phase ends: a new generation, the protocol the votes chose, the first member
     /// to join leads (the leader stays leader while it is a member).
-    pub(crate) fn on_join_deadline(&mut self, group: u32, at: SimTime) -> Option<Event> {
-        let (session_us, rebalance_us) = self.group_timeouts(group);
-        let delay_us = self.config.broker.group_initial_rebalance_delay_ms.value * 1000;
-        if !self.coordinator_running(group) {
+    pub(crate) fn on_join_deadline(
+        &mut self,
+        ctx: &mut GroupCtx,
+        group: u32,
+        at: SimTime,
+    ) -> Option<Event> {
+        let t = ctx.timeouts(group);
+        let (session_us, rebalance_us) = (t.session_us, t.rebalance_us);
+        let delay_us = ctx.initial_rebalance_delay_us;
+        if !self.coordinator_running(ctx, group) {
             return None; // its coordinator is down: the group's state died with it
         }
         let g = self.group_mut(group);
         if g.join_deadline != Some(at) || g.state != GroupState::PreparingRebalance {
             return None;
         }
-        if self.extend_initial_join(group, rebalance_us, delay_us) {
+        if self.extend_initial_join(ctx, group, rebalance_us, delay_us) {
             return None;
         }
         let g = &mut self.groups[group as usize];
@@ -358,13 +380,19 @@ impl Sim {
                 removed,
             });
         }
-        Some(self.on_complete_join(group, session_us, removed))
+        Some(self.on_complete_join(ctx, group, session_us, removed))
     }
 
     /// `InitialDelayedJoin`: members kept arriving during the initial delay, so the join
     /// waits another delay, within the rebalance timeout. Returns whether it does.
-    fn extend_initial_join(&mut self, group: u32, rebalance_us: u64, delay_us: u64) -> bool {
-        let now = self.now;
+    fn extend_initial_join(
+        &mut self,
+        ctx: &mut GroupCtx,
+        group: u32,
+        rebalance_us: u64,
+        delay_us: u64,
+    ) -> bool {
+        let now = ctx.now;
         let g = &mut self.groups[group as usize];
         if !(g.initial_join && g.initial_join_grew) {
             return false;
@@ -376,15 +404,22 @@ impl Sim {
         g.initial_join_grew = false;
         let next = now.plus(delay_us.min(remaining));
         g.join_deadline = Some(next);
-        self.schedule(next, Pending::JoinDeadline { group, at: next });
+        ctx.out
+            .timer(next, GroupTimer::JoinDeadline { group, at: next });
         true
     }
 
     /// `onCompleteJoin` for a group with members: the voted protocol, the leader, every
     /// member waits for its SyncGroup; each gets its JoinGroup response (the leader with
     /// every member's metadata).
-    fn on_complete_join(&mut self, group: u32, session_us: u64, removed: u32) -> Event {
-        let now = self.now;
+    fn on_complete_join(
+        &mut self,
+        ctx: &mut GroupCtx,
+        group: u32,
+        session_us: u64,
+        removed: u32,
+    ) -> Event {
+        let now = ctx.now;
         let g = &mut self.groups[group as usize];
         g.protocol = g.select_protocol();
         g.state = GroupState::CompletingRebalance;
@@ -404,7 +439,7 @@ impl Sim {
         let (gen, protocol) = (g.generation, g.protocol);
         let leader_consumer = g.leader_consumer().unwrap_or(0);
         let n = g.members.len() as u32;
-        self.send_join_responses(group);
+        self.send_join_responses(ctx, group);
         Event::RebalanceJoined {
             group,
             generation: gen,
@@ -416,7 +451,7 @@ impl Sim {
     }
 
     /// Every member's JoinGroup response of the new generation, in join order.
-    fn send_join_responses(&mut self, group: u32) {
+    fn send_join_responses(&self, ctx: &mut GroupCtx, group: u32) {
         let g = &self.groups[group as usize];
         let leader = g.leader.clone().unwrap_or_default();
         let (gen, protocol) = (g.generation, g.protocol);
@@ -433,6 +468,7 @@ impl Sim {
                 Vec::new()
             };
             self.coordinator_reply(
+                ctx,
                 group,
                 c,
                 Body::JoinGroupResponse {

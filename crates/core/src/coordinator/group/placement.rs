@@ -18,10 +18,10 @@
 //! instant; FindCoordinator goes to the first live broker from the member's index (Kafka's
 //! least loaded node; a connection to a dead broker fails at once).
 
-use crate::consumer::group::GroupState;
+use crate::coordinator::group::context::GroupCtx;
+use crate::coordinator::group::state::{GroupCoordinators, GroupState, GroupTimer};
 use crate::event::{Delivery, Event};
 use crate::net::{Body, GroupError, Node};
-use crate::sim::{Pending, Sim};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -68,27 +68,25 @@ fn not_coordinator_response(body: &Body) -> Body {
     }
 }
 
-impl Sim {
+impl GroupCoordinators {
     /// The group's coordinator process runs and still leads the group's offsets partition.
-    pub(crate) fn coordinator_running(&self, group: u32) -> bool {
-        let g = self.group(group);
-        self.brokers
-            .get(g.coordinator as usize)
-            .is_some_and(|b| b.alive)
-            && self.offsets_leader(g.offsets_partition) == Some(g.coordinator)
+    pub(crate) fn coordinator_running(&self, ctx: &GroupCtx, group: u32) -> bool {
+        self.coordinator_up(ctx.metadata, group)
     }
 
-    pub(crate) fn offsets_leader(&self, partition: u32) -> Option<u32> {
-        self.offsets_leaders
-            .get(partition as usize)
-            .copied()
-            .flatten()
+    /// The group's coordinator process runs (as the cluster metadata has it) and still leads
+    /// the group's offsets partition.
+    pub fn coordinator_up(&self, metadata: crate::cluster::Metadata, group: u32) -> bool {
+        let g = self.group(group);
+        metadata.broker_up(g.coordinator)
+            && self.offsets_leader(g.offsets_partition) == Some(g.coordinator)
     }
 
     /// FindCoordinator (at any broker), and NOT_COORDINATOR for a group request at a broker
     /// that does not coordinate the group. `None`: the request is for this coordinator.
     pub(crate) fn not_coordinator(
         &mut self,
+        ctx: &mut GroupCtx,
         broker: u32,
         consumer: u32,
         body: &Body,
@@ -96,7 +94,7 @@ impl Sim {
         let from = Node::Broker(broker);
         let to = Node::Consumer(consumer);
         if let Body::FindCoordinator { group, .. } = body {
-            return self.find_coordinator_at(broker, consumer, *group);
+            return self.find_coordinator_at(ctx, broker, consumer, *group);
         }
         let group = match body {
             Body::JoinGroup { group, .. }
@@ -112,7 +110,7 @@ impl Sim {
             return None;
         }
         let reply = not_coordinator_response(body);
-        self.send(from, to, reply);
+        ctx.out.send(from, to, reply);
         Some(Delivery::GroupRefused {
             error: GroupError::NotCoordinator,
         })
@@ -120,10 +118,16 @@ impl Sim {
 
     /// FindCoordinator at any broker (`handleFindCoordinatorRequest`): answered from its
     /// metadata, the leader of the group's offsets partition (none: COORDINATOR_NOT_AVAILABLE).
-    fn find_coordinator_at(&mut self, broker: u32, consumer: u32, group: u32) -> Option<Delivery> {
+    fn find_coordinator_at(
+        &mut self,
+        ctx: &mut GroupCtx,
+        broker: u32,
+        consumer: u32,
+        group: u32,
+    ) -> Option<Delivery> {
         let partition = self.group(group).offsets_partition;
         let coordinator = self.offsets_leader(partition);
-        self.send(
+        ctx.out.send(
             Node::Broker(broker),
             Node::Consumer(consumer),
             Body::FindCoordinatorResponse { group, coordinator },
@@ -133,7 +137,7 @@ impl Sim {
 
     /// The controller fenced `broker`: every `__consumer_offsets` partition it led gets the
     /// first live replica as leader, which loads the groups of that partition.
-    pub(crate) fn move_offsets_leaders(&mut self, broker: u32) {
+    pub(crate) fn move_leaders(&mut self, ctx: &mut GroupCtx, broker: u32) {
         for p in 0..self.offsets_leaders.len() {
             if self.offsets_leaders[p] != Some(broker) {
                 continue;
@@ -141,16 +145,16 @@ impl Sim {
             let next = self.offsets_replicas.get(p).and_then(|rs| {
                 rs.iter()
                     .copied()
-                    .find(|&r| r != broker && self.brokers.get(r as usize).is_some_and(|b| b.alive))
+                    .find(|&r| r != broker && ctx.metadata.broker_up(r))
             });
             self.offsets_leaders[p] = next;
-            self.schedule_group_loads(p as u32, broker);
+            self.schedule_group_loads(ctx, p as u32, broker);
         }
     }
 
     /// `broker` came back: it leads the offsets partitions that had no leader, and reloads the
     /// groups of those it still led (its memory was lost with the process).
-    pub(crate) fn offsets_after_restart(&mut self, broker: u32) {
+    pub(crate) fn after_restart(&mut self, ctx: &mut GroupCtx, broker: u32) {
         for p in 0..self.offsets_leaders.len() {
             let hosts = self
                 .offsets_replicas
@@ -169,12 +173,13 @@ impl Sim {
                 .map(|g| (g.index, g.coordinator))
                 .collect();
             for (group, from) in from {
-                self.schedule(self.now, Pending::CoordinatorLoad { group, from });
+                ctx.out
+                    .timer(ctx.now, GroupTimer::CoordinatorLoad { group, from });
             }
         }
     }
 
-    pub(crate) fn schedule_group_loads(&mut self, partition: u32, from: u32) {
+    fn schedule_group_loads(&mut self, ctx: &mut GroupCtx, partition: u32, from: u32) {
         let groups: Vec<u32> = self
             .groups
             .iter()
@@ -182,26 +187,32 @@ impl Sim {
             .map(|g| g.index)
             .collect();
         for group in groups {
-            self.schedule(self.now, Pending::CoordinatorLoad { group, from });
+            ctx.out
+                .timer(ctx.now, GroupTimer::CoordinatorLoad { group, from });
         }
     }
 
     /// The new leader of the group's offsets partition loads it and becomes its coordinator.
-    pub(crate) fn on_coordinator_load(&mut self, group: u32, from: u32) -> Option<Event> {
+    pub(crate) fn on_coordinator_load(
+        &mut self,
+        ctx: &mut GroupCtx,
+        group: u32,
+        from: u32,
+    ) -> Option<Event> {
         let partition = self.group(group).offsets_partition;
         let to = self.offsets_leader(partition);
         if let Some(t) = to {
             self.groups[group as usize].coordinator = t;
-            self.load_group(group);
+            self.load_group(ctx, group);
         }
         Some(Event::CoordinatorMoved { group, from, to })
     }
 
     /// The group as its last metadata record has it: Stable with those members (or Empty),
     /// nothing in flight; the committed offsets are kept; every member's session starts now.
-    pub(crate) fn load_group(&mut self, group: u32) {
-        let now = self.now;
-        let (session_us, _) = self.group_timeouts(group);
+    pub(crate) fn load_group(&mut self, ctx: &mut GroupCtx, group: u32) {
+        let now = ctx.now;
+        let session_us = ctx.timeouts(group).session_us;
         let g = self.group_mut(group);
         let stored = g.stored.clone();
         match stored {
@@ -238,9 +249,9 @@ impl Sim {
             timers.push(m.handle);
         }
         for handle in timers {
-            self.schedule(
+            ctx.out.timer(
                 deadline,
-                Pending::SessionExpire {
+                GroupTimer::SessionExpire {
                     group,
                     handle,
                     at: deadline,

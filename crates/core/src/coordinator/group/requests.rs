@@ -5,7 +5,7 @@
 //! offsets that a transaction's end commits or drops.
 //!
 //! Which broker coordinates a group, FindCoordinator and the coordinator's failover are in
-//! `sim::coordinator`.
+//! `placement`.
 //!
 //! Simplified: one rebalance timeout and session timeout per group (Kafka takes each member's);
 //! a static member that restarts while the group is Stable is given its old assignment without
@@ -14,62 +14,25 @@
 //! same effect); FENCED_INSTANCE_ID is not answered (a replaced static member's old process is
 //! always dead here).
 
-use crate::coordinator::group::state::{Group, JoinRequest};
+use crate::coordinator::group::context::GroupCtx;
+use crate::coordinator::group::state::{GroupCoordinators, JoinRequest};
 use crate::event::Delivery;
 use crate::net::{Body, GroupError, Node, TopicPartitionId};
-use crate::sim::Sim;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-impl Sim {
-    /// Group `group`'s coordinator state. Groups are only ever added (from the configuration,
-    /// or `AddGroup`, whose id is checked first), always together with their configuration,
-    /// and every group index the engine holds (a consumer's, a request's, a timer's, a
-    /// pipeline's) names one.
-    pub(crate) fn group(&self, group: u32) -> &Group {
-        let n = self.groups.len();
-        assert!(
-            (group as usize) < n,
-            "consumer group {group} does not exist ({n} groups)"
-        );
-        &self.groups[group as usize]
-    }
-
-    /// Group `group`'s coordinator state, to change (see `group`).
-    pub(crate) fn group_mut(&mut self, group: u32) -> &mut Group {
-        let n = self.groups.len();
-        assert!(
-            (group as usize) < n,
-            "consumer group {group} does not exist ({n} groups)"
-        );
-        &mut self.groups[group as usize]
-    }
-
-    /// The group's session timeout and rebalance timeout (max.poll.interval.ms), in
-    /// microseconds.
-    pub(crate) fn group_timeouts(&self, group: u32) -> (u64, u64) {
-        let n = self.config.groups.len();
-        assert!(
-            (group as usize) < n,
-            "consumer group {group} has no configuration ({n} groups)"
-        );
-        let c = &self.config.groups[group as usize].consumer;
-        (
-            c.session_timeout_ms.value * 1000,
-            c.max_poll_interval_ms.value * 1000,
-        )
-    }
-
+impl GroupCoordinators {
     /// The coordinator's answer to consumer `to` in group `group`.
-    pub(crate) fn coordinator_reply(&mut self, group: u32, to: u32, body: Body) {
+    pub(crate) fn coordinator_reply(&self, ctx: &mut GroupCtx, group: u32, to: u32, body: Body) {
         let coord = self.group(group).coordinator;
-        self.send(Node::Broker(coord), Node::Consumer(to), body);
+        ctx.out.send(Node::Broker(coord), Node::Consumer(to), body);
     }
 
     /// A group request at broker `broker`: FindCoordinator at any broker; the rest only at
-    /// the group's coordinator (others answer NOT_COORDINATOR, see `sim::coordinator`).
-    pub(crate) fn on_coordinator_request(
+    /// the group's coordinator (others answer NOT_COORDINATOR, see `placement`).
+    pub(crate) fn on_request(
         &mut self,
+        ctx: &mut GroupCtx,
         broker: u32,
         from: Node,
         body: Body,
@@ -78,7 +41,7 @@ impl Sim {
             // Not a group request: only consumers send those.
             return Delivery::Group;
         };
-        if let Some(d) = self.not_coordinator(broker, consumer, &body) {
+        if let Some(d) = self.not_coordinator(ctx, broker, consumer, &body) {
             return d;
         }
         match body {
@@ -90,37 +53,40 @@ impl Sim {
                 protocols,
                 metadata,
                 ..
-            } => self.coordinator_join(JoinRequest {
-                group,
-                consumer,
-                member_id,
-                new_member,
-                instance_id,
-                protocols,
-                metadata,
-            }),
+            } => self.coordinator_join(
+                ctx,
+                JoinRequest {
+                    group,
+                    consumer,
+                    member_id,
+                    new_member,
+                    instance_id,
+                    protocols,
+                    metadata,
+                },
+            ),
             Body::SyncGroup {
                 group,
                 member_id,
                 generation,
                 assignment,
                 ..
-            } => self.coordinator_sync(group, consumer, member_id, generation, assignment),
+            } => self.coordinator_sync(ctx, group, consumer, member_id, generation, assignment),
             Body::Heartbeat {
                 group,
                 member_id,
                 generation,
                 ..
-            } => self.coordinator_heartbeat(group, consumer, member_id, generation),
+            } => self.coordinator_heartbeat(ctx, group, consumer, member_id, generation),
             Body::LeaveGroup {
                 group, member_id, ..
-            } => self.coordinator_leave(group, consumer, &member_id),
+            } => self.coordinator_leave(ctx, group, consumer, &member_id),
             Body::OffsetFetch {
                 group,
                 partitions,
                 require_stable,
                 ..
-            } => self.coordinator_offset_fetch(group, consumer, &partitions, require_stable),
+            } => self.coordinator_offset_fetch(ctx, group, consumer, &partitions, require_stable),
             Body::OffsetCommit {
                 group,
                 member_id,
@@ -128,17 +94,23 @@ impl Sim {
                 offsets,
                 request_id,
                 ..
-            } => {
-                self.coordinator_commit(group, consumer, member_id, generation, offsets, request_id)
-            }
+            } => self.coordinator_commit(
+                ctx, group, consumer, member_id, generation, offsets, request_id,
+            ),
             _ => Delivery::Group,
         }
     }
 
     /// LeaveGroup: answered, then the member is removed (`removeMemberAndUpdateGroup`).
-    fn coordinator_leave(&mut self, group: u32, consumer: u32, member_id: &str) -> Delivery {
-        self.coordinator_reply(group, consumer, Body::LeaveGroupResponse);
-        self.remove_member(group, member_id, false)
+    fn coordinator_leave(
+        &mut self,
+        ctx: &mut GroupCtx,
+        group: u32,
+        consumer: u32,
+        member_id: &str,
+    ) -> Delivery {
+        self.coordinator_reply(ctx, group, consumer, Body::LeaveGroupResponse);
+        self.remove_member(ctx, group, member_id, false)
             .unwrap_or(Delivery::Group)
     }
 
@@ -147,6 +119,7 @@ impl Sim {
     /// UNSTABLE_OFFSET_COMMIT (the client retries).
     fn coordinator_offset_fetch(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         consumer: u32,
         partitions: &[TopicPartitionId],
@@ -169,6 +142,7 @@ impl Sim {
             (offsets, None)
         };
         self.coordinator_reply(
+            ctx,
             group,
             consumer,
             Body::OffsetFetchResponse { offsets, error },
@@ -178,8 +152,10 @@ impl Sim {
 
     /// `validateOffsetCommit` for a group member: known member, current generation, and not
     /// between the join and the leader's assignment.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn coordinator_commit(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         consumer: u32,
         member_id: String,
@@ -195,6 +171,7 @@ impl Sim {
             }
         }
         self.coordinator_reply(
+            ctx,
             group,
             consumer,
             Body::OffsetCommitResponse {
@@ -207,13 +184,15 @@ impl Sim {
     }
 
     pub(crate) fn join_error(
-        &mut self,
+        &self,
+        ctx: &mut GroupCtx,
         group: u32,
         consumer: u32,
         member_id: String,
         error: GroupError,
     ) {
         self.coordinator_reply(
+            ctx,
             group,
             consumer,
             Body::JoinGroupResponse {
@@ -225,5 +204,123 @@ impl Sim {
                 error: Some(error),
             },
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::actor::Effect;
+    use crate::cluster::{Broker, Metadata};
+    use crate::config::{Config, StrategyList};
+    use crate::coordinator::group::context::GroupCtx;
+    use crate::coordinator::group::state::{
+        coordinator_partition, Group, GroupCoordinators, GroupState, GroupTimer,
+    };
+    use crate::event::Delivery;
+    use crate::net::{Body, GroupError, JoinMetadata, Node};
+    use crate::time::SimTime;
+    use alloc::vec::Vec;
+
+    fn broker(id: u32) -> Broker {
+        Broker {
+            id,
+            alive: true,
+            fenced: false,
+            drop_responses: false,
+            registering: false,
+            refuses_connections: false,
+            host_lost: false,
+        }
+    }
+
+    /// One group `g1` coordinated by broker 0 (the leader of every offsets partition).
+    fn coordinators() -> GroupCoordinators {
+        let partition = coordinator_partition("g1", 50);
+        GroupCoordinators {
+            groups: alloc::vec![Group::new(0, "g1".into(), partition, 0)],
+            offsets_leaders: alloc::vec![Some(0); 50],
+            offsets_replicas: alloc::vec![alloc::vec![0, 1]; 50],
+        }
+    }
+
+    fn join(member_id: &str) -> Body {
+        Body::JoinGroup {
+            group: 0,
+            member: 3,
+            member_id: member_id.into(),
+            new_member: true,
+            instance_id: None,
+            protocols: StrategyList::KAFKA_DEFAULT,
+            metadata: JoinMetadata::default(),
+        }
+    }
+
+    /// The handlers change only the coordinators' state and return what they did: the
+    /// messages and timers are effects, in order, for the engine to apply.
+    #[test]
+    fn a_handler_returns_its_effects() {
+        let config = Config::kafka_default();
+        let brokers = [broker(0), broker(1)];
+        let mut ctx = GroupCtx {
+            now: SimTime(1_000),
+            metadata: Metadata::new(&[], &brokers),
+            initial_rebalance_delay_us: 3_000_000,
+            groups: &config.groups,
+            out: Default::default(),
+        };
+        let t = ctx.timeouts(0);
+        let mut gc = coordinators();
+        // A Heartbeat of an unknown member: refused, one response.
+        let hb = Body::Heartbeat {
+            group: 0,
+            member: 3,
+            member_id: "m".into(),
+            generation: 0,
+        };
+        let d = gc.on_request(&mut ctx, 0, Node::Consumer(3), hb);
+        assert_eq!(
+            d,
+            Delivery::GroupRefused {
+                error: GroupError::UnknownMemberId
+            }
+        );
+        // A new member joins the empty group: its session timer, then the initial delay.
+        gc.on_request(&mut ctx, 0, Node::Consumer(3), join("m"));
+        assert_eq!(gc.group(0).state, GroupState::PreparingRebalance);
+        // A group request at a broker that does not coordinate the group.
+        gc.on_request(&mut ctx, 1, Node::Consumer(3), join("m2"));
+        let effects: Vec<Effect<GroupTimer, _>> = core::mem::take(&mut ctx.out).into_effects();
+        assert_eq!(effects.len(), 4, "{effects:?}");
+        assert!(matches!(
+            &effects[0],
+            Effect::Send { from: Node::Broker(0), to: Node::Consumer(3), body: Body::HeartbeatResponse { error, .. } }
+                if *error == Some(GroupError::UnknownMemberId)
+        ));
+        assert_eq!(
+            effects[1],
+            Effect::Timer {
+                at: SimTime(1_000 + t.session_us),
+                timer: GroupTimer::SessionExpire {
+                    group: 0,
+                    handle: 0,
+                    at: SimTime(1_000 + t.session_us)
+                }
+            }
+        );
+        assert_eq!(
+            effects[2],
+            Effect::Timer {
+                at: SimTime(3_001_000),
+                timer: GroupTimer::JoinDeadline {
+                    group: 0,
+                    at: SimTime(3_001_000)
+                }
+            }
+        );
+        assert!(matches!(
+            &effects[3],
+            Effect::Send { from: Node::Broker(1), body: Body::JoinGroupResponse { error, member_id, .. }, .. }
+                if *error == Some(GroupError::NotCoordinator) && member_id == "m2"
+        ));
     }
 }

@@ -290,6 +290,87 @@ pub fn coordinator_partition(group_id: &str, partitions: u32) -> u32 {
     (kafka_abs(java_string_hash(group_id)) as u32) % partitions.max(1)
 }
 
+/// What the group coordinators hold (the `__consumer_offsets` shards of Kafka's
+/// `GroupCoordinatorService`, each a `GroupMetadataManager`): the leader and replicas of each
+/// `__consumer_offsets` partition (its leader coordinates the groups that hash to it) and the
+/// groups, by index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupCoordinators {
+    pub groups: Vec<Group>,
+    /// Leader of each `__consumer_offsets` partition (`None`: no replica alive).
+    pub offsets_leaders: Vec<Option<u32>>,
+    /// Replicas of each `__consumer_offsets` partition, in assignment order.
+    pub offsets_replicas: Vec<Vec<u32>>,
+}
+
+impl GroupCoordinators {
+    /// Group `group`'s coordinator state. Groups are only ever added (from the configuration,
+    /// or `AddGroup`, whose id is checked first), always together with their configuration,
+    /// and every group index the engine holds (a consumer's, a request's, a timer's, a
+    /// pipeline's) names one.
+    pub fn group(&self, group: u32) -> &Group {
+        let n = self.groups.len();
+        assert!(
+            (group as usize) < n,
+            "consumer group {group} does not exist ({n} groups)"
+        );
+        &self.groups[group as usize]
+    }
+
+    /// Group `group`'s coordinator state, to change (see `group`).
+    pub fn group_mut(&mut self, group: u32) -> &mut Group {
+        let n = self.groups.len();
+        assert!(
+            (group as usize) < n,
+            "consumer group {group} does not exist ({n} groups)"
+        );
+        &mut self.groups[group as usize]
+    }
+
+    /// The leader of `__consumer_offsets` partition `partition` (`None`: no replica alive).
+    pub fn offsets_leader(&self, partition: u32) -> Option<u32> {
+        self.offsets_leaders
+            .get(partition as usize)
+            .copied()
+            .flatten()
+    }
+}
+
+/// The group coordinators' timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GroupTimer {
+    /// A group's join phase completes.
+    JoinDeadline { group: u32, at: SimTime },
+    /// The coordinator checks a member's session (`handle` names the member).
+    SessionExpire {
+        group: u32,
+        handle: u64,
+        at: SimTime,
+    },
+    /// A broker that now leads a group's `__consumer_offsets` partition loads the group.
+    CoordinatorLoad { group: u32, from: u32 },
+}
+
+/// A TxnOffsetCommit the coordinator has checked against its group, waiting for the
+/// transaction coordinator's verification of the producer (`GroupCall::VerifyTxnOffsetCommit`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TxnOffsetCommitRequest {
+    /// The coordinator broker it arrived at, and the producer that sent it.
+    pub broker: u32,
+    pub from: crate::net::Node,
+    pub transactional_id: String,
+    pub producer_id: i64,
+    pub epoch: i16,
+    pub group: u32,
+    pub member_id: String,
+    pub generation: u32,
+    pub instance_id: Option<String>,
+    pub offsets: Vec<(TopicPartitionId, u64)>,
+    /// The group accepts the commit (`validateOffsetCommit` passed), so under
+    /// transaction.version 2 the group's partition is to join the transaction.
+    pub add_partition: bool,
+}
+
 /// A JoinGroup request as the coordinator reads it.
 pub(crate) struct JoinRequest {
     pub group: u32,

@@ -1,28 +1,30 @@
 //! SyncGroup (the leader's assignment handed to every member), Heartbeat (REBALANCE_IN_PROGRESS
 //! tells a member to rejoin), LeaveGroup, and session expiry at the group coordinator.
 
-use crate::consumer::group::GroupState;
+use crate::coordinator::group::context::GroupCtx;
+use crate::coordinator::group::state::{GroupCoordinators, GroupState, GroupTimer};
 use crate::event::{Delivery, Event, RebalanceReason};
 use crate::net::{Body, GroupError, TopicPartitionId};
-use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-impl Sim {
+impl GroupCoordinators {
     /// SyncGroup at the coordinator (`classicGroupSync`): an unknown member, a stale
     /// generation or a rebalance in progress is refused; during CompletingRebalance the
     /// member waits for the leader's assignment; afterwards it gets its assignment at once.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn coordinator_sync(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         consumer: u32,
         member_id: String,
         generation: u32,
         assignment: Option<Vec<(String, Vec<TopicPartitionId>)>>,
     ) -> Delivery {
-        let now = self.now;
-        let (session_us, _) = self.group_timeouts(group);
+        let now = ctx.now;
+        let session_us = ctx.timeouts(group).session_us;
         let g = self.group_mut(group);
         let error = if g.member(&member_id).is_none() {
             Some(GroupError::UnknownMemberId)
@@ -35,6 +37,7 @@ impl Sim {
         };
         if let Some(error) = error {
             self.sync_reply(
+                ctx,
                 group,
                 consumer,
                 member_id,
@@ -52,7 +55,9 @@ impl Sim {
                 .member(&member_id)
                 .map(|m| m.assignment.clone())
                 .unwrap_or_default();
-            self.sync_reply(group, consumer, member_id, generation, assignment, None);
+            self.sync_reply(
+                ctx, group, consumer, member_id, generation, assignment, None,
+            );
             return Delivery::Group;
         }
         if let Some(m) = g.member_mut(&member_id) {
@@ -63,12 +68,14 @@ impl Sim {
             // A follower (or a leader's retry with no assignment) waits for the leader's.
             return Delivery::Group;
         };
-        self.set_and_propagate_assignment(group, generation, a)
+        self.set_and_propagate_assignment(ctx, group, generation, a)
     }
 
     /// A SyncGroup response to consumer `to`.
+    #[allow(clippy::too_many_arguments)]
     fn sync_reply(
-        &mut self,
+        &self,
+        ctx: &mut GroupCtx,
         group: u32,
         to: u32,
         member_id: String,
@@ -77,6 +84,7 @@ impl Sim {
         error: Option<GroupError>,
     ) {
         self.coordinator_reply(
+            ctx,
             group,
             to,
             Body::SyncGroupResponse {
@@ -92,6 +100,7 @@ impl Sim {
     /// Stable (and written to the log), and the members waiting for it are answered.
     fn set_and_propagate_assignment(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         generation: u32,
         a: Vec<(String, Vec<TopicPartitionId>)>,
@@ -117,7 +126,7 @@ impl Sim {
             .collect();
         let n = g.members.len() as u32;
         for (c, member_id, assignment) in replies {
-            self.sync_reply(group, c, member_id, generation, assignment, None);
+            self.sync_reply(ctx, group, c, member_id, generation, assignment, None);
         }
         Delivery::GroupStable {
             group,
@@ -128,13 +137,14 @@ impl Sim {
 
     pub(crate) fn coordinator_heartbeat(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         consumer: u32,
         member_id: String,
         generation: u32,
     ) -> Delivery {
-        let now = self.now;
-        let (session_us, _) = self.group_timeouts(group);
+        let now = ctx.now;
+        let session_us = ctx.timeouts(group).session_us;
         let g = self.group_mut(group);
         let state = g.state;
         let gen = g.generation;
@@ -152,6 +162,7 @@ impl Sim {
             }
         };
         self.coordinator_reply(
+            ctx,
             group,
             consumer,
             Body::HeartbeatResponse { member_id, error },
@@ -163,11 +174,12 @@ impl Sim {
     /// CompletingRebalance group rebalances; a rebalancing one may now be complete.
     pub(crate) fn remove_member(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         member_id: &str,
         expired: bool,
     ) -> Option<Delivery> {
-        let (_, rebalance_us) = self.group_timeouts(group);
+        let rebalance_us = ctx.timeouts(group).rebalance_us;
         let g = self.group_mut(group);
         // No such member (a LeaveGroup of a member already removed): nothing to do.
         let i = g.members.iter().position(|m| m.member_id == member_id)?;
@@ -184,8 +196,8 @@ impl Sim {
         };
         match g.state {
             GroupState::Stable | GroupState::CompletingRebalance => {
-                self.prepare_rebalance(group, rebalance_us);
-                self.maybe_complete_join(group);
+                self.prepare_rebalance(ctx, group, rebalance_us);
+                self.maybe_complete_join(ctx, group);
                 Some(Delivery::RebalanceTriggered {
                     group,
                     generation: gen,
@@ -193,7 +205,7 @@ impl Sim {
                 })
             }
             GroupState::PreparingRebalance => {
-                self.maybe_complete_join(group);
+                self.maybe_complete_join(ctx, group);
                 Some(Delivery::Group)
             }
             _ => Some(Delivery::Group),
@@ -204,13 +216,14 @@ impl Sim {
     /// waiting in a join or sync phase are kept alive by it).
     pub(crate) fn on_session_expire(
         &mut self,
+        ctx: &mut GroupCtx,
         group: u32,
         handle: u64,
         at: SimTime,
     ) -> Option<Event> {
-        let now = self.now;
-        let (session_us, _) = self.group_timeouts(group);
-        if !self.coordinator_running(group) {
+        let now = ctx.now;
+        let session_us = ctx.timeouts(group).session_us;
+        if !self.coordinator_running(ctx, group) {
             return None; // the next coordinator restarts the session timers when it loads
         }
         let g = self.group_mut(group);
@@ -224,9 +237,9 @@ impl Sim {
         }
         if m.session_deadline > now {
             let next = m.session_deadline;
-            self.schedule(
+            ctx.out.timer(
                 next,
-                Pending::SessionExpire {
+                GroupTimer::SessionExpire {
                     group,
                     handle,
                     at: next,
@@ -237,7 +250,7 @@ impl Sim {
         let _ = at;
         let (consumer, member_id) = (m.consumer, m.member_id.clone());
         let generation = g.generation;
-        self.remove_member(group, &member_id, true);
+        self.remove_member(ctx, group, &member_id, true);
         Some(Event::MemberExpired {
             group,
             consumer,

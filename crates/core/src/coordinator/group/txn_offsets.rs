@@ -1,19 +1,30 @@
 //! TxnOffsetCommit at the group coordinator (KIP-447): the generation and member checks, the
+//! producer's check at its transaction coordinator (`GroupCall::VerifyTxnOffsetCommit`), the
 //! offsets held pending until their transaction ends, then committed or dropped with it.
+//!
+//! Simplified: the group is validated before the transaction coordinator adds the group's
+//! partition (transaction.version 2), so a refused commit adds nothing; Kafka verifies (and
+//! adds) first and validates the group in the write that follows.
 
+use crate::coordinator::group::context::{GroupCall, GroupCtx};
+use crate::coordinator::group::state::{GroupCoordinators, TxnOffsetCommitRequest};
 use crate::event::Delivery;
 use crate::net::{Body, GroupError, KafkaError, Node};
-use crate::sim::Sim;
 
-impl Sim {
-    // ----- transactional offset commits (KIP-447; see `sim::pipeline`) -----
+impl GroupCoordinators {
+    // ----- transactional offset commits (KIP-447; see `app::pipeline`) -----
 
-    /// TxnOffsetCommit at the group coordinator: the producer must be current at its
-    /// transaction coordinator; the group metadata is validated as KIP-447 says (unknown
-    /// member, fenced instance, stale generation); the offsets wait as pending until the
-    /// transaction ends. Under transaction.version 2 the group joins the transaction here.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn on_txn_offset_commit(&mut self, b: u32, from: Node, body: Body) -> Delivery {
+    /// TxnOffsetCommit at broker `b`: refused NOT_COORDINATOR unless `b` leads the group's
+    /// offsets partition; otherwise the group's answer is computed and the producer is
+    /// verified at its transaction coordinator, whose verdict completes the request
+    /// (`on_txn_offset_commit_verified`). `None`: it waits for that verdict.
+    pub(crate) fn on_txn_offset_commit(
+        &mut self,
+        ctx: &mut GroupCtx,
+        b: u32,
+        from: Node,
+        body: Body,
+    ) -> Option<Delivery> {
         let Body::TxnOffsetCommit {
             transactional_id,
             producer_id,
@@ -28,116 +39,84 @@ impl Sim {
         else {
             unreachable!("dispatch passes only TxnOffsetCommit requests here");
         };
-        let reply = |s: &mut Sim, error, producer_error| {
-            s.txn_offset_commit_reply(b, from, error, producer_error);
-        };
         let g = self.group(group);
         if self.offsets_leader(g.offsets_partition) != Some(b) {
-            reply(self, Some(GroupError::NotCoordinator), None);
-            return Delivery::GroupRefused {
+            txn_offset_commit_reply(ctx, b, from, Some(GroupError::NotCoordinator), None);
+            return Some(Delivery::GroupRefused {
                 error: GroupError::NotCoordinator,
-            };
+            });
         }
-        let producer_error =
-            self.txn_offset_commit_producer_error(&transactional_id, producer_id, epoch);
-        if producer_error.is_some() {
-            reply(self, None, producer_error);
-            return Delivery::Txn {
-                state: None,
-                error: producer_error,
-            };
-        }
-        let error = self.groups[group as usize].validate_offset_commit(
-            &member_id,
-            generation,
-            instance_id.as_deref(),
-            true,
-        );
-        if let Some(e) = error {
-            reply(self, Some(e), None);
-            return Delivery::GroupRefused { error: e };
-        }
-        if let Some(e) =
-            self.add_offsets_partition_to_txn(&transactional_id, producer_id, epoch, group)
-        {
-            reply(self, None, Some(e));
+        let group_error =
+            g.validate_offset_commit(&member_id, generation, instance_id.as_deref(), true);
+        ctx.out
+            .call(GroupCall::VerifyTxnOffsetCommit(TxnOffsetCommitRequest {
+                broker: b,
+                from,
+                transactional_id,
+                producer_id,
+                epoch,
+                group,
+                member_id,
+                generation,
+                instance_id,
+                offsets,
+                add_partition: group_error.is_none(),
+            }));
+        None
+    }
+
+    /// The transaction coordinator's verdict on a TxnOffsetCommit's producer (`Err`: the
+    /// producer is refused, fenced or its transaction not open): the producer's error first,
+    /// then the group's (unknown member, fenced instance, stale generation); the offsets wait
+    /// as pending until the transaction ends.
+    pub(crate) fn on_txn_offset_commit_verified(
+        &mut self,
+        ctx: &mut GroupCtx,
+        req: TxnOffsetCommitRequest,
+        verdict: Result<(), KafkaError>,
+    ) -> Delivery {
+        let (b, from) = (req.broker, req.from);
+        if let Err(e) = verdict {
+            txn_offset_commit_reply(ctx, b, from, None, Some(e));
             return Delivery::Txn {
                 state: None,
                 error: Some(e),
             };
         }
-        let pending = self.groups[group as usize]
-            .pending_txn_offsets
-            .entry(producer_id)
-            .or_default();
-        for (tp, o) in offsets {
+        let g = self.group_mut(req.group);
+        let error = g.validate_offset_commit(
+            &req.member_id,
+            req.generation,
+            req.instance_id.as_deref(),
+            true,
+        );
+        assert_eq!(
+            error.is_none(),
+            req.add_partition,
+            "group {}: the group's answer changed while its producer was verified",
+            req.group
+        );
+        if let Some(e) = error {
+            txn_offset_commit_reply(ctx, b, from, Some(e), None);
+            return Delivery::GroupRefused { error: e };
+        }
+        let pending = g.pending_txn_offsets.entry(req.producer_id).or_default();
+        for (tp, o) in req.offsets {
             pending.insert(tp, o);
         }
-        reply(self, None, None);
+        txn_offset_commit_reply(ctx, b, from, None, None);
         Delivery::Group
-    }
-
-    /// The TxnOffsetCommit response from broker `b` to the producer `to`.
-    fn txn_offset_commit_reply(
-        &mut self,
-        b: u32,
-        to: Node,
-        error: Option<GroupError>,
-        producer_error: Option<KafkaError>,
-    ) {
-        self.send(
-            Node::Broker(b),
-            to,
-            Body::TxnOffsetCommitResponse {
-                error,
-                producer_error,
-            },
-        );
-    }
-
-    /// KIP-890: under transaction.version 2 the TxnOffsetCommit adds the group's partition
-    /// to the transaction (at its transaction coordinator); the error if it cannot.
-    fn add_offsets_partition_to_txn(
-        &mut self,
-        transactional_id: &str,
-        producer_id: i64,
-        epoch: i16,
-        group: u32,
-    ) -> Option<KafkaError> {
-        if self.config.broker.transaction_version.value < 2 {
-            return None;
-        }
-        let (_, coordinator) = self.transaction_coordinator(transactional_id);
-        self.coordinator_add_offsets(coordinator, transactional_id, producer_id, epoch, group)
-    }
-
-    /// The producer's epoch, as the `__consumer_offsets` append checks it
-    /// (`verifyTransaction`): an unknown or replaced producer id, a fenced epoch, a
-    /// transaction not ongoing (transaction.version 1), or one that is ending.
-    fn txn_offset_commit_producer_error(
-        &self,
-        transactional_id: &str,
-        producer_id: i64,
-        epoch: i16,
-    ) -> Option<KafkaError> {
-        match self.txn.transactions.get(transactional_id) {
-            None => Some(KafkaError::InvalidProducerIdMapping),
-            Some(m) if m.producer_id != producer_id => Some(KafkaError::InvalidProducerIdMapping),
-            Some(m) if epoch < m.epoch => Some(KafkaError::ProducerFenced),
-            Some(m)
-                if m.state != crate::coordinator::txn::state::TxnState::Ongoing
-                    && self.config.broker.transaction_version.value < 2 =>
-            {
-                Some(KafkaError::InvalidTxnState)
-            }
-            Some(m) if m.state.preparing() => Some(KafkaError::ConcurrentTransactions),
-            _ => None,
-        }
     }
 
     /// The transaction of `producer_id` ends: its pending offsets in `groups` become the
     /// committed offsets (commit) or are dropped (abort).
-    pub(crate) fn complete_txn_offsets(&mut self, producer_id: i64, groups: &[u32], commit: bool) {
+    pub(crate) fn complete_txn_offsets(
+        &mut self,
+        ctx: &mut GroupCtx,
+        producer_id: i64,
+        groups: &[u32],
+        commit: bool,
+    ) {
         for &gi in groups {
             let g = self.group_mut(gi);
             let Some(offsets) = g.pending_txn_offsets.remove(&producer_id) else {
@@ -148,15 +127,29 @@ impl Sim {
                 for (tp, o) in &offsets {
                     g.committed.insert(*tp, *o);
                 }
-                // The members learn their committed offsets (what the page shows).
-                for c in self.consumers.iter_mut().filter(|c| c.group == gi) {
-                    for (tp, o) in &offsets {
-                        if c.assignment.contains(tp) {
-                            c.committed.insert(*tp, *o);
-                        }
-                    }
-                }
+                ctx.out.call(GroupCall::ShowCommittedOffsets {
+                    group: gi,
+                    offsets: offsets.into_iter().collect(),
+                });
             }
         }
     }
+}
+
+/// The TxnOffsetCommit response from broker `b` to the producer `to`.
+fn txn_offset_commit_reply(
+    ctx: &mut GroupCtx,
+    b: u32,
+    to: Node,
+    error: Option<GroupError>,
+    producer_error: Option<KafkaError>,
+) {
+    ctx.out.send(
+        Node::Broker(b),
+        to,
+        Body::TxnOffsetCommitResponse {
+            error,
+            producer_error,
+        },
+    );
 }

@@ -44,7 +44,9 @@ impl Sim {
                 producer_id,
                 groups,
                 commit,
-            } => self.complete_txn_offsets(producer_id, &groups, commit),
+            } => self.with_group_coordinators(|g, ctx| {
+                g.complete_txn_offsets(ctx, producer_id, &groups, commit)
+            }),
             CoordinatorCall::DropMarkerWaits { transactional_id } => self
                 .marker_waits
                 .retain(|w| w.transactional_id != transactional_id),
@@ -103,19 +105,19 @@ impl Sim {
         self.with_txn_coordinators(|t, ctx| t.after_restart(ctx, broker));
     }
 
-    /// A TxnOffsetCommit adds its group's `__consumer_offsets` partition (transaction.version
-    /// 2), at coordinator `coordinator`.
-    pub(crate) fn coordinator_add_offsets(
+    /// A group coordinator's check of a TxnOffsetCommit's producer, and under
+    /// transaction.version 2 the add of `add_group`'s partition to its transaction
+    /// (`TxnCoordinators::verify_txn_offset_commit`).
+    pub(crate) fn verify_txn_offset_commit(
         &mut self,
-        coordinator: u32,
         tid: &str,
         pid: i64,
         epoch: i16,
-        group: u32,
-    ) -> Option<crate::net::KafkaError> {
-        let now = self.now;
-        self.txn
-            .add_offsets(now, coordinator, tid, pid, epoch, group)
+        add_group: Option<u32>,
+    ) -> Result<(), crate::net::KafkaError> {
+        self.with_txn_coordinators(|t, ctx| {
+            t.verify_txn_offset_commit(ctx, tid, pid, epoch, add_group)
+        })
     }
 
     /// The `__transaction_state` partition and coordinator broker of a transactional.id.

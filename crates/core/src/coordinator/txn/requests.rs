@@ -280,6 +280,44 @@ impl TxnCoordinators {
         None
     }
 
+    /// A group coordinator's check of a TxnOffsetCommit's producer (KIP-447; Kafka's group
+    /// coordinator asks by AddPartitionsToTxn, verifyOnly under transaction.version 1): an
+    /// unknown or replaced producer id, a fenced epoch, a transaction not ongoing
+    /// (transaction.version 1) or one that is ending is refused; then, under
+    /// transaction.version 2, the group `add_group` (if the group accepted the commit) joins
+    /// the transaction.
+    pub(crate) fn verify_txn_offset_commit(
+        &mut self,
+        ctx: &mut TxnCtx,
+        tid: &str,
+        pid: i64,
+        epoch: i16,
+        add_group: Option<u32>,
+    ) -> Result<(), KafkaError> {
+        let v2 = ctx.transaction_version >= 2;
+        let error = match self.transactions.get(tid) {
+            None => Some(KafkaError::InvalidProducerIdMapping),
+            Some(m) if m.producer_id != pid => Some(KafkaError::InvalidProducerIdMapping),
+            Some(m) if epoch < m.epoch => Some(KafkaError::ProducerFenced),
+            Some(m) if m.state != TxnState::Ongoing && !v2 => Some(KafkaError::InvalidTxnState),
+            Some(m) if m.state.preparing() => Some(KafkaError::ConcurrentTransactions),
+            _ => None,
+        };
+        if let Some(e) = error {
+            return Err(e);
+        }
+        match add_group {
+            Some(group) if v2 => {
+                let (_, coordinator) = self.coordinator_of(tid);
+                match self.add_offsets(ctx.now, coordinator, tid, pid, epoch, group) {
+                    Some(e) => Err(e),
+                    None => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// EndTxn: PREPARE_* and the answer (with the epoch bumped under transaction.version 2),
     /// then the markers.
     #[allow(clippy::too_many_arguments)]

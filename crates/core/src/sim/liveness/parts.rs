@@ -242,7 +242,7 @@ impl Sim {
     }
 
     pub(crate) fn unsettled_groups(&self, out: &mut Vec<Unsettled>, first: bool) {
-        for g in &self.groups {
+        for g in self.groups() {
             let running: Vec<&Consumer> = self
                 .consumers
                 .iter()
@@ -317,7 +317,7 @@ impl Sim {
     pub(crate) fn group_behind(&self, group: u32, running: &[&Consumer]) -> Option<String> {
         let commits = self.group_commits(group);
         let g = self
-            .groups
+            .groups()
             .get(group as usize)
             .expect("group_behind is asked about a group of the world (groups are only added)");
         for c in running {

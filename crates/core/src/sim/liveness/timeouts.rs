@@ -28,7 +28,7 @@ impl Sim {
             self.pending_list_offsets(c, &mut out);
             self.pending_consumer_fetches(c, &mut out);
         }
-        for g in &self.groups {
+        for g in self.groups() {
             self.pending_group_timeouts(g, &mut out);
         }
         for p in self.producers.iter().filter(|p| !p.crashed) {
@@ -50,7 +50,7 @@ impl Sim {
             let sent = SimTime(deadline.micros().saturating_sub(timeout));
             // A JoinGroup waits for the join phase; other requests are answered at once.
             let in_join = *kind == crate::net::MessageKind::JoinGroup
-                && self.groups.get(c.group as usize).is_some_and(|g| {
+                && self.groups().get(c.group as usize).is_some_and(|g| {
                     g.state == GroupState::PreparingRebalance
                         && self.coordinator_running(g.index)
                         && g.member(&c.member_id).is_some_and(|m| m.joined)

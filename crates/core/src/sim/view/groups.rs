@@ -130,7 +130,7 @@ impl Sim {
     /// What member `c` does with its partitions while its group rebalances (`None` when the
     /// group does not rebalance or the member takes no part).
     pub fn member_rebalance(&self, c: &Consumer) -> Option<MemberRebalance> {
-        let g = self.groups.get(c.group as usize)?;
+        let g = self.groups().get(c.group as usize)?;
         let phase = self.group_phase(g);
         let taking_part = matches!(
             c.state,

@@ -196,7 +196,7 @@ impl Sim {
 
     /// Every group at its coordinator, as the [`Snapshot`] shows it.
     pub fn group_views(&self) -> Vec<GroupView> {
-        self.groups
+        self.groups()
             .iter()
             .map(|g| GroupView {
                 group_id: g.group_id.clone(),

@@ -205,7 +205,7 @@ impl Sim {
                     .collect();
                 ConsumerSummary {
                     index: c.index,
-                    group: self.groups[c.group as usize].group_id.clone(),
+                    group: self.groups()[c.group as usize].group_id.clone(),
                     member_id: c.member_id.clone(),
                     state: c.state,
                     generation: c.generation,
