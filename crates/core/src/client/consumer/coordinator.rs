@@ -153,12 +153,6 @@ impl Sim {
         }
     }
 
-    /// The member's group and that group's coordinator (as the coordinator side knows it).
-    pub(crate) fn coordinator_of(&self, consumer: u32) -> (u32, u32) {
-        let group = self.consumer(consumer).group;
-        (group, self.group(group).coordinator)
-    }
-
     /// Whether a message to `node` is lost because that consumer's process is not running.
     pub(crate) fn consumer_down(&self, node: Node) -> bool {
         match node {

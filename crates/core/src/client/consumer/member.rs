@@ -24,7 +24,7 @@ impl Sim {
     /// Sends JoinGroup: as a new member (a fresh member id `<client.id>-<UUID>`, or
     /// `<group.instance.id>-<UUID>` for a static member) or as the member it is.
     pub(crate) fn send_join(&mut self, c: u32) {
-        let (group, _) = self.coordinator_of(c);
+        let group = self.consumer(c).group;
         let new_member = self.consumers[c as usize].member_id.is_empty();
         if new_member {
             let uuid = self.uuid();
@@ -97,7 +97,7 @@ impl Sim {
     /// `onJoinPrepare`: the commit of the consumed positions (with auto-commit on), else the
     /// rebalance listener's `onPartitionsRevoked` with them (the application may commit).
     pub(crate) fn commit_before_rejoin(&mut self, c: u32) {
-        let (group, _) = self.coordinator_of(c);
+        let group = self.consumer(c).group;
         if self.consumers[c as usize].positions.is_empty() {
             return;
         }

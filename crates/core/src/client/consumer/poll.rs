@@ -135,7 +135,7 @@ impl Sim {
 
     pub(crate) fn maybe_auto_commit(&mut self, c: u32) -> bool {
         let now = self.now;
-        let (group, _) = self.coordinator_of(c);
+        let group = self.consumer(c).group;
         let cc = &self.config.groups[group as usize].consumer;
         let (enabled, interval) = (
             cc.enable_auto_commit.value,
@@ -158,7 +158,7 @@ impl Sim {
     /// running while the process is down, so that a restart picks it up.
     pub(crate) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
         let now = self.now;
-        let (group, _) = self.coordinator_of(c);
+        let group = self.consumer(c).group;
         let cc = &self.config.groups[group as usize].consumer;
         let t = TimerSettings {
             hb_interval: (cc.heartbeat_interval_ms.value * 1000).max(1),

@@ -49,7 +49,7 @@ impl Sim {
     /// A group response at the member. Responses meant for an earlier member id of this
     /// consumer (before a restart or a reset) are ignored.
     pub(crate) fn on_coordinator_response(&mut self, c: u32, body: Body) -> Delivery {
-        let (group, _) = self.coordinator_of(c);
+        let group = self.consumer(c).group;
         // The answer to the member's requests of that kind.
         if let Some(k) = answered_request(body.kind()) {
             self.consumers[c as usize]

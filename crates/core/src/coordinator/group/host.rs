@@ -125,11 +125,6 @@ impl Sim {
         self.with_group_coordinators(|g, ctx| g.after_restart(ctx, broker));
     }
 
-    /// Group `group`'s coordinator state (it exists: see `GroupCoordinators::group`).
-    pub(crate) fn group(&self, group: u32) -> &Group {
-        self.group_coordinators.group(group)
-    }
-
     /// The leader of `__consumer_offsets` partition `partition`.
     pub(crate) fn offsets_leader(&self, partition: u32) -> Option<u32> {
         self.group_coordinators.offsets_leader(partition)
