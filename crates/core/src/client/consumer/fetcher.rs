@@ -4,10 +4,10 @@
 //! offset out of range reset by auto.offset.reset; read_committed skipping aborted
 //! transactions and control records.
 
-use crate::consumer::BufferedRecord;
+use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
+use crate::consumer::{BufferedRecord, Consumer};
 use crate::event::Delivery;
 use crate::net::{Body, FetchedPartition, Node, TopicPartitionId};
-use crate::sim::{Pending, Sim};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
@@ -41,37 +41,35 @@ pub(crate) fn visible_records(fp: &FetchedPartition) -> Vec<bool> {
         .collect()
 }
 
-impl Sim {
+impl Consumer {
     /// Sends a fetch to every leader of assigned partitions that have no buffered records and
     /// no fetch outstanding (`Fetcher.prepareFetchRequests`).
-    pub(crate) fn send_consumer_fetches(&mut self, c: u32) {
-        let cons = self.consumer(c);
+    pub(crate) fn send_fetches(&mut self, ctx: &mut ConsumerCtx) {
         // Eager members hold nothing while they rejoin; cooperative ones keep fetching what
         // they own.
-        if !cons.alive || !cons.is_member() {
+        if !self.alive || !self.is_member() {
             return;
         }
         let mut per_broker: BTreeMap<u32, Vec<(TopicPartitionId, u64)>> = BTreeMap::new();
-        for tp in &cons.assignment {
-            let Some(&pos) = cons.positions.get(tp) else {
+        for tp in &self.assignment {
+            let Some(&pos) = self.positions.get(tp) else {
                 continue;
             };
-            let Some(leader) = self.partition(*tp).and_then(|p| p.leader) else {
+            let Some(leader) = ctx.metadata.leader(*tp) else {
                 continue;
             };
-            if cons
+            if self
                 .fetch_in_flight
                 .get(leader as usize)
                 .copied()
                 .unwrap_or(true)
-                || cons.buffered(*tp)
+                || self.buffered(*tp)
             {
                 continue;
             }
             per_broker.entry(leader).or_default().push((*tp, pos));
         }
-        let g = self.consumers[c as usize].group as usize;
-        let cc = &self.config.groups[g].consumer;
+        let cc = ctx.config;
         let params = crate::net::FetchParams {
             max_wait_ms: cc.fetch_max_wait_ms.value,
             min_bytes: cc.fetch_min_bytes.value as u64,
@@ -79,13 +77,13 @@ impl Sim {
             isolation_level: cc.isolation_level.value,
         };
         for (b, partitions) in per_broker {
-            self.consumers[c as usize].fetch_in_flight[b as usize] = true;
-            self.consumers[c as usize].fetch_sent_at[b as usize] = self.now;
-            self.send(
-                Node::Consumer(c),
+            self.fetch_in_flight[b as usize] = true;
+            self.fetch_sent_at[b as usize] = ctx.now;
+            ctx.out.send(
+                Node::Consumer(self.index),
                 Node::Broker(b),
                 Body::ConsumerFetch {
-                    consumer: c,
+                    consumer: self.index,
                     params,
                     partitions,
                 },
@@ -93,27 +91,23 @@ impl Sim {
         }
     }
 
-    /// Records arrived from a leader: buffer them; wake an idle application.
-    pub(crate) fn on_consumer_fetch_response(
+    /// Records arrived from leader `b`: buffer them; wake an idle application.
+    pub(crate) fn on_fetch_response(
         &mut self,
-        c: u32,
-        from: Node,
+        ctx: &mut ConsumerCtx,
+        b: u32,
         parts: Vec<FetchedPartition>,
     ) -> Delivery {
-        let Node::Broker(b) = from else {
-            return Delivery::Group;
-        };
-        let cons = self.consumer_mut(c);
-        if let Some(f) = cons.fetch_in_flight.get_mut(b as usize) {
+        if let Some(f) = self.fetch_in_flight.get_mut(b as usize) {
             *f = false;
         }
         let mut n = 0;
         let mut out_of_range = Vec::new();
         for fp in parts {
-            let Some(&pos) = cons.positions.get(&fp.tp) else {
+            let Some(&pos) = self.positions.get(&fp.tp) else {
                 continue;
             };
-            if !cons.assignment.contains(&fp.tp) {
+            if !self.assignment.contains(&fp.tp) {
                 continue;
             }
             if pos < fp.log_start_offset {
@@ -124,7 +118,7 @@ impl Sim {
             let visible = visible_records(&fp);
             for ((off, entry), visible) in fp.entries.into_iter().zip(visible) {
                 if off == next {
-                    cons.buffer.push_back(BufferedRecord {
+                    self.buffer.push_back(BufferedRecord {
                         tp: fp.tp,
                         offset: off,
                         entry,
@@ -135,27 +129,26 @@ impl Sim {
                 }
             }
         }
-        self.reset_out_of_range(c, &out_of_range);
-        let cons = &mut self.consumers[c as usize];
-        let idle = cons.busy_until.is_none();
-        if idle && !cons.buffer.is_empty() {
-            cons.busy_until = Some(self.now);
-            self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
+        self.reset_out_of_range(ctx, &out_of_range);
+        let idle = self.busy_until.is_none();
+        if idle && !self.buffer.is_empty() {
+            self.busy_until = Some(ctx.now);
+            ctx.out.timer(ctx.now, ConsumerWake::Poll);
         }
-        self.send_consumer_fetches(c);
+        self.send_fetches(ctx);
         Delivery::Fetched { records: n }
     }
 
     /// OFFSET_OUT_OF_RANGE for partitions whose fetch position fell below the leader's log
     /// start offset (retention deleted it): the position is reset by `auto.offset.reset`
     /// (`SubscriptionState.requestOffsetReset`, then a ListOffsets: `consumer::offset_reset`).
-    pub(crate) fn reset_out_of_range(&mut self, c: u32, parts: &[TopicPartitionId]) {
+    fn reset_out_of_range(&mut self, ctx: &mut ConsumerCtx, parts: &[TopicPartitionId]) {
         if parts.is_empty() {
             return;
         }
         for &tp in parts {
-            self.request_offset_reset(c, tp);
+            self.request_offset_reset(ctx, tp);
         }
-        self.reset_positions(c);
+        self.reset_positions(ctx);
     }
 }

@@ -13,9 +13,11 @@
 //! Simplified for now: the application's `poll()` is modelled only when records are
 //! buffered (an idle application is "inside poll()").
 
+pub mod context;
 pub mod coordinator;
 pub mod fetcher;
 pub use crate::coordinator::group::state as group;
+pub mod host;
 pub mod lag;
 pub mod member;
 pub mod offset_reset;

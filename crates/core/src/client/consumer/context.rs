@@ -1,0 +1,31 @@
+//! The consumer as an actor (see `crate::actor`): what a consumer's handler is handed (the
+//! time, the cluster metadata every client has, the member's own settings) and what it returns
+//! (the messages it sends, the wake-ups it sets, the callbacks to its application), applied in
+//! order by the engine (`host`).
+//!
+//! So far the fetcher (`fetcher`) and the offset resets (`offset_reset`) run this way; the
+//! member protocol, commits and the poll timer are still `impl Sim` code over `Sim.consumers`.
+
+use crate::actor::Outbox;
+use crate::client::callback::ClientCallback;
+use crate::cluster::Metadata;
+use crate::config::ConsumerConfig;
+use crate::time::SimTime;
+
+/// A consumer's wake-ups that the actor sets for itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsumerWake {
+    /// The application's next `poll()` (an idle application is woken by fetched records).
+    Poll,
+    /// Waiting offset resets may be sent again (`Pending::OffsetResetRetry`).
+    OffsetReset,
+}
+
+/// What a consumer's handler is handed.
+pub struct ConsumerCtx<'a> {
+    pub now: SimTime,
+    pub metadata: Metadata<'a>,
+    /// The member's settings (its group's consumer configuration).
+    pub config: &'a ConsumerConfig,
+    pub out: Outbox<ConsumerWake, ClientCallback>,
+}

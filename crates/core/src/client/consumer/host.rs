@@ -1,0 +1,163 @@
+//! The engine's side of the consumer actor: it hands a consumer its context (`context`) with
+//! each message, wake-up or call, and applies the effects the consumer returns, in order, so
+//! message ids and timer sequence numbers are those of a direct call.
+
+use crate::actor::Effect;
+use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
+use crate::cluster::Metadata;
+use crate::consumer::Consumer;
+use crate::event::{Delivery, Event};
+use crate::net::{FetchedPartition, ListedOffset, Node, TopicPartitionId};
+use crate::sim::{Pending, Sim};
+use alloc::vec::Vec;
+
+impl Sim {
+    /// Runs one handler of consumer `c` with its context, then applies its effects.
+    fn with_consumer<R>(
+        &mut self,
+        c: u32,
+        handler: impl FnOnce(&mut Consumer, &mut ConsumerCtx) -> R,
+    ) -> R {
+        let cons = self
+            .consumers
+            .get_mut(c as usize)
+            .unwrap_or_else(|| panic!("consumer {c} is an instance the simulator made"));
+        let mut ctx = ConsumerCtx {
+            now: self.now,
+            metadata: Metadata::new(&self.topics, &self.brokers),
+            config: &self.config.groups[cons.group as usize].consumer,
+            out: Default::default(),
+        };
+        let result = handler(cons, &mut ctx);
+        let effects = core::mem::take(&mut ctx.out).into_effects();
+        for effect in effects {
+            match effect {
+                Effect::Send { from, to, body } => {
+                    debug_assert_eq!(from, Node::Consumer(c), "a consumer sends as itself");
+                    self.send(from, to, body);
+                }
+                Effect::Timer { at, timer } => {
+                    let pending = match timer {
+                        ConsumerWake::Poll => Pending::ConsumerPoll { consumer: c },
+                        ConsumerWake::OffsetReset => Pending::OffsetResetRetry { consumer: c },
+                    };
+                    self.schedule(at, pending);
+                }
+                Effect::Call(callback) => self.return_to_application(callback),
+            }
+        }
+        result
+    }
+
+    /// `Fetcher.sendFetches` for consumer `c`.
+    pub(crate) fn send_consumer_fetches(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.send_fetches(ctx));
+    }
+
+    /// A fetch response from `from` at consumer `c`.
+    pub(crate) fn on_consumer_fetch_response(
+        &mut self,
+        c: u32,
+        from: Node,
+        parts: Vec<FetchedPartition>,
+    ) -> Delivery {
+        let Node::Broker(b) = from else {
+            unreachable!("fetch responses come from brokers")
+        };
+        self.with_consumer(c, |cons, ctx| cons.on_fetch_response(ctx, b, parts))
+    }
+
+    /// The position of `tp` is reset by auto.offset.reset.
+    pub(crate) fn request_offset_reset(&mut self, c: u32, tp: TopicPartitionId) {
+        self.with_consumer(c, |cons, ctx| cons.request_offset_reset(ctx, tp));
+    }
+
+    /// ListOffsets for the resets that are due.
+    pub(crate) fn reset_positions(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.reset_positions(ctx));
+    }
+
+    /// The wake-up for waiting resets.
+    pub(crate) fn on_offset_reset_retry(&mut self, c: u32) -> Option<Event> {
+        self.with_consumer(c, |cons, ctx| cons.on_offset_reset_retry(ctx))
+    }
+
+    /// A leader's ListOffsets answer.
+    pub(crate) fn on_list_offsets_response(
+        &mut self,
+        c: u32,
+        from: Node,
+        partitions: Vec<ListedOffset>,
+    ) -> Delivery {
+        self.with_consumer(c, |cons, ctx| {
+            cons.on_list_offsets_response(ctx, from, partitions)
+        })
+    }
+
+    /// Resets outstanding to a broker that went down are asked again now.
+    pub(crate) fn retry_resets_sent_to_dead_brokers(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.retry_resets_sent_to_dead_brokers(ctx));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::actor::Effect;
+    use crate::client::consumer::context::ConsumerCtx;
+    use crate::cluster::Metadata;
+    use crate::config::Config;
+    use crate::net::{Body, Node};
+    use crate::time::SimTime;
+    use crate::Sim;
+
+    /// The fetcher changes only its consumer and returns what it sends: one fetch per
+    /// leader of the partitions it may fetch, carrying the member's own fetch settings.
+    #[test]
+    fn the_fetcher_returns_its_fetches_as_effects() {
+        let mut sim = Sim::new(Config::preset(), 3).unwrap();
+        sim.run_until(SimTime(3_000_000));
+        let mut cons = sim.consumers[0].clone();
+        assert!(
+            !cons.assignment.is_empty(),
+            "consumer 0 owns partitions by 3 s"
+        );
+        cons.fetch_in_flight.iter_mut().for_each(|f| *f = false);
+        cons.buffer.clear();
+        let config = sim.config.groups[cons.group as usize].consumer.clone();
+        let mut ctx = ConsumerCtx {
+            now: sim.now(),
+            metadata: Metadata::new(&sim.topics, &sim.brokers),
+            config: &config,
+            out: Default::default(),
+        };
+        cons.send_fetches(&mut ctx);
+        let effects = core::mem::take(&mut ctx.out).into_effects();
+        let mut fetched = 0;
+        for e in &effects {
+            let Effect::Send {
+                from,
+                to: Node::Broker(b),
+                body:
+                    Body::ConsumerFetch {
+                        params, partitions, ..
+                    },
+            } = e
+            else {
+                panic!("the fetcher only sends fetches: {e:?}");
+            };
+            assert_eq!(*from, Node::Consumer(0));
+            assert_eq!(params.max_wait_ms, config.fetch_max_wait_ms.value);
+            for (tp, pos) in partitions {
+                assert_eq!(sim.partition(*tp).unwrap().leader, Some(*b));
+                assert_eq!(cons.positions.get(tp), Some(pos));
+                fetched += 1;
+            }
+            assert!(cons.fetch_in_flight[*b as usize]);
+        }
+        assert_eq!(
+            fetched,
+            cons.positions.len(),
+            "every positioned partition is fetched"
+        );
+    }
+}
