@@ -266,6 +266,11 @@ impl<'a> Metadata<'a> {
             .leader
     }
 
+    /// How many brokers the cluster has (ids 0 to n - 1).
+    pub fn broker_count(&self) -> usize {
+        self.brokers.len()
+    }
+
     pub fn broker_up(&self, broker: u32) -> bool {
         self.brokers.get(broker as usize).is_some_and(|b| b.alive)
     }

@@ -19,6 +19,10 @@ pub enum ConsumerWake {
     Poll,
     /// Waiting offset resets may be sent again (`Pending::OffsetResetRetry`).
     OffsetReset,
+    /// The member's heartbeat / auto-commit timer (`Pending::ConsumerTimer`).
+    Timer,
+    /// OffsetFetch again after UNSTABLE_OFFSET_COMMIT (`Pending::OffsetFetchRetry`).
+    OffsetFetch,
 }
 
 /// What a consumer's handler is handed.

@@ -4,6 +4,7 @@
 //! `markCoordinatorUnknown` on a request timeout or NOT_COORDINATOR), consumer fetches and
 //! `poll()`. The coordinator's side is in `classic_group` and `coordinator`.
 
+use crate::client::consumer::context::ConsumerCtx;
 use crate::consumer::{Consumer, MemberState};
 use crate::event::Event;
 use crate::net::{Body, MessageKind, Node, TopicPartitionId};
@@ -66,66 +67,6 @@ impl Sim {
         &mut self.consumers[c as usize]
     }
 
-    /// A member's request to its group's coordinator, as the member knows it. While the
-    /// coordinator is unknown the request is not sent: a FindCoordinator goes out, and once
-    /// it is answered the member redoes what its state needs (`coordinator_found`).
-    pub(crate) fn send_to_coordinator(&mut self, c: u32, body: Body) {
-        let cons = self.consumer(c);
-        let Some(coord) = cons.coordinator else {
-            self.find_coordinator(c);
-            return;
-        };
-        let kind = body.kind();
-        if kind != MessageKind::LeaveGroup {
-            // Kafka's JoinGroup waits up to the rebalance timeout + 5 s; the rest
-            // request.timeout.ms.
-            let cc = self
-                .config
-                .groups
-                .get(cons.group as usize)
-                .map(|g| &g.consumer);
-            let timeout = coordinator_request_timeout_us(cc, kind);
-            let deadline = self.now.plus(timeout);
-            self.consumers[c as usize]
-                .coordinator_requests
-                .push((kind, deadline));
-        }
-        self.send(Node::Consumer(c), Node::Broker(coord), body);
-    }
-
-    /// Sends FindCoordinator to a live broker (the first from the member's index), unless one
-    /// is outstanding. With no broker alive, the member's timer tries again.
-    pub(crate) fn find_coordinator(&mut self, c: u32) {
-        let cons = self.consumer(c);
-        if !cons.alive || cons.find_coordinator_sent.is_some() {
-            return;
-        }
-        let group = cons.group;
-        let n = self.brokers.len();
-        let Some(b) = (0..n)
-            .map(|i| (c as usize + i) % n)
-            .find(|&b| self.brokers[b].alive)
-        else {
-            // No broker is alive: the member's timer asks again.
-            return;
-        };
-        self.consumers[c as usize].find_coordinator_sent = Some(self.now);
-        self.send(
-            Node::Consumer(c),
-            Node::Broker(b as u32),
-            Body::FindCoordinator { group, consumer: c },
-        );
-    }
-
-    /// `markCoordinatorUnknown`: the connection to the coordinator is closed (its requests in
-    /// flight fail) and the member looks for the coordinator again.
-    pub(crate) fn mark_coordinator_unknown(&mut self, c: u32) {
-        let cons = self.consumer_mut(c);
-        cons.coordinator = None;
-        cons.coordinator_requests.clear();
-        self.find_coordinator(c);
-    }
-
     /// The coordinator is known again: redo what the member's state was waiting for (a join
     /// or sync is redone as a JoinGroup, as `joinGroupIfNeeded` does; an offset fetch and a
     /// blocked commitSync() are sent again; heartbeats resume on the timer).
@@ -162,31 +103,6 @@ impl Sim {
         }
     }
 
-    /// OffsetFetch (with requireStable, as the Java consumer always asks) for the assigned
-    /// partitions that have no position yet.
-    pub(crate) fn send_offset_fetch(&mut self, c: u32) {
-        let cons = self.consumer(c);
-        let missing: Vec<TopicPartitionId> = cons
-            .assignment
-            .iter()
-            .filter(|tp| !cons.positions.contains_key(tp) && !cons.resets.contains_key(tp))
-            .copied()
-            .collect();
-        if missing.is_empty() {
-            return;
-        }
-        let group = cons.group;
-        self.send_to_coordinator(
-            c,
-            Body::OffsetFetch {
-                group,
-                member: c,
-                partitions: missing,
-                require_stable: true,
-            },
-        );
-    }
-
     /// The retry after UNSTABLE_OFFSET_COMMIT (retry.backoff.ms later).
     pub(crate) fn on_offset_fetch_retry(&mut self, c: u32) -> Option<Event> {
         let cons = self.consumer(c);
@@ -195,5 +111,81 @@ impl Sim {
         }
         self.send_offset_fetch(c);
         Some(Event::OffsetFetchRetried { consumer: c })
+    }
+}
+
+impl Consumer {
+    /// A member's request to its group's coordinator, as the member knows it. While the
+    /// coordinator is unknown the request is not sent: a FindCoordinator goes out, and once
+    /// it is answered the member redoes what its state needs (`coordinator_found`).
+    pub(crate) fn send_to_coordinator(&mut self, ctx: &mut ConsumerCtx, body: Body) {
+        let Some(coord) = self.coordinator else {
+            self.find_coordinator(ctx);
+            return;
+        };
+        let kind = body.kind();
+        if kind != MessageKind::LeaveGroup {
+            // Kafka's JoinGroup waits up to the rebalance timeout + 5 s; the rest
+            // request.timeout.ms.
+            let timeout = coordinator_request_timeout_us(Some(ctx.config), kind);
+            self.coordinator_requests
+                .push((kind, ctx.now.plus(timeout)));
+        }
+        ctx.out
+            .send(Node::Consumer(self.index), Node::Broker(coord), body);
+    }
+
+    /// Sends FindCoordinator to a live broker (the first from the member's index), unless one
+    /// is outstanding. With no broker alive, the member's timer tries again.
+    pub(crate) fn find_coordinator(&mut self, ctx: &mut ConsumerCtx) {
+        if !self.alive || self.find_coordinator_sent.is_some() {
+            return;
+        }
+        let n = ctx.metadata.broker_count();
+        let Some(b) = (0..n)
+            .map(|i| (self.index as usize + i) % n)
+            .find(|&b| ctx.metadata.broker_up(b as u32))
+        else {
+            // No broker is alive: the member's timer asks again.
+            return;
+        };
+        self.find_coordinator_sent = Some(ctx.now);
+        ctx.out.send(
+            Node::Consumer(self.index),
+            Node::Broker(b as u32),
+            Body::FindCoordinator {
+                group: self.group,
+                consumer: self.index,
+            },
+        );
+    }
+
+    /// `markCoordinatorUnknown`: the connection to the coordinator is closed (its requests in
+    /// flight fail) and the member looks for the coordinator again.
+    pub(crate) fn mark_coordinator_unknown(&mut self, ctx: &mut ConsumerCtx) {
+        self.coordinator = None;
+        self.coordinator_requests.clear();
+        self.find_coordinator(ctx);
+    }
+
+    /// OffsetFetch (with requireStable, as the Java consumer always asks) for the assigned
+    /// partitions that have no position yet.
+    pub(crate) fn send_offset_fetch(&mut self, ctx: &mut ConsumerCtx) {
+        let missing: Vec<TopicPartitionId> = self
+            .assignment
+            .iter()
+            .filter(|tp| !self.positions.contains_key(tp) && !self.resets.contains_key(tp))
+            .copied()
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let body = Body::OffsetFetch {
+            group: self.group,
+            member: self.index,
+            partitions: missing,
+            require_stable: true,
+        };
+        self.send_to_coordinator(ctx, body);
     }
 }

@@ -7,7 +7,7 @@ use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
 use crate::cluster::Metadata;
 use crate::consumer::Consumer;
 use crate::event::{Delivery, Event};
-use crate::net::{FetchedPartition, ListedOffset, Node, TopicPartitionId};
+use crate::net::{Body, FetchedPartition, ListedOffset, Node, TopicPartitionId};
 use crate::sim::{Pending, Sim};
 use alloc::vec::Vec;
 
@@ -40,6 +40,8 @@ impl Sim {
                     let pending = match timer {
                         ConsumerWake::Poll => Pending::ConsumerPoll { consumer: c },
                         ConsumerWake::OffsetReset => Pending::OffsetResetRetry { consumer: c },
+                        ConsumerWake::Timer => Pending::ConsumerTimer { consumer: c },
+                        ConsumerWake::OffsetFetch => Pending::OffsetFetchRetry { consumer: c },
                     };
                     self.schedule(at, pending);
                 }
@@ -97,6 +99,45 @@ impl Sim {
     /// Resets outstanding to a broker that went down are asked again now.
     pub(crate) fn retry_resets_sent_to_dead_brokers(&mut self, c: u32) {
         self.with_consumer(c, |cons, ctx| cons.retry_resets_sent_to_dead_brokers(ctx));
+    }
+    /// A member's request to its coordinator (see `Consumer::send_to_coordinator`).
+    pub(crate) fn send_to_coordinator(&mut self, c: u32, body: Body) {
+        self.with_consumer(c, |cons, ctx| cons.send_to_coordinator(ctx, body));
+    }
+
+    /// FindCoordinator, unless one is outstanding.
+    pub(crate) fn find_coordinator(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.find_coordinator(ctx));
+    }
+
+    /// `markCoordinatorUnknown`.
+    pub(crate) fn mark_coordinator_unknown(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.mark_coordinator_unknown(ctx));
+    }
+
+    /// OffsetFetch for the assigned partitions with no position.
+    pub(crate) fn send_offset_fetch(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.send_offset_fetch(ctx));
+    }
+
+    /// OffsetCommit of the consumed positions; returns its correlation id.
+    pub(crate) fn send_commit(&mut self, c: u32) -> u64 {
+        self.with_consumer(c, |cons, ctx| cons.send_commit(ctx))
+    }
+
+    /// OffsetCommit of `offsets`; returns its correlation id.
+    pub(crate) fn send_commit_of(&mut self, c: u32, offsets: Vec<(TopicPartitionId, u64)>) -> u64 {
+        self.with_consumer(c, |cons, ctx| cons.send_commit_of(ctx, offsets))
+    }
+
+    /// The application blocks in `commitSync()`.
+    pub(crate) fn block_in_commit_sync(&mut self, c: u32, request_id: u64) {
+        self.with_consumer(c, |cons, ctx| cons.block_in_commit_sync(ctx, request_id));
+    }
+
+    /// The application calls `poll()` now, if its process runs.
+    pub(crate) fn poll_now(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.poll_now(ctx));
     }
 }
 

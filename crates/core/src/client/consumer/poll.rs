@@ -2,9 +2,10 @@
 //! around it is `app::consuming`), max.poll.interval.ms, commitSync / commitAsync and
 //! auto-commit (auto.commit.interval.ms), heartbeats on their timer, records-lag-max.
 
+use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
 use crate::consumer::coordinator::CONSUMER_REQUEST_TIMEOUT_US;
 use crate::consumer::coordinator::DEFAULT_API_TIMEOUT_US;
-use crate::consumer::{BufferedRecord, MemberState};
+use crate::consumer::{BufferedRecord, Consumer, MemberState};
 use crate::event::Event;
 use crate::net::{Body, Node, TopicPartitionId};
 use crate::sim::{Pending, Sim};
@@ -22,55 +23,6 @@ struct TimerSettings {
 }
 
 impl Sim {
-    /// Sends an OffsetCommit of the consumed positions (`subscriptions.allConsumed()`) with a
-    /// fresh correlation id, which it returns.
-    pub(crate) fn send_commit(&mut self, c: u32) -> u64 {
-        let offsets = self.consumers[c as usize]
-            .positions
-            .iter()
-            .map(|(tp, o)| (*tp, *o))
-            .collect();
-        self.send_commit_of(c, offsets)
-    }
-
-    /// Sends an OffsetCommit of `offsets` in the member's generation; returns its correlation
-    /// id.
-    pub(crate) fn send_commit_of(&mut self, c: u32, offsets: Vec<(TopicPartitionId, u64)>) -> u64 {
-        let cons = &mut self.consumers[c as usize];
-        let request_id = cons.next_request_id;
-        cons.next_request_id += 1;
-        let body = Body::OffsetCommit {
-            group: cons.group,
-            member: c,
-            member_id: cons.member_id.clone(),
-            generation: cons.generation,
-            offsets,
-            request_id,
-        };
-        self.send_to_coordinator(c, body);
-        request_id
-    }
-
-    /// The application blocks in `commitSync()` until the OffsetCommit response `request_id`
-    /// (or default.api.timeout.ms): no poll meanwhile, max.poll.interval.ms keeps counting.
-    pub(crate) fn block_in_commit_sync(&mut self, c: u32, request_id: u64) {
-        let now = self.now;
-        let cons = self.consumer_mut(c);
-        cons.commit_sync_wait = Some(request_id);
-        cons.commit_sync_deadline = now.plus(DEFAULT_API_TIMEOUT_US);
-        cons.busy_until = Some(SimTime(u64::MAX));
-    }
-
-    /// The application calls `poll()` now (a blocking call returned), if its process runs.
-    pub(crate) fn poll_now(&mut self, c: u32) {
-        let now = self.now;
-        let cons = self.consumer_mut(c);
-        if cons.alive {
-            cons.busy_until = Some(now);
-            self.schedule(now, Pending::ConsumerPoll { consumer: c });
-        }
-    }
-
     /// `KafkaConsumer.poll()`: a due auto-commit, a pending assignment and a requested rejoin
     /// first (rebalance callbacks run inside `poll()`), then up to `max_poll_records` records
     /// from the buffer, records-lag-max, and the next fetches. Returns how many records the
@@ -337,5 +289,51 @@ impl Sim {
             })
             .max()
             .unwrap_or(0)
+    }
+}
+
+impl Consumer {
+    /// Sends an OffsetCommit of the consumed positions (`subscriptions.allConsumed()`) with a
+    /// fresh correlation id, which it returns.
+    pub(crate) fn send_commit(&mut self, ctx: &mut ConsumerCtx) -> u64 {
+        let offsets = self.positions.iter().map(|(tp, o)| (*tp, *o)).collect();
+        self.send_commit_of(ctx, offsets)
+    }
+
+    /// Sends an OffsetCommit of `offsets` in the member's generation; returns its correlation
+    /// id.
+    pub(crate) fn send_commit_of(
+        &mut self,
+        ctx: &mut ConsumerCtx,
+        offsets: Vec<(TopicPartitionId, u64)>,
+    ) -> u64 {
+        let request_id = self.next_request_id;
+        self.next_request_id += 1;
+        let body = Body::OffsetCommit {
+            group: self.group,
+            member: self.index,
+            member_id: self.member_id.clone(),
+            generation: self.generation,
+            offsets,
+            request_id,
+        };
+        self.send_to_coordinator(ctx, body);
+        request_id
+    }
+
+    /// The application blocks in `commitSync()` until the OffsetCommit response `request_id`
+    /// (or default.api.timeout.ms): no poll meanwhile, max.poll.interval.ms keeps counting.
+    pub(crate) fn block_in_commit_sync(&mut self, ctx: &mut ConsumerCtx, request_id: u64) {
+        self.commit_sync_wait = Some(request_id);
+        self.commit_sync_deadline = ctx.now.plus(DEFAULT_API_TIMEOUT_US);
+        self.busy_until = Some(SimTime(u64::MAX));
+    }
+
+    /// The application calls `poll()` now (a blocking call returned), if its process runs.
+    pub(crate) fn poll_now(&mut self, ctx: &mut ConsumerCtx) {
+        if self.alive {
+            self.busy_until = Some(ctx.now);
+            ctx.out.timer(ctx.now, ConsumerWake::Poll);
+        }
     }
 }
