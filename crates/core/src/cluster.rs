@@ -266,6 +266,26 @@ impl<'a> Metadata<'a> {
             .leader
     }
 
+    /// Topic `topic`'s name.
+    pub fn topic_name(&self, topic: u32) -> Option<&'a str> {
+        self.topics.get(topic as usize).map(|t| t.name.as_str())
+    }
+
+    /// The index of the topic named `name`.
+    pub fn topic_index(&self, name: &str) -> Option<u32> {
+        self.topics
+            .iter()
+            .position(|t| t.name == name)
+            .map(|i| i as u32)
+    }
+
+    /// How many partitions topic `topic` has.
+    pub fn partition_count(&self, topic: u32) -> Option<u32> {
+        self.topics
+            .get(topic as usize)
+            .map(|t| t.partitions.len() as u32)
+    }
+
     /// How many brokers the cluster has (ids 0 to n - 1).
     pub fn broker_count(&self) -> usize {
         self.brokers.len()

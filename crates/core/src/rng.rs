@@ -17,6 +17,20 @@ fn splitmix64(x: &mut u64) -> u64 {
 }
 
 impl Rng {
+    /// A random UUID string (a member id is `<client.id>-<UUID>`).
+    pub fn uuid(&mut self) -> alloc::string::String {
+        let a = self.next_u64();
+        let b = self.next_u64();
+        alloc::format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            ((b >> 48) & 0x3fff) | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
     pub fn new(seed: u64) -> Rng {
         let mut x = seed;
         let s = [

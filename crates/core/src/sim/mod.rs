@@ -37,8 +37,6 @@ use crate::net::{Body, Message, Node, TopicPartitionId};
 use crate::rng::Rng;
 use crate::time::SimTime;
 use alloc::collections::{BTreeMap, BinaryHeap};
-use alloc::format;
-use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::{Ordering, Reverse};
 
@@ -204,20 +202,6 @@ impl Sim {
         sim.start_broker_timers();
         sim.start_lag_sampler();
         Ok(sim)
-    }
-
-    /// A random UUID string from the sim's PRNG (member ids are `<client.id>-<UUID>`).
-    pub(crate) fn uuid(&mut self) -> String {
-        let a = self.rng.next_u64();
-        let b = self.rng.next_u64();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            ((b >> 48) & 0x3fff) | 0x8000,
-            b & 0xffff_ffff_ffff
-        )
     }
 
     // ----- the engine -----

@@ -10,7 +10,9 @@ use crate::actor::Outbox;
 use crate::client::callback::ClientCallback;
 use crate::cluster::Metadata;
 use crate::config::ConsumerConfig;
+use crate::rng::Rng;
 use crate::time::SimTime;
+use alloc::string::String;
 
 /// A consumer's wake-ups that the actor sets for itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,5 +33,9 @@ pub struct ConsumerCtx<'a> {
     pub metadata: Metadata<'a>,
     /// The member's settings (its group's consumer configuration).
     pub config: &'a ConsumerConfig,
+    /// The topics it subscribes to (its group's).
+    pub subscription: &'a [String],
+    /// The client's randomness (a new member's UUID).
+    pub rng: &'a mut Rng,
     pub out: Outbox<ConsumerWake, ClientCallback>,
 }

@@ -57,16 +57,6 @@ impl Sim {
         &self.consumers[c as usize]
     }
 
-    /// Consumer instance `c`, to change (see `consumer`).
-    pub(crate) fn consumer_mut(&mut self, c: u32) -> &mut Consumer {
-        let n = self.consumers.len();
-        assert!(
-            (c as usize) < n,
-            "consumer instance {c} does not exist ({n} instances)"
-        );
-        &mut self.consumers[c as usize]
-    }
-
     /// The coordinator is known again: redo what the member's state was waiting for (a join
     /// or sync is redone as a JoinGroup, as `joinGroupIfNeeded` does; an offset fetch and a
     /// blocked commitSync() are sent again; heartbeats resume on the timer).

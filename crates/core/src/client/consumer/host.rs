@@ -3,12 +3,15 @@
 //! message ids and timer sequence numbers are those of a direct call.
 
 use crate::actor::Effect;
+use crate::assignor::AssignorKind;
 use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
+use crate::client::consumer::member::leader_assign;
 use crate::cluster::Metadata;
 use crate::consumer::Consumer;
 use crate::event::{Delivery, Event};
-use crate::net::{Body, FetchedPartition, ListedOffset, Node, TopicPartitionId};
+use crate::net::{Body, FetchedPartition, JoinedMember, ListedOffset, Node, TopicPartitionId};
 use crate::sim::{Pending, Sim};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 impl Sim {
@@ -18,14 +21,19 @@ impl Sim {
         c: u32,
         handler: impl FnOnce(&mut Consumer, &mut ConsumerCtx) -> R,
     ) -> R {
-        let cons = self
-            .consumers
-            .get_mut(c as usize)
-            .unwrap_or_else(|| panic!("consumer {c} is an instance the simulator made"));
+        let n = self.consumers.len();
+        // Every index the engine holds names an instance (see `Sim::consumer`).
+        assert!(
+            (c as usize) < n,
+            "consumer instance {c} does not exist ({n} instances)"
+        );
+        let cons = &mut self.consumers[c as usize];
         let mut ctx = ConsumerCtx {
             now: self.now,
             metadata: Metadata::new(&self.topics, &self.brokers),
             config: &self.config.groups[cons.group as usize].consumer,
+            subscription: &self.config.groups[cons.group as usize].topics,
+            rng: &mut self.rng,
             out: Default::default(),
         };
         let result = handler(cons, &mut ctx);
@@ -139,6 +147,54 @@ impl Sim {
     pub(crate) fn poll_now(&mut self, c: u32) {
         self.with_consumer(c, |cons, ctx| cons.poll_now(ctx));
     }
+    /// JoinGroup (see `Consumer::send_join`).
+    pub(crate) fn send_join(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.send_join(ctx));
+    }
+
+    /// A rejoin is asked for.
+    pub(crate) fn rejoin(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.rejoin(ctx));
+    }
+
+    /// `onJoinPrepare` then JoinGroup, if a rejoin is pending.
+    pub(crate) fn maybe_rejoin_now(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.maybe_rejoin_now(ctx));
+    }
+
+    /// The member lost its membership.
+    pub(crate) fn lose_membership(&mut self, c: u32, reset_member_id: bool) {
+        self.with_consumer(c, |cons, ctx| cons.lose_membership(ctx, reset_member_id));
+    }
+
+    /// The assignment of `generation` takes effect.
+    pub(crate) fn apply_assignment(
+        &mut self,
+        c: u32,
+        generation: u32,
+        assignment: Vec<TopicPartitionId>,
+    ) -> Delivery {
+        self.with_consumer(c, |cons, ctx| {
+            cons.apply_assignment(ctx, generation, assignment)
+        })
+    }
+
+    /// An assignment that arrived while the application was busy takes effect.
+    pub(crate) fn apply_pending_assignment(&mut self, c: u32) {
+        self.with_consumer(c, |cons, ctx| cons.apply_pending_assignment(ctx));
+    }
+
+    /// The group leader's assignment (see `member::leader_assign`).
+    pub(crate) fn leader_assign(
+        &self,
+        group: u32,
+        protocol: AssignorKind,
+        members: &[JoinedMember],
+    ) -> Vec<(String, Vec<TopicPartitionId>)> {
+        let metadata = Metadata::new(&self.topics, &self.brokers);
+        let subscription = &self.config.groups[group as usize].topics;
+        leader_assign(metadata, subscription, protocol, members)
+    }
 }
 
 #[cfg(test)]
@@ -165,10 +221,13 @@ mod tests {
         cons.fetch_in_flight.iter_mut().for_each(|f| *f = false);
         cons.buffer.clear();
         let config = sim.config.groups[cons.group as usize].consumer.clone();
+        let mut rng = crate::rng::Rng::new(1);
         let mut ctx = ConsumerCtx {
             now: sim.now(),
             metadata: Metadata::new(&sim.topics, &sim.brokers),
             config: &config,
+            subscription: &[],
+            rng: &mut rng,
             out: Default::default(),
         };
         cons.send_fetches(&mut ctx);

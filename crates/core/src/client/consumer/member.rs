@@ -5,113 +5,102 @@
 
 use crate::assignor::{AssignorKind, MemberSubscription, TopicPartition};
 use crate::client::callback::ClientCallback;
+use crate::client::consumer::context::ConsumerCtx;
+use crate::cluster::Metadata;
 use crate::config::RebalanceProtocol;
-use crate::consumer::MemberState;
+use crate::consumer::{Consumer, MemberState};
 use crate::event::Delivery;
 use crate::net::JoinMetadata;
 use crate::net::{Body, JoinedMember, TopicPartitionId};
-use crate::sim::Sim;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-impl Sim {
+impl Consumer {
     /// The member's rebalance protocol (from its `partition.assignment.strategy`).
-    pub(crate) fn rebalance_protocol(&self, c: u32) -> RebalanceProtocol {
-        self.consumer(c).strategies.rebalance_protocol()
+    pub(crate) fn rebalance_protocol(&self) -> RebalanceProtocol {
+        self.strategies.rebalance_protocol()
     }
 
     /// Sends JoinGroup: as a new member (a fresh member id `<client.id>-<UUID>`, or
     /// `<group.instance.id>-<UUID>` for a static member) or as the member it is.
-    pub(crate) fn send_join(&mut self, c: u32) {
-        let group = self.consumer(c).group;
-        let new_member = self.consumers[c as usize].member_id.is_empty();
+    pub(crate) fn send_join(&mut self, ctx: &mut ConsumerCtx) {
+        let new_member = self.member_id.is_empty();
         if new_member {
-            let uuid = self.uuid();
-            let cons = &mut self.consumers[c as usize];
-            let prefix = cons.instance_id.as_ref().unwrap_or(&cons.client_id);
-            cons.member_id = alloc::format!("{prefix}-{uuid}");
+            let uuid = ctx.rng.uuid();
+            let prefix = self.instance_id.as_ref().unwrap_or(&self.client_id);
+            self.member_id = alloc::format!("{prefix}-{uuid}");
         }
-        let cons = &mut self.consumers[c as usize];
-        cons.state = MemberState::Joining;
-        cons.rejoin_requested = false;
-        let owned = cons.assignment.clone();
+        self.state = MemberState::Joining;
+        self.rejoin_requested = false;
         let metadata = JoinMetadata {
-            owned_generation: if cons.generation > 0 {
-                Some(cons.generation)
+            owned_generation: if self.generation > 0 {
+                Some(self.generation)
             } else {
                 None
             },
-            owned,
-            previous: cons.previous.clone(),
-            previous_generation: cons.previous_generation,
+            owned: self.assignment.clone(),
+            previous: self.previous.clone(),
+            previous_generation: self.previous_generation,
         };
         let body = Body::JoinGroup {
-            group,
-            member: c,
-            member_id: cons.member_id.clone(),
+            group: self.group,
+            member: self.index,
+            member_id: self.member_id.clone(),
             new_member,
-            instance_id: cons.instance_id.clone(),
-            protocols: cons.strategies,
+            instance_id: self.instance_id.clone(),
+            protocols: self.strategies,
             metadata,
         };
-        self.send_to_coordinator(c, body);
+        self.send_to_coordinator(ctx, body);
     }
 
     /// The coordinator (or a partition-count change) asks this member to rejoin: done at once
     /// when the application is idle, else at its next `poll()` (the rejoin runs inside poll).
-    pub(crate) fn rejoin(&mut self, c: u32) {
-        let cons = self.consumer_mut(c);
-        if !cons.alive {
+    pub(crate) fn rejoin(&mut self, ctx: &mut ConsumerCtx) {
+        if !self.alive {
             return;
         }
-        cons.rejoin_requested = true;
-        if cons.busy_until.is_none() {
-            self.maybe_rejoin_now(c);
+        self.rejoin_requested = true;
+        if self.busy_until.is_none() {
+            self.maybe_rejoin_now(ctx);
         }
     }
 
     /// `onJoinPrepare` then JoinGroup, if a rejoin is pending and no join or sync is running.
-    pub(crate) fn maybe_rejoin_now(&mut self, c: u32) {
-        let cons = self.consumer(c);
-        if !cons.alive
-            || !cons.rejoin_requested
-            || matches!(cons.state, MemberState::Joining | MemberState::Syncing)
+    pub(crate) fn maybe_rejoin_now(&mut self, ctx: &mut ConsumerCtx) {
+        if !self.alive
+            || !self.rejoin_requested
+            || matches!(self.state, MemberState::Joining | MemberState::Syncing)
         {
             return;
         }
-        if cons.state != MemberState::Unjoined {
-            self.commit_before_rejoin(c);
-            if self.rebalance_protocol(c) == RebalanceProtocol::Eager {
+        if self.state != MemberState::Unjoined {
+            self.commit_before_rejoin(ctx);
+            if self.rebalance_protocol() == RebalanceProtocol::Eager {
                 // Eager: everything is revoked before joining; processing stops.
-                let cons = &mut self.consumers[c as usize];
-                cons.assignment.clear();
-                cons.positions.clear();
-                cons.resets.clear();
-                cons.buffer.clear();
+                self.assignment.clear();
+                self.positions.clear();
+                self.resets.clear();
+                self.buffer.clear();
             }
         }
-        self.send_join(c);
+        self.send_join(ctx);
     }
 
     /// `onJoinPrepare`: the commit of the consumed positions (with auto-commit on), else the
     /// rebalance listener's `onPartitionsRevoked` with them (the application may commit).
-    pub(crate) fn commit_before_rejoin(&mut self, c: u32) {
-        let group = self.consumer(c).group;
-        if self.consumers[c as usize].positions.is_empty() {
+    fn commit_before_rejoin(&mut self, ctx: &mut ConsumerCtx) {
+        if self.positions.is_empty() {
             return;
         }
-        let auto = self.config.groups[group as usize]
-            .consumer
-            .enable_auto_commit
-            .value;
-        if auto {
-            self.send_commit(c);
+        if ctx.config.enable_auto_commit.value {
+            self.send_commit(ctx);
             return;
         }
-        let positions = self.consumed_positions(c, |_| true);
-        self.return_to_application(ClientCallback::PartitionsRevoked {
-            consumer: c,
+        let positions = self.consumed_positions(|_| true);
+        ctx.out.call(ClientCallback::PartitionsRevoked {
+            consumer: self.index,
             positions,
         });
     }
@@ -120,11 +109,9 @@ impl Sim {
     /// (`subscriptions.allConsumed()` for those).
     fn consumed_positions(
         &self,
-        c: u32,
         keep: impl Fn(&TopicPartitionId) -> bool,
     ) -> Vec<(TopicPartitionId, u64)> {
-        self.consumers[c as usize]
-            .positions
+        self.positions
             .iter()
             .filter(|(tp, _)| keep(tp))
             .map(|(tp, o)| (*tp, *o))
@@ -134,87 +121,18 @@ impl Sim {
     /// The member lost its membership (unknown member, stale generation, or it left on
     /// max.poll.interval.ms): its partitions are lost without a commit
     /// (`onPartitionsLost`), and it rejoins, as a new member when `reset_member_id`.
-    pub(crate) fn lose_membership(&mut self, c: u32, reset_member_id: bool) {
-        let cons = self.consumer_mut(c);
-        cons.assignment.clear();
-        cons.positions.clear();
-        cons.resets.clear();
-        cons.buffer.clear();
-        cons.pending_assignment = None;
-        cons.generation = 0;
+    pub(crate) fn lose_membership(&mut self, ctx: &mut ConsumerCtx, reset_member_id: bool) {
+        self.assignment.clear();
+        self.positions.clear();
+        self.resets.clear();
+        self.buffer.clear();
+        self.pending_assignment = None;
+        self.generation = 0;
         if reset_member_id {
-            cons.member_id.clear();
+            self.member_id.clear();
         }
-        cons.state = MemberState::Unjoined;
-        self.rejoin(c);
-    }
-
-    /// The leader runs the chosen assignor over the members (`ConsumerCoordinator.
-    /// onLeaderElected`), passing each member's owned partitions and generation as the
-    /// assignor reads them.
-    pub(crate) fn leader_assign(
-        &self,
-        group: u32,
-        protocol: AssignorKind,
-        members: &[JoinedMember],
-    ) -> Vec<(String, Vec<TopicPartitionId>)> {
-        let topics = &self.config.groups[group as usize].topics;
-        let mut counts = BTreeMap::new();
-        for name in topics {
-            if let Some(t) = self.topics.iter().find(|t| &t.name == name) {
-                counts.insert(name.clone(), t.partitions.len() as u32);
-            }
-        }
-        let named = |tps: &[TopicPartitionId]| -> Vec<TopicPartition> {
-            tps.iter()
-                .filter_map(|tp| {
-                    let t = self.topics.get(tp.topic as usize)?;
-                    Some(TopicPartition::new(t.name.clone(), tp.partition as i32))
-                })
-                .collect()
-        };
-        let subs: Vec<MemberSubscription> = members
-            .iter()
-            .map(|m| {
-                let (owned, generation) = match protocol {
-                    AssignorKind::Sticky => {
-                        (named(&m.metadata.previous), m.metadata.previous_generation)
-                    }
-                    AssignorKind::CooperativeSticky => {
-                        (named(&m.metadata.owned), m.metadata.owned_generation)
-                    }
-                    _ => (Vec::new(), None),
-                };
-                MemberSubscription {
-                    member_id: m.member_id.clone(),
-                    group_instance_id: m.instance_id.clone(),
-                    topics: topics.clone(),
-                    owned,
-                    generation: generation.map(|g| g.min(i32::MAX as u32) as i32),
-                }
-            })
-            .collect();
-        let result = crate::assignor::assign(protocol, &counts, &subs).unwrap_or_default();
-        members
-            .iter()
-            .map(|m| {
-                let tps = result
-                    .get(&m.member_id)
-                    .map(|v| {
-                        v.iter()
-                            .filter_map(|tp| {
-                                let t = self.topics.iter().position(|t| t.name == tp.topic)?;
-                                Some(TopicPartitionId {
-                                    topic: t as u32,
-                                    partition: u32::try_from(tp.partition).ok()?,
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                (m.member_id.clone(), tps)
-            })
-            .collect()
+        self.state = MemberState::Unjoined;
+        self.rejoin(ctx);
     }
 
     /// The assignment of `generation` takes effect (`onJoinComplete`): revoked partitions are
@@ -222,21 +140,20 @@ impl Sim {
     /// committed offsets.
     pub(crate) fn apply_assignment(
         &mut self,
-        c: u32,
+        ctx: &mut ConsumerCtx,
         generation: u32,
         assignment: Vec<TopicPartitionId>,
     ) -> Delivery {
-        let cooperative = self.rebalance_protocol(c) == RebalanceProtocol::Cooperative;
+        let cooperative = self.rebalance_protocol() == RebalanceProtocol::Cooperative;
         // The rebalance listener's onPartitionsRevoked, with the positions given up.
-        let revoked = self.consumed_positions(c, |tp| !assignment.contains(tp));
+        let revoked = self.consumed_positions(|tp| !assignment.contains(tp));
         if !revoked.is_empty() {
-            self.return_to_application(ClientCallback::PartitionsRevoked {
-                consumer: c,
+            ctx.out.call(ClientCallback::PartitionsRevoked {
+                consumer: self.index,
                 positions: revoked,
             });
         }
-        let cons = &mut self.consumers[c as usize];
-        let owned = core::mem::take(&mut cons.assignment);
+        let owned = core::mem::take(&mut self.assignment);
         let revoked: Vec<TopicPartitionId> = owned
             .iter()
             .filter(|tp| !assignment.contains(tp))
@@ -248,31 +165,31 @@ impl Sim {
             .copied()
             .collect();
         let kept = (assignment.len() - added.len()) as u32;
-        cons.assignment = assignment.clone();
-        cons.previous = assignment.clone();
-        cons.previous_generation = Some(generation);
-        cons.positions.retain(|tp, _| assignment.contains(tp));
-        cons.resets.retain(|tp, _| assignment.contains(tp));
-        cons.buffer.retain(|r| assignment.contains(&r.tp));
+        self.assignment = assignment.clone();
+        self.previous = assignment.clone();
+        self.previous_generation = Some(generation);
+        self.positions.retain(|tp, _| assignment.contains(tp));
+        self.resets.retain(|tp, _| assignment.contains(tp));
+        self.buffer.retain(|r| assignment.contains(&r.tp));
         if cooperative && !revoked.is_empty() {
             // KIP-429: give up what moved, then rejoin so it can be handed over.
-            cons.rejoin_requested = true;
+            self.rejoin_requested = true;
         }
         // Committed offsets are fetched for every assigned partition without a
         // position: the new ones, and kept ones whose position was reset (Kafka's
         // `refreshCommittedOffsetsIfNeeded` for partitions still initializing).
         let missing = assignment
             .iter()
-            .any(|tp| !cons.positions.contains_key(tp) && !cons.resets.contains_key(tp));
+            .any(|tp| !self.positions.contains_key(tp) && !self.resets.contains_key(tp));
         if !missing {
-            cons.state = MemberState::Stable;
+            self.state = MemberState::Stable;
         } else {
-            cons.state = MemberState::FetchingOffsets;
-            self.send_offset_fetch(c);
+            self.state = MemberState::FetchingOffsets;
+            self.send_offset_fetch(ctx);
         }
-        self.send_consumer_fetches(c);
-        if self.consumers[c as usize].busy_until.is_none() {
-            self.maybe_rejoin_now(c);
+        self.send_fetches(ctx);
+        if self.busy_until.is_none() {
+            self.maybe_rejoin_now(ctx);
         }
         Delivery::Assigned {
             generation,
@@ -283,12 +200,80 @@ impl Sim {
     }
 
     /// The application's `poll()` applies an assignment that arrived while it was busy.
-    pub(crate) fn apply_pending_assignment(&mut self, c: u32) {
-        let cons = self.consumer_mut(c);
-        if let Some((generation, assignment)) = cons.pending_assignment.take() {
-            if cons.is_member() && cons.generation == generation {
-                self.apply_assignment(c, generation, assignment);
+    pub(crate) fn apply_pending_assignment(&mut self, ctx: &mut ConsumerCtx) {
+        if let Some((generation, assignment)) = self.pending_assignment.take() {
+            if self.is_member() && self.generation == generation {
+                self.apply_assignment(ctx, generation, assignment);
             }
         }
     }
+}
+
+/// The leader runs the chosen assignor over the members (`ConsumerCoordinator.
+/// onLeaderElected`) with the cluster metadata of the subscribed topics, passing each
+/// member's owned partitions and generation as the assignor reads them.
+pub(crate) fn leader_assign(
+    metadata: Metadata,
+    subscription: &[String],
+    protocol: AssignorKind,
+    members: &[JoinedMember],
+) -> Vec<(String, Vec<TopicPartitionId>)> {
+    let mut counts = BTreeMap::new();
+    for name in subscription {
+        if let Some(n) = metadata
+            .topic_index(name)
+            .and_then(|t| metadata.partition_count(t))
+        {
+            counts.insert(name.clone(), n);
+        }
+    }
+    let named = |tps: &[TopicPartitionId]| -> Vec<TopicPartition> {
+        tps.iter()
+            .filter_map(|tp| {
+                let name = metadata.topic_name(tp.topic)?;
+                Some(TopicPartition::new(String::from(name), tp.partition as i32))
+            })
+            .collect()
+    };
+    let subs: Vec<MemberSubscription> = members
+        .iter()
+        .map(|m| {
+            let (owned, generation) = match protocol {
+                AssignorKind::Sticky => {
+                    (named(&m.metadata.previous), m.metadata.previous_generation)
+                }
+                AssignorKind::CooperativeSticky => {
+                    (named(&m.metadata.owned), m.metadata.owned_generation)
+                }
+                _ => (Vec::new(), None),
+            };
+            MemberSubscription {
+                member_id: m.member_id.clone(),
+                group_instance_id: m.instance_id.clone(),
+                topics: subscription.to_vec(),
+                owned,
+                generation: generation.map(|g| g.min(i32::MAX as u32) as i32),
+            }
+        })
+        .collect();
+    let result = crate::assignor::assign(protocol, &counts, &subs).unwrap_or_default();
+    members
+        .iter()
+        .map(|m| {
+            let tps = result
+                .get(&m.member_id)
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|tp| {
+                            Some(TopicPartitionId {
+                                topic: metadata.topic_index(&tp.topic)?,
+                                partition: u32::try_from(tp.partition).ok()?,
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (m.member_id.clone(), tps)
+        })
+        .collect()
 }
