@@ -10,7 +10,7 @@ use streamscope_core::consumer::group::Group;
 use streamscope_core::consumer::lag::{
     GroupLagSample, LAG_HISTORY_SAMPLES, LAG_SAMPLE_INTERVAL_US,
 };
-use streamscope_core::Sim;
+use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 pub const SMALLER: &str = "9px system-ui, sans-serif";
@@ -41,7 +41,7 @@ struct Plot {
 /// with a legend and both axes labelled.
 pub fn draw_chart(
     ctx: &Ctx,
-    sim: &Sim,
+    now: SimTime,
     g: &Group,
     lang: Lang,
     (x, y, w, h): (f64, f64, f64, f64),
@@ -61,7 +61,7 @@ pub fn draw_chart(
     ctx.set_line_width(1.0);
     ctx.stroke_rect(px + 0.5, py + 0.5, pw - 1.0, ph - 1.0);
     // Axes: lag on the left, time below (the last minute, now at the right).
-    let now = sim.now().micros();
+    let now = now.micros();
     let mut mark = ChartMark::default();
     for s in recent(g, now) {
         mark.samples += 1;

@@ -9,7 +9,7 @@ use super::paint::{text, wrapped, BOLD, FONT, INK, MUTED, SMALL, WARN};
 use crate::i18n::{t, tf, Lang};
 use core::fmt::Write;
 use streamscope_core::producer::{InFlightRequest, Producer, ProducerState};
-use streamscope_core::Sim;
+use streamscope_core::sim::view::Frame;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 const LINE_H: f64 = 15.0;
@@ -59,15 +59,16 @@ pub fn request_line(r: &InFlightRequest, lang: Lang, max_chars: usize) -> (Strin
 }
 
 /// Draws the list from `y` down to the canvas bottom.
-pub(super) fn draw_in_flight(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, y: f64) {
+pub(super) fn draw_in_flight(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, y: f64) {
     let bottom = HEIGHT - 12.0;
     if y + 3.0 * LINE_H > bottom {
         return;
     }
     let x = l.prod_x + 4.0;
-    let live: Vec<_> = sim
-        .producers()
+    let live: Vec<&Producer> = f
+        .producers
         .iter()
+        .map(|p| p.producer)
         .filter(|p| p.state != ProducerState::Closed)
         .collect();
     let Some(first) = live

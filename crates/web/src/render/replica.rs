@@ -14,6 +14,7 @@ use crate::i18n::{t, Lang};
 use streamscope_core::cluster::BrokerState;
 use streamscope_core::cluster::{Partition, Replica};
 use streamscope_core::log::EntryKind;
+use streamscope_core::sim::view::{PartitionFrame, PositionFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// Colour of the high watermark line and text.
@@ -43,6 +44,8 @@ pub const MAX_MARKS: usize = 1024;
 /// What the parts of one replica row share: the replica, where the row is, its text.
 struct Row<'a> {
     ti: u32,
+    pf: &'a PartitionFrame<'a>,
+    positions: &'a [PositionFrame],
     p: &'a Partition,
     r: &'a Replica,
     broker: u32,
@@ -66,20 +69,25 @@ struct LogArea {
     hw: u64,
 }
 
-/// One replica row: label and role, log tiles, LEO and HW lines, ISR state, offsets.
+/// One replica row: label and role, log tiles, LEO and HW lines, ISR state, offsets. The
+/// consumers' `positions` are the frame's (those on this partition are drawn).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_replica(
     ctx: &Ctx,
     l: &Layout,
     lang: Lang,
     view: &mut View,
-    (ti, p, r): (u32, &Partition, &Replica),
+    (pf, r, positions): (&PartitionFrame, &Replica, &[PositionFrame]),
     (state, stuck): (BrokerState, Option<bool>),
     (ry, row_h): (f64, f64),
 ) {
     let broker = r.broker;
     let font = if row_h < 16.0 { SMALL } else { FONT };
+    let (ti, p) = (pf.tp.topic, pf.partition);
     let row = Row {
         ti,
+        pf,
+        positions,
         p,
         r,
         broker,
@@ -96,9 +104,9 @@ pub(super) fn draw_replica(
     let area = log_area(l, view, &row);
     let (duplicates_marked, markers_drawn) = draw_log(ctx, l, view, &row, &area);
     let lso = draw_offset_lines(ctx, view, &row, &area);
-    let lx = draw_row_notes(ctx, lang, view, &row, area.scale.x0);
+    let lx = draw_row_notes(ctx, lang, &row, area.scale.x0);
     draw_stuck(ctx, l, lang, &row, lx);
-    draw_offsets_text(ctx, lang, view, &row, &area, lso);
+    draw_offsets_text(ctx, lang, &row, &area, lso);
     if view.replicas.len() < MAX_MARKS {
         view.replicas.push(ReplicaMark {
             broker,
@@ -254,7 +262,7 @@ fn draw_log(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row, area: &LogArea) -
     }
     if view.txn.marks.world {
         let label = (leo, l.broker_x + 4.0, LABEL_W - 4.0);
-        txn::draw_open_band(ctx, view, area.tp, area.scale, (ry, row_h), label);
+        txn::draw_open_band(ctx, row.pf.txn, area.scale, (ry, row_h), label);
     }
     if !row.in_isr {
         ctx.set_global_alpha(if row.state == BrokerState::Up {
@@ -287,7 +295,8 @@ fn draw_offset_lines(ctx: &Ctx, view: &mut View, row: &Row, area: &LogArea) -> O
         arrow_left(ctx, x0 - 1.0, ry + 1.0 + half, half, HW_COLOUR);
     }
     if view.txn.marks.world && row.is_leader {
-        txn::draw_lso_and_positions(ctx, view, area.tp, area.scale, (ry, row_h))
+        let txn = (area.tp, row.pf.txn, row.positions);
+        txn::draw_lso_and_positions(ctx, txn, area.scale, (ry, row_h))
     } else {
         None
     }
@@ -295,7 +304,7 @@ fn draw_offset_lines(ctx: &Ctx, view: &mut View, row: &Row, area: &LogArea) -> O
 
 /// "not in ISR" over the hatching, and on a leader the records acknowledged but lost here.
 /// Returns the x where a further note may start.
-fn draw_row_notes(ctx: &Ctx, lang: Lang, view: &View, row: &Row, x0: f64) -> f64 {
+fn draw_row_notes(ctx: &Ctx, lang: Lang, row: &Row, x0: f64) -> f64 {
     let (ry, row_h, base) = (row.ry, row.row_h, row.base);
     if !row.in_isr {
         // Said in words too, over the hatching.
@@ -308,14 +317,7 @@ fn draw_row_notes(ctx: &Ctx, lang: Lang, view: &View, row: &Row, x0: f64) -> f64
         text(ctx, label, lx + 4.0, base - 1.0, DANGER, SMALL);
     }
     // Records the producer was told are safe but this leader's log lacks (the monitor).
-    let lost = view
-        .lost
-        .get(&streamscope_core::net::TopicPartitionId {
-            topic: row.ti,
-            partition: row.p.index,
-        })
-        .copied()
-        .unwrap_or(0);
+    let lost = row.pf.lost;
     let mut lx = x0 + 4.0;
     if row.is_leader && lost > 0 {
         let msg = format!("{} {lost}", t(lang, "lost_here"));
@@ -354,14 +356,7 @@ fn draw_stuck(ctx: &Ctx, l: &Layout, lang: Lang, row: &Row, lx: f64) {
 
 /// "LEO n · HW n" at the right of the row, the numbers in the colours of their lines, and
 /// the LSO in words where an open transaction holds it below the high watermark.
-fn draw_offsets_text(
-    ctx: &Ctx,
-    lang: Lang,
-    view: &View,
-    row: &Row,
-    area: &LogArea,
-    lso: Option<u64>,
-) {
+fn draw_offsets_text(ctx: &Ctx, lang: Lang, row: &Row, area: &LogArea, lso: Option<u64>) {
     let (text_x, base, font) = (area.text_x, row.base, row.font);
     // "LEO n HW n": the numbers in the colours of their lines.
     let hw_text = format!("{} {}", t(lang, "hw"), area.hw);
@@ -370,7 +365,7 @@ fn draw_offsets_text(
     let leo_text = format!("{} {} ·", t(lang, "leo"), area.leo);
     text_right(ctx, &leo_text, text_x - hw_w - 4.0, base, LEO_COLOUR, font);
     // The LSO in words where an open transaction holds it below the high watermark.
-    if let Some(lso) = lso.filter(|_| view.txn.parts.get(&area.tp).is_some_and(|pt| pt.held)) {
+    if let Some(lso) = lso.filter(|_| row.pf.txn.is_some_and(|pt| pt.held)) {
         let leo_w = ctx.measure_text(&leo_text).map_or(50.0, |m| m.width());
         text_right(
             ctx,

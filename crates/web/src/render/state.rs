@@ -8,7 +8,8 @@ use super::marks::{GroupMark, ReplicaMark, TxnFrame};
 use super::paint::{dot, key_colour, ring};
 use crate::rebalance::Observer;
 use streamscope_core::net::Body;
-use streamscope_core::{Sim, SimTime};
+use streamscope_core::sim::view::Frame;
+use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// Dots a departed batch shows in its row's lane.
@@ -42,9 +43,7 @@ pub struct View {
     /// allocation once warm).
     pub dup_scratch: Vec<u64>,
     pub dup_ids: Vec<u64>,
-    /// Acknowledged-then-lost records per partition, read from the monitor each frame.
-    pub lost: std::collections::BTreeMap<streamscope_core::net::TopicPartitionId, u64>,
-    /// This frame's transaction state and what was drawn of it (`render::txn`).
+    /// What this frame drew of transactions (`render::txn`).
     pub txn: TxnFrame,
     /// The group panels drawn in the last frame (for the test hook).
     pub groups: Vec<GroupMark>,
@@ -71,7 +70,6 @@ impl View {
             replicas: Vec::new(),
             dup_scratch: Vec::new(),
             dup_ids: Vec::new(),
-            lost: std::collections::BTreeMap::new(),
             txn: TxnFrame::default(),
             groups: Vec::new(),
             rebalance: Observer::default(),
@@ -102,14 +100,14 @@ impl View {
     }
 
     /// Notes the batches of produce requests now in flight.
-    pub fn observe(&mut self, sim: &Sim, partitions: u32) {
-        let now = sim.now();
+    pub fn observe(&mut self, f: &Frame, partitions: u32) {
+        let now = f.now;
         if self.departures.iter().flatten().any(|d| d.sent_at > now) {
             // Time went back: a new simulation.
             self.departures.clear();
         }
         self.departures.resize(partitions as usize, None);
-        for m in sim.messages() {
+        for m in &f.messages {
             let Body::Produce { batches, .. } = &m.body else {
                 continue;
             };

@@ -1,0 +1,336 @@
+//! One frame of the page's canvas, read once ([`Sim::frame`]): everything the renderer draws,
+//! with every answer it needs already worked out here (a broker's state and coordinator
+//! roles, a partition's last stable offset and open transaction, a producer instance being a
+//! zombie or a processor's, the running producer, a group's phase, protocol and progress, a
+//! consumer's lag and wait at the LSO per assigned partition, which processor it is, what it
+//! does in a rebalance). The page draws what the frame says and asks the `Sim` nothing.
+//!
+//! The answers are plain data. What is bulky and plain already is borrowed read-only from the
+//! world instead of copied, so a frame costs a few small vectors: the world's entities
+//! (`&Partition` with its replicas' logs, `&Producer` with its accumulator and requests in
+//! flight, `&Group` and `&Consumer` with their lag rings, the `&Message`s in flight) and the
+//! coordinator's `&TxnMetadata`. None of them is a way back to the `Sim`.
+
+use crate::cluster::{BrokerState, Partition};
+use crate::consumer::group::Group;
+use crate::consumer::Consumer;
+use crate::coordinator::txn::state::TxnMetadata;
+use crate::net::{Message, TopicPartitionId};
+use crate::producer::Producer;
+use crate::sim::view::{is_processor_producer, GroupPhase, GroupProgress, MemberRebalance};
+use crate::sim::Sim;
+use crate::SimTime;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+/// A broker as its box shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BrokerFrame {
+    pub id: u32,
+    pub state: BrokerState,
+    pub alive: bool,
+    /// It coordinates a consumer group.
+    pub group_coordinator: bool,
+    /// It coordinates a transactional.id (`Sim::is_txn_coordinator`).
+    pub txn_coordinator: bool,
+}
+
+/// A partition's transactions, in a world that has them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartitionTxn {
+    /// The last stable offset.
+    pub lso: u64,
+    /// First offset of the earliest transaction open at the leader.
+    pub first_open: Option<u64>,
+    /// An open transaction holds the LSO below the high watermark (`Sim::lso_holder`).
+    pub held: bool,
+    /// In a transaction its coordinator has not completed.
+    pub in_txn: bool,
+}
+
+/// A partition of some topic, with its replicas (borrowed).
+#[derive(Clone, Copy, Debug)]
+pub struct PartitionFrame<'a> {
+    pub tp: TopicPartitionId,
+    pub topic_name: &'a str,
+    pub partition: &'a Partition,
+    /// `None` in a world without transactions.
+    pub txn: Option<PartitionTxn>,
+    /// Records acknowledged to the producer but missing from the leader's log (the monitor).
+    pub lost: u64,
+}
+
+/// A consumer's position on one of its assigned partitions, where its fetch ends now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PositionFrame {
+    pub consumer: u32,
+    pub group: u32,
+    pub tp: TopicPartitionId,
+    pub position: u64,
+    pub read_committed: bool,
+    /// The LSO (read_committed) or the high watermark.
+    pub fetch_limit: u64,
+}
+
+/// A producer instance with what the page needs to know of it.
+#[derive(Clone, Copy, Debug)]
+pub struct ProducerFrame<'a> {
+    pub producer: &'a Producer,
+    /// A Running instance its application no longer drives (`Sim::is_zombie`).
+    pub zombie: bool,
+    /// A pipeline processor's producer (drawn with its processor).
+    pub processor: bool,
+    /// The coordinator's metadata of its transactional.id, if it has one.
+    pub txn_metadata: Option<&'a TxnMetadata>,
+}
+
+/// A consumer group with its rebalance as the page names it.
+#[derive(Clone, Copy, Debug)]
+pub struct GroupFrame<'a> {
+    pub group: &'a Group,
+    pub phase: GroupPhase,
+    pub progress: GroupProgress,
+    /// `eager`, `cooperative`, `mixed`, or `None` without members.
+    pub rebalance_protocol: Option<&'static str>,
+}
+
+/// The pipeline processor a consumer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcessorFrame {
+    pub index: u32,
+    pub phase: &'static str,
+    pub crashed: bool,
+}
+
+/// One assigned partition of a consumer: its position, lag to where its fetch ends, and
+/// whether it waits at the last stable offset (`Sim::consumer_waits_at_lso`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AssignedFrame {
+    pub tp: TopicPartitionId,
+    /// 0 without a position.
+    pub position: u64,
+    pub lag: u64,
+    pub waits_at_lso: bool,
+}
+
+/// A consumer with its answers; its assigned partitions are `Frame::assigned(c)`.
+#[derive(Clone, Copy, Debug)]
+pub struct ConsumerFrame<'a> {
+    pub consumer: &'a Consumer,
+    pub read_committed: bool,
+    pub processor: Option<ProcessorFrame>,
+    pub rebalance: Option<MemberRebalance>,
+    /// Where its rows are in `Frame::assigned`.
+    rows: (usize, usize),
+}
+
+/// One frame of the page: what the renderer draws, read once (see the module's doc).
+#[derive(Clone, Debug, Default)]
+pub struct Frame<'a> {
+    pub now: SimTime,
+    /// A transactional producer, or a transactional.id its coordinator knows.
+    pub transactions: bool,
+    /// Partitions of the first topic (at least 1): the accumulator's rows.
+    pub first_topic_partitions: u32,
+    pub brokers: Vec<BrokerFrame>,
+    /// Every topic's partitions, topic by topic.
+    pub partitions: Vec<PartitionFrame<'a>>,
+    /// Where each topic's partitions start in `partitions`.
+    topic_starts: Vec<usize>,
+    /// Every producer instance, in index order.
+    pub producers: Vec<ProducerFrame<'a>>,
+    /// The running producer of the page's application (`Sim::running_app_producer(0)`).
+    pub running: Option<&'a Producer>,
+    pub groups: Vec<GroupFrame<'a>>,
+    pub consumers: Vec<ConsumerFrame<'a>>,
+    assigned: Vec<AssignedFrame>,
+    /// In a world with transactions, every consumer's position on each assigned partition
+    /// (consumer by consumer, in assignment order).
+    pub positions: Vec<PositionFrame>,
+    /// Pipeline processors: (producer index, consumer index).
+    pub processors: Vec<(u32, u32)>,
+    /// The messages in flight.
+    pub messages: Vec<&'a Message>,
+}
+
+impl Sim {
+    /// This frame of the page (see [`Frame`]).
+    pub fn frame(&self) -> Frame<'_> {
+        let mut f = Frame {
+            now: self.now(),
+            transactions: self.has_transactions(),
+            first_topic_partitions: self
+                .topics()
+                .first()
+                .map_or(1, |t| t.partitions.len() as u32)
+                .max(1),
+            running: self.running_app_producer(0),
+            messages: self.messages().collect(),
+            processors: self.pipeline().map_or_else(Vec::new, |pl| {
+                pl.processors
+                    .iter()
+                    .map(|p| (p.producer, p.consumer))
+                    .collect()
+            }),
+            ..Frame::default()
+        };
+        f.brokers = self.broker_frames(f.transactions);
+        self.read_partitions(&mut f);
+        f.producers = self.producer_frames();
+        f.groups = self
+            .groups()
+            .iter()
+            .map(|g| GroupFrame {
+                group: g,
+                phase: self.group_phase(g),
+                progress: self.group_progress(g),
+                rebalance_protocol: self.group_rebalance_protocol(g),
+            })
+            .collect();
+        self.read_consumers(&mut f);
+        f
+    }
+
+    fn broker_frames(&self, transactions: bool) -> Vec<BrokerFrame> {
+        self.brokers()
+            .iter()
+            .map(|b| BrokerFrame {
+                id: b.id,
+                state: b.state(),
+                alive: b.alive,
+                group_coordinator: self.groups().iter().any(|g| g.coordinator == b.id),
+                txn_coordinator: transactions && self.is_txn_coordinator(b.id),
+            })
+            .collect()
+    }
+
+    fn read_partitions<'a>(&'a self, f: &mut Frame<'a>) {
+        let lost = self.monitor().lost_per_partition();
+        let open: BTreeMap<TopicPartitionId, ()> = if f.transactions {
+            self.partitions_in_open_transactions()
+                .into_iter()
+                .map(|tp| (tp, ()))
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        for (ti, topic) in self.topics().iter().enumerate() {
+            f.topic_starts.push(f.partitions.len());
+            for p in &topic.partitions {
+                let tp = TopicPartitionId {
+                    topic: ti as u32,
+                    partition: p.index,
+                };
+                let txn = f.transactions.then(|| PartitionTxn {
+                    lso: self.last_stable_offset(tp),
+                    first_open: self.first_open_offset(tp),
+                    held: self.lso_holder(tp).is_some(),
+                    in_txn: open.contains_key(&tp),
+                });
+                f.partitions.push(PartitionFrame {
+                    tp,
+                    topic_name: &topic.name,
+                    partition: p,
+                    txn,
+                    lost: lost.get(&tp).copied().unwrap_or(0),
+                });
+            }
+        }
+    }
+
+    fn producer_frames(&self) -> Vec<ProducerFrame<'_>> {
+        self.producers()
+            .iter()
+            .map(|p| ProducerFrame {
+                producer: p,
+                zombie: self.is_zombie(p),
+                processor: is_processor_producer(p),
+                txn_metadata: p
+                    .txn
+                    .as_ref()
+                    .and_then(|tm| self.transaction_metadata(&tm.transactional_id)),
+            })
+            .collect()
+    }
+
+    fn read_consumers<'a>(&'a self, f: &mut Frame<'a>) {
+        let consumers = self.consumers();
+        for c in consumers {
+            let rc = self.consumer_read_committed(c.index);
+            let start = f.assigned.len();
+            for tp in &c.assignment {
+                let pos = c.positions.get(tp).copied();
+                let position = pos.unwrap_or(0);
+                f.assigned.push(AssignedFrame {
+                    tp: *tp,
+                    position,
+                    lag: self.consumer_partition_lag(c.index, *tp),
+                    waits_at_lso: f.transactions
+                        && self.consumer_waits_at_lso(c.index, *tp, position),
+                });
+                if let (true, Some(pos)) = (f.transactions, pos) {
+                    if f.partition(*tp).is_some() {
+                        f.positions.push(PositionFrame {
+                            consumer: c.index,
+                            group: c.group,
+                            tp: *tp,
+                            position: pos,
+                            read_committed: rc,
+                            fetch_limit: self.consumer_fetch_limit(c.index, *tp),
+                        });
+                    }
+                }
+            }
+            let processor = self
+                .pipeline_processor_of_consumer(c.index)
+                .map(|p| ProcessorFrame {
+                    index: p.index,
+                    phase: p.phase.name(),
+                    crashed: p.is_crashed(),
+                });
+            f.consumers.push(ConsumerFrame {
+                consumer: c,
+                read_committed: rc,
+                processor,
+                rebalance: self.member_rebalance(c),
+                rows: (start, f.assigned.len()),
+            });
+        }
+    }
+}
+
+impl<'a> Frame<'a> {
+    /// Partition `tp`, if the world has it.
+    pub fn partition(&self, tp: TopicPartitionId) -> Option<&PartitionFrame<'a>> {
+        let start = *self.topic_starts.get(tp.topic as usize)?;
+        let end = self
+            .topic_starts
+            .get(tp.topic as usize + 1)
+            .copied()
+            .unwrap_or(self.partitions.len());
+        self.partitions
+            .get(start..end)?
+            .get(tp.partition as usize)
+            .filter(|p| p.tp == tp)
+    }
+
+    /// Consumer `c`'s assigned partitions, in assignment order.
+    pub fn assigned(&self, c: &ConsumerFrame<'_>) -> &[AssignedFrame] {
+        self.assigned.get(c.rows.0..c.rows.1).unwrap_or(&[])
+    }
+
+    /// Group `g`, if the world has it.
+    pub fn group(&self, g: u32) -> Option<&GroupFrame<'a>> {
+        self.groups.get(g as usize)
+    }
+
+    /// Whether the running producer's first batch of partition `part` is ready to send
+    /// (`RecordAccumulator::first_ready` with its linger.ms; flushing while send() blocks).
+    pub fn first_batch_ready(&self, part: u32) -> bool {
+        self.running.is_some_and(|p| {
+            let linger_us = p.config.linger_ms.value.saturating_mul(1000);
+            p.accumulator
+                .first_ready(part, self.now, linger_us, p.blocked.is_some())
+        })
+    }
+}
