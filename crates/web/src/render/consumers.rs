@@ -10,17 +10,15 @@ use super::paint::{fit, panel, text, BOLD, DANGER, FONT, INK, MUTED, PANEL, SMAL
 use super::state::View;
 use super::txn;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::consumer::group::Group;
 use streamscope_core::consumer::MemberState;
-use streamscope_core::sim::view::{ConsumerFrame, Frame};
+use streamscope_core::sim::view::{ConsumerFrame, Frame, GroupFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 pub fn draw_consumers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View) {
     for cf in &f.consumers {
-        let c = cf.consumer;
-        let y = l.consumer_y(c.index);
+        let y = l.consumer_y(cf.index);
         panel(ctx, l.cons_x, y, l.cons_w, l.cons_h, PANEL);
-        let Some(g) = f.group(c.group).map(|g| g.group) else {
+        let Some(g) = f.group(cf.group) else {
             continue;
         };
         draw_consumer_title(ctx, l, lang, (cf, g), y);
@@ -37,13 +35,12 @@ fn draw_consumer_title(
     ctx: &Ctx,
     l: &Layout,
     lang: Lang,
-    (cf, g): (&ConsumerFrame, &Group),
+    (c, g): (&ConsumerFrame, &GroupFrame),
     y: f64,
 ) {
-    let c = cf.consumer;
     let short: String = c.member_id.chars().take(12).collect();
     // A pipeline processor's box says which processor it is and its phase.
-    let (title, title_colour) = match cf.processor {
+    let (title, title_colour) = match c.processor {
         Some(p) => (
             tf(
                 lang,
@@ -58,7 +55,7 @@ fn draw_consumer_title(
         ),
     };
     // Clear of the leader chip and the heartbeat at the right.
-    let chip = if g.leader_consumer() == Some(c.index) {
+    let chip = if g.leader == Some(c.index) {
         72.0
     } else {
         18.0
@@ -77,8 +74,7 @@ fn draw_consumer_title(
 
 /// "generation n · consumed n", the member's state when not stable, and in a world with
 /// transactions its isolation level.
-fn draw_member_line(ctx: &Ctx, l: &Layout, lang: Lang, view: &View, cf: &ConsumerFrame, y: f64) {
-    let c = cf.consumer;
+fn draw_member_line(ctx: &Ctx, l: &Layout, lang: Lang, view: &View, c: &ConsumerFrame, y: f64) {
     // The member's state as the protocol has it (joining, syncing, out of the group, down).
     let (state_key, colour) = match c.state {
         MemberState::Stable => (None, MUTED),
@@ -100,7 +96,7 @@ fn draw_member_line(ctx: &Ctx, l: &Layout, lang: Lang, view: &View, cf: &Consume
     }
     if view.txn.marks.world {
         line.push_str(" · ");
-        line.push_str(txn::isolation_tag(cf.read_committed));
+        line.push_str(txn::isolation_tag(c.read_committed));
     }
     text(ctx, &line, l.cons_x + 8.0, y + 31.0, colour, FONT);
 }
@@ -175,12 +171,12 @@ pub fn draw_lag_chart(
     y: f64,
     extra_rows: usize,
 ) {
-    let c = cf.consumer;
+    let c = cf;
     const CHART_H: f64 = 26.0;
     let (x0, w) = (l.cons_x + 8.0, l.cons_w - 16.0);
     let y0 = y + l.cons_h - CHART_H - 6.0;
     // Only below the partition rows, never over them.
-    let rows_end = y + 40.0 + 18.0 * (c.assignment.len() + extra_rows) as f64;
+    let rows_end = y + 40.0 + 18.0 * (c.assigned_count() + extra_rows) as f64;
     if y0 - 12.0 < rows_end || c.lag_history.is_empty() {
         return;
     }

@@ -19,7 +19,6 @@ use super::paint::{
 use super::state::View;
 use crate::i18n::{t, tf, Lang};
 use crate::rebalance::{phase_key, GroupLog, Phase};
-use streamscope_core::consumer::group::Group;
 use streamscope_core::event::RebalanceReason;
 use streamscope_core::sim::view::{Frame, GroupFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
@@ -42,8 +41,8 @@ fn cause_text(lang: Lang, cause: RebalanceReason) -> String {
 
 /// What the phase means now, in one line.
 fn describe(gf: &GroupFrame, phase: Phase, lang: Lang) -> String {
-    let g = gf.group;
-    let members = g.members.len().to_string();
+    let g = gf;
+    let members = g.members.to_string();
     match phase {
         Phase::Empty => t(lang, "grp_desc_empty").to_string(),
         Phase::Dead => t(lang, "grp_desc_dead").to_string(),
@@ -52,10 +51,8 @@ fn describe(gf: &GroupFrame, phase: Phase, lang: Lang) -> String {
             tf(lang, "grp_desc_join", &[("n", &joined), ("m", &members)])
         }
         Phase::Assign => {
-            let leader = g
-                .leader_consumer()
-                .map_or_else(|| "-".to_string(), |c| c.to_string());
-            let assignor = g.protocol.map_or("-", |k| k.name());
+            let leader = g.leader.map_or_else(|| "-".to_string(), |c| c.to_string());
+            let assignor = g.assignor.unwrap_or("-");
             tf(
                 lang,
                 "grp_desc_assign",
@@ -110,7 +107,7 @@ fn second_line(
 pub fn draw_groups(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View) {
     view.groups.clear();
     for gf in &f.groups {
-        let Some(&y) = l.col.group_ys.get(gf.group.index as usize) else {
+        let Some(&y) = l.col.group_ys.get(gf.index as usize) else {
             continue;
         };
         let mark = draw_group(ctx, f, l, lang, view, gf, y);
@@ -127,7 +124,7 @@ fn draw_group(
     gf: &GroupFrame,
     y: f64,
 ) -> GroupMark {
-    let g = gf.group;
+    let g = gf;
     let (x, w, h) = (l.cons_x, l.cons_w, l.col.group_h);
     panel(ctx, x, y, w, h, PANEL);
     ctx.set_fill_style_str(INK);
@@ -143,7 +140,7 @@ fn draw_group(
         draw_chart(
             ctx,
             f.now,
-            g,
+            g.lag_history,
             lang,
             (x + 10.0, ry, w - 20.0, y + h - 4.0 - ry),
         )
@@ -151,20 +148,20 @@ fn draw_group(
         ChartMark::default()
     };
     // A group the liveness monitor found stuck after a drain: the panel outlined red.
-    let stuck = view.stuck.iter().any(|k| is_group_key(k, &g.group_id));
+    let stuck = view.stuck.iter().any(|k| is_group_key(k, g.group_id));
     if stuck {
         draw_stuck_outline(ctx, lang, (x, y, w, h));
     }
     GroupMark {
         group: g.index,
-        group_id: g.group_id.clone(),
+        group_id: g.group_id.to_string(),
         phase,
         phase_name: t(lang, phase_key(phase)).to_string(),
         phase_text,
         generation: g.generation,
         coordinator: g.coordinator,
         rebalance_protocol: gf.rebalance_protocol,
-        leader: g.leader_consumer(),
+        leader: g.leader,
         chart,
         history: log
             .map(|l| l.steps.iter().copied().collect())
@@ -178,14 +175,14 @@ fn draw_group(
 }
 
 /// Header: the group, its generation and assignor; the coordinator as a chip at the right.
-fn draw_group_header(ctx: &Ctx, lang: Lang, g: &Group, (x, y, w): (f64, f64, f64)) {
+fn draw_group_header(ctx: &Ctx, lang: Lang, g: &GroupFrame, (x, y, w): (f64, f64, f64)) {
     let head = tf(
         lang,
         "grp_head",
         &[
-            ("g", &g.group_id),
+            ("g", g.group_id),
             ("gen", &g.generation.to_string()),
-            ("assignor", g.protocol.map_or("-", |k| k.name())),
+            ("assignor", g.assignor.unwrap_or("-")),
         ],
     );
     let coord = tf(

@@ -79,12 +79,7 @@ pub fn column(f: &Frame, top: f64, avail: f64) -> Column {
     for g in 0..groups {
         col.group_ys.push(y);
         y += group_h + GAP;
-        for c in f
-            .consumers
-            .iter()
-            .map(|c| c.consumer)
-            .filter(|c| c.group as usize == g)
-        {
+        for c in f.consumers.iter().filter(|c| c.group as usize == g) {
             let i = c.index as usize;
             if let (Some(slot), Some(done)) = (col.cons_ys.get_mut(i), placed.get_mut(i)) {
                 *slot = y;

@@ -9,10 +9,9 @@ use super::layout::Layout;
 use super::paint::{dot, fit, text, DANGER, EDGE, INK, SMALL, WARN};
 use super::state::View;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::consumer::group::Group;
-use streamscope_core::consumer::{Consumer, MemberState};
+use streamscope_core::consumer::MemberState;
 use streamscope_core::net::{Body, MessageKind};
-use streamscope_core::sim::view::{ConsumerFrame, Frame, MemberRebalance};
+use streamscope_core::sim::view::{ConsumerFrame, Frame, GroupFrame, MemberRebalance};
 use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
@@ -29,15 +28,15 @@ pub fn draw_member_extras(
     cf: &ConsumerFrame,
     y: f64,
 ) -> usize {
-    let c = cf.consumer;
-    let Some(g) = f.group(c.group).map(|g| g.group) else {
+    let c = cf;
+    let Some(g) = f.group(c.group) else {
         return 0;
     };
     let right = l.cons_x + l.cons_w - 8.0;
     // Heartbeat: a dot that pulses when one reached the coordinator.
     let (hx, hy) = (right - 4.0, y + 11.0);
     draw_heartbeat(ctx, f.now, view, c, (hx, hy));
-    if g.leader_consumer() == Some(c.index) {
+    if g.leader == Some(c.index) {
         draw_leader_chip(ctx, lang, hx, y);
     }
     draw_rebalance_note(ctx, l, lang, (cf, g), y)
@@ -45,7 +44,7 @@ pub fn draw_member_extras(
 
 /// The heartbeat dot at (`hx`, `hy`): filled with a fading ring while one recently reached
 /// the coordinator, an empty circle otherwise.
-fn draw_heartbeat(ctx: &Ctx, now: SimTime, view: &View, c: &Consumer, (hx, hy): (f64, f64)) {
+fn draw_heartbeat(ctx: &Ctx, now: SimTime, view: &View, c: &ConsumerFrame, (hx, hy): (f64, f64)) {
     let window = view.departure_window_us.max(1000);
     let age = view.rebalance.last_heartbeat(c.index).map(|t| now.since(t));
     match age {
@@ -87,10 +86,9 @@ fn draw_rebalance_note(
     ctx: &Ctx,
     l: &Layout,
     lang: Lang,
-    (cf, g): (&ConsumerFrame, &Group),
+    (cf, g): (&ConsumerFrame, &GroupFrame),
     y: f64,
 ) -> usize {
-    let c = cf.consumer;
     // What the member does with its partitions during the rebalance.
     let Some(part) = cf.rebalance else {
         return 0;
@@ -100,7 +98,7 @@ fn draw_rebalance_note(
             tf(
                 lang,
                 "grp_member_assigns",
-                &[("assignor", g.protocol.map_or("-", |k| k.name()))],
+                &[("assignor", g.assignor.unwrap_or("-"))],
             ),
             INK,
         ),
@@ -111,7 +109,7 @@ fn draw_rebalance_note(
         MemberRebalance::Revoked => (t(lang, "grp_member_revoked").to_string(), DANGER),
         MemberRebalance::WillRevoke => (t(lang, "grp_member_will_revoke").to_string(), WARN),
     };
-    let ry = y + 40.0 + 18.0 * c.assignment.len() as f64;
+    let ry = y + 40.0 + 18.0 * cf.assigned_count() as f64;
     if ry + 16.0 > y + l.cons_h {
         return 0;
     }

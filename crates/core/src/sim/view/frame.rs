@@ -6,14 +6,14 @@
 //! does in a rebalance). The page draws what the frame says and asks the `Sim` nothing.
 //!
 //! The answers are plain data. What is bulky and plain already is borrowed read-only from the
-//! world instead of copied, so a frame costs a few small vectors: the world's entities
-//! (`&Partition` with its replicas' logs, `&Producer` with its accumulator and requests in
-//! flight, `&Group` and `&Consumer` with their lag rings, the `&Message`s in flight) and the
-//! coordinator's `&TxnMetadata`. None of them is a way back to the `Sim`.
+//! world instead of copied, so a frame costs a few small vectors: `&Partition` with its
+//! replicas' logs, `&Producer` with its accumulator and requests in flight, the groups' and
+//! consumers' lag rings, the `&Message`s in flight and the coordinator's `&TxnMetadata`. None
+//! of them is a way back to the `Sim`.
 
 use crate::cluster::{BrokerState, Partition};
-use crate::consumer::group::Group;
-use crate::consumer::Consumer;
+use crate::consumer::lag::{GroupLagSample, LagSample, Ring};
+use crate::consumer::MemberState;
 use crate::coordinator::txn::state::TxnMetadata;
 use crate::net::{Message, TopicPartitionId};
 use crate::producer::Producer;
@@ -84,10 +84,21 @@ pub struct ProducerFrame<'a> {
     pub txn_metadata: Option<&'a TxnMetadata>,
 }
 
-/// A consumer group with its rebalance as the page names it.
+/// A consumer group as its panel shows it, with its rebalance as the page names it.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupFrame<'a> {
-    pub group: &'a Group,
+    pub index: u32,
+    pub group_id: &'a str,
+    pub generation: u32,
+    /// The group coordinator's broker.
+    pub coordinator: u32,
+    /// The chosen assignor's name (`None` while empty).
+    pub assignor: Option<&'static str>,
+    /// The leader's consumer.
+    pub leader: Option<u32>,
+    pub members: usize,
+    /// The group's lag samples (borrowed).
+    pub lag_history: &'a Ring<GroupLagSample>,
     pub phase: GroupPhase,
     pub progress: GroupProgress,
     /// `eager`, `cooperative`, `mixed`, or `None` without members.
@@ -113,10 +124,17 @@ pub struct AssignedFrame {
     pub waits_at_lso: bool,
 }
 
-/// A consumer with its answers; its assigned partitions are `Frame::assigned(c)`.
+/// A consumer as its box shows it; its assigned partitions are `Frame::assigned(c)`.
 #[derive(Clone, Copy, Debug)]
 pub struct ConsumerFrame<'a> {
-    pub consumer: &'a Consumer,
+    pub index: u32,
+    pub group: u32,
+    pub member_id: &'a str,
+    pub state: MemberState,
+    pub generation: u32,
+    pub records_consumed: u64,
+    /// Its lag samples (borrowed).
+    pub lag_history: &'a Ring<LagSample>,
     pub read_committed: bool,
     pub processor: Option<ProcessorFrame>,
     pub rebalance: Option<MemberRebalance>,
@@ -181,7 +199,14 @@ impl Sim {
             .groups()
             .iter()
             .map(|g| GroupFrame {
-                group: g,
+                index: g.index,
+                group_id: &g.group_id,
+                generation: g.generation,
+                coordinator: g.coordinator,
+                assignor: g.protocol.map(|k| k.name()),
+                leader: g.leader_consumer(),
+                members: g.members.len(),
+                lag_history: &g.lag_history,
                 phase: self.group_phase(g),
                 progress: self.group_progress(g),
                 rebalance_protocol: self.group_rebalance_protocol(g),
@@ -289,13 +314,26 @@ impl Sim {
                     crashed: p.is_crashed(),
                 });
             f.consumers.push(ConsumerFrame {
-                consumer: c,
+                index: c.index,
+                group: c.group,
+                member_id: &c.member_id,
+                state: c.state,
+                generation: c.generation,
+                records_consumed: c.records_consumed,
+                lag_history: &c.lag_history,
                 read_committed: rc,
                 processor,
                 rebalance: self.member_rebalance(c),
                 rows: (start, f.assigned.len()),
             });
         }
+    }
+}
+
+impl ConsumerFrame<'_> {
+    /// How many partitions it is assigned.
+    pub fn assigned_count(&self) -> usize {
+        self.rows.1 - self.rows.0
     }
 }
 
@@ -314,7 +352,7 @@ impl<'a> Frame<'a> {
             .filter(|p| p.tp == tp)
     }
 
-    /// Consumer `c`'s assigned partitions, in assignment order.
+    /// Consumer `c`'s assigned partitions, in assignment order (every one of them).
     pub fn assigned(&self, c: &ConsumerFrame<'_>) -> &[AssignedFrame] {
         self.assigned.get(c.rows.0..c.rows.1).unwrap_or(&[])
     }
