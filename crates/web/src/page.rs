@@ -153,7 +153,7 @@ impl App {
             let _ = e.set_attribute("data-consumed", &consumed.to_string());
         }
         let status = match self.sim.running_app_producer(0) {
-            Some(p) => render::producer_status(self.sim.now(), p, lang).0,
+            Some(p) => render::producer_status(self.sim.now(), &self.sim.producer_frame(p), lang).0,
             None => t(lang, "no_producer").to_string(),
         };
         set_text(

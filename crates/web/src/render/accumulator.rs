@@ -67,14 +67,14 @@ pub fn draw_accumulator(
     view: &mut View,
     dashes: &Dashes,
 ) {
-    let p = f.running;
+    let p = f.running();
     let bw = l.acc_w - LABEL_W;
     let slots_w = bw - LANE_W;
     let h = l.row_h - 4.0;
     let rows = Rows {
         topic: p.map_or(0, |p| p.topic),
-        batch_size: p.map_or(1, |p| p.config.batch_size.value.max(1)) as f64,
-        linger_us: p.map_or(0, |p| p.config.linger_ms.value.saturating_mul(1000)),
+        batch_size: p.map_or(1, |p| p.batch_size.max(1)) as f64,
+        linger_us: p.map_or(0, |p| p.linger_ms.saturating_mul(1000)),
         acc_x: l.acc_x,
         bx: l.acc_x + LABEL_W,
         bw,

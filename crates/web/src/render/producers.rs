@@ -10,8 +10,7 @@ use super::paint::{
 use super::state::View;
 use super::txn;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::config::SendMode;
-use streamscope_core::producer::{Producer, ProducerState};
+use streamscope_core::producer::ProducerState;
 use streamscope_core::sim::view::{Frame, ProducerFrame};
 use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
@@ -19,28 +18,23 @@ use web_sys::CanvasRenderingContext2d as Ctx;
 /// `compression: lz4 (ratio 0.42)`: the codec and the ratio of bytes on the wire to bytes
 /// before compression over the batches sent so far (before any: the estimate new batches
 /// start from, Kafka's `CompressionRatioEstimator`).
-pub fn compression_text(p: &Producer, lang: Lang) -> String {
-    let ratio = if p.stats.bytes_uncompressed > 0 {
-        p.stats.bytes_on_wire as f64 / p.stats.bytes_uncompressed as f64
-    } else {
-        p.accumulator.ratio_estimate as f64
-    };
+pub fn compression_text(p: &ProducerFrame, lang: Lang) -> String {
     tf(
         lang,
         "compression_slot",
         &[
-            ("type", p.config.compression_type.value.name()),
-            ("ratio", &format!("{ratio:.2}")),
+            ("type", p.compression),
+            ("ratio", &format!("{:.2}", p.compression_ratio)),
         ],
     )
 }
 
 /// How the application's send() stands at `now`, for the producer box and the page's status
 /// line: (text, colour).
-pub fn producer_status(now: SimTime, p: &Producer, lang: Lang) -> (String, &'static str) {
-    if let Some(b) = p.blocked {
-        let ms = now.since(b.since) / 1000;
-        let max = p.config.max_block_ms.value;
+pub fn producer_status(now: SimTime, p: &ProducerFrame, lang: Lang) -> (String, &'static str) {
+    if let Some(since) = p.blocked_since {
+        let ms = now.since(since) / 1000;
+        let max = p.max_block_ms;
         return (
             tf(
                 lang,
@@ -53,7 +47,7 @@ pub fn producer_status(now: SimTime, p: &Producer, lang: Lang) -> (String, &'sta
     if let Some(id) = p.awaiting_ack {
         return (tf(lang, "sync_waiting", &[("id", &id.to_string())]), WARN);
     }
-    if p.config.workload.send_mode.value == SendMode::Sync {
+    if p.sync {
         return (t(lang, "sync_idle").to_string(), MUTED);
     }
     (t(lang, "async_sending").to_string(), MUTED)
@@ -62,8 +56,8 @@ pub fn producer_status(now: SimTime, p: &Producer, lang: Lang) -> (String, &'sta
 pub fn draw_headers(ctx: &Ctx, frame: &Frame, l: &Layout, lang: Lang, txn_world: bool) {
     let f = "600 13px system-ui, sans-serif";
     let batch_size = frame
-        .running
-        .map(|p| p.config.batch_size.value)
+        .running()
+        .map(|p| p.batch_size)
         .unwrap_or_default()
         .to_string();
     let cols = [
@@ -95,11 +89,11 @@ pub fn draw_producers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut V
     let mut order: Vec<&ProducerFrame> = f
         .producers
         .iter()
-        .filter(|p| p.producer.state != ProducerState::Closed && !p.processor)
+        .filter(|p| p.state != ProducerState::Closed && !p.processor)
         .collect();
-    order.sort_by_key(|p| (p.producer.state != ProducerState::Running, p.zombie));
-    for pf in order.into_iter().take(3) {
-        let (p, zombie) = (pf.producer, pf.zombie);
+    order.sort_by_key(|p| (p.state != ProducerState::Running, p.zombie));
+    for p in order.into_iter().take(3) {
+        let zombie = p.zombie;
         let is_running = p.state == ProducerState::Running && !zombie;
         let extra = txn::producer_extra(p, !is_running);
         let h = if is_running { 236.0 } else { 70.0 } + extra;
@@ -120,9 +114,9 @@ pub fn draw_producers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut V
             BOLD,
         );
         if is_running {
-            draw_running_box(ctx, f.now, l, lang, view, pf, y);
+            draw_running_box(ctx, f.now, l, lang, view, p, y);
         } else {
-            draw_compact_box(ctx, l, lang, view, pf, y);
+            draw_compact_box(ctx, l, lang, view, p, y);
         }
         y += h + 10.0;
     }
@@ -138,7 +132,7 @@ fn draw_compact_box(
     pf: &ProducerFrame,
     y: f64,
 ) {
-    let p = pf.producer;
+    let p = pf;
     let x = l.prod_x + 8.0;
     let what = if pf.zombie { "txn_zombie" } else { "closing" };
     text(ctx, t(lang, what), x, y + 36.0, WARN, BODY);
@@ -169,7 +163,7 @@ fn draw_running_box(
     pf: &ProducerFrame,
     y: f64,
 ) {
-    let p = pf.producer;
+    let p = pf;
     let x = l.prod_x + 8.0;
     let mut ly = y + 36.0;
     for (s, colour) in &settings_lines(p, lang) {
@@ -195,22 +189,11 @@ fn draw_running_box(
 
 /// The running producer's lines with their colours: acks and linger.ms, the partitioner,
 /// idempotence, compression, records sent and acknowledged, requests in flight.
-fn settings_lines(p: &Producer, lang: Lang) -> [(String, &'static str); 7] {
+fn settings_lines(p: &ProducerFrame, lang: Lang) -> [(String, &'static str); 7] {
     [
+        (format!("acks={} · linger.ms={}", p.acks, p.linger_ms), INK),
         (
-            format!(
-                "acks={} · linger.ms={}",
-                p.config.acks.value.name(),
-                p.config.linger_ms.value
-            ),
-            INK,
-        ),
-        (
-            t(
-                lang,
-                &format!("partitioner.{}", p.config.partitioner.value.name()),
-            )
-            .to_string(),
+            t(lang, &format!("partitioner.{}", p.partitioner)).to_string(),
             INK,
         ),
         (
@@ -223,9 +206,9 @@ fn settings_lines(p: &Producer, lang: Lang) -> [(String, &'static str); 7] {
             MUTED,
         ),
         (compression_text(p, lang), MUTED),
-        (format!("{} {}", t(lang, "sent"), p.stats.records_sent), INK),
+        (format!("{} {}", t(lang, "sent"), p.records_sent), INK),
         (
-            format!("{} {}", t(lang, "acked"), p.stats.records_acknowledged),
+            format!("{} {}", t(lang, "acked"), p.records_acknowledged),
             INK,
         ),
         (
@@ -241,9 +224,9 @@ fn settings_lines(p: &Producer, lang: Lang) -> [(String, &'static str); 7] {
 
 /// buffer.memory in use at (`x`, `ly`), as text and a bar (red while send() is blocked on
 /// it, orange above 80 %).
-fn draw_buffer(ctx: &Ctx, l: &Layout, lang: Lang, p: &Producer, (x, ly): (f64, f64)) {
-    let used = p.accumulator.buffer_used;
-    let total = p.config.buffer_memory.value.max(1);
+fn draw_buffer(ctx: &Ctx, l: &Layout, lang: Lang, p: &ProducerFrame, (x, ly): (f64, f64)) {
+    let used = p.buffer_used;
+    let total = p.buffer_memory.max(1);
     text(
         ctx,
         &tf(
@@ -260,7 +243,7 @@ fn draw_buffer(ctx: &Ctx, l: &Layout, lang: Lang, p: &Producer, (x, ly): (f64, f
     let frac = (used as f64 / total as f64).clamp(0.0, 1.0);
     ctx.set_fill_style_str("#eaeef2");
     ctx.fill_rect(x, ly + 5.0, bar_w, 7.0);
-    ctx.set_fill_style_str(if p.blocked.is_some() {
+    ctx.set_fill_style_str(if p.blocked_since.is_some() {
         DANGER
     } else if frac > 0.8 {
         WARN

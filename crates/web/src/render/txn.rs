@@ -22,9 +22,10 @@ use crate::i18n::{t, tf, Lang};
 use streamscope_core::coordinator::txn::state::{TxnMetadata, TxnState};
 use streamscope_core::log::{EntryKind, LogEntry};
 use streamscope_core::net::TopicPartitionId;
-use streamscope_core::producer::transaction::{ClientTxnState, TransactionManager};
-use streamscope_core::producer::Producer;
-use streamscope_core::sim::view::{BrokerFrame, PartitionTxn, PositionFrame, ProducerFrame};
+use streamscope_core::producer::transaction::ClientTxnState;
+use streamscope_core::sim::view::{
+    BrokerFrame, PartitionTxn, PositionFrame, ProducerFrame, ProducerTxnFrame,
+};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// The last stable offset's line and text.
@@ -230,7 +231,7 @@ fn state_colour(s: TxnState) -> &'static str {
 }
 
 /// The extra height a producer box needs for its transaction lines.
-pub fn producer_extra(p: &Producer, compact: bool) -> f64 {
+pub fn producer_extra(p: &ProducerFrame, compact: bool) -> f64 {
     match (&p.txn, compact) {
         (None, _) => 0.0,
         (Some(_), false) => PRODUCER_TXN_H,
@@ -250,19 +251,15 @@ pub(super) fn draw_producer_txn(
     (x, y, w): (f64, f64, f64),
     compact: bool,
 ) {
-    let p = pf.producer;
+    let p = pf;
     let Some(tm) = &p.txn else {
         return;
     };
     let zombie = pf.zombie;
-    let meta = if zombie || compact {
-        None
-    } else {
-        pf.txn_metadata
-    };
+    let meta = if zombie || compact { None } else { tm.metadata };
     view.txn.marks.producers.push(ProducerTxnMark {
         producer: p.index,
-        transactional_id: tm.transactional_id.clone(),
+        transactional_id: tm.transactional_id.to_string(),
         epoch: p.epoch,
         client_state: tm.state.name(),
         coordinator_state: meta.map(|m| m.state.name()),
@@ -280,7 +277,7 @@ pub(super) fn draw_producer_txn(
         &tf(
             lang,
             "txn_producer_line",
-            &[("id", &tm.transactional_id), ("e", &p.epoch.to_string())],
+            &[("id", tm.transactional_id), ("e", &p.epoch.to_string())],
         ),
         x,
         y + 11.0,
@@ -296,7 +293,7 @@ pub(super) fn draw_producer_txn(
 fn draw_compact_txn(
     ctx: &Ctx,
     lang: Lang,
-    (p, tm): (&Producer, &TransactionManager),
+    (p, tm): (&ProducerFrame, &ProducerTxnFrame),
     (x, y): (f64, f64),
 ) {
     let fatal = tm.state == ClientTxnState::Fatal;
@@ -354,7 +351,7 @@ fn draw_coordinator_state(ctx: &Ctx, meta: Option<&TxnMetadata>, (x, y, w): (f64
 }
 
 /// The client's transaction state, then its fatal error or its committed / aborted counts.
-fn draw_client_lines(ctx: &Ctx, lang: Lang, tm: &TransactionManager, (x, y): (f64, f64)) {
+fn draw_client_lines(ctx: &Ctx, lang: Lang, tm: &ProducerTxnFrame, (x, y): (f64, f64)) {
     let fatal = tm.state == ClientTxnState::Fatal;
     let client = tf(lang, "txn_client_line", &[("s", tm.state.name())]);
     text(

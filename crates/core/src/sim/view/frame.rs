@@ -7,17 +7,15 @@
 //!
 //! The answers are plain data. What is bulky and plain already is borrowed read-only from the
 //! world instead of copied, so a frame costs a few small vectors: `&Partition` with its
-//! replicas' logs, `&Producer` with its accumulator and requests in flight, the groups' and
+//! replicas' logs, a producer's accumulator and requests in flight, the groups' and
 //! consumers' lag rings, the `&Message`s in flight and the coordinator's `&TxnMetadata`. None
-//! of them is a way back to the `Sim`.
+//! of them is a way back to the `Sim`. The producers' part is `frame_producers`.
 
 use crate::cluster::{BrokerState, Partition};
 use crate::consumer::lag::{GroupLagSample, LagSample, Ring};
 use crate::consumer::MemberState;
-use crate::coordinator::txn::state::TxnMetadata;
 use crate::net::{Message, TopicPartitionId};
-use crate::producer::Producer;
-use crate::sim::view::{is_processor_producer, GroupPhase, GroupProgress, MemberRebalance};
+use crate::sim::view::{GroupPhase, GroupProgress, MemberRebalance, ProducerFrame};
 use crate::sim::Sim;
 use crate::SimTime;
 use alloc::collections::BTreeMap;
@@ -70,18 +68,6 @@ pub struct PositionFrame {
     pub read_committed: bool,
     /// The LSO (read_committed) or the high watermark.
     pub fetch_limit: u64,
-}
-
-/// A producer instance with what the page needs to know of it.
-#[derive(Clone, Copy, Debug)]
-pub struct ProducerFrame<'a> {
-    pub producer: &'a Producer,
-    /// A Running instance its application no longer drives (`Sim::is_zombie`).
-    pub zombie: bool,
-    /// A pipeline processor's producer (drawn with its processor).
-    pub processor: bool,
-    /// The coordinator's metadata of its transactional.id, if it has one.
-    pub txn_metadata: Option<&'a TxnMetadata>,
 }
 
 /// A consumer group as its panel shows it, with its rebalance as the page names it.
@@ -157,8 +143,9 @@ pub struct Frame<'a> {
     topic_starts: Vec<usize>,
     /// Every producer instance, in index order.
     pub producers: Vec<ProducerFrame<'a>>,
-    /// The running producer of the page's application (`Sim::running_app_producer(0)`).
-    pub running: Option<&'a Producer>,
+    /// Where the running producer of the page's application is in `producers`
+    /// (`Sim::running_app_producer(0)`).
+    running: Option<usize>,
     pub groups: Vec<GroupFrame<'a>>,
     pub consumers: Vec<ConsumerFrame<'a>>,
     assigned: Vec<AssignedFrame>,
@@ -182,7 +169,9 @@ impl Sim {
                 .first()
                 .map_or(1, |t| t.partitions.len() as u32)
                 .max(1),
-            running: self.running_app_producer(0),
+            running: self
+                .running_app_producer(0)
+                .and_then(|r| self.producers().iter().position(|p| p.index == r.index)),
             messages: self.messages().collect(),
             processors: self.pipeline().map_or_else(Vec::new, |pl| {
                 pl.processors
@@ -194,7 +183,11 @@ impl Sim {
         };
         f.brokers = self.broker_frames(f.transactions);
         self.read_partitions(&mut f);
-        f.producers = self.producer_frames();
+        f.producers = self
+            .producers()
+            .iter()
+            .map(|p| self.producer_frame(p))
+            .collect();
         f.groups = self
             .groups()
             .iter()
@@ -261,21 +254,6 @@ impl Sim {
                 });
             }
         }
-    }
-
-    fn producer_frames(&self) -> Vec<ProducerFrame<'_>> {
-        self.producers()
-            .iter()
-            .map(|p| ProducerFrame {
-                producer: p,
-                zombie: self.is_zombie(p),
-                processor: is_processor_producer(p),
-                txn_metadata: p
-                    .txn
-                    .as_ref()
-                    .and_then(|tm| self.transaction_metadata(&tm.transactional_id)),
-            })
-            .collect()
     }
 
     fn read_consumers<'a>(&'a self, f: &mut Frame<'a>) {
@@ -362,13 +340,18 @@ impl<'a> Frame<'a> {
         self.groups.get(g as usize)
     }
 
+    /// The running producer of the page's application (`Sim::running_app_producer(0)`).
+    pub fn running(&self) -> Option<&ProducerFrame<'a>> {
+        self.producers.get(self.running?)
+    }
+
     /// Whether the running producer's first batch of partition `part` is ready to send
     /// (`RecordAccumulator::first_ready` with its linger.ms; flushing while send() blocks).
     pub fn first_batch_ready(&self, part: u32) -> bool {
-        self.running.is_some_and(|p| {
-            let linger_us = p.config.linger_ms.value.saturating_mul(1000);
+        self.running().is_some_and(|p| {
+            let linger_us = p.linger_ms.saturating_mul(1000);
             p.accumulator
-                .first_ready(part, self.now, linger_us, p.blocked.is_some())
+                .first_ready(part, self.now, linger_us, p.blocked_since.is_some())
         })
     }
 }
