@@ -47,7 +47,7 @@ fn draw_broker(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View, b:
     let hosted = f
         .partitions
         .iter()
-        .filter(|p| p.partition.replica(b.id).is_some())
+        .filter(|p| f.replica(p, b.id).is_some())
         .count();
     let room = h - 26.0;
     let row_h = (room / hosted.max(1) as f64).clamp(12.0, 22.0);
@@ -60,7 +60,7 @@ fn draw_broker(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View, b:
     let rows = f
         .partitions
         .iter()
-        .filter_map(|p| p.partition.replica(b.id).map(|r| (p, r)));
+        .filter_map(|p| f.replica(p, b.id).map(|r| (p, r)));
     if !up {
         ctx.set_global_alpha(0.55);
     }
@@ -69,8 +69,8 @@ fn draw_broker(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View, b:
         let stuck = if view.stuck.is_empty() {
             None
         } else {
-            let name = format!("{}-{}", p.topic_name, p.partition.index);
-            stuck_row(&view.stuck, &name, b.id, p.partition.leader)
+            let name = format!("{}-{}", p.topic_name, p.tp.partition);
+            stuck_row(&view.stuck, &name, b.id, p.leader)
         };
         let at = (p, r, f.positions.as_slice());
         draw_replica(ctx, l, lang, view, at, (state, stuck), (ry, row_h));

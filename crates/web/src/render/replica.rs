@@ -12,9 +12,8 @@ use super::state::View;
 use super::txn::{self, Scale, LSO_COLOUR};
 use crate::i18n::{t, Lang};
 use streamscope_core::cluster::BrokerState;
-use streamscope_core::cluster::{Partition, Replica};
-use streamscope_core::log::EntryKind;
-use streamscope_core::sim::view::{PartitionFrame, PositionFrame};
+use streamscope_core::log::{EntryKind, Log};
+use streamscope_core::sim::view::{PartitionFrame, PositionFrame, ReplicaFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// Colour of the high watermark line and text.
@@ -46,8 +45,7 @@ struct Row<'a> {
     ti: u32,
     pf: &'a PartitionFrame<'a>,
     positions: &'a [PositionFrame],
-    p: &'a Partition,
-    r: &'a Replica,
+    r: &'a ReplicaFrame<'a>,
     broker: u32,
     is_leader: bool,
     in_isr: bool,
@@ -77,22 +75,21 @@ pub(super) fn draw_replica(
     l: &Layout,
     lang: Lang,
     view: &mut View,
-    (pf, r, positions): (&PartitionFrame, &Replica, &[PositionFrame]),
+    (pf, r, positions): (&PartitionFrame, &ReplicaFrame, &[PositionFrame]),
     (state, stuck): (BrokerState, Option<bool>),
     (ry, row_h): (f64, f64),
 ) {
     let broker = r.broker;
     let font = if row_h < 16.0 { SMALL } else { FONT };
-    let (ti, p) = (pf.tp.topic, pf.partition);
+    let (ti, partition) = (pf.tp.topic, pf.tp.partition);
     let row = Row {
         ti,
         pf,
         positions,
-        p,
         r,
         broker,
-        is_leader: p.leader == Some(broker),
-        in_isr: p.isr.contains(&broker),
+        is_leader: r.leader,
+        in_isr: r.in_isr,
         state,
         stuck,
         ry,
@@ -111,7 +108,7 @@ pub(super) fn draw_replica(
         view.replicas.push(ReplicaMark {
             broker,
             topic: ti,
-            partition: p.index,
+            partition,
             leader: row.is_leader,
             in_isr: row.in_isr,
             broker_state: state,
@@ -130,13 +127,13 @@ pub(super) fn draw_replica(
 fn draw_replica_label(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row) {
     let bx = l.broker_x;
     let (ry, row_h, is_leader) = (row.ry, row.row_h, row.is_leader);
-    if view.partition_selected(row.ti, row.p.index) {
+    if view.partition_selected(row.ti, row.pf.tp.partition) {
         ctx.set_fill_style_str("#fff8c5");
         ctx.fill_rect(bx + 4.0, ry, LABEL_W - 4.0, row_h - 2.0);
     }
     text(
         ctx,
-        &format!("P{}", row.p.index),
+        &format!("P{}", row.pf.tp.partition),
         bx + 8.0,
         row.base,
         INK,
@@ -169,7 +166,7 @@ fn draw_replica_label(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row) {
         row_h - 2.0,
         Target::Partition {
             topic: row.ti,
-            partition: row.p.index,
+            partition: row.pf.tp.partition,
             broker: Some(row.broker),
         },
     );
@@ -178,7 +175,7 @@ fn draw_replica_label(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row) {
 /// The log's place in the row, on an offset scale shared by the partition's replicas, and
 /// this replica's log end offset and high watermark.
 fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
-    let (p, r) = (row.p, row.r);
+    let r = row.r;
     let x0 = l.broker_x + LABEL_W + 2.0;
     let text_x = l.broker_x + l.broker_w - 8.0;
     let offsets_w = if view.txn.marks.world {
@@ -188,23 +185,9 @@ fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
     };
     let log_w = (text_x - offsets_w - x0).max(0.0);
     let tiles_fit = (log_w / (TILE + 1.0)) as u64;
-    let end = p
-        .replicas
-        .iter()
-        .map(|x| x.log.log_end_offset())
-        .max()
-        .unwrap_or(0);
-    let from = end.saturating_sub(tiles_fit);
-    let hw = if row.is_leader {
-        p.high_watermark()
-    } else {
-        r.high_watermark
-    };
+    let from = row.pf.log_end_offset_max.saturating_sub(tiles_fit);
     LogArea {
-        tp: streamscope_core::net::TopicPartitionId {
-            topic: row.ti,
-            partition: p.index,
-        },
+        tp: row.pf.tp,
         scale: Scale {
             x0,
             from,
@@ -212,8 +195,8 @@ fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
         },
         text_x,
         log_w,
-        leo: r.log.log_end_offset(),
-        hw,
+        leo: r.log_end_offset,
+        hw: r.high_watermark,
     }
 }
 
@@ -232,7 +215,7 @@ fn draw_log(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row, area: &LogArea) -
             0.3
         });
     }
-    find_duplicates(view, row.r, from, leo);
+    find_duplicates(view, row.r.log, from, leo);
     let sel = view.selected_record();
     let mut duplicates_marked = 0u32;
     let mut markers_drawn = 0u32;
@@ -412,10 +395,10 @@ fn hatch(ctx: &Ctx, x: f64, y: f64, w: f64, h: f64) {
 
 /// Fills `view.dup_ids` (sorted) with the record ids that occur more than once among this
 /// log's offsets `from..leo` (`Log::range` needs `from <= leo`), reusing the view's buffers (no allocation once warm).
-fn find_duplicates(view: &mut View, r: &Replica, from: u64, leo: u64) {
+fn find_duplicates(view: &mut View, log: &Log, from: u64, leo: u64) {
     view.dup_scratch.clear();
     view.dup_ids.clear();
-    for (_, e) in r.log.range(from.min(leo), leo) {
+    for (_, e) in log.range(from.min(leo), leo) {
         if e.kind == EntryKind::Data {
             view.dup_scratch.push(e.record_id);
         }
@@ -452,22 +435,13 @@ mod tests {
                 transactional: false,
             });
         }
-        let r = Replica {
-            broker: 0,
-            log,
-            high_watermark: 0,
-            leader_view_leo: 0,
-            last_caught_up: SimTime(0),
-            last_fetch_leader_leo: 0,
-            last_fetch_time: SimTime(0),
-        };
         let mut view = View::new();
-        find_duplicates(&mut view, &r, 0, 6);
+        find_duplicates(&mut view, &log, 0, 6);
         assert_eq!(view.dup_ids, [2, 3]);
-        find_duplicates(&mut view, &r, 4, 6);
+        find_duplicates(&mut view, &log, 4, 6);
         assert!(view.dup_ids.is_empty());
         // The partition's scale can start past this replica's log end (a lagging follower).
-        find_duplicates(&mut view, &r, 9, 6);
+        find_duplicates(&mut view, &log, 9, 6);
         assert!(view.dup_ids.is_empty());
     }
 }

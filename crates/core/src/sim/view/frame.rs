@@ -6,14 +6,15 @@
 //! does in a rebalance). The page draws what the frame says and asks the `Sim` nothing.
 //!
 //! The answers are plain data. What is bulky and plain already is borrowed read-only from the
-//! world instead of copied, so a frame costs a few small vectors: `&Partition` with its
-//! replicas' logs, a producer's accumulator and requests in flight, the groups' and
+//! world instead of copied, so a frame costs a few small vectors: the replicas' logs, a
+//! producer's accumulator and requests in flight, the groups' and
 //! consumers' lag rings, the `&Message`s in flight and the coordinator's `&TxnMetadata`. None
 //! of them is a way back to the `Sim`. The producers' part is `frame_producers`.
 
-use crate::cluster::{BrokerState, Partition};
+use crate::cluster::{BrokerState, Partition, Replica};
 use crate::consumer::lag::{GroupLagSample, LagSample, Ring};
 use crate::consumer::MemberState;
+use crate::log::Log;
 use crate::net::{Message, TopicPartitionId};
 use crate::sim::view::{GroupPhase, GroupProgress, MemberRebalance, ProducerFrame};
 use crate::sim::Sim;
@@ -46,12 +47,29 @@ pub struct PartitionTxn {
     pub in_txn: bool,
 }
 
-/// A partition of some topic, with its replicas (borrowed).
+/// One replica of a partition as its row shows it.
+#[derive(Clone, Copy, Debug)]
+pub struct ReplicaFrame<'a> {
+    pub broker: u32,
+    pub leader: bool,
+    pub in_isr: bool,
+    pub log_end_offset: u64,
+    /// The partition's high watermark on the leader, the follower's own on a follower.
+    pub high_watermark: u64,
+    /// Its log (borrowed).
+    pub log: &'a Log,
+}
+
+/// A partition of some topic; its replicas are `Frame::replicas(p)`.
 #[derive(Clone, Copy, Debug)]
 pub struct PartitionFrame<'a> {
     pub tp: TopicPartitionId,
     pub topic_name: &'a str,
-    pub partition: &'a Partition,
+    pub leader: Option<u32>,
+    /// The largest log end offset among its replicas (where a shared offset scale ends).
+    pub log_end_offset_max: u64,
+    /// Where its replicas are in the frame's replicas.
+    replicas: (usize, usize),
     /// `None` in a world without transactions.
     pub txn: Option<PartitionTxn>,
     /// Records acknowledged to the producer but missing from the leader's log (the monitor).
@@ -139,6 +157,7 @@ pub struct Frame<'a> {
     pub brokers: Vec<BrokerFrame>,
     /// Every topic's partitions, topic by topic.
     pub partitions: Vec<PartitionFrame<'a>>,
+    replicas: Vec<ReplicaFrame<'a>>,
     /// Where each topic's partitions start in `partitions`.
     topic_starts: Vec<usize>,
     /// Every producer instance, in index order.
@@ -245,10 +264,20 @@ impl Sim {
                     held: self.lso_holder(tp).is_some(),
                     in_txn: open.contains_key(&tp),
                 });
+                let start = f.replicas.len();
+                f.replicas
+                    .extend(p.replicas.iter().map(|r| replica_frame(p, r)));
                 f.partitions.push(PartitionFrame {
                     tp,
                     topic_name: &topic.name,
-                    partition: p,
+                    leader: p.leader,
+                    log_end_offset_max: p
+                        .replicas
+                        .iter()
+                        .map(|x| x.log.log_end_offset())
+                        .max()
+                        .unwrap_or(0),
+                    replicas: (start, f.replicas.len()),
                     txn,
                     lost: lost.get(&tp).copied().unwrap_or(0),
                 });
@@ -308,6 +337,22 @@ impl Sim {
     }
 }
 
+fn replica_frame<'a>(p: &'a Partition, r: &'a Replica) -> ReplicaFrame<'a> {
+    let leader = p.leader == Some(r.broker);
+    ReplicaFrame {
+        broker: r.broker,
+        leader,
+        in_isr: p.isr.contains(&r.broker),
+        log_end_offset: r.log.log_end_offset(),
+        high_watermark: if leader {
+            p.high_watermark()
+        } else {
+            r.high_watermark
+        },
+        log: &r.log,
+    }
+}
+
 impl ConsumerFrame<'_> {
     /// How many partitions it is assigned.
     pub fn assigned_count(&self) -> usize {
@@ -328,6 +373,16 @@ impl<'a> Frame<'a> {
             .get(start..end)?
             .get(tp.partition as usize)
             .filter(|p| p.tp == tp)
+    }
+
+    /// Partition `p`'s replicas, in the partition's order.
+    pub fn replicas(&self, p: &PartitionFrame<'_>) -> &[ReplicaFrame<'a>] {
+        self.replicas.get(p.replicas.0..p.replicas.1).unwrap_or(&[])
+    }
+
+    /// Partition `p`'s replica on `broker`, if it has one there.
+    pub fn replica(&self, p: &PartitionFrame<'_>, broker: u32) -> Option<&ReplicaFrame<'a>> {
+        self.replicas(p).iter().find(|r| r.broker == broker)
     }
 
     /// Consumer `c`'s assigned partitions, in assignment order (every one of them).

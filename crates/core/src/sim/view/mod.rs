@@ -20,7 +20,7 @@ mod transactions;
 
 pub use frame::{
     AssignedFrame, BrokerFrame, ConsumerFrame, Frame, GroupFrame, PartitionFrame, PartitionTxn,
-    PositionFrame, ProcessorFrame,
+    PositionFrame, ProcessorFrame, ReplicaFrame,
 };
 pub use frame_producers::{ProducerFrame, ProducerTxnFrame};
 pub use groups::{GroupPhase, GroupProgress, MemberRebalance};
