@@ -44,9 +44,9 @@ use streamscope_core::Sim;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// Draws the whole frame and records its hit boxes and marks in `view`: reads the core's
-/// frame once, then every part draws from it.
+/// frame once (into the last frame's vectors), then every part draws from it.
 pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
-    let f = sim.frame();
+    let f = sim.frame_with(core::mem::take(&mut view.frame_buffers));
     let l = Layout::new(&f);
     view.hits.clear();
     view.observe(&f, l.partitions);
@@ -65,4 +65,5 @@ pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
     consumers::draw_consumers(ctx, &f, &l, lang, view);
     messages::draw_messages(ctx, &f, &l, view, &dashes);
     members::draw_group_messages(ctx, &f, &l);
+    view.frame_buffers = f.into_buffers();
 }

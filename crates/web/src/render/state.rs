@@ -1,14 +1,14 @@
 //! What the renderer keeps between frames ([`View`]): the hit boxes of the last frame, the
 //! selection to highlight, the recent departures of batches from the accumulator, the marks
-//! of the last frame (for the test hook), the rebalance observer and the parts a drain found
-//! stuck. Never part of the simulation.
+//! of the last frame (for the test hook), the core frame's vectors for the next frame, the
+//! rebalance observer and the parts a drain found stuck. Never part of the simulation.
 
 use super::hits::{Hits, Target};
 use super::marks::{GroupMark, ReplicaMark, TxnFrame};
 use super::paint::{dot, key_colour, ring};
 use crate::rebalance::Observer;
 use streamscope_core::net::Body;
-use streamscope_core::sim::view::Frame;
+use streamscope_core::sim::view::{Frame, FrameBuffers};
 use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
@@ -43,6 +43,8 @@ pub struct View {
     /// allocation once warm).
     pub dup_scratch: Vec<u64>,
     pub dup_ids: Vec<u64>,
+    /// The last frame's vectors, filled again by the next (no allocation once warm).
+    pub frame_buffers: FrameBuffers,
     /// What this frame drew of transactions (`render::txn`).
     pub txn: TxnFrame,
     /// The group panels drawn in the last frame (for the test hook).
@@ -70,6 +72,7 @@ impl View {
             replicas: Vec::new(),
             dup_scratch: Vec::new(),
             dup_ids: Vec::new(),
+            frame_buffers: FrameBuffers::default(),
             txn: TxnFrame::default(),
             groups: Vec::new(),
             rebalance: Observer::default(),

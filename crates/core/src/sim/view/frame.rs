@@ -9,7 +9,9 @@
 //! world instead of copied, so a frame costs a few small vectors: the replicas' logs, a
 //! producer's accumulator and requests in flight, the groups' and
 //! consumers' lag rings, the `&Message`s in flight and the coordinator's `&TxnMetadata`. None
-//! of them is a way back to the `Sim`. The producers' part is `frame_producers`.
+//! of them is a way back to the `Sim`. The producers' part is `frame_producers`. The page
+//! keeps a frame's vectors for the next ([`FrameBuffers`]), so once warm a frame allocates
+//! nothing but what the core's answers do.
 
 use crate::cluster::{BrokerState, Partition, Replica};
 use crate::consumer::lag::{GroupLagSample, LagSample, Ring};
@@ -19,7 +21,6 @@ use crate::net::{Message, TopicPartitionId};
 use crate::sim::view::{GroupPhase, GroupProgress, MemberRebalance, ProducerFrame};
 use crate::sim::Sim;
 use crate::SimTime;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 /// A broker as its box shows it.
@@ -147,7 +148,7 @@ pub struct ConsumerFrame<'a> {
 }
 
 /// One frame of the page: what the renderer draws, read once (see the module's doc).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Frame<'a> {
     pub now: SimTime,
     /// A transactional producer, or a transactional.id its coordinator knows.
@@ -177,9 +178,38 @@ pub struct Frame<'a> {
     pub messages: Vec<&'a Message>,
 }
 
+/// The vectors of a frame, kept between frames (`Frame::into_buffers`, `Sim::frame_with`) so
+/// that a frame allocates nothing once they have grown to the world's size.
+#[derive(Debug, Default)]
+pub struct FrameBuffers {
+    brokers: Vec<BrokerFrame>,
+    partitions: Vec<PartitionFrame<'static>>,
+    topic_starts: Vec<usize>,
+    replicas: Vec<ReplicaFrame<'static>>,
+    producers: Vec<ProducerFrame<'static>>,
+    groups: Vec<GroupFrame<'static>>,
+    consumers: Vec<ConsumerFrame<'static>>,
+    assigned: Vec<AssignedFrame>,
+    positions: Vec<PositionFrame>,
+    processors: Vec<(u32, u32)>,
+    messages: Vec<&'static Message>,
+}
+
+/// `v` emptied, as a vector of another type of the same layout (a frame's items with another
+/// lifetime), keeping its allocation (the standard library collects in place).
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
 impl Sim {
     /// This frame of the page (see [`Frame`]).
     pub fn frame(&self) -> Frame<'_> {
+        self.frame_with(FrameBuffers::default())
+    }
+
+    /// This frame of the page, filling the vectors of an earlier one (`Frame::into_buffers`).
+    pub fn frame_with(&self, b: FrameBuffers) -> Frame<'_> {
         let mut f = Frame {
             now: self.now(),
             transactions: self.has_transactions(),
@@ -188,68 +218,66 @@ impl Sim {
                 .first()
                 .map_or(1, |t| t.partitions.len() as u32)
                 .max(1),
+            brokers: recycle(b.brokers),
+            partitions: recycle(b.partitions),
+            topic_starts: recycle(b.topic_starts),
+            replicas: recycle(b.replicas),
+            producers: recycle(b.producers),
             running: self
                 .running_app_producer(0)
                 .and_then(|r| self.producers().iter().position(|p| p.index == r.index)),
-            messages: self.messages().collect(),
-            processors: self.pipeline().map_or_else(Vec::new, |pl| {
-                pl.processors
-                    .iter()
-                    .map(|p| (p.producer, p.consumer))
-                    .collect()
-            }),
-            ..Frame::default()
+            groups: recycle(b.groups),
+            consumers: recycle(b.consumers),
+            assigned: recycle(b.assigned),
+            positions: recycle(b.positions),
+            processors: recycle(b.processors),
+            messages: recycle(b.messages),
         };
-        f.brokers = self.broker_frames(f.transactions);
+        f.messages.extend(self.messages());
+        if let Some(pl) = self.pipeline() {
+            let pairs = pl.processors.iter().map(|p| (p.producer, p.consumer));
+            f.processors.extend(pairs);
+        }
+        self.read_brokers(&mut f);
         self.read_partitions(&mut f);
-        f.producers = self
-            .producers()
-            .iter()
-            .map(|p| self.producer_frame(p))
-            .collect();
-        f.groups = self
-            .groups()
-            .iter()
-            .map(|g| GroupFrame {
-                index: g.index,
-                group_id: &g.group_id,
-                generation: g.generation,
-                coordinator: g.coordinator,
-                assignor: g.protocol.map(|k| k.name()),
-                leader: g.leader_consumer(),
-                members: g.members.len(),
-                lag_history: &g.lag_history,
-                phase: self.group_phase(g),
-                progress: self.group_progress(g),
-                rebalance_protocol: self.group_rebalance_protocol(g),
-            })
-            .collect();
+        let producers = self.producers().iter().map(|p| self.producer_frame(p));
+        f.producers.extend(producers);
+        let groups = self.groups().iter().map(|g| GroupFrame {
+            index: g.index,
+            group_id: &g.group_id,
+            generation: g.generation,
+            coordinator: g.coordinator,
+            assignor: g.protocol.map(|k| k.name()),
+            leader: g.leader_consumer(),
+            members: g.members.len(),
+            lag_history: &g.lag_history,
+            phase: self.group_phase(g),
+            progress: self.group_progress(g),
+            rebalance_protocol: self.group_rebalance_protocol(g),
+        });
+        f.groups.extend(groups);
         self.read_consumers(&mut f);
         f
     }
 
-    fn broker_frames(&self, transactions: bool) -> Vec<BrokerFrame> {
-        self.brokers()
-            .iter()
-            .map(|b| BrokerFrame {
-                id: b.id,
-                state: b.state(),
-                alive: b.alive,
-                group_coordinator: self.groups().iter().any(|g| g.coordinator == b.id),
-                txn_coordinator: transactions && self.is_txn_coordinator(b.id),
-            })
-            .collect()
+    fn read_brokers(&self, f: &mut Frame<'_>) {
+        let brokers = self.brokers().iter().map(|b| BrokerFrame {
+            id: b.id,
+            state: b.state(),
+            alive: b.alive,
+            group_coordinator: self.groups().iter().any(|g| g.coordinator == b.id),
+            txn_coordinator: f.transactions && self.is_txn_coordinator(b.id),
+        });
+        f.brokers.extend(brokers);
     }
 
     fn read_partitions<'a>(&'a self, f: &mut Frame<'a>) {
         let lost = self.monitor().lost_per_partition();
-        let open: BTreeMap<TopicPartitionId, ()> = if f.transactions {
+        // In order: found by binary search.
+        let open = if f.transactions {
             self.partitions_in_open_transactions()
-                .into_iter()
-                .map(|tp| (tp, ()))
-                .collect()
         } else {
-            BTreeMap::new()
+            Vec::new()
         };
         for (ti, topic) in self.topics().iter().enumerate() {
             f.topic_starts.push(f.partitions.len());
@@ -262,7 +290,7 @@ impl Sim {
                     lso: self.last_stable_offset(tp),
                     first_open: self.first_open_offset(tp),
                     held: self.lso_holder(tp).is_some(),
-                    in_txn: open.contains_key(&tp),
+                    in_txn: open.binary_search(&tp).is_ok(),
                 });
                 let start = f.replicas.len();
                 f.replicas
@@ -361,6 +389,23 @@ impl ConsumerFrame<'_> {
 }
 
 impl<'a> Frame<'a> {
+    /// The frame's vectors, for the next frame (`Sim::frame_with`).
+    pub fn into_buffers(self) -> FrameBuffers {
+        FrameBuffers {
+            brokers: recycle(self.brokers),
+            partitions: recycle(self.partitions),
+            topic_starts: recycle(self.topic_starts),
+            replicas: recycle(self.replicas),
+            producers: recycle(self.producers),
+            groups: recycle(self.groups),
+            consumers: recycle(self.consumers),
+            assigned: recycle(self.assigned),
+            positions: recycle(self.positions),
+            processors: recycle(self.processors),
+            messages: recycle(self.messages),
+        }
+    }
+
     /// Partition `tp`, if the world has it.
     pub fn partition(&self, tp: TopicPartitionId) -> Option<&PartitionFrame<'a>> {
         let start = *self.topic_starts.get(tp.topic as usize)?;
@@ -408,5 +453,25 @@ impl<'a> Frame<'a> {
             p.accumulator
                 .first_ready(part, self.now, linger_us, p.blocked_since.is_some())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Config, Sim, SimTime};
+
+    #[test]
+    fn a_frame_reuses_the_vectors_of_the_last() {
+        let mut sim = Sim::new(Config::preset(), 1).unwrap();
+        sim.run_until(SimTime(500_000));
+        let f = sim.frame();
+        let (parts, replicas) = (f.partitions.len(), f.replicas.len());
+        let b = f.into_buffers();
+        let (ptr, cap) = (b.replicas.as_ptr() as usize, b.replicas.capacity());
+        assert!(cap >= replicas && b.replicas.is_empty());
+        let f = sim.frame_with(b);
+        assert_eq!((f.partitions.len(), f.replicas.len()), (parts, replicas));
+        assert_eq!(f.replicas.as_ptr() as usize, ptr, "the same allocation");
+        assert_eq!(f.replicas.capacity(), cap);
     }
 }

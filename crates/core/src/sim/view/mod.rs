@@ -19,8 +19,8 @@ mod summary;
 mod transactions;
 
 pub use frame::{
-    AssignedFrame, BrokerFrame, ConsumerFrame, Frame, GroupFrame, PartitionFrame, PartitionTxn,
-    PositionFrame, ProcessorFrame, ReplicaFrame,
+    AssignedFrame, BrokerFrame, ConsumerFrame, Frame, FrameBuffers, GroupFrame, PartitionFrame,
+    PartitionTxn, PositionFrame, ProcessorFrame, ReplicaFrame,
 };
 pub use frame_producers::{ProducerFrame, ProducerTxnFrame};
 pub use groups::{GroupPhase, GroupProgress, MemberRebalance};
