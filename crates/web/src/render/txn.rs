@@ -10,8 +10,8 @@
 //! watermark). Transaction requests in flight are labelled pills.
 //!
 //! Everything comes from the core's frame (`PartitionFrame::txn`: the LSO, the open
-//! transaction; `Frame::positions`; `ProducerFrame`: zombie, the coordinator's metadata; the
-//! producers' `TransactionManager`); this module decides nothing about Kafka.
+//! transaction; `Frame::positions`; `ProducerFrame`: zombie, its transaction at the client and
+//! at the coordinator, `ProducerTxnFrame`); this module decides nothing about Kafka.
 
 use super::hits::Target;
 use super::layout::{Layout, BUTTON_ROOM};
@@ -19,12 +19,12 @@ use super::marks::{MarkerMark, ProducerTxnMark, MAX_MARKS};
 use super::paint::{text, DANGER, FONT, INK, MUTED, SMALL, WARN};
 use super::state::View;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::coordinator::txn::state::{TxnMetadata, TxnState};
+use streamscope_core::coordinator::txn::state::TxnState;
 use streamscope_core::log::{EntryKind, LogEntry};
 use streamscope_core::net::TopicPartitionId;
 use streamscope_core::producer::transaction::ClientTxnState;
 use streamscope_core::sim::view::{
-    BrokerFrame, PartitionTxn, PositionFrame, ProducerFrame, ProducerTxnFrame,
+    BrokerFrame, CoordinatorTxnFrame, PartitionTxn, PositionFrame, ProducerFrame, ProducerTxnFrame,
 };
 use web_sys::CanvasRenderingContext2d as Ctx;
 
@@ -256,7 +256,11 @@ pub(super) fn draw_producer_txn(
         return;
     };
     let zombie = pf.zombie;
-    let meta = if zombie || compact { None } else { tm.metadata };
+    let meta = if zombie || compact {
+        None
+    } else {
+        tm.coordinator
+    };
     view.txn.marks.producers.push(ProducerTxnMark {
         producer: p.index,
         transactional_id: tm.transactional_id.to_string(),
@@ -313,7 +317,11 @@ fn draw_compact_txn(
 
 /// The coordinator's state of the transaction as a chip, and the partitions in it after the
 /// chip (clipped to the box).
-fn draw_coordinator_state(ctx: &Ctx, meta: Option<&TxnMetadata>, (x, y, w): (f64, f64, f64)) {
+fn draw_coordinator_state(
+    ctx: &Ctx,
+    meta: Option<CoordinatorTxnFrame>,
+    (x, y, w): (f64, f64, f64),
+) {
     // The coordinator's state as a chip, the client's state and the partitions after it.
     let mut cx = x;
     if let Some(m) = meta {
@@ -334,13 +342,8 @@ fn draw_coordinator_state(ctx: &Ctx, meta: Option<&TxnMetadata>, (x, y, w): (f64
     }
     // The partitions in the transaction, after the chip.
     let parts: Vec<String> = meta
-        .filter(|m| m.state.names_partitions())
-        .map(|m| {
-            m.partitions
-                .iter()
-                .map(|tp| format!("P{}", tp.partition))
-                .collect()
-        })
+        .and_then(|m| m.partitions)
+        .map(|ps| ps.iter().map(|tp| format!("P{}", tp.partition)).collect())
         .unwrap_or_default();
     ctx.save();
     ctx.begin_path();

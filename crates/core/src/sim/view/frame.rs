@@ -8,7 +8,7 @@
 //! The answers are plain data. What is bulky and plain already is borrowed read-only from the
 //! world instead of copied, so a frame costs a few small vectors: the replicas' logs, a
 //! producer's accumulator and requests in flight, the groups' and
-//! consumers' lag rings, the `&Message`s in flight and the coordinator's `&TxnMetadata`. None
+//! consumers' lag rings, the `&Message`s in flight and the partitions of a transaction. None
 //! of them is a way back to the `Sim`. The producers' part is `frame_producers`. The page
 //! keeps a frame's vectors for the next ([`FrameBuffers`]), so once warm a frame allocates
 //! nothing but what the core's answers do.

@@ -3,15 +3,33 @@
 //! far, what its send() waits for, its transaction as the client and the coordinator have it,
 //! and (borrowed) its accumulator and produce requests in flight.
 
-use crate::coordinator::txn::state::TxnMetadata;
-use crate::net::KafkaError;
+use crate::coordinator::txn::state::{TxnMetadata, TxnState};
+use crate::net::{KafkaError, TopicPartitionId};
 use crate::producer::accumulator::RecordAccumulator;
 use crate::producer::transaction::ClientTxnState;
 use crate::producer::{InFlightRequest, Producer, ProducerState};
 use crate::sim::view::is_processor_producer;
 use crate::sim::Sim;
 use crate::SimTime;
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
+
+/// A transactional.id's transaction at its coordinator.
+#[derive(Clone, Copy, Debug)]
+pub struct CoordinatorTxnFrame<'a> {
+    pub state: TxnState,
+    /// The partitions in the transaction, while the state names them
+    /// (`TxnState::names_partitions`; borrowed).
+    pub partitions: Option<&'a BTreeSet<TopicPartitionId>>,
+}
+
+impl<'a> CoordinatorTxnFrame<'a> {
+    fn of(m: &'a TxnMetadata) -> CoordinatorTxnFrame<'a> {
+        CoordinatorTxnFrame {
+            state: m.state,
+            partitions: m.state.names_partitions().then_some(&m.partitions),
+        }
+    }
+}
 
 /// A transactional producer's transaction, at the client and at its coordinator.
 #[derive(Clone, Copy, Debug)]
@@ -23,8 +41,8 @@ pub struct ProducerTxnFrame<'a> {
     pub fatal_error: Option<KafkaError>,
     pub committed: u64,
     pub aborted: u64,
-    /// The coordinator's metadata of its transactional.id (borrowed).
-    pub metadata: Option<&'a TxnMetadata>,
+    /// Its transaction at the coordinator of its transactional.id.
+    pub coordinator: Option<CoordinatorTxnFrame<'a>>,
 }
 
 /// A producer instance with what the page shows of it.
@@ -109,7 +127,9 @@ impl Sim {
                 fatal_error: tm.fatal_error,
                 committed: tm.committed,
                 aborted: tm.aborted,
-                metadata: self.transaction_metadata(&tm.transactional_id),
+                coordinator: self
+                    .transaction_metadata(&tm.transactional_id)
+                    .map(CoordinatorTxnFrame::of),
             }),
             in_flight: &p.in_flight,
             accumulator: &p.accumulator,

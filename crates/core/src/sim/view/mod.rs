@@ -22,7 +22,7 @@ pub use frame::{
     AssignedFrame, BrokerFrame, ConsumerFrame, Frame, FrameBuffers, GroupFrame, PartitionFrame,
     PartitionTxn, PositionFrame, ProcessorFrame, ReplicaFrame,
 };
-pub use frame_producers::{ProducerFrame, ProducerTxnFrame};
+pub use frame_producers::{CoordinatorTxnFrame, ProducerFrame, ProducerTxnFrame};
 pub use groups::{GroupPhase, GroupProgress, MemberRebalance};
 pub use pipeline::{is_processor_producer, twin_config};
 pub use producers::{BatchView, InFlightBatchView, InFlightView, ProducerView};
