@@ -65,7 +65,7 @@ pub fn build_broker_controls(doc: &Document, sim: &Sim) {
         return;
     }
     root.set_text_content(None);
-    let l = Layout::new(sim);
+    let l = Layout::new(&sim.frame());
     for b in 0..n {
         let Some(div) = element(doc, "div") else {
             return;

@@ -152,8 +152,8 @@ impl App {
         if let Some(e) = self.doc.get_element_by_id("stats") {
             let _ = e.set_attribute("data-consumed", &consumed.to_string());
         }
-        let status = match render::running(&self.sim) {
-            Some(p) => render::producer_status(&self.sim, p, lang).0,
+        let status = match self.sim.running_app_producer(0) {
+            Some(p) => render::producer_status(self.sim.now(), &self.sim.producer_frame(p), lang).0,
             None => t(lang, "no_producer").to_string(),
         };
         set_text(
@@ -278,7 +278,7 @@ impl App {
         }
         // Idempotence as the running producer has it (unset, it follows acks).
         if let Some(i) = input(doc, "idempotence") {
-            let on = match render::running(&self.sim) {
+            let on = match self.sim.running_app_producer(0) {
                 Some(p) => p.idempotent,
                 None => value("enable.idempotence") == "true",
             };

@@ -9,7 +9,6 @@
 
 use crate::dom::{input, select, set_text};
 use crate::i18n::{t, tf, Lang};
-use crate::render::running;
 use streamscope_core::config::settings;
 use streamscope_core::config::{IsolationLevel, Setting};
 use streamscope_core::{Change, Config, Sim};
@@ -72,7 +71,7 @@ pub fn compare_level(cfg: &Config) -> Option<&'static str> {
 /// The status line under the control box: the page producer's transactional.id, epoch and
 /// client state, and its transaction at the coordinator.
 pub fn status_text(sim: &Sim, lang: Lang) -> String {
-    let Some(p) = running(sim) else {
+    let Some(p) = sim.running_app_producer(0) else {
         return t(lang, "no_producer").to_string();
     };
     let Some(tm) = &p.txn else {
@@ -108,7 +107,8 @@ pub fn status_text(sim: &Sim, lang: Lang) -> String {
 pub fn write_status(doc: &Document, sim: &Sim, lang: Lang) {
     set_text(doc, "txn-status", &status_text(sim, lang));
     if let Some(e) = doc.get_element_by_id("txn-status") {
-        let state = running(sim)
+        let state = sim
+            .running_app_producer(0)
             .and_then(|p| p.txn.as_ref())
             .map_or("off", |t| t.state.name());
         if e.get_attribute("data-client-state").as_deref() != Some(state) {
@@ -150,7 +150,7 @@ pub fn change_message(sim: &Sim, change: &Change, lang: Lang) -> String {
         Change::CommitTransaction { .. } => t(lang, "txn_committing").to_string(),
         Change::AbortTransaction { .. } => t(lang, "txn_aborting").to_string(),
         _ => {
-            let old = running(sim);
+            let old = sim.running_app_producer(0);
             tf(
                 lang,
                 "txn_zombie_started",

@@ -6,16 +6,16 @@
 use super::hits::Target;
 use super::layout::{Layout, LABEL_W, LANE_W};
 use super::paint::{panel, text, Dashes, DANGER, EDGE, FONT, INK, MUTED, READY, RIDE, SMALL};
-use super::producers::running;
 use super::state::{record_dot, View, LANE_DOTS};
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::producer::accumulator::ProducerBatch;
-use streamscope_core::Sim;
+use streamscope_core::sim::view::Frame;
+use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// The replication lane: a faint line joining the brokers' right sides.
-pub fn draw_lane(ctx: &Ctx, sim: &Sim, l: &Layout, dashes: &Dashes) {
-    let n = sim.brokers().len() as u32;
+pub fn draw_lane(ctx: &Ctx, f: &Frame, l: &Layout, dashes: &Dashes) {
+    let n = f.brokers.len() as u32;
     if n < 2 {
         return;
     }
@@ -49,7 +49,6 @@ struct Rows {
     topic: u32,
     batch_size: f64,
     linger_us: u64,
-    flushing: bool,
     acc_x: f64,
     bx: f64,
     bw: f64,
@@ -62,21 +61,20 @@ struct Rows {
 
 pub fn draw_accumulator(
     ctx: &Ctx,
-    sim: &Sim,
+    f: &Frame,
     l: &Layout,
     lang: Lang,
     view: &mut View,
     dashes: &Dashes,
 ) {
-    let p = running(sim);
+    let p = f.running();
     let bw = l.acc_w - LABEL_W;
     let slots_w = bw - LANE_W;
     let h = l.row_h - 4.0;
     let rows = Rows {
         topic: p.map_or(0, |p| p.topic),
-        batch_size: p.map_or(1, |p| p.config.batch_size.value.max(1)) as f64,
-        linger_us: p.map_or(0, |p| p.config.linger_ms.value.saturating_mul(1000)),
-        flushing: p.is_some_and(|p| p.blocked.is_some()),
+        batch_size: p.map_or(1, |p| p.batch_size.max(1)) as f64,
+        linger_us: p.map_or(0, |p| p.linger_ms.saturating_mul(1000)),
         acc_x: l.acc_x,
         bx: l.acc_x + LABEL_W,
         bw,
@@ -88,15 +86,13 @@ pub fn draw_accumulator(
     };
     for part in 0..l.shown {
         let y = l.acc_row_y(part);
-        draw_row_frame(ctx, sim, lang, view, dashes, &rows, (part, y));
+        draw_row_frame(ctx, f.now, lang, view, dashes, &rows, (part, y));
         let Some(p) = p else { continue };
         let Some(dq) = p.accumulator.deque(part) else {
             continue;
         };
         let queued = dq.len();
-        let ready = p
-            .accumulator
-            .first_ready(part, sim.now(), rows.linger_us, rows.flushing);
+        let ready = f.first_batch_ready(part);
         // Up to two batches side by side, the oldest (the next to leave) first.
         for (i, b) in dq.iter().take(2).enumerate() {
             let x = rows.bx + rows.slot_w * i as f64 + 2.0;
@@ -107,7 +103,7 @@ pub fn draw_accumulator(
                 ready,
                 queued,
             };
-            draw_batch(ctx, sim, lang, view, &rows, &slot, b);
+            draw_batch(ctx, f.now, lang, view, &rows, &slot, b);
         }
     }
     if l.shown < l.partitions {
@@ -128,7 +124,7 @@ pub fn draw_accumulator(
 /// panel, and the departure lane at its end with the batch that last left.
 fn draw_row_frame(
     ctx: &Ctx,
-    sim: &Sim,
+    now: SimTime,
     lang: Lang,
     view: &mut View,
     dashes: &Dashes,
@@ -165,7 +161,7 @@ fn draw_row_frame(
     ctx.fill_rect(bx + rows.slots_w, y + 3.0, 1.0, h - 6.0);
     draw_departure(
         ctx,
-        sim,
+        now,
         view,
         dashes,
         part,
@@ -190,7 +186,7 @@ struct Slot {
 /// line of text ("n records, b bytes", or how many more batches wait).
 fn draw_batch(
     ctx: &Ctx,
-    sim: &Sim,
+    now: SimTime,
     lang: Lang,
     view: &mut View,
     rows: &Rows,
@@ -211,7 +207,7 @@ fn draw_batch(
     // Linger timer: an arc that completes when linger.ms has passed.
     let arc = linger_us > 0 && hh >= 14.0;
     if arc {
-        let frac = (sim.now().since(b.created_at) as f64 / linger_us as f64).min(1.0);
+        let frac = (now.since(b.created_at) as f64 / linger_us as f64).min(1.0);
         ctx.begin_path();
         let (cx, cy) = (x + w - 8.0, y0 + 8.0);
         let start = -core::f64::consts::FRAC_PI_2;
@@ -253,7 +249,7 @@ fn draw_batch(
 #[allow(clippy::too_many_arguments)]
 pub fn draw_departure(
     ctx: &Ctx,
-    sim: &Sim,
+    now: SimTime,
     view: &mut View,
     dashes: &Dashes,
     part: u32,
@@ -265,7 +261,7 @@ pub fn draw_departure(
     let Some(Some(d)) = view.departures.get(part as usize).copied() else {
         return;
     };
-    let age = sim.now().since(d.sent_at);
+    let age = now.since(d.sent_at);
     let window = view.departure_window_us.max(1);
     if age > window {
         return;

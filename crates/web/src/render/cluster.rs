@@ -9,7 +9,7 @@
 //! copies are on screen. After a drain that ended stuck, the rows of a partition the liveness
 //! monitor names ("partition orders-0", "partition orders-0 follower 2") are outlined red,
 //! the leader's row (or the named follower's) labelled "stuck". The renderer only reads the
-//! core's state.
+//! core's frame (`BrokerFrame`, `PartitionFrame`).
 
 use super::layout::{Layout, BUTTON_ROOM};
 use super::paint::{text, BOLD, DANGER, EDGE, INK, MUTED, PANEL, SMALL};
@@ -17,41 +17,37 @@ use super::replica::draw_replica;
 use super::state::View;
 use super::txn;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::cluster::Broker;
 use streamscope_core::cluster::BrokerState;
-use streamscope_core::Sim;
+use streamscope_core::sim::view::{BrokerFrame, Frame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 const DOWN_FILL: &str = "#eceef1";
 
 /// Draws every broker box.
-pub(super) fn draw_brokers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) {
+pub(super) fn draw_brokers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View) {
     view.replicas.clear();
-    // The invariant monitor's acknowledged-then-lost records, per partition (few entries).
-    view.lost = sim.monitor().lost_per_partition();
-    for b in sim.brokers() {
-        draw_broker(ctx, sim, l, lang, view, b);
+    for b in &f.brokers {
+        draw_broker(ctx, f, l, lang, view, b);
     }
 }
 
-fn draw_broker(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View, b: &Broker) {
+fn draw_broker(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View, b: &BrokerFrame) {
     let y = l.broker_y(b.id);
     let (x, w, h) = (l.broker_x, l.broker_w, l.broker_h);
-    let state = b.state();
+    let state = b.state;
     let up = state == BrokerState::Up;
     ctx.set_fill_style_str(if up { PANEL } else { DOWN_FILL });
     ctx.fill_rect(x, y, w, h);
     ctx.set_stroke_style_str(if up { EDGE } else { DANGER });
     ctx.set_line_width(if up { 1.0 } else { 2.0 });
     ctx.stroke_rect(x + 0.5, y + 0.5, w - 1.0, h - 1.0);
-    let chip_x = draw_title(ctx, sim, l, lang, b, state);
-    txn::draw_coordinator_chip(ctx, sim, l, lang, view, (b, chip_x));
+    let chip_x = draw_title(ctx, l, lang, b);
+    txn::draw_coordinator_chip(ctx, l, lang, view, (b, chip_x));
 
-    let hosted = sim
-        .topics()
+    let hosted = f
+        .partitions
         .iter()
-        .flat_map(|tpc| tpc.partitions.iter())
-        .filter(|p| p.replica(b.id).is_some())
+        .filter(|p| f.replica(p, b.id).is_some())
         .count();
     let room = h - 26.0;
     let row_h = (room / hosted.max(1) as f64).clamp(12.0, 22.0);
@@ -61,27 +57,23 @@ fn draw_broker(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View, b:
     } else {
         (hosted, 0)
     };
-    let rows = sim
-        .topics()
+    let rows = f
+        .partitions
         .iter()
-        .enumerate()
-        .flat_map(|(ti, tpc)| tpc.partitions.iter().map(move |p| (ti as u32, p)))
-        .filter_map(|(ti, p)| p.replica(b.id).map(|r| (ti, p, r)));
+        .filter_map(|p| f.replica(p, b.id).map(|r| (p, r)));
     if !up {
         ctx.set_global_alpha(0.55);
     }
-    for (i, (ti, p, r)) in rows.take(fit).enumerate() {
+    for (i, (p, r)) in rows.take(fit).enumerate() {
         let ry = y + 24.0 + row_h * i as f64;
         let stuck = if view.stuck.is_empty() {
             None
         } else {
-            let topic = sim
-                .topics()
-                .get(ti as usize)
-                .map_or("?", |x| x.name.as_str());
-            stuck_row(&view.stuck, &format!("{topic}-{}", p.index), b.id, p.leader)
+            let name = format!("{}-{}", p.topic_name, p.tp.partition);
+            stuck_row(&view.stuck, &name, b.id, p.leader)
         };
-        draw_replica(ctx, l, lang, view, (ti, p, r), (state, stuck), (ry, row_h));
+        let at = (p, r, f.positions.as_slice());
+        draw_replica(ctx, l, lang, view, at, (state, stuck), (ry, row_h));
     }
     ctx.set_global_alpha(1.0);
     if more > 0 {
@@ -99,13 +91,13 @@ fn draw_broker(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View, b:
 
 /// "Broker 0", then a chip: coordinator, crashed, or crashed and fenced. Returns the x where
 /// a further chip may start.
-fn draw_title(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, b: &Broker, state: BrokerState) -> f64 {
+fn draw_title(ctx: &Ctx, l: &Layout, lang: Lang, b: &BrokerFrame) -> f64 {
     let y = l.broker_y(b.id);
     let title = format!("{} {}", t(lang, "broker"), b.id);
     text(ctx, &title, l.broker_x + 8.0, y + 15.0, INK, BOLD);
     let title_w = ctx.measure_text(&title).map_or(60.0, |m| m.width());
-    let coordinator = sim.groups().iter().any(|g| g.coordinator == b.id);
-    let (label, fill, ink) = match state {
+    let coordinator = b.group_coordinator;
+    let (label, fill, ink) = match b.state {
         BrokerState::Crashed => (t(lang, "broker_crashed"), DANGER, "#ffffff"),
         BrokerState::Fenced => (t(lang, "broker_fenced"), "#82071e", "#ffffff"),
         BrokerState::Restarting => (t(lang, "broker_restarting"), "#9a6700", "#ffffff"),
@@ -149,6 +141,7 @@ pub fn stuck_row(keys: &[String], name: &str, broker: u32, leader: Option<u32>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use streamscope_core::cluster::Broker;
 
     #[test]
     fn stuck_rows_from_the_monitors_keys() {

@@ -10,23 +10,22 @@ use super::paint::{fit, panel, text, BOLD, DANGER, FONT, INK, MUTED, PANEL, SMAL
 use super::state::View;
 use super::txn;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::consumer::group::Group;
-use streamscope_core::consumer::{Consumer, MemberState};
-use streamscope_core::Sim;
+use streamscope_core::consumer::MemberState;
+use streamscope_core::sim::view::{ConsumerFrame, Frame, GroupFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
-pub fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) {
-    for c in sim.consumers() {
-        let y = l.consumer_y(c.index);
+pub fn draw_consumers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View) {
+    for cf in &f.consumers {
+        let y = l.consumer_y(cf.index);
         panel(ctx, l.cons_x, y, l.cons_w, l.cons_h, PANEL);
-        let Some(g) = sim.groups().get(c.group as usize) else {
+        let Some(g) = f.group(cf.group) else {
             continue;
         };
-        draw_consumer_title(ctx, sim, l, lang, (c, g), y);
-        draw_member_line(ctx, sim, l, lang, view, c, y);
-        draw_assignment(ctx, sim, l, lang, view, c, y);
-        let extra = members::draw_member_extras(ctx, sim, l, lang, view, c, y);
-        draw_lag_chart(ctx, l, lang, c, y, extra);
+        draw_consumer_title(ctx, l, lang, (cf, g), y);
+        draw_member_line(ctx, l, lang, view, cf, y);
+        draw_assignment(ctx, f, l, lang, view, cf, y);
+        let extra = members::draw_member_extras(ctx, f, l, lang, view, cf, y);
+        draw_lag_chart(ctx, l, lang, cf, y, extra);
     }
 }
 
@@ -34,26 +33,21 @@ pub fn draw_consumers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut V
 /// clear of the leader chip and the heartbeat at the right.
 fn draw_consumer_title(
     ctx: &Ctx,
-    sim: &Sim,
     l: &Layout,
     lang: Lang,
-    (c, g): (&Consumer, &Group),
+    (c, g): (&ConsumerFrame, &GroupFrame),
     y: f64,
 ) {
     let short: String = c.member_id.chars().take(12).collect();
     // A pipeline processor's box says which processor it is and its phase.
-    let (title, title_colour) = match sim.pipeline_processor_of_consumer(c.index) {
+    let (title, title_colour) = match c.processor {
         Some(p) => (
             tf(
                 lang,
                 "pipe_box_title",
-                &[("n", &p.index.to_string()), ("phase", p.phase.name())],
+                &[("n", &p.index.to_string()), ("phase", p.phase)],
             ),
-            if p.is_crashed() {
-                DANGER
-            } else {
-                txn::LSO_COLOUR
-            },
+            if p.crashed { DANGER } else { txn::LSO_COLOUR },
         ),
         None => (
             format!("{} {} · {}…", g.group_id, t(lang, "consumer"), short),
@@ -61,7 +55,7 @@ fn draw_consumer_title(
         ),
     };
     // Clear of the leader chip and the heartbeat at the right.
-    let chip = if g.leader_consumer() == Some(c.index) {
+    let chip = if g.leader == Some(c.index) {
         72.0
     } else {
         18.0
@@ -80,15 +74,7 @@ fn draw_consumer_title(
 
 /// "generation n · consumed n", the member's state when not stable, and in a world with
 /// transactions its isolation level.
-fn draw_member_line(
-    ctx: &Ctx,
-    sim: &Sim,
-    l: &Layout,
-    lang: Lang,
-    view: &View,
-    c: &Consumer,
-    y: f64,
-) {
+fn draw_member_line(ctx: &Ctx, l: &Layout, lang: Lang, view: &View, c: &ConsumerFrame, y: f64) {
     // The member's state as the protocol has it (joining, syncing, out of the group, down).
     let (state_key, colour) = match c.state {
         MemberState::Stable => (None, MUTED),
@@ -110,7 +96,7 @@ fn draw_member_line(
     }
     if view.txn.marks.world {
         line.push_str(" · ");
-        line.push_str(txn::isolation_tag(sim, c.index));
+        line.push_str(txn::isolation_tag(c.read_committed));
     }
     text(ctx, &line, l.cons_x + 8.0, y + 31.0, colour, FONT);
 }
@@ -119,26 +105,26 @@ fn draw_member_line(
 /// waits at the last stable offset), a lag bar; a click on the row picks the partition.
 fn draw_assignment(
     ctx: &Ctx,
-    sim: &Sim,
+    f: &Frame,
     l: &Layout,
     lang: Lang,
     view: &mut View,
-    c: &Consumer,
+    cf: &ConsumerFrame,
     y: f64,
 ) {
-    for (i, tp) in c.assignment.iter().enumerate() {
+    for (i, row) in f.assigned(cf).iter().enumerate() {
         let ry = y + 40.0 + 18.0 * i as f64;
         if ry + 16.0 > y + l.cons_h {
             break;
         }
-        let pos = c.positions.get(tp).copied().unwrap_or(0);
+        let (tp, pos) = (&row.tp, row.position);
         // Lag to where its fetch ends: the high watermark, or the LSO (read_committed).
-        let lag = sim.consumer_partition_lag(c.index, *tp);
+        let lag = row.lag;
         if view.partition_selected(tp.topic, tp.partition) {
             ctx.set_fill_style_str("#fff8c5");
             ctx.fill_rect(l.cons_x + 4.0, ry, 160.0, 16.0);
         }
-        let waiting = sim.consumer_waits_at_lso(c.index, *tp, pos);
+        let waiting = row.waits_at_lso;
         text(
             ctx,
             &format!(
@@ -177,12 +163,20 @@ fn draw_assignment(
 
 /// The member's lag over the last minute (the core samples it every 100 ms): position lag in
 /// orange, committed lag in grey, at the bottom of its box when there is room.
-pub fn draw_lag_chart(ctx: &Ctx, l: &Layout, lang: Lang, c: &Consumer, y: f64, extra_rows: usize) {
+pub fn draw_lag_chart(
+    ctx: &Ctx,
+    l: &Layout,
+    lang: Lang,
+    cf: &ConsumerFrame,
+    y: f64,
+    extra_rows: usize,
+) {
+    let c = cf;
     const CHART_H: f64 = 26.0;
     let (x0, w) = (l.cons_x + 8.0, l.cons_w - 16.0);
     let y0 = y + l.cons_h - CHART_H - 6.0;
     // Only below the partition rows, never over them.
-    let rows_end = y + 40.0 + 18.0 * (c.assignment.len() + extra_rows) as f64;
+    let rows_end = y + 40.0 + 18.0 * (c.assigned_count() + extra_rows) as f64;
     if y0 - 12.0 < rows_end || c.lag_history.is_empty() {
         return;
     }

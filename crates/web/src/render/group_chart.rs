@@ -6,11 +6,10 @@
 use super::marks::ChartMark;
 use super::paint::{text, text_right, EDGE, INK, MUTED};
 use crate::i18n::{t, Lang};
-use streamscope_core::consumer::group::Group;
 use streamscope_core::consumer::lag::{
-    GroupLagSample, LAG_HISTORY_SAMPLES, LAG_SAMPLE_INTERVAL_US,
+    GroupLagSample, Ring, LAG_HISTORY_SAMPLES, LAG_SAMPLE_INTERVAL_US,
 };
-use streamscope_core::Sim;
+use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 pub const SMALLER: &str = "9px system-ui, sans-serif";
@@ -41,8 +40,8 @@ struct Plot {
 /// with a legend and both axes labelled.
 pub fn draw_chart(
     ctx: &Ctx,
-    sim: &Sim,
-    g: &Group,
+    now: SimTime,
+    g: &Ring<GroupLagSample>,
     lang: Lang,
     (x, y, w, h): (f64, f64, f64, f64),
 ) -> ChartMark {
@@ -61,7 +60,7 @@ pub fn draw_chart(
     ctx.set_line_width(1.0);
     ctx.stroke_rect(px + 0.5, py + 0.5, pw - 1.0, ph - 1.0);
     // Axes: lag on the left, time below (the last minute, now at the right).
-    let now = sim.now().micros();
+    let now = now.micros();
     let mut mark = ChartMark::default();
     for s in recent(g, now) {
         mark.samples += 1;
@@ -70,7 +69,7 @@ pub fn draw_chart(
     }
     draw_axes(ctx, lang, x, plot, mark.peak);
     draw_series(ctx, g, plot, now, mark.peak.max(1) as f64);
-    if let Some(s) = g.lag_history.last() {
+    if let Some(s) = g.last() {
         mark.lag = s.lag;
         mark.committed_lag = s.committed_lag;
         mark.records_lag_max = lag_max(s);
@@ -83,9 +82,8 @@ fn lag_max(s: &GroupLagSample) -> u64 {
 }
 
 /// The group's lag samples of the last minute, oldest first.
-fn recent(g: &Group, now: u64) -> impl Iterator<Item = &GroupLagSample> + '_ {
-    g.lag_history
-        .iter()
+fn recent(g: &Ring<GroupLagSample>, now: u64) -> impl Iterator<Item = &GroupLagSample> + '_ {
+    g.iter()
         .filter(move |s| now.saturating_sub(s.time_us) <= WINDOW_US)
 }
 
@@ -129,7 +127,7 @@ fn draw_axes(ctx: &Ctx, lang: Lang, x: f64, plot: Plot, peak: u64) {
 }
 
 /// The three lines, committed lag, lag, then records-lag-max, scaled to `peak`.
-fn draw_series(ctx: &Ctx, g: &Group, plot: Plot, now: u64, peak: f64) {
+fn draw_series(ctx: &Ctx, g: &Ring<GroupLagSample>, plot: Plot, now: u64, peak: f64) {
     let Plot { px, py, pw, ph } = plot;
     let to_x = |t_us: u64| px + pw * (1.0 - now.saturating_sub(t_us) as f64 / WINDOW_US as f64);
     let to_y = |v: u64| py + ph - 2.0 - (ph - 4.0) * v as f64 / peak;

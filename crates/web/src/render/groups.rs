@@ -6,9 +6,9 @@
 //! with its partitions while the group rebalances. Over the messages in flight: the group
 //! protocol's requests named, heartbeats pulsing.
 //!
-//! Everything is read from the core (group and member states, the lag rings, messages in
-//! flight) and from the trace as [`crate::rebalance`] keeps it; the mapping from states to
-//! the four named phases is presentation, not Kafka logic.
+//! Everything is read from the core's frame (`GroupFrame`: the group with its phase, protocol
+//! and progress, the lag rings, messages in flight) and from the trace as
+//! [`crate::rebalance`] keeps it.
 
 use super::group_chart::draw_chart;
 use super::layout::Layout;
@@ -19,9 +19,8 @@ use super::paint::{
 use super::state::View;
 use crate::i18n::{t, tf, Lang};
 use crate::rebalance::{phase_key, GroupLog, Phase};
-use streamscope_core::consumer::group::Group;
 use streamscope_core::event::RebalanceReason;
-use streamscope_core::Sim;
+use streamscope_core::sim::view::{Frame, GroupFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 const CHIP_BOLD: &str = "600 10px system-ui, sans-serif";
@@ -41,20 +40,19 @@ fn cause_text(lang: Lang, cause: RebalanceReason) -> String {
 }
 
 /// What the phase means now, in one line.
-fn describe(sim: &Sim, g: &Group, phase: Phase, lang: Lang) -> String {
-    let members = g.members.len().to_string();
+fn describe(gf: &GroupFrame, phase: Phase, lang: Lang) -> String {
+    let g = gf;
+    let members = g.members.to_string();
     match phase {
         Phase::Empty => t(lang, "grp_desc_empty").to_string(),
         Phase::Dead => t(lang, "grp_desc_dead").to_string(),
         Phase::Join => {
-            let joined = sim.group_progress(g).joined.to_string();
+            let joined = gf.progress.joined.to_string();
             tf(lang, "grp_desc_join", &[("n", &joined), ("m", &members)])
         }
         Phase::Assign => {
-            let leader = g
-                .leader_consumer()
-                .map_or_else(|| "-".to_string(), |c| c.to_string());
-            let assignor = g.protocol.map_or("-", |k| k.name());
+            let leader = g.leader.map_or_else(|| "-".to_string(), |c| c.to_string());
+            let assignor = g.assignor.unwrap_or("-");
             tf(
                 lang,
                 "grp_desc_assign",
@@ -69,15 +67,14 @@ fn describe(sim: &Sim, g: &Group, phase: Phase, lang: Lang) -> String {
 /// The second line: during a rebalance what the members do with their partitions; when
 /// stable, what the last rebalance cost.
 fn second_line(
-    sim: &Sim,
-    g: &Group,
+    gf: &GroupFrame,
     phase: Phase,
     log: Option<&GroupLog>,
     lang: Lang,
 ) -> Option<String> {
     match phase {
-        Phase::Join | Phase::Assign | Phase::Sync => sim
-            .group_rebalance_protocol(g)
+        Phase::Join | Phase::Assign | Phase::Sync => gf
+            .rebalance_protocol
             .map(|p| t(lang, &format!("grp_rebalance_{p}")).to_string()),
         Phase::Stable => {
             let log = log?;
@@ -107,42 +104,43 @@ fn second_line(
 }
 
 /// Draws every group's panel and records it in `view.groups`.
-pub fn draw_groups(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) {
+pub fn draw_groups(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View) {
     view.groups.clear();
-    for g in sim.groups() {
-        let Some(&y) = l.col.group_ys.get(g.index as usize) else {
+    for gf in &f.groups {
+        let Some(&y) = l.col.group_ys.get(gf.index as usize) else {
             continue;
         };
-        let mark = draw_group(ctx, sim, l, lang, view, g, y);
+        let mark = draw_group(ctx, f, l, lang, view, gf, y);
         view.groups.push(mark);
     }
 }
 
 fn draw_group(
     ctx: &Ctx,
-    sim: &Sim,
+    f: &Frame,
     l: &Layout,
     lang: Lang,
     view: &View,
-    g: &Group,
+    gf: &GroupFrame,
     y: f64,
 ) -> GroupMark {
+    let g = gf;
     let (x, w, h) = (l.cons_x, l.cons_w, l.col.group_h);
     panel(ctx, x, y, w, h, PANEL);
     ctx.set_fill_style_str(INK);
     ctx.fill_rect(x, y, 3.0, h);
-    let phase = sim.group_phase(g);
+    let phase = gf.phase;
     let log = view.rebalance.groups.get(g.index as usize);
     draw_group_header(ctx, lang, g, (x, y, w));
     // The phase chips.
-    draw_chips(ctx, sim, g, phase, lang, (x + 10.0, y + 22.0, w - 20.0));
-    let phase_text = describe(sim, g, phase, lang);
-    let ry = draw_group_lines(ctx, sim, lang, (g, phase, log), &phase_text, (x, y, w, h));
+    draw_chips(ctx, gf, phase, lang, (x + 10.0, y + 22.0, w - 20.0));
+    let phase_text = describe(gf, phase, lang);
+    let ry = draw_group_lines(ctx, lang, (gf, phase, log), &phase_text, (x, y, w, h));
     let chart = if h - (ry - y) >= 46.0 {
         draw_chart(
             ctx,
-            sim,
-            g,
+            f.now,
+            g.lag_history,
             lang,
             (x + 10.0, ry, w - 20.0, y + h - 4.0 - ry),
         )
@@ -150,20 +148,20 @@ fn draw_group(
         ChartMark::default()
     };
     // A group the liveness monitor found stuck after a drain: the panel outlined red.
-    let stuck = view.stuck.iter().any(|k| is_group_key(k, &g.group_id));
+    let stuck = view.stuck.iter().any(|k| is_group_key(k, g.group_id));
     if stuck {
         draw_stuck_outline(ctx, lang, (x, y, w, h));
     }
     GroupMark {
         group: g.index,
-        group_id: g.group_id.clone(),
+        group_id: g.group_id.to_string(),
         phase,
         phase_name: t(lang, phase_key(phase)).to_string(),
         phase_text,
         generation: g.generation,
         coordinator: g.coordinator,
-        rebalance_protocol: sim.group_rebalance_protocol(g),
-        leader: g.leader_consumer(),
+        rebalance_protocol: gf.rebalance_protocol,
+        leader: g.leader,
         chart,
         history: log
             .map(|l| l.steps.iter().copied().collect())
@@ -177,14 +175,14 @@ fn draw_group(
 }
 
 /// Header: the group, its generation and assignor; the coordinator as a chip at the right.
-fn draw_group_header(ctx: &Ctx, lang: Lang, g: &Group, (x, y, w): (f64, f64, f64)) {
+fn draw_group_header(ctx: &Ctx, lang: Lang, g: &GroupFrame, (x, y, w): (f64, f64, f64)) {
     let head = tf(
         lang,
         "grp_head",
         &[
-            ("g", &g.group_id),
+            ("g", g.group_id),
             ("gen", &g.generation.to_string()),
-            ("assignor", g.protocol.map_or("-", |k| k.name())),
+            ("assignor", g.assignor.unwrap_or("-")),
         ],
     );
     let coord = tf(
@@ -205,9 +203,8 @@ fn draw_group_header(ctx: &Ctx, lang: Lang, g: &Group, (x, y, w): (f64, f64, f64
 /// start.
 fn draw_group_lines(
     ctx: &Ctx,
-    sim: &Sim,
     lang: Lang,
-    (g, phase, log): (&Group, Phase, Option<&GroupLog>),
+    (gf, phase, log): (&GroupFrame, Phase, Option<&GroupLog>),
     phase_text: &str,
     (x, y, w, h): (f64, f64, f64, f64),
 ) -> f64 {
@@ -225,7 +222,7 @@ fn draw_group_lines(
         ry += 12.0 * n as f64;
     }
     if h >= 72.0 {
-        if let Some(s) = second_line(sim, g, phase, log, lang) {
+        if let Some(s) = second_line(gf, phase, log, lang) {
             let n = lines(
                 ctx,
                 &s,
@@ -260,19 +257,12 @@ pub fn is_group_key(key: &str, group_id: &str) -> bool {
 
 /// Join › Assign › Sync › Stable, the current one filled; the join and sync chips fill up as
 /// members join and receive their assignment.
-fn draw_chips(
-    ctx: &Ctx,
-    sim: &Sim,
-    g: &Group,
-    phase: Phase,
-    lang: Lang,
-    (x, y, w): (f64, f64, f64),
-) {
+fn draw_chips(ctx: &Ctx, gf: &GroupFrame, phase: Phase, lang: Lang, (x, y, w): (f64, f64, f64)) {
     const ARROW: f64 = 10.0;
     const CHIP_H: f64 = 16.0;
     let current = Phase::CYCLE.iter().position(|p| *p == phase);
     let chip_w = (w - ARROW * 3.0) / 4.0;
-    let done = sim.group_progress(g);
+    let done = gf.progress;
     let members = done.members.max(1) as f64;
     let progress = match phase {
         Phase::Join => done.joined as f64 / members,

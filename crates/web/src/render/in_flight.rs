@@ -8,8 +8,8 @@ use super::layout::{Layout, HEIGHT};
 use super::paint::{text, wrapped, BOLD, FONT, INK, MUTED, SMALL, WARN};
 use crate::i18n::{t, tf, Lang};
 use core::fmt::Write;
-use streamscope_core::producer::{InFlightRequest, Producer, ProducerState};
-use streamscope_core::Sim;
+use streamscope_core::producer::{InFlightRequest, ProducerState};
+use streamscope_core::sim::view::{Frame, ProducerFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 const LINE_H: f64 = 15.0;
@@ -59,14 +59,14 @@ pub fn request_line(r: &InFlightRequest, lang: Lang, max_chars: usize) -> (Strin
 }
 
 /// Draws the list from `y` down to the canvas bottom.
-pub(super) fn draw_in_flight(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, y: f64) {
+pub(super) fn draw_in_flight(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, y: f64) {
     let bottom = HEIGHT - 12.0;
     if y + 3.0 * LINE_H > bottom {
         return;
     }
     let x = l.prod_x + 4.0;
-    let live: Vec<_> = sim
-        .producers()
+    let live: Vec<&ProducerFrame> = f
+        .producers
         .iter()
         .filter(|p| p.state != ProducerState::Closed)
         .collect();
@@ -77,7 +77,7 @@ pub(super) fn draw_in_flight(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, y: f6
     else {
         return;
     };
-    let max = first.config.max_in_flight_requests_per_connection.value;
+    let max = first.max_in_flight_requests_per_connection;
     let ly = draw_heading(ctx, l, lang, max, (x, y));
     let total: usize = live.iter().map(|p| p.in_flight.len()).sum();
     if total == 0 {
@@ -116,7 +116,7 @@ fn draw_heading(ctx: &Ctx, l: &Layout, lang: Lang, max: u32, (x, y): (f64, f64))
 fn draw_requests(
     ctx: &Ctx,
     lang: Lang,
-    live: &[&Producer],
+    live: &[&ProducerFrame],
     (total, lines_fit): (usize, usize),
     (x, mut ly, max_w): (f64, f64, f64),
 ) {

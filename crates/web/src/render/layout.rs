@@ -3,7 +3,7 @@
 //! group panels and member boxes, and the points a message leaves from and arrives at.
 
 use streamscope_core::net::Node;
-use streamscope_core::Sim;
+use streamscope_core::sim::view::Frame;
 
 /// Logical canvas size (scaled by devicePixelRatio by the caller).
 pub const WIDTH: f64 = 1280.0;
@@ -47,9 +47,9 @@ pub struct Column {
     pub cons_ys: Vec<f64>,
 }
 
-pub fn column(sim: &Sim, top: f64, avail: f64) -> Column {
-    let groups = sim.groups().len();
-    let consumers = sim.consumers().len();
+pub fn column(f: &Frame, top: f64, avail: f64) -> Column {
+    let groups = f.groups.len();
+    let consumers = f.consumers.len();
     let boxes = (groups + consumers).max(1);
     let gaps = GAP * (boxes as f64 - 1.0);
     let member_h = |group_h: f64| {
@@ -79,7 +79,7 @@ pub fn column(sim: &Sim, top: f64, avail: f64) -> Column {
     for g in 0..groups {
         col.group_ys.push(y);
         y += group_h + GAP;
-        for c in sim.consumers().iter().filter(|c| c.group as usize == g) {
+        for c in f.consumers.iter().filter(|c| c.group as usize == g) {
             let i = c.index as usize;
             if let (Some(slot), Some(done)) = (col.cons_ys.get_mut(i), placed.get_mut(i)) {
                 *slot = y;
@@ -124,18 +124,15 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(sim: &Sim) -> Layout {
-        let partitions = sim
-            .topics()
-            .first()
-            .map_or(1, |t| t.partitions.len() as u32)
-            .max(1);
-        let brokers = sim.brokers().len().max(1) as u32;
-        let consumers = sim.consumers().len().max(1) as u32;
+    /// The layout of frame `f`'s world.
+    pub fn new(f: &Frame) -> Layout {
+        let partitions = f.first_topic_partitions;
+        let brokers = f.brokers.len().max(1) as u32;
+        let consumers = f.consumers.len().max(1) as u32;
         let top = 70.0;
         let avail = HEIGHT - top - 20.0;
         let row_h = (avail / partitions as f64).clamp(MIN_ROW_H, 56.0);
-        let col = column(sim, top, avail);
+        let col = column(f, top, avail);
         let shown = if row_h * partitions as f64 <= avail + 0.5 {
             partitions
         } else {
@@ -160,12 +157,7 @@ impl Layout {
             cons_w: 292.0,
             cons_h: col.cons_h,
             col,
-            processors: sim.pipeline().map_or_else(Vec::new, |pl| {
-                pl.processors
-                    .iter()
-                    .map(|p| (p.producer, p.consumer))
-                    .collect()
-            }),
+            processors: f.processors.clone(),
         }
     }
 
@@ -235,7 +227,7 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use streamscope_core::{Change, Config, SimTime};
+    use streamscope_core::{Change, Config, Sim, SimTime};
 
     #[test]
     fn layout_keeps_rows_readable_with_many_partitions() {
@@ -243,7 +235,7 @@ mod tests {
         for n in ["6", "12", "48", "1024"] {
             c.set("num.partitions", n).unwrap();
             let sim = Sim::new(c.clone(), 1).unwrap();
-            let l = Layout::new(&sim);
+            let l = Layout::new(&sim.frame());
             assert_eq!(l.partitions.to_string(), n);
             assert!(l.row_h >= MIN_ROW_H);
             assert!(l.shown <= l.partitions);
@@ -270,7 +262,7 @@ mod tests {
             strategy: None,
         })
         .unwrap();
-        let col = column(&sim, 70.0, 630.0);
+        let col = column(&sim.frame(), 70.0, 630.0);
         assert_eq!(col.group_ys.len(), 2);
         // g1's members (0, 1 and the new 3) come before g2's panel; g2's member (2) after it.
         for c in [0usize, 1, 3] {

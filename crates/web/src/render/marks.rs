@@ -1,13 +1,12 @@
-//! The flat per-frame view of what the canvas shows, as plain data: each broker's state, each
-//! replica row, group panel and lag chart as drawn (for the test hook), and the frame's
-//! transaction state read from the core once before the brokers are drawn ([`TxnFrame`]:
-//! per partition its last stable offset, the first offset of its earliest open transaction,
-//! whether it is in an open transaction, and the consumers' positions on it).
+//! The flat record of what the canvas drew, as plain data, for the test hook: each broker's
+//! state, each replica row, group panel and lag chart as drawn, and what was drawn of
+//! transactions ([`TxnFrame`]). What is drawn comes from the core's per-frame view
+//! (`streamscope_core::sim::view::Frame`).
 
 use crate::rebalance::{Phase, Step};
-use std::collections::BTreeMap;
 use streamscope_core::cluster::BrokerState;
-use streamscope_core::net::TopicPartitionId;
+use streamscope_core::sim::view::Frame;
+#[cfg(test)]
 use streamscope_core::Sim;
 
 /// One replica row drawn in the last frame (what `window.streamscope.drawnReplicas()` lists).
@@ -128,85 +127,42 @@ pub struct TxnMarks {
     pub open_partitions: Vec<(u32, u32)>,
 }
 
-/// Per partition, what its rows need this frame.
-#[derive(Clone, Debug, Default)]
-pub struct PartTxn {
-    pub lso: u64,
-    /// First offset of the earliest transaction open at the leader.
-    pub first_open: Option<u64>,
-    /// An open transaction holds the LSO below the high watermark (`Sim::lso_holder`).
-    pub held: bool,
-    /// In a transaction the coordinator has not completed.
-    pub in_txn: bool,
-    /// (consumer, group, read_committed, position).
-    pub positions: Vec<(u32, u32, bool, u64)>,
-}
-
-/// The frame's transaction state, read once before the brokers are drawn.
+/// What the frame drew of transactions, kept for the test hook; the transaction state itself
+/// is the core's frame (`PartitionFrame::txn`, `Frame::positions`).
 #[derive(Debug, Default)]
 pub struct TxnFrame {
-    pub parts: BTreeMap<TopicPartitionId, PartTxn>,
     pub marks: TxnMarks,
 }
 
 impl TxnFrame {
-    /// Reads what this frame draws: per partition the LSO, the open transaction's first
-    /// offset, whether a coordinator has it in a transaction, and the consumers' positions.
-    pub fn observe(&mut self, sim: &Sim) {
-        self.parts.clear();
+    /// Starts this frame's marks: whether the world has transactions, the consumers' positions
+    /// and the partitions in an open transaction (the rest is added as it is drawn).
+    pub fn observe(&mut self, f: &Frame) {
         self.marks.coordinators.clear();
         self.marks.producers.clear();
         self.marks.markers.clear();
         self.marks.positions.clear();
         self.marks.open_partitions.clear();
-        self.marks.world = sim.has_transactions();
+        self.marks.world = f.transactions;
         if !self.marks.world {
             return;
         }
-        for (ti, topic) in sim.topics().iter().enumerate() {
-            for p in &topic.partitions {
-                let tp = TopicPartitionId {
-                    topic: ti as u32,
-                    partition: p.index,
-                };
-                self.parts.insert(
-                    tp,
-                    PartTxn {
-                        lso: sim.last_stable_offset(tp),
-                        first_open: sim.first_open_offset(tp),
-                        held: sim.lso_holder(tp).is_some(),
-                        ..PartTxn::default()
-                    },
-                );
-            }
+        for p in f.positions.iter().take(MAX_MARKS) {
+            self.marks.positions.push(PositionMark {
+                consumer: p.consumer,
+                group: p.group,
+                topic: p.tp.topic,
+                partition: p.tp.partition,
+                position: p.position,
+                read_committed: p.read_committed,
+                fetch_limit: p.fetch_limit,
+            });
         }
-        for tp in sim.partitions_in_open_transactions() {
-            if let Some(pt) = self.parts.get_mut(&tp) {
-                pt.in_txn = true;
-            }
-        }
-        for c in sim.consumers() {
-            let rc = sim.consumer_read_committed(c.index);
-            for tp in &c.assignment {
-                if let (Some(pt), Some(pos)) = (self.parts.get_mut(tp), c.positions.get(tp)) {
-                    pt.positions.push((c.index, c.group, rc, *pos));
-                    if self.marks.positions.len() < MAX_MARKS {
-                        self.marks.positions.push(PositionMark {
-                            consumer: c.index,
-                            group: c.group,
-                            topic: tp.topic,
-                            partition: tp.partition,
-                            position: *pos,
-                            read_committed: rc,
-                            fetch_limit: sim.consumer_fetch_limit(c.index, *tp),
-                        });
-                    }
-                }
-            }
-        }
-        for (tp, pt) in &self.parts {
-            if pt.in_txn {
-                self.marks.open_partitions.push((tp.topic, tp.partition));
+        for p in &f.partitions {
+            if p.txn.is_some_and(|t| t.in_txn) {
+                self.marks
+                    .open_partitions
+                    .push((p.tp.topic, p.tp.partition));
             }
         }
     }
@@ -231,9 +187,9 @@ mod tests {
     fn a_plain_world_draws_no_transactions() {
         let sim = Sim::new(Config::preset(), 1).unwrap();
         let mut f = TxnFrame::default();
-        f.observe(&sim);
+        f.observe(&sim.frame());
         assert!(!f.marks.world);
-        assert!(f.parts.is_empty());
+        assert!(f.marks.positions.is_empty());
     }
 
     #[test]
@@ -242,16 +198,18 @@ mod tests {
         sim.run_until(SimTime(500_000));
         sim.apply(Change::BeginTransaction { producer: 0 }).unwrap();
         sim.run_until(SimTime(1_000_000));
+        let frame = sim.frame();
         let mut f = TxnFrame::default();
-        f.observe(&sim);
+        f.observe(&frame);
         assert!(f.marks.world);
         assert!(
             !f.marks.open_partitions.is_empty(),
             "premise: partitions added"
         );
-        let held = f
-            .parts
-            .values()
+        let held = frame
+            .partitions
+            .iter()
+            .filter_map(|p| p.txn)
             .filter(|p| p.first_open.is_some_and(|o| p.lso <= o))
             .count();
         assert!(held > 0, "the LSO stops at the open transaction");

@@ -1,5 +1,6 @@
 //! In a member's box: the leader chip and the heartbeat pulse on the title row, and under its
-//! partition rows what it does while its group rebalances (the core's `Sim::member_rebalance`).
+//! partition rows what it does while its group rebalances (the core's `Sim::member_rebalance`,
+//! read into the frame as `ConsumerFrame::rebalance`).
 //! Over the messages in flight: the group protocol's requests named, heartbeats pulsing.
 
 use super::group_chart::SMALLER;
@@ -8,11 +9,10 @@ use super::layout::Layout;
 use super::paint::{dot, fit, text, DANGER, EDGE, INK, SMALL, WARN};
 use super::state::View;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::consumer::group::Group;
-use streamscope_core::consumer::{Consumer, MemberState};
+use streamscope_core::consumer::MemberState;
 use streamscope_core::net::{Body, MessageKind};
-use streamscope_core::sim::view::MemberRebalance;
-use streamscope_core::Sim;
+use streamscope_core::sim::view::{ConsumerFrame, Frame, GroupFrame, MemberRebalance};
+use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 const HEARTBEAT: &str = "#d63384";
@@ -21,34 +21,32 @@ const HEARTBEAT: &str = "#d63384";
 /// partition rows what it does while its group rebalances. Returns the rows it used.
 pub fn draw_member_extras(
     ctx: &Ctx,
-    sim: &Sim,
+    f: &Frame,
     l: &Layout,
     lang: Lang,
     view: &View,
-    c: &Consumer,
+    cf: &ConsumerFrame,
     y: f64,
 ) -> usize {
-    let Some(g) = sim.groups().get(c.group as usize) else {
+    let c = cf;
+    let Some(g) = f.group(c.group) else {
         return 0;
     };
     let right = l.cons_x + l.cons_w - 8.0;
     // Heartbeat: a dot that pulses when one reached the coordinator.
     let (hx, hy) = (right - 4.0, y + 11.0);
-    draw_heartbeat(ctx, sim, view, c, (hx, hy));
-    if g.leader_consumer() == Some(c.index) {
+    draw_heartbeat(ctx, f.now, view, c, (hx, hy));
+    if g.leader == Some(c.index) {
         draw_leader_chip(ctx, lang, hx, y);
     }
-    draw_rebalance_note(ctx, sim, l, lang, (c, g), y)
+    draw_rebalance_note(ctx, l, lang, (cf, g), y)
 }
 
 /// The heartbeat dot at (`hx`, `hy`): filled with a fading ring while one recently reached
 /// the coordinator, an empty circle otherwise.
-fn draw_heartbeat(ctx: &Ctx, sim: &Sim, view: &View, c: &Consumer, (hx, hy): (f64, f64)) {
+fn draw_heartbeat(ctx: &Ctx, now: SimTime, view: &View, c: &ConsumerFrame, (hx, hy): (f64, f64)) {
     let window = view.departure_window_us.max(1000);
-    let age = view
-        .rebalance
-        .last_heartbeat(c.index)
-        .map(|t| sim.now().since(t));
+    let age = view.rebalance.last_heartbeat(c.index).map(|t| now.since(t));
     match age {
         Some(a) if a <= window && c.state != MemberState::Stopped => {
             let f = a as f64 / window as f64;
@@ -86,14 +84,13 @@ fn draw_leader_chip(ctx: &Ctx, lang: Lang, hx: f64, y: f64) {
 /// when it fits. Returns the rows it used (0 or 1).
 fn draw_rebalance_note(
     ctx: &Ctx,
-    sim: &Sim,
     l: &Layout,
     lang: Lang,
-    (c, g): (&Consumer, &Group),
+    (cf, g): (&ConsumerFrame, &GroupFrame),
     y: f64,
 ) -> usize {
     // What the member does with its partitions during the rebalance.
-    let Some(part) = sim.member_rebalance(c) else {
+    let Some(part) = cf.rebalance else {
         return 0;
     };
     let note = match part {
@@ -101,7 +98,7 @@ fn draw_rebalance_note(
             tf(
                 lang,
                 "grp_member_assigns",
-                &[("assignor", g.protocol.map_or("-", |k| k.name()))],
+                &[("assignor", g.assignor.unwrap_or("-"))],
             ),
             INK,
         ),
@@ -112,7 +109,7 @@ fn draw_rebalance_note(
         MemberRebalance::Revoked => (t(lang, "grp_member_revoked").to_string(), DANGER),
         MemberRebalance::WillRevoke => (t(lang, "grp_member_will_revoke").to_string(), WARN),
     };
-    let ry = y + 40.0 + 18.0 * c.assignment.len() as f64;
+    let ry = y + 40.0 + 18.0 * cf.assigned_count() as f64;
     if ry + 16.0 > y + l.cons_h {
         return 0;
     }
@@ -129,9 +126,9 @@ fn draw_rebalance_note(
 }
 
 /// Over the messages in flight: the group protocol's requests named, heartbeats as pulses.
-pub fn draw_group_messages(ctx: &Ctx, sim: &Sim, l: &Layout) {
-    let now = sim.now().micros() as f64;
-    for m in sim.messages() {
+pub fn draw_group_messages(ctx: &Ctx, f: &Frame, l: &Layout) {
+    let now = f.now.micros() as f64;
+    for m in &f.messages {
         let label = match m.body.kind() {
             MessageKind::JoinGroup => "Join",
             MessageKind::JoinGroupResponse => "Join ✓",

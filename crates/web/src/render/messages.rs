@@ -8,7 +8,7 @@ use super::state::{record_dot, View};
 use super::txn_messages;
 use streamscope_core::net::{Body, FetchedPartition, Message, MessageKind, TopicPartitionId};
 use streamscope_core::producer::accumulator::ProducerBatch;
-use streamscope_core::Sim;
+use streamscope_core::sim::view::Frame;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 fn first_partition(m: &Message) -> Option<u32> {
@@ -23,9 +23,9 @@ const MSG_GROUPS: usize = 6;
 
 const MSG_DOTS: usize = 8;
 
-pub fn draw_messages(ctx: &Ctx, sim: &Sim, l: &Layout, view: &mut View, dashes: &Dashes) {
-    let now = sim.now().micros() as f64;
-    for m in sim.messages() {
+pub fn draw_messages(ctx: &Ctx, fr: &Frame, l: &Layout, view: &mut View, dashes: &Dashes) {
+    let now = fr.now.micros() as f64;
+    for &m in &fr.messages {
         let (x0, y0) = l.anchor(m.from, m.to, first_partition(m));
         let (x1, y1) = l.anchor(m.to, m.from, first_partition(m));
         let span = (m.deliver_at.micros() as f64 - m.sent_at.micros() as f64).max(1.0);

@@ -10,43 +10,31 @@ use super::paint::{
 use super::state::View;
 use super::txn;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::config::SendMode;
-use streamscope_core::producer::{Producer, ProducerState};
-use streamscope_core::sim::view::is_processor_producer;
-use streamscope_core::Sim;
+use streamscope_core::producer::ProducerState;
+use streamscope_core::sim::view::{Frame, ProducerFrame};
+use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// `compression: lz4 (ratio 0.42)`: the codec and the ratio of bytes on the wire to bytes
 /// before compression over the batches sent so far (before any: the estimate new batches
 /// start from, Kafka's `CompressionRatioEstimator`).
-pub fn compression_text(p: &Producer, lang: Lang) -> String {
-    let ratio = if p.stats.bytes_uncompressed > 0 {
-        p.stats.bytes_on_wire as f64 / p.stats.bytes_uncompressed as f64
-    } else {
-        p.accumulator.ratio_estimate as f64
-    };
+pub fn compression_text(p: &ProducerFrame, lang: Lang) -> String {
     tf(
         lang,
         "compression_slot",
         &[
-            ("type", p.config.compression_type.value.name()),
-            ("ratio", &format!("{ratio:.2}")),
+            ("type", p.compression),
+            ("ratio", &format!("{:.2}", p.compression_ratio)),
         ],
     )
 }
 
-/// The running producer instance of the page's application (application 0), if any: which
-/// instance that is (not a zombie sharing its transactional.id) is the core's answer.
-pub fn running(sim: &Sim) -> Option<&Producer> {
-    sim.running_app_producer(0)
-}
-
-/// How the application's send() stands, for the producer box and the page's status line:
-/// (text, colour).
-pub fn producer_status(sim: &Sim, p: &Producer, lang: Lang) -> (String, &'static str) {
-    if let Some(b) = p.blocked {
-        let ms = sim.now().since(b.since) / 1000;
-        let max = p.config.max_block_ms.value;
+/// How the application's send() stands at `now`, for the producer box and the page's status
+/// line: (text, colour).
+pub fn producer_status(now: SimTime, p: &ProducerFrame, lang: Lang) -> (String, &'static str) {
+    if let Some(since) = p.blocked_since {
+        let ms = now.since(since) / 1000;
+        let max = p.max_block_ms;
         return (
             tf(
                 lang,
@@ -59,16 +47,17 @@ pub fn producer_status(sim: &Sim, p: &Producer, lang: Lang) -> (String, &'static
     if let Some(id) = p.awaiting_ack {
         return (tf(lang, "sync_waiting", &[("id", &id.to_string())]), WARN);
     }
-    if p.config.workload.send_mode.value == SendMode::Sync {
+    if p.sync {
         return (t(lang, "sync_idle").to_string(), MUTED);
     }
     (t(lang, "async_sending").to_string(), MUTED)
 }
 
-pub fn draw_headers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, txn_world: bool) {
+pub fn draw_headers(ctx: &Ctx, frame: &Frame, l: &Layout, lang: Lang, txn_world: bool) {
     let f = "600 13px system-ui, sans-serif";
-    let batch_size = running(sim)
-        .map(|p| p.config.batch_size.value)
+    let batch_size = frame
+        .running()
+        .map(|p| p.batch_size)
         .unwrap_or_default()
         .to_string();
     let cols = [
@@ -93,18 +82,18 @@ pub fn draw_headers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, txn_world: boo
 }
 
 /// Draws the producer boxes; returns the y below the last one.
-pub fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut View) -> f64 {
+pub fn draw_producers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View) -> f64 {
     let mut y = l.top;
     let x = l.prod_x + 8.0;
     // The running instance first, then zombies (same transactional.id) and closing ones.
-    let mut order: Vec<_> = sim
-        .producers()
+    let mut order: Vec<&ProducerFrame> = f
+        .producers
         .iter()
-        .filter(|p| p.state != ProducerState::Closed && !is_processor_producer(p))
+        .filter(|p| p.state != ProducerState::Closed && !p.processor)
         .collect();
-    order.sort_by_key(|p| (p.state != ProducerState::Running, sim.is_zombie(p)));
+    order.sort_by_key(|p| (p.state != ProducerState::Running, p.zombie));
     for p in order.into_iter().take(3) {
-        let zombie = sim.is_zombie(p);
+        let zombie = p.zombie;
         let is_running = p.state == ProducerState::Running && !zombie;
         let extra = txn::producer_extra(p, !is_running);
         let h = if is_running { 236.0 } else { 70.0 } + extra;
@@ -125,9 +114,9 @@ pub fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut V
             BOLD,
         );
         if is_running {
-            draw_running_box(ctx, sim, l, lang, view, p, y);
+            draw_running_box(ctx, f.now, l, lang, view, p, y);
         } else {
-            draw_compact_box(ctx, sim, l, lang, view, (p, zombie), y);
+            draw_compact_box(ctx, l, lang, view, p, y);
         }
         y += h + 10.0;
     }
@@ -137,15 +126,15 @@ pub fn draw_producers(ctx: &Ctx, sim: &Sim, l: &Layout, lang: Lang, view: &mut V
 /// A zombie's or a closing instance's compact box (below its pid line at `y`).
 fn draw_compact_box(
     ctx: &Ctx,
-    sim: &Sim,
     l: &Layout,
     lang: Lang,
     view: &mut View,
-    (p, zombie): (&Producer, bool),
+    pf: &ProducerFrame,
     y: f64,
 ) {
+    let p = pf;
     let x = l.prod_x + 8.0;
-    let what = if zombie { "txn_zombie" } else { "closing" };
+    let what = if pf.zombie { "txn_zombie" } else { "closing" };
     text(ctx, t(lang, what), x, y + 36.0, WARN, BODY);
     text(
         ctx,
@@ -160,20 +149,21 @@ fn draw_compact_box(
         BODY,
     );
     let at = (x, y + 70.0 - 4.0, l.prod_w - 16.0);
-    txn::draw_producer_txn(ctx, sim, lang, view, p, at, true);
+    txn::draw_producer_txn(ctx, lang, view, pf, at, true);
 }
 
 /// The running instance's box (below its pid line at `y`): settings, counters, buffer.memory
 /// in use, what its send() is doing, and its transaction lines.
 fn draw_running_box(
     ctx: &Ctx,
-    sim: &Sim,
+    now: SimTime,
     l: &Layout,
     lang: Lang,
     view: &mut View,
-    p: &Producer,
+    pf: &ProducerFrame,
     y: f64,
 ) {
+    let p = pf;
     let x = l.prod_x + 8.0;
     let mut ly = y + 36.0;
     for (s, colour) in &settings_lines(p, lang) {
@@ -183,7 +173,7 @@ fn draw_running_box(
     }
     draw_buffer(ctx, l, lang, p, (x, ly));
     // What the application's send() is doing (sync wait, blocked on memory).
-    let (status, colour) = producer_status(sim, p, lang);
+    let (status, colour) = producer_status(now, p, lang);
     wrapped(
         ctx,
         &status,
@@ -194,27 +184,16 @@ fn draw_running_box(
         colour,
     );
     let at = (x, y + 236.0 - 6.0, l.prod_w - 16.0);
-    txn::draw_producer_txn(ctx, sim, lang, view, p, at, false);
+    txn::draw_producer_txn(ctx, lang, view, pf, at, false);
 }
 
 /// The running producer's lines with their colours: acks and linger.ms, the partitioner,
 /// idempotence, compression, records sent and acknowledged, requests in flight.
-fn settings_lines(p: &Producer, lang: Lang) -> [(String, &'static str); 7] {
+fn settings_lines(p: &ProducerFrame, lang: Lang) -> [(String, &'static str); 7] {
     [
+        (format!("acks={} · linger.ms={}", p.acks, p.linger_ms), INK),
         (
-            format!(
-                "acks={} · linger.ms={}",
-                p.config.acks.value.name(),
-                p.config.linger_ms.value
-            ),
-            INK,
-        ),
-        (
-            t(
-                lang,
-                &format!("partitioner.{}", p.config.partitioner.value.name()),
-            )
-            .to_string(),
+            t(lang, &format!("partitioner.{}", p.partitioner)).to_string(),
             INK,
         ),
         (
@@ -227,9 +206,9 @@ fn settings_lines(p: &Producer, lang: Lang) -> [(String, &'static str); 7] {
             MUTED,
         ),
         (compression_text(p, lang), MUTED),
-        (format!("{} {}", t(lang, "sent"), p.stats.records_sent), INK),
+        (format!("{} {}", t(lang, "sent"), p.records_sent), INK),
         (
-            format!("{} {}", t(lang, "acked"), p.stats.records_acknowledged),
+            format!("{} {}", t(lang, "acked"), p.records_acknowledged),
             INK,
         ),
         (
@@ -245,9 +224,9 @@ fn settings_lines(p: &Producer, lang: Lang) -> [(String, &'static str); 7] {
 
 /// buffer.memory in use at (`x`, `ly`), as text and a bar (red while send() is blocked on
 /// it, orange above 80 %).
-fn draw_buffer(ctx: &Ctx, l: &Layout, lang: Lang, p: &Producer, (x, ly): (f64, f64)) {
-    let used = p.accumulator.buffer_used;
-    let total = p.config.buffer_memory.value.max(1);
+fn draw_buffer(ctx: &Ctx, l: &Layout, lang: Lang, p: &ProducerFrame, (x, ly): (f64, f64)) {
+    let used = p.buffer_used;
+    let total = p.buffer_memory.max(1);
     text(
         ctx,
         &tf(
@@ -264,7 +243,7 @@ fn draw_buffer(ctx: &Ctx, l: &Layout, lang: Lang, p: &Producer, (x, ly): (f64, f
     let frac = (used as f64 / total as f64).clamp(0.0, 1.0);
     ctx.set_fill_style_str("#eaeef2");
     ctx.fill_rect(x, ly + 5.0, bar_w, 7.0);
-    ctx.set_fill_style_str(if p.blocked.is_some() {
+    ctx.set_fill_style_str(if p.blocked_since.is_some() {
         DANGER
     } else if frac > 0.8 {
         WARN

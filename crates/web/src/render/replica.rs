@@ -12,8 +12,8 @@ use super::state::View;
 use super::txn::{self, Scale, LSO_COLOUR};
 use crate::i18n::{t, Lang};
 use streamscope_core::cluster::BrokerState;
-use streamscope_core::cluster::{Partition, Replica};
-use streamscope_core::log::EntryKind;
+use streamscope_core::log::{EntryKind, Log};
+use streamscope_core::sim::view::{PartitionFrame, PositionFrame, ReplicaFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// Colour of the high watermark line and text.
@@ -43,8 +43,9 @@ pub const MAX_MARKS: usize = 1024;
 /// What the parts of one replica row share: the replica, where the row is, its text.
 struct Row<'a> {
     ti: u32,
-    p: &'a Partition,
-    r: &'a Replica,
+    pf: &'a PartitionFrame<'a>,
+    positions: &'a [PositionFrame],
+    r: &'a ReplicaFrame<'a>,
     broker: u32,
     is_leader: bool,
     in_isr: bool,
@@ -66,25 +67,29 @@ struct LogArea {
     hw: u64,
 }
 
-/// One replica row: label and role, log tiles, LEO and HW lines, ISR state, offsets.
+/// One replica row: label and role, log tiles, LEO and HW lines, ISR state, offsets. The
+/// consumers' `positions` are the frame's (those on this partition are drawn).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_replica(
     ctx: &Ctx,
     l: &Layout,
     lang: Lang,
     view: &mut View,
-    (ti, p, r): (u32, &Partition, &Replica),
+    (pf, r, positions): (&PartitionFrame, &ReplicaFrame, &[PositionFrame]),
     (state, stuck): (BrokerState, Option<bool>),
     (ry, row_h): (f64, f64),
 ) {
     let broker = r.broker;
     let font = if row_h < 16.0 { SMALL } else { FONT };
+    let (ti, partition) = (pf.tp.topic, pf.tp.partition);
     let row = Row {
         ti,
-        p,
+        pf,
+        positions,
         r,
         broker,
-        is_leader: p.leader == Some(broker),
-        in_isr: p.isr.contains(&broker),
+        is_leader: r.leader,
+        in_isr: r.in_isr,
         state,
         stuck,
         ry,
@@ -96,14 +101,14 @@ pub(super) fn draw_replica(
     let area = log_area(l, view, &row);
     let (duplicates_marked, markers_drawn) = draw_log(ctx, l, view, &row, &area);
     let lso = draw_offset_lines(ctx, view, &row, &area);
-    let lx = draw_row_notes(ctx, lang, view, &row, area.scale.x0);
+    let lx = draw_row_notes(ctx, lang, &row, area.scale.x0);
     draw_stuck(ctx, l, lang, &row, lx);
-    draw_offsets_text(ctx, lang, view, &row, &area, lso);
+    draw_offsets_text(ctx, lang, &row, &area, lso);
     if view.replicas.len() < MAX_MARKS {
         view.replicas.push(ReplicaMark {
             broker,
             topic: ti,
-            partition: p.index,
+            partition,
             leader: row.is_leader,
             in_isr: row.in_isr,
             broker_state: state,
@@ -122,13 +127,13 @@ pub(super) fn draw_replica(
 fn draw_replica_label(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row) {
     let bx = l.broker_x;
     let (ry, row_h, is_leader) = (row.ry, row.row_h, row.is_leader);
-    if view.partition_selected(row.ti, row.p.index) {
+    if view.partition_selected(row.ti, row.pf.tp.partition) {
         ctx.set_fill_style_str("#fff8c5");
         ctx.fill_rect(bx + 4.0, ry, LABEL_W - 4.0, row_h - 2.0);
     }
     text(
         ctx,
-        &format!("P{}", row.p.index),
+        &format!("P{}", row.pf.tp.partition),
         bx + 8.0,
         row.base,
         INK,
@@ -161,7 +166,7 @@ fn draw_replica_label(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row) {
         row_h - 2.0,
         Target::Partition {
             topic: row.ti,
-            partition: row.p.index,
+            partition: row.pf.tp.partition,
             broker: Some(row.broker),
         },
     );
@@ -170,7 +175,7 @@ fn draw_replica_label(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row) {
 /// The log's place in the row, on an offset scale shared by the partition's replicas, and
 /// this replica's log end offset and high watermark.
 fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
-    let (p, r) = (row.p, row.r);
+    let r = row.r;
     let x0 = l.broker_x + LABEL_W + 2.0;
     let text_x = l.broker_x + l.broker_w - 8.0;
     let offsets_w = if view.txn.marks.world {
@@ -180,23 +185,9 @@ fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
     };
     let log_w = (text_x - offsets_w - x0).max(0.0);
     let tiles_fit = (log_w / (TILE + 1.0)) as u64;
-    let end = p
-        .replicas
-        .iter()
-        .map(|x| x.log.log_end_offset())
-        .max()
-        .unwrap_or(0);
-    let from = end.saturating_sub(tiles_fit);
-    let hw = if row.is_leader {
-        p.high_watermark()
-    } else {
-        r.high_watermark
-    };
+    let from = row.pf.log_end_offset_max.saturating_sub(tiles_fit);
     LogArea {
-        tp: streamscope_core::net::TopicPartitionId {
-            topic: row.ti,
-            partition: p.index,
-        },
+        tp: row.pf.tp,
         scale: Scale {
             x0,
             from,
@@ -204,8 +195,8 @@ fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
         },
         text_x,
         log_w,
-        leo: r.log.log_end_offset(),
-        hw,
+        leo: r.log_end_offset,
+        hw: r.high_watermark,
     }
 }
 
@@ -224,7 +215,7 @@ fn draw_log(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row, area: &LogArea) -
             0.3
         });
     }
-    find_duplicates(view, row.r, from, leo);
+    find_duplicates(view, row.r.log, from, leo);
     let sel = view.selected_record();
     let mut duplicates_marked = 0u32;
     let mut markers_drawn = 0u32;
@@ -254,7 +245,7 @@ fn draw_log(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row, area: &LogArea) -
     }
     if view.txn.marks.world {
         let label = (leo, l.broker_x + 4.0, LABEL_W - 4.0);
-        txn::draw_open_band(ctx, view, area.tp, area.scale, (ry, row_h), label);
+        txn::draw_open_band(ctx, row.pf.txn, area.scale, (ry, row_h), label);
     }
     if !row.in_isr {
         ctx.set_global_alpha(if row.state == BrokerState::Up {
@@ -287,7 +278,8 @@ fn draw_offset_lines(ctx: &Ctx, view: &mut View, row: &Row, area: &LogArea) -> O
         arrow_left(ctx, x0 - 1.0, ry + 1.0 + half, half, HW_COLOUR);
     }
     if view.txn.marks.world && row.is_leader {
-        txn::draw_lso_and_positions(ctx, view, area.tp, area.scale, (ry, row_h))
+        let txn = (area.tp, row.pf.txn, row.positions);
+        txn::draw_lso_and_positions(ctx, txn, area.scale, (ry, row_h))
     } else {
         None
     }
@@ -295,7 +287,7 @@ fn draw_offset_lines(ctx: &Ctx, view: &mut View, row: &Row, area: &LogArea) -> O
 
 /// "not in ISR" over the hatching, and on a leader the records acknowledged but lost here.
 /// Returns the x where a further note may start.
-fn draw_row_notes(ctx: &Ctx, lang: Lang, view: &View, row: &Row, x0: f64) -> f64 {
+fn draw_row_notes(ctx: &Ctx, lang: Lang, row: &Row, x0: f64) -> f64 {
     let (ry, row_h, base) = (row.ry, row.row_h, row.base);
     if !row.in_isr {
         // Said in words too, over the hatching.
@@ -308,14 +300,7 @@ fn draw_row_notes(ctx: &Ctx, lang: Lang, view: &View, row: &Row, x0: f64) -> f64
         text(ctx, label, lx + 4.0, base - 1.0, DANGER, SMALL);
     }
     // Records the producer was told are safe but this leader's log lacks (the monitor).
-    let lost = view
-        .lost
-        .get(&streamscope_core::net::TopicPartitionId {
-            topic: row.ti,
-            partition: row.p.index,
-        })
-        .copied()
-        .unwrap_or(0);
+    let lost = row.pf.lost;
     let mut lx = x0 + 4.0;
     if row.is_leader && lost > 0 {
         let msg = format!("{} {lost}", t(lang, "lost_here"));
@@ -354,14 +339,7 @@ fn draw_stuck(ctx: &Ctx, l: &Layout, lang: Lang, row: &Row, lx: f64) {
 
 /// "LEO n · HW n" at the right of the row, the numbers in the colours of their lines, and
 /// the LSO in words where an open transaction holds it below the high watermark.
-fn draw_offsets_text(
-    ctx: &Ctx,
-    lang: Lang,
-    view: &View,
-    row: &Row,
-    area: &LogArea,
-    lso: Option<u64>,
-) {
+fn draw_offsets_text(ctx: &Ctx, lang: Lang, row: &Row, area: &LogArea, lso: Option<u64>) {
     let (text_x, base, font) = (area.text_x, row.base, row.font);
     // "LEO n HW n": the numbers in the colours of their lines.
     let hw_text = format!("{} {}", t(lang, "hw"), area.hw);
@@ -370,7 +348,7 @@ fn draw_offsets_text(
     let leo_text = format!("{} {} ·", t(lang, "leo"), area.leo);
     text_right(ctx, &leo_text, text_x - hw_w - 4.0, base, LEO_COLOUR, font);
     // The LSO in words where an open transaction holds it below the high watermark.
-    if let Some(lso) = lso.filter(|_| view.txn.parts.get(&area.tp).is_some_and(|pt| pt.held)) {
+    if let Some(lso) = lso.filter(|_| row.pf.txn.is_some_and(|pt| pt.held)) {
         let leo_w = ctx.measure_text(&leo_text).map_or(50.0, |m| m.width());
         text_right(
             ctx,
@@ -417,10 +395,10 @@ fn hatch(ctx: &Ctx, x: f64, y: f64, w: f64, h: f64) {
 
 /// Fills `view.dup_ids` (sorted) with the record ids that occur more than once among this
 /// log's offsets `from..leo` (`Log::range` needs `from <= leo`), reusing the view's buffers (no allocation once warm).
-fn find_duplicates(view: &mut View, r: &Replica, from: u64, leo: u64) {
+fn find_duplicates(view: &mut View, log: &Log, from: u64, leo: u64) {
     view.dup_scratch.clear();
     view.dup_ids.clear();
-    for (_, e) in r.log.range(from.min(leo), leo) {
+    for (_, e) in log.range(from.min(leo), leo) {
         if e.kind == EntryKind::Data {
             view.dup_scratch.push(e.record_id);
         }
@@ -457,22 +435,13 @@ mod tests {
                 transactional: false,
             });
         }
-        let r = Replica {
-            broker: 0,
-            log,
-            high_watermark: 0,
-            leader_view_leo: 0,
-            last_caught_up: SimTime(0),
-            last_fetch_leader_leo: 0,
-            last_fetch_time: SimTime(0),
-        };
         let mut view = View::new();
-        find_duplicates(&mut view, &r, 0, 6);
+        find_duplicates(&mut view, &log, 0, 6);
         assert_eq!(view.dup_ids, [2, 3]);
-        find_duplicates(&mut view, &r, 4, 6);
+        find_duplicates(&mut view, &log, 4, 6);
         assert!(view.dup_ids.is_empty());
         // The partition's scale can start past this replica's log end (a lagging follower).
-        find_duplicates(&mut view, &r, 9, 6);
+        find_duplicates(&mut view, &log, 9, 6);
         assert!(view.dup_ids.is_empty());
     }
 }

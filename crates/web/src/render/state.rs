@@ -1,14 +1,15 @@
 //! What the renderer keeps between frames ([`View`]): the hit boxes of the last frame, the
 //! selection to highlight, the recent departures of batches from the accumulator, the marks
-//! of the last frame (for the test hook), the rebalance observer and the parts a drain found
-//! stuck. Never part of the simulation.
+//! of the last frame (for the test hook), the core frame's vectors for the next frame, the
+//! rebalance observer and the parts a drain found stuck. Never part of the simulation.
 
 use super::hits::{Hits, Target};
 use super::marks::{GroupMark, ReplicaMark, TxnFrame};
 use super::paint::{dot, key_colour, ring};
 use crate::rebalance::Observer;
 use streamscope_core::net::Body;
-use streamscope_core::{Sim, SimTime};
+use streamscope_core::sim::view::{Frame, FrameBuffers};
+use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// Dots a departed batch shows in its row's lane.
@@ -42,9 +43,9 @@ pub struct View {
     /// allocation once warm).
     pub dup_scratch: Vec<u64>,
     pub dup_ids: Vec<u64>,
-    /// Acknowledged-then-lost records per partition, read from the monitor each frame.
-    pub lost: std::collections::BTreeMap<streamscope_core::net::TopicPartitionId, u64>,
-    /// This frame's transaction state and what was drawn of it (`render::txn`).
+    /// The last frame's vectors, filled again by the next (no allocation once warm).
+    pub frame_buffers: FrameBuffers,
+    /// What this frame drew of transactions (`render::txn`).
     pub txn: TxnFrame,
     /// The group panels drawn in the last frame (for the test hook).
     pub groups: Vec<GroupMark>,
@@ -71,7 +72,7 @@ impl View {
             replicas: Vec::new(),
             dup_scratch: Vec::new(),
             dup_ids: Vec::new(),
-            lost: std::collections::BTreeMap::new(),
+            frame_buffers: FrameBuffers::default(),
             txn: TxnFrame::default(),
             groups: Vec::new(),
             rebalance: Observer::default(),
@@ -102,14 +103,14 @@ impl View {
     }
 
     /// Notes the batches of produce requests now in flight.
-    pub fn observe(&mut self, sim: &Sim, partitions: u32) {
-        let now = sim.now();
+    pub fn observe(&mut self, f: &Frame, partitions: u32) {
+        let now = f.now;
         if self.departures.iter().flatten().any(|d| d.sent_at > now) {
             // Time went back: a new simulation.
             self.departures.clear();
         }
         self.departures.resize(partitions as usize, None);
-        for m in sim.messages() {
+        for m in &f.messages {
             let Body::Produce { batches, .. } = &m.body else {
                 continue;
             };

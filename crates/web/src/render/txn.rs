@@ -9,9 +9,9 @@
 //! read_committed, which stops at the LSO; orange: read_uncommitted, which runs to the high
 //! watermark). Transaction requests in flight are labelled pills.
 //!
-//! Everything comes from the core (`Sim::transactions`, `Sim::last_stable_offset`,
-//! `Sim::partition_transactions`, `Sim::consumer_fetch_limit`, the producers'
-//! `TransactionManager`); this module decides nothing about Kafka.
+//! Everything comes from the core's frame (`PartitionFrame::txn`: the LSO, the open
+//! transaction; `Frame::positions`; `ProducerFrame`: zombie, its transaction at the client and
+//! at the coordinator, `ProducerTxnFrame`); this module decides nothing about Kafka.
 
 use super::hits::Target;
 use super::layout::{Layout, BUTTON_ROOM};
@@ -19,13 +19,13 @@ use super::marks::{MarkerMark, ProducerTxnMark, MAX_MARKS};
 use super::paint::{text, DANGER, FONT, INK, MUTED, SMALL, WARN};
 use super::state::View;
 use crate::i18n::{t, tf, Lang};
-use streamscope_core::cluster::Broker;
-use streamscope_core::coordinator::txn::state::{TxnMetadata, TxnState};
+use streamscope_core::coordinator::txn::state::TxnState;
 use streamscope_core::log::{EntryKind, LogEntry};
 use streamscope_core::net::TopicPartitionId;
-use streamscope_core::producer::transaction::{ClientTxnState, TransactionManager};
-use streamscope_core::producer::Producer;
-use streamscope_core::Sim;
+use streamscope_core::producer::transaction::ClientTxnState;
+use streamscope_core::sim::view::{
+    BrokerFrame, CoordinatorTxnFrame, PartitionTxn, PositionFrame, ProducerFrame, ProducerTxnFrame,
+};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// The last stable offset's line and text.
@@ -66,13 +66,12 @@ impl Scale {
 /// row label of a partition in a transaction.
 pub(super) fn draw_open_band(
     ctx: &Ctx,
-    view: &View,
-    tp: TopicPartitionId,
+    txn: Option<PartitionTxn>,
     scale: Scale,
     (ry, row_h): (f64, f64),
     (leo, label_x, label_w): (u64, f64, f64),
 ) {
-    let Some(pt) = view.txn.parts.get(&tp) else {
+    let Some(pt) = txn else {
         return;
     };
     if let Some(first) = pt.first_open {
@@ -145,15 +144,15 @@ pub(super) fn draw_marker(
 }
 
 /// The LSO line on a leader row (just left of the high watermark's when they are equal) and
-/// the consumers' positions under it. Returns the LSO drawn.
+/// the consumers' positions (of every partition: `positions`, those on `tp` drawn) under it.
+/// Returns the LSO drawn.
 pub(super) fn draw_lso_and_positions(
     ctx: &Ctx,
-    view: &View,
-    tp: TopicPartitionId,
+    (tp, txn, positions): (TopicPartitionId, Option<PartitionTxn>, &[PositionFrame]),
     scale: Scale,
     (ry, row_h): (f64, f64),
 ) -> Option<u64> {
-    let pt = view.txn.parts.get(&tp)?;
+    let pt = txn?;
     ctx.set_fill_style_str(LSO_COLOUR);
     if pt.lso >= scale.from {
         ctx.fill_rect(scale.at(pt.lso) - 4.5, ry - 1.0, 2.0, row_h);
@@ -167,16 +166,17 @@ pub(super) fn draw_lso_and_positions(
         ctx.close_path();
         ctx.fill();
     }
-    for (_, _, rc, pos) in &pt.positions {
+    for p in positions.iter().filter(|p| p.tp == tp) {
+        let (rc, pos) = (p.read_committed, p.position);
         // A position left of the drawn offsets sits at the log's start.
-        let x = scale.at((*pos).max(scale.from)) - 1.5;
+        let x = scale.at(pos.max(scale.from)) - 1.5;
         let base = ry + row_h - 1.0;
         ctx.begin_path();
         ctx.move_to(x - 3.5, base);
         ctx.line_to(x + 3.5, base);
         ctx.line_to(x, base - 6.0);
         ctx.close_path();
-        ctx.set_fill_style_str(if *rc { LSO_COLOUR } else { UNCOMMITTED_COLOUR });
+        ctx.set_fill_style_str(if rc { LSO_COLOUR } else { UNCOMMITTED_COLOUR });
         ctx.fill();
         ctx.set_stroke_style_str("#ffffff");
         ctx.set_line_width(0.75);
@@ -189,13 +189,12 @@ pub(super) fn draw_lso_and_positions(
 /// any), from `x`; it keeps clear of the Crash / Restart button.
 pub(super) fn draw_coordinator_chip(
     ctx: &Ctx,
-    sim: &Sim,
     l: &Layout,
     lang: Lang,
     view: &mut View,
-    (b, x): (&Broker, f64),
+    (b, x): (&BrokerFrame, f64),
 ) {
-    if !view.txn.marks.world || !b.alive || !sim.is_txn_coordinator(b.id) {
+    if !view.txn.marks.world || !b.alive || !b.txn_coordinator {
         return;
     }
     let y = l.broker_y(b.id);
@@ -232,7 +231,7 @@ fn state_colour(s: TxnState) -> &'static str {
 }
 
 /// The extra height a producer box needs for its transaction lines.
-pub fn producer_extra(p: &Producer, compact: bool) -> f64 {
+pub fn producer_extra(p: &ProducerFrame, compact: bool) -> f64 {
     match (&p.txn, compact) {
         (None, _) => 0.0,
         (Some(_), false) => PRODUCER_TXN_H,
@@ -244,28 +243,27 @@ pub fn producer_extra(p: &Producer, compact: bool) -> f64 {
 /// transactional.id and epoch, the coordinator's state of its transaction with the partitions
 /// in it, and committed / aborted counts or the fencing error. A compact (zombie or closing)
 /// box gets one line: epoch, client state, error.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_producer_txn(
     ctx: &Ctx,
-    sim: &Sim,
     lang: Lang,
     view: &mut View,
-    p: &Producer,
+    pf: &ProducerFrame,
     (x, y, w): (f64, f64, f64),
     compact: bool,
 ) {
+    let p = pf;
     let Some(tm) = &p.txn else {
         return;
     };
-    let zombie = sim.is_zombie(p);
+    let zombie = pf.zombie;
     let meta = if zombie || compact {
         None
     } else {
-        sim.transaction_metadata(&tm.transactional_id)
+        tm.coordinator
     };
     view.txn.marks.producers.push(ProducerTxnMark {
         producer: p.index,
-        transactional_id: tm.transactional_id.clone(),
+        transactional_id: tm.transactional_id.to_string(),
         epoch: p.epoch,
         client_state: tm.state.name(),
         coordinator_state: meta.map(|m| m.state.name()),
@@ -283,7 +281,7 @@ pub(super) fn draw_producer_txn(
         &tf(
             lang,
             "txn_producer_line",
-            &[("id", &tm.transactional_id), ("e", &p.epoch.to_string())],
+            &[("id", tm.transactional_id), ("e", &p.epoch.to_string())],
         ),
         x,
         y + 11.0,
@@ -299,7 +297,7 @@ pub(super) fn draw_producer_txn(
 fn draw_compact_txn(
     ctx: &Ctx,
     lang: Lang,
-    (p, tm): (&Producer, &TransactionManager),
+    (p, tm): (&ProducerFrame, &ProducerTxnFrame),
     (x, y): (f64, f64),
 ) {
     let fatal = tm.state == ClientTxnState::Fatal;
@@ -319,7 +317,11 @@ fn draw_compact_txn(
 
 /// The coordinator's state of the transaction as a chip, and the partitions in it after the
 /// chip (clipped to the box).
-fn draw_coordinator_state(ctx: &Ctx, meta: Option<&TxnMetadata>, (x, y, w): (f64, f64, f64)) {
+fn draw_coordinator_state(
+    ctx: &Ctx,
+    meta: Option<CoordinatorTxnFrame>,
+    (x, y, w): (f64, f64, f64),
+) {
     // The coordinator's state as a chip, the client's state and the partitions after it.
     let mut cx = x;
     if let Some(m) = meta {
@@ -340,13 +342,8 @@ fn draw_coordinator_state(ctx: &Ctx, meta: Option<&TxnMetadata>, (x, y, w): (f64
     }
     // The partitions in the transaction, after the chip.
     let parts: Vec<String> = meta
-        .filter(|m| m.state.names_partitions())
-        .map(|m| {
-            m.partitions
-                .iter()
-                .map(|tp| format!("P{}", tp.partition))
-                .collect()
-        })
+        .and_then(|m| m.partitions)
+        .map(|ps| ps.iter().map(|tp| format!("P{}", tp.partition)).collect())
         .unwrap_or_default();
     ctx.save();
     ctx.begin_path();
@@ -357,7 +354,7 @@ fn draw_coordinator_state(ctx: &Ctx, meta: Option<&TxnMetadata>, (x, y, w): (f64
 }
 
 /// The client's transaction state, then its fatal error or its committed / aborted counts.
-fn draw_client_lines(ctx: &Ctx, lang: Lang, tm: &TransactionManager, (x, y): (f64, f64)) {
+fn draw_client_lines(ctx: &Ctx, lang: Lang, tm: &ProducerTxnFrame, (x, y): (f64, f64)) {
     let fatal = tm.state == ClientTxnState::Fatal;
     let client = tf(lang, "txn_client_line", &[("s", tm.state.name())]);
     text(
@@ -386,8 +383,8 @@ fn draw_client_lines(ctx: &Ctx, lang: Lang, tm: &TransactionManager, (x, y): (f6
 }
 
 /// `read_committed` / `read_uncommitted` for a consumer's box.
-pub fn isolation_tag(sim: &Sim, consumer: u32) -> &'static str {
-    if sim.consumer_read_committed(consumer) {
+pub fn isolation_tag(read_committed: bool) -> &'static str {
+    if read_committed {
         "read_committed"
     } else {
         "read_uncommitted"

@@ -3,9 +3,13 @@
 //! `window.streamscope.snapshot()` (`snapshot`), and the answers the page asks of the core
 //! instead of working them out itself: a group's rebalance phase and protocol (`groups`),
 //! zombies, fencing and the wait at the last stable offset (`transactions`), which processor a
-//! consumer is and the pipeline twin's rules (`pipeline`), and lag per partition (`lag`).
+//! consumer is and the pipeline twin's rules (`pipeline`), and lag per partition (`lag`); and
+//! the page's canvas [`Frame`], every answer one frame draws read at once (`frame`, its
+//! producers in `frame_producers`).
 //! None of them holds state of its own.
 
+mod frame;
+mod frame_producers;
 mod groups;
 mod lag;
 mod pipeline;
@@ -14,6 +18,11 @@ mod snapshot;
 mod summary;
 mod transactions;
 
+pub use frame::{
+    AssignedFrame, BrokerFrame, ConsumerFrame, Frame, FrameBuffers, GroupFrame, PartitionFrame,
+    PartitionTxn, PositionFrame, ProcessorFrame, ReplicaFrame,
+};
+pub use frame_producers::{CoordinatorTxnFrame, ProducerFrame, ProducerTxnFrame};
 pub use groups::{GroupPhase, GroupProgress, MemberRebalance};
 pub use pipeline::{is_processor_producer, twin_config};
 pub use producers::{BatchView, InFlightBatchView, InFlightView, ProducerView};
