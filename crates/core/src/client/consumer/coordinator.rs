@@ -4,11 +4,11 @@
 //! `markCoordinatorUnknown` on a request timeout or NOT_COORDINATOR), consumer fetches and
 //! `poll()`. The coordinator's side is in `classic_group` and `coordinator`.
 
-use crate::client::consumer::context::ConsumerCtx;
+use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
 use crate::consumer::{Consumer, MemberState};
 use crate::event::Event;
 use crate::net::{Body, MessageKind, Node, TopicPartitionId};
-use crate::sim::{Pending, Sim};
+use crate::sim::Sim;
 use alloc::vec::Vec;
 
 /// The consumer's `request.timeout.ms` (30 s).
@@ -57,33 +57,6 @@ impl Sim {
         &self.consumers[c as usize]
     }
 
-    /// The coordinator is known again: redo what the member's state was waiting for (a join
-    /// or sync is redone as a JoinGroup, as `joinGroupIfNeeded` does; an offset fetch and a
-    /// blocked commitSync() are sent again; heartbeats resume on the timer).
-    pub(crate) fn coordinator_found(&mut self, c: u32) {
-        let cons = self.consumer(c);
-        if !cons.alive {
-            return;
-        }
-        match cons.state {
-            MemberState::Joining | MemberState::Syncing => self.send_join(c),
-            MemberState::FetchingOffsets => self.send_offset_fetch(c),
-            _ => {}
-        }
-        let cons = &self.consumers[c as usize];
-        if cons.commit_sync_wait.is_some() {
-            if cons.positions.is_empty() {
-                let cons = &mut self.consumers[c as usize];
-                cons.commit_sync_wait = None;
-                cons.busy_until = Some(self.now);
-                self.schedule(self.now, Pending::ConsumerPoll { consumer: c });
-            } else {
-                let id = self.send_commit(c);
-                self.consumers[c as usize].commit_sync_wait = Some(id);
-            }
-        }
-    }
-
     /// Whether a message to `node` is lost because that consumer's process is not running.
     pub(crate) fn consumer_down(&self, node: Node) -> bool {
         match node {
@@ -92,19 +65,44 @@ impl Sim {
             _ => false,
         }
     }
-
-    /// The retry after UNSTABLE_OFFSET_COMMIT (retry.backoff.ms later).
-    pub(crate) fn on_offset_fetch_retry(&mut self, c: u32) -> Option<Event> {
-        let cons = self.consumer(c);
-        if !cons.alive || cons.state != MemberState::FetchingOffsets {
-            return None;
-        }
-        self.send_offset_fetch(c);
-        Some(Event::OffsetFetchRetried { consumer: c })
-    }
 }
 
 impl Consumer {
+    /// The coordinator is known again: redo what the member's state was waiting for (a join
+    /// or sync is redone as a JoinGroup, as `joinGroupIfNeeded` does; an offset fetch and a
+    /// blocked commitSync() are sent again; heartbeats resume on the timer).
+    pub(crate) fn coordinator_found(&mut self, ctx: &mut ConsumerCtx) {
+        if !self.alive {
+            return;
+        }
+        match self.state {
+            MemberState::Joining | MemberState::Syncing => self.send_join(ctx),
+            MemberState::FetchingOffsets => self.send_offset_fetch(ctx),
+            _ => {}
+        }
+        if self.commit_sync_wait.is_some() {
+            if self.positions.is_empty() {
+                self.commit_sync_wait = None;
+                self.busy_until = Some(ctx.now);
+                ctx.out.timer(ctx.now, ConsumerWake::Poll);
+            } else {
+                let id = self.send_commit(ctx);
+                self.commit_sync_wait = Some(id);
+            }
+        }
+    }
+
+    /// The retry after UNSTABLE_OFFSET_COMMIT (retry.backoff.ms later).
+    pub(crate) fn on_offset_fetch_retry(&mut self, ctx: &mut ConsumerCtx) -> Option<Event> {
+        if !self.alive || self.state != MemberState::FetchingOffsets {
+            return None;
+        }
+        self.send_offset_fetch(ctx);
+        Some(Event::OffsetFetchRetried {
+            consumer: self.index,
+        })
+    }
+
     /// A member's request to its group's coordinator, as the member knows it. While the
     /// coordinator is unknown the request is not sent: a FindCoordinator goes out, and once
     /// it is answered the member redoes what its state needs (`coordinator_found`).

@@ -3,15 +3,12 @@
 //! message ids and timer sequence numbers are those of a direct call.
 
 use crate::actor::Effect;
-use crate::assignor::AssignorKind;
 use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
-use crate::client::consumer::member::leader_assign;
 use crate::cluster::Metadata;
 use crate::consumer::Consumer;
 use crate::event::{Delivery, Event};
-use crate::net::{Body, FetchedPartition, JoinedMember, ListedOffset, Node, TopicPartitionId};
+use crate::net::{Body, FetchedPartition, ListedOffset, Node, TopicPartitionId};
 use crate::sim::{Pending, Sim};
-use alloc::string::String;
 use alloc::vec::Vec;
 
 impl Sim {
@@ -77,16 +74,6 @@ impl Sim {
         self.with_consumer(c, |cons, ctx| cons.on_fetch_response(ctx, b, parts))
     }
 
-    /// The position of `tp` is reset by auto.offset.reset.
-    pub(crate) fn request_offset_reset(&mut self, c: u32, tp: TopicPartitionId) {
-        self.with_consumer(c, |cons, ctx| cons.request_offset_reset(ctx, tp));
-    }
-
-    /// ListOffsets for the resets that are due.
-    pub(crate) fn reset_positions(&mut self, c: u32) {
-        self.with_consumer(c, |cons, ctx| cons.reset_positions(ctx));
-    }
-
     /// The wake-up for waiting resets.
     pub(crate) fn on_offset_reset_retry(&mut self, c: u32) -> Option<Event> {
         self.with_consumer(c, |cons, ctx| cons.on_offset_reset_retry(ctx))
@@ -147,10 +134,6 @@ impl Sim {
     pub(crate) fn poll_now(&mut self, c: u32) {
         self.with_consumer(c, |cons, ctx| cons.poll_now(ctx));
     }
-    /// JoinGroup (see `Consumer::send_join`).
-    pub(crate) fn send_join(&mut self, c: u32) {
-        self.with_consumer(c, |cons, ctx| cons.send_join(ctx));
-    }
 
     /// A rejoin is asked for.
     pub(crate) fn rejoin(&mut self, c: u32) {
@@ -167,33 +150,19 @@ impl Sim {
         self.with_consumer(c, |cons, ctx| cons.lose_membership(ctx, reset_member_id));
     }
 
-    /// The assignment of `generation` takes effect.
-    pub(crate) fn apply_assignment(
-        &mut self,
-        c: u32,
-        generation: u32,
-        assignment: Vec<TopicPartitionId>,
-    ) -> Delivery {
-        self.with_consumer(c, |cons, ctx| {
-            cons.apply_assignment(ctx, generation, assignment)
-        })
-    }
-
     /// An assignment that arrived while the application was busy takes effect.
     pub(crate) fn apply_pending_assignment(&mut self, c: u32) {
         self.with_consumer(c, |cons, ctx| cons.apply_pending_assignment(ctx));
     }
 
-    /// The group leader's assignment (see `member::leader_assign`).
-    pub(crate) fn leader_assign(
-        &self,
-        group: u32,
-        protocol: AssignorKind,
-        members: &[JoinedMember],
-    ) -> Vec<(String, Vec<TopicPartitionId>)> {
-        let metadata = Metadata::new(&self.topics, &self.brokers);
-        let subscription = &self.config.groups[group as usize].topics;
-        leader_assign(metadata, subscription, protocol, members)
+    /// A group coordinator's answer at consumer `c`.
+    pub(crate) fn on_coordinator_response(&mut self, c: u32, body: Body) -> Delivery {
+        self.with_consumer(c, |cons, ctx| cons.on_coordinator_response(ctx, body))
+    }
+
+    /// The OffsetFetch retry after UNSTABLE_OFFSET_COMMIT.
+    pub(crate) fn on_offset_fetch_retry(&mut self, c: u32) -> Option<Event> {
+        self.with_consumer(c, |cons, ctx| cons.on_offset_fetch_retry(ctx))
     }
 }
 

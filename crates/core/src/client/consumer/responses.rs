@@ -2,11 +2,12 @@
 //! SyncGroup, Heartbeat, OffsetFetch, OffsetCommit, LeaveGroup responses and their errors.
 
 use crate::client::callback::ClientCallback;
+use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
+use crate::client::consumer::member::leader_assign;
 use crate::consumer::coordinator::CONSUMER_RETRY_BACKOFF_US;
-use crate::consumer::MemberState;
+use crate::consumer::{Consumer, MemberState};
 use crate::event::Delivery;
 use crate::net::{Body, GroupError, JoinedMember, MessageKind, TopicPartitionId};
-use crate::sim::{Pending, Sim};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -45,28 +46,30 @@ struct JoinResponse {
     error: Option<GroupError>,
 }
 
-impl Sim {
+impl Consumer {
     /// A group response at the member. Responses meant for an earlier member id of this
     /// consumer (before a restart or a reset) are ignored.
-    pub(crate) fn on_coordinator_response(&mut self, c: u32, body: Body) -> Delivery {
-        let group = self.consumer(c).group;
+    pub(crate) fn on_coordinator_response(
+        &mut self,
+        ctx: &mut ConsumerCtx,
+        body: Body,
+    ) -> Delivery {
+        let group = self.group;
         // The answer to the member's requests of that kind.
         if let Some(k) = answered_request(body.kind()) {
-            self.consumers[c as usize]
-                .coordinator_requests
-                .retain(|(r, _)| *r != k);
+            self.coordinator_requests.retain(|(r, _)| *r != k);
         }
         if let Some(error @ (GroupError::NotCoordinator | GroupError::CoordinatorNotAvailable)) =
             response_error(&body)
         {
             // Find the coordinator again; what failed is redone once it is known (an async
             // commit is not: commitAsync() does not retry).
-            self.mark_coordinator_unknown(c);
+            self.mark_coordinator_unknown(ctx);
             return Delivery::GroupRefused { error };
         }
         match body {
             Body::FindCoordinatorResponse { coordinator, .. } => {
-                self.on_find_coordinator_response(c, coordinator)
+                self.on_find_coordinator_response(ctx, coordinator)
             }
             Body::JoinGroupResponse {
                 member_id,
@@ -76,7 +79,7 @@ impl Sim {
                 members,
                 error,
             } => self.on_join_group_response(
-                c,
+                ctx,
                 group,
                 JoinResponse {
                     member_id,
@@ -92,70 +95,75 @@ impl Sim {
                 generation,
                 assignment,
                 error,
-            } => self.on_sync_group_response(c, member_id, generation, assignment, error),
+            } => self.on_sync_group_response(ctx, member_id, generation, assignment, error),
             Body::OffsetFetchResponse { offsets, error } => {
-                self.on_offset_fetch_response(c, offsets, error)
+                self.on_offset_fetch_response(ctx, offsets, error)
             }
             Body::OffsetCommitResponse {
                 offsets,
                 error,
                 request_id,
-            } => self.on_offset_commit_response(c, offsets, error, request_id),
+            } => self.on_offset_commit_response(ctx, offsets, error, request_id),
             Body::HeartbeatResponse { member_id, error } => {
-                self.on_heartbeat_response(c, &member_id, error)
+                self.on_heartbeat_response(ctx, &member_id, error)
             }
             _ => Delivery::Group,
         }
     }
 
-    /// Whether `member_id` is the member id consumer `c` has now.
-    fn is_current_member(&self, c: u32, member_id: &str) -> bool {
-        self.consumers[c as usize].member_id == member_id
+    /// Whether `member_id` is the member id this consumer has now.
+    fn is_current_member(&self, member_id: &str) -> bool {
+        self.member_id == member_id
     }
 
     /// `FindCoordinatorResponseHandler`: the member knows its coordinator (its requests to an
     /// earlier one are forgotten) and redoes what it was waiting for.
-    fn on_find_coordinator_response(&mut self, c: u32, coordinator: Option<u32>) -> Delivery {
-        let cons = &mut self.consumers[c as usize];
-        cons.find_coordinator_sent = None;
+    fn on_find_coordinator_response(
+        &mut self,
+        ctx: &mut ConsumerCtx,
+        coordinator: Option<u32>,
+    ) -> Delivery {
+        self.find_coordinator_sent = None;
         let Some(b) = coordinator else {
             // COORDINATOR_NOT_AVAILABLE: the timer asks again.
             return Delivery::GroupRefused {
                 error: GroupError::CoordinatorNotAvailable,
             };
         };
-        cons.coordinator = Some(b);
-        cons.coordinator_requests.clear();
-        self.coordinator_found(c);
+        self.coordinator = Some(b);
+        self.coordinator_requests.clear();
+        self.coordinator_found(ctx);
         Delivery::Group
     }
 
     /// `JoinGroupResponseHandler`: on success the leader runs the assignor and every member
     /// sends SyncGroup (`onJoinLeader` / `onJoinFollower`).
-    fn on_join_group_response(&mut self, c: u32, group: u32, r: JoinResponse) -> Delivery {
-        if !self.is_current_member(c, &r.member_id)
-            || self.consumers[c as usize].state != MemberState::Joining
-        {
+    fn on_join_group_response(
+        &mut self,
+        ctx: &mut ConsumerCtx,
+        group: u32,
+        r: JoinResponse,
+    ) -> Delivery {
+        if !self.is_current_member(&r.member_id) || self.state != MemberState::Joining {
             return Delivery::Group;
         }
         if let Some(error) = r.error {
-            self.on_join_group_error(c, error);
+            self.on_join_group_error(ctx, error);
             return Delivery::GroupRefused { error };
         }
         let assignment = match r.protocol {
             Some(p) if r.leader == r.member_id && !r.members.is_empty() => {
-                Some(self.leader_assign(group, p, &r.members))
+                Some(leader_assign(ctx.metadata, ctx.subscription, p, &r.members))
             }
             _ => None,
         };
-        let cons = &mut self.consumers[c as usize];
-        cons.generation = r.generation;
-        cons.state = MemberState::Syncing;
+        self.generation = r.generation;
+        self.state = MemberState::Syncing;
         self.send_to_coordinator(
-            c,
+            ctx,
             Body::SyncGroup {
                 group,
-                member: c,
+                member: self.index,
                 member_id: r.member_id,
                 generation: r.generation,
                 assignment,
@@ -166,16 +174,16 @@ impl Sim {
 
     /// A JoinGroup error: the member id is reset, the error is fatal, or the member joins
     /// again.
-    fn on_join_group_error(&mut self, c: u32, error: GroupError) {
+    fn on_join_group_error(&mut self, ctx: &mut ConsumerCtx, error: GroupError) {
         match error {
-            GroupError::UnknownMemberId => self.lose_membership(c, true),
+            GroupError::UnknownMemberId => self.lose_membership(ctx, true),
             GroupError::InconsistentGroupProtocol | GroupError::FencedInstanceId => {
                 // Fatal for the application (thrown from poll()).
-                self.consumers[c as usize].state = MemberState::Unjoined;
+                self.state = MemberState::Unjoined;
             }
             _ => {
-                self.consumers[c as usize].state = MemberState::Unjoined;
-                self.rejoin(c);
+                self.state = MemberState::Unjoined;
+                self.rejoin(ctx);
             }
         }
     }
@@ -184,52 +192,44 @@ impl Sim {
     /// the application is busy, at its next `poll()` (`onJoinComplete`).
     fn on_sync_group_response(
         &mut self,
-        c: u32,
+        ctx: &mut ConsumerCtx,
         member_id: String,
         generation: u32,
         assignment: Vec<TopicPartitionId>,
         error: Option<GroupError>,
     ) -> Delivery {
-        if !self.is_current_member(c, &member_id)
-            || self.consumers[c as usize].state != MemberState::Syncing
-        {
+        if !self.is_current_member(&member_id) || self.state != MemberState::Syncing {
             return Delivery::Group;
         }
         if let Some(error) = error {
             match error {
-                GroupError::UnknownMemberId => self.lose_membership(c, true),
-                GroupError::IllegalGeneration => self.lose_membership(c, false),
+                GroupError::UnknownMemberId => self.lose_membership(ctx, true),
+                GroupError::IllegalGeneration => self.lose_membership(ctx, false),
                 _ => {
-                    self.consumers[c as usize].state = MemberState::Stable;
-                    self.rejoin(c);
+                    self.state = MemberState::Stable;
+                    self.rejoin(ctx);
                 }
             }
             return Delivery::GroupRefused { error };
         }
-        if generation != self.consumers[c as usize].generation {
+        if generation != self.generation {
             return Delivery::Group;
         }
-        if self.consumers[c as usize].busy_until.is_some() {
-            return self.defer_assignment(c, generation, assignment);
+        if self.busy_until.is_some() {
+            return self.defer_assignment(generation, assignment);
         }
-        self.apply_assignment(c, generation, assignment)
+        self.apply_assignment(ctx, generation, assignment)
     }
 
     /// The application is processing the last poll's records (or blocked in a commit): the
     /// new assignment takes effect in its next poll(), where the Java consumer runs the
     /// rebalance callbacks, so what it processed is committed before partitions are given up.
-    fn defer_assignment(
-        &mut self,
-        c: u32,
-        generation: u32,
-        assignment: Vec<TopicPartitionId>,
-    ) -> Delivery {
-        let cons = &mut self.consumers[c as usize];
+    fn defer_assignment(&mut self, generation: u32, assignment: Vec<TopicPartitionId>) -> Delivery {
         let added = assignment
             .iter()
-            .filter(|tp| !cons.assignment.contains(tp))
+            .filter(|tp| !self.assignment.contains(tp))
             .count() as u32;
-        let revoked = cons
+        let revoked = self
             .assignment
             .iter()
             .filter(|tp| !assignment.contains(tp))
@@ -238,8 +238,8 @@ impl Sim {
         // SyncGroup succeeded: the member is Stable in the new generation (a commit now, as
         // from a revocation callback, is accepted) and still holds its old partitions until
         // the callbacks run.
-        cons.state = MemberState::Stable;
-        cons.pending_assignment = Some((generation, assignment));
+        self.state = MemberState::Stable;
+        self.pending_assignment = Some((generation, assignment));
         Delivery::Assigned {
             generation,
             kept,
@@ -252,42 +252,40 @@ impl Sim {
     /// position is reset by auto.offset.reset, from the leader's answer to a ListOffsets.
     fn on_offset_fetch_response(
         &mut self,
-        c: u32,
+        ctx: &mut ConsumerCtx,
         offsets: Vec<(TopicPartitionId, Option<u64>)>,
         error: Option<GroupError>,
     ) -> Delivery {
         if error == Some(GroupError::UnstableOffsetCommit) {
             // KIP-447: a transaction still holds offsets of these partitions; ask again
             // after retry.backoff.ms (100 ms).
-            self.schedule(
-                self.now.plus(CONSUMER_RETRY_BACKOFF_US),
-                Pending::OffsetFetchRetry { consumer: c },
+            ctx.out.timer(
+                ctx.now.plus(CONSUMER_RETRY_BACKOFF_US),
+                ConsumerWake::OffsetFetch,
             );
             return Delivery::GroupRefused {
                 error: GroupError::UnstableOffsetCommit,
             };
         }
         for (tp, committed) in offsets {
-            let cons = &mut self.consumers[c as usize];
-            let waiting = cons.assignment.contains(&tp)
-                && !cons.positions.contains_key(&tp)
-                && !cons.resets.contains_key(&tp);
+            let waiting = self.assignment.contains(&tp)
+                && !self.positions.contains_key(&tp)
+                && !self.resets.contains_key(&tp);
             if !waiting {
                 continue;
             }
             match committed {
                 Some(o) => {
-                    cons.positions.insert(tp, o);
+                    self.positions.insert(tp, o);
                 }
-                None => self.request_offset_reset(c, tp),
+                None => self.request_offset_reset(ctx, tp),
             }
         }
-        let cons = &mut self.consumers[c as usize];
-        if cons.state == MemberState::FetchingOffsets {
-            cons.state = MemberState::Stable;
+        if self.state == MemberState::FetchingOffsets {
+            self.state = MemberState::Stable;
         }
-        self.reset_positions(c);
-        self.send_consumer_fetches(c);
+        self.reset_positions(ctx);
+        self.send_fetches(ctx);
         Delivery::Group
     }
 
@@ -295,26 +293,26 @@ impl Sim {
     /// are known.
     fn on_offset_commit_response(
         &mut self,
-        c: u32,
+        ctx: &mut ConsumerCtx,
         offsets: Vec<(TopicPartitionId, u64)>,
         error: Option<GroupError>,
         request_id: u64,
     ) -> Delivery {
-        let now = self.now;
-        let cons = &mut self.consumers[c as usize];
-        if cons.commit_sync_wait == Some(request_id) {
+        if self.commit_sync_wait == Some(request_id) {
             // commitSync() returns (or throws, on an error): the loop polls again.
-            cons.commit_sync_wait = None;
-            cons.busy_until = Some(now);
-            self.schedule(now, Pending::ConsumerPoll { consumer: c });
+            self.commit_sync_wait = None;
+            self.busy_until = Some(ctx.now);
+            ctx.out.timer(ctx.now, ConsumerWake::Poll);
         }
         if let Some(error) = error {
-            self.return_to_application(ClientCallback::CommitFailed { consumer: c, error });
+            ctx.out.call(ClientCallback::CommitFailed {
+                consumer: self.index,
+                error,
+            });
             return Delivery::GroupRefused { error };
         }
-        let cons = &mut self.consumers[c as usize];
         for (tp, o) in offsets {
-            cons.committed.insert(tp, o);
+            self.committed.insert(tp, o);
         }
         Delivery::Group
     }
@@ -323,20 +321,20 @@ impl Sim {
     /// or a stale generation loses the membership.
     fn on_heartbeat_response(
         &mut self,
-        c: u32,
+        ctx: &mut ConsumerCtx,
         member_id: &str,
         error: Option<GroupError>,
     ) -> Delivery {
-        if !self.is_current_member(c, member_id) {
+        if !self.is_current_member(member_id) {
             return Delivery::Group;
         }
         let Some(error) = error else {
             return Delivery::Group;
         };
         match error {
-            GroupError::RebalanceInProgress => self.rejoin(c),
-            GroupError::UnknownMemberId => self.lose_membership(c, true),
-            GroupError::IllegalGeneration => self.lose_membership(c, false),
+            GroupError::RebalanceInProgress => self.rejoin(ctx),
+            GroupError::UnknownMemberId => self.lose_membership(ctx, true),
+            GroupError::IllegalGeneration => self.lose_membership(ctx, false),
             _ => {}
         }
         Delivery::GroupRefused { error }
