@@ -5,7 +5,7 @@
 use crate::actor::Effect;
 use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
 use crate::cluster::Metadata;
-use crate::consumer::Consumer;
+use crate::consumer::{BufferedRecord, Consumer};
 use crate::event::{Delivery, Event};
 use crate::net::{Body, FetchedPartition, ListedOffset, Node, TopicPartitionId};
 use crate::sim::{Pending, Sim};
@@ -105,11 +105,6 @@ impl Sim {
         self.with_consumer(c, |cons, ctx| cons.find_coordinator(ctx));
     }
 
-    /// `markCoordinatorUnknown`.
-    pub(crate) fn mark_coordinator_unknown(&mut self, c: u32) {
-        self.with_consumer(c, |cons, ctx| cons.mark_coordinator_unknown(ctx));
-    }
-
     /// OffsetFetch for the assigned partitions with no position.
     pub(crate) fn send_offset_fetch(&mut self, c: u32) {
         self.with_consumer(c, |cons, ctx| cons.send_offset_fetch(ctx));
@@ -140,21 +135,6 @@ impl Sim {
         self.with_consumer(c, |cons, ctx| cons.rejoin(ctx));
     }
 
-    /// `onJoinPrepare` then JoinGroup, if a rejoin is pending.
-    pub(crate) fn maybe_rejoin_now(&mut self, c: u32) {
-        self.with_consumer(c, |cons, ctx| cons.maybe_rejoin_now(ctx));
-    }
-
-    /// The member lost its membership.
-    pub(crate) fn lose_membership(&mut self, c: u32, reset_member_id: bool) {
-        self.with_consumer(c, |cons, ctx| cons.lose_membership(ctx, reset_member_id));
-    }
-
-    /// An assignment that arrived while the application was busy takes effect.
-    pub(crate) fn apply_pending_assignment(&mut self, c: u32) {
-        self.with_consumer(c, |cons, ctx| cons.apply_pending_assignment(ctx));
-    }
-
     /// A group coordinator's answer at consumer `c`.
     pub(crate) fn on_coordinator_response(&mut self, c: u32, body: Body) -> Delivery {
         self.with_consumer(c, |cons, ctx| cons.on_coordinator_response(ctx, body))
@@ -163,6 +143,33 @@ impl Sim {
     /// The OffsetFetch retry after UNSTABLE_OFFSET_COMMIT.
     pub(crate) fn on_offset_fetch_retry(&mut self, c: u32) -> Option<Event> {
         self.with_consumer(c, |cons, ctx| cons.on_offset_fetch_retry(ctx))
+    }
+    /// `KafkaConsumer.poll()`: a due auto-commit, a pending assignment and a requested rejoin
+    /// first (rebalance callbacks run inside `poll()`), then up to `max_poll_records` records
+    /// from the buffer, records-lag-max, and the next fetches. Returns how many records the
+    /// application gets, and the records themselves when it asks for them (`keep`).
+    ///
+    /// Simplified: records-lag-max is read from the leaders' high watermarks (last stable
+    /// offsets) now, where Kafka's consumer keeps those its fetch responses carried.
+    pub(crate) fn poll(
+        &mut self,
+        c: u32,
+        max_poll_records: u32,
+        keep: bool,
+    ) -> (u32, Vec<BufferedRecord>) {
+        let polled = self.with_consumer(c, |cons, ctx| {
+            cons.poll_records(ctx, max_poll_records, keep)
+        });
+        let lag = self.consumer_lag_max(c);
+        let cons = &mut self.consumers[c as usize];
+        cons.records_lag_max = cons.records_lag_max.max(lag);
+        self.send_consumer_fetches(c);
+        polled
+    }
+
+    /// The member's heartbeat / auto-commit timer (`Consumer::on_timer`).
+    pub(crate) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
+        self.with_consumer(c, |cons, ctx| cons.on_timer(ctx))
     }
 }
 

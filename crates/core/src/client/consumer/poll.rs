@@ -8,7 +8,7 @@ use crate::consumer::coordinator::DEFAULT_API_TIMEOUT_US;
 use crate::consumer::{BufferedRecord, Consumer, MemberState};
 use crate::event::Event;
 use crate::net::{Body, Node, TopicPartitionId};
-use crate::sim::{Pending, Sim};
+use crate::sim::Sim;
 use crate::time::SimTime;
 use alloc::vec::Vec;
 
@@ -22,52 +22,39 @@ struct TimerSettings {
     auto: bool,
 }
 
-impl Sim {
+impl Consumer {
     /// `KafkaConsumer.poll()`: a due auto-commit, a pending assignment and a requested rejoin
     /// first (rebalance callbacks run inside `poll()`), then up to `max_poll_records` records
     /// from the buffer, records-lag-max, and the next fetches. Returns how many records the
     /// application gets, and the records themselves when it asks for them (`keep`).
-    pub(crate) fn poll(
+    pub(crate) fn poll_records(
         &mut self,
-        c: u32,
+        ctx: &mut ConsumerCtx,
         max_poll_records: u32,
         keep: bool,
     ) -> (u32, Vec<BufferedRecord>) {
-        let now = self.now;
-        self.maybe_auto_commit(c);
-        self.apply_pending_assignment(c);
-        let cons = &mut self.consumers[c as usize];
-        cons.busy_until = None;
-        cons.last_poll = now;
-        if cons.rejoin_requested {
-            self.maybe_rejoin_now(c);
+        self.maybe_auto_commit(ctx);
+        self.apply_pending_assignment(ctx);
+        self.busy_until = None;
+        self.last_poll = ctx.now;
+        if self.rejoin_requested {
+            self.maybe_rejoin_now(ctx);
         }
-        let polled = self.fetched_records(c, max_poll_records, keep);
-        let lag = self.consumer_lag_max(c);
-        let cons = &mut self.consumers[c as usize];
-        cons.records_lag_max = cons.records_lag_max.max(lag);
-        self.send_consumer_fetches(c);
-        polled
+        self.fetched_records(max_poll_records, keep)
     }
 
     /// `Fetcher.fetchRecords`: up to `max_poll_records` visible records from the buffer at
     /// the member's positions (records at another offset are dropped, control markers and
     /// aborted records only advance the position); returns how many the application got.
-    fn fetched_records(
-        &mut self,
-        c: u32,
-        max_poll_records: u32,
-        keep: bool,
-    ) -> (u32, Vec<BufferedRecord>) {
+    fn fetched_records(&mut self, max_poll_records: u32, keep: bool) -> (u32, Vec<BufferedRecord>) {
         let mut returned: Vec<BufferedRecord> = Vec::new();
-        let cons = &mut self.consumers[c as usize];
         let mut n = 0u32;
         while n < max_poll_records {
-            let Some(r) = cons.buffer.front().copied() else {
+            let Some(r) = self.buffer.front().copied() else {
                 break;
             };
-            cons.buffer.pop_front();
-            let Some(pos) = cons.positions.get_mut(&r.tp) else {
+            self.buffer.pop_front();
+            let Some(pos) = self.positions.get_mut(&r.tp) else {
                 continue;
             };
             if r.offset != *pos {
@@ -81,24 +68,22 @@ impl Sim {
                 }
             }
         }
-        cons.records_consumed += n as u64;
+        self.records_consumed += n as u64;
         (n, returned)
     }
 
-    pub(crate) fn maybe_auto_commit(&mut self, c: u32) -> bool {
-        let now = self.now;
-        let group = self.consumer(c).group;
-        let cc = &self.config.groups[group as usize].consumer;
+    fn maybe_auto_commit(&mut self, ctx: &mut ConsumerCtx) -> bool {
+        let now = ctx.now;
+        let cc = ctx.config;
         let (enabled, interval) = (
             cc.enable_auto_commit.value,
             cc.auto_commit_interval_ms.value * 1000,
         );
-        let cons = &mut self.consumers[c as usize];
-        if !enabled || cons.state != MemberState::Stable || now < cons.next_auto_commit {
+        if !enabled || self.state != MemberState::Stable || now < self.next_auto_commit {
             return false;
         }
-        cons.next_auto_commit = now.plus(interval.max(1));
-        self.send_commit(c);
+        self.next_auto_commit = now.plus(interval.max(1));
+        self.send_commit(ctx);
         true
     }
 
@@ -108,49 +93,45 @@ impl Sim {
     /// application has been processing for longer, the member leaves the group (KIP-62; a
     /// static member sends no LeaveGroup and its session expires instead). The timer keeps
     /// running while the process is down, so that a restart picks it up.
-    pub(crate) fn on_consumer_timer(&mut self, c: u32) -> Option<Event> {
-        let now = self.now;
-        let group = self.consumer(c).group;
-        let cc = &self.config.groups[group as usize].consumer;
+    pub(crate) fn on_timer(&mut self, ctx: &mut ConsumerCtx) -> Option<Event> {
+        let now = ctx.now;
+        let group = self.group;
+        let cc = ctx.config;
         let t = TimerSettings {
             hb_interval: (cc.heartbeat_interval_ms.value * 1000).max(1),
             max_poll_us: cc.max_poll_interval_ms.value * 1000,
             auto: cc.enable_auto_commit.value,
         };
-        let cons = &self.consumers[c as usize];
-        if !cons.alive {
-            if !cons.closed {
-                self.schedule(
-                    now.plus(t.hb_interval),
-                    Pending::ConsumerTimer { consumer: c },
-                );
+        if !self.alive {
+            if !self.closed {
+                ctx.out.timer(now.plus(t.hb_interval), ConsumerWake::Timer);
             }
             return None;
         }
         let joined = matches!(
-            cons.state,
+            self.state,
             MemberState::Syncing | MemberState::FetchingOffsets | MemberState::Stable
         );
-        if joined && cons.busy_until.is_some() && now.since(cons.last_poll) >= t.max_poll_us {
-            return Some(self.leave_on_poll_timeout(c, group));
+        if joined && self.busy_until.is_some() && now.since(self.last_poll) >= t.max_poll_us {
+            return Some(self.leave_on_poll_timeout(ctx, group));
         }
-        let lost_coordinator = self.check_coordinator_timeouts(c);
-        if let Some(ev) = self.maybe_expire_commit_sync(c) {
+        let lost_coordinator = self.check_coordinator_timeouts(ctx);
+        if let Some(ev) = self.maybe_expire_commit_sync(ctx) {
             return Some(ev);
         }
-        let idle = self.consumers[c as usize].busy_until.is_none();
-        let commit = idle && self.maybe_auto_commit(c);
-        self.expire_consumer_fetches(c);
-        let heartbeat = self.maybe_send_heartbeat(c, group, joined, t.hb_interval);
-        self.schedule_consumer_timer(c, &t, joined, idle);
+        let idle = self.busy_until.is_none();
+        let commit = idle && self.maybe_auto_commit(ctx);
+        self.expire_fetches(ctx);
+        let heartbeat = self.maybe_send_heartbeat(ctx, group, joined, t.hb_interval);
+        self.schedule_timer(ctx, &t, joined, idle);
         if let Some(coordinator) = lost_coordinator {
             return Some(Event::CoordinatorUnknown {
-                consumer: c,
+                consumer: self.index,
                 coordinator,
             });
         }
         Some(Event::ConsumerTimer {
-            consumer: c,
+            consumer: self.index,
             heartbeat,
             commit,
         })
@@ -158,23 +139,22 @@ impl Sim {
 
     /// `maybeLeaveGroup` on max.poll.interval.ms (KIP-62): the application has been
     /// processing for longer; a dynamic member sends LeaveGroup, and the membership is lost.
-    fn leave_on_poll_timeout(&mut self, c: u32, group: u32) -> Event {
-        let now = self.now;
-        let cons = &self.consumers[c as usize];
-        let left_group = cons.instance_id.is_none();
+    fn leave_on_poll_timeout(&mut self, ctx: &mut ConsumerCtx, group: u32) -> Event {
+        let now = ctx.now;
+        let left_group = self.instance_id.is_none();
         if left_group {
             let body = Body::LeaveGroup {
                 group,
-                member: c,
-                member_id: cons.member_id.clone(),
+                member: self.index,
+                member_id: self.member_id.clone(),
             };
-            self.send_to_coordinator(c, body);
+            self.send_to_coordinator(ctx, body);
         }
-        self.lose_membership(c, true);
-        let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
-        self.schedule(next, Pending::ConsumerTimer { consumer: c });
+        self.lose_membership(ctx, true);
+        let next = self.next_heartbeat.max(now.plus(1));
+        ctx.out.timer(next, ConsumerWake::Timer);
         Event::PollTimeoutExpired {
-            consumer: c,
+            consumer: self.index,
             left_group,
         }
     }
@@ -182,101 +162,112 @@ impl Sim {
     /// A coordinator request unanswered for its timeout: the coordinator is marked unknown
     /// (`markCoordinatorUnknown`; returns it); a FindCoordinator unanswered for
     /// request.timeout.ms is sent again.
-    fn check_coordinator_timeouts(&mut self, c: u32) -> Option<u32> {
-        let now = self.now;
-        let cons = &self.consumers[c as usize];
-        let lost_coordinator = cons
+    fn check_coordinator_timeouts(&mut self, ctx: &mut ConsumerCtx) -> Option<u32> {
+        let now = ctx.now;
+        let lost_coordinator = self
             .coordinator
-            .filter(|_| cons.coordinator_requests.iter().any(|(_, d)| *d <= now));
-        if cons
+            .filter(|_| self.coordinator_requests.iter().any(|(_, d)| *d <= now));
+        if self
             .find_coordinator_sent
             .is_some_and(|t| now.since(t) >= CONSUMER_REQUEST_TIMEOUT_US)
         {
-            self.consumers[c as usize].find_coordinator_sent = None;
+            self.find_coordinator_sent = None;
         }
         if lost_coordinator.is_some() {
-            self.mark_coordinator_unknown(c);
-        } else if self.consumers[c as usize].coordinator.is_none() {
-            self.find_coordinator(c);
+            self.mark_coordinator_unknown(ctx);
+        } else if self.coordinator.is_none() {
+            self.find_coordinator(ctx);
         }
         lost_coordinator
     }
 
     /// commitSync() past default.api.timeout.ms throws TimeoutException: the application
     /// carries on polling (the offsets stay uncommitted).
-    fn maybe_expire_commit_sync(&mut self, c: u32) -> Option<Event> {
-        let now = self.now;
-        let cons = &mut self.consumers[c as usize];
-        if cons.commit_sync_wait.is_none() || now < cons.commit_sync_deadline {
+    fn maybe_expire_commit_sync(&mut self, ctx: &mut ConsumerCtx) -> Option<Event> {
+        let now = ctx.now;
+        if self.commit_sync_wait.is_none() || now < self.commit_sync_deadline {
             return None;
         }
-        cons.commit_sync_wait = None;
-        cons.busy_until = Some(now);
-        self.schedule(now, Pending::ConsumerPoll { consumer: c });
-        let next = self.consumers[c as usize].next_heartbeat.max(now.plus(1));
-        self.schedule(next, Pending::ConsumerTimer { consumer: c });
-        Some(Event::CommitSyncTimedOut { consumer: c })
+        self.commit_sync_wait = None;
+        self.busy_until = Some(now);
+        ctx.out.timer(now, ConsumerWake::Poll);
+        let next = self.next_heartbeat.max(now.plus(1));
+        ctx.out.timer(next, ConsumerWake::Timer);
+        Some(Event::CommitSyncTimedOut {
+            consumer: self.index,
+        })
     }
 
     /// A fetch with no answer for the consumer's request.timeout.ms (30 s) is given up: the
     /// connection is closed and the partitions are fetched again.
-    fn expire_consumer_fetches(&mut self, c: u32) {
-        let now = self.now;
-        let cons = &mut self.consumers[c as usize];
+    fn expire_fetches(&mut self, ctx: &mut ConsumerCtx) {
+        let now = ctx.now;
         let mut expired = false;
-        for (f, sent) in cons.fetch_in_flight.iter_mut().zip(&cons.fetch_sent_at) {
+        for (f, sent) in self.fetch_in_flight.iter_mut().zip(&self.fetch_sent_at) {
             if *f && now.since(*sent) >= CONSUMER_REQUEST_TIMEOUT_US {
                 *f = false;
                 expired = true;
             }
         }
         if expired {
-            self.send_consumer_fetches(c);
+            self.send_fetches(ctx);
         }
     }
 
     /// The heartbeat thread's `sendHeartbeatRequest` when one is due and the member is in
     /// the group with a known coordinator; returns whether one was sent.
-    fn maybe_send_heartbeat(&mut self, c: u32, group: u32, joined: bool, hb_interval: u64) -> bool {
-        let now = self.now;
-        let cons = &mut self.consumers[c as usize];
-        if now < cons.next_heartbeat {
+    fn maybe_send_heartbeat(
+        &mut self,
+        ctx: &mut ConsumerCtx,
+        group: u32,
+        joined: bool,
+        hb_interval: u64,
+    ) -> bool {
+        let now = ctx.now;
+        if now < self.next_heartbeat {
             return false;
         }
-        cons.next_heartbeat = now.plus(hb_interval);
-        if !(joined && cons.coordinator.is_some()) {
+        self.next_heartbeat = now.plus(hb_interval);
+        if !(joined && self.coordinator.is_some()) {
             return false;
         }
         let body = Body::Heartbeat {
             group,
-            member: c,
-            member_id: cons.member_id.clone(),
-            generation: cons.generation,
+            member: self.index,
+            member_id: self.member_id.clone(),
+            generation: self.generation,
         };
-        self.send_to_coordinator(c, body);
+        self.send_to_coordinator(ctx, body);
         true
     }
 
     /// The timer's next run: the next heartbeat, or sooner for a due auto-commit, the
     /// max.poll.interval.ms deadline or a blocked commitSync()'s timeout.
-    fn schedule_consumer_timer(&mut self, c: u32, t: &TimerSettings, joined: bool, idle: bool) {
-        let now = self.now;
-        let cons = &self.consumers[c as usize];
-        let mut next = cons.next_heartbeat;
+    fn schedule_timer(
+        &mut self,
+        ctx: &mut ConsumerCtx,
+        t: &TimerSettings,
+        joined: bool,
+        idle: bool,
+    ) {
+        let now = ctx.now;
+        let mut next = self.next_heartbeat;
         // An auto-commit that is due but could not run (the member is not Stable) waits for
         // the next heartbeat: rescheduling at `now` would spin at the same instant forever.
-        if t.auto && idle && cons.next_auto_commit > now {
-            next = next.min(cons.next_auto_commit);
+        if t.auto && idle && self.next_auto_commit > now {
+            next = next.min(self.next_auto_commit);
         }
-        if joined && cons.busy_until.is_some() {
-            next = next.min(cons.last_poll.plus(t.max_poll_us).max(now.plus(1)));
+        if joined && self.busy_until.is_some() {
+            next = next.min(self.last_poll.plus(t.max_poll_us).max(now.plus(1)));
         }
-        if cons.commit_sync_wait.is_some() {
-            next = next.min(cons.commit_sync_deadline.max(now.plus(1)));
+        if self.commit_sync_wait.is_some() {
+            next = next.min(self.commit_sync_deadline.max(now.plus(1)));
         }
-        self.schedule(next.max(now), Pending::ConsumerTimer { consumer: c });
+        ctx.out.timer(next.max(now), ConsumerWake::Timer);
     }
+}
 
+impl Sim {
     /// Largest lag (high watermark - position; read_committed: last stable offset -
     /// position) over a consumer's partitions.
     pub(crate) fn consumer_lag_max(&self, c: u32) -> u64 {
