@@ -3,8 +3,11 @@
 //! (the messages it sends, the wake-ups it sets, the callbacks to its application), applied in
 //! order by the engine (`host`).
 //!
-//! So far the fetcher (`fetcher`) and the offset resets (`offset_reset`) run this way; the
-//! member protocol, commits and the poll timer are still `impl Sim` code over `Sim.consumers`.
+//! The whole consumer client runs this way: the fetcher, the offset resets, the member protocol,
+//! commits, `poll()` and the consumer's timer. What stays on `Sim` is the `host` (shims that build
+//! the context and apply the effects) and the lag a `poll()` samples for `records-lag-max`, which
+//! is read from the partition leaders' high watermarks Sim-side (a simplification: Kafka's consumer
+//! learns it from the fetch responses it already has).
 
 use crate::actor::Outbox;
 use crate::client::callback::ClientCallback;
