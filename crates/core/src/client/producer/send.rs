@@ -1,4 +1,8 @@
-//! Producer handlers: the application's `send()`, the sender thread's drain, responses.
+//! A producer instance's creation (by the engine: its producer id, batch ids and forked rng
+//! come from the run), the application's `send()` (partition and append, a send blocked on
+//! buffer.memory) and `close()` completing. The send path is a handler of the producer
+//! (`crate::actor`): it learns the partition count and leaders from the metadata, and its
+//! journal entries and the application's next send are calls in its outbox.
 
 use crate::config::{PartitionerKind, ProducerConfig, SendMode};
 use crate::event::Event;
@@ -7,10 +11,11 @@ use crate::murmur2::murmur2;
 use crate::producer::accumulator::{
     AppendResult, BufferExhausted, PartitionerState, RecordAccumulator, RecordMeta,
 };
+use crate::producer::context::{ProducerCall, ProducerCtx, ProducerTimer};
 use crate::producer::partitioner::{BuiltInPartitioner, LegacySticky, PartitionReason, RoundRobin};
 use crate::producer::record::key_bytes;
 use crate::producer::{BlockedSend, ClientError, Producer, ProducerState, ProducerStats};
-use crate::sim::{Pending, Sim};
+use crate::sim::Sim;
 use crate::time::SimTime;
 use alloc::collections::BTreeMap;
 
@@ -85,49 +90,63 @@ impl Sim {
         index
     }
 
+    /// Partitions and appends `rec` (the application's `send()`).
+    pub(crate) fn send_record(&mut self, idx: u32, rec: RecordMeta) -> Event {
+        self.with_producer(idx, |p, ctx| p.send_record(ctx, rec))
+            .unwrap_or_else(|| panic!("producer instance {idx} does not exist"))
+    }
+
+    /// Buffer memory came back: a blocked `send()` tries again.
+    pub(crate) fn on_retry_blocked_send(&mut self, idx: u32) -> Option<Event> {
+        let rec = self.producers.get(idx as usize)?.blocked?.record;
+        Some(self.send_record(idx, rec))
+    }
+
+    pub(crate) fn on_block_timeout(&mut self, idx: u32, at: SimTime) -> Option<Event> {
+        self.with_producer(idx, |p, ctx| p.on_block_timeout(ctx, at))?
+    }
+}
+
+impl Producer {
     /// A closing producer with nothing queued or in flight finishes closing (as its own
     /// event, so the trace shows it).
-    pub(crate) fn maybe_finish_close(&mut self, idx: u32) {
-        let done = self
-            .producers
-            .get(idx as usize)
-            .is_some_and(|p| p.state == ProducerState::Closing && p.drained());
-        if done {
-            self.schedule(self.now, Pending::FinishClose { producer: idx });
+    pub(crate) fn maybe_finish_close(&mut self, ctx: &mut ProducerCtx) {
+        if self.state == ProducerState::Closing && self.drained() {
+            ctx.out.timer(ctx.now, ProducerTimer::FinishClose);
         }
     }
 
-    pub(crate) fn on_finish_close(&mut self, idx: u32) -> Option<Event> {
-        let p = self.producers.get_mut(idx as usize)?;
-        if p.state != ProducerState::Closing || !p.drained() {
+    pub(crate) fn on_finish_close(&mut self) -> Option<Event> {
+        if self.state != ProducerState::Closing || !self.drained() {
             return None;
         }
-        p.state = ProducerState::Closed;
-        Some(Event::ProducerClosed { producer: idx })
+        self.state = ProducerState::Closed;
+        Some(Event::ProducerClosed {
+            producer: self.index,
+        })
     }
 
     /// Partitions and appends `rec`. When the accumulator has no buffer memory for a new
     /// batch, `send()` blocks: every batch becomes sendable, and the send waits up to
     /// `max.block.ms` for memory to come back.
-    pub(crate) fn send_record(&mut self, idx: u32, mut rec: RecordMeta) -> Event {
-        let now = self.now;
-        let leaders = self.topics[self.producers[idx as usize].topic as usize].leaders();
-        let p = &mut self.producers[idx as usize];
-        let result = match partition_and_append(p, &leaders, &mut rec, now) {
+    pub(crate) fn send_record(&mut self, ctx: &mut ProducerCtx, mut rec: RecordMeta) -> Event {
+        let (now, idx) = (ctx.now, self.index);
+        let leaders = ctx.metadata.leaders(self.topic);
+        let result = match partition_and_append(self, &leaders, &mut rec, now) {
             Ok(r) => r,
-            Err(_) => return self.block_send(idx, rec),
+            Err(_) => return self.block_send(ctx, rec),
         };
-        let p = &mut self.producers[idx as usize];
-        p.blocked = None;
-        self.journal.push(crate::inspect::JournalEntry {
-            rec,
-            producer: idx,
-            partition: result.partition,
-            batch_id: result.batch_id,
-            reason: result.reason,
-            outcome: RecordOutcome::Pending,
-        });
-        if let Some(t) = p.txn.as_mut() {
+        self.blocked = None;
+        ctx.out
+            .call(ProducerCall::Journal(crate::inspect::JournalEntry {
+                rec,
+                producer: idx,
+                partition: result.partition,
+                batch_id: result.batch_id,
+                reason: result.reason,
+                outcome: RecordOutcome::Pending,
+            }));
+        if let Some(t) = self.txn.as_mut() {
             // `maybeAddPartition`: a partition new to the transaction is added before its
             // first batch is sent (V1: AddPartitionsToTxn; V2: by the produce itself).
             t.records += 1;
@@ -135,20 +154,21 @@ impl Sim {
                 t.pending.insert(result.partition);
             }
         }
-        let sync = p.config.workload.send_mode.value == SendMode::Sync;
-        if sync {
-            p.awaiting_ack = Some(rec.id);
+        if self.config.workload.send_mode.value == SendMode::Sync {
+            self.awaiting_ack = Some(rec.id);
         } else {
-            self.schedule_next_send_for(idx, rec.created_at);
+            ctx.out.call(ProducerCall::NextSend {
+                last_created: rec.created_at,
+            });
         }
         // RecordAccumulator wakes the sender only when a batch filled up or a new one began.
-        let full = self.producers[idx as usize]
+        let full = self
             .accumulator
             .deque(result.partition)
             .and_then(|d| d.back())
             .is_some_and(|b| b.is_full());
         let requests_sent = if result.new_batch || full {
-            self.sender_run(idx)
+            self.sender_run(ctx)
         } else {
             0
         };
@@ -166,61 +186,55 @@ impl Sim {
 
     /// buffer.memory is exhausted: `send()` blocks (for at most max.block.ms from the first
     /// attempt) and the sender drains what it can to free memory.
-    fn block_send(&mut self, idx: u32, rec: RecordMeta) -> Event {
-        let now = self.now;
-        let p = &mut self.producers[idx as usize];
-        let first_block = p.blocked.is_none();
-        let (since, at) = match p.blocked {
+    fn block_send(&mut self, ctx: &mut ProducerCtx, rec: RecordMeta) -> Event {
+        let now = ctx.now;
+        let first_block = self.blocked.is_none();
+        let (since, at) = match self.blocked {
             Some(b) => (b.since, b.deadline),
-            None => (now, now.plus(p.config.max_block_ms.value * 1000)),
+            None => (now, now.plus(self.config.max_block_ms.value * 1000)),
         };
-        p.blocked = Some(BlockedSend {
+        self.blocked = Some(BlockedSend {
             record: rec,
             since,
             deadline: at,
         });
         if first_block {
-            self.schedule(at, Pending::BlockTimeout { producer: idx, at });
+            ctx.out.timer(at, ProducerTimer::BlockTimeout { at });
         }
-        self.sender_run(idx);
-        Event::SendBlocked { producer: idx }
-    }
-
-    /// Buffer memory came back: a blocked `send()` tries again.
-    pub(crate) fn on_retry_blocked_send(&mut self, idx: u32) -> Option<Event> {
-        let rec = self.producers.get(idx as usize)?.blocked?.record;
-        Some(self.send_record(idx, rec))
+        self.sender_run(ctx);
+        Event::SendBlocked {
+            producer: self.index,
+        }
     }
 
     /// `max.block.ms` ran out: the blocked `send()` fails (`BufferExhaustedException`, a
     /// `TimeoutException`) and the application carries on.
-    pub(crate) fn on_block_timeout(&mut self, idx: u32, at: SimTime) -> Option<Event> {
-        let p = self.producers.get_mut(idx as usize)?;
-        let blocked = p.blocked?;
+    fn on_block_timeout(&mut self, ctx: &mut ProducerCtx, at: SimTime) -> Option<Event> {
+        let blocked = self.blocked?;
         if blocked.deadline != at {
             return None;
         }
-        p.blocked = None;
-        p.stats.records_failed += 1;
-        let app = p.app;
-        self.journal.push(crate::inspect::JournalEntry {
-            rec: blocked.record,
-            producer: idx,
-            partition: u32::MAX,
-            batch_id: u64::MAX,
-            reason: PartitionReason::Explicit,
-            outcome: RecordOutcome::Failed {
-                error: ClientError::BufferExhausted.name(),
-            },
-        });
-        let p = &self.producers[idx as usize];
-        let running = p.state == ProducerState::Running;
-        if running {
-            let _ = app;
-            self.schedule_next_send_for(idx, blocked.record.created_at);
+        self.blocked = None;
+        self.stats.records_failed += 1;
+        let producer = self.index;
+        ctx.out
+            .call(ProducerCall::Journal(crate::inspect::JournalEntry {
+                rec: blocked.record,
+                producer,
+                partition: u32::MAX,
+                batch_id: u64::MAX,
+                reason: PartitionReason::Explicit,
+                outcome: RecordOutcome::Failed {
+                    error: ClientError::BufferExhausted.name(),
+                },
+            }));
+        if self.state == ProducerState::Running {
+            ctx.out.call(ProducerCall::NextSend {
+                last_created: blocked.record.created_at,
+            });
         }
         Some(Event::SendFailed {
-            producer: idx,
+            producer,
             record_id: blocked.record.id,
             error: ClientError::BufferExhausted,
         })
