@@ -90,10 +90,30 @@ impl Sim {
         index
     }
 
-    /// Partitions and appends `rec` (the application's `send()`).
-    pub(crate) fn send_record(&mut self, idx: u32, rec: RecordMeta) -> Event {
-        self.with_producer(idx, |p, ctx| p.send_record(ctx, rec))
-            .unwrap_or_else(|| panic!("producer instance {idx} does not exist"))
+    /// The application's `send()` of `rec` on instance `idx` (`Producer::send`).
+    pub(crate) fn producer_send(&mut self, idx: u32, rec: RecordMeta, check_size: bool) -> Event {
+        let event = self
+            .with_producer(idx, |p, ctx| p.send(ctx, rec, check_size))
+            .unwrap_or_else(|| panic!("producer instance {idx} does not exist"));
+        self.after_send(idx, event)
+    }
+
+    /// Partitions and appends `rec` (a blocked `send()` trying again).
+    fn send_record(&mut self, idx: u32, rec: RecordMeta) -> Event {
+        let event = self
+            .with_producer(idx, |p, ctx| p.send_record(ctx, rec))
+            .unwrap_or_else(|| panic!("producer instance {idx} does not exist"));
+        self.after_send(idx, event)
+    }
+
+    /// `send()` returned to the application with `event`.
+    fn after_send(&mut self, idx: u32, event: Event) -> Event {
+        let transactional = self.producer(idx).txn.is_some();
+        if transactional && matches!(event, Event::RecordAppended { .. }) {
+            // send() returned: the transactional application counts the record.
+            self.txn_app_record_sent(idx);
+        }
+        event
     }
 
     /// Buffer memory came back: a blocked `send()` tries again.
@@ -108,6 +128,36 @@ impl Sim {
 }
 
 impl Producer {
+    /// `close()`: no new sends; queued batches are sent at once and in-flight ones finish (the
+    /// engine runs the sender next). A `send().get()` waiting is abandoned, and a `send()`
+    /// blocked on buffer memory fails as Kafka's does ("Producer closed while allocating
+    /// memory"). Returns whether the application was waiting in one of them.
+    pub(crate) fn close(&mut self) -> bool {
+        self.state = ProducerState::Closing;
+        let mut was_waiting = self.awaiting_ack.take().is_some();
+        if self.blocked.take().is_some() {
+            self.stats.records_failed += 1;
+            was_waiting = true;
+        }
+        was_waiting
+    }
+
+    /// The producer's process dies (a crashed pipeline processor): what it had queued or in
+    /// flight is gone with it, and it does nothing more.
+    pub(crate) fn kill(&mut self) {
+        self.state = ProducerState::Closed;
+        self.crashed = true;
+        self.in_flight.clear();
+        self.in_flight_per_broker.iter_mut().for_each(|n| *n = 0);
+        for d in self.accumulator.deques.iter_mut().flatten() {
+            d.clear();
+        }
+        self.awaiting_ack = None;
+        self.blocked = None;
+        self.wake_at = None;
+        debug_assert!(self.drained(), "a killed producer keeps nothing");
+    }
+
     /// A closing producer with nothing queued or in flight finishes closing (as its own
     /// event, so the trace shows it).
     pub(crate) fn maybe_finish_close(&mut self, ctx: &mut ProducerCtx) {
@@ -124,6 +174,49 @@ impl Producer {
         Some(Event::ProducerClosed {
             producer: self.index,
         })
+    }
+
+    /// `KafkaProducer.send()`: counted, then `ensureValidRecordSize` (a record that can never
+    /// fit fails at once; skipped for a pipeline's output, `check_size` false, which keeps
+    /// its input's size), then partitioned and appended.
+    pub(crate) fn send(
+        &mut self,
+        ctx: &mut ProducerCtx,
+        rec: RecordMeta,
+        check_size: bool,
+    ) -> Event {
+        self.stats.records_sent += 1;
+        let upper = crate::record::batch_size_upper_bound(
+            rec.key_len.map(|k| k as usize),
+            Some(rec.value_len as usize),
+            &rec.headers.sizes(),
+        ) as u64;
+        let too_large = upper > self.config.max_request_size.value as u64
+            || upper > self.config.buffer_memory.value;
+        if !check_size || !too_large {
+            return self.send_record(ctx, rec);
+        }
+        self.stats.records_failed += 1;
+        let producer = self.index;
+        ctx.out
+            .call(ProducerCall::Journal(crate::inspect::JournalEntry {
+                rec,
+                producer,
+                partition: u32::MAX,
+                batch_id: u64::MAX,
+                reason: PartitionReason::Explicit,
+                outcome: RecordOutcome::Failed {
+                    error: ClientError::RecordTooLarge.name(),
+                },
+            }));
+        ctx.out.call(ProducerCall::NextSend {
+            last_created: rec.created_at,
+        });
+        Event::SendFailed {
+            producer,
+            record_id: rec.id,
+            error: ClientError::RecordTooLarge,
+        }
     }
 
     /// Partitions and appends `rec`. When the accumulator has no buffer memory for a new
@@ -149,7 +242,6 @@ impl Producer {
         if let Some(t) = self.txn.as_mut() {
             // `maybeAddPartition`: a partition new to the transaction is added before its
             // first batch is sent (V1: AddPartitionsToTxn; V2: by the produce itself).
-            t.records += 1;
             if t.version < 2 && !t.added.contains(&result.partition) {
                 t.pending.insert(result.partition);
             }

@@ -60,8 +60,8 @@ impl Sim {
     }
 
     /// beginTransaction().
-    pub(crate) fn txn_begin(&mut self, idx: u32, will_abort: bool) {
-        self.with_producer(idx, |p, _| p.txn_begin(will_abort));
+    pub(crate) fn txn_begin(&mut self, idx: u32) {
+        self.with_producer(idx, |p, _| p.txn_begin());
     }
 
     /// commitTransaction() / abortTransaction().
@@ -78,23 +78,10 @@ impl Sim {
             })
     }
 
-    /// A transactional producer's timer: a retry after CONCURRENT_TRANSACTIONS, a zombie's
-    /// next send (the application's step), or a transactional request unanswered for
-    /// request.timeout.ms.
+    /// A transactional producer's timer: a retry after CONCURRENT_TRANSACTIONS, or a
+    /// transactional request unanswered for request.timeout.ms, or sendOffsetsToTransaction()'s.
     pub(crate) fn on_client_txn_timer(&mut self, t: ClientTxnTimer) -> Option<Event> {
         match t {
-            ClientTxnTimer::ZombieTick { producer, at } => {
-                let p = self.producers.get_mut(producer as usize)?;
-                let t = p.txn.as_mut()?;
-                if t.tick_at != Some(at) {
-                    return None;
-                }
-                t.tick_at = None;
-                if p.blocked.is_some() || p.awaiting_ack.is_some() {
-                    return None;
-                }
-                self.txn_app_tick(producer)
-            }
             t @ (ClientTxnTimer::OffsetsRetry { producer }
             | ClientTxnTimer::OffsetsTimeout { producer, .. }) => {
                 self.with_producer(producer, |p, ctx| p.on_offsets_timer(ctx, t))?
@@ -160,11 +147,9 @@ impl Producer {
     }
 
     /// beginTransaction().
-    pub(crate) fn txn_begin(&mut self, will_abort: bool) {
+    pub(crate) fn txn_begin(&mut self) {
         if let Some(t) = self.txn.as_mut() {
             t.state = ClientTxnState::InTransaction;
-            t.records = 0;
-            t.will_abort = will_abort;
             t.added.clear();
             t.pending.clear();
             t.offsets_added = false;
@@ -295,7 +280,6 @@ impl Producer {
         t.pending.clear();
         t.offsets_added = false;
         t.abortable_error = false;
-        t.records = 0;
         if commit {
             t.committed += 1;
         } else {
