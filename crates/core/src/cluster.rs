@@ -294,6 +294,21 @@ impl<'a> Metadata<'a> {
     pub fn broker_up(&self, broker: u32) -> bool {
         self.brokers.get(broker as usize).is_some_and(|b| b.alive)
     }
+
+    /// The leader of each partition of `topic` (empty for a topic that does not exist).
+    pub fn leaders(&self, topic: u32) -> Vec<Option<u32>> {
+        self.topics
+            .get(topic as usize)
+            .map_or_else(Vec::new, Topic::leaders)
+    }
+
+    /// The broker's host refuses connections (its process was killed, `Broker::refuses_connections`):
+    /// a client sees the connection refused at once.
+    pub fn refuses_connections(&self, broker: u32) -> bool {
+        self.brokers
+            .get(broker as usize)
+            .is_some_and(|b| b.refuses_connections)
+    }
 }
 
 impl Topic {

@@ -12,4 +12,5 @@ pub mod consuming;
 pub mod pipeline;
 pub mod producing;
 pub mod transactional;
+pub mod txn_state;
 pub mod verifier;

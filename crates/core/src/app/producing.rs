@@ -4,11 +4,9 @@
 
 use crate::config::SendMode;
 use crate::event::Event;
-use crate::inspect::RecordOutcome;
 use crate::producer::accumulator::RecordMeta;
-use crate::producer::partitioner::PartitionReason;
 use crate::producer::record::{key_bytes, HeaderSpec};
-use crate::producer::{ClientError, ProducerState};
+use crate::producer::ProducerState;
 use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
 
@@ -72,36 +70,7 @@ impl Sim {
     /// The application's `send()` of its next record.
     pub(crate) fn app_send(&mut self, idx: u32) -> Event {
         let rec = self.make_record(idx);
-        self.producers[idx as usize].stats.records_sent += 1;
-        // KafkaProducer.ensureValidRecordSize: a record that can never fit fails at once.
-        let p = &self.producers[idx as usize];
-        let upper = crate::record::batch_size_upper_bound(
-            rec.key_len.map(|k| k as usize),
-            Some(rec.value_len as usize),
-            &rec.headers.sizes(),
-        ) as u64;
-        let too_large =
-            upper > p.config.max_request_size.value as u64 || upper > p.config.buffer_memory.value;
-        if too_large {
-            self.producers[idx as usize].stats.records_failed += 1;
-            self.journal.push(crate::inspect::JournalEntry {
-                rec,
-                producer: idx,
-                partition: u32::MAX,
-                batch_id: u64::MAX,
-                reason: PartitionReason::Explicit,
-                outcome: RecordOutcome::Failed {
-                    error: ClientError::RecordTooLarge.name(),
-                },
-            });
-            self.schedule_next_send_for(idx, rec.created_at);
-            return Event::SendFailed {
-                producer: idx,
-                record_id: rec.id,
-                error: ClientError::RecordTooLarge,
-            };
-        }
-        self.send_record(idx, rec)
+        self.producer_send(idx, rec, true)
     }
 
     /// The next `send()` of the application instance `idx` drives: its application's tick
@@ -175,7 +144,7 @@ impl Sim {
 
     /// Sends a pipeline processor's output record (its event is part of the processor's).
     pub(crate) fn send_output_record(&mut self, idx: u32, rec: RecordMeta) {
-        let _ = self.send_record(idx, rec);
+        let _ = self.producer_send(idx, rec, false);
     }
 
     /// The application's next `send()`, no sooner than its rate allows after the last one.
@@ -219,17 +188,7 @@ impl Sim {
     /// application closes it (its batches complete first) and creates a new one.
     pub(crate) fn restart_producer(&mut self, app: u32) {
         let old = self.app_producer[app as usize];
-        let mut was_waiting = false;
-        if let Some(p) = self.producers.get_mut(old as usize) {
-            p.state = ProducerState::Closing;
-            was_waiting = p.awaiting_ack.take().is_some();
-            // A send() blocked on buffer memory fails as Kafka's does when the producer closes
-            // ("Producer closed while allocating memory").
-            if p.blocked.take().is_some() {
-                p.stats.records_failed += 1;
-                was_waiting = true;
-            }
-        }
+        let was_waiting = self.with_producer(old, |p, _| p.close()) == Some(true);
         if was_waiting {
             // The application's blocked send().get() is abandoned with the old instance;
             // it carries on with the new one.

@@ -7,7 +7,6 @@
 use crate::app::pipeline::state::is_processor_app;
 use crate::event::Event;
 use crate::producer::transaction::ClientTxnState;
-use crate::producer::transaction::ClientTxnTimer;
 use crate::producer::transaction::TxnCall;
 use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
@@ -18,6 +17,7 @@ impl Sim {
     /// with `send` set when it sends a record now. `None` and no send: it waits (for
     /// initTransactions or the end of a transaction, or for the page in manual mode).
     pub(crate) fn txn_app_step(&mut self, idx: u32) -> (Option<Event>, bool) {
+        let app = self.txn_app(idx);
         let p = self.producer_mut(idx);
         let n = p.config.workload.transaction_records.value;
         let abort_percent = p.config.workload.transaction_abort_percent.value;
@@ -27,7 +27,7 @@ impl Sim {
         match t.state {
             ClientTxnState::Ready if n > 0 => {
                 let will_abort = abort_percent > 0 && p.rng.percent(abort_percent);
-                self.txn_begin(idx, will_abort);
+                self.txn_app_begin(idx, will_abort);
                 self.txn_next_tick(idx, None);
                 let ev = Event::TransactionCall {
                     producer: idx,
@@ -35,8 +35,8 @@ impl Sim {
                 };
                 (Some(ev), false)
             }
-            ClientTxnState::InTransaction if n > 0 && t.records >= n => {
-                let commit = !t.will_abort;
+            ClientTxnState::InTransaction if n > 0 && app.records >= n => {
+                let commit = !app.will_abort;
                 self.txn_end(idx, commit);
                 let call = if commit {
                     TxnCall::Commit
@@ -76,14 +76,8 @@ impl Sim {
         let at = after.unwrap_or(self.now).plus(dt).max(self.now);
         if self.app_producer.get(app as usize) == Some(&idx) {
             self.schedule_tick(app, at);
-        } else if !self.draining {
-            if let Some(t) = self.producers[idx as usize].txn.as_mut() {
-                t.tick_at = Some(at);
-                self.schedule(
-                    at,
-                    Pending::ProducerTxn(ClientTxnTimer::ZombieTick { producer: idx, at }),
-                );
-            }
+        } else if !self.draining && self.producers[idx as usize].txn.is_some() {
+            self.schedule_zombie_tick(idx, at);
         }
     }
 
@@ -101,19 +95,54 @@ impl Sim {
             {
                 self.schedule_tick(app, self.now);
             }
-        } else if !self.draining && p.state == crate::producer::ProducerState::Running {
-            let now = self.now;
-            if let Some(t) = self.producers[idx as usize].txn.as_mut() {
-                t.tick_at = Some(now);
-                self.schedule(
-                    now,
-                    Pending::ProducerTxn(ClientTxnTimer::ZombieTick {
-                        producer: idx,
-                        at: now,
-                    }),
-                );
-            }
+        } else if !self.draining
+            && p.state == crate::producer::ProducerState::Running
+            && p.txn.is_some()
+        {
+            self.schedule_zombie_tick(idx, self.now);
         }
+    }
+
+    /// A zombie instance's next application step, at `at` (replacing any other).
+    fn schedule_zombie_tick(&mut self, idx: u32, at: SimTime) {
+        self.txn_apps.entry(idx).or_default().tick_at = Some(at);
+        self.schedule(at, Pending::ZombieTick { producer: idx, at });
+    }
+
+    /// A zombie's application step is due: it runs unless a later plan replaced it or the
+    /// application is inside a blocked `send()` or `send().get()`.
+    pub(crate) fn on_zombie_tick(&mut self, idx: u32, at: SimTime) -> Option<Event> {
+        let p = self.producers.get(idx as usize)?;
+        p.txn.as_ref()?;
+        let app = self.txn_apps.get_mut(&idx)?;
+        if app.tick_at != Some(at) {
+            return None;
+        }
+        app.tick_at = None;
+        if p.blocked.is_some() || p.awaiting_ack.is_some() {
+            return None;
+        }
+        self.txn_app_tick(idx)
+    }
+
+    /// The application's view of instance `idx` (nothing sent, no abort planned, before its
+    /// first transaction).
+    pub(crate) fn txn_app(&self, idx: u32) -> crate::app::txn_state::TxnAppInstance {
+        self.txn_apps.get(&idx).copied().unwrap_or_default()
+    }
+
+    /// beginTransaction(), and the application's count of the transaction's records starts
+    /// again; it will abort the transaction when `will_abort`.
+    fn txn_app_begin(&mut self, idx: u32, will_abort: bool) {
+        self.txn_begin(idx);
+        let app = self.txn_apps.entry(idx).or_default();
+        app.records = 0;
+        app.will_abort = will_abort;
+    }
+
+    /// `send()` appended a record of a transactional instance: it is in the open transaction.
+    pub(crate) fn txn_app_record_sent(&mut self, idx: u32) {
+        self.txn_apps.entry(idx).or_default().records += 1;
     }
 
     // ----- live changes -----
@@ -152,7 +181,7 @@ impl Sim {
         }
         match call {
             TxnCall::Begin => {
-                self.txn_begin(idx, false);
+                self.txn_app_begin(idx, false);
                 self.txn_resume(idx);
             }
             TxnCall::Commit => self.txn_end(idx, true),
@@ -184,7 +213,7 @@ impl Sim {
                 && p.state == crate::producer::ProducerState::Running
                 && !is_processor_app(p.app)
             {
-                let commit = !t.will_abort;
+                let commit = !self.txn_app(idx).will_abort;
                 self.txn_end(idx, commit);
             }
         }

@@ -40,6 +40,7 @@ impl Sim {
             Pending::Broker(t) => self.on_broker_timer(t),
             Pending::Txn(t) => self.on_txn_timer(t),
             Pending::ProducerTxn(t) => self.on_client_txn_timer(t),
+            Pending::ZombieTick { producer, at } => self.on_zombie_tick(producer, at),
             Pending::LagSample => self.on_lag_sample(),
         }
     }

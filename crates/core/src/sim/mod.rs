@@ -90,6 +90,9 @@ pub(crate) enum Pending {
     Txn(crate::coordinator::txn::state::TxnTimer),
     /// A transactional producer's timer.
     ProducerTxn(crate::producer::transaction::ClientTxnTimer),
+    /// A zombie instance's application sends again (the current instance uses `ProduceTick`);
+    /// stale unless `at` is still its next step.
+    ZombieTick { producer: u32, at: SimTime },
     /// The lag sampler records every consumer's and group's lag (`sim::lag`).
     LagSample,
     /// A group coordinator's timer (join phase, session, load).
@@ -133,6 +136,9 @@ pub struct Sim {
     /// When each application's next `send()` is scheduled (`None`: it is waiting, or its
     /// rate is 0).
     pub(crate) app_next_send: Vec<Option<SimTime>>,
+    /// The transactional application's state of each producer instance it drives
+    /// (`app::txn_state`), by instance.
+    pub(crate) txn_apps: alloc::collections::BTreeMap<u32, crate::app::txn_state::TxnAppInstance>,
     /// The group coordinators' state (`coordinator::group`).
     pub(crate) group_coordinators: crate::coordinator::group::state::GroupCoordinators,
     pub(crate) consumers: Vec<Consumer>,

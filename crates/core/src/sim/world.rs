@@ -111,6 +111,7 @@ impl Sim {
             topics: placed.topics,
             producers: Vec::new(),
             app_producer: Vec::new(),
+            txn_apps: alloc::collections::BTreeMap::new(),
             group_coordinators: crate::coordinator::group::state::GroupCoordinators {
                 groups: Vec::new(),
                 offsets_leaders: placed.offsets_leaders,

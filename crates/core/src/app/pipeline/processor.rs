@@ -95,7 +95,7 @@ impl Sim {
                     return None;
                 }
             }
-            self.txn_begin(idx, false);
+            self.txn_begin(idx);
         }
         let batch = self.processor(pr).batch.clone();
         let out_parts = self
@@ -108,7 +108,6 @@ impl Sim {
             if let Some(pl) = self.pipeline.as_mut() {
                 pl.origins.insert(rec.id, (tp.partition, offset));
             }
-            self.producers[idx as usize].stats.records_sent += 1;
             self.send_output_record(idx, rec);
         }
         let n = batch.len() as u32;

@@ -189,18 +189,7 @@ impl Sim {
 
     /// A producer process dies: what it had queued or in flight is gone with it.
     pub(crate) fn kill_producer(&mut self, idx: u32) {
-        if let Some(p) = self.producers.get_mut(idx as usize) {
-            p.state = crate::producer::ProducerState::Closed;
-            p.crashed = true;
-            p.in_flight.clear();
-            p.in_flight_per_broker.iter_mut().for_each(|n| *n = 0);
-            for d in p.accumulator.deques.iter_mut().flatten() {
-                d.clear();
-            }
-            p.awaiting_ack = None;
-            p.blocked = None;
-            p.wake_at = None;
-        }
+        self.with_producer(idx, |p, _| p.kill());
     }
 
     /// `Change::CrashProcessor`: the processor's process dies (consumer and producer): its

@@ -8,6 +8,8 @@
 //! trip (a transactional one asks its coordinator: see [`transaction`]).
 
 pub mod accumulator;
+pub mod context;
+pub mod host;
 pub mod partitioner;
 pub mod record;
 pub mod responses;

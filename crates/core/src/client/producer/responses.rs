@@ -1,14 +1,16 @@
 //! What the producer does with a Produce response or its absence: batches completed, retried
 //! (with idempotence, in sequence) or failed with Kafka's error; request.timeout.ms and
-//! delivery.timeout.ms; a connection closed by a killed broker.
+//! delivery.timeout.ms; a connection closed by a killed broker. Handlers of the producer
+//! instance (`crate::actor`): record outcomes go to the inspector and acknowledgements to the
+//! monitor as calls in its outbox, and a `send().get()` or `flush()` returns to the
+//! application as a `ClientCallback`.
 
 use crate::client::callback::ClientCallback;
-use crate::event::{Delivery, Event};
 use crate::inspect::RecordOutcome;
 use crate::net::{KafkaError, PartitionProduceResult, TopicPartitionId};
 use crate::producer::accumulator::ProducerBatch;
+use crate::producer::context::{ProducerCall, ProducerCtx, ProducerTimer};
 use crate::producer::{Producer, ProducerState};
-use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
 use alloc::vec::Vec;
 
@@ -59,62 +61,54 @@ pub(crate) fn close_batch(p: &mut Producer, b: &mut crate::producer::accumulator
     p.stats.bytes_on_wire += wire;
 }
 
-impl Sim {
-    /// A produce response arrived: complete its batches.
+impl Producer {
+    /// A produce response arrived: its request leaves the connection and its batches
+    /// complete. Returns (records completed, first error, a fencing error among them).
     pub(crate) fn on_produce_response(
         &mut self,
-        idx: u32,
+        ctx: &mut ProducerCtx,
         request_id: u64,
-        results: Vec<PartitionProduceResult>,
-    ) -> Delivery {
-        let p = self.producer_mut(idx);
-        if let Some(r) = p.in_flight.get(&request_id) {
+        results: &[PartitionProduceResult],
+    ) -> (u32, Option<KafkaError>, Option<KafkaError>) {
+        if let Some(r) = self.in_flight.get(&request_id) {
             let b = r.broker as usize;
-            p.in_flight_per_broker[b] = p.in_flight_per_broker[b].saturating_sub(1);
+            self.in_flight_per_broker[b] = self.in_flight_per_broker[b].saturating_sub(1);
         }
-        let (records, error) = self.complete_request(idx, request_id, &results);
-        if let Some(e) = results
+        let (records, error) = self.complete_request(ctx, request_id, results);
+        let fencing = results
             .iter()
             .filter_map(|r| r.error)
-            .find(|e| e.is_fencing())
-        {
-            // PRODUCER_FENCED / INVALID_PRODUCER_EPOCH: a transactional producer is done.
-            self.txn_fatal(idx, e);
-        }
-        self.sender_run(idx);
-        self.maybe_finish_close(idx);
-        self.maybe_complete_flush(idx);
-        Delivery::Acknowledged { records, error }
+            .find(|e| e.is_fencing());
+        (records, error, fencing)
     }
 
-    /// `KafkaProducer.flush()`: returns (a callback to the application) once every record
-    /// sent before it completed; at once when nothing is queued or in flight.
-    pub(crate) fn flush(&mut self, idx: u32) {
-        self.producer_mut(idx).flush_requested = true;
-        self.sender_run(idx);
-        self.maybe_complete_flush(idx);
+    /// `flush()` begins: every batch is sendable at once (`RecordAccumulator.beginFlush`).
+    pub(crate) fn begin_flush(&mut self, ctx: &mut ProducerCtx) {
+        self.flush_requested = true;
+        self.sender_run(ctx);
     }
 
     /// A waiting `flush()` returns when the producer has nothing queued or in flight.
-    fn maybe_complete_flush(&mut self, idx: u32) {
-        let p = self.producer_mut(idx);
-        if !p.flush_requested || !p.drained() {
+    pub(crate) fn maybe_complete_flush(&mut self, ctx: &mut ProducerCtx) {
+        if !self.flush_requested || !self.drained() {
             return;
         }
-        p.flush_requested = false;
-        self.return_to_application(ClientCallback::Flushed { producer: idx });
+        self.flush_requested = false;
+        ctx.out
+            .call(ProducerCall::Application(ClientCallback::Flushed {
+                producer: self.index,
+            }));
     }
 
     /// Completes the batches of a request: callbacks run, buffer memory returns, a waiting
     /// `send().get()` returns. Returns (records completed, first error).
     pub(crate) fn complete_request(
         &mut self,
-        idx: u32,
+        ctx: &mut ProducerCtx,
         request_id: u64,
         results: &[PartitionProduceResult],
-    ) -> (u32, Option<crate::net::KafkaError>) {
-        let p = self.producer_mut(idx);
-        let Some(req) = p.in_flight.remove(&request_id) else {
+    ) -> (u32, Option<KafkaError>) {
+        let Some(req) = self.in_flight.remove(&request_id) else {
             return (0, None);
         };
         let mut n = 0;
@@ -124,7 +118,7 @@ impl Sim {
             let error = res.map_or(Some(KafkaError::NetworkException), |r| r.error);
             let base_offset = res.map_or(-1, |r| r.base_offset);
             first_error = first_error.or(error);
-            n += self.complete_batch(idx, b, error, base_offset);
+            n += self.complete_batch(ctx, b, error, base_offset);
         }
         (n, first_error)
     }
@@ -133,63 +127,66 @@ impl Sim {
     /// delivery.timeout.ms left), or a failure. Returns records that reached an outcome.
     pub(crate) fn complete_batch(
         &mut self,
-        idx: u32,
+        ctx: &mut ProducerCtx,
         mut b: ProducerBatch,
         error: Option<KafkaError>,
         base_offset: i64,
     ) -> u32 {
-        let now = self.now;
-        let p = self.producer_mut(idx);
+        let now = ctx.now;
         let count = b.records.len() as u64;
         if let Some(e) = error {
-            let deadline = b.created_at.plus(delivery_timeout_us(&p.config));
+            let deadline = b.created_at.plus(delivery_timeout_us(&self.config));
             let can_retry = e.is_retriable()
-                && b.attempts <= p.config.retries.value
+                && b.attempts <= self.config.retries.value
                 && now < deadline
-                && p.state != ProducerState::Closed;
+                && self.state != ProducerState::Closed;
             if can_retry {
-                b.retry_at = Some(now.plus(retry_backoff_us(p, b.attempts)));
-                p.stats.batches_retried += 1;
-                p.accumulator.reenqueue(b);
-                self.schedule_sender_wake(idx);
+                b.retry_at = Some(now.plus(retry_backoff_us(self, b.attempts)));
+                self.stats.batches_retried += 1;
+                self.accumulator.reenqueue(b);
+                self.schedule_sender_wake(ctx);
                 return 0;
             }
-            self.fail_batch(idx, &b, e);
+            self.fail_batch(ctx, &b, e);
         } else {
-            self.acknowledge_batch(idx, &b, base_offset);
+            self.acknowledge_batch(ctx, &b, base_offset);
         }
-        self.after_batch_completed(idx, &b);
+        self.after_batch_completed(ctx, &b);
         count as u32
     }
 
     /// The batch failed for good: its records fail with `e`; a transaction that lost a batch
     /// can only be aborted (`TransactionManager.transitionToAbortableError`).
-    fn fail_batch(&mut self, idx: u32, b: &ProducerBatch, e: KafkaError) {
-        let p = self.producer_mut(idx);
-        p.stats.records_failed += b.records.len() as u64;
-        if let Some(t) = p.txn.as_mut() {
+    fn fail_batch(&mut self, ctx: &mut ProducerCtx, b: &ProducerBatch, e: KafkaError) {
+        self.stats.records_failed += b.records.len() as u64;
+        if let Some(t) = self.txn.as_mut() {
             if e != KafkaError::TransactionAborted {
                 t.abortable_error = true;
             }
         }
         for r in &b.records {
-            self.journal
-                .set_outcome(r.id, RecordOutcome::Failed { error: e.name() });
+            ctx.out.call(ProducerCall::RecordOutcome {
+                record: r.id,
+                outcome: RecordOutcome::Failed { error: e.name() },
+            });
         }
     }
 
     /// The batch was acknowledged: its records have their offsets (-1 under acks=0) and the
     /// monitor learns what was acknowledged.
-    fn acknowledge_batch(&mut self, idx: u32, b: &ProducerBatch, base_offset: i64) {
-        let p = self.producer_mut(idx);
+    fn acknowledge_batch(&mut self, ctx: &mut ProducerCtx, b: &ProducerBatch, base_offset: i64) {
         let count = b.records.len() as u64;
-        p.stats.records_acknowledged += count;
+        self.stats.records_acknowledged += count;
         if let Some(first) = b.first_ordinal {
             let tp = TopicPartitionId {
-                topic: p.topic,
+                topic: self.topic,
                 partition: b.partition,
             };
-            self.monitor.acknowledged(idx, tp, first, count as u32);
+            ctx.out.call(ProducerCall::Acknowledged {
+                tp,
+                first,
+                count: count as u32,
+            });
         }
         for (i, r) in b.records.iter().enumerate() {
             let offset = if base_offset >= 0 {
@@ -197,81 +194,67 @@ impl Sim {
             } else {
                 -1
             };
-            self.journal
-                .set_outcome(r.id, RecordOutcome::Acknowledged { offset });
+            ctx.out.call(ProducerCall::RecordOutcome {
+                record: r.id,
+                outcome: RecordOutcome::Acknowledged { offset },
+            });
         }
     }
 
     /// Whatever waited for the batch carries on: its buffer memory comes back (a blocked
     /// `send()` tries again), and a `send().get()` on one of its records returns.
-    fn after_batch_completed(&mut self, idx: u32, b: &ProducerBatch) {
-        let now = self.now;
-        let p = self.producer_mut(idx);
-        p.accumulator.deallocate(b);
+    fn after_batch_completed(&mut self, ctx: &mut ProducerCtx, b: &ProducerBatch) {
+        self.accumulator.deallocate(b);
         let mut released_sync: Option<SimTime> = None;
-        if let Some(w) = p.awaiting_ack {
+        if let Some(w) = self.awaiting_ack {
             if let Some(r) = b.records.iter().find(|r| r.id == w) {
-                p.awaiting_ack = None;
+                self.awaiting_ack = None;
                 released_sync = Some(r.created_at);
             }
         }
-        if p.blocked.is_some() {
-            self.schedule(now, Pending::RetryBlockedSend { producer: idx });
+        if self.blocked.is_some() {
+            ctx.out.timer(ctx.now, ProducerTimer::RetryBlockedSend);
         }
         if let Some(created_at) = released_sync {
-            self.return_to_application(ClientCallback::SendReturned {
-                producer: idx,
-                created_at,
-            });
+            ctx.out
+                .call(ProducerCall::Application(ClientCallback::SendReturned {
+                    producer: self.index,
+                    created_at,
+                }));
         }
-    }
-
-    /// `request.timeout.ms` passed without a response: the client closes the connection, so
-    /// every request in flight to that broker fails (the timed-out one with
-    /// REQUEST_TIMED_OUT, the others with NETWORK_EXCEPTION) and is retried or failed.
-    pub(crate) fn on_request_timeout(&mut self, idx: u32, request_id: u64) -> Option<Event> {
-        let p = self.producers.get(idx as usize)?;
-        let broker = p.in_flight.get(&request_id)?.broker;
-        let (requests, records) = self.close_connection(idx, broker, Some(request_id));
-        Some(Event::RequestTimedOut {
-            producer: idx,
-            broker,
-            requests,
-            records,
-        })
     }
 
     /// The producer's connection to `broker` closed, after `timed_out` ran out of
     /// request.timeout.ms or because the broker's process died (`None`): every request in
     /// flight to it fails (REQUEST_TIMED_OUT for the timed-out one, NETWORK_EXCEPTION, a
-    /// disconnect, for the others) and is retried or failed. Returns (requests, records).
-    pub(crate) fn close_connection(
+    /// disconnect, for the others) and is retried or failed. Returns (requests, records),
+    /// `None` when nothing was in flight to it (the sender then has nothing new to do).
+    pub(crate) fn fail_connection(
         &mut self,
-        idx: u32,
+        ctx: &mut ProducerCtx,
         broker: u32,
         timed_out: Option<u64>,
-    ) -> (u32, u32) {
-        let p = self.producer_mut(idx);
-        let ids: Vec<u64> = p
+    ) -> Option<(u32, u32)> {
+        let ids: Vec<u64> = self
             .in_flight
             .values()
             .filter(|r| r.broker == broker)
             .map(|r| r.request_id)
             .collect();
         if ids.is_empty() {
-            return (0, 0);
+            return None;
         }
-        if let Some(n) = p.in_flight_per_broker.get_mut(broker as usize) {
+        if let Some(n) = self.in_flight_per_broker.get_mut(broker as usize) {
             *n = 0;
         }
         // The connection to that broker closed: if it was the transaction coordinator, the
         // next transactional request looks the coordinator up again.
-        if p.txn.as_ref().is_some_and(|t| t.coordinator == broker) {
-            self.txn_refresh_coordinator(idx);
+        if self.txn.as_ref().is_some_and(|t| t.coordinator == broker) {
+            self.txn_refresh_coordinator(ctx);
         }
         let mut records = 0;
         for id in &ids {
-            let Some(req) = self.producers[idx as usize].in_flight.remove(id) else {
+            let Some(req) = self.in_flight.remove(id) else {
                 continue;
             };
             let e = if Some(*id) == timed_out {
@@ -281,29 +264,25 @@ impl Sim {
             };
             for b in req.batches {
                 records += b.records.len() as u32;
-                self.complete_batch(idx, b, Some(e), -1);
+                self.complete_batch(ctx, b, Some(e), -1);
             }
         }
-        self.sender_run(idx);
-        self.maybe_finish_close(idx);
-        (ids.len() as u32, records)
+        Some((ids.len() as u32, records))
     }
 
     /// Batches past delivery.timeout.ms fail with TimeoutException, queued or in flight
     /// (`RecordAccumulator.expiredBatches`, `Sender.getExpiredInflightBatches`).
-    pub(crate) fn expire_batches(&mut self, idx: u32) -> u32 {
-        let now = self.now;
-        let p = self.producer_mut(idx);
-        let timeout = delivery_timeout_us(&p.config);
-        let expired = p.accumulator.take_expired(now, timeout);
+    pub(crate) fn expire_batches(&mut self, ctx: &mut ProducerCtx) -> u32 {
+        let now = ctx.now;
+        let timeout = delivery_timeout_us(&self.config);
+        let expired = self.accumulator.take_expired(now, timeout);
         let mut n = 0;
         for b in expired {
             n += b.records.len() as u32;
-            self.fail_expired(idx, b);
+            self.fail_expired(ctx, b);
         }
-        let p = &mut self.producers[idx as usize];
         let mut inflight_expired = Vec::new();
-        for req in p.in_flight.values_mut() {
+        for req in self.in_flight.values_mut() {
             let mut i = 0;
             while i < req.batches.len() {
                 if now.since(req.batches[i].created_at) >= timeout {
@@ -315,17 +294,15 @@ impl Sim {
         }
         for b in inflight_expired {
             n += b.records.len() as u32;
-            self.fail_expired(idx, b);
+            self.fail_expired(ctx, b);
         }
         n
     }
 
-    pub(crate) fn fail_expired(&mut self, idx: u32, b: ProducerBatch) {
-        if let Some(p) = self.producers.get_mut(idx as usize) {
-            p.stats.batches_expired += 1;
-        }
+    fn fail_expired(&mut self, ctx: &mut ProducerCtx, b: ProducerBatch) {
+        self.stats.batches_expired += 1;
         // A timeout is final here: complete_batch cannot retry past the deadline.
-        self.complete_batch(idx, b, Some(KafkaError::RequestTimedOut), -1);
+        self.complete_batch(ctx, b, Some(KafkaError::RequestTimedOut), -1);
     }
 }
 

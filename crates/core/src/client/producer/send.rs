@@ -1,4 +1,8 @@
-//! Producer handlers: the application's `send()`, the sender thread's drain, responses.
+//! A producer instance's creation (by the engine: its producer id, batch ids and forked rng
+//! come from the run), the application's `send()` (partition and append, a send blocked on
+//! buffer.memory) and `close()` completing. The send path is a handler of the producer
+//! (`crate::actor`): it learns the partition count and leaders from the metadata, and its
+//! journal entries and the application's next send are calls in its outbox.
 
 use crate::config::{PartitionerKind, ProducerConfig, SendMode};
 use crate::event::Event;
@@ -7,10 +11,11 @@ use crate::murmur2::murmur2;
 use crate::producer::accumulator::{
     AppendResult, BufferExhausted, PartitionerState, RecordAccumulator, RecordMeta,
 };
+use crate::producer::context::{ProducerCall, ProducerCtx, ProducerTimer};
 use crate::producer::partitioner::{BuiltInPartitioner, LegacySticky, PartitionReason, RoundRobin};
 use crate::producer::record::key_bytes;
 use crate::producer::{BlockedSend, ClientError, Producer, ProducerState, ProducerStats};
-use crate::sim::{Pending, Sim};
+use crate::sim::Sim;
 use crate::time::SimTime;
 use alloc::collections::BTreeMap;
 
@@ -85,70 +90,177 @@ impl Sim {
         index
     }
 
+    /// The application's `send()` of `rec` on instance `idx` (`Producer::send`).
+    pub(crate) fn producer_send(&mut self, idx: u32, rec: RecordMeta, check_size: bool) -> Event {
+        let event = self
+            .with_producer(idx, |p, ctx| p.send(ctx, rec, check_size))
+            .unwrap_or_else(|| panic!("producer instance {idx} does not exist"));
+        self.after_send(idx, event)
+    }
+
+    /// Partitions and appends `rec` (a blocked `send()` trying again).
+    fn send_record(&mut self, idx: u32, rec: RecordMeta) -> Event {
+        let event = self
+            .with_producer(idx, |p, ctx| p.send_record(ctx, rec))
+            .unwrap_or_else(|| panic!("producer instance {idx} does not exist"));
+        self.after_send(idx, event)
+    }
+
+    /// `send()` returned to the application with `event`.
+    fn after_send(&mut self, idx: u32, event: Event) -> Event {
+        let transactional = self.producer(idx).txn.is_some();
+        if transactional && matches!(event, Event::RecordAppended { .. }) {
+            // send() returned: the transactional application counts the record.
+            self.txn_app_record_sent(idx);
+        }
+        event
+    }
+
+    /// Buffer memory came back: a blocked `send()` tries again.
+    pub(crate) fn on_retry_blocked_send(&mut self, idx: u32) -> Option<Event> {
+        let rec = self.producers.get(idx as usize)?.blocked?.record;
+        Some(self.send_record(idx, rec))
+    }
+
+    pub(crate) fn on_block_timeout(&mut self, idx: u32, at: SimTime) -> Option<Event> {
+        self.with_producer(idx, |p, ctx| p.on_block_timeout(ctx, at))?
+    }
+}
+
+impl Producer {
+    /// `close()`: no new sends; queued batches are sent at once and in-flight ones finish (the
+    /// engine runs the sender next). A `send().get()` waiting is abandoned, and a `send()`
+    /// blocked on buffer memory fails as Kafka's does ("Producer closed while allocating
+    /// memory"). Returns whether the application was waiting in one of them.
+    pub(crate) fn close(&mut self) -> bool {
+        self.state = ProducerState::Closing;
+        let mut was_waiting = self.awaiting_ack.take().is_some();
+        if self.blocked.take().is_some() {
+            self.stats.records_failed += 1;
+            was_waiting = true;
+        }
+        was_waiting
+    }
+
+    /// The producer's process dies (a crashed pipeline processor): what it had queued or in
+    /// flight is gone with it, and it does nothing more.
+    pub(crate) fn kill(&mut self) {
+        self.state = ProducerState::Closed;
+        self.crashed = true;
+        self.in_flight.clear();
+        self.in_flight_per_broker.iter_mut().for_each(|n| *n = 0);
+        for d in self.accumulator.deques.iter_mut().flatten() {
+            d.clear();
+        }
+        self.awaiting_ack = None;
+        self.blocked = None;
+        self.wake_at = None;
+        debug_assert!(self.drained(), "a killed producer keeps nothing");
+    }
+
     /// A closing producer with nothing queued or in flight finishes closing (as its own
     /// event, so the trace shows it).
-    pub(crate) fn maybe_finish_close(&mut self, idx: u32) {
-        let done = self
-            .producers
-            .get(idx as usize)
-            .is_some_and(|p| p.state == ProducerState::Closing && p.drained());
-        if done {
-            self.schedule(self.now, Pending::FinishClose { producer: idx });
+    pub(crate) fn maybe_finish_close(&mut self, ctx: &mut ProducerCtx) {
+        if self.state == ProducerState::Closing && self.drained() {
+            ctx.out.timer(ctx.now, ProducerTimer::FinishClose);
         }
     }
 
-    pub(crate) fn on_finish_close(&mut self, idx: u32) -> Option<Event> {
-        let p = self.producers.get_mut(idx as usize)?;
-        if p.state != ProducerState::Closing || !p.drained() {
+    pub(crate) fn on_finish_close(&mut self) -> Option<Event> {
+        if self.state != ProducerState::Closing || !self.drained() {
             return None;
         }
-        p.state = ProducerState::Closed;
-        Some(Event::ProducerClosed { producer: idx })
+        self.state = ProducerState::Closed;
+        Some(Event::ProducerClosed {
+            producer: self.index,
+        })
+    }
+
+    /// `KafkaProducer.send()`: counted, then `ensureValidRecordSize` (a record that can never
+    /// fit fails at once; skipped for a pipeline's output, `check_size` false, which keeps
+    /// its input's size), then partitioned and appended.
+    pub(crate) fn send(
+        &mut self,
+        ctx: &mut ProducerCtx,
+        rec: RecordMeta,
+        check_size: bool,
+    ) -> Event {
+        self.stats.records_sent += 1;
+        let upper = crate::record::batch_size_upper_bound(
+            rec.key_len.map(|k| k as usize),
+            Some(rec.value_len as usize),
+            &rec.headers.sizes(),
+        ) as u64;
+        let too_large = upper > self.config.max_request_size.value as u64
+            || upper > self.config.buffer_memory.value;
+        if !check_size || !too_large {
+            return self.send_record(ctx, rec);
+        }
+        self.stats.records_failed += 1;
+        let producer = self.index;
+        ctx.out
+            .call(ProducerCall::Journal(crate::inspect::JournalEntry {
+                rec,
+                producer,
+                partition: u32::MAX,
+                batch_id: u64::MAX,
+                reason: PartitionReason::Explicit,
+                outcome: RecordOutcome::Failed {
+                    error: ClientError::RecordTooLarge.name(),
+                },
+            }));
+        ctx.out.call(ProducerCall::NextSend {
+            last_created: rec.created_at,
+        });
+        Event::SendFailed {
+            producer,
+            record_id: rec.id,
+            error: ClientError::RecordTooLarge,
+        }
     }
 
     /// Partitions and appends `rec`. When the accumulator has no buffer memory for a new
     /// batch, `send()` blocks: every batch becomes sendable, and the send waits up to
     /// `max.block.ms` for memory to come back.
-    pub(crate) fn send_record(&mut self, idx: u32, mut rec: RecordMeta) -> Event {
-        let now = self.now;
-        let leaders = self.topics[self.producers[idx as usize].topic as usize].leaders();
-        let p = &mut self.producers[idx as usize];
-        let result = match partition_and_append(p, &leaders, &mut rec, now) {
+    pub(crate) fn send_record(&mut self, ctx: &mut ProducerCtx, mut rec: RecordMeta) -> Event {
+        let (now, idx) = (ctx.now, self.index);
+        let leaders = ctx.metadata.leaders(self.topic);
+        let result = match partition_and_append(self, &leaders, &mut rec, now) {
             Ok(r) => r,
-            Err(_) => return self.block_send(idx, rec),
+            Err(_) => return self.block_send(ctx, rec),
         };
-        let p = &mut self.producers[idx as usize];
-        p.blocked = None;
-        self.journal.push(crate::inspect::JournalEntry {
-            rec,
-            producer: idx,
-            partition: result.partition,
-            batch_id: result.batch_id,
-            reason: result.reason,
-            outcome: RecordOutcome::Pending,
-        });
-        if let Some(t) = p.txn.as_mut() {
+        self.blocked = None;
+        ctx.out
+            .call(ProducerCall::Journal(crate::inspect::JournalEntry {
+                rec,
+                producer: idx,
+                partition: result.partition,
+                batch_id: result.batch_id,
+                reason: result.reason,
+                outcome: RecordOutcome::Pending,
+            }));
+        if let Some(t) = self.txn.as_mut() {
             // `maybeAddPartition`: a partition new to the transaction is added before its
             // first batch is sent (V1: AddPartitionsToTxn; V2: by the produce itself).
-            t.records += 1;
             if t.version < 2 && !t.added.contains(&result.partition) {
                 t.pending.insert(result.partition);
             }
         }
-        let sync = p.config.workload.send_mode.value == SendMode::Sync;
-        if sync {
-            p.awaiting_ack = Some(rec.id);
+        if self.config.workload.send_mode.value == SendMode::Sync {
+            self.awaiting_ack = Some(rec.id);
         } else {
-            self.schedule_next_send_for(idx, rec.created_at);
+            ctx.out.call(ProducerCall::NextSend {
+                last_created: rec.created_at,
+            });
         }
         // RecordAccumulator wakes the sender only when a batch filled up or a new one began.
-        let full = self.producers[idx as usize]
+        let full = self
             .accumulator
             .deque(result.partition)
             .and_then(|d| d.back())
             .is_some_and(|b| b.is_full());
         let requests_sent = if result.new_batch || full {
-            self.sender_run(idx)
+            self.sender_run(ctx)
         } else {
             0
         };
@@ -166,61 +278,55 @@ impl Sim {
 
     /// buffer.memory is exhausted: `send()` blocks (for at most max.block.ms from the first
     /// attempt) and the sender drains what it can to free memory.
-    fn block_send(&mut self, idx: u32, rec: RecordMeta) -> Event {
-        let now = self.now;
-        let p = &mut self.producers[idx as usize];
-        let first_block = p.blocked.is_none();
-        let (since, at) = match p.blocked {
+    fn block_send(&mut self, ctx: &mut ProducerCtx, rec: RecordMeta) -> Event {
+        let now = ctx.now;
+        let first_block = self.blocked.is_none();
+        let (since, at) = match self.blocked {
             Some(b) => (b.since, b.deadline),
-            None => (now, now.plus(p.config.max_block_ms.value * 1000)),
+            None => (now, now.plus(self.config.max_block_ms.value * 1000)),
         };
-        p.blocked = Some(BlockedSend {
+        self.blocked = Some(BlockedSend {
             record: rec,
             since,
             deadline: at,
         });
         if first_block {
-            self.schedule(at, Pending::BlockTimeout { producer: idx, at });
+            ctx.out.timer(at, ProducerTimer::BlockTimeout { at });
         }
-        self.sender_run(idx);
-        Event::SendBlocked { producer: idx }
-    }
-
-    /// Buffer memory came back: a blocked `send()` tries again.
-    pub(crate) fn on_retry_blocked_send(&mut self, idx: u32) -> Option<Event> {
-        let rec = self.producers.get(idx as usize)?.blocked?.record;
-        Some(self.send_record(idx, rec))
+        self.sender_run(ctx);
+        Event::SendBlocked {
+            producer: self.index,
+        }
     }
 
     /// `max.block.ms` ran out: the blocked `send()` fails (`BufferExhaustedException`, a
     /// `TimeoutException`) and the application carries on.
-    pub(crate) fn on_block_timeout(&mut self, idx: u32, at: SimTime) -> Option<Event> {
-        let p = self.producers.get_mut(idx as usize)?;
-        let blocked = p.blocked?;
+    fn on_block_timeout(&mut self, ctx: &mut ProducerCtx, at: SimTime) -> Option<Event> {
+        let blocked = self.blocked?;
         if blocked.deadline != at {
             return None;
         }
-        p.blocked = None;
-        p.stats.records_failed += 1;
-        let app = p.app;
-        self.journal.push(crate::inspect::JournalEntry {
-            rec: blocked.record,
-            producer: idx,
-            partition: u32::MAX,
-            batch_id: u64::MAX,
-            reason: PartitionReason::Explicit,
-            outcome: RecordOutcome::Failed {
-                error: ClientError::BufferExhausted.name(),
-            },
-        });
-        let p = &self.producers[idx as usize];
-        let running = p.state == ProducerState::Running;
-        if running {
-            let _ = app;
-            self.schedule_next_send_for(idx, blocked.record.created_at);
+        self.blocked = None;
+        self.stats.records_failed += 1;
+        let producer = self.index;
+        ctx.out
+            .call(ProducerCall::Journal(crate::inspect::JournalEntry {
+                rec: blocked.record,
+                producer,
+                partition: u32::MAX,
+                batch_id: u64::MAX,
+                reason: PartitionReason::Explicit,
+                outcome: RecordOutcome::Failed {
+                    error: ClientError::BufferExhausted.name(),
+                },
+            }));
+        if self.state == ProducerState::Running {
+            ctx.out.call(ProducerCall::NextSend {
+                last_created: blocked.record.created_at,
+            });
         }
         Some(Event::SendFailed {
-            producer: idx,
+            producer,
             record_id: blocked.record.id,
             error: ClientError::BufferExhausted,
         })

@@ -1,123 +1,127 @@
 //! The producer's sender thread (`Sender`): drains every ready partition of a leader into one
 //! Produce request (piggyback), up to max.in.flight.requests.per.connection, with the
 //! request's acks and timeout_ms; sleeps until a batch lingers out, ends its backoff or expires.
+//! Handlers of the producer instance (`crate::actor`): it learns partition leaders and the
+//! brokers that refuse connections from the metadata in its context.
 
 use crate::config::Acks;
 use crate::event::Event;
 use crate::net::{Body, Node, PartitionProduceResult, TopicPartitionId};
 use crate::producer::accumulator::{PartitionerState, ProducerBatch};
+use crate::producer::context::{ProducerCtx, ProducerTimer};
 use crate::producer::responses::close_batch;
 use crate::producer::responses::delivery_timeout_us;
 use crate::producer::{InFlightRequest, Producer, ProducerState};
-use crate::sim::{Pending, Sim};
 use crate::time::SimTime;
 use alloc::vec::Vec;
 
-impl Sim {
-    pub(crate) fn on_sender_wake(&mut self, producer: u32, at: SimTime) -> Option<Event> {
-        let p = self.producers.get(producer as usize)?;
-        if p.wake_at != Some(at) {
+impl Producer {
+    /// The sender's linger / backoff / expiry timer fired (stale when an earlier wake-up
+    /// superseded it).
+    pub(crate) fn on_sender_wake(&mut self, ctx: &mut ProducerCtx, at: SimTime) -> Option<Event> {
+        if self.wake_at != Some(at) {
             return None; // superseded by an earlier wake-up
         }
-        self.producers[producer as usize].wake_at = None;
-        let requests_sent = self.sender_run(producer);
+        self.wake_at = None;
+        let requests_sent = self.sender_run(ctx);
         Some(Event::SenderWoke {
-            producer,
+            producer: self.index,
             requests_sent,
         })
     }
 
-    /// One pass of the sender thread (`Sender.sendProducerData`): find ready brokers, drain
-    /// each one's partitions into a produce request, send. Returns requests sent.
-    pub(crate) fn sender_run(&mut self, idx: u32) -> u32 {
+    /// One run of the sender thread (`Sender.runOnce`): expire batches, add the transaction's
+    /// new partitions, then `sendProducerData` until nothing more is sendable, then EndTxn if
+    /// the transaction is ending. Returns requests sent.
+    pub(crate) fn sender_run(&mut self, ctx: &mut ProducerCtx) -> u32 {
         // Kafka's sender loops without sleeping while something is sendable and a
         // connection has room; each pass takes at most one batch per partition.
         let mut total = 0;
-        self.expire_batches(idx);
-        self.txn_maybe_add_partitions(idx);
+        self.expire_batches(ctx);
+        self.txn_maybe_add_partitions(ctx);
         loop {
-            let sent = self.sender_pass(idx);
+            let sent = self.sender_pass(ctx);
             total += sent;
             if sent == 0 {
                 break;
             }
         }
-        self.txn_maybe_send_end(idx);
+        self.txn_maybe_send_end(ctx);
         total
     }
 
-    /// One pass of `Sender.sendProducerData`.
-    pub(crate) fn sender_pass(&mut self, idx: u32) -> u32 {
-        let now = self.now;
-        let Some(p) = self.producers.get(idx as usize) else {
-            return 0;
-        };
-        if p.state == ProducerState::Closed {
+    /// One pass of `Sender.sendProducerData`: find ready brokers, drain each one's partitions
+    /// into a produce request, send. Returns requests sent.
+    fn sender_pass(&mut self, ctx: &mut ProducerCtx) -> u32 {
+        let now = ctx.now;
+        if self.state == ProducerState::Closed {
             return 0;
         }
-        let topic = p.topic;
-        let leaders = self.topics[topic as usize].leaders();
-        let p = &mut self.producers[idx as usize];
+        let leaders = ctx.metadata.leaders(self.topic);
         // Closing, a send() blocked on memory (`free.queued() > 0`) or a flush() in progress
         // (`RecordAccumulator.flushInProgress()`): everything is sendable. Committing or
         // aborting a transaction flushes too.
-        let flushing = p.state == ProducerState::Closing
-            || p.blocked.is_some()
-            || p.flush_requested
-            || p.txn.as_ref().is_some_and(|t| t.ending());
-        let ready_nodes = ready(p, &leaders, now, flushing);
+        let flushing = self.state == ProducerState::Closing
+            || self.blocked.is_some()
+            || self.flush_requested
+            || self.txn.as_ref().is_some_and(|t| t.ending());
+        let ready_nodes = ready(self, &leaders, now, flushing);
         let mut sent = 0;
-        let max_in_flight = p.config.max_in_flight_requests_per_connection.value;
+        let max_in_flight = self.config.max_in_flight_requests_per_connection.value;
         for node in ready_nodes {
             // A killed broker's host refuses the connection: the batches wait for the
             // metadata that names a new leader (`NetworkClient.ready` is false).
-            if self
-                .brokers
-                .get(node as usize)
-                .is_some_and(|b| b.refuses_connections)
-            {
+            if ctx.metadata.refuses_connections(node) {
                 continue;
             }
-            let p = &mut self.producers[idx as usize];
-            if p.in_flight_per_broker[node as usize] >= max_in_flight {
+            if self.in_flight_per_broker[node as usize] >= max_in_flight {
                 continue;
             }
-            let batches = drain_batches_for_one_node(p, node, &leaders, now, flushing);
+            let batches = drain_batches_for_one_node(self, node, &leaders, now, flushing);
             if batches.is_empty() {
                 continue;
             }
-            self.send_produce_request(idx, node, batches);
+            self.send_produce_request(ctx, node, batches);
             sent += 1;
         }
         // The sender sleeps until a queued batch lingers out, ends its backoff or expires.
-        self.schedule_sender_wake(idx);
+        self.schedule_sender_wake(ctx);
         sent
     }
 
     /// `Sender.sendProduceRequest`: one Produce request to `node` with `batches` (acks=0:
     /// completed at once, as no response will come).
-    fn send_produce_request(&mut self, idx: u32, node: u32, batches: Vec<ProducerBatch>) {
-        let now = self.now;
-        let request_id = self.next_request_id;
-        self.next_request_id += 1;
-        let p = &mut self.producers[idx as usize];
-        let topic = p.topic;
-        let acks = p.config.acks.value;
-        p.stats.requests_sent += 1;
+    fn send_produce_request(
+        &mut self,
+        ctx: &mut ProducerCtx,
+        node: u32,
+        batches: Vec<ProducerBatch>,
+    ) {
+        let now = ctx.now;
+        let request_id = *ctx.next_request_id;
+        *ctx.next_request_id += 1;
+        let idx = self.index;
+        let topic = self.topic;
+        let acks = self.config.acks.value;
+        self.stats.requests_sent += 1;
         let tp = |b: &ProducerBatch| TopicPartitionId {
             topic,
             partition: b.partition,
         };
         let wire: Vec<(TopicPartitionId, _)> = batches.iter().map(|b| (tp(b), b.clone())).collect();
-        let producer_id = if p.idempotent { p.producer_id } else { -1 };
-        let timeout_ms = p.config.request_timeout_ms.value;
-        let (producer_epoch, transactional_id) = match p.txn.as_mut() {
+        let producer_id = if self.idempotent {
+            self.producer_id
+        } else {
+            -1
+        };
+        let timeout_ms = self.config.request_timeout_ms.value;
+        let (producer_epoch, transactional_id) = match self.txn.as_mut() {
             Some(t) => {
                 // V2: the produce request adds its partitions to the transaction.
                 t.added.extend(batches.iter().map(|b| b.partition));
-                (p.epoch, Some(t.transactional_id.clone()))
+                (self.epoch, Some(t.transactional_id.clone()))
             }
-            None => (p.epoch, None),
+            None => (self.epoch, None),
         };
         // acks=0: no response will come, so the batches complete as soon as they are
         // sent, with offset -1, and take no in-flight slot.
@@ -132,18 +136,15 @@ impl Sim {
                 })
                 .collect()
         } else {
-            p.in_flight_per_broker[node as usize] += 1;
-            let timeout = p.config.request_timeout_ms.value * 1000;
-            self.schedule(
+            self.in_flight_per_broker[node as usize] += 1;
+            let timeout = self.config.request_timeout_ms.value * 1000;
+            ctx.out.timer(
                 now.plus(timeout),
-                Pending::RequestTimeout {
-                    producer: idx,
-                    request_id,
-                },
+                ProducerTimer::RequestTimeout { request_id },
             );
             Vec::new()
         };
-        self.producers[idx as usize].in_flight.insert(
+        let previous = self.in_flight.insert(
             request_id,
             InFlightRequest {
                 request_id,
@@ -152,7 +153,11 @@ impl Sim {
                 batches,
             },
         );
-        self.send(
+        assert!(
+            previous.is_none(),
+            "produce request {request_id} is sent once"
+        );
+        ctx.out.send(
             Node::Producer(idx),
             Node::Broker(node),
             Body::Produce {
@@ -167,22 +172,21 @@ impl Sim {
             },
         );
         if acks == Acks::None {
-            self.complete_request(idx, request_id, &results);
+            self.complete_request(ctx, request_id, &results);
         }
     }
 
     /// Wakes the sender at the earliest time a queued batch becomes sendable or expires.
-    pub(crate) fn schedule_sender_wake(&mut self, idx: u32) {
-        let now = self.now;
-        let p = self.producer_mut(idx);
-        let linger_us = p.config.linger_ms.value * 1000;
-        let timeout = delivery_timeout_us(&p.config);
-        let Some(at) = p.accumulator.next_wake(now, linger_us, timeout) else {
+    pub(crate) fn schedule_sender_wake(&mut self, ctx: &mut ProducerCtx) {
+        let now = ctx.now;
+        let linger_us = self.config.linger_ms.value * 1000;
+        let timeout = delivery_timeout_us(&self.config);
+        let Some(at) = self.accumulator.next_wake(now, linger_us, timeout) else {
             return;
         };
-        if p.wake_at.is_none_or(|w| w > at || w < now) {
-            p.wake_at = Some(at);
-            self.schedule(at, Pending::SenderWake { producer: idx, at });
+        if self.wake_at.is_none_or(|w| w > at || w < now) {
+            self.wake_at = Some(at);
+            ctx.out.timer(at, ProducerTimer::SenderWake { at });
         }
     }
 }

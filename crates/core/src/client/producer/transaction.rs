@@ -10,7 +10,6 @@
 //! yet sent (`TransactionAbortedException`) and lets those in flight complete.
 
 use crate::net::TopicPartitionId;
-use crate::time::SimTime;
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -20,8 +19,6 @@ use alloc::vec::Vec;
 pub(crate) enum ClientTxnTimer {
     /// A producer retries its transactional request (CONCURRENT_TRANSACTIONS).
     ClientRetry { producer: u32 },
-    /// A zombie instance's application sends again (the current instance uses `ProduceTick`).
-    ZombieTick { producer: u32, at: SimTime },
     /// A transactional request got no answer within request.timeout.ms: sent again.
     RequestTimeout { producer: u32, seq: u64 },
     /// sendOffsetsToTransaction()'s request is sent again after a retriable error.
@@ -113,16 +110,10 @@ pub struct TransactionManager {
     pub request_seq: u64,
     /// A retry after CONCURRENT_TRANSACTIONS is scheduled.
     pub retry_scheduled: bool,
-    /// Records sent in the open transaction.
-    pub records: u32,
-    /// The application will abort the open transaction (drawn at begin).
-    pub will_abort: bool,
     /// The error that made the producer fatal.
     pub fatal_error: Option<crate::net::KafkaError>,
     pub committed: u64,
     pub aborted: u64,
-    /// A zombie instance's next application step (stale timers are dropped).
-    pub tick_at: Option<crate::time::SimTime>,
 }
 
 impl TransactionManager {
@@ -141,12 +132,9 @@ impl TransactionManager {
             request_seq: 0,
             abortable_error: false,
             retry_scheduled: false,
-            records: 0,
-            will_abort: false,
             fatal_error: None,
             committed: 0,
             aborted: 0,
-            tick_at: None,
         }
     }
 

@@ -32,80 +32,18 @@
 //! producer id.
 
 use crate::client::callback::ClientCallback;
-use crate::event::Delivery;
+use crate::event::{Delivery, Event};
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
+use crate::producer::context::{ProducerCall, ProducerCtx, ProducerTimer};
 use crate::producer::transaction::ClientTxnTimer;
 use crate::producer::transaction::{ClientTxnState, TransactionManager};
-use crate::sim::{Pending, Sim};
+use crate::producer::{Producer, ProducerState};
+use crate::sim::Sim;
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 impl Sim {
-    /// A transactional producer looks its coordinator up again (FindCoordinator, after a
-    /// request to the old one timed out or was answered NOT_COORDINATOR). Simplified: the
-    /// answer is immediate.
-    pub(crate) fn txn_refresh_coordinator(&mut self, idx: u32) {
-        let Some(tid) = self
-            .producers
-            .get(idx as usize)
-            .and_then(|p| p.txn.as_ref())
-            .map(|t| t.transactional_id.clone())
-        else {
-            return;
-        };
-        let (_, coord) = self.transaction_coordinator(&tid);
-        if let Some(t) = self
-            .producers
-            .get_mut(idx as usize)
-            .and_then(|p| p.txn.as_mut())
-        {
-            t.coordinator = coord;
-        }
-    }
-
-    // ----- the producer (`TransactionManager`) and its application -----
-
-    /// initTransactions(): InitProducerId to the coordinator.
-    pub(crate) fn txn_send_init(&mut self, idx: u32) {
-        let p = self.producer_mut(idx);
-        let timeout_ms = p.config.transaction_timeout_ms.value;
-        let t = p
-            .txn
-            .as_mut()
-            .expect("only a transactional producer calls initTransactions()");
-        t.request_in_flight = true;
-        let (coord, tid) = (t.coordinator, t.transactional_id.clone());
-        self.send(
-            Node::Producer(idx),
-            Node::Broker(coord),
-            Body::InitProducerId {
-                producer: idx,
-                transactional_id: tid,
-                timeout_ms,
-            },
-        );
-        self.txn_request_sent(idx);
-    }
-
-    /// A transactional request went out: it is sent again if no answer comes within
-    /// request.timeout.ms (the coordinator may have been down).
-    pub(crate) fn txn_request_sent(&mut self, idx: u32) {
-        let p = self.producer_mut(idx);
-        let timeout = p.config.request_timeout_ms.value.max(1) * 1000;
-        let t = p
-            .txn
-            .as_mut()
-            .expect("only a transactional producer sends transactional requests");
-        t.request_seq += 1;
-        let seq = t.request_seq;
-        let at = self.now.plus(timeout);
-        self.schedule(
-            at,
-            Pending::ProducerTxn(ClientTxnTimer::RequestTimeout { producer: idx, seq }),
-        );
-    }
-
     /// A new transaction manager for a producer with a transactional.id.
     pub(crate) fn new_transaction_manager(&self, tid: &str) -> TransactionManager {
         let (_, coord) = self.transaction_coordinator(tid);
@@ -116,16 +54,102 @@ impl Sim {
         )
     }
 
+    /// initTransactions(): InitProducerId to the coordinator.
+    pub(crate) fn txn_send_init(&mut self, idx: u32) {
+        self.with_producer(idx, |p, ctx| p.txn_send_init(ctx));
+    }
+
     /// beginTransaction().
-    pub(crate) fn txn_begin(&mut self, idx: u32, will_abort: bool) {
-        if let Some(t) = self
-            .producers
-            .get_mut(idx as usize)
-            .and_then(|p| p.txn.as_mut())
-        {
+    pub(crate) fn txn_begin(&mut self, idx: u32) {
+        self.with_producer(idx, |p, _| p.txn_begin());
+    }
+
+    /// commitTransaction() / abortTransaction().
+    pub(crate) fn txn_end(&mut self, idx: u32, commit: bool) {
+        self.with_producer(idx, |p, ctx| p.txn_end(ctx, commit));
+    }
+
+    /// A coordinator's answer at the producer.
+    pub(crate) fn on_txn_response(&mut self, idx: u32, body: Body) -> Delivery {
+        self.with_producer(idx, |p, ctx| p.on_txn_response(ctx, body))
+            .unwrap_or(Delivery::Txn {
+                state: None,
+                error: None,
+            })
+    }
+
+    /// A transactional producer's timer: a retry after CONCURRENT_TRANSACTIONS, or a
+    /// transactional request unanswered for request.timeout.ms, or sendOffsetsToTransaction()'s.
+    pub(crate) fn on_client_txn_timer(&mut self, t: ClientTxnTimer) -> Option<Event> {
+        match t {
+            t @ (ClientTxnTimer::OffsetsRetry { producer }
+            | ClientTxnTimer::OffsetsTimeout { producer, .. }) => {
+                self.with_producer(producer, |p, ctx| p.on_offsets_timer(ctx, t))?
+            }
+            t @ (ClientTxnTimer::ClientRetry { producer }
+            | ClientTxnTimer::RequestTimeout { producer, .. }) => {
+                self.with_producer(producer, |p, ctx| p.on_txn_timer(ctx, t))?
+            }
+        }
+    }
+}
+
+// ----- the producer (`TransactionManager`) -----
+
+impl Producer {
+    /// The transaction manager, which a transactional producer has (callers check
+    /// `transactional.id` first; the page refuses transaction calls without one).
+    fn txn_manager(&mut self) -> &mut TransactionManager {
+        let index = self.index;
+        self.txn
+            .as_mut()
+            .unwrap_or_else(|| panic!("producer {index} has no transactional.id"))
+    }
+
+    /// A transactional producer looks its coordinator up again (FindCoordinator, after a
+    /// request to the old one timed out or was answered NOT_COORDINATOR). Simplified: the
+    /// answer is immediate (`ProducerCtx::coordinators`).
+    pub(crate) fn txn_refresh_coordinator(&mut self, ctx: &mut ProducerCtx) {
+        if let Some(t) = self.txn.as_mut() {
+            t.coordinator = ctx.coordinators.transaction(&t.transactional_id);
+        }
+    }
+
+    /// initTransactions(): InitProducerId to the coordinator.
+    pub(crate) fn txn_send_init(&mut self, ctx: &mut ProducerCtx) {
+        let (idx, timeout_ms) = (self.index, self.config.transaction_timeout_ms.value);
+        let t = self.txn_manager();
+        t.request_in_flight = true;
+        let (coord, tid) = (t.coordinator, t.transactional_id.clone());
+        ctx.out.send(
+            Node::Producer(idx),
+            Node::Broker(coord),
+            Body::InitProducerId {
+                producer: idx,
+                transactional_id: tid,
+                timeout_ms,
+            },
+        );
+        self.txn_request_sent(ctx);
+    }
+
+    /// A transactional request went out: it is sent again if no answer comes within
+    /// request.timeout.ms (the coordinator may have been down).
+    pub(crate) fn txn_request_sent(&mut self, ctx: &mut ProducerCtx) {
+        let idx = self.index;
+        let timeout = self.config.request_timeout_ms.value.max(1) * 1000;
+        let t = self.txn_manager();
+        t.request_seq += 1;
+        let seq = t.request_seq;
+        let timer = ClientTxnTimer::RequestTimeout { producer: idx, seq };
+        ctx.out
+            .timer(ctx.now.plus(timeout), ProducerTimer::Txn(timer));
+    }
+
+    /// beginTransaction().
+    pub(crate) fn txn_begin(&mut self) {
+        if let Some(t) = self.txn.as_mut() {
             t.state = ClientTxnState::InTransaction;
-            t.records = 0;
-            t.will_abort = will_abort;
             t.added.clear();
             t.pending.clear();
             t.offsets_added = false;
@@ -134,54 +158,48 @@ impl Sim {
 
     /// commitTransaction() / abortTransaction(): a commit flushes every batch; an abort fails
     /// the batches not sent yet. EndTxn follows once nothing is in flight.
-    pub(crate) fn txn_end(&mut self, idx: u32, commit: bool) {
-        let p = self.producer_mut(idx);
-        let t = p.txn.as_mut().expect(
-            "commit / abort is called only on a transactional producer (the page checks it first)",
-        );
-        t.state = if commit {
+    pub(crate) fn txn_end(&mut self, ctx: &mut ProducerCtx, commit: bool) {
+        self.txn_manager().state = if commit {
             ClientTxnState::Committing
         } else {
             ClientTxnState::Aborting
         };
         if !commit {
-            // `abortUndrainedBatches`: batches never sent fail; retried ones (which have
-            // sequence numbers) are still sent, to keep the sequence without gaps.
-            let mut undrained = Vec::new();
-            for part in 0..p.accumulator.deques.len() as u32 {
-                let Some(d) = p.accumulator.deques.get_mut(part as usize) else {
-                    continue;
-                };
-                let Some(d) = d.as_mut() else {
-                    continue;
-                };
-                let (keep, fail): (Vec<_>, Vec<_>) =
-                    d.drain(..).partition(|b| b.base_sequence.is_some());
-                d.extend(keep);
-                undrained.extend(fail);
-            }
-            if let Some(t) = p.txn.as_mut() {
-                let sent: BTreeSet<u32> = p
-                    .in_flight
-                    .values()
-                    .flat_map(|r| r.batches.iter().map(|b| b.partition))
-                    .collect();
-                t.pending.retain(|part| sent.contains(part));
-            }
-            for b in undrained {
-                self.complete_batch(idx, b, Some(KafkaError::TransactionAborted), -1);
+            for b in self.abort_undrained_batches() {
+                self.complete_batch(ctx, b, Some(KafkaError::TransactionAborted), -1);
             }
         }
-        self.sender_run(idx);
+        self.sender_run(ctx);
+    }
+
+    /// `abortUndrainedBatches`: batches never sent are taken out (they fail); retried ones
+    /// (which have sequence numbers) are still sent, to keep the sequence without gaps. The
+    /// partitions no request carries are no longer waiting to be added.
+    fn abort_undrained_batches(&mut self) -> Vec<crate::producer::accumulator::ProducerBatch> {
+        let mut undrained = Vec::new();
+        for d in self.accumulator.deques.iter_mut().flatten() {
+            let (keep, fail): (Vec<_>, Vec<_>) =
+                d.drain(..).partition(|b| b.base_sequence.is_some());
+            d.extend(keep);
+            undrained.extend(fail);
+        }
+        let sent: BTreeSet<u32> = self
+            .in_flight
+            .values()
+            .flat_map(|r| r.batches.iter().map(|b| b.partition))
+            .collect();
+        if let Some(t) = self.txn.as_mut() {
+            t.pending.retain(|part| sent.contains(part));
+        }
+        undrained
     }
 
     /// V1: AddPartitionsToTxn for the partitions written to and not yet added (one request
     /// at a time).
-    pub(crate) fn txn_maybe_add_partitions(&mut self, idx: u32) {
-        let p = self.producer_mut(idx);
-        let (pid, epoch, topic) = (p.producer_id, p.epoch, p.topic);
+    pub(crate) fn txn_maybe_add_partitions(&mut self, ctx: &mut ProducerCtx) {
+        let (idx, pid, epoch, topic) = (self.index, self.producer_id, self.epoch, self.topic);
         // Not a transactional producer: nothing to add (the sender asks every producer).
-        let Some(t) = p.txn.as_mut() else {
+        let Some(t) = self.txn.as_mut() else {
             return;
         };
         let open = matches!(
@@ -198,7 +216,7 @@ impl Sim {
             .map(|&partition| TopicPartitionId { topic, partition })
             .collect();
         let (coord, tid) = (t.coordinator, t.transactional_id.clone());
-        self.send(
+        ctx.out.send(
             Node::Producer(idx),
             Node::Broker(coord),
             Body::AddPartitionsToTxn {
@@ -209,17 +227,16 @@ impl Sim {
                 partitions,
             },
         );
-        self.txn_request_sent(idx);
+        self.txn_request_sent(ctx);
     }
 
     /// EndTxn once the ending transaction has nothing queued or in flight; a transaction
     /// that wrote nothing ends in the client alone.
-    pub(crate) fn txn_maybe_send_end(&mut self, idx: u32) {
-        let p = self.producer_mut(idx);
-        let (pid, epoch) = (p.producer_id, p.epoch);
-        let idle = p.accumulator.is_empty() && p.in_flight.is_empty();
+    pub(crate) fn txn_maybe_send_end(&mut self, ctx: &mut ProducerCtx) {
+        let (idx, pid, epoch) = (self.index, self.producer_id, self.epoch);
+        let idle = self.accumulator.is_empty() && self.in_flight.is_empty();
         // Not a transactional producer: no transaction to end (the sender asks every producer).
-        let Some(t) = p.txn.as_mut() else {
+        let Some(t) = self.txn.as_mut() else {
             return;
         };
         if !t.ending() || t.request_in_flight || t.retry_scheduled || !idle {
@@ -231,12 +248,12 @@ impl Sim {
         }
         let commit = t.state == ClientTxnState::Committing;
         if t.added.is_empty() && t.pending.is_empty() && !t.offsets_added {
-            self.txn_completed(idx, commit, None);
+            self.txn_completed(ctx, commit, None);
             return;
         }
         t.request_in_flight = true;
         let (coord, tid) = (t.coordinator, t.transactional_id.clone());
-        self.send(
+        ctx.out.send(
             Node::Producer(idx),
             Node::Broker(coord),
             Body::EndTxn {
@@ -247,43 +264,37 @@ impl Sim {
                 commit,
             },
         );
-        self.txn_request_sent(idx);
+        self.txn_request_sent(ctx);
     }
 
     /// The transaction ended (EndTxn answered, or nothing to end): Ready, with the new epoch
     /// (V2) and its sequences from 0.
-    pub(crate) fn txn_completed(&mut self, idx: u32, commit: bool, epoch: Option<i16>) {
-        let p = self.producer_mut(idx);
-        if let Some(e) = epoch.filter(|e| *e != p.epoch) {
-            p.epoch = e;
-            p.next_sequence.iter_mut().for_each(|s| *s = 0);
+    fn txn_completed(&mut self, ctx: &mut ProducerCtx, commit: bool, epoch: Option<i16>) {
+        if let Some(e) = epoch.filter(|e| *e != self.epoch) {
+            self.epoch = e;
+            self.next_sequence.iter_mut().for_each(|s| *s = 0);
         }
-        let t = p
-            .txn
-            .as_mut()
-            .expect("only a transactional producer completes a transaction");
+        let t = self.txn_manager();
         t.state = ClientTxnState::Ready;
         t.added.clear();
         t.pending.clear();
         t.offsets_added = false;
         t.abortable_error = false;
-        t.records = 0;
         if commit {
             t.committed += 1;
         } else {
             t.aborted += 1;
         }
-        self.return_to_application(ClientCallback::TransactionCompleted {
-            producer: idx,
-            commit,
-        });
+        let producer = self.index;
+        ctx.out.call(ProducerCall::Application(
+            ClientCallback::TransactionCompleted { producer, commit },
+        ));
     }
 
     /// The producer is fenced: fatal, every queued batch fails, the application stops.
-    pub(crate) fn txn_fatal(&mut self, idx: u32, error: KafkaError) {
-        let p = self.producer_mut(idx);
+    pub(crate) fn txn_fatal(&mut self, ctx: &mut ProducerCtx, error: KafkaError) {
         // Not a transactional producer: a fencing error fails only its batches.
-        let Some(t) = p.txn.as_mut() else {
+        let Some(t) = self.txn.as_mut() else {
             return;
         };
         if t.state == ClientTxnState::Fatal {
@@ -292,40 +303,36 @@ impl Sim {
         t.state = ClientTxnState::Fatal;
         t.fatal_error = Some(error);
         let mut queued = Vec::new();
-        for d in p.accumulator.deques.iter_mut().flatten() {
+        for d in self.accumulator.deques.iter_mut().flatten() {
             queued.extend(d.drain(..));
         }
         for b in queued {
-            self.complete_batch(idx, b, Some(error), -1);
+            self.complete_batch(ctx, b, Some(error), -1);
         }
-        self.return_to_application(ClientCallback::Fenced {
-            producer: idx,
-            error,
-        });
+        let producer = self.index;
+        ctx.out
+            .call(ProducerCall::Application(ClientCallback::Fenced {
+                producer,
+                error,
+            }));
     }
 
     /// Schedules a retry of the transactional request after retry.backoff.ms.
-    pub(crate) fn txn_retry(&mut self, idx: u32) {
-        let p = self.producer_mut(idx);
-        let backoff = p.config.retry_backoff_ms.value.max(1) * 1000;
-        if let Some(t) = p.txn.as_mut() {
+    fn txn_retry(&mut self, ctx: &mut ProducerCtx) {
+        let backoff = self.config.retry_backoff_ms.value.max(1) * 1000;
+        if let Some(t) = self.txn.as_mut() {
             t.retry_scheduled = true;
         }
-        let at = self.now.plus(backoff);
-        self.schedule(
-            at,
-            Pending::ProducerTxn(ClientTxnTimer::ClientRetry { producer: idx }),
-        );
+        let timer = ClientTxnTimer::ClientRetry {
+            producer: self.index,
+        };
+        ctx.out
+            .timer(ctx.now.plus(backoff), ProducerTimer::Txn(timer));
     }
 
     /// A coordinator's answer at the producer.
-    pub(crate) fn on_txn_response(&mut self, idx: u32, body: Body) -> Delivery {
-        let p = self.producer_mut(idx);
-        let t = p
-            .txn
-            .as_mut()
-            .expect("coordinator answers come only to a transactional producer");
-        t.request_in_flight = false;
+    pub(crate) fn on_txn_response(&mut self, ctx: &mut ProducerCtx, body: Body) -> Delivery {
+        self.txn_manager().request_in_flight = false;
         let error = match body {
             Body::InitProducerIdResponse {
                 producer_id,
@@ -333,15 +340,19 @@ impl Sim {
                 error,
             } => {
                 match error {
-                    None if t.state == ClientTxnState::Initializing => {
-                        t.state = ClientTxnState::Ready;
-                        p.producer_id = producer_id;
-                        p.epoch = epoch;
-                        p.next_sequence.iter_mut().for_each(|s| *s = 0);
-                        self.return_to_application(ClientCallback::Initialized { producer: idx });
+                    None if self.txn_manager().state == ClientTxnState::Initializing => {
+                        self.txn_manager().state = ClientTxnState::Ready;
+                        self.producer_id = producer_id;
+                        self.epoch = epoch;
+                        self.next_sequence.iter_mut().for_each(|s| *s = 0);
+                        let producer = self.index;
+                        ctx.out
+                            .call(ProducerCall::Application(ClientCallback::Initialized {
+                                producer,
+                            }));
                     }
-                    Some(e) if e.is_retriable() => self.txn_retry(idx),
-                    Some(e) => self.txn_fatal(idx, e),
+                    Some(e) if e.is_retriable() => self.txn_retry(ctx),
+                    Some(e) => self.txn_fatal(ctx, e),
                     None => {}
                 }
                 error
@@ -349,14 +360,15 @@ impl Sim {
             Body::AddPartitionsToTxnResponse { partitions, error } => {
                 match error {
                     None => {
+                        let t = self.txn_manager();
                         for tp in &partitions {
                             t.pending.remove(&tp.partition);
                             t.added.insert(tp.partition);
                         }
-                        self.sender_run(idx);
+                        self.sender_run(ctx);
                     }
-                    Some(e) if e.is_retriable() => self.txn_retry(idx),
-                    Some(e) => self.txn_fatal(idx, e),
+                    Some(e) if e.is_retriable() => self.txn_retry(ctx),
+                    Some(e) => self.txn_fatal(ctx, e),
                 }
                 error
             }
@@ -366,9 +378,11 @@ impl Sim {
                 error,
             } => {
                 match error {
-                    None if t.ending() => self.txn_completed(idx, commit, Some(epoch)),
-                    Some(e) if e.is_retriable() => self.txn_retry(idx),
-                    Some(e) => self.txn_fatal(idx, e),
+                    None if self.txn_manager().ending() => {
+                        self.txn_completed(ctx, commit, Some(epoch))
+                    }
+                    Some(e) if e.is_retriable() => self.txn_retry(ctx),
+                    Some(e) => self.txn_fatal(ctx, e),
                     None => {}
                 }
                 error
@@ -378,64 +392,43 @@ impl Sim {
         Delivery::Txn { state: None, error }
     }
 
-    /// A transactional producer's timer: a retry after CONCURRENT_TRANSACTIONS, a zombie's
-    /// next send, or a transactional request unanswered for request.timeout.ms.
-    pub(crate) fn on_client_txn_timer(&mut self, t: ClientTxnTimer) -> Option<crate::event::Event> {
-        use crate::event::Event;
-        match t {
-            ClientTxnTimer::ClientRetry { producer } => {
-                let p = self.producers.get_mut(producer as usize)?;
-                let t = p.txn.as_mut()?;
-                t.retry_scheduled = false;
-                self.txn_refresh_coordinator(producer);
-                let t = self
-                    .producers
-                    .get_mut(producer as usize)
-                    .and_then(|p| p.txn.as_mut())?;
-                if t.state == ClientTxnState::Initializing {
-                    self.txn_send_init(producer);
+    /// The transaction manager's own timers: a retry after CONCURRENT_TRANSACTIONS, or a
+    /// transactional request unanswered for request.timeout.ms (sent again, to the
+    /// coordinator FindCoordinator names now).
+    fn on_txn_timer(&mut self, ctx: &mut ProducerCtx, timer: ClientTxnTimer) -> Option<Event> {
+        let producer = self.index;
+        match timer {
+            ClientTxnTimer::ClientRetry { .. } => {
+                self.txn.as_mut()?.retry_scheduled = false;
+                self.txn_refresh_coordinator(ctx);
+                if self.txn_manager().state == ClientTxnState::Initializing {
+                    self.txn_send_init(ctx);
                 } else {
-                    self.sender_run(producer);
+                    self.sender_run(ctx);
                 }
-                Some(Event::TransactionRetried { producer })
             }
-            ClientTxnTimer::ZombieTick { producer, at } => {
-                let p = self.producers.get_mut(producer as usize)?;
-                let t = p.txn.as_mut()?;
-                if t.tick_at != Some(at) {
+            ClientTxnTimer::RequestTimeout { seq, .. } => {
+                if self.crashed || self.state == ProducerState::Closed {
                     return None;
                 }
-                t.tick_at = None;
-                if p.blocked.is_some() || p.awaiting_ack.is_some() {
-                    return None;
-                }
-                self.txn_app_tick(producer)
-            }
-            t @ (ClientTxnTimer::OffsetsRetry { .. } | ClientTxnTimer::OffsetsTimeout { .. }) => {
-                self.on_offsets_timer(t)
-            }
-            ClientTxnTimer::RequestTimeout { producer, seq } => {
-                let p = self.producers.get_mut(producer as usize)?;
-                if p.crashed || p.state == crate::producer::ProducerState::Closed {
-                    return None;
-                }
-                let t = p.txn.as_mut()?;
+                let t = self.txn.as_mut()?;
                 if !t.request_in_flight || t.request_seq != seq {
                     return None;
                 }
                 t.request_in_flight = false;
                 let state = t.state;
-                self.txn_refresh_coordinator(producer);
+                self.txn_refresh_coordinator(ctx);
                 match state {
-                    ClientTxnState::Initializing => self.txn_send_init(producer),
+                    ClientTxnState::Initializing => self.txn_send_init(ctx),
                     _ => {
-                        if !self.resend_add_offsets_to_txn(producer) {
-                            self.sender_run(producer);
+                        if !self.resend_add_offsets_to_txn(ctx) {
+                            self.sender_run(ctx);
                         }
                     }
                 }
-                Some(Event::TransactionRetried { producer })
             }
+            _ => unreachable!("on_txn_timer gets the transaction manager's retries and timeouts"),
         }
+        Some(Event::TransactionRetried { producer })
     }
 }

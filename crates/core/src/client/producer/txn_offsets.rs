@@ -15,9 +15,10 @@
 use crate::client::callback::ClientCallback;
 use crate::event::{Delivery, Event};
 use crate::net::{Body, GroupError, KafkaError, Node};
-use crate::producer::transaction::{ClientTxnTimer, OffsetsStep, TxnOffsets};
-use crate::producer::ProducerState;
-use crate::sim::{Pending, Sim};
+use crate::producer::context::{ProducerCall, ProducerCtx, ProducerTimer};
+use crate::producer::transaction::{ClientTxnTimer, OffsetsStep, TransactionManager, TxnOffsets};
+use crate::producer::{Producer, ProducerState};
+use crate::sim::Sim;
 
 /// The client's retry of CONCURRENT_TRANSACTIONS (as its TransactionManager does for
 /// AddPartitionsToTxn), instead of retry.backoff.ms.
@@ -30,9 +31,51 @@ impl Sim {
         idx: u32,
         offsets: TxnOffsets,
     ) -> OffsetsStep {
-        let t = self.producer_mut(idx).txn.as_mut().expect(
-            "only a transactional producer sends offsets to its transaction (Kafka: IllegalStateException)",
-        );
+        self.with_producer(idx, |p, ctx| p.send_offsets_to_transaction(ctx, offsets))
+            .unwrap_or_else(|| panic!("producer instance {idx} does not exist"))
+    }
+
+    /// The coordinator's AddOffsetsToTxnResponse.
+    pub(crate) fn on_add_offsets_response(
+        &mut self,
+        idx: u32,
+        error: Option<KafkaError>,
+    ) -> Delivery {
+        self.with_producer(idx, |p, ctx| p.on_add_offsets_response(ctx, error))
+            .unwrap_or(Delivery::Txn { state: None, error })
+    }
+
+    /// The group coordinator's TxnOffsetCommitResponse.
+    pub(crate) fn on_txn_offset_commit_response(
+        &mut self,
+        idx: u32,
+        error: Option<GroupError>,
+        producer_error: Option<KafkaError>,
+    ) -> Delivery {
+        self.with_producer(idx, |p, ctx| {
+            p.on_txn_offset_commit_response(ctx, error, producer_error)
+        })
+        .unwrap_or(Delivery::Group)
+    }
+}
+
+impl Producer {
+    /// The transaction manager of a producer that sends offsets to its transaction (Kafka:
+    /// IllegalStateException without a transactional.id; the processors all have one).
+    fn offsets_txn(&mut self) -> &mut TransactionManager {
+        let index = self.index;
+        self.txn.as_mut().unwrap_or_else(|| {
+            panic!("producer {index} has no transactional.id to send offsets to")
+        })
+    }
+
+    /// `sendOffsetsToTransaction()`: returns the step it starts with.
+    pub(crate) fn send_offsets_to_transaction(
+        &mut self,
+        ctx: &mut ProducerCtx,
+        offsets: TxnOffsets,
+    ) -> OffsetsStep {
+        let t = self.offsets_txn();
         let step = if t.version < 2 && !t.offsets_added {
             OffsetsStep::AddingOffsets
         } else {
@@ -40,35 +83,30 @@ impl Sim {
         };
         t.sending_offsets = Some((offsets, step));
         match step {
-            OffsetsStep::AddingOffsets => self.send_add_offsets_to_txn(idx),
-            OffsetsStep::Committing => self.send_txn_offset_commit(idx),
+            OffsetsStep::AddingOffsets => self.send_add_offsets_to_txn(ctx),
+            OffsetsStep::Committing => self.send_txn_offset_commit(ctx),
         }
         step
     }
 
     /// The call in progress and its step, if any.
-    fn offsets_step(&self, idx: u32) -> Option<OffsetsStep> {
-        let t = self.producer(idx).txn.as_ref()?;
+    fn offsets_step(&self) -> Option<OffsetsStep> {
+        let t = self.txn.as_ref()?;
         t.sending_offsets.as_ref().map(|(_, step)| *step)
     }
 
     /// AddOffsetsToTxn to the transaction coordinator (one transactional request in flight
     /// at a time).
-    fn send_add_offsets_to_txn(&mut self, idx: u32) {
-        let prod = self.producer_mut(idx);
-        let (producer_id, epoch) = (prod.producer_id, prod.epoch);
-        let t = prod
-            .txn
-            .as_mut()
-            .expect("only a transactional producer sends offsets to its transaction");
-        let (offsets, _) = t
-            .sending_offsets
-            .as_ref()
-            .expect("AddOffsetsToTxn is sent for a sendOffsetsToTransaction() in progress");
+    fn send_add_offsets_to_txn(&mut self, ctx: &mut ProducerCtx) {
+        let (idx, producer_id, epoch) = (self.index, self.producer_id, self.epoch);
+        let t = self.offsets_txn();
+        let Some((offsets, _)) = t.sending_offsets.as_ref() else {
+            unreachable!("AddOffsetsToTxn is sent for a sendOffsetsToTransaction() in progress");
+        };
         let group = offsets.group;
         t.request_in_flight = true;
         let (coordinator, transactional_id) = (t.coordinator, t.transactional_id.clone());
-        self.send(
+        ctx.out.send(
             Node::Producer(idx),
             Node::Broker(coordinator),
             Body::AddOffsetsToTxn {
@@ -79,79 +117,68 @@ impl Sim {
                 group,
             },
         );
-        self.txn_request_sent(idx);
+        self.txn_request_sent(ctx);
     }
 
     /// The coordinator's AddOffsetsToTxnResponse: TxnOffsetCommit next, or again after the
     /// backoff, or the end of the call when the producer is fenced.
     pub(crate) fn on_add_offsets_response(
         &mut self,
-        idx: u32,
+        ctx: &mut ProducerCtx,
         error: Option<KafkaError>,
     ) -> Delivery {
-        let t = self
-            .producer_mut(idx)
-            .txn
-            .as_mut()
-            .expect("AddOffsetsToTxn answers come only to a transactional producer");
+        let t = self.offsets_txn();
         t.request_in_flight = false;
         if error.is_none() {
             t.offsets_added = true;
         }
-        if self.offsets_step(idx) != Some(OffsetsStep::AddingOffsets) {
+        if self.offsets_step() != Some(OffsetsStep::AddingOffsets) {
             // The answer to a request sent again: the first answer moved the call on.
             return Delivery::Txn { state: None, error };
         }
         match error {
             None => {
-                self.set_offsets_step(idx, OffsetsStep::Committing);
-                self.return_to_application(ClientCallback::OffsetsAdded { producer: idx });
-                self.send_txn_offset_commit(idx);
+                self.set_offsets_step(OffsetsStep::Committing);
+                let producer = self.index;
+                ctx.out
+                    .call(ProducerCall::Application(ClientCallback::OffsetsAdded {
+                        producer,
+                    }));
+                self.send_txn_offset_commit(ctx);
             }
-            Some(e) if e.is_retriable() => self.retry_offsets(idx, None),
-            Some(e) => self.offsets_fenced(idx, e),
+            Some(e) if e.is_retriable() => self.retry_offsets(ctx, None),
+            Some(e) => self.offsets_fenced(ctx, e),
         }
         Delivery::Txn { state: None, error }
     }
 
-    fn set_offsets_step(&mut self, idx: u32, step: OffsetsStep) {
-        let t = self.producer_mut(idx).txn.as_mut();
-        let call = t.and_then(|t| t.sending_offsets.as_mut());
+    fn set_offsets_step(&mut self, step: OffsetsStep) {
+        let call = self.offsets_txn().sending_offsets.as_mut();
         call.expect("a sendOffsetsToTransaction() is in progress").1 = step;
     }
 
-    /// TxnOffsetCommit to the group coordinator with the consumer's group metadata; after the
-    /// backoff when the coordinator is not available.
-    fn send_txn_offset_commit(&mut self, idx: u32) {
-        let prod = self.producer(idx);
-        let (producer_id, epoch) = (prod.producer_id, prod.epoch);
-        let timeout = prod.config.request_timeout_ms.value.max(1) * 1000;
-        let t = prod
-            .txn
-            .as_ref()
-            .expect("only a transactional producer commits offsets in its transaction");
-        let (offsets, _) = t
-            .sending_offsets
-            .clone()
-            .expect("TxnOffsetCommit is sent for a sendOffsetsToTransaction() in progress");
+    /// TxnOffsetCommit to the group coordinator (FindCoordinator's answer, `ctx.coordinators`)
+    /// with the consumer's group metadata; after the backoff when the coordinator is not
+    /// available.
+    fn send_txn_offset_commit(&mut self, ctx: &mut ProducerCtx) {
+        let (idx, producer_id, epoch) = (self.index, self.producer_id, self.epoch);
+        let timeout = self.config.request_timeout_ms.value.max(1) * 1000;
+        let t = self.offsets_txn();
+        let Some((offsets, _)) = t.sending_offsets.clone() else {
+            unreachable!("TxnOffsetCommit is sent for a sendOffsetsToTransaction() in progress");
+        };
         let transactional_id = t.transactional_id.clone();
-        let Some(coordinator) = self
-            .groups()
-            .get(offsets.group as usize)
-            .and_then(|g| self.offsets_leader(g.offsets_partition))
-        else {
+        let Some(coordinator) = ctx.coordinators.group(offsets.group) else {
             // COORDINATOR_NOT_AVAILABLE: try again after the backoff.
-            self.retry_offsets(idx, None);
+            self.retry_offsets(ctx, None);
             return;
         };
-        let t = self.producer_mut(idx).txn.as_mut().expect("checked above");
+        let t = self.offsets_txn();
         t.offsets_seq += 1;
         let seq = t.offsets_seq;
-        let at = self.now.plus(timeout);
-        self.schedule(
-            at,
-            Pending::ProducerTxn(ClientTxnTimer::OffsetsTimeout { producer: idx, seq }),
-        );
+        let timer = ClientTxnTimer::OffsetsTimeout { producer: idx, seq };
+        ctx.out
+            .timer(ctx.now.plus(timeout), ProducerTimer::Txn(timer));
         let TxnOffsets {
             group,
             offsets,
@@ -159,7 +186,7 @@ impl Sim {
             generation,
             instance_id,
         } = offsets;
-        self.send(
+        ctx.out.send(
             Node::Producer(idx),
             Node::Broker(coordinator),
             Body::TxnOffsetCommit {
@@ -180,33 +207,32 @@ impl Sim {
     /// fails (a refused generation or member: the application aborts; fencing).
     pub(crate) fn on_txn_offset_commit_response(
         &mut self,
-        idx: u32,
+        ctx: &mut ProducerCtx,
         error: Option<GroupError>,
         producer_error: Option<KafkaError>,
     ) -> Delivery {
-        if self.offsets_step(idx) != Some(OffsetsStep::Committing) {
+        if self.offsets_step() != Some(OffsetsStep::Committing) {
             return Delivery::Group;
         }
-        self.producer_mut(idx)
-            .txn
-            .as_mut()
-            .expect("checked by offsets_step")
-            .offsets_seq += 1;
+        self.offsets_txn().offsets_seq += 1;
+        let producer = self.index;
         match (error, producer_error) {
             (None, None) => {
-                let t = self.producer_mut(idx).txn.as_mut().expect("checked above");
+                let t = self.offsets_txn();
                 t.sending_offsets = None;
                 t.offsets_added = true;
-                self.return_to_application(ClientCallback::OffsetsCommitted { producer: idx });
+                ctx.out.call(ProducerCall::Application(
+                    ClientCallback::OffsetsCommitted { producer },
+                ));
                 Delivery::Group
             }
             (_, Some(e)) => {
                 if e.is_retriable() {
                     let fast = (e == KafkaError::ConcurrentTransactions)
                         .then_some(CONCURRENT_TRANSACTIONS_BACKOFF_US);
-                    self.retry_offsets(idx, fast);
+                    self.retry_offsets(ctx, fast);
                 } else {
-                    self.offsets_fenced(idx, e);
+                    self.offsets_fenced(ctx, e);
                 }
                 Delivery::Txn {
                     state: None,
@@ -221,87 +247,84 @@ impl Sim {
                 ),
                 None,
             ) => {
-                self.retry_offsets(idx, None);
+                self.retry_offsets(ctx, None);
                 Delivery::GroupRefused { error: e }
             }
             (Some(e), None) => {
                 // CommitFailedException (a stale generation, an unknown member, a fenced
                 // instance): the application aborts the transaction.
-                self.producer_mut(idx)
-                    .txn
-                    .as_mut()
-                    .expect("checked above")
-                    .sending_offsets = None;
-                self.return_to_application(ClientCallback::OffsetsRefused {
-                    producer: idx,
-                    error: e,
-                });
+                self.offsets_txn().sending_offsets = None;
+                ctx.out
+                    .call(ProducerCall::Application(ClientCallback::OffsetsRefused {
+                        producer,
+                        error: e,
+                    }));
                 Delivery::GroupRefused { error: e }
             }
         }
     }
 
     /// The call ends with a fencing error; the application learns it at once.
-    fn offsets_fenced(&mut self, idx: u32, error: KafkaError) {
-        let t = self.producer_mut(idx).txn.as_mut();
-        t.expect("a transactional producer").sending_offsets = None;
-        self.return_to_application(ClientCallback::Fenced {
-            producer: idx,
-            error,
-        });
+    fn offsets_fenced(&mut self, ctx: &mut ProducerCtx, error: KafkaError) {
+        self.offsets_txn().sending_offsets = None;
+        let producer = self.index;
+        ctx.out
+            .call(ProducerCall::Application(ClientCallback::Fenced {
+                producer,
+                error,
+            }));
     }
 
     /// The current step again after `backoff_us` (retry.backoff.ms when `None`).
-    fn retry_offsets(&mut self, idx: u32, backoff_us: Option<u64>) {
-        let backoff = backoff_us
-            .unwrap_or_else(|| self.producer(idx).config.retry_backoff_ms.value.max(1) * 1000);
-        let at = self.now.plus(backoff);
-        self.schedule(
-            at,
-            Pending::ProducerTxn(ClientTxnTimer::OffsetsRetry { producer: idx }),
-        );
+    fn retry_offsets(&mut self, ctx: &mut ProducerCtx, backoff_us: Option<u64>) {
+        let backoff =
+            backoff_us.unwrap_or_else(|| self.config.retry_backoff_ms.value.max(1) * 1000);
+        let timer = ClientTxnTimer::OffsetsRetry {
+            producer: self.index,
+        };
+        ctx.out
+            .timer(ctx.now.plus(backoff), ProducerTimer::Txn(timer));
     }
 
     /// An AddOffsetsToTxn unanswered for request.timeout.ms is sent again; `false` when the
     /// request out is another one.
-    pub(crate) fn resend_add_offsets_to_txn(&mut self, idx: u32) -> bool {
-        if self.offsets_step(idx) != Some(OffsetsStep::AddingOffsets) {
+    pub(crate) fn resend_add_offsets_to_txn(&mut self, ctx: &mut ProducerCtx) -> bool {
+        if self.offsets_step() != Some(OffsetsStep::AddingOffsets) {
             return false;
         }
-        self.send_add_offsets_to_txn(idx);
+        self.send_add_offsets_to_txn(ctx);
         true
     }
 
     /// The call's timers: a retry after a retriable error, or a TxnOffsetCommit unanswered
     /// for request.timeout.ms. A replaced (killed) producer's timers do nothing.
-    pub(crate) fn on_offsets_timer(&mut self, timer: ClientTxnTimer) -> Option<Event> {
-        let (ClientTxnTimer::OffsetsRetry { producer }
-        | ClientTxnTimer::OffsetsTimeout { producer, .. }) = timer
-        else {
-            unreachable!("on_offsets_timer gets only sendOffsetsToTransaction()'s timers");
-        };
-        let p = self.producer(producer);
-        if p.crashed || p.state == ProducerState::Closed {
+    pub(crate) fn on_offsets_timer(
+        &mut self,
+        ctx: &mut ProducerCtx,
+        timer: ClientTxnTimer,
+    ) -> Option<Event> {
+        if self.crashed || self.state == ProducerState::Closed {
             return None;
         }
-        let t = p.txn.as_ref()?;
+        let t = self.txn.as_ref()?;
         match timer {
             ClientTxnTimer::OffsetsTimeout { seq, .. } => {
-                if self.offsets_step(producer) != Some(OffsetsStep::Committing)
-                    || t.offsets_seq != seq
-                {
+                if self.offsets_step() != Some(OffsetsStep::Committing) || t.offsets_seq != seq {
                     return None;
                 }
-                self.send_txn_offset_commit(producer);
+                self.send_txn_offset_commit(ctx);
             }
-            _ => {
-                self.txn_refresh_coordinator(producer);
-                match self.offsets_step(producer)? {
-                    OffsetsStep::AddingOffsets => self.send_add_offsets_to_txn(producer),
-                    OffsetsStep::Committing => self.send_txn_offset_commit(producer),
+            ClientTxnTimer::OffsetsRetry { .. } => {
+                self.txn_refresh_coordinator(ctx);
+                match self.offsets_step()? {
+                    OffsetsStep::AddingOffsets => self.send_add_offsets_to_txn(ctx),
+                    OffsetsStep::Committing => self.send_txn_offset_commit(ctx),
                 }
             }
+            _ => unreachable!("on_offsets_timer gets only sendOffsetsToTransaction()'s timers"),
         }
-        Some(Event::TransactionRetried { producer })
+        Some(Event::TransactionRetried {
+            producer: self.index,
+        })
     }
 }
