@@ -47,32 +47,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
          app work); being split there",
     ),
     (
-        "web/src/render/txn_messages.rs",
-        "message_text",
-        "in crates/web/src/render/, being refactored on branch wt-frame in parallel; being \
-         split there",
-    ),
-    (
-        "core/src/assignor/mod.rs",
-        "new",
-        "being split by steps of the algorithm (issue 12, branch wt-tidy)",
-    ),
-    (
-        "core/src/assignor/sticky.rs",
-        "constrained",
-        "being split by steps of the algorithm (issue 12, branch wt-tidy)",
-    ),
-    (
-        "core/src/assignor/sticky_general.rs",
-        "assign",
-        "being split by steps of the algorithm (issue 12, branch wt-tidy)",
-    ),
-    (
-        "core/src/assignor/sticky_general.rs",
-        "balance",
-        "being split by steps of the algorithm (issue 12, branch wt-tidy)",
-    ),
-    (
         "core/src/controller.rs",
         "on_fence_broker",
         "being split by steps of the algorithm (issue 12, branch wt-tidy)",
@@ -81,6 +55,12 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
         "core/src/coordinator/txn/requests.rs",
         "on_request",
         "being split by steps of the algorithm (issue 12, branch wt-tidy)",
+    ),
+    (
+        "web/src/render/txn_messages.rs",
+        "message_text",
+        "in crates/web/src/render/, being refactored on branch wt-frame in parallel; being \
+         split there",
     ),
 ];
 
