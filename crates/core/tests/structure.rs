@@ -47,16 +47,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
          app work); being split there",
     ),
     (
-        "core/src/controller.rs",
-        "on_fence_broker",
-        "being split by steps of the algorithm (issue 12, branch wt-tidy)",
-    ),
-    (
-        "core/src/coordinator/txn/requests.rs",
-        "on_request",
-        "being split by steps of the algorithm (issue 12, branch wt-tidy)",
-    ),
-    (
         "web/src/render/txn_messages.rs",
         "message_text",
         "in crates/web/src/render/, being refactored on branch wt-frame in parallel; being \
