@@ -355,7 +355,10 @@ impl<'g, 'a> Builder<'g, 'a> {
             let m = self.rank_to_member[rank as usize];
             self.consumer_subscribes_potential(m, t)
         });
-        let Some(key) = found else { return Ok(false) };
+        let Some(key) = found else {
+            // As Kafka: no member can take it, it stays unassigned.
+            return Ok(false);
+        };
         let m = self.rank_to_member[key.1 as usize];
         self.sorted_subs.remove(&key);
         match self.current.get_mut(m as usize) {
