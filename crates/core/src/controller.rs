@@ -41,6 +41,7 @@
 //! group coordinators (leaders of `__consumer_offsets` partitions) move with the fencing: see
 //! `sim::coordinator`.
 
+use crate::cluster::Partition;
 use crate::config::ConfigError;
 use crate::event::Event;
 use crate::net::{Node, TopicPartitionId};
@@ -261,57 +262,16 @@ impl Sim {
                 if !p.replicas.iter().any(|r| r.broker == broker) {
                     continue;
                 }
-                touched.push(TopicPartitionId {
+                let tp = TopicPartitionId {
                     topic: p.topic,
                     partition: p.index,
-                });
-                let isr_without: Vec<u32> =
-                    p.isr.iter().copied().filter(|i| *i != broker).collect();
-                // The last ISR member stays in the ISR even when fenced, so it can lead again.
-                let mut new_isr = if isr_without.is_empty() {
-                    p.isr.clone()
-                } else {
-                    isr_without.clone()
                 };
-                let leader_ok = p
-                    .leader
-                    .is_some_and(|l| l != broker && alive.get(l as usize) == Some(&true));
-                let old_leader = p.leader;
-                if !leader_ok {
-                    let order: Vec<u32> = p.replicas.iter().map(|r| r.broker).collect();
-                    let is_alive = |r: &u32| alive.get(*r as usize) == Some(&true);
-                    let clean = order
-                        .iter()
-                        .copied()
-                        .find(|r| isr_without.contains(r) && is_alive(r));
-                    let dirty = order.iter().copied().find(is_alive);
-                    match (clean, unclean, dirty) {
-                        (Some(l), _, _) => p.leader = Some(l),
-                        (None, true, Some(l)) => {
-                            // Unclean: an out-of-sync replica leads; what only others had is lost.
-                            p.leader = Some(l);
-                            new_isr = alloc::vec![l];
-                        }
-                        _ => p.leader = None,
-                    }
-                }
-                p.isr = new_isr;
-                debug_assert!(
-                    p.leader.is_none_or(|l| p.isr.contains(&l)),
-                    "a leader is always in its ISR (unclean election resets the ISR to it)"
-                );
-                debug_assert!(!p.isr.is_empty(), "the last ISR member stays in the ISR");
-                if p.leader != old_leader {
-                    // Every leader change bumps the epoch (going offline too); only a new
-                    // leader counts as an election.
-                    p.leader_epoch += 1;
+                touched.push(tp);
+                if fence_replica(p, broker, &alive, unclean, now) {
+                    // Only a new leader counts as an election (going offline bumps the epoch
+                    // too).
                     elections += p.leader.is_some() as u32;
-                    tps.push(TopicPartitionId {
-                        topic: p.topic,
-                        partition: p.index,
-                    });
-                    // The new leader learns its followers' offsets from their next fetches.
-                    p.reset_follower_states(now);
+                    tps.push(tp);
                 }
             }
         }
@@ -368,4 +328,62 @@ impl Sim {
     pub(crate) fn is_down(&self, node: Node) -> bool {
         matches!(node, Node::Broker(b) if self.brokers.get(b as usize).is_some_and(|x| !x.alive))
     }
+}
+
+/// What the controller's `PartitionChangeBuilder` does to one partition of a fenced `broker`:
+/// it leaves the ISR (unless it is the last member, which stays so it can lead again); a
+/// leader that is not alive or is the fenced broker is replaced by the first alive ISR member
+/// in assignment order, else (`unclean.leader.election.enable`) the first alive replica with
+/// the ISR reset to it, else none. Returns whether the leader changed (the epoch is bumped and
+/// the new leader's follower states are reset).
+fn fence_replica(
+    p: &mut Partition,
+    broker: u32,
+    alive: &[bool],
+    unclean: bool,
+    now: SimTime,
+) -> bool {
+    let isr_without: Vec<u32> = p.isr.iter().copied().filter(|i| *i != broker).collect();
+    // The last ISR member stays in the ISR even when fenced, so it can lead again.
+    let mut new_isr = if isr_without.is_empty() {
+        p.isr.clone()
+    } else {
+        isr_without.clone()
+    };
+    let leader_ok = p
+        .leader
+        .is_some_and(|l| l != broker && alive.get(l as usize) == Some(&true));
+    let old_leader = p.leader;
+    if !leader_ok {
+        let order: Vec<u32> = p.replicas.iter().map(|r| r.broker).collect();
+        let is_alive = |r: &u32| alive.get(*r as usize) == Some(&true);
+        let clean = order
+            .iter()
+            .copied()
+            .find(|r| isr_without.contains(r) && is_alive(r));
+        let dirty = order.iter().copied().find(is_alive);
+        match (clean, unclean, dirty) {
+            (Some(l), _, _) => p.leader = Some(l),
+            (None, true, Some(l)) => {
+                // Unclean: an out-of-sync replica leads; what only others had is lost.
+                p.leader = Some(l);
+                new_isr = alloc::vec![l];
+            }
+            _ => p.leader = None,
+        }
+    }
+    p.isr = new_isr;
+    debug_assert!(
+        p.leader.is_none_or(|l| p.isr.contains(&l)),
+        "a leader is always in its ISR (unclean election resets the ISR to it)"
+    );
+    debug_assert!(!p.isr.is_empty(), "the last ISR member stays in the ISR");
+    if p.leader == old_leader {
+        return false;
+    }
+    // Every leader change bumps the epoch (going offline too).
+    p.leader_epoch += 1;
+    // The new leader learns its followers' offsets from their next fetches.
+    p.reset_follower_states(now);
+    true
 }

@@ -1,4 +1,4 @@
-//! Regressions found by `fault_props.rs`, each as the smallest run that showed it.
+//! Regressions found by `fault_props/`, each as the smallest run that showed it.
 
 use streamscope_core::log::{EntryKind, Log, LogEntry};
 use streamscope_core::{Change, Config, Sim, SimTime};

@@ -1,286 +1,53 @@
 //! The shape of the code, as a reader can check it (issue 12): no import circle among the files
 //! of `crates/core/src` or `crates/web/src` (a file's paths `crate::…`, `super::…`, `self::…`
-//! and its child modules, resolved to the file that defines the module they name), and no file
-//! there over 600 lines. `cargo test -p streamscope-core --test structure` prints any circle
-//! with the names that tie it.
+//! and through its child modules, resolved to the file that defines the module they name; a
+//! module's own children are below it, not an import), no file there over 600 lines and no
+//! function over 70 (from its `fn` line to its closing brace) but the few of [`LONG_FUNCTIONS`],
+//! each with its reason. `cargo test -p streamscope-core --test structure -- --nocapture`
+//! prints any circle with the names that tie it and every function over the limit.
+//!
+//! The sources are read by `source/mod.rs`, the reader the page's structure tests
+//! (`crates/web/tests/layering.rs`, `no_kafka_rules.rs`) share.
+
+mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use source::Reference;
+
 const MAX_LINES: usize = 600;
+const MAX_FN_LINES: usize = 70;
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
-}
+/// The functions allowed over [`MAX_FN_LINES`]: (file under `crates/`, function, why). An entry
+/// no function needs any more fails the check, so the list only shrinks.
+const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
+    (
+        "core/src/compression/lz4.rs",
+        "compress_block",
+        "liblz4's LZ4_compress_generic inner loop (hash, match search, sequence write) kept in \
+         one piece to mirror the reference step for step; the output is byte-compared with it",
+    ),
+    (
+        "core/src/compression/snappy.rs",
+        "decompress_raw",
+        "Snappy's tag-decoding loop (literal and copy-1/2/4 tags) as the format description \
+         writes it, in one piece",
+    ),
+];
 
-/// The module path of a file under `src` (`sim/schedule/mod.rs` -> `[sim, schedule]`).
-fn module_of(src: &Path, file: &Path) -> Vec<String> {
-    let rel = file.strip_prefix(src).expect("file under src");
-    let mut parts: Vec<String> = rel
-        .iter()
-        .map(|c| c.to_string_lossy().trim_end_matches(".rs").to_string())
-        .collect();
-    if matches!(
-        parts.last().map(String::as_str),
-        Some("mod" | "lib" | "main")
-    ) {
-        parts.pop();
-    }
-    parts
-}
-
-/// The code of a file without comments and string literals (so a doc comment's path or a
-/// message's text is no import).
-fn code_only(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let b: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == '/' && b.get(i + 1) == Some(&'/') {
-            while i < b.len() && b[i] != '\n' {
-                i += 1;
-            }
-        } else if b[i] == '/' && b.get(i + 1) == Some(&'*') {
-            while i + 1 < b.len() && !(b[i] == '*' && b[i + 1] == '/') {
-                i += 1;
-            }
-            i += 2;
-        } else if b[i] == '"' {
-            i += 1;
-            while i < b.len() && b[i] != '"' {
-                if b[i] == '\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            i += 1;
-            out.push_str("\"\"");
-        } else if b[i] == '\''
-            && b.get(i + 2) == Some(&'\'')
-            && b.get(i + 1)
-                .is_some_and(|c| *c == '"' || *c == '{' || *c == '}')
-        {
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Every path the code names: `a::b::c` runs, with `{x, y::z}` groups expanded.
-fn paths(code: &str) -> Vec<Vec<String>> {
-    let chars: Vec<char> = code.chars().collect();
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !ident(chars[i]) || (i > 0 && (ident(chars[i - 1]) || chars[i - 1] == ':')) {
-            i += 1;
-            continue;
-        }
-        let (segs, next) = read_path(&chars, i);
-        for s in segs {
-            if s.len() > 1 {
-                out.push(s);
-            }
-        }
-        i = next.max(i + 1);
-    }
-    out
-}
-
-/// Reads `a::b::{c, d::e}` from `i`; returns the expanded paths and where it ended.
-fn read_path(chars: &[char], mut i: usize) -> (Vec<Vec<String>>, usize) {
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    let mut prefix = Vec::new();
-    loop {
-        let start = i;
-        while i < chars.len() && ident(chars[i]) {
-            i += 1;
-        }
-        if start == i {
-            break;
-        }
-        prefix.push(chars[start..i].iter().collect::<String>());
-        if chars.get(i) == Some(&':') && chars.get(i + 1) == Some(&':') {
-            i += 2;
-            if chars.get(i) == Some(&'{') {
-                i += 1;
-                let mut all = Vec::new();
-                loop {
-                    while i < chars.len() && (chars[i].is_whitespace() || chars[i] == ',') {
-                        i += 1;
-                    }
-                    if i >= chars.len() || chars[i] == '}' {
-                        i += 1;
-                        break;
-                    }
-                    let (inner, next) = read_path(chars, i);
-                    for s in inner {
-                        let mut p = prefix.clone();
-                        p.extend(s);
-                        all.push(p);
-                    }
-                    i = next.max(i + 1);
-                    // skip `as name`
-                    while i < chars.len() && chars[i] != ',' && chars[i] != '}' {
-                        i += 1;
-                    }
-                }
-                return (all, i);
-            }
-            continue;
-        }
-        break;
-    }
-    (vec![prefix], i)
-}
-
-/// The file of the longest module prefix of `path` (seen from module `here`), if any.
-fn resolve(
-    path: &[String],
-    here: &[String],
-    modules: &BTreeMap<Vec<String>, PathBuf>,
-) -> Option<PathBuf> {
-    let mut abs: Vec<String> = match path[0].as_str() {
-        "crate" => Vec::new(),
-        "self" => here.to_vec(),
-        "super" => {
-            let mut h = here.to_vec();
-            let mut k = 0;
-            while path.get(k).is_some_and(|s| s == "super") {
-                h.pop();
-                k += 1;
-            }
-            h.extend(path[k..].iter().cloned());
-            return longest(&h, modules);
-        }
-        first => {
-            // A child module of this one, named without `self::`.
-            let mut child = here.to_vec();
-            child.push(first.to_string());
-            if !modules.contains_key(&child) {
-                return None;
-            }
-            here.to_vec()
-        }
-    };
-    let skip = usize::from(matches!(path[0].as_str(), "crate" | "self"));
-    abs.extend(path[skip..].iter().cloned());
-    longest(&abs, modules)
-}
-
-fn longest(abs: &[String], modules: &BTreeMap<Vec<String>, PathBuf>) -> Option<PathBuf> {
-    (1..=abs.len())
-        .rev()
-        .find_map(|n| modules.get(&abs[..n]).cloned())
-}
-
-/// The import graph of one crate's files: file -> (file it names -> the names).
-fn graph(src: &Path) -> BTreeMap<PathBuf, BTreeMap<PathBuf, BTreeSet<String>>> {
-    let mut files = Vec::new();
-    rust_files(src, &mut files);
-    let modules: BTreeMap<Vec<String>, PathBuf> = files
-        .iter()
-        .map(|f| (module_of(src, f), f.clone()))
-        .collect();
-    let mut g = BTreeMap::new();
-    for f in &files {
-        let here = module_of(src, f);
-        let text = std::fs::read_to_string(f).expect("read source");
-        let mut edges: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
-        for p in paths(&code_only(&text)) {
-            if let Some(to) = resolve(&p, &here, &modules) {
-                // A module's own children are below it, not an import.
-                let to_mod = module_of(src, &to);
-                let is_child = to_mod.len() > here.len() && to_mod[..here.len()] == here[..];
-                if &to != f && !is_child {
-                    edges
-                        .entry(to)
-                        .or_default()
-                        .insert(p.last().cloned().unwrap_or_default());
-                }
-            }
-        }
-        g.insert(f.clone(), edges);
-    }
-    g
-}
-
-/// Strongly connected components with more than one file (Tarjan).
-fn circles(g: &BTreeMap<PathBuf, BTreeMap<PathBuf, BTreeSet<String>>>) -> Vec<Vec<PathBuf>> {
-    struct T<'a> {
-        g: &'a BTreeMap<PathBuf, BTreeMap<PathBuf, BTreeSet<String>>>,
-        index: BTreeMap<&'a PathBuf, usize>,
-        low: BTreeMap<&'a PathBuf, usize>,
-        stack: Vec<&'a PathBuf>,
-        on: BTreeSet<&'a PathBuf>,
-        out: Vec<Vec<PathBuf>>,
-    }
-    fn visit<'a>(t: &mut T<'a>, v: &'a PathBuf) {
-        let n = t.index.len();
-        t.index.insert(v, n);
-        t.low.insert(v, n);
-        t.stack.push(v);
-        t.on.insert(v);
-        let g = t.g;
-        for w in g[v].keys() {
-            let Some((w, _)) = g.get_key_value(w) else {
-                continue;
-            };
-            if !t.index.contains_key(w) {
-                visit(t, w);
-                let lw = t.low[w];
-                let lv = t.low.get_mut(v).expect("visited");
-                *lv = (*lv).min(lw);
-            } else if t.on.contains(w) {
-                let iw = t.index[w];
-                let lv = t.low.get_mut(v).expect("visited");
-                *lv = (*lv).min(iw);
-            }
-        }
-        if t.low[v] == t.index[v] {
-            let mut comp = Vec::new();
-            while let Some(w) = t.stack.pop() {
-                t.on.remove(w);
-                comp.push(w.clone());
-                if w == v {
-                    break;
-                }
-            }
-            if comp.len() > 1 {
-                comp.sort();
-                t.out.push(comp);
-            }
-        }
-    }
-    let mut t = T {
-        g,
-        index: BTreeMap::new(),
-        low: BTreeMap::new(),
-        stack: Vec::new(),
-        on: BTreeSet::new(),
-        out: Vec::new(),
-    };
-    for v in g.keys() {
-        if !t.index.contains_key(v) {
-            visit(&mut t, v);
-        }
-    }
-    t.out
+/// The import graph of the crate whose sources are in `src`: module -> the modules it
+/// references, other than its own children (a module's children are below it).
+fn graph(src: &Path) -> BTreeMap<String, Vec<Reference>> {
+    let (_, edges) = source::graph(src);
+    edges
+        .into_iter()
+        .map(|(from, refs)| {
+            let below = |to: &str| from.is_empty() || to.starts_with(&format!("{from}::"));
+            let refs = refs.into_iter().filter(|r| !below(&r.to)).collect();
+            (from, refs)
+        })
+        .collect()
 }
 
 fn src_of(krate: &str) -> PathBuf {
@@ -290,20 +57,17 @@ fn src_of(krate: &str) -> PathBuf {
         .join("src")
 }
 
-fn describe(src: &Path, g: &BTreeMap<PathBuf, BTreeMap<PathBuf, BTreeSet<String>>>) -> String {
+/// Each circle, with the names that tie its modules.
+fn describe(g: &BTreeMap<String, Vec<Reference>>) -> String {
     let mut s = String::new();
-    for c in circles(g) {
+    for c in source::cycles(g) {
         s.push_str("circle:\n");
         for a in &c {
-            for (b, names) in &g[a] {
-                if c.contains(b) {
-                    s.push_str(&format!(
-                        "  {} -> {}: {:?}\n",
-                        a.strip_prefix(src).unwrap_or(a).display(),
-                        b.strip_prefix(src).unwrap_or(b).display(),
-                        names
-                    ));
-                }
+            for r in g[a].iter().filter(|r| c.contains(&r.to)) {
+                s.push_str(&format!(
+                    "  {a} -> {} (line {}): {:?}\n",
+                    r.to, r.line, r.names
+                ));
             }
         }
     }
@@ -311,12 +75,11 @@ fn describe(src: &Path, g: &BTreeMap<PathBuf, BTreeMap<PathBuf, BTreeSet<String>
 }
 
 fn no_circles_in(krate: &str) {
-    let src = src_of(krate);
-    let g = graph(&src);
+    let g = graph(&src_of(krate));
     assert!(g.len() > 10, "read the files of {krate}");
-    let edges: usize = g.values().map(BTreeMap::len).sum();
+    let edges: usize = g.values().map(Vec::len).sum();
     assert!(edges > g.len(), "found the imports of {krate}: {edges}");
-    let found = describe(&src, &g);
+    let found = describe(&g);
     assert!(
         found.is_empty(),
         "import circles in crates/{krate}:\n{found}"
@@ -324,15 +87,10 @@ fn no_circles_in(krate: &str) {
 }
 
 fn no_long_files_in(krate: &str) {
-    let src = src_of(krate);
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    let long: Vec<String> = files
+    let long: Vec<String> = source::modules(&src_of(krate))
         .iter()
-        .filter_map(|f| {
-            let n = std::fs::read_to_string(f).ok()?.lines().count();
-            (n > MAX_LINES).then(|| format!("{} ({n} lines)", f.display()))
-        })
+        .filter(|m| m.lines > MAX_LINES)
+        .map(|m| format!("{} ({} lines)", m.file.display(), m.lines))
         .collect();
     assert!(
         long.is_empty(),
@@ -341,28 +99,142 @@ fn no_long_files_in(krate: &str) {
     );
 }
 
+/// Every function over [`MAX_FN_LINES`] in `src`: (file as `krate/src/…`, name, line, lines).
+fn long_functions(krate: &str, src: &Path) -> Vec<(String, String, usize, usize)> {
+    let mut out = Vec::new();
+    for m in source::modules(src) {
+        let rel = m.file.strip_prefix(src).unwrap_or(&m.file);
+        let file = format!("{krate}/src/{}", rel.display());
+        for f in source::functions(&m.code) {
+            if f.lines > MAX_FN_LINES {
+                out.push((file.clone(), f.name, f.line, f.lines));
+            }
+        }
+    }
+    out
+}
+
+fn no_long_functions_in(krate: &str) {
+    let found = long_functions(krate, &src_of(krate));
+    let allowed = |file: &str, name: &str| {
+        LONG_FUNCTIONS
+            .iter()
+            .any(|(f, n, _)| *f == file && *n == name)
+    };
+    for (file, name, line, lines) in &found {
+        let why = LONG_FUNCTIONS
+            .iter()
+            .find(|(f, n, _)| f == file && n == name)
+            .map_or("not allowed", |(_, _, why)| why);
+        println!("{file}:{line}: fn {name}: {lines} lines ({why})");
+    }
+    let long: Vec<String> = found
+        .iter()
+        .filter(|(file, name, ..)| !allowed(file, name))
+        .map(|(file, name, line, lines)| format!("{file}:{line}: fn {name} ({lines} lines)"))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "functions over {MAX_FN_LINES} lines:\n  {}",
+        long.join("\n  ")
+    );
+    let needed: BTreeSet<(&str, &str)> = found
+        .iter()
+        .map(|(file, name, ..)| (file.as_str(), name.as_str()))
+        .collect();
+    let stale: Vec<String> = LONG_FUNCTIONS
+        .iter()
+        .filter(|(f, n, _)| f.starts_with(&format!("{krate}/")) && !needed.contains(&(*f, *n)))
+        .map(|(f, n, _)| format!("{f}: fn {n}"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "allowed long functions no longer over {MAX_FN_LINES} lines (drop them from \
+         LONG_FUNCTIONS):\n  {}",
+        stale.join("\n  ")
+    );
+}
+
+/// A scratch `src` directory with the given files, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, files: &[(&str, String)]) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("structure-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let file = dir.join(path);
+            std::fs::create_dir_all(file.parent().expect("a parent")).expect("tmp");
+            std::fs::write(file, text).expect("tmp");
+        }
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 #[test]
 fn the_checker_sees_a_circle() {
-    let dir = std::env::temp_dir().join(format!("structure-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("a")).expect("tmp");
-    std::fs::write(dir.join("lib.rs"), "pub mod a;\npub mod b;\n").expect("tmp");
-    std::fs::write(dir.join("a/mod.rs"), "pub mod x;\n").expect("tmp");
-    std::fs::write(
-        dir.join("a/x.rs"),
-        "use crate::b::{B, c::C};\n// crate::lib::Nothing\npub struct X;\n",
-    )
-    .expect("tmp");
-    std::fs::write(
-        dir.join("b.rs"),
-        "pub struct B;\nfn f(_: crate::a::x::X) {}\n",
-    )
-    .expect("tmp");
-    let g = graph(&dir);
-    let c = circles(&g);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(c.len(), 1, "{g:?}");
-    assert_eq!(c[0].len(), 2);
+    let dir = Scratch::new(
+        "circle",
+        &[
+            ("lib.rs", "pub mod a;\npub mod b;\npub mod d;\n".into()),
+            ("a/mod.rs", "pub mod x;\n".into()),
+            (
+                "a/x.rs",
+                "use crate::b::{B, c::C};\n// crate::d::Nothing\npub struct X;\n".into(),
+            ),
+            ("b.rs", "pub struct B;\nfn f(_: crate::a::x::X) {}\n".into()),
+            // A use tree over several lines, and a child naming its parent (no circle).
+            (
+                "d/mod.rs",
+                "pub mod e;\nuse crate::{\n    a::x::X,\n};\n".into(),
+            ),
+            ("d/e.rs", "use super::super::d::Y;\n".into()),
+        ],
+    );
+    let g = graph(&dir.0);
+    let c = source::cycles(&g);
+    assert_eq!(c, vec![vec!["a::x".to_string(), "b".to_string()]], "{g:?}");
+    let d: Vec<&str> = g["d"].iter().map(|r| r.to.as_str()).collect();
+    assert_eq!(d, ["a::x"]);
+    assert!(describe(&g).contains("a::x -> b (line 1): {\"B\", \"C\"}"));
+}
+
+#[test]
+fn the_checker_sees_a_long_function() {
+    let body = |n: usize| -> String {
+        (0..n)
+            .map(|k| format!("    let _x{k} = 0;\n"))
+            .collect::<String>()
+    };
+    // 1 line `fn`, 68 lines of body and 1 of `}`: 70, allowed; one more line is over.
+    let text = format!(
+        "/// fn doc() {{\npub fn at_limit() {{\n    let _ = \"}}\"; let _ = '{{'; // }}\n{}}}\n\
+         trait T {{\n    fn declared(&self) -> [u8; 2];\n}}\n\
+         fn over<'a>(s: &'a str) -> impl Fn() -> &'a str\nwhere\n    'a: 'a,\n{{\n\
+         {}    move || s /* }} */\n}}\n",
+        body(67),
+        body(65),
+    );
+    let dir = Scratch::new("long", &[("lib.rs", text.clone())]);
+    let found: Vec<(String, usize)> = source::functions(&source::blank(&text))
+        .into_iter()
+        .map(|f| (f.name, f.lines))
+        .collect();
+    assert_eq!(
+        found,
+        [("at_limit".to_string(), 70), ("over".to_string(), 71)]
+    );
+    let long = long_functions("scratch", &dir.0);
+    assert_eq!(
+        long,
+        [("scratch/src/lib.rs".to_string(), "over".to_string(), 75, 71)]
+    );
 }
 
 #[test]
@@ -383,4 +255,14 @@ fn no_core_file_over_600_lines() {
 #[test]
 fn no_page_file_over_600_lines() {
     no_long_files_in("web");
+}
+
+#[test]
+fn no_core_function_over_70_lines() {
+    no_long_functions_in("core");
+}
+
+#[test]
+fn no_page_function_over_70_lines() {
+    no_long_functions_in("web");
 }

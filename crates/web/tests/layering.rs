@@ -5,9 +5,10 @@
 //!
 //! A module here is a file (`render/groups.rs` is `render::groups`); it references another when
 //! it names a path into it (`crate::x`, `super::x`, a child `mod x;` and `x::..`), see
-//! `source/mod.rs`.
+//! `crates/core/tests/source/mod.rs`.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "../../core/tests/source/mod.rs"]
 mod source;
 
 use std::collections::BTreeMap;

@@ -10,6 +10,7 @@
 //! colour (`TxnState::Ongoing => LSO_COLOUR,`), a member state's label.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "../../core/tests/source/mod.rs"]
 mod source;
 
 use std::path::Path;

@@ -31,6 +31,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;
 
+mod input;
 pub mod java;
 pub mod range;
 pub mod round_robin;
@@ -272,142 +273,26 @@ pub(crate) struct ExtraPartitions {
 }
 
 impl<'a> Group<'a> {
+    /// The group as `AbstractPartitionAssignor.assign` sees it: the input checked, every topic
+    /// interned in Java name order, the members' subscriptions, `partitionsPerTopic`, ids for
+    /// owned partitions out of range, the leader's `HashMap` order and the member id order.
     fn new(
         partitions_per_topic: &'a BTreeMap<String, u32>,
         members: &'a [MemberSubscription],
     ) -> Result<Self, AssignError> {
-        // Member ids must be unique (they key the leader's map).
-        let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
-        for m in members {
-            if seen.insert(m.member_id.as_str(), ()).is_some() {
-                return Err(AssignError::DuplicateMemberId(m.member_id.clone()));
-            }
-        }
-        for (topic, &count) in partitions_per_topic {
-            if count > i32::MAX as u32 {
-                return Err(AssignError::PartitionCountTooLarge {
-                    topic: topic.clone(),
-                    count,
-                });
-            }
-        }
-
-        // Intern every topic name.
-        let mut names: Vec<&'a str> = Vec::new();
-        names.extend(partitions_per_topic.keys().map(String::as_str));
-        for m in members {
-            names.extend(m.topics.iter().map(String::as_str));
-            names.extend(m.owned.iter().map(|tp| tp.topic.as_str()));
-        }
-        names.sort_unstable();
-        names.dedup();
-        let mut order: Vec<u32> = (0..names.len() as u32).collect();
-        sort_ids(&mut order, &|a, b| {
-            java::cmp_str(names[a as usize], names[b as usize])
-        });
-        let names: Vec<&'a str> = order.iter().map(|&i| names[i as usize]).collect();
+        input::check(partitions_per_topic, members)?;
+        let names = input::topic_names(partitions_per_topic, members);
         let topic_index: BTreeMap<&'a str, u32> = names
             .iter()
             .enumerate()
             .map(|(i, &n)| (n, i as u32))
             .collect();
-
-        let member_topics: Vec<Vec<u32>> = members
-            .iter()
-            .map(|m| {
-                m.topics
-                    .iter()
-                    .map(|t| topic_index.get(t.as_str()).copied().unwrap_or(NONE))
-                    .collect()
-            })
-            .collect();
-        let member_topic_set: Vec<Vec<u32>> = member_topics
-            .iter()
-            .map(|ts| {
-                let mut s = ts.clone();
-                s.sort_unstable();
-                s.dedup();
-                s
-            })
-            .collect();
-        let mut subscribed = alloc::vec![false; names.len()];
-        for set in &member_topic_set {
-            for &t in set {
-                if let Some(s) = subscribed.get_mut(t as usize) {
-                    *s = true;
-                }
-            }
-        }
-
-        // partitionsPerTopic: subscribed topics that exist with at least one partition.
-        let mut topics = Vec::with_capacity(names.len());
-        let mut assignable_topics = Vec::new();
-        let mut offset: u32 = 0;
-        for (i, &name) in names.iter().enumerate() {
-            let count = match partitions_per_topic.get(name) {
-                Some(&c) if c > 0 && subscribed[i] => Some(c),
-                _ => None,
-            };
-            topics.push(TopicInfo {
-                name,
-                hash: java::string_hash(name),
-                count,
-                offset,
-            });
-            if let Some(c) = count {
-                assignable_topics.push(i as u32);
-                offset = offset.saturating_add(c);
-            }
-        }
-        if offset >= NONE / 2 {
-            // More partitions than dense u32 ids can hold next to the extra ids.
-            return Err(AssignError::PartitionCountTooLarge {
-                topic: String::from("(all topics)"),
-                count: offset,
-            });
-        }
-
-        // Owned partitions numbered outside their (assignable) topic's range get ids past the end.
-        let mut extra = ExtraPartitions::default();
-        for m in members {
-            for tp in &m.owned {
-                let Some(&t) = topic_index.get(tp.topic.as_str()) else {
-                    continue;
-                };
-                let Some(count) = topics[t as usize].count else {
-                    continue;
-                };
-                let p = tp.partition;
-                if (p < 0 || p as u32 >= count) && !extra.index.contains_key(&(t, p)) {
-                    let id = offset + extra.list.len() as u32;
-                    extra.list.push((t, p));
-                    extra.index.insert((t, p), id);
-                }
-            }
-        }
-
-        let member_hash: Vec<i32> = members
-            .iter()
-            .map(|m| java::string_hash(&m.member_id))
-            .collect();
-        let mut map = java::JavaHashMap::new();
-        for (i, &h) in member_hash.iter().enumerate() {
-            map.insert(h, i as u32);
-        }
-        let subscription_order: Vec<u32> = map.iter().collect();
-
-        let mut by_id: Vec<u32> = (0..members.len() as u32).collect();
-        sort_ids(&mut by_id, &|a, b| {
-            java::cmp_str(
-                &members[a as usize].member_id,
-                &members[b as usize].member_id,
-            )
-        });
-        let mut member_rank = alloc::vec![0u32; members.len()];
-        for (rank, &m) in by_id.iter().enumerate() {
-            member_rank[m as usize] = rank as u32;
-        }
-
+        let (member_topics, member_topic_set) = input::subscriptions(members, &topic_index);
+        let (topics, assignable_topics, offset) =
+            input::assignable(partitions_per_topic, &names, &member_topic_set)?;
+        let extra = input::extra_partitions(members, &topic_index, &topics, offset);
+        let (member_hash, subscription_order) = input::leader_map_order(members);
+        let member_rank = input::member_ranks(members);
         Ok(Group {
             members,
             member_hash,

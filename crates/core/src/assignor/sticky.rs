@@ -30,6 +30,7 @@
 //! then). Where Java throws (IllegalStateException, NullPointerException) on inconsistent input,
 //! an [`AssignError::KafkaException`] is returned.
 use super::{illegal_state, AssignError, Group, Tp, NONE};
+use crate::assignor::java::JavaHashMap;
 use crate::assignor::sticky_owned::all_subscriptions_equal;
 use crate::assignor::sticky_owned::remove_first;
 use crate::assignor::sticky_owned::OwnedState;
@@ -199,116 +200,168 @@ fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Transf
     if n == 0 {
         return Ok((Vec::new(), Vec::new()));
     }
-    let total = group.total_partitions as usize;
-    let min_quota = total / n;
-    let max_quota = total.div_ceil(n);
-    let expected_over_min = total % n;
-    let mut current_over_min = 0usize;
-    let bound = group.tp_id_bound();
-
     let OwnedState {
         owned,
         owned_map,
-        multiple_previous_owners: multiple,
+        multiple_previous_owners,
         ..
     } = state;
-    let mut assignment: Vec<Vec<Tp>> = (0..n).map(|_| Vec::new()).collect();
-    let mut maybe_revoked: Vec<u32> = alloc::vec![NONE; bound as usize];
-    let mut assigned: Vec<Tp> = Vec::new();
-    let mut under_min: Vec<u32> = Vec::new();
-    let mut exactly_min: VecDeque<u32> = VecDeque::new();
-
-    // assignOwnedPartitions, in consumerToOwnedPartitions' iteration order.
-    let mut owned = owned;
-    for m in owned_map.iter() {
-        let mi = m as usize;
-        let mut mine = core::mem::take(&mut owned[mi]);
-        // Sorted by partition, then topic (a stable sort).
-        super::sort_ids(&mut mine, &|a, b| {
-            let (ta, pa) = group.tp(a);
-            let (tb, pb) = group.tp(b);
-            pa.cmp(&pb).then(ta.cmp(&tb))
-        });
-        mine.retain(|&tp| !multiple.contains(tp));
-        let target = &mut assignment[mi];
-        if mine.len() < min_quota {
-            target.extend_from_slice(&mine);
-            assigned.extend_from_slice(&mine);
-            under_min.push(m);
-        } else if mine.len() >= max_quota && current_over_min < expected_over_min {
-            current_over_min += 1;
-            if current_over_min == expected_over_min {
-                exactly_min.clear();
-            }
-            target.extend_from_slice(&mine[..max_quota]);
-            assigned.extend_from_slice(&mine[..max_quota]);
-            for &tp in &mine[max_quota..] {
-                maybe_revoked[tp as usize] = m;
-            }
-        } else {
-            target.extend_from_slice(&mine[..min_quota]);
-            assigned.extend_from_slice(&mine[..min_quota]);
-            for &tp in &mine[min_quota..] {
-                maybe_revoked[tp as usize] = m;
-            }
-            if current_over_min < expected_over_min {
-                exactly_min.push_back(m);
-            }
-        }
-    }
-
+    let mut b = Constrained::new(group, multiple_previous_owners);
+    let (assigned, mut under_min, mut exactly_min) = b.assign_owned_partitions(owned, &owned_map);
     let unassigned = unassigned_in_name_order(group, assigned);
-
     let by_id = |a: u32, b: u32| group.member_rank[a as usize].cmp(&group.member_rank[b as usize]);
     super::sort_ids(&mut under_min, &by_id);
     super::sort_ids(exactly_min.make_contiguous(), &by_id);
+    let (under, transferring) = b.assign_round_robin(&unassigned, under_min, exactly_min)?;
+    b.verify_unfilled_members(&under)?;
+    let transferring = last_put_wins(transferring, group.tp_id_bound());
+    Ok((b.assignment, transferring))
+}
 
-    // assignRoundRobin.
-    let mut transferring: Vec<(Tp, u32)> = Vec::new();
-    let mut under = IterList::new(under_min);
-    for &tp in &unassigned {
-        let consumer = if under.has_next() {
-            under.next().unwrap_or(NONE)
-        } else if under.is_empty() && exactly_min.is_empty() {
-            return Err(illegal_state("No more unfilled consumers to be assigned."));
-        } else if under.is_empty() {
-            exactly_min.pop_front().unwrap_or(NONE)
-        } else {
-            under.restart();
-            under.next().unwrap_or(NONE)
-        };
-        let Some(list) = assignment.get_mut(consumer as usize) else {
-            return Err(illegal_state("No more unfilled consumers to be assigned."));
-        };
-        list.push(tp);
-        let prev = maybe_revoked[tp as usize];
-        if (prev != NONE && prev != consumer) || multiple.contains(tp) {
-            transferring.push((tp, consumer));
-        }
-        let count = list.len();
-        if count == min_quota {
-            under.remove_last()?;
-            exactly_min.push_back(consumer);
-        } else if count == max_quota {
-            current_over_min += 1;
+/// What `ConstrainedAssignmentBuilder` keeps between its steps: the quotas, how many members
+/// are over `minQuota`, the assignment so far and each partition's `maybeRevokedPartitions`
+/// owner.
+struct Constrained<'g, 'a> {
+    group: &'g Group<'a>,
+    min_quota: usize,
+    max_quota: usize,
+    expected_over_min: usize,
+    current_over_min: usize,
+    multiple: TpSet,
+    assignment: Vec<Vec<Tp>>,
+    maybe_revoked: Vec<u32>,
+}
+
+impl<'g, 'a> Constrained<'g, 'a> {
+    fn new(group: &'g Group<'a>, multiple: TpSet) -> Self {
+        let n = group.member_count();
+        let total = group.total_partitions as usize;
+        Constrained {
+            group,
+            min_quota: total / n,
+            max_quota: total.div_ceil(n),
+            expected_over_min: total % n,
+            current_over_min: 0,
+            multiple,
+            assignment: (0..n).map(|_| Vec::new()).collect(),
+            maybe_revoked: alloc::vec![NONE; group.tp_id_bound() as usize],
         }
     }
 
-    // verifyUnfilledMembers.
-    if !under.is_empty() {
-        if current_over_min != expected_over_min {
+    /// `assignOwnedPartitions`, in `consumerToOwnedPartitions`' iteration order: returns the
+    /// partitions kept, the members under `minQuota` and those at exactly `minQuota`.
+    fn assign_owned_partitions(
+        &mut self,
+        mut owned: Vec<Vec<Tp>>,
+        owned_map: &JavaHashMap<u32>,
+    ) -> (Vec<Tp>, Vec<u32>, VecDeque<u32>) {
+        let group = self.group;
+        let (min_quota, max_quota) = (self.min_quota, self.max_quota);
+        let mut assigned: Vec<Tp> = Vec::new();
+        let mut under_min: Vec<u32> = Vec::new();
+        let mut exactly_min: VecDeque<u32> = VecDeque::new();
+        for m in owned_map.iter() {
+            let mi = m as usize;
+            let mut mine = core::mem::take(&mut owned[mi]);
+            // Sorted by partition, then topic (a stable sort).
+            super::sort_ids(&mut mine, &|a, b| {
+                let (ta, pa) = group.tp(a);
+                let (tb, pb) = group.tp(b);
+                pa.cmp(&pb).then(ta.cmp(&tb))
+            });
+            mine.retain(|&tp| !self.multiple.contains(tp));
+            let target = &mut self.assignment[mi];
+            if mine.len() < min_quota {
+                target.extend_from_slice(&mine);
+                assigned.extend_from_slice(&mine);
+                under_min.push(m);
+            } else if mine.len() >= max_quota && self.current_over_min < self.expected_over_min {
+                self.current_over_min += 1;
+                if self.current_over_min == self.expected_over_min {
+                    exactly_min.clear();
+                }
+                target.extend_from_slice(&mine[..max_quota]);
+                assigned.extend_from_slice(&mine[..max_quota]);
+                for &tp in &mine[max_quota..] {
+                    self.maybe_revoked[tp as usize] = m;
+                }
+            } else {
+                target.extend_from_slice(&mine[..min_quota]);
+                assigned.extend_from_slice(&mine[..min_quota]);
+                for &tp in &mine[min_quota..] {
+                    self.maybe_revoked[tp as usize] = m;
+                }
+                if self.current_over_min < self.expected_over_min {
+                    exactly_min.push_back(m);
+                }
+            }
+        }
+        (assigned, under_min, exactly_min)
+    }
+
+    /// `assignRoundRobin`: deals `unassigned` to the unfilled members (sorted by id); returns
+    /// the members still under `minQuota` and the partitions transferring ownership, every put.
+    fn assign_round_robin(
+        &mut self,
+        unassigned: &[Tp],
+        under_min: Vec<u32>,
+        mut exactly_min: VecDeque<u32>,
+    ) -> Result<(IterList, Transfers), AssignError> {
+        let mut transferring: Vec<(Tp, u32)> = Vec::new();
+        let mut under = IterList::new(under_min);
+        for &tp in unassigned {
+            let consumer = if under.has_next() {
+                under.next().unwrap_or(NONE)
+            } else if under.is_empty() && exactly_min.is_empty() {
+                return Err(illegal_state("No more unfilled consumers to be assigned."));
+            } else if under.is_empty() {
+                exactly_min.pop_front().unwrap_or(NONE)
+            } else {
+                under.restart();
+                under.next().unwrap_or(NONE)
+            };
+            let Some(list) = self.assignment.get_mut(consumer as usize) else {
+                return Err(illegal_state("No more unfilled consumers to be assigned."));
+            };
+            list.push(tp);
+            let prev = self.maybe_revoked[tp as usize];
+            if (prev != NONE && prev != consumer) || self.multiple.contains(tp) {
+                transferring.push((tp, consumer));
+            }
+            let count = list.len();
+            if count == self.min_quota {
+                under.remove_last()?;
+                exactly_min.push_back(consumer);
+            } else if count == self.max_quota {
+                self.current_over_min += 1;
+            }
+        }
+        Ok((under, transferring))
+    }
+
+    /// `verifyUnfilledMembers`: the members left under `minQuota` are Kafka's
+    /// IllegalStateException unless the quotas are met exactly.
+    fn verify_unfilled_members(&self, under: &IterList) -> Result<(), AssignError> {
+        if under.is_empty() {
+            return Ok(());
+        }
+        if self.current_over_min != self.expected_over_min {
             return Err(illegal_state(
                 "We haven't reached the expected number of members with more than the minQuota partitions, but no more partitions to be assigned",
             ));
         }
         for m in under.live_items() {
-            if assignment[m as usize].len() != min_quota {
+            if self.assignment[m as usize].len() != self.min_quota {
                 return Err(illegal_state("Consumer doesn't reach minQuota partitions, and no more partitions to be assigned"));
             }
         }
+        Ok(())
     }
+}
 
-    // partitionsTransferringOwnership is a map: a later put for the same partition wins.
+/// `partitionsTransferringOwnership` is a map: a later put for the same partition wins, in the
+/// order of the first put.
+fn last_put_wins(transferring: Transfers, bound: u32) -> Transfers {
     let mut last: Vec<u32> = alloc::vec![NONE; bound as usize];
     let mut keys = Vec::new();
     for &(tp, m) in &transferring {
@@ -317,8 +370,7 @@ fn constrained(group: &Group, state: OwnedState) -> Result<(Vec<Vec<Tp>>, Transf
         }
         last[tp as usize] = m;
     }
-    let transferring = keys.into_iter().map(|tp| (tp, last[tp as usize])).collect();
-    Ok((assignment, transferring))
+    keys.into_iter().map(|tp| (tp, last[tp as usize])).collect()
 }
 
 /// `ConstrainedAssignmentBuilder.getUnassignedPartitions`: all partitions (topics in name order)

@@ -67,6 +67,7 @@ impl Movements {
     pub(crate) fn actual_partition_to_move(&self, group: &Group, tp: Tp, old: u32, new: u32) -> Tp {
         let (topic, _) = group.tp(tp);
         let Some(per_topic) = self.by_topic.get(&topic) else {
+            // As Kafka: no movement of this topic recorded yet, the partition itself moves.
             return tp;
         };
         let old = match self.moves.get(&tp) {

@@ -226,6 +226,7 @@ impl Sim {
         batch: &ProducerBatch,
     ) -> SequenceCheck {
         let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) else {
+            // Not an idempotent batch (no producer id or no sequence): nothing to check.
             return SequenceCheck::Append;
         };
         let last = seq.wrapping_add(batch.records.len() as i32 - 1);
@@ -240,6 +241,7 @@ impl Sim {
             });
         }
         let Some(state) = self.producer_state.get(&(producer_id, tp)) else {
+            // The producer's first batch here (or the leader forgot the others): appended.
             return SequenceCheck::Append;
         };
         if let Some(&(_, _, off, _)) = state.iter().find(|(f, l, _, _)| *f == seq && *l == last) {
@@ -264,10 +266,9 @@ impl Sim {
         let (producer_id, producer_epoch) = (*producer_id, *producer_epoch);
         let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
         let epoch = part.leader_epoch;
-        let Some(leader) = part.leader_replica_mut() else {
-            // `b` leads but holds no replica of `tp`: nothing to append to (no answer).
-            return;
-        };
+        let leader = part
+            .leader_replica_mut()
+            .expect("a partition's leader is one of its replicas (elections pick only replicas)");
         let base = leader.log.log_end_offset();
         let first_ordinal = batch.first_ordinal.unwrap_or(0);
         for (i, r) in batch.records.iter().enumerate() {
@@ -355,9 +356,10 @@ impl Sim {
         tp: TopicPartitionId,
         required: u64,
     ) -> Option<Option<KafkaError>> {
-        let Some(p) = self.partition(tp) else {
-            return Some(Some(KafkaError::NotLeaderOrFollower));
-        };
+        // A wait is only made for a partition the leader appended to (none is ever removed).
+        let p = self
+            .partition(tp)
+            .unwrap_or_else(|| panic!("a produce waits on {tp:?}: not a partition of the cluster"));
         if p.leader != Some(b) {
             return Some(Some(KafkaError::NotLeaderOrFollower));
         }

@@ -47,9 +47,9 @@ impl Sim {
     /// move), consumer groups rebalance. Followers pick the new partitions up in their next
     /// fetch.
     pub(crate) fn add_partitions(&mut self, topic: u32, count: u32) {
-        let Some(t) = self.topics.get(topic as usize) else {
-            return;
-        };
+        let t = self.topics.get(topic as usize).unwrap_or_else(|| {
+            panic!("CreatePartitions of topic {topic}: the live change names only topics the cluster has (Sim::apply)")
+        });
         let old = t.partitions.len() as u32;
         if count <= old {
             return;
@@ -297,9 +297,9 @@ pub(crate) fn follower_and_leader_log(
     leader: u32,
 ) -> Option<(&mut crate::cluster::Replica, Option<&crate::log::Log>)> {
     let fi = p.replicas.iter().position(|r| r.broker == follower)?;
-    let Some(li) = p.replicas.iter().position(|r| r.broker == leader) else {
-        return Some((&mut p.replicas[fi], None));
-    };
+    let li = p.replicas.iter().position(|r| r.broker == leader).expect(
+        "the caller checked that `leader` leads the partition, and a leader is one of its replicas",
+    );
     if fi == li {
         return Some((&mut p.replicas[fi], None));
     }

@@ -21,9 +21,11 @@ pub const LOG_INITIAL_TASK_DELAY_US: u64 = 30_000_000;
 impl Sim {
     /// Gives every replica log of topic `topic` its `segment.bytes`.
     pub(crate) fn apply_segment_bytes(&mut self, topic: u32) {
-        let Some(tc) = self.config.topics.get(topic as usize) else {
-            return;
-        };
+        // The cluster's topics are the config's, one for one (`sim::world`).
+        let tc =
+            self.config.topics.get(topic as usize).unwrap_or_else(|| {
+                panic!("segment.bytes of topic {topic}: not a topic of the config")
+            });
         let bytes = tc.segment_bytes.value as u64;
         if let Some(t) = self.topics.get_mut(topic as usize) {
             for p in &mut t.partitions {

@@ -98,14 +98,13 @@ impl Sim {
         if self.txn.transactions.is_empty() {
             return;
         }
-        let Some(p) = self
+        let p = self
             .topics
             .get(tp.topic as usize)
             .and_then(|t| t.partitions.get(tp.partition as usize))
-        else {
-            // Not a partition of this cluster: no index to keep.
-            return;
-        };
+            .unwrap_or_else(|| {
+                panic!("the transaction index reads {tp:?}: not a partition of the cluster (the engine reads only its own, and none is ever removed)")
+            });
         let Some(r) = p.leader_replica() else {
             // Offline (no leader): read when a leader is elected.
             return;
@@ -166,8 +165,7 @@ impl Sim {
         let mut written = 0;
         for tp in partitions {
             match self.write_marker(b, coordinator, &tid, (pid, epoch), commit, tp) {
-                Ok(true) => written += 1,
-                Ok(false) => {}
+                Ok(()) => written += 1,
                 Err(e) => failed.push((tp, Some(e))),
             }
         }
@@ -189,8 +187,8 @@ impl Sim {
     }
 
     /// One COMMIT / ABORT control record on `tp` (`Partition.appendRecordsToLeader` of a
-    /// control batch), waited on until replicated. `Ok(false)`: the leader has no replica to
-    /// write to; an error when `b` does not lead `tp` or the marker's epoch is fenced.
+    /// control batch), waited on until replicated; an error when `b` does not lead `tp` or the
+    /// marker's epoch is fenced.
     fn write_marker(
         &mut self,
         b: u32,
@@ -199,12 +197,13 @@ impl Sim {
         (pid, epoch): (i64, i16),
         commit: bool,
         tp: TopicPartitionId,
-    ) -> Result<bool, KafkaError> {
+    ) -> Result<(), KafkaError> {
         let known = self
             .partition_txns
             .get(&tp)
             .and_then(|t| t.epochs.get(&pid).copied());
         let Some(p) = self.partition_mut(tp) else {
+            // Not a partition of this cluster: answered as by a broker that does not lead it.
             return Err(KafkaError::NotLeaderOrFollower);
         };
         if p.leader != Some(b) {
@@ -221,10 +220,10 @@ impl Sim {
         let record_id = self.next_record_id;
         self.next_record_id += 1;
         let now = self.now;
-        let Some(l) = self.partition_mut(tp).and_then(|p| p.leader_replica_mut()) else {
-            // `b` leads but holds no replica of `tp`: nothing to write to.
-            return Ok(false);
-        };
+        let l = self
+            .partition_mut(tp)
+            .and_then(|p| p.leader_replica_mut())
+            .expect("a partition's leader is one of its replicas (elections pick only replicas)");
         let offset = l.log.append(control_record(
             record_id,
             (pid, epoch),
@@ -244,7 +243,7 @@ impl Sim {
         // The last stable offset may have moved: read_committed fetches wake.
         self.wake_parked(tp, false);
         self.complete_marker_waits(tp);
-        Ok(true)
+        Ok(())
     }
 
     /// Answers the marker appends on `tp` that are now replicated (or whose broker no longer

@@ -13,7 +13,10 @@ impl Sim {
     pub(crate) fn dispatch(&mut self, what: Pending) -> Option<Event> {
         match what {
             Pending::Deliver(id) => {
-                let msg = self.messages.remove(&id)?;
+                // `send` stores each message once under a new id and schedules its one delivery.
+                let msg = self.messages.remove(&id).unwrap_or_else(|| {
+                    unreachable!("message {id} is delivered twice or was never sent")
+                });
                 Some(self.deliver(msg))
             }
             Pending::ProduceTick { app, at } => self.on_produce_tick(app, at),

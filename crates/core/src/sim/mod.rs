@@ -382,13 +382,13 @@ impl Sim {
     /// The monitor reads what is new in the leader's log of `tp` (after every append and
     /// every leader change, so its counts are always current).
     pub(crate) fn monitor_read(&mut self, tp: TopicPartitionId) {
-        let Some(p) = self
+        let p = self
             .topics
             .get(tp.topic as usize)
             .and_then(|t| t.partitions.get(tp.partition as usize))
-        else {
-            return;
-        };
+            .unwrap_or_else(|| {
+                panic!("the monitor reads {tp:?}: not a partition of the cluster (the engine reads only its own, and none is ever removed)")
+            });
         let empty = crate::log::Log::new();
         let (leader, log) = match p.leader_replica() {
             Some(r) => (Some((r.broker, p.leader_epoch)), &r.log),

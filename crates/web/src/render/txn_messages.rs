@@ -46,11 +46,20 @@ pub fn message_label(m: &Message) -> (String, bool) {
     (message_text(m), error)
 }
 
-fn message_text(m: &Message) -> String {
-    let outcome = |e: &Option<streamscope_core::net::KafkaError>| match e {
+/// The first four of a request's partitions, as its pill lists them.
+fn first_four(items: impl Iterator<Item = String>) -> String {
+    items.take(4).collect::<Vec<_>>().join(" ")
+}
+
+/// A response's outcome: its Kafka error's name, or a tick.
+fn outcome(e: &Option<streamscope_core::net::KafkaError>) -> String {
+    match e {
         Some(e) => format!(" {}", e.name()),
         None => " ✓".to_string(),
-    };
+    }
+}
+
+fn message_text(m: &Message) -> String {
     match &m.body {
         Body::InitProducerId { .. } => "InitProducerId".to_string(),
         Body::InitProducerIdResponse { epoch, error, .. } => match error {
@@ -58,12 +67,8 @@ fn message_text(m: &Message) -> String {
             None => format!("InitProducerId ✓ epoch {epoch}"),
         },
         Body::AddPartitionsToTxn { partitions, .. } => {
-            let ps: Vec<String> = partitions
-                .iter()
-                .take(4)
-                .map(|tp| format!("P{}", tp.partition))
-                .collect();
-            format!("AddPartitionsToTxn {}", ps.join(" "))
+            let ps = first_four(partitions.iter().map(|tp| format!("P{}", tp.partition)));
+            format!("AddPartitionsToTxn {}", ps)
         }
         Body::AddPartitionsToTxnResponse { error, .. } => {
             format!("AddPartitionsToTxn{}", outcome(error))
@@ -77,12 +82,12 @@ fn message_text(m: &Message) -> String {
             format!("AddOffsetsToTxn{}", outcome(error))
         }
         Body::TxnOffsetCommit { offsets, .. } => {
-            let ps: Vec<String> = offsets
-                .iter()
-                .take(4)
-                .map(|(tp, o)| format!("P{}@{o}", tp.partition))
-                .collect();
-            format!("TxnOffsetCommit {}", ps.join(" "))
+            let ps = first_four(
+                offsets
+                    .iter()
+                    .map(|(tp, o)| format!("P{}@{o}", tp.partition)),
+            );
+            format!("TxnOffsetCommit {}", ps)
         }
         Body::TxnOffsetCommitResponse {
             error,
@@ -95,15 +100,11 @@ fn message_text(m: &Message) -> String {
         Body::WriteTxnMarkers {
             commit, partitions, ..
         } => {
-            let ps: Vec<String> = partitions
-                .iter()
-                .take(4)
-                .map(|tp| format!("P{}", tp.partition))
-                .collect();
+            let ps = first_four(partitions.iter().map(|tp| format!("P{}", tp.partition)));
             format!(
                 "WriteTxnMarkers {} {}",
                 if *commit { "COMMIT" } else { "ABORT" },
-                ps.join(" ")
+                ps
             )
         }
         Body::WriteTxnMarkersResponse { results, .. } => {
@@ -116,13 +117,9 @@ fn message_text(m: &Message) -> String {
             verify_only,
             ..
         } => {
-            let ps: Vec<String> = partitions
-                .iter()
-                .take(4)
-                .map(|tp| format!("P{}", tp.partition))
-                .collect();
+            let ps = first_four(partitions.iter().map(|tp| format!("P{}", tp.partition)));
             let verb = if *verify_only { " verify" } else { "" };
-            format!("AddPartitionsToTxn{verb} {}", ps.join(" "))
+            format!("AddPartitionsToTxn{verb} {}", ps)
         }
         Body::VerifyPartitionsInTxnResponse { results, .. } => {
             let err = results.iter().find_map(|(_, e)| *e);

@@ -100,36 +100,16 @@ impl Producer {
         let now = ctx.now;
         let request_id = *ctx.next_request_id;
         *ctx.next_request_id += 1;
-        let idx = self.index;
-        let topic = self.topic;
         let acks = self.config.acks.value;
         self.stats.requests_sent += 1;
-        let tp = |b: &ProducerBatch| TopicPartitionId {
-            topic,
-            partition: b.partition,
-        };
-        let wire: Vec<(TopicPartitionId, _)> = batches.iter().map(|b| (tp(b), b.clone())).collect();
-        let producer_id = if self.idempotent {
-            self.producer_id
-        } else {
-            -1
-        };
-        let timeout_ms = self.config.request_timeout_ms.value;
-        let (producer_epoch, transactional_id) = match self.txn.as_mut() {
-            Some(t) => {
-                // V2: the produce request adds its partitions to the transaction.
-                t.added.extend(batches.iter().map(|b| b.partition));
-                (self.epoch, Some(t.transactional_id.clone()))
-            }
-            None => (self.epoch, None),
-        };
+        let body = self.produce_request(request_id, &batches);
         // acks=0: no response will come, so the batches complete as soon as they are
         // sent, with offset -1, and take no in-flight slot.
         let results: Vec<PartitionProduceResult> = if acks == Acks::None {
             batches
                 .iter()
                 .map(|b| PartitionProduceResult {
-                    tp: tp(b),
+                    tp: self.topic_partition(b),
                     batch_id: b.id,
                     base_offset: -1,
                     error: None,
@@ -157,22 +137,45 @@ impl Producer {
             previous.is_none(),
             "produce request {request_id} is sent once"
         );
-        ctx.out.send(
-            Node::Producer(idx),
-            Node::Broker(node),
-            Body::Produce {
-                request_id,
-                producer: idx,
-                producer_id,
-                producer_epoch,
-                transactional_id,
-                acks,
-                timeout_ms,
-                batches: wire,
-            },
-        );
+        ctx.out
+            .send(Node::Producer(self.index), Node::Broker(node), body);
         if acks == Acks::None {
             self.complete_request(ctx, request_id, &results);
+        }
+    }
+
+    fn topic_partition(&self, batch: &ProducerBatch) -> TopicPartitionId {
+        TopicPartitionId {
+            topic: self.topic,
+            partition: batch.partition,
+        }
+    }
+
+    /// The Produce request with every field Kafka puts in it: the producer id (-1 unless
+    /// idempotent), epoch and transactional.id, acks, timeout_ms and the batches. Under a
+    /// transaction (KIP-890 V2) the request adds its partitions to it.
+    fn produce_request(&mut self, request_id: u64, batches: &[ProducerBatch]) -> Body {
+        let producer_id = if self.idempotent {
+            self.producer_id
+        } else {
+            -1
+        };
+        let transactional_id = self.txn.as_mut().map(|t| {
+            t.added.extend(batches.iter().map(|b| b.partition));
+            t.transactional_id.clone()
+        });
+        Body::Produce {
+            request_id,
+            producer: self.index,
+            producer_id,
+            producer_epoch: self.epoch,
+            transactional_id,
+            acks: self.config.acks.value,
+            timeout_ms: self.config.request_timeout_ms.value,
+            batches: batches
+                .iter()
+                .map(|b| (self.topic_partition(b), b.clone()))
+                .collect(),
         }
     }
 

@@ -109,11 +109,11 @@ impl TxnCoordinators {
         pid: i64,
         results: Vec<(TopicPartitionId, Option<KafkaError>)>,
     ) -> Delivery {
-        let Some(m) = self.transactions.get_mut(tid) else {
-            // Markers are only sent for a transactional.id the coordinator holds, and it never
-            // forgets one; but the answer is harmless: nothing waits for it.
-            return Delivery::Group;
-        };
+        // Markers are only sent for a transactional.id the coordinator holds, and it never
+        // forgets one.
+        let m = self.transactions.get_mut(tid).unwrap_or_else(|| {
+            panic!("markers written for transactional.id {tid:?}, which the coordinator never held")
+        });
         if m.producer_id != pid || !m.state.preparing() {
             // The answer to markers of an earlier producer id or an already completed
             // transaction (they were sent again after a coordinator move).

@@ -33,20 +33,11 @@ impl TxnCoordinators {
                 partitions,
                 ..
             } => {
-                let error = self.add_partitions(
-                    ctx.now,
-                    b,
-                    &transactional_id,
-                    producer_id,
-                    epoch,
-                    &partitions,
-                );
-                ctx.out.send(
-                    Node::Broker(b),
-                    from,
-                    Body::AddPartitionsToTxnResponse { partitions, error },
-                );
-                self.delivery(&transactional_id, error)
+                let now = ctx.now;
+                let error =
+                    self.add_partitions(now, b, &transactional_id, producer_id, epoch, &partitions);
+                let response = Body::AddPartitionsToTxnResponse { partitions, error };
+                self.respond(ctx, b, from, &transactional_id, error, response)
             }
             Body::AddOffsetsToTxn {
                 transactional_id,
@@ -57,12 +48,8 @@ impl TxnCoordinators {
             } => {
                 let error =
                     self.add_offsets(ctx.now, b, &transactional_id, producer_id, epoch, group);
-                ctx.out.send(
-                    Node::Broker(b),
-                    from,
-                    Body::AddOffsetsToTxnResponse { error },
-                );
-                self.delivery(&transactional_id, error)
+                let response = Body::AddOffsetsToTxnResponse { error };
+                self.respond(ctx, b, from, &transactional_id, error, response)
             }
             Body::EndTxn {
                 transactional_id,
@@ -71,6 +58,22 @@ impl TxnCoordinators {
                 commit,
                 ..
             } => self.end_txn(ctx, b, from, &transactional_id, producer_id, epoch, commit),
+            leader
+            @ (Body::WriteTxnMarkersResponse { .. } | Body::VerifyPartitionsInTxn { .. }) => {
+                self.on_leader_request(ctx, b, from, leader)
+            }
+            other => unreachable!(
+                "the engine routes only transaction coordinator requests here, not {:?}",
+                other.kind()
+            ),
+        }
+    }
+
+    /// What a partition leader sends its transaction coordinator: the answer to the markers it
+    /// was asked to write, and KIP-890's verification of a transactional Produce (or a v2
+    /// producer's add of the partition).
+    fn on_leader_request(&mut self, ctx: &mut TxnCtx, b: u32, from: Node, body: Body) -> Delivery {
+        match body {
             Body::WriteTxnMarkersResponse {
                 transactional_id,
                 producer_id,
@@ -84,35 +87,42 @@ impl TxnCoordinators {
                 partitions,
                 verify_only,
             } => {
+                let tid = &transactional_id;
                 let results = if verify_only {
-                    self.verify_partitions(b, &transactional_id, producer_id, epoch, &partitions)
+                    self.verify_partitions(b, tid, producer_id, epoch, &partitions)
                 } else {
-                    let error = self.add_partitions(
-                        ctx.now,
-                        b,
-                        &transactional_id,
-                        producer_id,
-                        epoch,
-                        &partitions,
-                    );
+                    // A v2 producer's add: every partition gets the add's answer.
+                    let error =
+                        self.add_partitions(ctx.now, b, tid, producer_id, epoch, &partitions);
                     partitions.iter().map(|tp| (*tp, error)).collect()
                 };
                 let error = results.iter().find_map(|(_, e)| *e);
-                ctx.out.send(
-                    Node::Broker(b),
-                    from,
-                    Body::VerifyPartitionsInTxnResponse {
-                        verification,
-                        results,
-                    },
-                );
-                self.delivery(&transactional_id, error)
+                let response = Body::VerifyPartitionsInTxnResponse {
+                    verification,
+                    results,
+                };
+                self.respond(ctx, b, from, tid, error, response)
             }
             other => unreachable!(
-                "the engine routes only transaction coordinator requests here, not {:?}",
+                "on_request passes only a partition leader's requests here, not {:?}",
                 other.kind()
             ),
         }
+    }
+
+    /// Sends `response` from broker `b` to the requester; the delivery names the
+    /// transaction's state after the request and its error.
+    fn respond(
+        &self,
+        ctx: &mut TxnCtx,
+        b: u32,
+        from: Node,
+        tid: &str,
+        error: Option<KafkaError>,
+        response: Body,
+    ) -> Delivery {
+        ctx.out.send(Node::Broker(b), from, response);
+        self.delivery(tid, error)
     }
 
     pub(crate) fn delivery(&self, tid: &str, error: Option<KafkaError>) -> Delivery {

@@ -1,13 +1,15 @@
-//! Reading a crate's sources for the structure tests (`layering.rs`, `no_kafka_rules.rs`):
-//! every `.rs` file under a `src` directory as a module path, its text with comments and the
-//! contents of string and character literals blanked out (so a rule or a path named in a doc
-//! comment or a message does not count), and the module paths it references.
+//! Reading a crate's sources for the structure tests (`crates/core/tests/structure.rs`,
+//! `crates/web/tests/layering.rs`, `crates/web/tests/no_kafka_rules.rs`; the web's include this
+//! file with `#[path = "../../core/tests/source/mod.rs"] mod source;`): every `.rs` file under a
+//! `src` directory as a module path, its text with comments and the contents of string and
+//! character literals blanked out (so a rule, a path or a brace named in a doc comment or a
+//! message does not count), the module paths it references and the length of its functions.
 //!
-//! A reference is a path starting with `crate::`, `super::` or `self::` (in a `use` tree or in
-//! an expression), or a path through a child module its file declares (`mod x;` then `x::y`),
-//! resolved to the longest known module it names; declaring a child module (`mod x;`) is a
-//! reference to it too. Inline modules (`mod tests { .. }`) are part of their file's module:
-//! their `super::` is the file's module.
+//! A reference is a path starting with `crate::`, `super::` or `self::` (in a `use` tree, also
+//! one over several lines, or in an expression), or a path through a child module its file
+//! declares (`mod x;` then `x::y`), resolved to the longest known module it names; declaring a
+//! child module (`mod x;`) is a reference to it too. Inline modules (`mod tests { .. }`) are
+//! part of their file's module: their `super::` is the file's module.
 
 // Each test file that includes this module uses part of it.
 #![allow(dead_code)]
@@ -115,9 +117,12 @@ pub fn blank(text: &str) -> String {
             out.push('"');
             i += 1;
         } else if c == '\'' && is_char_literal(&b, i) {
-            let end = (i + 1..b.len())
-                .find(|&j| b[j] == '\'' && b[j - 1] != '\\')
-                .unwrap_or(i);
+            // `'x'`, or an escape (`'\\'`, `'\''`, `'\u{7f}'`) up to its closing quote.
+            let end = if b[i + 1] == '\\' {
+                (i + 3..b.len()).find(|&j| b[j] == '\'').unwrap_or(i + 2)
+            } else {
+                i + 2
+            };
             out.push_str("' '");
             for _ in i + 3..=end {
                 out.push(' ');
@@ -131,8 +136,11 @@ pub fn blank(text: &str) -> String {
     out
 }
 
+/// An `r` that opens a raw string (`r"..."`, `r#"..."#`, `br"..."`), not an identifier's end.
 fn raw_start(b: &[char], i: usize) -> bool {
-    let prev_ident = i > 0 && (b[i - 1].is_alphanumeric() || b[i - 1] == '_');
+    let ident_at = |k: usize| b[k].is_alphanumeric() || b[k] == '_';
+    let byte_raw = i > 0 && b[i - 1] == 'b' && (i == 1 || !ident_at(i - 2));
+    let prev_ident = i > 0 && ident_at(i - 1) && !byte_raw;
     let mut j = i + 1;
     while b.get(j) == Some(&'#') {
         j += 1;
@@ -168,43 +176,44 @@ fn is_char_literal(b: &[char], i: usize) -> bool {
     )
 }
 
-/// A reference from one module to another, with the line it is on.
+/// A reference from one module to another, with the first line it is on and the last segments
+/// of the paths that make it (the names that tie a circle).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Reference {
     pub to: String,
     pub line: usize,
+    pub names: BTreeSet<String>,
 }
 
 /// The modules `m` references (other than itself), each with the first line it does.
 pub fn references(m: &Module, known: &BTreeSet<String>) -> Vec<Reference> {
-    let mut found: BTreeMap<String, usize> = BTreeMap::new();
+    let mut found: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
     let children: BTreeSet<String> = child_modules(&m.code);
-    let mut note = |to: String, line: usize| {
+    let mut note = |to: String, line: usize, name: &str| {
         if to != m.path {
-            found.entry(to).or_insert(line);
+            let (_, names) = found.entry(to).or_insert((line, BTreeSet::new()));
+            names.insert(name.to_string());
         }
     };
     for c in &children {
-        note(join(&m.path, c), line_of(&m.code, &format!("mod {c}")));
+        note(join(&m.path, c), line_of(&m.code, &format!("mod {c}")), c);
     }
     let inline = inline_modules(&m.code);
-    for (line_no, line) in m.code.lines().enumerate() {
-        let here = match &inline[line_no] {
+    for (path, line_no) in paths_in(&m.code) {
+        let here = match inline.get(line_no - 1).and_then(Option::as_ref) {
             Some(name) => join(&m.path, name),
             None => m.path.clone(),
         };
-        for path in paths_in(line) {
-            let Some(abs) = absolute(&here, &path, &children) else {
-                continue;
-            };
-            if let Some(to) = longest_module(&abs, known) {
-                note(to, line_no + 1);
-            }
+        let Some(abs) = absolute(&here, &path, &children) else {
+            continue;
+        };
+        if let Some(to) = longest_module(&abs, known) {
+            note(to, line_no, path.last().map_or("", String::as_str));
         }
     }
     found
         .into_iter()
-        .map(|(to, line)| Reference { to, line })
+        .map(|(to, (line, names))| Reference { to, line, names })
         .collect()
 }
 
@@ -260,10 +269,12 @@ fn child_modules(code: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Every path in a line (`a::b::c`, use trees expanded: `x::{y, z::w}` -> `x::y`, `x::z::w`).
-fn paths_in(line: &str) -> Vec<Vec<String>> {
-    let chars: Vec<char> = line.chars().collect();
+/// Every path in the code (`a::b::c`, use trees expanded: `x::{y, z::w}` -> `x::y`,
+/// `x::z::w`, also over several lines), each with the line it starts on (from 1).
+fn paths_in(code: &str) -> Vec<(Vec<String>, usize)> {
+    let chars: Vec<char> = code.chars().collect();
     let mut out = Vec::new();
+    let mut line = 1;
     let mut i = 0;
     while i < chars.len() {
         let starts = (i == 0 || !is_ident(chars[i - 1]) && chars[i - 1] != ':')
@@ -271,9 +282,17 @@ fn paths_in(line: &str) -> Vec<Vec<String>> {
             && !chars[i].is_ascii_digit();
         if starts {
             let (paths, end) = parse_tree(&chars, i);
-            out.extend(paths.into_iter().filter(|p| p.len() > 1));
-            i = end.max(i + 1);
+            out.extend(paths.into_iter().filter(|p| p.len() > 1).map(|p| (p, line)));
+            let end = end.max(i + 1);
+            line += chars[i..end.min(chars.len())]
+                .iter()
+                .filter(|c| **c == '\n')
+                .count();
+            i = end;
         } else {
+            if chars[i] == '\n' {
+                line += 1;
+            }
             i += 1;
         }
     }
@@ -444,4 +463,90 @@ pub fn graph(src: &Path) -> (Vec<Module>, BTreeMap<String, Vec<Reference>>) {
         .map(|m| (m.path.clone(), references(m, &known)))
         .collect();
     (mods, edges)
+}
+
+/// One `fn` item (or a nested one) of a file: its name, the line of its `fn` keyword and how
+/// many lines it spans to its closing brace (a declaration without a body has none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    pub name: String,
+    pub line: usize,
+    pub lines: usize,
+}
+
+/// The functions of blanked code (see [`blank`]: braces in strings, chars and comments are
+/// gone), in order: from each `fn name` to the `{` that opens its body (outside the
+/// signature's parentheses, brackets and generics) and the brace that closes it.
+pub fn functions(code: &str) -> Vec<Function> {
+    let chars: Vec<char> = code.chars().collect();
+    let line_at = |end: usize| 1 + chars[..end].iter().filter(|c| **c == '\n').count();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 2 < chars.len() {
+        let keyword = chars[i] == 'f'
+            && chars[i + 1] == 'n'
+            && chars[i + 2].is_whitespace()
+            && (i == 0 || !is_ident(chars[i - 1]));
+        if !keyword {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 2;
+        while j < chars.len() && chars[j].is_whitespace() {
+            j += 1;
+        }
+        let start = j;
+        while j < chars.len() && is_ident(chars[j]) {
+            j += 1;
+        }
+        let name: String = chars[start..j].iter().collect();
+        if let (false, Some(open)) = (name.is_empty(), body_start(&chars, j)) {
+            if let Some(close) = closing_brace(&chars, open) {
+                let (first, last) = (line_at(i), line_at(close));
+                out.push(Function {
+                    name,
+                    line: first,
+                    lines: last - first + 1,
+                });
+            }
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// The `{` that opens a function body after its name, or `None` at a `;` (no body).
+fn body_start(chars: &[char], mut i: usize) -> Option<usize> {
+    let mut depth = 0i64;
+    while i < chars.len() {
+        match chars[i] {
+            '(' | '[' | '<' => depth += 1,
+            ')' | ']' => depth -= 1,
+            // `->` is no closing angle bracket.
+            '>' if i == 0 || chars[i - 1] != '-' => depth -= 1,
+            '{' if depth <= 0 => return Some(i),
+            ';' if depth <= 0 => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The `}` that closes the `{` at `open`.
+fn closing_brace(chars: &[char], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
