@@ -49,6 +49,13 @@ impl<T, C> Outbox<T, C> {
         self.effects.push(Effect::Call(call));
     }
 
+    /// An empty outbox that reuses `buffer`'s memory (the engine keeps one per busy role, so a
+    /// handler on the record path allocates nothing for its effects).
+    pub fn reusing(mut buffer: Vec<Effect<T, C>>) -> Self {
+        buffer.clear();
+        Outbox { effects: buffer }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.effects.is_empty()
     }

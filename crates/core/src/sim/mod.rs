@@ -191,6 +191,13 @@ pub struct Sim {
     pub(crate) next_batch_id: u64,
     pub(crate) next_request_id: u64,
     pub(crate) next_fetch_id: u64,
+    /// The producer host's effect buffer, reused by every producer handler (`Outbox::reusing`).
+    pub(crate) producer_effects: Vec<
+        crate::actor::Effect<
+            crate::producer::context::ProducerTimer,
+            crate::producer::context::ProducerCall,
+        >,
+    >,
 }
 
 impl Sim {

@@ -154,6 +154,7 @@ impl Sim {
             next_batch_id: 0,
             next_request_id: 0,
             next_fetch_id: 0,
+            producer_effects: Vec::new(),
         }
     }
 

@@ -12,7 +12,7 @@ use crate::client::callback::ClientCallback;
 use crate::cluster::Metadata;
 use crate::coordinator::group::state::GroupCoordinators;
 use crate::coordinator::txn::state::TxnCoordinators;
-use crate::inspect::{JournalEntry, RecordOutcome};
+use crate::inspect::RecordJournal;
 use crate::net::TopicPartitionId;
 use crate::producer::transaction::ClientTxnTimer;
 use crate::time::SimTime;
@@ -44,10 +44,6 @@ pub(crate) enum ProducerCall {
     /// The application's `send()` returned (appended or failed at once): it plans its next
     /// one, counted from the record created at `last_created`.
     NextSend { last_created: SimTime },
-    /// The inspector's journal gets a record the application sent.
-    Journal(JournalEntry),
-    /// The inspector learns a record's outcome.
-    RecordOutcome { record: u64, outcome: RecordOutcome },
     /// The monitor learns ordinals `[first, first + count)` of `tp` were acknowledged.
     Acknowledged {
         tp: TopicPartitionId,
@@ -110,5 +106,9 @@ pub(crate) struct ProducerCtx<'a> {
     pub coordinators: CoordinatorLookup<'a>,
     /// The next produce request id (one counter for the run's producers).
     pub next_request_id: &'a mut u64,
+    /// The inspector's journal of recent records, told of each record sent and how its send
+    /// ended. An observer, not a Kafka node (nothing of it comes back to the producer), so it is
+    /// written here rather than as an effect: the record path then moves nothing per record.
+    pub journal: &'a mut RecordJournal,
     pub out: ProducerOutbox,
 }

@@ -8,7 +8,7 @@
 //! such an answer, the host runs the rest as a handler of its own, after the answer
 //! (`on_produce_response`, `close_connection`, `flush`).
 
-use crate::actor::Effect;
+use crate::actor::{Effect, Outbox};
 use crate::cluster::Metadata;
 use crate::event::{Delivery, Event};
 use crate::net::PartitionProduceResult;
@@ -32,12 +32,13 @@ impl Sim {
             metadata: Metadata::new(&self.topics, &self.brokers),
             coordinators: CoordinatorLookup::new(&self.txn, &self.group_coordinators),
             next_request_id: &mut self.next_request_id,
-            out: Default::default(),
+            journal: &mut self.journal,
+            out: Outbox::reusing(core::mem::take(&mut self.producer_effects)),
         };
         let result = handler(p, &mut ctx);
-        let effects = core::mem::take(&mut ctx.out).into_effects();
+        let mut effects = core::mem::take(&mut ctx.out).into_effects();
         let n = effects.len();
-        for (i, effect) in effects.into_iter().enumerate() {
+        for (i, effect) in effects.drain(..).enumerate() {
             match effect {
                 Effect::Send { from, to, body } => {
                     self.send(from, to, body);
@@ -52,6 +53,9 @@ impl Sim {
                 }
             }
         }
+        // A nested handler (an application calling the producer back) may have put its own
+        // buffer back meanwhile; either one will do.
+        self.producer_effects = effects;
         Some(result)
     }
 
@@ -60,10 +64,6 @@ impl Sim {
             ProducerCall::Application(cb) => self.return_to_application(cb),
             ProducerCall::NextSend { last_created } => {
                 self.schedule_next_send_for(idx, last_created)
-            }
-            ProducerCall::Journal(entry) => self.journal.push(entry),
-            ProducerCall::RecordOutcome { record, outcome } => {
-                self.journal.set_outcome(record, outcome)
             }
             ProducerCall::Acknowledged { tp, first, count } => {
                 self.monitor.acknowledged(idx, tp, first, count)

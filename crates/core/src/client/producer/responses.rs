@@ -164,11 +164,9 @@ impl Producer {
                 t.abortable_error = true;
             }
         }
+        let outcome = RecordOutcome::Failed { error: e.name() };
         for r in &b.records {
-            ctx.out.call(ProducerCall::RecordOutcome {
-                record: r.id,
-                outcome: RecordOutcome::Failed { error: e.name() },
-            });
+            ctx.journal.set_outcome(r.id, outcome);
         }
     }
 
@@ -194,10 +192,8 @@ impl Producer {
             } else {
                 -1
             };
-            ctx.out.call(ProducerCall::RecordOutcome {
-                record: r.id,
-                outcome: RecordOutcome::Acknowledged { offset },
-            });
+            ctx.journal
+                .set_outcome(r.id, RecordOutcome::Acknowledged { offset });
         }
     }
 

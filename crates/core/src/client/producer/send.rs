@@ -2,7 +2,8 @@
 //! come from the run), the application's `send()` (partition and append, a send blocked on
 //! buffer.memory) and `close()` completing. The send path is a handler of the producer
 //! (`crate::actor`): it learns the partition count and leaders from the metadata, and its
-//! journal entries and the application's next send are calls in its outbox.
+//! the application's next send is a call in its outbox; the inspector's journal is written
+//! through the context.
 
 use crate::config::{PartitionerKind, ProducerConfig, SendMode};
 use crate::event::Event;
@@ -198,17 +199,16 @@ impl Producer {
         }
         self.stats.records_failed += 1;
         let producer = self.index;
-        ctx.out
-            .call(ProducerCall::Journal(crate::inspect::JournalEntry {
-                rec,
-                producer,
-                partition: u32::MAX,
-                batch_id: u64::MAX,
-                reason: PartitionReason::Explicit,
-                outcome: RecordOutcome::Failed {
-                    error: ClientError::RecordTooLarge.name(),
-                },
-            }));
+        ctx.journal.push(crate::inspect::JournalEntry {
+            rec,
+            producer,
+            partition: u32::MAX,
+            batch_id: u64::MAX,
+            reason: PartitionReason::Explicit,
+            outcome: RecordOutcome::Failed {
+                error: ClientError::RecordTooLarge.name(),
+            },
+        });
         ctx.out.call(ProducerCall::NextSend {
             last_created: rec.created_at,
         });
@@ -230,15 +230,14 @@ impl Producer {
             Err(_) => return self.block_send(ctx, rec),
         };
         self.blocked = None;
-        ctx.out
-            .call(ProducerCall::Journal(crate::inspect::JournalEntry {
-                rec,
-                producer: idx,
-                partition: result.partition,
-                batch_id: result.batch_id,
-                reason: result.reason,
-                outcome: RecordOutcome::Pending,
-            }));
+        ctx.journal.push(crate::inspect::JournalEntry {
+            rec,
+            producer: idx,
+            partition: result.partition,
+            batch_id: result.batch_id,
+            reason: result.reason,
+            outcome: RecordOutcome::Pending,
+        });
         if let Some(t) = self.txn.as_mut() {
             // `maybeAddPartition`: a partition new to the transaction is added before its
             // first batch is sent (V1: AddPartitionsToTxn; V2: by the produce itself).
@@ -309,17 +308,16 @@ impl Producer {
         self.blocked = None;
         self.stats.records_failed += 1;
         let producer = self.index;
-        ctx.out
-            .call(ProducerCall::Journal(crate::inspect::JournalEntry {
-                rec: blocked.record,
-                producer,
-                partition: u32::MAX,
-                batch_id: u64::MAX,
-                reason: PartitionReason::Explicit,
-                outcome: RecordOutcome::Failed {
-                    error: ClientError::BufferExhausted.name(),
-                },
-            }));
+        ctx.journal.push(crate::inspect::JournalEntry {
+            rec: blocked.record,
+            producer,
+            partition: u32::MAX,
+            batch_id: u64::MAX,
+            reason: PartitionReason::Explicit,
+            outcome: RecordOutcome::Failed {
+                error: ClientError::BufferExhausted.name(),
+            },
+        });
         if self.state == ProducerState::Running {
             ctx.out.call(ProducerCall::NextSend {
                 last_created: blocked.record.created_at,
