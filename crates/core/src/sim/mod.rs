@@ -200,6 +200,11 @@ pub struct Sim {
     >,
 }
 
+/// How far past its next pending entry `Sim::step` looks for an event (ten minutes of simulated
+/// time: longer than every periodic Kafka timer the world has, the five-minute retention check
+/// among them).
+pub const STEP_HORIZON_US: u64 = 600_000_000;
+
 impl Sim {
     /// Builds the world from a validated config and a seed.
     pub fn new(config: Config, seed: u64) -> Result<Sim, ConfigError> {
@@ -274,9 +279,14 @@ impl Sim {
         self.queue.peek().map(|Reverse(s)| s.at)
     }
 
-    /// Processes exactly one event and returns what it did; `None` when nothing is pending.
+    /// Processes exactly one event and returns what it did; `None` when nothing is pending, or
+    /// when no event comes within [`STEP_HORIZON_US`] of the next pending entry: a quiet world
+    /// (one broker, so no replica fetches; no client left) keeps only timers that make no
+    /// event, such as the lag sampler's, and a `step()` without this bound would run them
+    /// forever. The clock is then at the last entry taken; the next `step()` goes on from there.
     pub fn step(&mut self) -> Option<&TraceEntry> {
-        self.step_until(SimTime(u64::MAX))
+        let horizon = self.next_event_time()?.plus(STEP_HORIZON_US);
+        self.step_until(horizon)
     }
 
     /// Processes the next event if it happens at or before `limit`; `None` when there is
