@@ -22,8 +22,17 @@ impl Sim {
     // ----- live changes -----
 
     /// Applies a live change. It is validated first; when invalid, the error names the field
-    /// and the allowed range and the simulation is left exactly as it was.
+    /// and the allowed range and the simulation is left exactly as it was. An applied change
+    /// goes into the input log (`sim::input`) and the audit of changes.
     pub fn apply(&mut self, change: Change) -> Result<(), ConfigError> {
+        self.apply_change(change.clone())?;
+        self.log_input(crate::sim::input::Input::Change { change });
+        Ok(())
+    }
+
+    /// Applies a change and records it in the audit of changes only: a live change, or one a
+    /// scheduled fault makes by itself (not an input: replaying the fault makes it again).
+    pub(crate) fn apply_change(&mut self, change: Change) -> Result<(), ConfigError> {
         match &change {
             Change::Set { name, value } => {
                 let mut next = self.config.clone();

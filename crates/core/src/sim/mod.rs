@@ -18,6 +18,7 @@ mod apply;
 pub mod change;
 mod delivery;
 mod dispatch;
+pub mod input;
 mod lag;
 pub mod links;
 pub mod liveness;
@@ -185,6 +186,11 @@ pub struct Sim {
     /// The liveness monitor's memory (`sim::liveness`).
     pub(crate) liveness: liveness::LivenessMonitor,
     changes: Vec<AppliedChange>,
+    /// The input log (`sim::input`): what was put into the run, to replay it.
+    inputs: Vec<input::LoggedInput>,
+    /// Queue entries taken so far, events and superseded timers alike (where an input sits
+    /// between two events, exactly).
+    popped: u64,
     pub(crate) next_message_id: u64,
     pub(crate) next_record_id: u64,
     pub(crate) next_producer_id: i64,
@@ -297,20 +303,33 @@ impl Sim {
             if at > limit {
                 return None;
             }
-            let Reverse(s) = self.queue.pop()?;
-            debug_assert!(s.at >= self.now, "time never goes backward");
-            self.now = s.at;
-            if let Some(event) = self.dispatch(s.what) {
-                let entry = TraceEntry {
-                    index: self.events_processed,
-                    time: self.now,
-                    event,
-                };
-                self.events_processed += 1;
-                self.trace.push(entry);
+            if self.take_next() {
                 return self.trace.last();
             }
         }
+    }
+
+    /// Takes the next queue entry and runs it; whether it was an event (a superseded timer
+    /// is not). The queue is not empty.
+    #[inline]
+    fn take_next(&mut self) -> bool {
+        let Some(Reverse(s)) = self.queue.pop() else {
+            panic!("take_next is called only with an entry pending");
+        };
+        self.popped += 1;
+        debug_assert!(s.at >= self.now, "time never goes backward");
+        self.now = s.at;
+        let Some(event) = self.dispatch(s.what) else {
+            return false;
+        };
+        let entry = TraceEntry {
+            index: self.events_processed,
+            time: self.now,
+            event,
+        };
+        self.events_processed += 1;
+        self.trace.push(entry);
+        true
     }
 
     /// Processes every event up to and including time `t`, then sets the clock to `t`.

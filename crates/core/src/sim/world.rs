@@ -155,6 +155,8 @@ impl Sim {
             next_request_id: 0,
             next_fetch_id: 0,
             producer_effects: Vec::new(),
+            inputs: Vec::new(),
+            popped: 0,
         }
     }
 

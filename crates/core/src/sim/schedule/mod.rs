@@ -43,7 +43,7 @@ pub use super::liveness::drain_limit;
 impl Sim {
     /// Adds a fault to the schedule. Rejected (and nothing changes) when it starts in the
     /// past or names a broker, producer, consumer or partition that does not exist.
-    pub fn schedule_fault(&mut self, spec: FaultSpec) -> Result<(), ConfigError> {
+    pub(crate) fn add_fault(&mut self, spec: FaultSpec) -> Result<(), ConfigError> {
         if spec.at < self.now {
             return Err(ConfigError::new(
                 "--fault",
@@ -181,7 +181,7 @@ impl Sim {
     /// Applies a change the schedule makes, as a live change (recorded in `changes()`).
     /// Returns whether it did anything (crashing a broker that is down already does not).
     pub(crate) fn apply_scheduled(&mut self, change: Change) -> bool {
-        self.apply(change).is_ok()
+        self.apply_change(change).is_ok()
     }
 
     /// A fault's start or end comes due (`Pending::Fault`); `None` when nothing happens (an
@@ -403,7 +403,7 @@ impl Sim {
 
     /// Ends every fault now (`--until` reached): crashed brokers restart, links heal, lost
     /// responses get through again. Scheduled faults that have not started are dropped.
-    pub fn end_faults(&mut self) {
+    pub(crate) fn end_every_fault(&mut self) {
         // A `crash:leader=…,ahead` still waiting for its append never fires now (it used to
         // crash a leader in the middle of the drain, with nothing left to restart it).
         self.ahead_watch = None;
@@ -470,7 +470,7 @@ impl Sim {
 
     /// Producer applications stop calling `send()` (a `send()` blocked on memory completes or
     /// times out; records already sent go on).
-    pub fn begin_drain(&mut self) {
+    pub(crate) fn stop_applications(&mut self) {
         for app in 0..self.app_next_send.len() {
             self.app_next_send[app] = None;
         }
