@@ -76,8 +76,8 @@ pub(crate) enum Pending {
     BlockTimeout { producer: u32, at: SimTime },
     /// A produce request's `request.timeout.ms` ran out.
     RequestTimeout { producer: u32, request_id: u64 },
-    /// The KRaft controller fences a broker whose heartbeats stopped.
-    FenceBroker { broker: u32 },
+    /// The KRaft controller's timer (a broker's session expiring).
+    Controller(crate::controller::context::ControllerTimer),
     /// A closing producer has completed everything.
     FinishClose { producer: u32 },
     /// A follower whose fetch was lost tries again (`replica.socket.timeout.ms`).
@@ -146,8 +146,8 @@ pub struct Sim {
     pub(crate) parked_fetches: Vec<ParkedFetch>,
     /// Follower fetch sessions running: (follower, leader).
     pub(crate) replica_fetchers: alloc::collections::BTreeSet<(u32, u32)>,
-    /// Leader elections so far (every leader change counts).
-    pub(crate) leader_elections: u64,
+    /// The KRaft controller's own state (`controller`).
+    pub(crate) controller: crate::controller::state::QuorumController,
     /// Responses lost to a `DropResponses` fault.
     pub(crate) responses_dropped: u64,
     /// Link faults in force.
