@@ -9,10 +9,10 @@
 //! retention, the leader's transactions), `controller` (KRaft registration, fencing,
 //! elections), `coordinator::group` and `coordinator::txn`, `client::producer` and
 //! `client::consumer`, `app` (the producing and transactional applications, the pipeline and its
-//! verifier). The transaction and group coordinators are actors (`crate::actor`): `Sim` holds
-//! their state in one field each and applies the effects their handlers return. Simplified: the
-//! other nodes' state still lives on `Sim` and their handlers are `impl Sim` blocks; each reads
-//! what its node would know (a request carries its fields).
+//! verifier). The transaction and group coordinators, the KRaft controller and the producer and
+//! consumer clients are actors (`crate::actor`): `Sim` holds their state and applies the effects
+//! their handlers return. Simplified: the brokers' state still lives on `Sim` and their handlers
+//! are `impl Sim` blocks; each reads what its node would know (a request carries its fields).
 
 mod apply;
 pub mod change;
