@@ -4,7 +4,7 @@
 //! The leader tracks what each follower has fetched and when it was last caught up
 //! (`Replica.updateFetchState`), and the high watermark is the smallest log end offset in the
 //! ISR, exactly as in Kafka: it moves only when a follower's next fetch reports its new offset.
-//! ISR shrink and expansion are driven from `sim::isr`, elections from `sim::faults`.
+//! ISR shrink and expansion are driven from `sim::isr`, elections from `controller`.
 //!
 //! Simplified: the leader's view of a follower is stored on the follower's `Replica` (one
 //! leader at a time, so one view suffices; it is reset at every election); no "maximal ISR"
@@ -27,14 +27,14 @@ pub struct Broker {
     pub drop_responses: bool,
     /// Its process was started again while the controller still held the previous
     /// incarnation's session: the new registration is refused until that session expires
-    /// (`sim::faults`), so it serves nothing yet.
+    /// (`controller`), so it serves nothing yet.
     pub registering: bool,
     /// Its process was killed on a host that is still up: connections to it are closed or
     /// refused at once instead of going silent (`CrashKind::Kill`).
     pub refuses_connections: bool,
     /// Down since its host was lost (`Change::CrashBroker`), not only its process killed: the
     /// page cache went with the host, so the new incarnation loses the tail it had not flushed
-    /// (`sim::faults`). A killed process keeps its whole log.
+    /// (`controller`). A killed process keeps its whole log.
     pub host_lost: bool,
 }
 

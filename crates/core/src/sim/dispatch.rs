@@ -30,7 +30,7 @@ impl Sim {
             Pending::Group(t) => self.on_group_timer(t),
             Pending::RetryBlockedSend { producer } => self.on_retry_blocked_send(producer),
             Pending::FinishClose { producer } => self.on_finish_close(producer),
-            Pending::FenceBroker { broker } => self.on_fence_broker(broker),
+            Pending::Controller(t) => self.on_controller_timer(t),
             Pending::RequestTimeout {
                 producer,
                 request_id,

@@ -9,10 +9,10 @@
 //! retention, the leader's transactions), `controller` (KRaft registration, fencing,
 //! elections), `coordinator::group` and `coordinator::txn`, `client::producer` and
 //! `client::consumer`, `app` (the producing and transactional applications, the pipeline and its
-//! verifier). The transaction and group coordinators are actors (`crate::actor`): `Sim` holds
-//! their state in one field each and applies the effects their handlers return. Simplified: the
-//! other nodes' state still lives on `Sim` and their handlers are `impl Sim` blocks; each reads
-//! what its node would know (a request carries its fields).
+//! verifier). The transaction and group coordinators, the KRaft controller and the producer and
+//! consumer clients are actors (`crate::actor`): `Sim` holds their state and applies the effects
+//! their handlers return. Simplified: the brokers' state still lives on `Sim` and their handlers
+//! are `impl Sim` blocks; each reads what its node would know (a request carries its fields).
 
 mod apply;
 pub mod change;
@@ -77,8 +77,8 @@ pub(crate) enum Pending {
     BlockTimeout { producer: u32, at: SimTime },
     /// A produce request's `request.timeout.ms` ran out.
     RequestTimeout { producer: u32, request_id: u64 },
-    /// The KRaft controller fences a broker whose heartbeats stopped.
-    FenceBroker { broker: u32 },
+    /// The KRaft controller's timer (a broker's session expiring).
+    Controller(crate::controller::context::ControllerTimer),
     /// A closing producer has completed everything.
     FinishClose { producer: u32 },
     /// A follower whose fetch was lost tries again (`replica.socket.timeout.ms`).
@@ -147,8 +147,8 @@ pub struct Sim {
     pub(crate) parked_fetches: Vec<ParkedFetch>,
     /// Follower fetch sessions running: (follower, leader).
     pub(crate) replica_fetchers: alloc::collections::BTreeSet<(u32, u32)>,
-    /// Leader elections so far (every leader change counts).
-    pub(crate) leader_elections: u64,
+    /// The KRaft controller's own state (`controller`).
+    pub(crate) controller: crate::controller::state::QuorumController,
     /// Responses lost to a `DropResponses` fault.
     pub(crate) responses_dropped: u64,
     /// Link faults in force.

@@ -121,7 +121,7 @@ impl Sim {
             messages: BTreeMap::new(),
             parked_fetches: Vec::new(),
             replica_fetchers: alloc::collections::BTreeSet::new(),
-            leader_elections: 0,
+            controller: Default::default(),
             responses_dropped: 0,
             link_rules: Vec::new(),
             link_last_delivery: BTreeMap::new(),

@@ -188,7 +188,7 @@ impl Sim {
             messages: self.message_views(),
             changes: self.changes().to_vec(),
             monitor: self.monitor.counts(),
-            leader_elections: self.leader_elections,
+            leader_elections: self.controller.leader_elections(),
             faults: self.fault_texts(),
             transactions: self.transaction_views(),
         }

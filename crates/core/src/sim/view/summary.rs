@@ -264,7 +264,7 @@ impl Sim {
             acknowledged_lost: m.acknowledged_lost,
             duplicates: m.duplicates,
             out_of_order: m.out_of_order,
-            leader_elections: self.leader_elections,
+            leader_elections: self.controller.leader_elections(),
             faults: self.fault_texts(),
             read_committed_aborted_seen: self.read_committed_aborted_seen,
             pipeline_guarantee: pr.as_ref().map(|r| r.guarantee),
