@@ -59,8 +59,8 @@ impl Sim {
                 high_watermark_moved: hw_moved,
             };
         }
-        let id = self.next_fetch_id;
-        self.next_fetch_id += 1;
+        let id = self.broker_state.next_fetch_id;
+        self.broker_state.next_fetch_id += 1;
         let deadline = self.now.plus(wait_us);
         self.parked_fetches.push(ParkedFetch {
             id,

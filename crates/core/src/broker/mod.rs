@@ -15,6 +15,7 @@ pub mod produce;
 pub mod purgatory;
 pub mod replication;
 pub mod retention;
+pub mod state;
 pub mod timers;
 pub mod transactions;
 pub mod txn_index;

@@ -233,14 +233,14 @@ impl Sim {
         // Forget batches the leader's log no longer holds (truncated, or never replicated to
         // this leader).
         if let (Some(state), Some(lr)) = (
-            self.producer_state.get_mut(&(producer_id, tp)),
+            self.broker_state.producer_state.get_mut(&(producer_id, tp)),
             self.topics[tp.topic as usize].partitions[tp.partition as usize].leader_replica(),
         ) {
             state.retain(|(_, _, off, first_id)| {
                 lr.log.get(*off).is_some_and(|e| e.record_id == *first_id)
             });
         }
-        let Some(state) = self.producer_state.get(&(producer_id, tp)) else {
+        let Some(state) = self.broker_state.producer_state.get(&(producer_id, tp)) else {
             // The producer's first batch here (or the leader forgot the others): appended.
             return SequenceCheck::Append;
         };
@@ -290,7 +290,11 @@ impl Sim {
         out.appended += batch.records.len() as u32;
         if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
             let last = seq.wrapping_add(batch.records.len() as i32 - 1);
-            let state = self.producer_state.entry((producer_id, tp)).or_default();
+            let state = self
+                .broker_state
+                .producer_state
+                .entry((producer_id, tp))
+                .or_default();
             let first_id = batch.records.first().map_or(0, |r| r.id);
             state.push_back((seq, last, base, first_id));
             while state.len() > PRODUCER_STATE_BATCHES {

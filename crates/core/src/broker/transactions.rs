@@ -46,6 +46,7 @@ impl Sim {
     pub fn last_stable_offset(&self, tp: TopicPartitionId) -> u64 {
         let hw = self.partition(tp).map_or(0, |p| p.high_watermark());
         let first = self
+            .broker_state
             .partition_txns
             .get(&tp)
             .and_then(|t| t.ongoing.values().min().copied());
@@ -59,7 +60,7 @@ impl Sim {
 
     /// Open and aborted transactions of a partition (from its leader's log).
     pub fn partition_transactions(&self, tp: TopicPartitionId) -> Option<&PartitionTxns> {
-        self.partition_txns.get(&tp)
+        self.broker_state.partition_txns.get(&tp)
     }
 
     /// Whether the entry at `offset` of `tp` belongs to an aborted transaction (by the
@@ -67,7 +68,7 @@ impl Sim {
     /// offset up to its ABORT marker).
     pub fn in_aborted_transaction(&self, tp: TopicPartitionId, e: &LogEntry, offset: u64) -> bool {
         e.transactional
-            && self.partition_txns.get(&tp).is_some_and(|t| {
+            && self.broker_state.partition_txns.get(&tp).is_some_and(|t| {
                 t.aborted.iter().any(|(pid, first, marker)| {
                     *pid == e.producer_id && *first <= offset && offset < *marker
                 })
@@ -82,13 +83,16 @@ impl Sim {
         from: u64,
         to: u64,
     ) -> Vec<(i64, u64)> {
-        self.partition_txns.get(&tp).map_or_else(Vec::new, |t| {
-            t.aborted
-                .iter()
-                .filter(|(_, first, marker)| *first < to && *marker >= from)
-                .map(|(pid, first, _)| (*pid, *first))
-                .collect()
-        })
+        self.broker_state
+            .partition_txns
+            .get(&tp)
+            .map_or_else(Vec::new, |t| {
+                t.aborted
+                    .iter()
+                    .filter(|(_, first, marker)| *first < to && *marker >= from)
+                    .map(|(pid, first, _)| (*pid, *first))
+                    .collect()
+            })
     }
 
     /// Reads what is new in the leader's log of `tp` into its open / aborted transactions
@@ -111,7 +115,7 @@ impl Sim {
         };
         let leader = Some((r.broker, p.leader_epoch));
         let log = &r.log;
-        let t = self.partition_txns.entry(tp).or_default();
+        let t = self.broker_state.partition_txns.entry(tp).or_default();
         if t.leader != leader {
             *t = PartitionTxns {
                 leader,
@@ -199,6 +203,7 @@ impl Sim {
         tp: TopicPartitionId,
     ) -> Result<(), KafkaError> {
         let known = self
+            .broker_state
             .partition_txns
             .get(&tp)
             .and_then(|t| t.epochs.get(&pid).copied());
@@ -215,7 +220,7 @@ impl Sim {
         let leader_epoch = p.leader_epoch;
         if known.is_none_or(|k| k < epoch) {
             // A marker under a new epoch: the producer's sequence starts again.
-            self.producer_state.remove(&(pid, tp));
+            self.broker_state.producer_state.remove(&(pid, tp));
         }
         let record_id = self.next_record_id;
         self.next_record_id += 1;
@@ -231,7 +236,7 @@ impl Sim {
             now,
             commit,
         ));
-        self.marker_waits.push(MarkerWait {
+        self.broker_state.marker_waits.push(MarkerWait {
             broker: b,
             coordinator,
             transactional_id: String::from(tid),
@@ -249,15 +254,15 @@ impl Sim {
     /// Answers the marker appends on `tp` that are now replicated (or whose broker no longer
     /// leads). Called whenever the high watermark is recomputed.
     pub(crate) fn complete_marker_waits(&mut self, tp: TopicPartitionId) {
-        if !self.marker_waits.iter().any(|w| w.tp == tp) {
+        if !self.broker_state.marker_waits.iter().any(|w| w.tp == tp) {
             return;
         }
         let (leader, hw) = self
             .partition(tp)
             .map_or((None, 0), |p| (p.leader, p.high_watermark()));
         let mut i = 0;
-        while i < self.marker_waits.len() {
-            let w = &self.marker_waits[i];
+        while i < self.broker_state.marker_waits.len() {
+            let w = &self.broker_state.marker_waits[i];
             if w.tp != tp {
                 i += 1;
                 continue;
@@ -270,7 +275,7 @@ impl Sim {
                 i += 1;
                 continue;
             };
-            let w = self.marker_waits.remove(i);
+            let w = self.broker_state.marker_waits.remove(i);
             self.send(
                 Node::Broker(w.broker),
                 Node::Broker(w.coordinator),
@@ -293,6 +298,7 @@ impl Sim {
         epoch: i16,
     ) -> Result<(), KafkaError> {
         let known = self
+            .broker_state
             .partition_txns
             .get(&tp)
             .and_then(|t| t.epochs.get(&pid).copied());
@@ -300,7 +306,7 @@ impl Sim {
             return Err(KafkaError::InvalidProducerEpoch);
         }
         if known.is_some_and(|k| epoch > k) {
-            self.producer_state.remove(&(pid, tp));
+            self.broker_state.producer_state.remove(&(pid, tp));
         }
         Ok(())
     }

@@ -38,10 +38,10 @@ impl Sim {
         let mut out: Vec<TopicPartitionId> = Vec::new();
         for (tp, _) in batches {
             let leads = self.partition(*tp).is_some_and(|p| p.leader == Some(b));
-            let open = self
-                .partition_txns
-                .get(tp)
-                .is_some_and(|t| t.ongoing.contains_key(pid) && t.epochs.get(pid) == Some(epoch));
+            let open =
+                self.broker_state.partition_txns.get(tp).is_some_and(|t| {
+                    t.ongoing.contains_key(pid) && t.epochs.get(pid) == Some(epoch)
+                });
             if leads && !open && !out.contains(tp) {
                 out.push(*tp);
             }
@@ -64,8 +64,8 @@ impl Sim {
         let Some(tid) = ids.2.clone() else {
             unreachable!("only a transactional produce is verified")
         };
-        let id = self.next_verification_id;
-        self.next_verification_id += 1;
+        let id = self.broker_state.next_verification_id;
+        self.broker_state.next_verification_id += 1;
         // The coordinator, from the metadata of `__transaction_state`.
         let (_, coordinator) = self.txn.coordinator_of(&tid);
         let verify_only = self.config.broker.transaction_version.value < 2;

@@ -165,16 +165,10 @@ pub struct Sim {
     pub(crate) delayed_produces: Vec<DelayedProduce>,
     /// Transactional produces held for their coordinator's verification (KIP-890).
     pub(crate) txn_verifications: Vec<crate::broker::purgatory::PendingVerification>,
-    pub(crate) next_verification_id: u64,
-    /// Producer-state of idempotent producers at leaders: last batches per (pid, partition):
-    /// (first sequence, last sequence, base offset), at most 5.
-    pub(crate) producer_state: BTreeMap<(i64, TopicPartitionId), ProducerStateEntries>,
+    /// The brokers' own state as partition leaders (`broker::state`).
+    pub(crate) broker_state: crate::broker::state::Brokers,
     /// The transaction coordinators' state (`coordinator::txn`).
     pub(crate) txn: crate::coordinator::txn::state::TxnCoordinators,
-    /// Open and aborted transactions per partition, from the leaders' logs.
-    pub(crate) partition_txns: BTreeMap<TopicPartitionId, crate::broker::txn_index::PartitionTxns>,
-    /// Transaction markers waiting to be replicated before their answer.
-    pub(crate) marker_waits: Vec<crate::broker::txn_index::MarkerWait>,
     /// The consume-transform-produce pipeline (`sim.pipeline=ctp`).
     pub(crate) pipeline: Option<crate::app::pipeline::state::Pipeline>,
     /// Records of aborted transactions a read_committed `poll()` returned (must stay 0).
@@ -190,7 +184,6 @@ pub struct Sim {
     pub(crate) next_producer_id: i64,
     pub(crate) next_batch_id: u64,
     pub(crate) next_request_id: u64,
-    pub(crate) next_fetch_id: u64,
 }
 
 impl Sim {

@@ -131,16 +131,13 @@ impl Sim {
             ahead_watch: None,
             delayed_produces: Vec::new(),
             txn_verifications: Vec::new(),
-            next_verification_id: 0,
-            producer_state: BTreeMap::new(),
+            broker_state: crate::broker::state::Brokers::default(),
             txn: crate::coordinator::txn::state::TxnCoordinators {
                 leaders: placed.txn_leaders,
                 replicas: placed.txn_replicas,
                 transactions: BTreeMap::new(),
                 timer_running: false,
             },
-            partition_txns: BTreeMap::new(),
-            marker_waits: Vec::new(),
             pipeline: None,
             read_committed_aborted_seen: 0,
             trace: Trace::new(TRACE_CAPACITY),
@@ -153,7 +150,6 @@ impl Sim {
             next_producer_id: 1000,
             next_batch_id: 0,
             next_request_id: 0,
-            next_fetch_id: 0,
         }
     }
 
