@@ -4,7 +4,10 @@
 //! watermark or, under read_committed, the last stable offset, with the aborted transactions
 //! of what it returns. Everything the leader needs comes in the request (`FetchParams`).
 
+use crate::broker::context::{partition, BrokerCtx};
+use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
+use crate::cluster::{Replica, Topic};
 use crate::config::IsolationLevel;
 use crate::event::{Delivery, Event};
 use crate::net::{Body, FetchParams, FetchedPartition, Node, TopicPartitionId};
@@ -12,22 +15,6 @@ use crate::sim::{ParkedFetch, Pending, Sim};
 use alloc::vec::Vec;
 
 impl Sim {
-    /// Answers parked fetches that include `tp`: follower fetches when the log grows
-    /// (`replicas = true`), consumer fetches when the high watermark moves.
-    pub(crate) fn wake_parked(&mut self, tp: TopicPartitionId, replicas: bool) {
-        let mut i = 0;
-        while i < self.parked_fetches.len() {
-            let f = &self.parked_fetches[i];
-            let is_replica = matches!(f.fetcher, Node::Broker(_));
-            if is_replica == replicas && f.partitions.iter().any(|(t, _)| *t == tp) {
-                let f = self.parked_fetches.remove(i);
-                self.respond_fetch(f.broker, f.fetcher, f.params, &f.partitions);
-            } else {
-                i += 1;
-            }
-        }
-    }
-
     /// A fetch (follower or consumer) at broker `b`. Answers now if there is data to return,
     /// else parks it for `replica.fetch.wait.max.ms` / `fetch.max.wait.ms`.
     pub(crate) fn on_fetch_request(
@@ -156,24 +143,6 @@ impl Sim {
         self.fetch_end(fetcher, level, tp)
     }
 
-    /// Where the leader ends a fetch (`UnifiedLog.read`'s `FetchIsolation`): a follower reads
-    /// to the log end, a consumer to the high watermark or, under read_committed, the last
-    /// stable offset.
-    pub(crate) fn fetch_end(
-        &self,
-        fetcher: Node,
-        level: IsolationLevel,
-        tp: TopicPartitionId,
-    ) -> u64 {
-        match (fetcher, level) {
-            (Node::Broker(_), _) => self.partition(tp).map_or(0, |p| p.log_end_offset()),
-            (_, IsolationLevel::ReadCommitted) => self.last_stable_offset(tp),
-            (_, IsolationLevel::ReadUncommitted) => {
-                self.partition(tp).map_or(0, |p| p.high_watermark())
-            }
-        }
-    }
-
     /// (records, bytes) a fetch could return now: followers read to the log end, consumers
     /// only below the high watermark (read_committed: the last stable offset).
     pub(crate) fn fetchable(
@@ -206,20 +175,58 @@ impl Sim {
         }
         (records, bytes)
     }
+}
+
+impl Brokers {
+    /// Answers parked fetches that include `tp`: follower fetches when the log grows
+    /// (`replicas = true`), consumer fetches when the high watermark moves.
+    pub(crate) fn wake_parked(&self, ctx: &mut BrokerCtx, tp: TopicPartitionId, replicas: bool) {
+        let mut i = 0;
+        while i < ctx.parked_fetches.len() {
+            let f = &ctx.parked_fetches[i];
+            let is_replica = matches!(f.fetcher, Node::Broker(_));
+            if is_replica == replicas && f.partitions.iter().any(|(t, _)| *t == tp) {
+                let f = ctx.parked_fetches.remove(i);
+                self.respond_fetch(ctx, f.broker, f.fetcher, f.params, &f.partitions);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Where the leader ends a fetch (`UnifiedLog.read`'s `FetchIsolation`): a follower reads
+    /// to the log end, a consumer to the high watermark or, under read_committed, the last
+    /// stable offset.
+    pub(crate) fn fetch_end(
+        &self,
+        topics: &[Topic],
+        fetcher: Node,
+        level: IsolationLevel,
+        tp: TopicPartitionId,
+    ) -> u64 {
+        match (fetcher, level) {
+            (Node::Broker(_), _) => partition(topics, tp).map_or(0, |p| p.log_end_offset()),
+            (_, IsolationLevel::ReadCommitted) => self.last_stable_offset(topics, tp),
+            (_, IsolationLevel::ReadUncommitted) => {
+                partition(topics, tp).map_or(0, |p| p.high_watermark())
+            }
+        }
+    }
 
     /// Sends a fetch response with what each partition has past the fetch offset.
     pub(crate) fn respond_fetch(
-        &mut self,
+        &self,
+        ctx: &mut BrokerCtx,
         b: u32,
         fetcher: Node,
         params: FetchParams,
         partitions: &[(TopicPartitionId, u64)],
     ) -> u32 {
-        let max_bytes = params.partition_max_bytes;
+        let topics = &*ctx.topics;
         let mut parts = Vec::new();
         let mut total = 0u32;
         for (tp, offset) in partitions {
-            let Some(p) = self.partition(*tp) else {
+            let Some(p) = partition(topics, *tp) else {
                 continue;
             };
             if p.leader != Some(b) {
@@ -228,45 +235,60 @@ impl Sim {
             let Some(l) = p.leader_replica() else {
                 continue;
             };
-            let end = self.fetch_end(fetcher, params.isolation_level, *tp);
-            let mut entries = Vec::new();
-            let mut bytes = 0u64;
-            // Below the log start offset: OFFSET_OUT_OF_RANGE, no records (the fetcher sees
-            // its offset under `log_start_offset` and resets).
-            let from = if *offset < l.log.log_start_offset() {
-                end
-            } else {
-                *offset
-            };
-            for (off, e) in l.log.range(from, end) {
-                // At least one record, then up to the byte limit.
-                if !entries.is_empty() && bytes + e.size_bytes as u64 > max_bytes {
-                    break;
-                }
-                bytes += e.size_bytes as u64;
-                entries.push((off, e));
-            }
-            total += entries.len() as u32;
-            let read_committed = matches!(fetcher, Node::Consumer(_))
-                && params.isolation_level == IsolationLevel::ReadCommitted;
-            let aborted_transactions = match entries.last() {
-                Some((last, _)) if read_committed => self.aborted_transactions(*tp, from, last + 1),
-                _ => Vec::new(),
-            };
-            parts.push(FetchedPartition {
-                tp: *tp,
-                high_watermark: l.high_watermark,
-                log_start_offset: l.log.log_start_offset(),
-                entries,
-                last_stable_offset: self.last_stable_offset(*tp),
-                aborted_transactions,
-            });
+            let end = self.fetch_end(topics, fetcher, params.isolation_level, *tp);
+            let fp = self.fetched_partition(topics, *tp, l, (*offset, end), fetcher, params);
+            total += fp.entries.len() as u32;
+            parts.push(fp);
         }
         let body = match fetcher {
             Node::Broker(_) => Body::ReplicaFetchResponse { parts },
             _ => Body::ConsumerFetchResponse { parts },
         };
-        self.send(Node::Broker(b), fetcher, body);
+        ctx.out.send(Node::Broker(b), fetcher, body);
         total
+    }
+
+    /// What the leader's replica `l` of `tp` returns from `offset` up to `end`.
+    fn fetched_partition(
+        &self,
+        topics: &[Topic],
+        tp: TopicPartitionId,
+        l: &Replica,
+        (offset, end): (u64, u64),
+        fetcher: Node,
+        params: FetchParams,
+    ) -> FetchedPartition {
+        let max_bytes = params.partition_max_bytes;
+        let mut entries = Vec::new();
+        let mut bytes = 0u64;
+        // Below the log start offset: OFFSET_OUT_OF_RANGE, no records (the fetcher sees
+        // its offset under `log_start_offset` and resets).
+        let from = if offset < l.log.log_start_offset() {
+            end
+        } else {
+            offset
+        };
+        for (off, e) in l.log.range(from, end) {
+            // At least one record, then up to the byte limit.
+            if !entries.is_empty() && bytes + e.size_bytes as u64 > max_bytes {
+                break;
+            }
+            bytes += e.size_bytes as u64;
+            entries.push((off, e));
+        }
+        let read_committed = matches!(fetcher, Node::Consumer(_))
+            && params.isolation_level == IsolationLevel::ReadCommitted;
+        let aborted_transactions = match entries.last() {
+            Some((last, _)) if read_committed => self.aborted_transactions(tp, from, last + 1),
+            _ => Vec::new(),
+        };
+        FetchedPartition {
+            tp,
+            high_watermark: l.high_watermark,
+            log_start_offset: l.log.log_start_offset(),
+            entries,
+            last_stable_offset: self.last_stable_offset(topics, tp),
+            aborted_transactions,
+        }
     }
 }

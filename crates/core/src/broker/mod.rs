@@ -8,7 +8,9 @@
 //! handlers here are `impl Sim` blocks that read only what the broker would know: a request's
 //! fields, its own replicas and the controller's metadata.
 
+pub mod context;
 pub mod fetch;
+pub mod host;
 pub mod isr;
 pub mod list_offsets;
 pub mod produce;

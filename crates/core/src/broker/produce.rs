@@ -4,7 +4,10 @@
 //! purgatory (`DelayedProduce`) with Kafka's per-partition outcomes and its expiry after the
 //! request's `timeout_ms`.
 
+use crate::broker::context::{partition, BrokerCtx};
+use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
+use crate::cluster::Topic;
 use crate::config::Acks;
 use crate::event::{Delivery, Event};
 use crate::log::{EntryKind, LogEntry};
@@ -328,7 +331,7 @@ impl Sim {
                 true
             }
             Acks::All => {
-                if self.decide_waits(&mut delayed) {
+                if decide_waits(&self.topics, &mut delayed) {
                     self.respond_produce(delayed);
                     return true;
                 }
@@ -347,97 +350,10 @@ impl Sim {
         }
     }
 
-    /// `Partition.checkEnoughReplicasReachOffset` for broker `b`: `None` while the high
-    /// watermark is below `required`; once it is reached, no error if the ISR still has
-    /// min.insync.replicas members, else NOT_ENOUGH_REPLICAS_AFTER_APPEND (appended, then the
-    /// ISR shrank); NOT_LEADER_OR_FOLLOWER once `b` no longer leads the partition.
-    ///
-    /// Since 3.7 the high watermark freezes below min.insync.replicas, so a wait whose ISR
-    /// shrank too far usually stays undecided and expires with REQUEST_TIMED_OUT instead.
-    pub(crate) fn check_enough_replicas(
-        &self,
-        b: u32,
-        tp: TopicPartitionId,
-        required: u64,
-    ) -> Option<Option<KafkaError>> {
-        // A wait is only made for a partition the leader appended to (none is ever removed).
-        let p = self
-            .partition(tp)
-            .unwrap_or_else(|| panic!("a produce waits on {tp:?}: not a partition of the cluster"));
-        if p.leader != Some(b) {
-            return Some(Some(KafkaError::NotLeaderOrFollower));
-        }
-        if p.high_watermark() < required {
-            return None;
-        }
-        let min_isr = self
-            .topics
-            .get(tp.topic as usize)
-            .map_or(1, |t| t.min_insync_replicas);
-        if p.isr.len() >= p.effective_min_isr(min_isr) {
-            Some(None)
-        } else {
-            Some(Some(KafkaError::NotEnoughReplicasAfterAppend))
-        }
-    }
-
-    /// `DelayedProduce.tryComplete`: decides every pending wait it can (the decided ones leave
-    /// `waits`, their result takes the error); returns whether none is left.
-    pub(crate) fn decide_waits(&self, d: &mut DelayedProduce) -> bool {
-        let b = d.broker;
-        let mut decided = Vec::new();
-        d.waits.retain(
-            |&(tp, batch_id, _, end)| match self.check_enough_replicas(b, tp, end) {
-                Some(error) => {
-                    decided.push((batch_id, error));
-                    false
-                }
-                None => true,
-            },
-        );
-        for (batch_id, error) in decided {
-            if let Some(r) = d.results.iter_mut().find(|r| r.batch_id == batch_id) {
-                r.error = error;
-            }
-        }
-        d.waits.is_empty()
-    }
-
     /// Sends a produce request's response from its leader.
     pub(crate) fn respond_produce(&mut self, d: DelayedProduce) {
-        self.send(
-            Node::Broker(d.broker),
-            Node::Producer(d.producer),
-            Body::ProduceResponse {
-                request_id: d.request_id,
-                results: d.results,
-            },
-        );
-    }
-
-    /// Checks the acks=all produces waiting on `tp` and answers those now fully decided.
-    pub(crate) fn complete_delayed_produces(&mut self, tp: TopicPartitionId) {
-        if !self
-            .delayed_produces
-            .iter()
-            .any(|d| d.waits.iter().any(|w| w.0 == tp))
-        {
-            return;
-        }
-        let all = core::mem::take(&mut self.delayed_produces);
-        let mut keep = Vec::with_capacity(all.len());
-        let mut done = Vec::new();
-        for mut d in all {
-            if d.waits.iter().any(|w| w.0 == tp) && self.decide_waits(&mut d) {
-                done.push(d);
-            } else {
-                keep.push(d);
-            }
-        }
-        self.delayed_produces = keep;
-        for d in done {
-            self.respond_produce(d);
-        }
+        let (from, to, body) = produce_response(d);
+        self.send(from, to, body);
     }
 
     /// `DelayedProduce.onExpiration`: the request's timeout passed with batches still
@@ -465,6 +381,100 @@ impl Sim {
             partitions,
         })
     }
+}
+
+impl Brokers {
+    /// Checks the acks=all produces waiting on `tp` and answers those now fully decided.
+    pub(crate) fn complete_delayed_produces(&self, ctx: &mut BrokerCtx, tp: TopicPartitionId) {
+        if !ctx
+            .delayed_produces
+            .iter()
+            .any(|d| d.waits.iter().any(|w| w.0 == tp))
+        {
+            return;
+        }
+        let all = core::mem::take(ctx.delayed_produces);
+        let mut keep = Vec::with_capacity(all.len());
+        let mut done = Vec::new();
+        for mut d in all {
+            if d.waits.iter().any(|w| w.0 == tp) && decide_waits(ctx.topics, &mut d) {
+                done.push(d);
+            } else {
+                keep.push(d);
+            }
+        }
+        *ctx.delayed_produces = keep;
+        for d in done {
+            let (from, to, body) = produce_response(d);
+            ctx.out.send(from, to, body);
+        }
+    }
+}
+
+/// A produce request's response from its leader: (from, to, body).
+pub(crate) fn produce_response(d: DelayedProduce) -> (Node, Node, Body) {
+    (
+        Node::Broker(d.broker),
+        Node::Producer(d.producer),
+        Body::ProduceResponse {
+            request_id: d.request_id,
+            results: d.results,
+        },
+    )
+}
+
+/// `Partition.checkEnoughReplicasReachOffset` for broker `b`: `None` while the high
+/// watermark is below `required`; once it is reached, no error if the ISR still has
+/// min.insync.replicas members, else NOT_ENOUGH_REPLICAS_AFTER_APPEND (appended, then the
+/// ISR shrank); NOT_LEADER_OR_FOLLOWER once `b` no longer leads the partition.
+///
+/// Since 3.7 the high watermark freezes below min.insync.replicas, so a wait whose ISR
+/// shrank too far usually stays undecided and expires with REQUEST_TIMED_OUT instead.
+pub(crate) fn check_enough_replicas(
+    topics: &[Topic],
+    b: u32,
+    tp: TopicPartitionId,
+    required: u64,
+) -> Option<Option<KafkaError>> {
+    // A wait is only made for a partition the leader appended to (none is ever removed).
+    let p = partition(topics, tp)
+        .unwrap_or_else(|| panic!("a produce waits on {tp:?}: not a partition of the cluster"));
+    if p.leader != Some(b) {
+        return Some(Some(KafkaError::NotLeaderOrFollower));
+    }
+    if p.high_watermark() < required {
+        return None;
+    }
+    let min_isr = topics
+        .get(tp.topic as usize)
+        .map_or(1, |t| t.min_insync_replicas);
+    if p.isr.len() >= p.effective_min_isr(min_isr) {
+        Some(None)
+    } else {
+        Some(Some(KafkaError::NotEnoughReplicasAfterAppend))
+    }
+}
+
+/// `DelayedProduce.tryComplete`: decides every pending wait it can (the decided ones leave
+/// `waits`, their result takes the error); returns whether none is left.
+pub(crate) fn decide_waits(topics: &[Topic], d: &mut DelayedProduce) -> bool {
+    let b = d.broker;
+    let mut decided = Vec::new();
+    d.waits.retain(
+        |&(tp, batch_id, _, end)| match check_enough_replicas(topics, b, tp, end) {
+            Some(error) => {
+                decided.push((batch_id, error));
+                false
+            }
+            None => true,
+        },
+    );
+    for (batch_id, error) in decided {
+        if let Some(r) = d.results.iter_mut().find(|r| r.batch_id == batch_id) {
+            r.error = error;
+        }
+    }
+    d.waits.is_empty()
 }
 
 #[cfg(test)]

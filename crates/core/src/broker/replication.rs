@@ -2,10 +2,12 @@
 //! long polling, the high watermark, and acks=all completion (`ReplicaManager`,
 //! `DelayedProduce`, `DelayedFetch`, `ReplicaFetcherThread`).
 
+use crate::broker::context::BrokerCtx;
+use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
 use crate::cluster::{place_replicas, Partition};
 use crate::config::IsolationLevel;
-use crate::event::{Delivery, Event};
+use crate::event::Delivery;
 use crate::net::{Body, FetchParams, FetchedPartition, Node, TopicPartitionId};
 use crate::sim::{Pending, Sim};
 use alloc::vec::Vec;
@@ -23,23 +25,6 @@ impl Sim {
         self.schedule(self.now, Pending::Broker(BrokerTimer::IsrExpiration));
         let first = self.now.plus(super::retention::LOG_INITIAL_TASK_DELAY_US);
         self.schedule(first, Pending::Broker(BrokerTimer::RetentionCheck));
-    }
-
-    /// Dispatches a broker timer; `None` when it found nothing to do (not an event).
-    pub(crate) fn on_broker_timer(&mut self, t: BrokerTimer) -> Option<Event> {
-        match t {
-            BrokerTimer::IsrExpiration => self.on_isr_expiration(),
-            BrokerTimer::IsrShrink { tp, broker } => self.on_isr_shrink(tp, broker),
-            BrokerTimer::IsrExpand { tp, broker } => self.on_isr_expand(tp, broker),
-            BrokerTimer::ProduceExpire {
-                producer,
-                request_id,
-            } => self.on_produce_expire(producer, request_id),
-            BrokerTimer::RetentionCheck => self.on_retention_check(),
-            BrokerTimer::VerificationTimeout { verification } => {
-                self.on_verification_timeout(verification)
-            }
-        }
     }
 
     /// `CreatePartitions`: the controller places the new partitions like new topics' and
@@ -216,26 +201,6 @@ impl Sim {
         self.advance_high_watermark(tp)
     }
 
-    /// Recomputes the high watermark; when it moves, consumer fetches waiting on it wake.
-    /// acks=all produces waiting on the partition are checked either way: the high watermark,
-    /// the ISR or the leadership may have changed (`tryCompleteDelayedRequests`).
-    pub(crate) fn advance_high_watermark(&mut self, tp: TopicPartitionId) -> bool {
-        let min_isr = self
-            .topics
-            .get(tp.topic as usize)
-            .map_or(1, |t| t.min_insync_replicas);
-        let moved = self
-            .partition_mut(tp)
-            .and_then(|p| p.maybe_advance_high_watermark(min_isr))
-            .is_some();
-        self.complete_delayed_produces(tp);
-        self.complete_marker_waits(tp);
-        if moved {
-            self.wake_parked(tp, false);
-        }
-        moved
-    }
-
     /// A follower got records from its leader: append, take the leader's high watermark,
     /// and fetch again at once.
     pub(crate) fn on_replica_fetch_response(
@@ -287,6 +252,32 @@ impl Sim {
         }
         self.send_replica_fetch(follower, leader);
         Delivery::Fetched { records: n }
+    }
+}
+
+impl Brokers {
+    /// Recomputes the high watermark; when it moves, consumer fetches waiting on it wake.
+    /// acks=all produces waiting on the partition are checked either way: the high watermark,
+    /// the ISR or the leadership may have changed (`tryCompleteDelayedRequests`).
+    pub(crate) fn advance_high_watermark(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        tp: TopicPartitionId,
+    ) -> bool {
+        let min_isr = ctx
+            .topics
+            .get(tp.topic as usize)
+            .map_or(1, |t| t.min_insync_replicas);
+        let moved = ctx
+            .partition_mut(tp)
+            .and_then(|p| p.maybe_advance_high_watermark(min_isr))
+            .is_some();
+        self.complete_delayed_produces(ctx, tp);
+        self.complete_marker_waits(ctx, tp);
+        if moved {
+            self.wake_parked(ctx, tp, false);
+        }
+        moved
     }
 }
 

@@ -4,8 +4,11 @@
 //! of a transactional produce against the log (the coordinator's side is asked by message,
 //! `broker::txn_verification`).
 
+use crate::broker::context::{partition, BrokerCtx};
+use crate::broker::state::Brokers;
 use crate::broker::txn_index::MarkerWait;
 use crate::broker::txn_index::PartitionTxns;
+use crate::cluster::Topic;
 use crate::event::Delivery;
 use crate::log::{EntryKind, LogEntry};
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
@@ -41,23 +44,6 @@ fn control_record(
 }
 
 impl Sim {
-    /// The last stable offset of a partition at its leader: the high watermark, or the first
-    /// offset of the earliest open transaction when that is lower.
-    pub fn last_stable_offset(&self, tp: TopicPartitionId) -> u64 {
-        let hw = self.partition(tp).map_or(0, |p| p.high_watermark());
-        let first = self
-            .broker_state
-            .partition_txns
-            .get(&tp)
-            .and_then(|t| t.ongoing.values().min().copied());
-        let lso = first.map_or(hw, |f| f.min(hw));
-        debug_assert!(
-            lso <= hw,
-            "the last stable offset never passes the high watermark"
-        );
-        lso
-    }
-
     /// Open and aborted transactions of a partition (from its leader's log).
     pub fn partition_transactions(&self, tp: TopicPartitionId) -> Option<&PartitionTxns> {
         self.broker_state.partition_txns.get(&tp)
@@ -72,26 +58,6 @@ impl Sim {
                 t.aborted.iter().any(|(pid, first, marker)| {
                     *pid == e.producer_id && *first <= offset && offset < *marker
                 })
-            })
-    }
-
-    /// The aborted transactions overlapping `[from, to)` of a partition, as a read_committed
-    /// fetch response lists them (`collectAbortedTransactions`).
-    pub(crate) fn aborted_transactions(
-        &self,
-        tp: TopicPartitionId,
-        from: u64,
-        to: u64,
-    ) -> Vec<(i64, u64)> {
-        self.broker_state
-            .partition_txns
-            .get(&tp)
-            .map_or_else(Vec::new, |t| {
-                t.aborted
-                    .iter()
-                    .filter(|(_, first, marker)| *first < to && *marker >= from)
-                    .map(|(pid, first, _)| (*pid, *first))
-                    .collect()
             })
     }
 
@@ -251,43 +217,6 @@ impl Sim {
         Ok(())
     }
 
-    /// Answers the marker appends on `tp` that are now replicated (or whose broker no longer
-    /// leads). Called whenever the high watermark is recomputed.
-    pub(crate) fn complete_marker_waits(&mut self, tp: TopicPartitionId) {
-        if !self.broker_state.marker_waits.iter().any(|w| w.tp == tp) {
-            return;
-        }
-        let (leader, hw) = self
-            .partition(tp)
-            .map_or((None, 0), |p| (p.leader, p.high_watermark()));
-        let mut i = 0;
-        while i < self.broker_state.marker_waits.len() {
-            let w = &self.broker_state.marker_waits[i];
-            if w.tp != tp {
-                i += 1;
-                continue;
-            }
-            let error = if leader != Some(w.broker) {
-                Some(KafkaError::NotLeaderOrFollower)
-            } else if hw > w.offset {
-                None
-            } else {
-                i += 1;
-                continue;
-            };
-            let w = self.broker_state.marker_waits.remove(i);
-            self.send(
-                Node::Broker(w.broker),
-                Node::Broker(w.coordinator),
-                Body::WriteTxnMarkersResponse {
-                    transactional_id: w.transactional_id,
-                    producer_id: w.producer_id,
-                    results: alloc::vec![(tp, error)],
-                },
-            );
-        }
-    }
-
     /// A transactional produce at a partition leader, against its log: refused when a newer
     /// epoch of the producer id is known there (the coordinator's side was verified before,
     /// `broker::txn_verification`). A new epoch starts a new sequence.
@@ -309,5 +238,77 @@ impl Sim {
             self.broker_state.producer_state.remove(&(pid, tp));
         }
         Ok(())
+    }
+}
+
+impl Brokers {
+    /// The last stable offset of a partition at its leader: the high watermark, or the first
+    /// offset of the earliest open transaction when that is lower.
+    pub(crate) fn last_stable_offset(&self, topics: &[Topic], tp: TopicPartitionId) -> u64 {
+        let hw = partition(topics, tp).map_or(0, |p| p.high_watermark());
+        let first = self
+            .partition_txns
+            .get(&tp)
+            .and_then(|t| t.ongoing.values().min().copied());
+        let lso = first.map_or(hw, |f| f.min(hw));
+        debug_assert!(
+            lso <= hw,
+            "the last stable offset never passes the high watermark"
+        );
+        lso
+    }
+
+    /// The aborted transactions overlapping `[from, to)` of a partition, as a read_committed
+    /// fetch response lists them (`collectAbortedTransactions`).
+    pub(crate) fn aborted_transactions(
+        &self,
+        tp: TopicPartitionId,
+        from: u64,
+        to: u64,
+    ) -> Vec<(i64, u64)> {
+        self.partition_txns.get(&tp).map_or_else(Vec::new, |t| {
+            t.aborted
+                .iter()
+                .filter(|(_, first, marker)| *first < to && *marker >= from)
+                .map(|(pid, first, _)| (*pid, *first))
+                .collect()
+        })
+    }
+
+    /// Answers the marker appends on `tp` that are now replicated (or whose broker no longer
+    /// leads). Called whenever the high watermark is recomputed.
+    pub(crate) fn complete_marker_waits(&mut self, ctx: &mut BrokerCtx, tp: TopicPartitionId) {
+        if !self.marker_waits.iter().any(|w| w.tp == tp) {
+            return;
+        }
+        let (leader, hw) = ctx
+            .partition(tp)
+            .map_or((None, 0), |p| (p.leader, p.high_watermark()));
+        let mut i = 0;
+        while i < self.marker_waits.len() {
+            let w = &self.marker_waits[i];
+            if w.tp != tp {
+                i += 1;
+                continue;
+            }
+            let error = if leader != Some(w.broker) {
+                Some(KafkaError::NotLeaderOrFollower)
+            } else if hw > w.offset {
+                None
+            } else {
+                i += 1;
+                continue;
+            };
+            let w = self.marker_waits.remove(i);
+            ctx.out.send(
+                Node::Broker(w.broker),
+                Node::Broker(w.coordinator),
+                Body::WriteTxnMarkersResponse {
+                    transactional_id: w.transactional_id,
+                    producer_id: w.producer_id,
+                    results: alloc::vec![(tp, error)],
+                },
+            );
+        }
     }
 }

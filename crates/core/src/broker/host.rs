@@ -1,0 +1,146 @@
+//! The engine's side of the brokers: it hands them a context (the time, the partitions'
+//! replicas and logs, the brokers' liveness, the settings, the purgatories) with each request,
+//! response or timer, and applies the effects they return, in order. The thin `Sim` methods
+//! here keep the engine's and the other roles' call sites as they were.
+
+use crate::actor::Effect;
+use crate::broker::context::{BrokerCall, BrokerCtx, BrokerSettings};
+use crate::broker::state::Brokers;
+use crate::broker::timers::BrokerTimer;
+use crate::config::IsolationLevel;
+use crate::event::{Delivery, Event};
+use crate::net::{FetchParams, Node, OffsetSpec, TopicPartitionId};
+use crate::sim::{Pending, Sim};
+use alloc::vec::Vec;
+
+impl Sim {
+    /// Runs one broker handler with its context, then applies its effects.
+    pub(crate) fn with_brokers<R>(
+        &mut self,
+        handler: impl FnOnce(&mut Brokers, &mut BrokerCtx) -> R,
+    ) -> R {
+        let mut ctx = BrokerCtx {
+            now: self.now,
+            topics: &mut self.topics,
+            brokers: &self.brokers,
+            settings: BrokerSettings::of(&self.config),
+            topic_configs: &self.config.topics,
+            parked_fetches: &mut self.parked_fetches,
+            delayed_produces: &mut self.delayed_produces,
+            out: Default::default(),
+        };
+        let result = handler(&mut self.broker_state, &mut ctx);
+        let effects = core::mem::take(&mut ctx.out).into_effects();
+        for effect in effects {
+            match effect {
+                Effect::Send { from, to, body } => {
+                    self.send(from, to, body);
+                }
+                Effect::Timer { at, timer } => self.schedule(at, Pending::Broker(timer)),
+                Effect::Call(call) => self.apply_broker_call(call),
+            }
+        }
+        result
+    }
+
+    fn apply_broker_call(&mut self, call: BrokerCall) {
+        match call {
+            BrokerCall::AlterPartition { tp, broker, expand } => {
+                let timer = if expand {
+                    BrokerTimer::IsrExpand { tp, broker }
+                } else {
+                    BrokerTimer::IsrShrink { tp, broker }
+                };
+                self.schedule(self.now, Pending::Broker(timer));
+            }
+        }
+    }
+
+    /// Dispatches a broker timer; `None` when it found nothing to do (not an event).
+    pub(crate) fn on_broker_timer(&mut self, t: BrokerTimer) -> Option<Event> {
+        match t {
+            BrokerTimer::IsrExpiration => self.with_brokers(|b, ctx| b.on_isr_expiration(ctx)),
+            BrokerTimer::IsrShrink { tp, broker } => {
+                self.with_brokers(|b, ctx| b.on_isr_shrink(ctx, tp, broker))
+            }
+            BrokerTimer::IsrExpand { tp, broker } => {
+                self.with_brokers(|b, ctx| b.on_isr_expand(ctx, tp, broker))
+            }
+            BrokerTimer::ProduceExpire {
+                producer,
+                request_id,
+            } => self.on_produce_expire(producer, request_id),
+            BrokerTimer::RetentionCheck => self.with_brokers(|b, ctx| b.on_retention_check(ctx)),
+            BrokerTimer::VerificationTimeout { verification } => {
+                self.on_verification_timeout(verification)
+            }
+        }
+    }
+
+    /// Broker `b` answers a consumer's ListOffsets (`Brokers::on_list_offsets`).
+    pub(crate) fn on_list_offsets(
+        &mut self,
+        b: u32,
+        consumer: u32,
+        isolation_level: IsolationLevel,
+        partitions: Vec<(TopicPartitionId, OffsetSpec)>,
+    ) -> Delivery {
+        self.with_brokers(|br, ctx| {
+            br.on_list_offsets(ctx, b, consumer, isolation_level, partitions)
+        })
+    }
+
+    /// Gives every replica log of topic `topic` its `segment.bytes`.
+    pub(crate) fn apply_segment_bytes(&mut self, topic: u32) {
+        self.with_brokers(|b, ctx| b.apply_segment_bytes(ctx, topic));
+    }
+
+    /// Recomputes `tp`'s high watermark (`Brokers::advance_high_watermark`).
+    pub(crate) fn advance_high_watermark(&mut self, tp: TopicPartitionId) -> bool {
+        self.with_brokers(|b, ctx| b.advance_high_watermark(ctx, tp))
+    }
+
+    /// Answers the parked fetches that include `tp` (`Brokers::wake_parked`).
+    pub(crate) fn wake_parked(&mut self, tp: TopicPartitionId, replicas: bool) {
+        self.with_brokers(|b, ctx| b.wake_parked(ctx, tp, replicas));
+    }
+
+    /// Sends broker `b`'s fetch response (`Brokers::respond_fetch`).
+    pub(crate) fn respond_fetch(
+        &mut self,
+        b: u32,
+        fetcher: Node,
+        params: FetchParams,
+        partitions: &[(TopicPartitionId, u64)],
+    ) -> u32 {
+        self.with_brokers(|br, ctx| br.respond_fetch(ctx, b, fetcher, params, partitions))
+    }
+
+    /// Answers the marker appends on `tp` that are now replicated.
+    pub(crate) fn complete_marker_waits(&mut self, tp: TopicPartitionId) {
+        self.with_brokers(|b, ctx| b.complete_marker_waits(ctx, tp));
+    }
+
+    /// Where the leader ends a fetch (`Brokers::fetch_end`).
+    pub(crate) fn fetch_end(
+        &self,
+        fetcher: Node,
+        level: IsolationLevel,
+        tp: TopicPartitionId,
+    ) -> u64 {
+        self.broker_state
+            .fetch_end(&self.topics, fetcher, level, tp)
+    }
+
+    /// The last stable offset of a partition at its leader: the high watermark, or the first
+    /// offset of the earliest open transaction when that is lower.
+    pub fn last_stable_offset(&self, tp: TopicPartitionId) -> u64 {
+        self.broker_state.last_stable_offset(&self.topics, tp)
+    }
+
+    /// Whether an acks=all produce's waits are all decided (`decide_waits`).
+    #[cfg(test)]
+    pub(crate) fn decide_waits(&self, d: &mut crate::broker::purgatory::DelayedProduce) -> bool {
+        crate::broker::produce::decide_waits(&self.topics, d)
+    }
+}
