@@ -66,6 +66,9 @@ impl Sim {
             BrokerTimer::IsrExpand { tp, broker } => {
                 self.with_brokers(|b, ctx| b.on_isr_expand(ctx, tp, broker))
             }
+            BrokerTimer::FetchExpire { fetch_id } => {
+                self.with_brokers(|b, ctx| b.on_fetch_expire(ctx, fetch_id))
+            }
             BrokerTimer::ProduceExpire {
                 producer,
                 request_id,
@@ -90,6 +93,17 @@ impl Sim {
         })
     }
 
+    /// A fetch (follower or consumer) at broker `b` (`Brokers::on_fetch_request`).
+    pub(crate) fn on_fetch_request(
+        &mut self,
+        b: u32,
+        fetcher: Node,
+        params: FetchParams,
+        partitions: Vec<(TopicPartitionId, u64)>,
+    ) -> Delivery {
+        self.with_brokers(|br, ctx| br.on_fetch_request(ctx, b, fetcher, params, partitions))
+    }
+
     /// Gives every replica log of topic `topic` its `segment.bytes`.
     pub(crate) fn apply_segment_bytes(&mut self, topic: u32) {
         self.with_brokers(|b, ctx| b.apply_segment_bytes(ctx, topic));
@@ -103,17 +117,6 @@ impl Sim {
     /// Answers the parked fetches that include `tp` (`Brokers::wake_parked`).
     pub(crate) fn wake_parked(&mut self, tp: TopicPartitionId, replicas: bool) {
         self.with_brokers(|b, ctx| b.wake_parked(ctx, tp, replicas));
-    }
-
-    /// Sends broker `b`'s fetch response (`Brokers::respond_fetch`).
-    pub(crate) fn respond_fetch(
-        &mut self,
-        b: u32,
-        fetcher: Node,
-        params: FetchParams,
-        partitions: &[(TopicPartitionId, u64)],
-    ) -> u32 {
-        self.with_brokers(|br, ctx| br.respond_fetch(ctx, b, fetcher, params, partitions))
     }
 
     /// Answers the marker appends on `tp` that are now replicated.

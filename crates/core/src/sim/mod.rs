@@ -57,8 +57,6 @@ pub(crate) enum Pending {
     ProduceTick { app: u32, at: SimTime },
     /// A producer's sender thread wakes for a linger timer.
     SenderWake { producer: u32, at: SimTime },
-    /// A parked (long-polling) fetch at a leader runs out of time.
-    FetchExpire { fetch_id: u64 },
     /// A consumer's application calls `poll()`.
     ConsumerPoll { consumer: u32 },
     /// A consumer's heartbeat / auto-commit timer.
