@@ -1,6 +1,7 @@
 //! What the engine hands the brokers with each request, response or timer (the role is an
 //! actor, `crate::actor`): the time, the partitions' replicas and logs, a read-only view of the
-//! brokers, the broker and topic settings, the purgatories, and the outbox their effects go to.
+//! brokers, the broker and topic settings, the purgatories, where the transaction
+//! coordinators are, and the outbox their effects go to.
 //!
 //! Simplified: the replicas and logs every broker hosts are handed as the whole cluster's
 //! `&mut [Topic]` (`Sim.topics`, which the controller also writes: leaders, ISRs, epochs), and
@@ -9,10 +10,11 @@
 //! and fetcher sessions still live on `Sim` (see `broker::state`) and are lent here.
 
 use crate::actor::Outbox;
-use crate::broker::purgatory::{DelayedProduce, ParkedFetch};
+use crate::broker::purgatory::{DelayedProduce, ParkedFetch, PendingVerification};
 use crate::broker::timers::BrokerTimer;
 use crate::cluster::{Broker, Partition, Topic};
 use crate::config::{Config, TopicConfig};
+use crate::coordinator::txn::state::TxnCoordinators;
 use crate::net::TopicPartitionId;
 use crate::time::SimTime;
 use alloc::vec::Vec;
@@ -29,6 +31,13 @@ pub(crate) enum BrokerCall {
         broker: u32,
         expand: bool,
     },
+    /// The invariant monitor reads what is new in the leader's log of `tp` (after every
+    /// append). Not Kafka: the simulator's observer (`crate::monitor`), which reads the log
+    /// as it is when the effect is applied (the handler appends nothing more to `tp` after).
+    ReadLog { tp: TopicPartitionId },
+    /// A `crash:leader=…,ahead` fault waiting for this append: `broker` crashes now, before
+    /// its followers fetch it. Not Kafka: the fault schedule's moment (`sim::schedule`).
+    CrashAheadLeader { broker: u32 },
 }
 
 pub(crate) type BrokerOutbox = Outbox<BrokerTimer, BrokerCall>;
@@ -40,6 +49,8 @@ pub(crate) struct BrokerSettings {
     pub replica_lag_time_max_ms: u64,
     /// log.retention.check.interval.ms
     pub log_retention_check_interval_ms: u64,
+    /// transaction.version (2: KIP-890's implicit add of a partition to the transaction).
+    pub transaction_version: u32,
 }
 
 impl BrokerSettings {
@@ -47,6 +58,7 @@ impl BrokerSettings {
         BrokerSettings {
             replica_lag_time_max_ms: config.broker.replica_lag_time_max_ms.value,
             log_retention_check_interval_ms: config.broker.log_retention_check_interval_ms.value,
+            transaction_version: config.broker.transaction_version.value,
         }
     }
 
@@ -71,6 +83,16 @@ pub(crate) struct BrokerCtx<'a> {
     pub parked_fetches: &'a mut Vec<ParkedFetch>,
     /// The produce purgatory (`DelayedProduce`) of every broker.
     pub delayed_produces: &'a mut Vec<DelayedProduce>,
+    /// Transactional produces held for their coordinator's verification (KIP-890).
+    pub txn_verifications: &'a mut Vec<PendingVerification>,
+    /// The transaction coordinators, read only for where a transactional.id's coordinator is
+    /// (`coordinator_of`, the `__transaction_state` metadata every broker has) and whether any
+    /// transactional.id exists (the leaders keep no transaction index before).
+    pub txn: &'a TxnCoordinators,
+    /// The id of the next record (a transaction marker is one), shared with the producers.
+    pub next_record_id: &'a mut u64,
+    /// The partition a `crash:leader=…,ahead` fault waits on, if any (the fault schedule's).
+    pub crash_ahead: Option<TopicPartitionId>,
     pub out: BrokerOutbox,
 }
 

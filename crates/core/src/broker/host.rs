@@ -5,12 +5,15 @@
 
 use crate::actor::Effect;
 use crate::broker::context::{BrokerCall, BrokerCtx, BrokerSettings};
+use crate::broker::purgatory::ProducerIds;
 use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
-use crate::config::IsolationLevel;
+use crate::config::{Acks, IsolationLevel};
 use crate::event::{Delivery, Event};
-use crate::net::{FetchParams, Node, OffsetSpec, TopicPartitionId};
+use crate::net::{FetchParams, KafkaError, Node, OffsetSpec, TopicPartitionId};
+use crate::producer::accumulator::ProducerBatch;
 use crate::sim::{Pending, Sim};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 impl Sim {
@@ -27,6 +30,10 @@ impl Sim {
             topic_configs: &self.config.topics,
             parked_fetches: &mut self.parked_fetches,
             delayed_produces: &mut self.delayed_produces,
+            txn_verifications: &mut self.txn_verifications,
+            txn: &self.txn,
+            next_record_id: &mut self.next_record_id,
+            crash_ahead: self.ahead_watch.map(|(_, tp)| tp),
             out: Default::default(),
         };
         let result = handler(&mut self.broker_state, &mut ctx);
@@ -53,6 +60,8 @@ impl Sim {
                 };
                 self.schedule(self.now, Pending::Broker(timer));
             }
+            BrokerCall::ReadLog { tp } => self.monitor_read_log(tp),
+            BrokerCall::CrashAheadLeader { broker } => self.crash_ahead_leader(broker),
         }
     }
 
@@ -72,10 +81,10 @@ impl Sim {
             BrokerTimer::ProduceExpire {
                 producer,
                 request_id,
-            } => self.on_produce_expire(producer, request_id),
+            } => self.with_brokers(|b, ctx| b.on_produce_expire(ctx, producer, request_id)),
             BrokerTimer::RetentionCheck => self.with_brokers(|b, ctx| b.on_retention_check(ctx)),
             BrokerTimer::VerificationTimeout { verification } => {
-                self.on_verification_timeout(verification)
+                self.with_brokers(|b, ctx| b.on_verification_timeout(ctx, verification))
             }
         }
     }
@@ -104,6 +113,53 @@ impl Sim {
         self.with_brokers(|br, ctx| br.on_fetch_request(ctx, b, fetcher, params, partitions))
     }
 
+    /// A produce request at broker `b` (`Brokers::on_produce_request`).
+    pub(crate) fn on_produce_request(
+        &mut self,
+        b: u32,
+        producer: u32,
+        request_id: u64,
+        ids: ProducerIds,
+        acks_timeout: (Acks, u64),
+        batches: Vec<(TopicPartitionId, ProducerBatch)>,
+    ) -> Delivery {
+        self.with_brokers(|br, ctx| {
+            br.on_produce_request(ctx, b, producer, request_id, ids, acks_timeout, batches)
+        })
+    }
+
+    /// The coordinator's answer to a leader's verification (`Brokers::on_verification_response`).
+    pub(crate) fn on_verification_response(
+        &mut self,
+        b: u32,
+        verification: u64,
+        results: Vec<(TopicPartitionId, Option<KafkaError>)>,
+    ) -> Delivery {
+        self.with_brokers(|br, ctx| br.on_verification_response(ctx, b, verification, results))
+    }
+
+    /// WriteTxnMarkers at partition leader `b` (`Brokers::write_markers`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn write_markers(
+        &mut self,
+        b: u32,
+        from: Node,
+        tid: String,
+        pid: i64,
+        epoch: i16,
+        commit: bool,
+        partitions: Vec<TopicPartitionId>,
+    ) -> Delivery {
+        self.with_brokers(|br, ctx| {
+            br.write_markers(ctx, b, from, tid, pid, epoch, commit, partitions)
+        })
+    }
+
+    /// Reads what is new in the leader's log of `tp` into its transaction index.
+    pub(crate) fn txn_index_read(&mut self, tp: TopicPartitionId) {
+        self.with_brokers(|b, ctx| b.txn_index_read(ctx, tp));
+    }
+
     /// Gives every replica log of topic `topic` its `segment.bytes`.
     pub(crate) fn apply_segment_bytes(&mut self, topic: u32) {
         self.with_brokers(|b, ctx| b.apply_segment_bytes(ctx, topic));
@@ -112,16 +168,6 @@ impl Sim {
     /// Recomputes `tp`'s high watermark (`Brokers::advance_high_watermark`).
     pub(crate) fn advance_high_watermark(&mut self, tp: TopicPartitionId) -> bool {
         self.with_brokers(|b, ctx| b.advance_high_watermark(ctx, tp))
-    }
-
-    /// Answers the parked fetches that include `tp` (`Brokers::wake_parked`).
-    pub(crate) fn wake_parked(&mut self, tp: TopicPartitionId, replicas: bool) {
-        self.with_brokers(|b, ctx| b.wake_parked(ctx, tp, replicas));
-    }
-
-    /// Answers the marker appends on `tp` that are now replicated.
-    pub(crate) fn complete_marker_waits(&mut self, tp: TopicPartitionId) {
-        self.with_brokers(|b, ctx| b.complete_marker_waits(ctx, tp));
     }
 
     /// Where the leader ends a fetch (`Brokers::fetch_end`).

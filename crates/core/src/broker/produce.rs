@@ -4,7 +4,7 @@
 //! purgatory (`DelayedProduce`) with Kafka's per-partition outcomes and its expiry after the
 //! request's `timeout_ms`.
 
-use crate::broker::context::{partition, BrokerCtx};
+use crate::broker::context::{partition, BrokerCall, BrokerCtx};
 use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
 use crate::cluster::Topic;
@@ -13,7 +13,9 @@ use crate::event::{Delivery, Event};
 use crate::log::{EntryKind, LogEntry};
 use crate::net::{Body, KafkaError, Node, PartitionProduceResult, TopicPartitionId};
 use crate::producer::accumulator::ProducerBatch;
-use crate::sim::{DelayedProduce, Pending, Sim};
+use crate::sim::DelayedProduce;
+#[cfg(test)]
+use crate::sim::Sim;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
@@ -56,11 +58,12 @@ enum SequenceCheck {
     OutOfOrder,
 }
 
-impl Sim {
+impl Brokers {
     /// A produce request at broker `b`: a transactional one that opens a transaction in a
     /// partition waits for its coordinator's verification (`broker::txn_verification`).
     pub(crate) fn on_produce_request(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         producer: u32,
         request_id: u64,
@@ -69,9 +72,10 @@ impl Sim {
         batches: Vec<(TopicPartitionId, ProducerBatch)>,
     ) -> Delivery {
         if ids.2.is_some() {
-            let partitions = self.partitions_to_verify(b, &ids, &batches);
+            let partitions = self.partitions_to_verify(ctx.topics, b, &ids, &batches);
             if !partitions.is_empty() {
                 return self.hold_for_verification(
+                    ctx,
                     b,
                     producer,
                     request_id,
@@ -83,6 +87,7 @@ impl Sim {
             }
         }
         self.append_produce(
+            ctx,
             b,
             producer,
             request_id,
@@ -99,6 +104,7 @@ impl Sim {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn append_produce(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         producer: u32,
         request_id: u64,
@@ -112,19 +118,19 @@ impl Sim {
             ..LeaderAppends::default()
         };
         for (tp, batch) in batches {
-            self.append_to_partition(b, producer, &ids, acks, tp, batch, verified, &mut out);
+            self.append_to_partition(ctx, b, producer, &ids, acks, tp, batch, verified, &mut out);
         }
         // A `crash:leader=…,ahead` fault waiting on one of these partitions: the leader dies
         // right after this append, before its followers fetch it (see `sim::schedule`).
-        let crash_after = self
-            .ahead_watch
-            .is_some_and(|(_, wtp)| out.touched.contains(&wtp));
+        let crash_after = ctx
+            .crash_ahead
+            .is_some_and(|wtp| out.touched.contains(&wtp));
         for tp in &out.touched {
             if crash_after {
-                self.monitor_read(*tp);
-                self.advance_high_watermark(*tp);
+                self.read_log(ctx, *tp);
+                self.advance_high_watermark(ctx, *tp);
             } else {
-                self.on_leader_log_grew(*tp);
+                self.on_leader_log_grew(ctx, *tp);
             }
         }
         let delayed = DelayedProduce {
@@ -134,9 +140,9 @@ impl Sim {
             waits: out.waits,
             results: out.results,
         };
-        let responded = self.complete_or_watch_produce(delayed, acks, timeout_ms);
+        let responded = self.complete_or_watch_produce(ctx, delayed, acks, timeout_ms);
         if crash_after {
-            self.crash_ahead_leader(b);
+            ctx.out.call(BrokerCall::CrashAheadLeader { broker: b });
         }
         Delivery::Appended {
             records: out.appended,
@@ -150,6 +156,7 @@ impl Sim {
     #[allow(clippy::too_many_arguments)]
     fn append_to_partition(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         producer: u32,
         ids: &ProducerIds,
@@ -159,15 +166,15 @@ impl Sim {
         verified: &BTreeMap<TopicPartitionId, Option<KafkaError>>,
         out: &mut LeaderAppends,
     ) {
-        if self.partition_mut(tp).is_none() {
+        if ctx.partition(tp).is_none() {
             // A partition this cluster does not have: nothing to answer for it.
             return;
         }
-        if let Err(e) = self.check_leader_append(b, acks, tp, ids, verified) {
+        if let Err(e) = self.check_leader_append(ctx, b, acks, tp, ids, verified) {
             out.refuse(tp, batch.id, e);
             return;
         }
-        match self.check_producer_sequence(tp, ids.0, &batch) {
+        match self.check_producer_sequence(ctx.topics, tp, ids.0, &batch) {
             SequenceCheck::Append => {}
             SequenceCheck::Duplicate(off) => {
                 let n = batch.records.len() as u64;
@@ -189,7 +196,7 @@ impl Sim {
                 return;
             }
         }
-        self.append_batch(producer, ids, tp, batch, out);
+        self.append_batch(ctx, producer, ids, tp, batch, out);
     }
 
     /// The leader's checks before an append: `b` leads the partition, acks=all has
@@ -197,14 +204,15 @@ impl Sim {
     /// coordinator did not refuse it (`broker::txn_verification`).
     fn check_leader_append(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         acks: Acks,
         tp: TopicPartitionId,
         (producer_id, producer_epoch, transactional_id): &ProducerIds,
         verified: &BTreeMap<TopicPartitionId, Option<KafkaError>>,
     ) -> Result<(), KafkaError> {
-        let min_isr = self.topics[tp.topic as usize].min_insync_replicas;
-        let part = &self.topics[tp.topic as usize].partitions[tp.partition as usize];
+        let min_isr = ctx.topics[tp.topic as usize].min_insync_replicas;
+        let part = &ctx.topics[tp.topic as usize].partitions[tp.partition as usize];
         if part.leader != Some(b) {
             return Err(KafkaError::NotLeaderOrFollower);
         }
@@ -224,6 +232,7 @@ impl Sim {
     /// duplicate; a new one must follow the last batch exactly.
     fn check_producer_sequence(
         &mut self,
+        topics: &[Topic],
         tp: TopicPartitionId,
         producer_id: i64,
         batch: &ProducerBatch,
@@ -236,14 +245,14 @@ impl Sim {
         // Forget batches the leader's log no longer holds (truncated, or never replicated to
         // this leader).
         if let (Some(state), Some(lr)) = (
-            self.broker_state.producer_state.get_mut(&(producer_id, tp)),
-            self.topics[tp.topic as usize].partitions[tp.partition as usize].leader_replica(),
+            self.producer_state.get_mut(&(producer_id, tp)),
+            topics[tp.topic as usize].partitions[tp.partition as usize].leader_replica(),
         ) {
             state.retain(|(_, _, off, first_id)| {
                 lr.log.get(*off).is_some_and(|e| e.record_id == *first_id)
             });
         }
-        let Some(state) = self.broker_state.producer_state.get(&(producer_id, tp)) else {
+        let Some(state) = self.producer_state.get(&(producer_id, tp)) else {
             // The producer's first batch here (or the leader forgot the others): appended.
             return SequenceCheck::Append;
         };
@@ -260,6 +269,7 @@ impl Sim {
     /// The append to the leader's log, and the idempotent producer's state for it.
     fn append_batch(
         &mut self,
+        ctx: &mut BrokerCtx,
         producer: u32,
         (producer_id, producer_epoch, transactional_id): &ProducerIds,
         tp: TopicPartitionId,
@@ -267,7 +277,7 @@ impl Sim {
         out: &mut LeaderAppends,
     ) {
         let (producer_id, producer_epoch) = (*producer_id, *producer_epoch);
-        let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
+        let part = &mut ctx.topics[tp.topic as usize].partitions[tp.partition as usize];
         let epoch = part.leader_epoch;
         let leader = part
             .leader_replica_mut()
@@ -293,11 +303,7 @@ impl Sim {
         out.appended += batch.records.len() as u32;
         if let (true, Some(seq)) = (producer_id >= 0, batch.base_sequence) {
             let last = seq.wrapping_add(batch.records.len() as i32 - 1);
-            let state = self
-                .broker_state
-                .producer_state
-                .entry((producer_id, tp))
-                .or_default();
+            let state = self.producer_state.entry((producer_id, tp)).or_default();
             let first_id = batch.records.first().map_or(0, |r| r.id);
             state.push_back((seq, last, base, first_id));
             while state.len() > PRODUCER_STATE_BATCHES {
@@ -320,6 +326,7 @@ impl Sim {
     /// the request's timeout (`tryCompleteElseWatch`). Returns whether it was answered.
     fn complete_or_watch_produce(
         &mut self,
+        ctx: &mut BrokerCtx,
         mut delayed: DelayedProduce,
         acks: Acks,
         timeout_ms: u64,
@@ -327,45 +334,44 @@ impl Sim {
         match acks {
             Acks::None => false,
             Acks::Leader => {
-                self.respond_produce(delayed);
+                respond_produce(ctx, delayed);
                 true
             }
             Acks::All => {
-                if decide_waits(&self.topics, &mut delayed) {
-                    self.respond_produce(delayed);
+                if decide_waits(ctx.topics, &mut delayed) {
+                    respond_produce(ctx, delayed);
                     return true;
                 }
                 let (producer, request_id) = (delayed.producer, delayed.request_id);
                 let timeout_us = timeout_ms * 1000;
-                self.schedule(
-                    self.now.plus(timeout_us),
-                    Pending::Broker(BrokerTimer::ProduceExpire {
+                ctx.out.timer(
+                    ctx.now.plus(timeout_us),
+                    BrokerTimer::ProduceExpire {
                         producer,
                         request_id,
-                    }),
+                    },
                 );
-                self.delayed_produces.push(delayed);
+                ctx.delayed_produces.push(delayed);
                 false
             }
         }
-    }
-
-    /// Sends a produce request's response from its leader.
-    pub(crate) fn respond_produce(&mut self, d: DelayedProduce) {
-        let (from, to, body) = produce_response(d);
-        self.send(from, to, body);
     }
 
     /// `DelayedProduce.onExpiration`: the request's timeout passed with batches still
     /// waiting; those answer REQUEST_TIMED_OUT, the decided ones keep their result. (The
     /// producer, whose own request.timeout.ms started earlier, has usually given up on the
     /// request already and ignores the answer.)
-    pub(crate) fn on_produce_expire(&mut self, producer: u32, request_id: u64) -> Option<Event> {
-        let i = self
+    pub(crate) fn on_produce_expire(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        producer: u32,
+        request_id: u64,
+    ) -> Option<Event> {
+        let i = ctx
             .delayed_produces
             .iter()
             .position(|d| d.producer == producer && d.request_id == request_id)?;
-        let mut d = self.delayed_produces.remove(i);
+        let mut d = ctx.delayed_produces.remove(i);
         let broker = d.broker;
         let partitions = d.waits.len() as u32;
         for &(_, batch_id, _, _) in &d.waits {
@@ -374,16 +380,14 @@ impl Sim {
             }
         }
         d.waits.clear();
-        self.respond_produce(d);
+        respond_produce(ctx, d);
         Some(Event::ProduceWaitExpired {
             broker,
             producer,
             partitions,
         })
     }
-}
 
-impl Brokers {
     /// Checks the acks=all produces waiting on `tp` and answers those now fully decided.
     pub(crate) fn complete_delayed_produces(&self, ctx: &mut BrokerCtx, tp: TopicPartitionId) {
         if !ctx
@@ -409,6 +413,12 @@ impl Brokers {
             ctx.out.send(from, to, body);
         }
     }
+}
+
+/// Sends a produce request's response from its leader.
+pub(crate) fn respond_produce(ctx: &mut BrokerCtx, d: DelayedProduce) {
+    let (from, to, body) = produce_response(d);
+    ctx.out.send(from, to, body);
 }
 
 /// A produce request's response from its leader: (from, to, body).

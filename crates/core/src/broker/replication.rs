@@ -2,7 +2,7 @@
 //! long polling, the high watermark, and acks=all completion (`ReplicaManager`,
 //! `DelayedProduce`, `DelayedFetch`, `ReplicaFetcherThread`).
 
-use crate::broker::context::BrokerCtx;
+use crate::broker::context::{BrokerCall, BrokerCtx};
 use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
 use crate::cluster::{place_replicas, Partition};
@@ -193,14 +193,6 @@ impl Sim {
         }
     }
 
-    /// After the leader's log grew: parked follower fetches for the partition wake up, and
-    /// the high watermark may move (with an ISR of one). Returns whether it moved.
-    pub(crate) fn on_leader_log_grew(&mut self, tp: TopicPartitionId) -> bool {
-        self.monitor_read(tp);
-        self.wake_parked(tp, true);
-        self.advance_high_watermark(tp)
-    }
-
     /// A follower got records from its leader: append, take the leader's high watermark,
     /// and fetch again at once.
     pub(crate) fn on_replica_fetch_response(
@@ -256,6 +248,21 @@ impl Sim {
 }
 
 impl Brokers {
+    /// After the leader's log grew: parked follower fetches for the partition wake up, and
+    /// the high watermark may move (with an ISR of one). Returns whether it moved.
+    pub(crate) fn on_leader_log_grew(&mut self, ctx: &mut BrokerCtx, tp: TopicPartitionId) -> bool {
+        self.read_log(ctx, tp);
+        self.wake_parked(ctx, tp, true);
+        self.advance_high_watermark(ctx, tp)
+    }
+
+    /// What is new in the leader's log of `tp` is read: by the invariant monitor (an effect,
+    /// `BrokerCall::ReadLog`) and into the leader's transaction index.
+    pub(crate) fn read_log(&mut self, ctx: &mut BrokerCtx, tp: TopicPartitionId) {
+        ctx.out.call(BrokerCall::ReadLog { tp });
+        self.txn_index_read(ctx, tp);
+    }
+
     /// Recomputes the high watermark; when it moves, consumer fetches waiting on it wake.
     /// acks=all produces waiting on the partition are checked either way: the high watermark,
     /// the ISR or the leadership may have changed (`tryCompleteDelayedRequests`).

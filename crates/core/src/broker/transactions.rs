@@ -60,15 +60,17 @@ impl Sim {
                 })
             })
     }
+}
 
+impl Brokers {
     /// Reads what is new in the leader's log of `tp` into its open / aborted transactions
     /// (after every append and leader change, with the monitor). Nothing is kept before the
     /// first transactional producer exists.
-    pub(crate) fn txn_index_read(&mut self, tp: TopicPartitionId) {
-        if self.txn.transactions.is_empty() {
+    pub(crate) fn txn_index_read(&mut self, ctx: &mut BrokerCtx, tp: TopicPartitionId) {
+        if ctx.txn.transactions.is_empty() {
             return;
         }
-        let p = self
+        let p = ctx
             .topics
             .get(tp.topic as usize)
             .and_then(|t| t.partitions.get(tp.partition as usize))
@@ -81,7 +83,7 @@ impl Sim {
         };
         let leader = Some((r.broker, p.leader_epoch));
         let log = &r.log;
-        let t = self.broker_state.partition_txns.entry(tp).or_default();
+        let t = self.partition_txns.entry(tp).or_default();
         if t.leader != leader {
             *t = PartitionTxns {
                 leader,
@@ -120,6 +122,7 @@ impl Sim {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn write_markers(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         from: Node,
         tid: String,
@@ -134,13 +137,13 @@ impl Sim {
         let mut failed = Vec::new();
         let mut written = 0;
         for tp in partitions {
-            match self.write_marker(b, coordinator, &tid, (pid, epoch), commit, tp) {
+            match self.write_marker(ctx, b, coordinator, &tid, (pid, epoch), commit, tp) {
                 Ok(()) => written += 1,
                 Err(e) => failed.push((tp, Some(e))),
             }
         }
         if !failed.is_empty() {
-            self.send(
+            ctx.out.send(
                 Node::Broker(b),
                 from,
                 Body::WriteTxnMarkersResponse {
@@ -161,6 +164,7 @@ impl Sim {
     /// marker's epoch is fenced.
     fn write_marker(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         coordinator: u32,
         tid: &str,
@@ -169,11 +173,10 @@ impl Sim {
         tp: TopicPartitionId,
     ) -> Result<(), KafkaError> {
         let known = self
-            .broker_state
             .partition_txns
             .get(&tp)
             .and_then(|t| t.epochs.get(&pid).copied());
-        let Some(p) = self.partition_mut(tp) else {
+        let Some(p) = ctx.partition(tp) else {
             // Not a partition of this cluster: answered as by a broker that does not lead it.
             return Err(KafkaError::NotLeaderOrFollower);
         };
@@ -186,12 +189,12 @@ impl Sim {
         let leader_epoch = p.leader_epoch;
         if known.is_none_or(|k| k < epoch) {
             // A marker under a new epoch: the producer's sequence starts again.
-            self.broker_state.producer_state.remove(&(pid, tp));
+            self.producer_state.remove(&(pid, tp));
         }
-        let record_id = self.next_record_id;
-        self.next_record_id += 1;
-        let now = self.now;
-        let l = self
+        let record_id = *ctx.next_record_id;
+        *ctx.next_record_id += 1;
+        let now = ctx.now;
+        let l = ctx
             .partition_mut(tp)
             .and_then(|p| p.leader_replica_mut())
             .expect("a partition's leader is one of its replicas (elections pick only replicas)");
@@ -202,7 +205,7 @@ impl Sim {
             now,
             commit,
         ));
-        self.broker_state.marker_waits.push(MarkerWait {
+        self.marker_waits.push(MarkerWait {
             broker: b,
             coordinator,
             transactional_id: String::from(tid),
@@ -210,10 +213,10 @@ impl Sim {
             tp,
             offset,
         });
-        self.on_leader_log_grew(tp);
+        self.on_leader_log_grew(ctx, tp);
         // The last stable offset may have moved: read_committed fetches wake.
-        self.wake_parked(tp, false);
-        self.complete_marker_waits(tp);
+        self.wake_parked(ctx, tp, false);
+        self.complete_marker_waits(ctx, tp);
         Ok(())
     }
 
@@ -227,7 +230,6 @@ impl Sim {
         epoch: i16,
     ) -> Result<(), KafkaError> {
         let known = self
-            .broker_state
             .partition_txns
             .get(&tp)
             .and_then(|t| t.epochs.get(&pid).copied());
@@ -235,13 +237,10 @@ impl Sim {
             return Err(KafkaError::InvalidProducerEpoch);
         }
         if known.is_some_and(|k| epoch > k) {
-            self.broker_state.producer_state.remove(&(pid, tp));
+            self.producer_state.remove(&(pid, tp));
         }
         Ok(())
     }
-}
-
-impl Brokers {
     /// The last stable offset of a partition at its leader: the high watermark, or the first
     /// offset of the earliest open transaction when that is lower.
     pub(crate) fn last_stable_offset(&self, topics: &[Topic], tp: TopicPartitionId) -> u64 {

@@ -373,6 +373,12 @@ impl Sim {
     /// The monitor reads what is new in the leader's log of `tp` (after every append and
     /// every leader change, so its counts are always current).
     pub(crate) fn monitor_read(&mut self, tp: TopicPartitionId) {
+        self.monitor_read_log(tp);
+        self.txn_index_read(tp);
+    }
+
+    /// The invariant monitor alone reads what is new in the leader's log of `tp`.
+    pub(crate) fn monitor_read_log(&mut self, tp: TopicPartitionId) {
         let p = self
             .topics
             .get(tp.topic as usize)
@@ -386,7 +392,6 @@ impl Sim {
             None => (None, &empty),
         };
         self.monitor.read_log(tp, leader, log);
-        self.txn_index_read(tp);
     }
 
     /// Producer instance `idx`. Instances are only ever added, and every index the engine holds
