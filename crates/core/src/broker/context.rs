@@ -17,6 +17,7 @@ use crate::config::{Config, TopicConfig};
 use crate::coordinator::txn::state::TxnCoordinators;
 use crate::net::TopicPartitionId;
 use crate::time::SimTime;
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 /// What a broker does to another role directly, where Kafka sends a request.
@@ -51,6 +52,8 @@ pub(crate) struct BrokerSettings {
     pub log_retention_check_interval_ms: u64,
     /// transaction.version (2: KIP-890's implicit add of a partition to the transaction).
     pub transaction_version: u32,
+    /// replica.fetch.wait.max.ms
+    pub replica_fetch_wait_max_ms: u64,
 }
 
 impl BrokerSettings {
@@ -59,6 +62,7 @@ impl BrokerSettings {
             replica_lag_time_max_ms: config.broker.replica_lag_time_max_ms.value,
             log_retention_check_interval_ms: config.broker.log_retention_check_interval_ms.value,
             transaction_version: config.broker.transaction_version.value,
+            replica_fetch_wait_max_ms: config.broker.replica_fetch_wait_max_ms.value,
         }
     }
 
@@ -83,6 +87,8 @@ pub(crate) struct BrokerCtx<'a> {
     pub parked_fetches: &'a mut Vec<ParkedFetch>,
     /// The produce purgatory (`DelayedProduce`) of every broker.
     pub delayed_produces: &'a mut Vec<DelayedProduce>,
+    /// The follower fetch sessions running: (follower, leader) (`ReplicaFetcherManager`).
+    pub replica_fetchers: &'a mut BTreeSet<(u32, u32)>,
     /// Transactional produces held for their coordinator's verification (KIP-890).
     pub txn_verifications: &'a mut Vec<PendingVerification>,
     /// The transaction coordinators, read only for where a transactional.id's coordinator is

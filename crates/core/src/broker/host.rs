@@ -10,7 +10,7 @@ use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
 use crate::config::{Acks, IsolationLevel};
 use crate::event::{Delivery, Event};
-use crate::net::{FetchParams, KafkaError, Node, OffsetSpec, TopicPartitionId};
+use crate::net::{FetchParams, FetchedPartition, KafkaError, Node, OffsetSpec, TopicPartitionId};
 use crate::producer::accumulator::ProducerBatch;
 use crate::sim::{Pending, Sim};
 use alloc::string::String;
@@ -30,6 +30,7 @@ impl Sim {
             topic_configs: &self.config.topics,
             parked_fetches: &mut self.parked_fetches,
             delayed_produces: &mut self.delayed_produces,
+            replica_fetchers: &mut self.replica_fetchers,
             txn_verifications: &mut self.txn_verifications,
             txn: &self.txn,
             next_record_id: &mut self.next_record_id,
@@ -158,6 +159,26 @@ impl Sim {
     /// Reads what is new in the leader's log of `tp` into its transaction index.
     pub(crate) fn txn_index_read(&mut self, tp: TopicPartitionId) {
         self.with_brokers(|b, ctx| b.txn_index_read(ctx, tp));
+    }
+
+    /// Starts the follower fetch sessions not yet running (`Brokers::start_replica_fetchers`).
+    pub(crate) fn start_replica_fetchers(&mut self) {
+        self.with_brokers(|b, ctx| b.start_replica_fetchers(ctx));
+    }
+
+    /// A follower's fetch from `leader` (`Brokers::send_replica_fetch`).
+    pub(crate) fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
+        self.with_brokers(|b, ctx| b.send_replica_fetch(ctx, follower, leader));
+    }
+
+    /// A follower got records from its leader (`Brokers::on_replica_fetch_response`).
+    pub(crate) fn on_replica_fetch_response(
+        &mut self,
+        follower: u32,
+        from: Node,
+        parts: Vec<FetchedPartition>,
+    ) -> Delivery {
+        self.with_brokers(|b, ctx| b.on_replica_fetch_response(ctx, follower, from, parts))
     }
 
     /// Gives every replica log of topic `topic` its `segment.bytes`.

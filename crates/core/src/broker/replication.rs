@@ -92,20 +92,21 @@ impl Sim {
             }
         }
     }
+}
 
+impl Brokers {
     /// Each alive follower runs one fetch session per alive leader it follows
     /// (`ReplicaFetcherManager`); sessions already running are left alone.
-    pub(crate) fn start_replica_fetchers(&mut self) {
-        let n = self.brokers.len() as u32;
+    pub(crate) fn start_replica_fetchers(&mut self, ctx: &mut BrokerCtx) {
+        let n = ctx.brokers.len() as u32;
         for follower in 0..n {
             for leader in 0..n {
-                let up = |b: u32| self.brokers.get(b as usize).is_some_and(|x| x.alive);
                 if follower != leader
-                    && up(follower)
-                    && up(leader)
-                    && !self.replica_fetchers.contains(&(follower, leader))
+                    && ctx.alive(follower)
+                    && ctx.alive(leader)
+                    && !ctx.replica_fetchers.contains(&(follower, leader))
                 {
-                    self.send_replica_fetch(follower, leader);
+                    self.send_replica_fetch(ctx, follower, leader);
                 }
             }
         }
@@ -114,10 +115,10 @@ impl Sim {
     /// Sends a follower's fetch for every partition it follows from `leader`, at its log end
     /// offsets (which tells the leader how far it has come). With nothing to follow there, the
     /// session ends.
-    pub(crate) fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
-        self.truncate_diverged(follower, leader);
+    pub(crate) fn send_replica_fetch(&mut self, ctx: &mut BrokerCtx, follower: u32, leader: u32) {
+        self.truncate_diverged(ctx, follower, leader);
         let mut partitions = Vec::new();
-        for t in &self.topics {
+        for t in ctx.topics.iter() {
             for p in &t.partitions {
                 if p.leader == Some(leader) {
                     if let Some(r) = p.replica(follower) {
@@ -133,17 +134,17 @@ impl Sim {
             }
         }
         if partitions.is_empty() {
-            self.replica_fetchers.remove(&(follower, leader));
+            ctx.replica_fetchers.remove(&(follower, leader));
             return;
         }
-        self.replica_fetchers.insert((follower, leader));
-        self.send(
+        ctx.replica_fetchers.insert((follower, leader));
+        ctx.out.send(
             Node::Broker(follower),
             Node::Broker(leader),
             Body::ReplicaFetch {
                 follower,
                 params: FetchParams {
-                    max_wait_ms: self.config.broker.replica_fetch_wait_max_ms.value,
+                    max_wait_ms: ctx.settings.replica_fetch_wait_max_ms,
                     min_bytes: 1,
                     partition_max_bytes: REPLICA_FETCH_MAX_BYTES,
                     isolation_level: IsolationLevel::ReadUncommitted,
@@ -158,8 +159,8 @@ impl Sim {
     /// a log longer than the leader's) truncates to where they agree, as the
     /// OffsetsForLeaderEpoch exchange (or the fetch's diverging-epoch answer) makes it do.
     /// Simplified: the common prefix is found by comparing the two logs directly.
-    pub(crate) fn truncate_diverged(&mut self, follower: u32, leader: u32) {
-        for t in &mut self.topics {
+    pub(crate) fn truncate_diverged(&mut self, ctx: &mut BrokerCtx, follower: u32, leader: u32) {
+        for t in ctx.topics.iter_mut() {
             for p in &mut t.partitions {
                 if p.leader != Some(leader) {
                     continue;
@@ -197,6 +198,7 @@ impl Sim {
     /// and fetch again at once.
     pub(crate) fn on_replica_fetch_response(
         &mut self,
+        ctx: &mut BrokerCtx,
         follower: u32,
         from: Node,
         parts: Vec<FetchedPartition>,
@@ -206,7 +208,7 @@ impl Sim {
         };
         let mut n = 0;
         for fp in parts {
-            let Some(p) = self.partition_mut(fp.tp) else {
+            let Some(p) = ctx.partition_mut(fp.tp) else {
                 continue;
             };
             // A response from a broker that no longer leads the partition (or to a replica
@@ -242,12 +244,10 @@ impl Sim {
             let start = fp.log_start_offset.min(r.high_watermark);
             r.log.advance_start(start);
         }
-        self.send_replica_fetch(follower, leader);
+        self.send_replica_fetch(ctx, follower, leader);
         Delivery::Fetched { records: n }
     }
-}
 
-impl Brokers {
     /// After the leader's log grew: parked follower fetches for the partition wake up, and
     /// the high watermark may move (with an ISR of one). Returns whether it moved.
     pub(crate) fn on_leader_log_grew(&mut self, ctx: &mut BrokerCtx, tp: TopicPartitionId) -> bool {

@@ -416,6 +416,8 @@ impl Sim {
         &mut self.producers[idx as usize]
     }
 
+    /// Partition `tp`, to change in a test (the brokers change theirs through `BrokerCtx`).
+    #[cfg(test)]
     pub(crate) fn partition_mut(&mut self, tp: TopicPartitionId) -> Option<&mut Partition> {
         self.topics
             .get_mut(tp.topic as usize)?
