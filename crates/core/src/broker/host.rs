@@ -66,6 +66,11 @@ impl Sim {
         }
     }
 
+    /// Starts the brokers (`Brokers::start`): segment sizes and the periodic tasks.
+    pub(crate) fn start_broker_timers(&mut self) {
+        self.with_brokers(|b, ctx| b.start(ctx));
+    }
+
     /// Dispatches a broker timer; `None` when it found nothing to do (not an event).
     pub(crate) fn on_broker_timer(&mut self, t: BrokerTimer) -> Option<Event> {
         match t {

@@ -1,6 +1,10 @@
-//! Broker-side handlers: produce at the partition leader, fetch (followers and consumers) with
-//! long polling, the high watermark, and acks=all completion (`ReplicaManager`,
-//! `DelayedProduce`, `DelayedFetch`, `ReplicaFetcherThread`).
+//! Replication (`ReplicaManager`, `Partition`, `ReplicaFetcherManager`,
+//! `ReplicaFetcherThread`): the brokers' start, the leader's high watermark and what waits on
+//! it (acks=all produces, transaction markers, consumer fetches), and the follower's fetch
+//! sessions with leader-epoch truncation; these are `Brokers` handlers.
+//!
+//! Simplified: `CreatePartitions` (the controller places the new partitions and every client
+//! learns them) is still an `impl Sim` block here, as it changes the clients and groups too.
 
 use crate::broker::context::{BrokerCall, BrokerCtx};
 use crate::broker::state::Brokers;
@@ -9,24 +13,13 @@ use crate::cluster::{place_replicas, Partition};
 use crate::config::IsolationLevel;
 use crate::event::Delivery;
 use crate::net::{Body, FetchParams, FetchedPartition, Node, TopicPartitionId};
-use crate::sim::{Pending, Sim};
+use crate::sim::Sim;
 use alloc::vec::Vec;
 
 /// Bytes a follower takes per partition per fetch (`replica.fetch.max.bytes`).
 pub(crate) const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
 
 impl Sim {
-    /// Starts the brokers' periodic tasks: isr-expiration at once (Kafka's initial delay is 0)
-    /// and log retention after `log.initial.task.delay.ms` (30 s).
-    pub(crate) fn start_broker_timers(&mut self) {
-        for t in 0..self.topics.len() as u32 {
-            self.apply_segment_bytes(t);
-        }
-        self.schedule(self.now, Pending::Broker(BrokerTimer::IsrExpiration));
-        let first = self.now.plus(super::retention::LOG_INITIAL_TASK_DELAY_US);
-        self.schedule(first, Pending::Broker(BrokerTimer::RetentionCheck));
-    }
-
     /// `CreatePartitions`: the controller places the new partitions like new topics' and
     /// every client learns them from metadata: producers partition over the new count (keys
     /// move), consumer groups rebalance. Followers pick the new partitions up in their next
@@ -95,6 +88,18 @@ impl Sim {
 }
 
 impl Brokers {
+    /// Starts the brokers: every replica log gets its topic's `segment.bytes`, then the
+    /// periodic tasks: isr-expiration at once (Kafka's initial delay is 0) and log retention
+    /// after `log.initial.task.delay.ms` (30 s).
+    pub(crate) fn start(&mut self, ctx: &mut BrokerCtx) {
+        for t in 0..ctx.topics.len() as u32 {
+            self.apply_segment_bytes(ctx, t);
+        }
+        ctx.out.timer(ctx.now, BrokerTimer::IsrExpiration);
+        let first = ctx.now.plus(super::retention::LOG_INITIAL_TASK_DELAY_US);
+        ctx.out.timer(first, BrokerTimer::RetentionCheck);
+    }
+
     /// Each alive follower runs one fetch session per alive leader it follows
     /// (`ReplicaFetcherManager`); sessions already running are left alone.
     pub(crate) fn start_replica_fetchers(&mut self, ctx: &mut BrokerCtx) {
