@@ -9,10 +9,12 @@
 //! retention, the leader's transactions), `controller` (KRaft registration, fencing,
 //! elections), `coordinator::group` and `coordinator::txn`, `client::producer` and
 //! `client::consumer`, `app` (the producing and transactional applications, the pipeline and its
-//! verifier). The transaction and group coordinators are actors (`crate::actor`): `Sim` holds
-//! their state in one field each and applies the effects their handlers return. Simplified: the
-//! other nodes' state still lives on `Sim` and their handlers are `impl Sim` blocks; each reads
-//! what its node would know (a request carries its fields).
+//! verifier). The brokers, the transaction and group coordinators and the clients are actors
+//! (`crate::actor`): `Sim` holds their state (`broker_state`, `txn`, `group_coordinators`,
+//! `producers`, `consumers`) and applies the effects their handlers return. Simplified: the
+//! controller's handlers are still `impl Sim` blocks, and the partitions, the brokers' liveness
+//! and the brokers' purgatories stay `Sim` fields the brokers' context lends; each handler
+//! reads what its node would know (a request carries its fields).
 
 mod apply;
 pub mod change;
