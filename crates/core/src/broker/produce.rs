@@ -61,6 +61,7 @@ enum SequenceCheck {
 impl Brokers {
     /// A produce request at broker `b`: a transactional one that opens a transaction in a
     /// partition waits for its coordinator's verification (`broker::txn_verification`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn on_produce_request(
         &mut self,
         ctx: &mut BrokerCtx,

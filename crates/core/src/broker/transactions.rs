@@ -162,6 +162,7 @@ impl Brokers {
     /// One COMMIT / ABORT control record on `tp` (`Partition.appendRecordsToLeader` of a
     /// control batch), waited on until replicated; an error when `b` does not lead `tp` or the
     /// marker's epoch is fenced.
+    #[allow(clippy::too_many_arguments)]
     fn write_marker(
         &mut self,
         ctx: &mut BrokerCtx,
