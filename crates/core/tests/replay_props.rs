@@ -81,7 +81,7 @@ fn input(sim: &Sim, raw: &RawInput) -> Input {
         5 => change(Change::RestartBroker { broker: b }),
         6 => change(Change::DropResponses {
             broker: b,
-            on: raw.x % 2 == 0,
+            on: raw.x.is_multiple_of(2),
         }),
         7 => change(Change::AddConsumer {
             group: 0,

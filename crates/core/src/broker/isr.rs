@@ -6,38 +6,34 @@
 //! ISR never loses the leader itself.
 //!
 //! Simplified: Kafka's leader sends AlterPartition to the KRaft controller and uses the
-//! "maximal ISR" until the answer comes; here the controller's commit is a pending event at
-//! the same simulated time (an [`Event::IsrShrink`] / [`Event::IsrExpand`] of its own), with
-//! no round trip. One shrink event per removed follower (Kafka batches a partition's removals
-//! into one AlterPartition). The check runs on one cluster-wide timer from time 0 (every
-//! broker starts at 0 in the simulator), skipping brokers that are down.
+//! "maximal ISR" until the answer comes; here the leader's AlterPartition is a
+//! `BrokerCall::AlterPartition` the engine turns into the controller's commit, a pending event
+//! at the same simulated time (an [`Event::IsrShrink`] / [`Event::IsrExpand`] of its own),
+//! with no round trip. One shrink event per removed follower (Kafka batches a partition's
+//! removals into one AlterPartition). The check runs on one cluster-wide timer from time 0
+//! (every broker starts at 0 in the simulator), skipping brokers that are down.
 
+use crate::broker::context::{BrokerCall, BrokerCtx};
+use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
 use crate::event::Event;
 use crate::net::TopicPartitionId;
-use crate::sim::{Pending, Sim};
 use alloc::vec::Vec;
 
-impl Sim {
-    /// The isr-expiration period: half of `replica.lag.time.max.ms` (at least 1 ms; Kafka's
-    /// scheduler refuses a zero period).
-    pub(crate) fn isr_expiration_period_us(&self) -> u64 {
-        (self.config.broker.replica_lag_time_max_ms.value * 1000 / 2).max(1000)
-    }
-
+impl Brokers {
     /// The periodic check: every alive leader looks for followers in its ISR that fell out of
     /// sync and asks for their removal. Not an event by itself (it only reads state); each
     /// removal is.
-    pub(crate) fn on_isr_expiration(&mut self) -> Option<Event> {
-        let lag_us = self.config.broker.replica_lag_time_max_ms.value * 1000;
-        let now = self.now;
+    pub(crate) fn on_isr_expiration(&mut self, ctx: &mut BrokerCtx) -> Option<Event> {
+        let lag_us = ctx.settings.replica_lag_time_max_ms * 1000;
+        let now = ctx.now;
         let mut out = Vec::new();
-        for t in &self.topics {
+        for t in ctx.topics.iter() {
             for p in &t.partitions {
                 let Some(leader) = p.leader else {
                     continue;
                 };
-                if !self.brokers.get(leader as usize).is_some_and(|b| b.alive) {
+                if !ctx.alive(leader) {
                     continue;
                 }
                 let leo = p.log_end_offset();
@@ -58,20 +54,29 @@ impl Sim {
             }
         }
         for (tp, broker) in out {
-            self.schedule(now, Pending::Broker(BrokerTimer::IsrShrink { tp, broker }));
+            ctx.out.call(BrokerCall::AlterPartition {
+                tp,
+                broker,
+                expand: false,
+            });
         }
-        let next = now.plus(self.isr_expiration_period_us());
-        self.schedule(next, Pending::Broker(BrokerTimer::IsrExpiration));
+        let next = now.plus(ctx.settings.isr_expiration_period_us());
+        ctx.out.timer(next, BrokerTimer::IsrExpiration);
         None
     }
 
     /// The controller commits the removal of `broker` from `tp`'s ISR (if it still applies):
     /// the high watermark may now move (a smaller ISR), or freeze (below
     /// min.insync.replicas), and waiting acks=all produces are checked again.
-    pub(crate) fn on_isr_shrink(&mut self, tp: TopicPartitionId, broker: u32) -> Option<Event> {
-        let lag_us = self.config.broker.replica_lag_time_max_ms.value * 1000;
-        let now = self.now;
-        let p = self.partition_mut(tp)?;
+    pub(crate) fn on_isr_shrink(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        tp: TopicPartitionId,
+        broker: u32,
+    ) -> Option<Event> {
+        let lag_us = ctx.settings.replica_lag_time_max_ms * 1000;
+        let now = ctx.now;
+        let p = ctx.partition_mut(tp)?;
         let leader = p.leader?;
         let leo = p.log_end_offset();
         let out_of_sync = p
@@ -82,7 +87,7 @@ impl Sim {
         }
         p.isr.retain(|b| *b != broker);
         let isr = p.isr.len() as u32;
-        self.advance_high_watermark(tp);
+        self.advance_high_watermark(ctx, tp);
         Some(Event::IsrShrink {
             topic: tp.topic,
             partition: tp.partition,
@@ -95,8 +100,13 @@ impl Sim {
     /// The controller commits `broker`'s return to `tp`'s ISR: its fetch offset reached the
     /// leader's high watermark (`Partition.isFollowerInSync`). The high watermark may move
     /// (an ISR back at min.insync.replicas).
-    pub(crate) fn on_isr_expand(&mut self, tp: TopicPartitionId, broker: u32) -> Option<Event> {
-        let p = self.partition_mut(tp)?;
+    pub(crate) fn on_isr_expand(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        tp: TopicPartitionId,
+        broker: u32,
+    ) -> Option<Event> {
+        let p = ctx.partition_mut(tp)?;
         let leader = p.leader?;
         let hw = p.high_watermark();
         let caught_up = p.replica(broker).is_some_and(|r| r.leader_view_leo >= hw);
@@ -105,7 +115,7 @@ impl Sim {
         }
         p.isr.push(broker);
         let isr = p.isr.len() as u32;
-        self.advance_high_watermark(tp);
+        self.advance_high_watermark(ctx, tp);
         Some(Event::IsrExpand {
             topic: tp.topic,
             partition: tp.partition,

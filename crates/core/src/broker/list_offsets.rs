@@ -7,16 +7,19 @@
 //! `MAX_TIMESTAMP`), and no OFFSET_NOT_AVAILABLE for a new leader whose high watermark is not
 //! yet past its epoch's start offset (KIP-207).
 
+use crate::broker::context::{partition, BrokerCtx};
+use crate::broker::state::Brokers;
+use crate::cluster::Topic;
 use crate::config::IsolationLevel;
 use crate::event::Delivery;
 use crate::net::{Body, KafkaError, ListedOffset, Node, OffsetSpec, TopicPartitionId};
-use crate::sim::Sim;
 use alloc::vec::Vec;
 
-impl Sim {
+impl Brokers {
     /// Broker `b` answers a consumer's ListOffsets.
     pub(crate) fn on_list_offsets(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         consumer: u32,
         isolation_level: IsolationLevel,
@@ -26,11 +29,11 @@ impl Sim {
             .iter()
             .map(|&(tp, spec)| ListedOffset {
                 tp,
-                offset: self.listed_offset(b, isolation_level, tp, spec),
+                offset: self.listed_offset(ctx.topics, b, isolation_level, tp, spec),
             })
             .collect();
         let found = answers.iter().filter(|a| a.offset.is_ok()).count() as u32;
-        self.send(
+        ctx.out.send(
             Node::Broker(b),
             Node::Consumer(consumer),
             Body::ListOffsetsResponse {
@@ -45,12 +48,13 @@ impl Sim {
 
     fn listed_offset(
         &self,
+        topics: &[Topic],
         b: u32,
         isolation_level: IsolationLevel,
         tp: TopicPartitionId,
         spec: OffsetSpec,
     ) -> Result<u64, KafkaError> {
-        let p = self.partition(tp).ok_or(KafkaError::NotLeaderOrFollower)?;
+        let p = partition(topics, tp).ok_or(KafkaError::NotLeaderOrFollower)?;
         if p.leader != Some(b) {
             return Err(KafkaError::NotLeaderOrFollower);
         }
@@ -58,7 +62,9 @@ impl Sim {
         Ok(match (spec, isolation_level) {
             (OffsetSpec::Earliest, _) => leader.log.log_start_offset(),
             (OffsetSpec::Latest, IsolationLevel::ReadUncommitted) => leader.high_watermark,
-            (OffsetSpec::Latest, IsolationLevel::ReadCommitted) => self.last_stable_offset(tp),
+            (OffsetSpec::Latest, IsolationLevel::ReadCommitted) => {
+                self.last_stable_offset(topics, tp)
+            }
         })
     }
 }

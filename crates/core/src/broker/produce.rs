@@ -4,13 +4,18 @@
 //! purgatory (`DelayedProduce`) with Kafka's per-partition outcomes and its expiry after the
 //! request's `timeout_ms`.
 
+use crate::broker::context::{partition, BrokerCall, BrokerCtx};
+use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
+use crate::cluster::Topic;
 use crate::config::Acks;
 use crate::event::{Delivery, Event};
 use crate::log::{EntryKind, LogEntry};
 use crate::net::{Body, KafkaError, Node, PartitionProduceResult, TopicPartitionId};
 use crate::producer::accumulator::ProducerBatch;
-use crate::sim::{DelayedProduce, Pending, Sim};
+use crate::sim::DelayedProduce;
+#[cfg(test)]
+use crate::sim::Sim;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
@@ -53,11 +58,13 @@ enum SequenceCheck {
     OutOfOrder,
 }
 
-impl Sim {
+impl Brokers {
     /// A produce request at broker `b`: a transactional one that opens a transaction in a
     /// partition waits for its coordinator's verification (`broker::txn_verification`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn on_produce_request(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         producer: u32,
         request_id: u64,
@@ -66,9 +73,10 @@ impl Sim {
         batches: Vec<(TopicPartitionId, ProducerBatch)>,
     ) -> Delivery {
         if ids.2.is_some() {
-            let partitions = self.partitions_to_verify(b, &ids, &batches);
+            let partitions = self.partitions_to_verify(ctx.topics, b, &ids, &batches);
             if !partitions.is_empty() {
                 return self.hold_for_verification(
+                    ctx,
                     b,
                     producer,
                     request_id,
@@ -80,6 +88,7 @@ impl Sim {
             }
         }
         self.append_produce(
+            ctx,
             b,
             producer,
             request_id,
@@ -96,6 +105,7 @@ impl Sim {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn append_produce(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         producer: u32,
         request_id: u64,
@@ -109,19 +119,19 @@ impl Sim {
             ..LeaderAppends::default()
         };
         for (tp, batch) in batches {
-            self.append_to_partition(b, producer, &ids, acks, tp, batch, verified, &mut out);
+            self.append_to_partition(ctx, b, producer, &ids, acks, tp, batch, verified, &mut out);
         }
         // A `crash:leader=…,ahead` fault waiting on one of these partitions: the leader dies
         // right after this append, before its followers fetch it (see `sim::schedule`).
-        let crash_after = self
-            .ahead_watch
-            .is_some_and(|(_, wtp)| out.touched.contains(&wtp));
+        let crash_after = ctx
+            .crash_ahead
+            .is_some_and(|wtp| out.touched.contains(&wtp));
         for tp in &out.touched {
             if crash_after {
-                self.monitor_read(*tp);
-                self.advance_high_watermark(*tp);
+                self.read_log(ctx, *tp);
+                self.advance_high_watermark(ctx, *tp);
             } else {
-                self.on_leader_log_grew(*tp);
+                self.on_leader_log_grew(ctx, *tp);
             }
         }
         let delayed = DelayedProduce {
@@ -131,9 +141,9 @@ impl Sim {
             waits: out.waits,
             results: out.results,
         };
-        let responded = self.complete_or_watch_produce(delayed, acks, timeout_ms);
+        let responded = self.complete_or_watch_produce(ctx, delayed, acks, timeout_ms);
         if crash_after {
-            self.crash_ahead_leader(b);
+            ctx.out.call(BrokerCall::CrashAheadLeader { broker: b });
         }
         Delivery::Appended {
             records: out.appended,
@@ -147,6 +157,7 @@ impl Sim {
     #[allow(clippy::too_many_arguments)]
     fn append_to_partition(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         producer: u32,
         ids: &ProducerIds,
@@ -156,15 +167,15 @@ impl Sim {
         verified: &BTreeMap<TopicPartitionId, Option<KafkaError>>,
         out: &mut LeaderAppends,
     ) {
-        if self.partition_mut(tp).is_none() {
+        if ctx.partition(tp).is_none() {
             // A partition this cluster does not have: nothing to answer for it.
             return;
         }
-        if let Err(e) = self.check_leader_append(b, acks, tp, ids, verified) {
+        if let Err(e) = self.check_leader_append(ctx, b, acks, tp, ids, verified) {
             out.refuse(tp, batch.id, e);
             return;
         }
-        match self.check_producer_sequence(tp, ids.0, &batch) {
+        match self.check_producer_sequence(ctx.topics, tp, ids.0, &batch) {
             SequenceCheck::Append => {}
             SequenceCheck::Duplicate(off) => {
                 let n = batch.records.len() as u64;
@@ -186,7 +197,7 @@ impl Sim {
                 return;
             }
         }
-        self.append_batch(producer, ids, tp, batch, out);
+        self.append_batch(ctx, producer, ids, tp, batch, out);
     }
 
     /// The leader's checks before an append: `b` leads the partition, acks=all has
@@ -194,14 +205,15 @@ impl Sim {
     /// coordinator did not refuse it (`broker::txn_verification`).
     fn check_leader_append(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         acks: Acks,
         tp: TopicPartitionId,
         (producer_id, producer_epoch, transactional_id): &ProducerIds,
         verified: &BTreeMap<TopicPartitionId, Option<KafkaError>>,
     ) -> Result<(), KafkaError> {
-        let min_isr = self.topics[tp.topic as usize].min_insync_replicas;
-        let part = &self.topics[tp.topic as usize].partitions[tp.partition as usize];
+        let min_isr = ctx.topics[tp.topic as usize].min_insync_replicas;
+        let part = &ctx.topics[tp.topic as usize].partitions[tp.partition as usize];
         if part.leader != Some(b) {
             return Err(KafkaError::NotLeaderOrFollower);
         }
@@ -221,6 +233,7 @@ impl Sim {
     /// duplicate; a new one must follow the last batch exactly.
     fn check_producer_sequence(
         &mut self,
+        topics: &[Topic],
         tp: TopicPartitionId,
         producer_id: i64,
         batch: &ProducerBatch,
@@ -234,7 +247,7 @@ impl Sim {
         // this leader).
         if let (Some(state), Some(lr)) = (
             self.producer_state.get_mut(&(producer_id, tp)),
-            self.topics[tp.topic as usize].partitions[tp.partition as usize].leader_replica(),
+            topics[tp.topic as usize].partitions[tp.partition as usize].leader_replica(),
         ) {
             state.retain(|(_, _, off, first_id)| {
                 lr.log.get(*off).is_some_and(|e| e.record_id == *first_id)
@@ -257,6 +270,7 @@ impl Sim {
     /// The append to the leader's log, and the idempotent producer's state for it.
     fn append_batch(
         &mut self,
+        ctx: &mut BrokerCtx,
         producer: u32,
         (producer_id, producer_epoch, transactional_id): &ProducerIds,
         tp: TopicPartitionId,
@@ -264,7 +278,7 @@ impl Sim {
         out: &mut LeaderAppends,
     ) {
         let (producer_id, producer_epoch) = (*producer_id, *producer_epoch);
-        let part = &mut self.topics[tp.topic as usize].partitions[tp.partition as usize];
+        let part = &mut ctx.topics[tp.topic as usize].partitions[tp.partition as usize];
         let epoch = part.leader_epoch;
         let leader = part
             .leader_replica_mut()
@@ -313,6 +327,7 @@ impl Sim {
     /// the request's timeout (`tryCompleteElseWatch`). Returns whether it was answered.
     fn complete_or_watch_produce(
         &mut self,
+        ctx: &mut BrokerCtx,
         mut delayed: DelayedProduce,
         acks: Acks,
         timeout_ms: u64,
@@ -320,119 +335,26 @@ impl Sim {
         match acks {
             Acks::None => false,
             Acks::Leader => {
-                self.respond_produce(delayed);
+                respond_produce(ctx, delayed);
                 true
             }
             Acks::All => {
-                if self.decide_waits(&mut delayed) {
-                    self.respond_produce(delayed);
+                if decide_waits(ctx.topics, &mut delayed) {
+                    respond_produce(ctx, delayed);
                     return true;
                 }
                 let (producer, request_id) = (delayed.producer, delayed.request_id);
                 let timeout_us = timeout_ms * 1000;
-                self.schedule(
-                    self.now.plus(timeout_us),
-                    Pending::Broker(BrokerTimer::ProduceExpire {
+                ctx.out.timer(
+                    ctx.now.plus(timeout_us),
+                    BrokerTimer::ProduceExpire {
                         producer,
                         request_id,
-                    }),
+                    },
                 );
-                self.delayed_produces.push(delayed);
+                ctx.delayed_produces.push(delayed);
                 false
             }
-        }
-    }
-
-    /// `Partition.checkEnoughReplicasReachOffset` for broker `b`: `None` while the high
-    /// watermark is below `required`; once it is reached, no error if the ISR still has
-    /// min.insync.replicas members, else NOT_ENOUGH_REPLICAS_AFTER_APPEND (appended, then the
-    /// ISR shrank); NOT_LEADER_OR_FOLLOWER once `b` no longer leads the partition.
-    ///
-    /// Since 3.7 the high watermark freezes below min.insync.replicas, so a wait whose ISR
-    /// shrank too far usually stays undecided and expires with REQUEST_TIMED_OUT instead.
-    pub(crate) fn check_enough_replicas(
-        &self,
-        b: u32,
-        tp: TopicPartitionId,
-        required: u64,
-    ) -> Option<Option<KafkaError>> {
-        // A wait is only made for a partition the leader appended to (none is ever removed).
-        let p = self
-            .partition(tp)
-            .unwrap_or_else(|| panic!("a produce waits on {tp:?}: not a partition of the cluster"));
-        if p.leader != Some(b) {
-            return Some(Some(KafkaError::NotLeaderOrFollower));
-        }
-        if p.high_watermark() < required {
-            return None;
-        }
-        let min_isr = self
-            .topics
-            .get(tp.topic as usize)
-            .map_or(1, |t| t.min_insync_replicas);
-        if p.isr.len() >= p.effective_min_isr(min_isr) {
-            Some(None)
-        } else {
-            Some(Some(KafkaError::NotEnoughReplicasAfterAppend))
-        }
-    }
-
-    /// `DelayedProduce.tryComplete`: decides every pending wait it can (the decided ones leave
-    /// `waits`, their result takes the error); returns whether none is left.
-    pub(crate) fn decide_waits(&self, d: &mut DelayedProduce) -> bool {
-        let b = d.broker;
-        let mut decided = Vec::new();
-        d.waits.retain(
-            |&(tp, batch_id, _, end)| match self.check_enough_replicas(b, tp, end) {
-                Some(error) => {
-                    decided.push((batch_id, error));
-                    false
-                }
-                None => true,
-            },
-        );
-        for (batch_id, error) in decided {
-            if let Some(r) = d.results.iter_mut().find(|r| r.batch_id == batch_id) {
-                r.error = error;
-            }
-        }
-        d.waits.is_empty()
-    }
-
-    /// Sends a produce request's response from its leader.
-    pub(crate) fn respond_produce(&mut self, d: DelayedProduce) {
-        self.send(
-            Node::Broker(d.broker),
-            Node::Producer(d.producer),
-            Body::ProduceResponse {
-                request_id: d.request_id,
-                results: d.results,
-            },
-        );
-    }
-
-    /// Checks the acks=all produces waiting on `tp` and answers those now fully decided.
-    pub(crate) fn complete_delayed_produces(&mut self, tp: TopicPartitionId) {
-        if !self
-            .delayed_produces
-            .iter()
-            .any(|d| d.waits.iter().any(|w| w.0 == tp))
-        {
-            return;
-        }
-        let all = core::mem::take(&mut self.delayed_produces);
-        let mut keep = Vec::with_capacity(all.len());
-        let mut done = Vec::new();
-        for mut d in all {
-            if d.waits.iter().any(|w| w.0 == tp) && self.decide_waits(&mut d) {
-                done.push(d);
-            } else {
-                keep.push(d);
-            }
-        }
-        self.delayed_produces = keep;
-        for d in done {
-            self.respond_produce(d);
         }
     }
 
@@ -440,12 +362,17 @@ impl Sim {
     /// waiting; those answer REQUEST_TIMED_OUT, the decided ones keep their result. (The
     /// producer, whose own request.timeout.ms started earlier, has usually given up on the
     /// request already and ignores the answer.)
-    pub(crate) fn on_produce_expire(&mut self, producer: u32, request_id: u64) -> Option<Event> {
-        let i = self
+    pub(crate) fn on_produce_expire(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        producer: u32,
+        request_id: u64,
+    ) -> Option<Event> {
+        let i = ctx
             .delayed_produces
             .iter()
             .position(|d| d.producer == producer && d.request_id == request_id)?;
-        let mut d = self.delayed_produces.remove(i);
+        let mut d = ctx.delayed_produces.remove(i);
         let broker = d.broker;
         let partitions = d.waits.len() as u32;
         for &(_, batch_id, _, _) in &d.waits {
@@ -454,13 +381,111 @@ impl Sim {
             }
         }
         d.waits.clear();
-        self.respond_produce(d);
+        respond_produce(ctx, d);
         Some(Event::ProduceWaitExpired {
             broker,
             producer,
             partitions,
         })
     }
+
+    /// Checks the acks=all produces waiting on `tp` and answers those now fully decided.
+    pub(crate) fn complete_delayed_produces(&self, ctx: &mut BrokerCtx, tp: TopicPartitionId) {
+        if !ctx
+            .delayed_produces
+            .iter()
+            .any(|d| d.waits.iter().any(|w| w.0 == tp))
+        {
+            return;
+        }
+        let all = core::mem::take(ctx.delayed_produces);
+        let mut keep = Vec::with_capacity(all.len());
+        let mut done = Vec::new();
+        for mut d in all {
+            if d.waits.iter().any(|w| w.0 == tp) && decide_waits(ctx.topics, &mut d) {
+                done.push(d);
+            } else {
+                keep.push(d);
+            }
+        }
+        *ctx.delayed_produces = keep;
+        for d in done {
+            let (from, to, body) = produce_response(d);
+            ctx.out.send(from, to, body);
+        }
+    }
+}
+
+/// Sends a produce request's response from its leader.
+pub(crate) fn respond_produce(ctx: &mut BrokerCtx, d: DelayedProduce) {
+    let (from, to, body) = produce_response(d);
+    ctx.out.send(from, to, body);
+}
+
+/// A produce request's response from its leader: (from, to, body).
+pub(crate) fn produce_response(d: DelayedProduce) -> (Node, Node, Body) {
+    (
+        Node::Broker(d.broker),
+        Node::Producer(d.producer),
+        Body::ProduceResponse {
+            request_id: d.request_id,
+            results: d.results,
+        },
+    )
+}
+
+/// `Partition.checkEnoughReplicasReachOffset` for broker `b`: `None` while the high
+/// watermark is below `required`; once it is reached, no error if the ISR still has
+/// min.insync.replicas members, else NOT_ENOUGH_REPLICAS_AFTER_APPEND (appended, then the
+/// ISR shrank); NOT_LEADER_OR_FOLLOWER once `b` no longer leads the partition.
+///
+/// Since 3.7 the high watermark freezes below min.insync.replicas, so a wait whose ISR
+/// shrank too far usually stays undecided and expires with REQUEST_TIMED_OUT instead.
+pub(crate) fn check_enough_replicas(
+    topics: &[Topic],
+    b: u32,
+    tp: TopicPartitionId,
+    required: u64,
+) -> Option<Option<KafkaError>> {
+    // A wait is only made for a partition the leader appended to (none is ever removed).
+    let p = partition(topics, tp)
+        .unwrap_or_else(|| panic!("a produce waits on {tp:?}: not a partition of the cluster"));
+    if p.leader != Some(b) {
+        return Some(Some(KafkaError::NotLeaderOrFollower));
+    }
+    if p.high_watermark() < required {
+        return None;
+    }
+    let min_isr = topics
+        .get(tp.topic as usize)
+        .map_or(1, |t| t.min_insync_replicas);
+    if p.isr.len() >= p.effective_min_isr(min_isr) {
+        Some(None)
+    } else {
+        Some(Some(KafkaError::NotEnoughReplicasAfterAppend))
+    }
+}
+
+/// `DelayedProduce.tryComplete`: decides every pending wait it can (the decided ones leave
+/// `waits`, their result takes the error); returns whether none is left.
+pub(crate) fn decide_waits(topics: &[Topic], d: &mut DelayedProduce) -> bool {
+    let b = d.broker;
+    let mut decided = Vec::new();
+    d.waits.retain(
+        |&(tp, batch_id, _, end)| match check_enough_replicas(topics, b, tp, end) {
+            Some(error) => {
+                decided.push((batch_id, error));
+                false
+            }
+            None => true,
+        },
+    );
+    for (batch_id, error) in decided {
+        if let Some(r) = d.results.iter_mut().find(|r| r.batch_id == batch_id) {
+            r.error = error;
+        }
+    }
+    d.waits.is_empty()
 }
 
 #[cfg(test)]

@@ -1,47 +1,25 @@
-//! Broker-side handlers: produce at the partition leader, fetch (followers and consumers) with
-//! long polling, the high watermark, and acks=all completion (`ReplicaManager`,
-//! `DelayedProduce`, `DelayedFetch`, `ReplicaFetcherThread`).
+//! Replication (`ReplicaManager`, `Partition`, `ReplicaFetcherManager`,
+//! `ReplicaFetcherThread`): the brokers' start, the leader's high watermark and what waits on
+//! it (acks=all produces, transaction markers, consumer fetches), and the follower's fetch
+//! sessions with leader-epoch truncation; these are `Brokers` handlers.
+//!
+//! Simplified: `CreatePartitions` (the controller places the new partitions and every client
+//! learns them) is still an `impl Sim` block here, as it changes the clients and groups too.
 
+use crate::broker::context::{BrokerCall, BrokerCtx};
+use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
 use crate::cluster::{place_replicas, Partition};
 use crate::config::IsolationLevel;
-use crate::event::{Delivery, Event};
+use crate::event::Delivery;
 use crate::net::{Body, FetchParams, FetchedPartition, Node, TopicPartitionId};
-use crate::sim::{Pending, Sim};
+use crate::sim::Sim;
 use alloc::vec::Vec;
 
 /// Bytes a follower takes per partition per fetch (`replica.fetch.max.bytes`).
 pub(crate) const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
 
 impl Sim {
-    /// Starts the brokers' periodic tasks: isr-expiration at once (Kafka's initial delay is 0)
-    /// and log retention after `log.initial.task.delay.ms` (30 s).
-    pub(crate) fn start_broker_timers(&mut self) {
-        for t in 0..self.topics.len() as u32 {
-            self.apply_segment_bytes(t);
-        }
-        self.schedule(self.now, Pending::Broker(BrokerTimer::IsrExpiration));
-        let first = self.now.plus(super::retention::LOG_INITIAL_TASK_DELAY_US);
-        self.schedule(first, Pending::Broker(BrokerTimer::RetentionCheck));
-    }
-
-    /// Dispatches a broker timer; `None` when it found nothing to do (not an event).
-    pub(crate) fn on_broker_timer(&mut self, t: BrokerTimer) -> Option<Event> {
-        match t {
-            BrokerTimer::IsrExpiration => self.on_isr_expiration(),
-            BrokerTimer::IsrShrink { tp, broker } => self.on_isr_shrink(tp, broker),
-            BrokerTimer::IsrExpand { tp, broker } => self.on_isr_expand(tp, broker),
-            BrokerTimer::ProduceExpire {
-                producer,
-                request_id,
-            } => self.on_produce_expire(producer, request_id),
-            BrokerTimer::RetentionCheck => self.on_retention_check(),
-            BrokerTimer::VerificationTimeout { verification } => {
-                self.on_verification_timeout(verification)
-            }
-        }
-    }
-
     /// `CreatePartitions`: the controller places the new partitions like new topics' and
     /// every client learns them from metadata: producers partition over the new count (keys
     /// move), consumer groups rebalance. Followers pick the new partitions up in their next
@@ -107,20 +85,33 @@ impl Sim {
             }
         }
     }
+}
+
+impl Brokers {
+    /// Starts the brokers: every replica log gets its topic's `segment.bytes`, then the
+    /// periodic tasks: isr-expiration at once (Kafka's initial delay is 0) and log retention
+    /// after `log.initial.task.delay.ms` (30 s).
+    pub(crate) fn start(&mut self, ctx: &mut BrokerCtx) {
+        for t in 0..ctx.topics.len() as u32 {
+            self.apply_segment_bytes(ctx, t);
+        }
+        ctx.out.timer(ctx.now, BrokerTimer::IsrExpiration);
+        let first = ctx.now.plus(super::retention::LOG_INITIAL_TASK_DELAY_US);
+        ctx.out.timer(first, BrokerTimer::RetentionCheck);
+    }
 
     /// Each alive follower runs one fetch session per alive leader it follows
     /// (`ReplicaFetcherManager`); sessions already running are left alone.
-    pub(crate) fn start_replica_fetchers(&mut self) {
-        let n = self.brokers.len() as u32;
+    pub(crate) fn start_replica_fetchers(&mut self, ctx: &mut BrokerCtx) {
+        let n = ctx.brokers.len() as u32;
         for follower in 0..n {
             for leader in 0..n {
-                let up = |b: u32| self.brokers.get(b as usize).is_some_and(|x| x.alive);
                 if follower != leader
-                    && up(follower)
-                    && up(leader)
-                    && !self.replica_fetchers.contains(&(follower, leader))
+                    && ctx.alive(follower)
+                    && ctx.alive(leader)
+                    && !ctx.replica_fetchers.contains(&(follower, leader))
                 {
-                    self.send_replica_fetch(follower, leader);
+                    self.send_replica_fetch(ctx, follower, leader);
                 }
             }
         }
@@ -129,10 +120,10 @@ impl Sim {
     /// Sends a follower's fetch for every partition it follows from `leader`, at its log end
     /// offsets (which tells the leader how far it has come). With nothing to follow there, the
     /// session ends.
-    pub(crate) fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
-        self.truncate_diverged(follower, leader);
+    pub(crate) fn send_replica_fetch(&mut self, ctx: &mut BrokerCtx, follower: u32, leader: u32) {
+        self.truncate_diverged(ctx, follower, leader);
         let mut partitions = Vec::new();
-        for t in &self.topics {
+        for t in ctx.topics.iter() {
             for p in &t.partitions {
                 if p.leader == Some(leader) {
                     if let Some(r) = p.replica(follower) {
@@ -148,17 +139,17 @@ impl Sim {
             }
         }
         if partitions.is_empty() {
-            self.replica_fetchers.remove(&(follower, leader));
+            ctx.replica_fetchers.remove(&(follower, leader));
             return;
         }
-        self.replica_fetchers.insert((follower, leader));
-        self.send(
+        ctx.replica_fetchers.insert((follower, leader));
+        ctx.out.send(
             Node::Broker(follower),
             Node::Broker(leader),
             Body::ReplicaFetch {
                 follower,
                 params: FetchParams {
-                    max_wait_ms: self.config.broker.replica_fetch_wait_max_ms.value,
+                    max_wait_ms: ctx.settings.replica_fetch_wait_max_ms,
                     min_bytes: 1,
                     partition_max_bytes: REPLICA_FETCH_MAX_BYTES,
                     isolation_level: IsolationLevel::ReadUncommitted,
@@ -173,8 +164,8 @@ impl Sim {
     /// a log longer than the leader's) truncates to where they agree, as the
     /// OffsetsForLeaderEpoch exchange (or the fetch's diverging-epoch answer) makes it do.
     /// Simplified: the common prefix is found by comparing the two logs directly.
-    pub(crate) fn truncate_diverged(&mut self, follower: u32, leader: u32) {
-        for t in &mut self.topics {
+    pub(crate) fn truncate_diverged(&mut self, ctx: &mut BrokerCtx, follower: u32, leader: u32) {
+        for t in ctx.topics.iter_mut() {
             for p in &mut t.partitions {
                 if p.leader != Some(leader) {
                     continue;
@@ -208,38 +199,11 @@ impl Sim {
         }
     }
 
-    /// After the leader's log grew: parked follower fetches for the partition wake up, and
-    /// the high watermark may move (with an ISR of one). Returns whether it moved.
-    pub(crate) fn on_leader_log_grew(&mut self, tp: TopicPartitionId) -> bool {
-        self.monitor_read(tp);
-        self.wake_parked(tp, true);
-        self.advance_high_watermark(tp)
-    }
-
-    /// Recomputes the high watermark; when it moves, consumer fetches waiting on it wake.
-    /// acks=all produces waiting on the partition are checked either way: the high watermark,
-    /// the ISR or the leadership may have changed (`tryCompleteDelayedRequests`).
-    pub(crate) fn advance_high_watermark(&mut self, tp: TopicPartitionId) -> bool {
-        let min_isr = self
-            .topics
-            .get(tp.topic as usize)
-            .map_or(1, |t| t.min_insync_replicas);
-        let moved = self
-            .partition_mut(tp)
-            .and_then(|p| p.maybe_advance_high_watermark(min_isr))
-            .is_some();
-        self.complete_delayed_produces(tp);
-        self.complete_marker_waits(tp);
-        if moved {
-            self.wake_parked(tp, false);
-        }
-        moved
-    }
-
     /// A follower got records from its leader: append, take the leader's high watermark,
     /// and fetch again at once.
     pub(crate) fn on_replica_fetch_response(
         &mut self,
+        ctx: &mut BrokerCtx,
         follower: u32,
         from: Node,
         parts: Vec<FetchedPartition>,
@@ -249,7 +213,7 @@ impl Sim {
         };
         let mut n = 0;
         for fp in parts {
-            let Some(p) = self.partition_mut(fp.tp) else {
+            let Some(p) = ctx.partition_mut(fp.tp) else {
                 continue;
             };
             // A response from a broker that no longer leads the partition (or to a replica
@@ -285,8 +249,47 @@ impl Sim {
             let start = fp.log_start_offset.min(r.high_watermark);
             r.log.advance_start(start);
         }
-        self.send_replica_fetch(follower, leader);
+        self.send_replica_fetch(ctx, follower, leader);
         Delivery::Fetched { records: n }
+    }
+
+    /// After the leader's log grew: parked follower fetches for the partition wake up, and
+    /// the high watermark may move (with an ISR of one). Returns whether it moved.
+    pub(crate) fn on_leader_log_grew(&mut self, ctx: &mut BrokerCtx, tp: TopicPartitionId) -> bool {
+        self.read_log(ctx, tp);
+        self.wake_parked(ctx, tp, true);
+        self.advance_high_watermark(ctx, tp)
+    }
+
+    /// What is new in the leader's log of `tp` is read: by the invariant monitor (an effect,
+    /// `BrokerCall::ReadLog`) and into the leader's transaction index.
+    pub(crate) fn read_log(&mut self, ctx: &mut BrokerCtx, tp: TopicPartitionId) {
+        ctx.out.call(BrokerCall::ReadLog { tp });
+        self.txn_index_read(ctx, tp);
+    }
+
+    /// Recomputes the high watermark; when it moves, consumer fetches waiting on it wake.
+    /// acks=all produces waiting on the partition are checked either way: the high watermark,
+    /// the ISR or the leadership may have changed (`tryCompleteDelayedRequests`).
+    pub(crate) fn advance_high_watermark(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        tp: TopicPartitionId,
+    ) -> bool {
+        let min_isr = ctx
+            .topics
+            .get(tp.topic as usize)
+            .map_or(1, |t| t.min_insync_replicas);
+        let moved = ctx
+            .partition_mut(tp)
+            .and_then(|p| p.maybe_advance_high_watermark(min_isr))
+            .is_some();
+        self.complete_delayed_produces(ctx, tp);
+        self.complete_marker_waits(ctx, tp);
+        if moved {
+            self.wake_parked(ctx, tp, false);
+        }
+        moved
     }
 }
 

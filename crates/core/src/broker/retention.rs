@@ -10,24 +10,25 @@
 //! Simplified: one cluster-wide timer (every broker starts at time 0); `segment.ms` rolling,
 //! `cleanup.policy=compact` and tiered storage are not modelled.
 
+use crate::broker::context::BrokerCtx;
+use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
 use crate::event::Event;
 use crate::log::Retention;
-use crate::sim::{Pending, Sim};
 
 /// `log.initial.task.delay.ms`'s default: the first retention check runs 30 s after start.
 pub const LOG_INITIAL_TASK_DELAY_US: u64 = 30_000_000;
 
-impl Sim {
+impl Brokers {
     /// Gives every replica log of topic `topic` its `segment.bytes`.
-    pub(crate) fn apply_segment_bytes(&mut self, topic: u32) {
+    pub(crate) fn apply_segment_bytes(&mut self, ctx: &mut BrokerCtx, topic: u32) {
         // The cluster's topics are the config's, one for one (`sim::world`).
-        let tc =
-            self.config.topics.get(topic as usize).unwrap_or_else(|| {
-                panic!("segment.bytes of topic {topic}: not a topic of the config")
-            });
+        let tc = ctx
+            .topic_configs
+            .get(topic as usize)
+            .unwrap_or_else(|| panic!("segment.bytes of topic {topic}: not a topic of the config"));
         let bytes = tc.segment_bytes.value as u64;
-        if let Some(t) = self.topics.get_mut(topic as usize) {
+        if let Some(t) = ctx.topics.get_mut(topic as usize) {
             for p in &mut t.partitions {
                 for r in &mut p.replicas {
                     r.log.set_segment_bytes(bytes);
@@ -38,12 +39,13 @@ impl Sim {
 
     /// The periodic retention check on every alive broker. An event only when it deleted
     /// something.
-    pub(crate) fn on_retention_check(&mut self) -> Option<Event> {
-        let now = self.now;
+    pub(crate) fn on_retention_check(&mut self, ctx: &mut BrokerCtx) -> Option<Event> {
+        let now = ctx.now;
         let mut segments = 0u32;
         let mut replicas = 0u32;
-        for (ti, t) in self.topics.iter_mut().enumerate() {
-            let Some(tc) = self.config.topics.get(ti) else {
+        let brokers = ctx.brokers;
+        for (ti, t) in ctx.topics.iter_mut().enumerate() {
+            let Some(tc) = ctx.topic_configs.get(ti) else {
                 continue;
             };
             let retention = Retention {
@@ -52,7 +54,7 @@ impl Sim {
             };
             for p in &mut t.partitions {
                 for r in &mut p.replicas {
-                    if !self.brokers.get(r.broker as usize).is_some_and(|b| b.alive) {
+                    if !brokers.get(r.broker as usize).is_some_and(|b| b.alive) {
                         continue;
                     }
                     let hw = r.high_watermark;
@@ -64,11 +66,9 @@ impl Sim {
                 }
             }
         }
-        let interval = self.config.broker.log_retention_check_interval_ms.value * 1000;
-        self.schedule(
-            now.plus(interval.max(1000)),
-            Pending::Broker(BrokerTimer::RetentionCheck),
-        );
+        let interval = ctx.settings.log_retention_check_interval_ms * 1000;
+        ctx.out
+            .timer(now.plus(interval.max(1000)), BrokerTimer::RetentionCheck);
         (segments > 0).then_some(Event::LogSegmentsDeleted { segments, replicas })
     }
 }

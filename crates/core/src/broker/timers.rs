@@ -1,5 +1,5 @@
 //! The brokers' own timers: background tasks (ISR expiration, log retention) and the
-//! produce purgatory's expiry, as the engine queues them (`Pending::Broker`).
+//! fetch and produce purgatories' expiry, as the engine queues them (`Pending::Broker`).
 
 use crate::net::TopicPartitionId;
 
@@ -13,6 +13,8 @@ pub(crate) enum BrokerTimer {
     IsrShrink { tp: TopicPartitionId, broker: u32 },
     /// The controller commits a follower's return to an ISR.
     IsrExpand { tp: TopicPartitionId, broker: u32 },
+    /// A parked `DelayedFetch` reaches its `max_wait_ms`.
+    FetchExpire { fetch_id: u64 },
     /// An acks=all `DelayedProduce` reaches the request's timeout (the producer's
     /// request.timeout.ms, carried in the request).
     ProduceExpire { producer: u32, request_id: u64 },

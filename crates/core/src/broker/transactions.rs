@@ -4,8 +4,11 @@
 //! of a transactional produce against the log (the coordinator's side is asked by message,
 //! `broker::txn_verification`).
 
+use crate::broker::context::{partition, BrokerCtx};
+use crate::broker::state::Brokers;
 use crate::broker::txn_index::MarkerWait;
 use crate::broker::txn_index::PartitionTxns;
+use crate::cluster::Topic;
 use crate::event::Delivery;
 use crate::log::{EntryKind, LogEntry};
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
@@ -41,25 +44,9 @@ fn control_record(
 }
 
 impl Sim {
-    /// The last stable offset of a partition at its leader: the high watermark, or the first
-    /// offset of the earliest open transaction when that is lower.
-    pub fn last_stable_offset(&self, tp: TopicPartitionId) -> u64 {
-        let hw = self.partition(tp).map_or(0, |p| p.high_watermark());
-        let first = self
-            .partition_txns
-            .get(&tp)
-            .and_then(|t| t.ongoing.values().min().copied());
-        let lso = first.map_or(hw, |f| f.min(hw));
-        debug_assert!(
-            lso <= hw,
-            "the last stable offset never passes the high watermark"
-        );
-        lso
-    }
-
     /// Open and aborted transactions of a partition (from its leader's log).
     pub fn partition_transactions(&self, tp: TopicPartitionId) -> Option<&PartitionTxns> {
-        self.partition_txns.get(&tp)
+        self.broker_state.partition_txns.get(&tp)
     }
 
     /// Whether the entry at `offset` of `tp` belongs to an aborted transaction (by the
@@ -67,38 +54,23 @@ impl Sim {
     /// offset up to its ABORT marker).
     pub fn in_aborted_transaction(&self, tp: TopicPartitionId, e: &LogEntry, offset: u64) -> bool {
         e.transactional
-            && self.partition_txns.get(&tp).is_some_and(|t| {
+            && self.broker_state.partition_txns.get(&tp).is_some_and(|t| {
                 t.aborted.iter().any(|(pid, first, marker)| {
                     *pid == e.producer_id && *first <= offset && offset < *marker
                 })
             })
     }
+}
 
-    /// The aborted transactions overlapping `[from, to)` of a partition, as a read_committed
-    /// fetch response lists them (`collectAbortedTransactions`).
-    pub(crate) fn aborted_transactions(
-        &self,
-        tp: TopicPartitionId,
-        from: u64,
-        to: u64,
-    ) -> Vec<(i64, u64)> {
-        self.partition_txns.get(&tp).map_or_else(Vec::new, |t| {
-            t.aborted
-                .iter()
-                .filter(|(_, first, marker)| *first < to && *marker >= from)
-                .map(|(pid, first, _)| (*pid, *first))
-                .collect()
-        })
-    }
-
+impl Brokers {
     /// Reads what is new in the leader's log of `tp` into its open / aborted transactions
     /// (after every append and leader change, with the monitor). Nothing is kept before the
     /// first transactional producer exists.
-    pub(crate) fn txn_index_read(&mut self, tp: TopicPartitionId) {
-        if self.txn.transactions.is_empty() {
+    pub(crate) fn txn_index_read(&mut self, ctx: &mut BrokerCtx, tp: TopicPartitionId) {
+        if ctx.txn.transactions.is_empty() {
             return;
         }
-        let p = self
+        let p = ctx
             .topics
             .get(tp.topic as usize)
             .and_then(|t| t.partitions.get(tp.partition as usize))
@@ -150,6 +122,7 @@ impl Sim {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn write_markers(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         from: Node,
         tid: String,
@@ -164,13 +137,13 @@ impl Sim {
         let mut failed = Vec::new();
         let mut written = 0;
         for tp in partitions {
-            match self.write_marker(b, coordinator, &tid, (pid, epoch), commit, tp) {
+            match self.write_marker(ctx, b, coordinator, &tid, (pid, epoch), commit, tp) {
                 Ok(()) => written += 1,
                 Err(e) => failed.push((tp, Some(e))),
             }
         }
         if !failed.is_empty() {
-            self.send(
+            ctx.out.send(
                 Node::Broker(b),
                 from,
                 Body::WriteTxnMarkersResponse {
@@ -189,8 +162,10 @@ impl Sim {
     /// One COMMIT / ABORT control record on `tp` (`Partition.appendRecordsToLeader` of a
     /// control batch), waited on until replicated; an error when `b` does not lead `tp` or the
     /// marker's epoch is fenced.
+    #[allow(clippy::too_many_arguments)]
     fn write_marker(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         coordinator: u32,
         tid: &str,
@@ -202,7 +177,7 @@ impl Sim {
             .partition_txns
             .get(&tp)
             .and_then(|t| t.epochs.get(&pid).copied());
-        let Some(p) = self.partition_mut(tp) else {
+        let Some(p) = ctx.partition(tp) else {
             // Not a partition of this cluster: answered as by a broker that does not lead it.
             return Err(KafkaError::NotLeaderOrFollower);
         };
@@ -217,10 +192,10 @@ impl Sim {
             // A marker under a new epoch: the producer's sequence starts again.
             self.producer_state.remove(&(pid, tp));
         }
-        let record_id = self.next_record_id;
-        self.next_record_id += 1;
-        let now = self.now;
-        let l = self
+        let record_id = *ctx.next_record_id;
+        *ctx.next_record_id += 1;
+        let now = ctx.now;
+        let l = ctx
             .partition_mut(tp)
             .and_then(|p| p.leader_replica_mut())
             .expect("a partition's leader is one of its replicas (elections pick only replicas)");
@@ -239,48 +214,11 @@ impl Sim {
             tp,
             offset,
         });
-        self.on_leader_log_grew(tp);
+        self.on_leader_log_grew(ctx, tp);
         // The last stable offset may have moved: read_committed fetches wake.
-        self.wake_parked(tp, false);
-        self.complete_marker_waits(tp);
+        self.wake_parked(ctx, tp, false);
+        self.complete_marker_waits(ctx, tp);
         Ok(())
-    }
-
-    /// Answers the marker appends on `tp` that are now replicated (or whose broker no longer
-    /// leads). Called whenever the high watermark is recomputed.
-    pub(crate) fn complete_marker_waits(&mut self, tp: TopicPartitionId) {
-        if !self.marker_waits.iter().any(|w| w.tp == tp) {
-            return;
-        }
-        let (leader, hw) = self
-            .partition(tp)
-            .map_or((None, 0), |p| (p.leader, p.high_watermark()));
-        let mut i = 0;
-        while i < self.marker_waits.len() {
-            let w = &self.marker_waits[i];
-            if w.tp != tp {
-                i += 1;
-                continue;
-            }
-            let error = if leader != Some(w.broker) {
-                Some(KafkaError::NotLeaderOrFollower)
-            } else if hw > w.offset {
-                None
-            } else {
-                i += 1;
-                continue;
-            };
-            let w = self.marker_waits.remove(i);
-            self.send(
-                Node::Broker(w.broker),
-                Node::Broker(w.coordinator),
-                Body::WriteTxnMarkersResponse {
-                    transactional_id: w.transactional_id,
-                    producer_id: w.producer_id,
-                    results: alloc::vec![(tp, error)],
-                },
-            );
-        }
     }
 
     /// A transactional produce at a partition leader, against its log: refused when a newer
@@ -303,5 +241,74 @@ impl Sim {
             self.producer_state.remove(&(pid, tp));
         }
         Ok(())
+    }
+    /// The last stable offset of a partition at its leader: the high watermark, or the first
+    /// offset of the earliest open transaction when that is lower.
+    pub(crate) fn last_stable_offset(&self, topics: &[Topic], tp: TopicPartitionId) -> u64 {
+        let hw = partition(topics, tp).map_or(0, |p| p.high_watermark());
+        let first = self
+            .partition_txns
+            .get(&tp)
+            .and_then(|t| t.ongoing.values().min().copied());
+        let lso = first.map_or(hw, |f| f.min(hw));
+        debug_assert!(
+            lso <= hw,
+            "the last stable offset never passes the high watermark"
+        );
+        lso
+    }
+
+    /// The aborted transactions overlapping `[from, to)` of a partition, as a read_committed
+    /// fetch response lists them (`collectAbortedTransactions`).
+    pub(crate) fn aborted_transactions(
+        &self,
+        tp: TopicPartitionId,
+        from: u64,
+        to: u64,
+    ) -> Vec<(i64, u64)> {
+        self.partition_txns.get(&tp).map_or_else(Vec::new, |t| {
+            t.aborted
+                .iter()
+                .filter(|(_, first, marker)| *first < to && *marker >= from)
+                .map(|(pid, first, _)| (*pid, *first))
+                .collect()
+        })
+    }
+
+    /// Answers the marker appends on `tp` that are now replicated (or whose broker no longer
+    /// leads). Called whenever the high watermark is recomputed.
+    pub(crate) fn complete_marker_waits(&mut self, ctx: &mut BrokerCtx, tp: TopicPartitionId) {
+        if !self.marker_waits.iter().any(|w| w.tp == tp) {
+            return;
+        }
+        let (leader, hw) = ctx
+            .partition(tp)
+            .map_or((None, 0), |p| (p.leader, p.high_watermark()));
+        let mut i = 0;
+        while i < self.marker_waits.len() {
+            let w = &self.marker_waits[i];
+            if w.tp != tp {
+                i += 1;
+                continue;
+            }
+            let error = if leader != Some(w.broker) {
+                Some(KafkaError::NotLeaderOrFollower)
+            } else if hw > w.offset {
+                None
+            } else {
+                i += 1;
+                continue;
+            };
+            let w = self.marker_waits.remove(i);
+            ctx.out.send(
+                Node::Broker(w.broker),
+                Node::Broker(w.coordinator),
+                Body::WriteTxnMarkersResponse {
+                    transactional_id: w.transactional_id,
+                    producer_id: w.producer_id,
+                    results: alloc::vec![(tp, error)],
+                },
+            );
+        }
     }
 }

@@ -13,31 +13,34 @@
 //! Simplified: one verification request per held produce (Kafka's manager batches the
 //! partitions of several producers per coordinator node).
 
+use crate::broker::context::{partition, BrokerCtx};
 use crate::broker::purgatory::{PendingVerification, ProducerIds};
+use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
+use crate::cluster::Topic;
 use crate::config::Acks;
 use crate::event::{Delivery, Event};
 use crate::net::{Body, KafkaError, Node, TopicPartitionId};
 use crate::producer::accumulator::ProducerBatch;
-use crate::sim::{Pending, Sim};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 /// The inter-broker request.timeout.ms of the leader's AddPartitionsToTxnManager (30 s).
 pub(crate) const VERIFICATION_TIMEOUT_US: u64 = 30_000_000;
 
-impl Sim {
+impl Brokers {
     /// The partitions of a transactional produce at `b` that need the coordinator's answer:
     /// led here, and without an open transaction of this producer id and epoch in the log.
     pub(crate) fn partitions_to_verify(
         &self,
+        topics: &[Topic],
         b: u32,
         (pid, epoch, _): &ProducerIds,
         batches: &[(TopicPartitionId, ProducerBatch)],
     ) -> Vec<TopicPartitionId> {
         let mut out: Vec<TopicPartitionId> = Vec::new();
         for (tp, _) in batches {
-            let leads = self.partition(*tp).is_some_and(|p| p.leader == Some(b));
+            let leads = partition(topics, *tp).is_some_and(|p| p.leader == Some(b));
             let open = self
                 .partition_txns
                 .get(tp)
@@ -53,6 +56,7 @@ impl Sim {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn hold_for_verification(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         producer: u32,
         request_id: u64,
@@ -67,10 +71,10 @@ impl Sim {
         let id = self.next_verification_id;
         self.next_verification_id += 1;
         // The coordinator, from the metadata of `__transaction_state`.
-        let (_, coordinator) = self.txn.coordinator_of(&tid);
-        let verify_only = self.config.broker.transaction_version.value < 2;
+        let (_, coordinator) = ctx.txn.coordinator_of(&tid);
+        let verify_only = ctx.settings.transaction_version < 2;
         let n = partitions.len() as u32;
-        self.send(
+        ctx.out.send(
             Node::Broker(b),
             Node::Broker(coordinator),
             Body::VerifyPartitionsInTxn {
@@ -82,11 +86,11 @@ impl Sim {
                 verify_only,
             },
         );
-        self.schedule(
-            self.now.plus(VERIFICATION_TIMEOUT_US),
-            Pending::Broker(BrokerTimer::VerificationTimeout { verification: id }),
+        ctx.out.timer(
+            ctx.now.plus(VERIFICATION_TIMEOUT_US),
+            BrokerTimer::VerificationTimeout { verification: id },
         );
-        self.txn_verifications.push(PendingVerification {
+        ctx.txn_verifications.push(PendingVerification {
             id,
             broker: b,
             producer,
@@ -104,11 +108,12 @@ impl Sim {
     /// answered with the error.
     pub(crate) fn on_verification_response(
         &mut self,
+        ctx: &mut BrokerCtx,
         b: u32,
         verification: u64,
         results: Vec<(TopicPartitionId, Option<KafkaError>)>,
     ) -> Delivery {
-        let Some(i) = self
+        let Some(i) = ctx
             .txn_verifications
             .iter()
             .position(|v| v.id == verification && v.broker == b)
@@ -119,12 +124,13 @@ impl Sim {
                 error: None,
             };
         };
-        let v = self.txn_verifications.remove(i);
+        let v = ctx.txn_verifications.remove(i);
         let outcome: BTreeMap<TopicPartitionId, Option<KafkaError>> = results
             .into_iter()
             .map(|(tp, e)| (tp, e.map(produce_error)))
             .collect();
         self.append_produce(
+            ctx,
             v.broker,
             v.producer,
             v.request_id,
@@ -136,12 +142,16 @@ impl Sim {
     }
 
     /// No answer within request.timeout.ms: the held batches are answered NOT_ENOUGH_REPLICAS.
-    pub(crate) fn on_verification_timeout(&mut self, verification: u64) -> Option<Event> {
-        let i = self
+    pub(crate) fn on_verification_timeout(
+        &mut self,
+        ctx: &mut BrokerCtx,
+        verification: u64,
+    ) -> Option<Event> {
+        let i = ctx
             .txn_verifications
             .iter()
             .position(|v| v.id == verification)?;
-        let v = self.txn_verifications.remove(i);
+        let v = ctx.txn_verifications.remove(i);
         let outcome: BTreeMap<TopicPartitionId, Option<KafkaError>> = v
             .partitions
             .iter()
@@ -150,6 +160,7 @@ impl Sim {
         let broker = v.broker;
         let producer = v.producer;
         self.append_produce(
+            ctx,
             v.broker,
             v.producer,
             v.request_id,

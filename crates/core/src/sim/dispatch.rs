@@ -21,7 +21,6 @@ impl Sim {
             }
             Pending::ProduceTick { app, at } => self.on_produce_tick(app, at),
             Pending::SenderWake { producer, at } => self.on_sender_wake(producer, at),
-            Pending::FetchExpire { fetch_id } => self.on_fetch_expire(fetch_id),
             Pending::ConsumerPoll { consumer } => self.on_consumer_poll(consumer),
             Pending::ConsumerTimer { consumer } => self.on_consumer_timer(consumer),
             Pending::OffsetFetchRetry { consumer } => self.on_offset_fetch_retry(consumer),

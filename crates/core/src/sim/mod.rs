@@ -9,10 +9,12 @@
 //! retention, the leader's transactions), `controller` (KRaft registration, fencing,
 //! elections), `coordinator::group` and `coordinator::txn`, `client::producer` and
 //! `client::consumer`, `app` (the producing and transactional applications, the pipeline and its
-//! verifier). The transaction and group coordinators, the KRaft controller and the producer and
-//! consumer clients are actors (`crate::actor`): `Sim` holds their state and applies the effects
-//! their handlers return. Simplified: the brokers' state still lives on `Sim` and their handlers
-//! are `impl Sim` blocks; each reads what its node would know (a request carries its fields).
+//! verifier). The brokers, the transaction and group coordinators, the KRaft controller and the
+//! clients are actors (`crate::actor`): `Sim` holds their state (`broker_state`, `txn`,
+//! `group_coordinators`, `controller`, `producers`, `consumers`) and applies the effects their
+//! handlers return. Simplified: the partitions, the brokers' liveness and the brokers'
+//! purgatories stay `Sim` fields their contexts lend; each handler reads what its node would
+//! know (a request carries its fields).
 
 mod apply;
 pub mod change;
@@ -58,8 +60,6 @@ pub(crate) enum Pending {
     ProduceTick { app: u32, at: SimTime },
     /// A producer's sender thread wakes for a linger timer.
     SenderWake { producer: u32, at: SimTime },
-    /// A parked (long-polling) fetch at a leader runs out of time.
-    FetchExpire { fetch_id: u64 },
     /// A consumer's application calls `poll()`.
     ConsumerPoll { consumer: u32 },
     /// A consumer's heartbeat / auto-commit timer.
@@ -166,16 +166,10 @@ pub struct Sim {
     pub(crate) delayed_produces: Vec<DelayedProduce>,
     /// Transactional produces held for their coordinator's verification (KIP-890).
     pub(crate) txn_verifications: Vec<crate::broker::purgatory::PendingVerification>,
-    pub(crate) next_verification_id: u64,
-    /// Producer-state of idempotent producers at leaders: last batches per (pid, partition):
-    /// (first sequence, last sequence, base offset), at most 5.
-    pub(crate) producer_state: BTreeMap<(i64, TopicPartitionId), ProducerStateEntries>,
+    /// The brokers' own state as partition leaders (`broker::state`).
+    pub(crate) broker_state: crate::broker::state::Brokers,
     /// The transaction coordinators' state (`coordinator::txn`).
     pub(crate) txn: crate::coordinator::txn::state::TxnCoordinators,
-    /// Open and aborted transactions per partition, from the leaders' logs.
-    pub(crate) partition_txns: BTreeMap<TopicPartitionId, crate::broker::txn_index::PartitionTxns>,
-    /// Transaction markers waiting to be replicated before their answer.
-    pub(crate) marker_waits: Vec<crate::broker::txn_index::MarkerWait>,
     /// The consume-transform-produce pipeline (`sim.pipeline=ctp`).
     pub(crate) pipeline: Option<crate::app::pipeline::state::Pipeline>,
     /// Records of aborted transactions a read_committed `poll()` returned (must stay 0).
@@ -196,7 +190,6 @@ pub struct Sim {
     pub(crate) next_producer_id: i64,
     pub(crate) next_batch_id: u64,
     pub(crate) next_request_id: u64,
-    pub(crate) next_fetch_id: u64,
     /// The producer host's effect buffer, reused by every producer handler (`Outbox::reusing`).
     pub(crate) producer_effects: Vec<
         crate::actor::Effect<
@@ -418,6 +411,12 @@ impl Sim {
     /// The monitor reads what is new in the leader's log of `tp` (after every append and
     /// every leader change, so its counts are always current).
     pub(crate) fn monitor_read(&mut self, tp: TopicPartitionId) {
+        self.monitor_read_log(tp);
+        self.txn_index_read(tp);
+    }
+
+    /// The invariant monitor alone reads what is new in the leader's log of `tp`.
+    pub(crate) fn monitor_read_log(&mut self, tp: TopicPartitionId) {
         let p = self
             .topics
             .get(tp.topic as usize)
@@ -431,7 +430,6 @@ impl Sim {
             None => (None, &empty),
         };
         self.monitor.read_log(tp, leader, log);
-        self.txn_index_read(tp);
     }
 
     /// Producer instance `idx`. Instances are only ever added, and every index the engine holds
@@ -456,6 +454,8 @@ impl Sim {
         &mut self.producers[idx as usize]
     }
 
+    /// Partition `tp`, to change in a test (the brokers change theirs through `BrokerCtx`).
+    #[cfg(test)]
     pub(crate) fn partition_mut(&mut self, tp: TopicPartitionId) -> Option<&mut Partition> {
         self.topics
             .get_mut(tp.topic as usize)?

@@ -48,6 +48,7 @@ impl Sim {
                 g.complete_txn_offsets(ctx, producer_id, &groups, commit)
             }),
             CoordinatorCall::DropMarkerWaits { transactional_id } => self
+                .broker_state
                 .marker_waits
                 .retain(|w| w.transactional_id != transactional_id),
             CoordinatorCall::ReadTxnIndexes => {
