@@ -17,8 +17,6 @@ use alloc::format;
 
 /// One input of a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(tag = "input", rename_all = "snake_case"))]
 pub enum Input {
     /// A live change (`Sim::apply`).
     Change { change: Change },
@@ -30,9 +28,14 @@ pub enum Input {
     Drain,
 }
 
-/// An input with the place in the run where it took effect.
+/// An input with the place in the run where it took effect. As JSON (feature `serde`), a fault
+/// is its text with the window it was read as (`wire`), and is read back by the same parser.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "wire::LoggedInputWire", into = "wire::LoggedInputWire")
+)]
 pub struct LoggedInput {
     /// Events processed before it (the index of the next event).
     pub at_event: u64,
@@ -42,6 +45,9 @@ pub struct LoggedInput {
     pub at_time: SimTime,
     pub input: Input,
 }
+
+#[cfg(feature = "serde")]
+mod wire;
 
 impl Sim {
     /// The input log, in order.
