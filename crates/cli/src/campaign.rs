@@ -315,6 +315,8 @@ fn run_one(
             drain: true,
             trace: None,
             progress: false,
+            inputs: Vec::new(),
+            inputs_out: None,
         })
     })
 }

@@ -4,6 +4,7 @@
 use crate::CliError;
 use std::io::{IsTerminal, Write};
 use streamscope_core::config::settings::{parse_duration_us, SettingKind, SETTINGS};
+use streamscope_core::sim::input::{Input, LoggedInput};
 use streamscope_core::sim::schedule::{parse_fault, random_faults, FaultSpec};
 use streamscope_core::sim::Summary;
 use streamscope_core::{Config, Sim, SimTime};
@@ -59,6 +60,14 @@ pub struct Args {
     /// pipeline_input, pipeline_output_committed, pipeline_duplicates, pipeline_missing.
     #[arg(long, value_name = "ctp")]
     pipeline: Option<String>,
+    /// Write the run's input log (the faults scheduled, their end, the drain's start, each
+    /// with where it took effect) to this file as JSON, to replay it with --inputs.
+    #[arg(long, value_name = "FILE")]
+    save_inputs: Option<std::path::PathBuf>,
+    /// Replay an input log written by --save-inputs (with the same --seed and --set) instead of
+    /// --fault / --faults, then run on to --until and drain as usual: the same run.
+    #[arg(long, value_name = "FILE")]
+    inputs: Option<std::path::PathBuf>,
 }
 
 fn settings_help() -> String {
@@ -128,6 +137,10 @@ pub struct RunPlan<'a> {
     pub drain: bool,
     pub trace: Option<&'a mut dyn Write>,
     pub progress: bool,
+    /// An input log to replay first (then `faults` is empty).
+    pub inputs: Vec<LoggedInput>,
+    /// Where to hand back the run's input log.
+    pub inputs_out: Option<&'a mut Vec<LoggedInput>>,
 }
 
 /// Runs one simulation and returns its summary (the shared path of `run` and `campaign`).
@@ -140,10 +153,11 @@ pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, Cli
         drain,
         mut trace,
         progress,
+        inputs,
+        inputs_out,
     } = plan;
     let limit = streamscope_core::sim::schedule::drain_limit(&config, until);
-    let mut sim = Sim::new(config, seed)
-        .map_err(|e| CliError::usage(format!("invalid configuration: {e}")))?;
+    let (mut sim, replayed) = start(config, seed, &inputs)?;
     for f in faults {
         sim.schedule_fault(f)
             .map_err(|e| CliError::usage(e.to_string()))?;
@@ -167,12 +181,18 @@ pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, Cli
         }
         Ok(())
     };
+    for entry in &replayed {
+        write(entry)?;
+    }
     while let Some(entry) = sim.step_until(until) {
         write(entry)?;
     }
     sim.run_until(until);
     if drain {
-        sim.end_faults();
+        // A replayed log that ended the faults already ended them at the same place.
+        if !sim.inputs().iter().any(|i| i.input == Input::EndFaults) {
+            sim.end_faults();
+        }
         if let Some(b) = bar.as_ref() {
             // The drain's length is not known ahead: a spinner with the simulated time.
             b.set_length(limit.micros());
@@ -183,7 +203,50 @@ pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, Cli
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    if let Some(out) = inputs_out {
+        *out = sim.inputs().to_vec();
+    }
     Ok(sim.summary())
+}
+
+/// The world at its start, or after replaying `inputs` (with the events the replay ran, for
+/// the trace file).
+fn start(
+    config: Config,
+    seed: u64,
+    inputs: &[LoggedInput],
+) -> Result<(Sim, Vec<streamscope_core::TraceEntry>), CliError> {
+    if inputs.is_empty() {
+        let sim = Sim::new(config, seed)
+            .map_err(|e| CliError::usage(format!("invalid configuration: {e}")))?;
+        return Ok((sim, Vec::new()));
+    }
+    let mut entries = Vec::new();
+    let sim = Sim::replay_observed(config, seed, inputs, |s: &Sim| {
+        entries.extend(s.trace().last().cloned())
+    })
+    .map_err(|e| {
+        CliError::usage(format!(
+            "--inputs: {e} (replay a log with the --seed and --set of the run that wrote it)"
+        ))
+    })?;
+    Ok((sim, entries))
+}
+
+/// Reads an input log written by --save-inputs.
+fn read_inputs(path: &std::path::Path) -> Result<Vec<LoggedInput>, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::io(format!(
+            "--inputs: cannot read {}: {e} (give the file --save-inputs wrote)",
+            path.display()
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        CliError::usage(format!(
+            "--inputs {}: not an input log: {e} (give the file --save-inputs wrote)",
+            path.display()
+        ))
+    })
 }
 
 pub fn main(args: Args) -> Result<(), CliError> {
@@ -211,6 +274,16 @@ pub fn main(args: Args) -> Result<(), CliError> {
         }
     };
     let faults = build_faults(&config, args.seed, until, &args.fault, random)?;
+    let inputs = match &args.inputs {
+        Some(_) if !faults.is_empty() => {
+            return Err(CliError::usage(
+                "--inputs replays the faults of its log: give it without --fault / --faults",
+            ))
+        }
+        Some(path) => read_inputs(path)?,
+        None => Vec::new(),
+    };
+    let mut logged = Vec::new();
     let mut trace_file = match &args.trace {
         Some(path) => Some(std::io::BufWriter::new(
             std::fs::File::create(path).map_err(|e| CliError::io(format!("cannot write the trace to {}: {e} (check the directory exists and is writable)", path.display())))?,
@@ -225,7 +298,19 @@ pub fn main(args: Args) -> Result<(), CliError> {
         drain: !args.no_drain,
         trace: trace_file.as_mut().map(|w| w as &mut dyn Write),
         progress: std::io::stderr().is_terminal(),
+        inputs,
+        inputs_out: Some(&mut logged),
     })?;
+    if let Some(path) = &args.save_inputs {
+        let json = serde_json::to_string_pretty(&logged)
+            .map_err(|e| CliError::io(format!("--save-inputs: {e}")))?;
+        std::fs::write(path, json + "\n").map_err(|e| {
+            CliError::io(format!(
+                "--save-inputs: cannot write {}: {e} (check the directory exists and is writable)",
+                path.display()
+            ))
+        })?;
+    }
     if let Some(mut w) = trace_file {
         w.flush()
             .map_err(|e| CliError::io(format!("cannot write the trace: {e}")))?;

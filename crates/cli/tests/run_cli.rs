@@ -344,3 +344,77 @@ fn the_drain_waits_for_kafka_timeouts_and_says_which() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("settled at"), "{text}");
 }
+
+/// `--save-inputs` writes the run's input log; `--inputs` replays it: the same run (the same
+/// JSON summary and trace hash). A garbled log, or one combined with `--fault`, is refused
+/// with exit code 2 naming `--inputs`.
+#[test]
+fn a_saved_input_log_replays_the_same_run() {
+    let dir = std::env::temp_dir().join(format!("streamscope-inputs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let log = dir.join("inputs.json");
+    let log_arg = log.to_str().expect("a UTF-8 temporary path");
+    let first = json(&[
+        "run",
+        "--seed",
+        "4",
+        "--until",
+        "3s",
+        "--set",
+        "linger.ms=10",
+        "--fault",
+        "crash:broker=1@1s..2s",
+        "--fault",
+        "drop-responses:broker=2@500ms..1500ms",
+        "--save-inputs",
+        log_arg,
+        "--json",
+    ]);
+    let text = std::fs::read_to_string(&log).expect("--save-inputs wrote the log");
+    assert!(
+        text.contains("crash:broker=1@1s..2s") && text.contains("end_faults"),
+        "{text}"
+    );
+    let again = json(&[
+        "run",
+        "--seed",
+        "4",
+        "--until",
+        "3s",
+        "--set",
+        "linger.ms=10",
+        "--inputs",
+        log_arg,
+        "--json",
+    ]);
+    assert_eq!(
+        first["trace_hash"], again["trace_hash"],
+        "the same trace hash"
+    );
+    assert_eq!(first, again, "the same summary");
+    let other_seed = streamscope(&[
+        "run",
+        "--seed",
+        "5",
+        "--until",
+        "3s",
+        "--set",
+        "linger.ms=10",
+        "--inputs",
+        log_arg,
+        "--json",
+    ]);
+    assert!(
+        matches!(other_seed.status.code(), Some(0) | Some(2)),
+        "another seed either replays (faults at time 0 fit any run) or is refused, never a panic"
+    );
+    std::fs::write(&log, "{ not json").expect("overwrite the log");
+    let err = refused(&["run", "--inputs", log_arg]);
+    assert!(
+        err.contains("--inputs") && err.contains("not an input log"),
+        "{err}"
+    );
+    let err = refused(&["run", "--inputs", log_arg, "--fault", "crash:broker=1@1s"]);
+    assert!(err.contains("without --fault"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
