@@ -106,7 +106,7 @@ mod tests {
         sim.schedule_fault(parse_fault_at("kill:broker=2@+1s..+2s", sim.now()).expect("valid"))
             .expect("broker 2 exists");
         sim.apply(Change::Set {
-            name: "linger.ms".into(),
+            name: crate::config::settings::producer::LINGER_MS.name.into(),
             value: "25".into(),
         })
         .expect("linger.ms=25 is valid");
