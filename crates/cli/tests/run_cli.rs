@@ -354,56 +354,43 @@ fn a_saved_input_log_replays_the_same_run() {
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let log = dir.join("inputs.json");
     let log_arg = log.to_str().expect("a UTF-8 temporary path");
-    let first = json(&[
-        "run",
-        "--seed",
+    // The same world each time but for the seed and the flags that follow.
+    let args = |seed: &'static str, rest: &[&'static str]| -> Vec<&str> {
+        let mut a = vec![
+            "run",
+            "--seed",
+            seed,
+            "--until",
+            "3s",
+            "--set",
+            "linger.ms=10",
+        ];
+        a.extend_from_slice(rest);
+        a.extend_from_slice(&[log_arg, "--json"]);
+        a
+    };
+    let first = json(&args(
         "4",
-        "--until",
-        "3s",
-        "--set",
-        "linger.ms=10",
-        "--fault",
-        "crash:broker=1@1s..2s",
-        "--fault",
-        "drop-responses:broker=2@500ms..1500ms",
-        "--save-inputs",
-        log_arg,
-        "--json",
-    ]);
+        &[
+            "--fault",
+            "crash:broker=1@1s..2s",
+            "--fault",
+            "drop-responses:broker=2@500ms..1500ms",
+            "--save-inputs",
+        ],
+    ));
     let text = std::fs::read_to_string(&log).expect("--save-inputs wrote the log");
     assert!(
         text.contains("crash:broker=1@1s..2s") && text.contains("end_faults"),
         "{text}"
     );
-    let again = json(&[
-        "run",
-        "--seed",
-        "4",
-        "--until",
-        "3s",
-        "--set",
-        "linger.ms=10",
-        "--inputs",
-        log_arg,
-        "--json",
-    ]);
+    let again = json(&args("4", &["--inputs"]));
     assert_eq!(
         first["trace_hash"], again["trace_hash"],
         "the same trace hash"
     );
     assert_eq!(first, again, "the same summary");
-    let other_seed = streamscope(&[
-        "run",
-        "--seed",
-        "5",
-        "--until",
-        "3s",
-        "--set",
-        "linger.ms=10",
-        "--inputs",
-        log_arg,
-        "--json",
-    ]);
+    let other_seed = streamscope(&args("5", &["--inputs"]));
     assert!(
         matches!(other_seed.status.code(), Some(0) | Some(2)),
         "another seed either replays (faults at time 0 fit any run) or is refused, never a panic"

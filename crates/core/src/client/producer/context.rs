@@ -35,8 +35,8 @@ pub(crate) enum ProducerTimer {
 }
 
 /// What a producer does outside its own state that is no message to a broker: what it hands
-/// back to its application, and what the inspector and the monitor are told (observers, not
-/// Kafka nodes: nothing of them comes back to the producer).
+/// back to its application, and what the invariant monitor is told (an observer, not a Kafka
+/// node: nothing of it comes back to the producer).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum ProducerCall {
     /// A callback, a future completing or a blocking call returning (`client::callback`).
