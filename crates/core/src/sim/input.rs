@@ -49,10 +49,40 @@ pub struct LoggedInput {
 #[cfg(feature = "serde")]
 mod wire;
 
+/// A place in a run: `pop` queue entries taken (events and superseded timers), the clock at
+/// `time`, and every input logged at or before it put in. Both only grow along a run (the
+/// clock never passes a pending entry), so moments are ordered as the run went; a world's own
+/// moment is [`Sim::moment`], and [`Sim::replay_to`] rebuilds the world at any moment of a
+/// run from its config, seed and inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Moment {
+    pub pop: u64,
+    pub time: SimTime,
+}
+
+impl LoggedInput {
+    /// The moment the input took effect at.
+    pub fn moment(&self) -> Moment {
+        Moment {
+            pop: self.at_pop,
+            time: self.at_time,
+        }
+    }
+}
+
 impl Sim {
     /// The input log, in order.
     pub fn inputs(&self) -> &[LoggedInput] {
         &self.inputs
+    }
+
+    /// Where the world is in its run.
+    pub fn moment(&self) -> Moment {
+        Moment {
+            pop: self.popped,
+            time: self.now,
+        }
     }
 
     pub(crate) fn log_input(&mut self, input: Input) {
@@ -124,17 +154,111 @@ impl Sim {
         config: Config,
         seed: u64,
         inputs: &[LoggedInput],
-        mut observe: impl FnMut(&Sim),
+        observe: impl FnMut(&Sim),
+    ) -> Result<Sim, ConfigError> {
+        let end = inputs.last().map_or(
+            Moment {
+                pop: 0,
+                time: SimTime::ZERO,
+            },
+            LoggedInput::moment,
+        );
+        let mut sim = Sim::new(config, seed)?;
+        sim.advance_with(inputs, end, observe)?;
+        Ok(sim)
+    }
+
+    /// The world of `config` and `seed` at `moment` of the run whose input log is `inputs`
+    /// (the inputs after the moment are not put in). An input log that does not fit, or a
+    /// moment the run never had, is an error naming it.
+    pub fn replay_to(
+        config: Config,
+        seed: u64,
+        inputs: &[LoggedInput],
+        moment: Moment,
     ) -> Result<Sim, ConfigError> {
         let mut sim = Sim::new(config, seed)?;
-        for (i, logged) in inputs.iter().enumerate() {
+        sim.advance_with(inputs, moment, |_| {})?;
+        Ok(sim)
+    }
+
+    /// Moves the world on to `moment` of the run whose whole input log is `inputs` (this
+    /// world's own log is its beginning), putting in the inputs up to the moment where they
+    /// took effect and calling `observe` after every event. A world already past `moment`, a
+    /// log that is not this run's, or a moment the run never had is an error naming it
+    /// (`inputs[i]`, or `moment`); the world may then have moved part of the way.
+    pub fn advance_with(
+        &mut self,
+        inputs: &[LoggedInput],
+        moment: Moment,
+        mut observe: impl FnMut(&Sim),
+    ) -> Result<(), ConfigError> {
+        let done = self.inputs.len();
+        if inputs.get(..done) != Some(&self.inputs[..]) {
+            return Err(ConfigError::new(
+                "inputs",
+                "the world has inputs this log does not begin with: the log is not this run's",
+            ));
+        }
+        if let Some(i) = (1..inputs.len()).find(|&i| inputs[i].moment() < inputs[i - 1].moment()) {
+            return Err(ConfigError::new(
+                format!("inputs[{i}]"),
+                "it takes effect before the input above it: inputs come in the order they took \
+                 effect",
+            ));
+        }
+        if moment < self.moment() {
+            return Err(ConfigError::new(
+                "moment",
+                format!(
+                    "entry {} at {} us is before the world's entry {} at {} us",
+                    moment.pop, moment.time.0, self.popped, self.now.0
+                ),
+            ));
+        }
+        for (i, logged) in inputs.iter().enumerate().skip(done) {
+            if logged.moment() > moment {
+                break;
+            }
             let field = format!("inputs[{i}]");
-            sim.advance_to(logged, &mut observe)
+            self.advance_to(logged, &mut observe)
                 .map_err(|message| ConfigError::new(field.clone(), message))?;
-            sim.put_input(&logged.input)
+            self.put_input(&logged.input)
                 .map_err(|e| ConfigError::new(field, format!("refused: {e}")))?;
         }
-        Ok(sim)
+        self.advance_to_moment(moment, &mut observe)
+            .map_err(|message| ConfigError::new("moment", message))
+    }
+
+    /// Takes queue entries up to `moment` and sets the clock to its time (no input between).
+    fn advance_to_moment(
+        &mut self,
+        moment: Moment,
+        observe: &mut impl FnMut(&Sim),
+    ) -> Result<(), alloc::string::String> {
+        while self.popped < moment.pop {
+            match self.next_event_time() {
+                Some(at) if at <= moment.time => {
+                    if self.take_next() {
+                        observe(self);
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "entry {} at {} us: the run has only {} entries by then",
+                        moment.pop, moment.time.0, self.popped
+                    ))
+                }
+            }
+        }
+        if self.next_event_time().is_some_and(|t| t < moment.time) {
+            return Err(format!(
+                "entry {} at {} us: the run has a later entry before that time",
+                moment.pop, moment.time.0
+            ));
+        }
+        self.now = self.now.max(moment.time);
+        Ok(())
     }
 
     /// Takes queue entries up to where `logged` took effect and sets the clock to its time.
