@@ -123,6 +123,8 @@ impl PartialOrd for Scheduled {
 #[derive(Clone, Debug)]
 pub struct Sim {
     pub(crate) config: Config,
+    /// The config the world was built from (`Sim::new`'s), before any live change.
+    start_config: alloc::rc::Rc<Config>,
     pub(crate) seed: u64,
     pub(crate) now: SimTime,
     seq: u64,
@@ -208,11 +210,12 @@ impl Sim {
     /// Builds the world from a validated config and a seed.
     pub fn new(config: Config, seed: u64) -> Result<Sim, ConfigError> {
         config.validate()?;
+        let start_config = alloc::rc::Rc::new(config.clone());
         // The pipeline's topic and groups (nothing changes without one).
         let config = crate::app::pipeline::state::pipeline_world(&config);
         config.validate()?;
         let placed = world::place_cluster(&config, seed);
-        let mut sim = Sim::empty_world(config.clone(), seed, placed);
+        let mut sim = Sim::empty_world(config.clone(), seed, placed, start_config);
         sim.start_configured_clients(&config);
         sim.start_pipeline();
         sim.start_replica_fetchers();
@@ -358,8 +361,14 @@ impl Sim {
     pub fn seed(&self) -> u64 {
         self.seed
     }
+    /// The config now (live changes included).
     pub fn config(&self) -> &Config {
         &self.config
+    }
+    /// The config the world was built from, before any live change (`Sim::new`'s: with its
+    /// seed and input log, it makes the same run again).
+    pub fn start_config(&self) -> &Config {
+        &self.start_config
     }
     /// Events processed since the start (the index the next event will get).
     pub fn events_processed(&self) -> u64 {

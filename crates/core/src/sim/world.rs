@@ -97,8 +97,14 @@ fn place_topics(config: &Config, rng: &mut Rng, ids: &[u32]) -> Vec<Topic> {
 
 impl Sim {
     /// The world at time zero over a placed cluster: nothing has happened yet, no client exists.
-    pub(super) fn empty_world(config: Config, seed: u64, placed: PlacedCluster) -> Sim {
+    pub(super) fn empty_world(
+        config: Config,
+        seed: u64,
+        placed: PlacedCluster,
+        start_config: alloc::rc::Rc<Config>,
+    ) -> Sim {
         Sim {
+            start_config,
             app_next_send: alloc::vec![None; config.producers.len()],
             config,
             seed,
