@@ -6,7 +6,6 @@
 use crate::net::{KafkaError, MessageKind, Node, TopicPartitionId};
 use crate::producer::partitioner::PartitionReason;
 use crate::time::SimTime;
-use alloc::collections::VecDeque;
 use core::hash::{Hash, Hasher};
 
 /// What one step did.
@@ -279,7 +278,7 @@ pub struct TraceEntry {
 /// The last `capacity` events, plus a running hash of every event ever recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trace {
-    entries: VecDeque<TraceEntry>,
+    entries: crate::shared_ring::SharedRing<TraceEntry>,
     capacity: usize,
     hash: u64,
 }
@@ -287,7 +286,7 @@ pub struct Trace {
 impl Trace {
     pub fn new(capacity: usize) -> Trace {
         Trace {
-            entries: VecDeque::with_capacity(capacity.min(4096)),
+            entries: crate::shared_ring::SharedRing::new(capacity),
             capacity: capacity.max(1),
             hash: FNV_OFFSET,
         }
@@ -297,10 +296,7 @@ impl Trace {
         let mut h = Fnv64(self.hash);
         e.hash(&mut h);
         self.hash = h.0;
-        if self.entries.len() == self.capacity {
-            self.entries.pop_front();
-        }
-        self.entries.push_back(e);
+        self.entries.push(e);
     }
 
     pub fn entries(&self) -> impl DoubleEndedIterator<Item = &TraceEntry> + ExactSizeIterator {
@@ -308,13 +304,18 @@ impl Trace {
     }
 
     pub fn last(&self) -> Option<&TraceEntry> {
-        self.entries.back()
+        self.entries.last()
     }
 
     /// Heap bytes the ring's entries take (by length, so that a clone counts the same;
     /// events are fixed-size values).
     pub fn heap_bytes(&self) -> usize {
-        self.entries.len() * core::mem::size_of::<TraceEntry>()
+        self.entries.heap_bytes()
+    }
+
+    /// The ring's own heap bytes and its shared chunks (see `SharedRing::shared_bytes`).
+    pub fn shared_bytes(&self, chunk: impl FnMut(usize, usize)) -> usize {
+        self.entries.shared_bytes(chunk)
     }
 
     /// Hash of every event recorded so far (not only those still in the ring); the same on

@@ -9,7 +9,6 @@ use crate::murmur2::murmur2;
 use crate::producer::accumulator::RecordMeta;
 use crate::producer::partitioner::PartitionReason;
 use crate::producer::record::{key_bytes, key_text, Serializer};
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -66,27 +65,41 @@ pub struct JournalEntry {
 }
 
 /// The bounded journal of recent records.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordJournal {
-    entries: VecDeque<JournalEntry>,
+    entries: crate::shared_ring::SharedRing<JournalEntry>,
+}
+
+impl Default for RecordJournal {
+    fn default() -> RecordJournal {
+        RecordJournal {
+            entries: crate::shared_ring::SharedRing::new(RECENT_RECORDS),
+        }
+    }
 }
 
 impl RecordJournal {
     /// Heap bytes the journal's entries take (at most `RECENT_RECORDS` of them).
     pub fn heap_bytes(&self) -> usize {
-        self.entries.len() * core::mem::size_of::<JournalEntry>()
+        self.entries.heap_bytes()
+    }
+
+    /// The journal's own heap bytes and its shared chunks (see `SharedRing::shared_bytes`).
+    pub fn shared_bytes(&self, chunk: impl FnMut(usize, usize)) -> usize {
+        self.entries.shared_bytes(chunk)
     }
 
     pub fn push(&mut self, e: JournalEntry) {
-        if self.entries.len() == RECENT_RECORDS {
-            self.entries.pop_front();
-        }
-        self.entries.push_back(e);
+        self.entries.push(e);
     }
 
     /// Records how `record_id`'s send ended, if it is still in the journal.
     pub fn set_outcome(&mut self, record_id: u64, outcome: RecordOutcome) {
-        if let Ok(i) = self.entries.binary_search_by_key(&record_id, |e| e.rec.id) {
+        let Some(i) = self.entries.binary_search_by_key(&record_id, |e| e.rec.id) else {
+            return;
+        };
+        // Only a real change writes (a write into a shared chunk copies it).
+        if self.entries.get(i).is_some_and(|e| e.outcome != outcome) {
             if let Some(e) = self.entries.get_mut(i) {
                 e.outcome = outcome;
             }
@@ -97,8 +110,7 @@ impl RecordJournal {
     pub fn get(&self, record_id: u64) -> Option<&JournalEntry> {
         let i = self
             .entries
-            .binary_search_by_key(&record_id, |e| e.rec.id)
-            .ok()?;
+            .binary_search_by_key(&record_id, |e| e.rec.id)?;
         self.entries.get(i)
     }
 }

@@ -29,6 +29,7 @@ pub mod murmur2;
 pub mod net;
 pub mod record;
 pub mod rng;
+pub mod shared_ring;
 pub mod sim;
 pub mod time;
 

@@ -155,7 +155,9 @@ pub struct Chunk {
 
 impl core::fmt::Debug for Chunk {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Chunk({} entries)", self.len())
+        // Not its length: entries past a view's end belong to other holders (a clone of the
+        // world, a checkpoint), and a world's Debug text is its state.
+        f.write_str("Chunk")
     }
 }
 
@@ -227,7 +229,7 @@ impl View {
 
 /// A replica's entries, offsets `start..end`, as views on shared chunks (contiguous, none
 /// empty, the first starting at `start`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Entries {
     views: VecDeque<View>,
     start: u64,
@@ -366,6 +368,30 @@ impl Entries {
             );
         }
         self.views.len() * core::mem::size_of::<View>()
+    }
+}
+
+/// The entries themselves, not the views: how they are split into chunks depends on which
+/// other worlds (clones, checkpoints) shared the chunks, not on the log.
+impl core::fmt::Debug for Entries {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Entries")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .field(
+                "entries",
+                &DebugList(|| self.iter(self.start, self.end).map(|(_, e)| e)),
+            )
+            .finish()
+    }
+}
+
+/// Formats what an iterator yields as a list.
+struct DebugList<F>(F);
+
+impl<I: Iterator<Item = LogEntry>, F: Fn() -> I> core::fmt::Debug for DebugList<F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries((self.0)()).finish()
     }
 }
 

@@ -68,4 +68,27 @@ impl Sim {
             + self.producers.len() * size_of::<crate::producer::Producer>()
             + self.consumers.len() * size_of::<crate::consumer::Consumer>()
     }
+
+    /// [`Sim::memory_bytes`] with the shared parts apart: returns the world's own bytes and
+    /// tells `chunks` each shared chunk it holds (the logs', the trace ring's and the journal's
+    /// full chunks) by address with its bytes, so that several worlds sharing them (a history's
+    /// checkpoints) are counted once.
+    pub fn memory_bytes_shared(&self, chunks: &mut BTreeMap<usize, usize>) -> usize {
+        let mut note = |id: usize, bytes: usize| {
+            let b = chunks.entry(id).or_insert(0);
+            *b = bytes.max(*b);
+        };
+        let logs: usize = self
+            .topics
+            .iter()
+            .flat_map(|t| &t.partitions)
+            .flat_map(|p| &p.replicas)
+            .map(|r| r.log.heap_bytes_shared(&mut note))
+            .sum();
+        let trace = self.trace.shared_bytes(&mut note);
+        let journal = self.journal.shared_bytes(&mut note);
+        let whole = self.memory_bytes();
+        let shared_whole = self.log_bytes() + self.trace.heap_bytes() + self.journal.heap_bytes();
+        whole.saturating_sub(shared_whole) + logs + trace + journal
+    }
 }
