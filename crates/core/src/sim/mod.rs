@@ -20,6 +20,7 @@ mod apply;
 pub mod change;
 mod delivery;
 mod dispatch;
+pub mod history;
 pub mod input;
 mod lag;
 pub mod links;
