@@ -264,15 +264,25 @@ impl RunLink {
     /// The world of the link: its run replayed to its moment. An input or moment that does
     /// not fit the run is an error naming it (`in[i]`, `at`).
     pub fn world(&self) -> Result<Sim, LinkError> {
+        self.world_observed(|_| {})
+    }
+
+    /// [`RunLink::world`], calling `observe` after every event (the trace's last entry and
+    /// hash), as `Sim::replay_observed` does.
+    pub fn world_observed(&self, observe: impl FnMut(&Sim)) -> Result<Sim, LinkError> {
         let config = self.config()?;
-        Sim::replay_to(config, self.seed, &self.inputs, self.moment_or_end()).map_err(|e| {
+        let field = |e: crate::config::ConfigError| {
             let part = match e.field.strip_prefix("inputs") {
                 Some(index) => format!("in{index}"),
                 None if e.field == "moment" => String::from("at"),
                 None => format!("set ({})", e.field),
             };
             LinkError::new(part, e.message)
-        })
+        };
+        let mut sim = Sim::new(config, self.seed).map_err(field)?;
+        sim.advance_with(&self.inputs, self.moment_or_end(), observe)
+            .map_err(field)?;
+        Ok(sim)
     }
 
     /// Every input at or before the moment, and both within [`MAX_POP`].

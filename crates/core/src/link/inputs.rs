@@ -212,7 +212,7 @@ impl<'a> Fields<'a> {
     }
 
     fn id(&mut self, what: &str) -> Result<u32, String> {
-        number(&self.next(what)?, what)
+        number(&self.next(what)?, "a number").map_err(|why| format!("{what}: {why}"))
     }
 
     fn on(&mut self) -> Result<bool, String> {
@@ -265,7 +265,7 @@ fn read_input(tag: &str, f: &mut Fields, at_time: SimTime) -> Result<Input, Stri
         },
         "cslow" => Change::SlowConsumer {
             consumer: f.id("the consumer")?,
-            per_record_us: number(&f.next("the time per record")?, "microseconds")?,
+            per_record_us: number(&f.next("the time per record")?, "a number of microseconds")?,
         },
         "gadd" => add_group(f)?,
         "xrestart" => Change::RestartProcessor {
