@@ -3,6 +3,7 @@
 
 mod assign;
 mod campaign;
+mod link;
 mod partition;
 mod run;
 

@@ -12,12 +12,12 @@ use streamscope_core::{Config, Sim, SimTime};
 #[derive(clap::Args)]
 #[command(after_long_help = settings_help())]
 pub struct Args {
-    /// Seed of the run: the same seed and settings give the same run everywhere.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Simulated time to run (an integer with a unit: us, ms, s, m).
-    #[arg(long, default_value = "10s")]
-    until: String,
+    /// Seed of the run (default 1): the same seed and settings give the same run everywhere.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Simulated time to run (an integer with a unit: us, ms, s, m; default 10s).
+    #[arg(long)]
+    until: Option<String>,
     /// A setting under Kafka's name (repeatable): `--set acks=1 --set linger.ms=20`.
     /// A bare name applies to everything that has it; `producer.`, `consumer.`, `topic.`,
     /// `broker.` narrow it. `streamscope run --help` lists them all.
@@ -68,6 +68,27 @@ pub struct Args {
     /// --fault / --faults, then run on to --until and drain as usual: the same run.
     #[arg(long, value_name = "FILE")]
     inputs: Option<std::path::PathBuf>,
+    /// Run a run's link (the page's address, or the part after '#') exactly to its moment:
+    /// no end of faults, no drain; the same trace hash as the page. The link holds the seed,
+    /// the settings and the inputs: give it without --seed, --set, --fault, --faults,
+    /// --inputs, --pipeline and --until (with --trace, --json, --save-inputs).
+    #[arg(long = "from-url", value_name = "URL")]
+    from_url: Option<String>,
+}
+
+/// The first flag given that a link holds (refused beside `--from-url`).
+fn held_by_the_link(args: &Args) -> Option<&'static str> {
+    [
+        (args.seed.is_some(), "--seed"),
+        (!args.set.is_empty(), "--set"),
+        (!args.fault.is_empty(), "--fault"),
+        (args.faults.is_some(), "--faults"),
+        (args.inputs.is_some(), "--inputs"),
+        (args.pipeline.is_some(), "--pipeline"),
+        (args.until.is_some(), "--until"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
 }
 
 fn settings_help() -> String {
@@ -165,13 +186,7 @@ pub fn run_plan(plan: RunPlan<'_>) -> Result<streamscope_core::sim::Summary, Cli
     let bar = progress.then(|| progress_bar(until.micros()));
     let mut write = |entry: &streamscope_core::TraceEntry| -> Result<(), CliError> {
         if let Some(w) = trace.as_mut() {
-            let line =
-                serde_json::to_string(entry).map_err(|e| CliError::io(format!("trace: {e}")))?;
-            writeln!(w, "{line}").map_err(|e| {
-                CliError::io(format!(
-                    "cannot write the trace: {e} (check the disk has space)"
-                ))
-            })?;
+            write_trace_line(&mut **w, entry)?;
         }
         if let Some(b) = bar.as_ref() {
             if entry.index.is_multiple_of(4096) {
@@ -249,10 +264,32 @@ fn read_inputs(path: &std::path::Path) -> Result<Vec<LoggedInput>, CliError> {
     })
 }
 
+/// `--from-url`: the link's world, alone (the flags the link holds are refused).
+fn run_link(url: &str, args: &Args) -> Result<(), CliError> {
+    if let Some(flag) = held_by_the_link(args) {
+        return Err(CliError::usage(format!(
+            "--from-url and {flag}: the link holds the seed, the settings, the inputs and the \
+             moment; give --from-url without {flag}"
+        )));
+    }
+    crate::link::main(
+        url,
+        crate::link::Outputs {
+            trace: args.trace.as_deref(),
+            json: args.json,
+            save_inputs: args.save_inputs.as_deref(),
+        },
+    )
+}
+
 pub fn main(args: Args) -> Result<(), CliError> {
-    let until = SimTime(
-        parse_duration_us(&args.until).map_err(|m| CliError::usage(format!("--until: {m}")))?,
-    );
+    if let Some(url) = &args.from_url {
+        return run_link(url, &args);
+    }
+    let until = args.until.as_deref().unwrap_or("10s");
+    let until =
+        SimTime(parse_duration_us(until).map_err(|m| CliError::usage(format!("--until: {m}")))?);
+    let seed = args.seed.unwrap_or(1);
     let mut sets = args.set.clone();
     match args.pipeline.as_deref() {
         None => {}
@@ -273,7 +310,7 @@ pub fn main(args: Args) -> Result<(), CliError> {
             )))
         }
     };
-    let faults = build_faults(&config, args.seed, until, &args.fault, random)?;
+    let faults = build_faults(&config, seed, until, &args.fault, random)?;
     let inputs = match &args.inputs {
         Some(_) if !faults.is_empty() => {
             return Err(CliError::usage(
@@ -284,15 +321,10 @@ pub fn main(args: Args) -> Result<(), CliError> {
         None => Vec::new(),
     };
     let mut logged = Vec::new();
-    let mut trace_file = match &args.trace {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| CliError::io(format!("cannot write the trace to {}: {e} (check the directory exists and is writable)", path.display())))?,
-        )),
-        None => None,
-    };
+    let mut trace_file = open_trace(args.trace.as_deref())?;
     let summary = run_plan(RunPlan {
         config,
-        seed: args.seed,
+        seed,
         until,
         faults,
         drain: !args.no_drain,
@@ -302,27 +334,67 @@ pub fn main(args: Args) -> Result<(), CliError> {
         inputs_out: Some(&mut logged),
     })?;
     if let Some(path) = &args.save_inputs {
-        let json = serde_json::to_string_pretty(&logged)
-            .map_err(|e| CliError::io(format!("--save-inputs: {e}")))?;
-        std::fs::write(path, json + "\n").map_err(|e| {
-            CliError::io(format!(
-                "--save-inputs: cannot write {}: {e} (check the directory exists and is writable)",
-                path.display()
-            ))
-        })?;
+        save_inputs(path, &logged)?;
     }
     if let Some(mut w) = trace_file {
         w.flush()
             .map_err(|e| CliError::io(format!("cannot write the trace: {e}")))?;
     }
+    print_summary(&summary, args.json, "--no-drain")
+}
+
+/// The trace file of `--trace`, if given.
+pub fn open_trace(
+    path: Option<&std::path::Path>,
+) -> Result<Option<std::io::BufWriter<std::fs::File>>, CliError> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let file = std::fs::File::create(path).map_err(|e| {
+        CliError::io(format!(
+            "cannot write the trace to {}: {e} (check the directory exists and is writable)",
+            path.display()
+        ))
+    })?;
+    Ok(Some(std::io::BufWriter::new(file)))
+}
+
+/// One trace entry as a line of JSON (`--trace`).
+pub fn write_trace_line(
+    w: &mut dyn Write,
+    entry: &streamscope_core::TraceEntry,
+) -> Result<(), CliError> {
+    let line = serde_json::to_string(entry).map_err(|e| CliError::io(format!("trace: {e}")))?;
+    writeln!(w, "{line}").map_err(|e| {
+        CliError::io(format!(
+            "cannot write the trace: {e} (check the disk has space)"
+        ))
+    })
+}
+
+/// Writes the run's input log as JSON (`--save-inputs`).
+pub fn save_inputs(path: &std::path::Path, logged: &[LoggedInput]) -> Result<(), CliError> {
+    let json = serde_json::to_string_pretty(logged)
+        .map_err(|e| CliError::io(format!("--save-inputs: {e}")))?;
+    std::fs::write(path, json + "\n").map_err(|e| {
+        CliError::io(format!(
+            "--save-inputs: cannot write {}: {e} (check the directory exists and is writable)",
+            path.display()
+        ))
+    })
+}
+
+/// The summary on standard output, as text or (`json`) one JSON object; `undrained` says
+/// why a run that did not drain did not.
+pub fn print_summary(summary: &Summary, json: bool, undrained: &str) -> Result<(), CliError> {
     let out = std::io::stdout();
     let mut out = out.lock();
-    let res = if args.json {
-        serde_json::to_writer(&mut out, &summary)
+    let res = if json {
+        serde_json::to_writer(&mut out, summary)
             .map_err(std::io::Error::other)
             .and_then(|_| writeln!(out))
     } else {
-        print_text(&mut out, &summary)
+        print_text(&mut out, summary, undrained)
     };
     match res {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -345,7 +417,7 @@ pub fn progress_bar(length: u64) -> indicatif::ProgressBar {
     bar
 }
 
-fn print_text(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
+fn print_text(out: &mut impl Write, s: &Summary, undrained: &str) -> std::io::Result<()> {
     writeln!(
         out,
         "seed {}: simulated {} in {} events",
@@ -362,7 +434,7 @@ fn print_text(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
     print_partitions(out, s)?;
     print_consumers(out, s)?;
     print_monitor(out, s)?;
-    print_ending(out, s)
+    print_ending(out, s, undrained)
 }
 
 /// One line per producer: its settings, compression ratio, records and batches.
@@ -470,14 +542,14 @@ fn print_monitor(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
 }
 
 /// How the run ended (settled, not drained, or stuck and why), then the trace hash.
-fn print_ending(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
+fn print_ending(out: &mut impl Write, s: &Summary, undrained: &str) -> std::io::Result<()> {
     if s.settled {
         match &s.waited_for {
             Some(w) => writeln!(out, "settled at {} (it waited for {w})", SimTime(s.time_us))?,
             None => writeln!(out, "settled at {}", SimTime(s.time_us))?,
         }
     } else if s.stuck.is_empty() {
-        writeln!(out, "not settled (not drained: --no-drain)")?;
+        writeln!(out, "not settled (not drained: {undrained})")?;
     } else {
         writeln!(
             out,

@@ -405,3 +405,106 @@ fn a_saved_input_log_replays_the_same_run() {
     assert!(err.contains("without --fault"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A run with inputs (a broker lost, a fault from then on, a member added), its link made by
+/// the core, and where the world is when the link is made.
+fn a_run_and_its_link() -> (String, String, u64, u64) {
+    use streamscope_core::config::settings::producer;
+    use streamscope_core::link::RunLink;
+    use streamscope_core::sim::schedule::parse_fault_at;
+    use streamscope_core::{Change, Config, Sim, SimTime};
+    let mut config = Config::preset();
+    config.set(producer::ACKS.name, "1").expect("acks=1");
+    let mut sim = Sim::new(config, 42).expect("a valid world");
+    sim.run_until(SimTime(1_000_000));
+    sim.apply(Change::CrashBroker { broker: 1 })
+        .expect("broker 1 exists");
+    let fault = parse_fault_at("drop-responses:broker=2@+200ms..+500ms", sim.now());
+    sim.schedule_fault(fault.expect("a valid fault"))
+        .expect("broker 2 exists");
+    sim.run_until(SimTime(2_000_000));
+    sim.apply(Change::AddConsumer {
+        group: 0,
+        strategy: None,
+    })
+    .expect("a new member");
+    for _ in 0..300 {
+        sim.step();
+    }
+    let link = RunLink::of(&sim, sim.moment(), Some("en")).expect("the run has a link");
+    let url = format!("http://localhost:8080/streamscope/#{}", link.encode());
+    let hash = format!("{:016x}", sim.trace().hash());
+    (url, hash, sim.events_processed(), sim.now().micros())
+}
+
+/// `--from-url` runs a link the core made to exactly its moment: the core's trace hash, event
+/// count and time, in the text summary and in `--json`; `--trace` writes every event of it.
+#[test]
+fn a_link_runs_to_its_moment_with_the_cores_trace_hash() {
+    let (url, hash, events, time_us) = a_run_and_its_link();
+    let dir = std::env::temp_dir().join(format!("streamscope-link-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let trace = dir.join("trace.jsonl");
+    let trace_arg = trace.to_str().expect("a UTF-8 temporary path");
+    let v = json(&["run", "--from-url", &url, "--json", "--trace", trace_arg]);
+    assert_eq!(v["trace_hash"], hash.as_str(), "{url}");
+    assert_eq!(v["events"].as_u64(), Some(events));
+    assert_eq!(v["time_us"].as_u64(), Some(time_us));
+    assert_eq!(v["settled"], false, "not drained");
+    let lines = std::fs::read_to_string(&trace).expect("--trace wrote the events");
+    assert_eq!(lines.lines().count() as u64, events);
+    let o = streamscope(&["run", "--from-url", &url]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(&format!("trace hash {hash}")), "{text}");
+    assert!(text.contains(&format!(" in {events} events")), "{text}");
+    assert!(text.contains("not drained: the link's moment"), "{text}");
+    // The fragment alone, with or without '#', is the same link.
+    let fragment = url.split_once('#').map(|(_, f)| f).expect("a fragment");
+    for link in [fragment.to_string(), format!("#{fragment}")] {
+        let again = json(&["run", "--from-url", &link, "--json"]);
+        assert_eq!(again["trace_hash"], hash.as_str());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A garbled link, or one that is not its run's, exits 2 naming `--from-url` and the part; the
+/// flags a link holds are refused beside it, naming both.
+#[test]
+fn a_bad_link_or_a_flag_the_link_holds_is_refused() {
+    for (link, part) in [
+        (
+            "v=1&seed=4&in=0.0.bcrash:x",
+            "--from-url: in[0]: bcrash: the broker",
+        ),
+        ("v=1&seed=x", "--from-url: seed: "),
+        (
+            "v=1&seed=1&set=no.such.setting:1",
+            "--from-url: set[0] (no.such.setting): ",
+        ),
+        ("v=1&seed=1&at=3", "--from-url: at: "),
+        ("http://localhost:8080/", "--from-url: link: "),
+        ("v=1&seed=1&in=50.1.drain", "--from-url: in[0]: "),
+    ] {
+        let err = refused(&["run", "--from-url", link]);
+        assert!(err.contains(part), "{link}: {err}");
+    }
+    let link = "v=1&seed=1";
+    for extra in [
+        &["--seed", "3"][..],
+        &["--set", "acks=1"],
+        &["--fault", "crash:broker=1@1s"],
+        &["--faults", "random"],
+        &["--inputs", "run.json"],
+        &["--until", "3s"],
+        &["--pipeline", "ctp"],
+    ] {
+        let mut args = vec!["run", "--from-url", link];
+        args.extend_from_slice(extra);
+        let err = refused(&args);
+        assert!(
+            err.contains(&format!("--from-url and {}", extra[0])),
+            "{err}"
+        );
+    }
+}

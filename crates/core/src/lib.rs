@@ -23,6 +23,7 @@ pub mod coordinator;
 pub mod event;
 pub mod inspect;
 pub mod librdkafka;
+pub mod link;
 pub mod log;
 pub mod monitor;
 pub mod murmur2;
