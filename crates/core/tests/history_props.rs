@@ -343,7 +343,7 @@ fn a_pipeline_run_comes_back_exactly() {
                     .expect("processor 0 crashed");
             }
             history.step(&mut sim).expect("the pipeline keeps moving");
-            if sim.events_processed() % 499 == 0 {
+            if sim.events_processed().is_multiple_of(499) {
                 samples.insert(sim.events_processed(), print(&sim));
             }
         }
