@@ -188,7 +188,8 @@ impl Sim {
     /// application closes it (its batches complete first) and creates a new one.
     pub(crate) fn restart_producer(&mut self, app: u32) {
         let old = self.app_producer[app as usize];
-        let was_waiting = self.with_producer(old, |p, _| p.close()) == Some(true);
+        let now = self.now;
+        let was_waiting = self.with_producer(old, |p, _| p.close(now)) == Some(true);
         if was_waiting {
             // The application's blocked send().get() is abandoned with the old instance;
             // it carries on with the new one.

@@ -11,6 +11,7 @@
 pub mod accumulator;
 pub mod context;
 pub mod host;
+pub mod metrics;
 pub mod partitioner;
 pub mod record;
 pub mod responses;
@@ -134,6 +135,8 @@ pub struct Producer {
     /// The application called `flush()`, which has not returned yet.
     pub flush_requested: bool,
     pub stats: ProducerStats,
+    /// Its metrics under Kafka's names (`metrics`).
+    pub metrics: metrics::ProducerMetrics,
     /// `transactional.id` set: the transaction manager.
     pub txn: Option<transaction::TransactionManager>,
     /// The process died (a crashed pipeline processor): messages to it are lost.

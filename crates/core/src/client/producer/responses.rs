@@ -73,6 +73,7 @@ impl Producer {
         if let Some(r) = self.in_flight.get(&request_id) {
             let b = r.broker as usize;
             self.in_flight_per_broker[b] = self.in_flight_per_broker[b].saturating_sub(1);
+            self.metrics.on_response(r.sent_at, ctx.now);
         }
         let (records, error) = self.complete_request(ctx, request_id, results);
         let fencing = results
@@ -143,6 +144,7 @@ impl Producer {
             if can_retry {
                 b.retry_at = Some(now.plus(retry_backoff_us(self, b.attempts)));
                 self.stats.batches_retried += 1;
+                self.metrics.on_retry(count, now);
                 self.accumulator.reenqueue(b);
                 self.schedule_sender_wake(ctx);
                 return 0;
@@ -159,6 +161,7 @@ impl Producer {
     /// can only be aborted (`TransactionManager.transitionToAbortableError`).
     fn fail_batch(&mut self, ctx: &mut ProducerCtx, b: &ProducerBatch, e: KafkaError) {
         self.stats.records_failed += b.records.len() as u64;
+        self.metrics.on_error(b.records.len() as u64, ctx.now);
         if let Some(t) = self.txn.as_mut() {
             if e != KafkaError::TransactionAborted {
                 t.abortable_error = true;

@@ -78,6 +78,7 @@ impl Sim {
             blocked: None,
             flush_requested: false,
             stats: ProducerStats::default(),
+            metrics: Default::default(),
             txn,
             crashed: false,
         };
@@ -134,11 +135,12 @@ impl Producer {
     /// engine runs the sender next). A `send().get()` waiting is abandoned, and a `send()`
     /// blocked on buffer memory fails as Kafka's does ("Producer closed while allocating
     /// memory"). Returns whether the application was waiting in one of them.
-    pub(crate) fn close(&mut self) -> bool {
+    pub(crate) fn close(&mut self, now: SimTime) -> bool {
         self.state = ProducerState::Closing;
         let mut was_waiting = self.awaiting_ack.take().is_some();
         if self.blocked.take().is_some() {
             self.stats.records_failed += 1;
+            self.metrics.on_error(1, now);
             was_waiting = true;
         }
         was_waiting
@@ -199,6 +201,7 @@ impl Producer {
             return self.send_record(ctx, rec);
         }
         self.stats.records_failed += 1;
+        self.metrics.on_error(1, ctx.now);
         let producer = self.index;
         ctx.journal.push(crate::inspect::JournalEntry {
             rec,
@@ -308,6 +311,7 @@ impl Producer {
         }
         self.blocked = None;
         self.stats.records_failed += 1;
+        self.metrics.on_error(1, ctx.now);
         let producer = self.index;
         ctx.journal.push(crate::inspect::JournalEntry {
             rec: blocked.record,

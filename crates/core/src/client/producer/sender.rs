@@ -102,6 +102,7 @@ impl Producer {
         *ctx.next_request_id += 1;
         let acks = self.config.acks.value;
         self.stats.requests_sent += 1;
+        self.metrics.on_request(&batches, now);
         let body = self.produce_request(request_id, &batches);
         // acks=0: no response will come, so the batches complete as soon as they are
         // sent, with offset -1, and take no in-flight slot.
