@@ -72,9 +72,9 @@ test('step runs exactly one event; keyboard space and arrow work', async ({ page
   const problems = collectProblems(page);
   await open(page);
   const e0 = (await snapshot(page)).events;
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   expect((await snapshot(page)).events).toBe(e0 + 1);
-  await page.locator('canvas').click();
+  await page.locator('#canvas').click();
   await page.keyboard.press('ArrowRight');
   expect((await snapshot(page)).events).toBe(e0 + 2);
   await page.keyboard.press('Space');
@@ -87,7 +87,7 @@ test('step runs exactly one event; keyboard space and arrow work', async ({ page
 test('out-of-range settings are refused with the field and range, the simulation untouched', async ({ page }) => {
   const problems = collectProblems(page);
   await open(page);
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   const before = await snapshot(page);
   const message = page.getByRole('status');
 
