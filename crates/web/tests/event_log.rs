@@ -164,3 +164,61 @@ fn select_values_read_back() {
     }
     assert_eq!(parse_kind("api:Nope"), KindFilter::All);
 }
+
+/// Every kind of input reads as the page's words in both languages (no Rust text).
+#[test]
+fn every_input_reads_in_both_languages() {
+    use streamscope_core::sim::input::{Input, LoggedInput};
+    use streamscope_core::sim::links::{Endpoint, LinkFault};
+    let changes = [
+        Change::Set {
+            name: "linger.ms".into(),
+            value: "20".into(),
+        },
+        Change::CrashBroker { broker: 1 },
+        Change::KillBroker { broker: 1 },
+        Change::RestartBroker { broker: 1 },
+        Change::DropResponses {
+            broker: 0,
+            on: true,
+        },
+        Change::Link {
+            a: Endpoint::Broker(0),
+            b: Endpoint::Producer(None),
+            fault: LinkFault::Delay { extra_us: 50_000 },
+            on: true,
+        },
+        Change::AddConsumer {
+            group: 0,
+            strategy: None,
+        },
+        Change::RemoveConsumer { consumer: 1 },
+        Change::SlowConsumer {
+            consumer: 0,
+            per_record_us: 5_000,
+        },
+        Change::BeginTransaction { producer: 0 },
+        Change::StartZombie { producer: 0 },
+        Change::RestartProcessor {
+            processor: 0,
+            new_transactional_id: true,
+        },
+    ];
+    let mut inputs: Vec<Input> = changes
+        .into_iter()
+        .map(|change| Input::Change { change })
+        .collect();
+    inputs.extend([Input::EndFaults, Input::Drain]);
+    for (i, input) in inputs.into_iter().enumerate() {
+        let l = LoggedInput {
+            at_event: 10,
+            at_pop: 12,
+            at_time: SimTime(1_000),
+            input,
+        };
+        for lang in [Lang::En, Lang::Ko] {
+            let text = input_line(i, &l, lang);
+            assert!(!text.contains('{') && !text.contains("Some("), "{text}");
+        }
+    }
+}

@@ -11,6 +11,7 @@ use streamscope_core::event::{Delivery, RebalanceReason};
 use streamscope_core::net::Node;
 use streamscope_core::producer::partitioner::PartitionReason;
 use streamscope_core::sim::input::{Input, LoggedInput};
+use streamscope_core::sim::links::LinkFault;
 use streamscope_core::sim::view::event_words::{api_key, is_replica_fetch, is_response};
 use streamscope_core::{Event, Sim, TraceEntry};
 
@@ -49,22 +50,74 @@ pub fn input_line(i: usize, l: &LoggedInput, lang: Lang) -> String {
     )
 }
 
-/// A change as the page's messages say it (a setting as name=value; the rest by its fields).
+/// A change as the page's messages say it (a setting as name=value).
 fn change_text(change: &streamscope_core::Change, lang: Lang) -> String {
     use streamscope_core::Change as C;
     let n = |v: &u32| v.to_string();
+    let p = |v: &u32| node_name(Node::Producer(*v), lang);
+    let call = |v: &u32, call: &str| tf(lang, "e_txn_call", &[("p", &p(v)), ("call", call)]);
     match change {
         C::Set { name, value } => tf(lang, "i_set", &[("name", name), ("value", value)]),
         C::CrashBroker { broker } => tf(lang, "crash_broker_label", &[("b", &n(broker))]),
         C::KillBroker { broker } => tf(lang, "kill_broker_label", &[("b", &n(broker))]),
         C::RestartBroker { broker } => tf(lang, "restart_broker_label", &[("b", &n(broker))]),
+        C::DropResponses { broker, on } => {
+            let key = if *on { "i_drop_on" } else { "i_drop_off" };
+            tf(lang, key, &[("b", &node_name(Node::Broker(*broker), lang))])
+        }
+        C::Link { a, b, fault, on } => link_text((a.text(), b.text()), *fault, *on, lang),
+        C::AddConsumer { group, strategy } => tf(
+            lang,
+            "member_added",
+            &[("g", &n(group)), ("s", strategy.as_deref().unwrap_or("-"))],
+        ),
         C::RemoveConsumer { consumer } => tf(lang, "member_closed", &[("c", &n(consumer))]),
         C::CrashConsumer { consumer } => tf(lang, "member_crashed", &[("c", &n(consumer))]),
         C::RestartConsumer { consumer } => tf(lang, "member_restarted", &[("c", &n(consumer))]),
+        C::SlowConsumer {
+            consumer,
+            per_record_us,
+        } => tf(
+            lang,
+            "member_slowed",
+            &[
+                ("c", &n(consumer)),
+                ("ms", &(per_record_us / 1000).to_string()),
+            ],
+        ),
         C::AddGroup { group_id, .. } => tf(lang, "group_added", &[("g", group_id)]),
+        C::BeginTransaction { producer } => call(producer, "beginTransaction"),
+        C::CommitTransaction { producer } => call(producer, "commitTransaction"),
+        C::AbortTransaction { producer } => call(producer, "abortTransaction"),
+        C::StartZombie { producer } => tf(lang, "i_zombie", &[("p", &p(producer))]),
         C::CrashProcessor { processor } => tf(lang, "pipe_crashed", &[("n", &n(processor))]),
-        other => format!("{other:?}"),
+        C::RestartProcessor {
+            processor,
+            new_transactional_id,
+        } => {
+            let key = if *new_transactional_id {
+                "pipe_restarted_new"
+            } else {
+                "pipe_restarted_same"
+            };
+            tf(lang, key, &[("n", &n(processor))])
+        }
     }
+}
+
+/// A link fault put on (or taken off) between two ends as `--fault` writes them.
+fn link_text((a, b): (String, String), fault: LinkFault, on: bool, lang: Lang) -> String {
+    if !on {
+        return tf(lang, "i_link_off", &[("a", &a), ("b", &b)]);
+    }
+    let what = match fault {
+        LinkFault::Cut => t(lang, "i_cut").to_string(),
+        LinkFault::Delay { extra_us } => {
+            tf(lang, "i_delay", &[("ms", &(extra_us / 1000).to_string())])
+        }
+        LinkFault::Drop { per_mille } => tf(lang, "i_drop", &[("pm", &per_mille.to_string())]),
+    };
+    tf(lang, "i_link_on", &[("a", &a), ("b", &b), ("what", &what)])
 }
 
 /// What an event did, in the page's words around Kafka's names.

@@ -103,4 +103,12 @@ pub const LOG_MESSAGES: &[(&str, &str, &str)] = &[
     ("i_fault", "fault scheduled: {text}", "장애 예약: {text}"),
     ("i_end_faults", "every fault ended", "모든 장애 종료"),
     ("i_drain", "drain: the applications stop sending", "드레인: 애플리케이션 전송 중지"),
+    ("i_drop_on", "{b}: its responses to clients are lost", "{b}: 클라이언트로 가는 응답 유실"),
+    ("i_drop_off", "{b}: its responses get through again", "{b}: 응답 전달 재개"),
+    ("i_link_on", "link {a} ↔ {b}: {what}", "링크 {a} ↔ {b}: {what}"),
+    ("i_link_off", "link {a} ↔ {b} healed", "링크 {a} ↔ {b} 복구"),
+    ("i_cut", "cut", "끊김"),
+    ("i_delay", "{ms} ms more per message", "메시지마다 {ms} ms 지연"),
+    ("i_drop", "{pm}‰ of messages lost", "메시지 {pm}‰ 유실"),
+    ("i_zombie", "{p}: a second instance with the same transactional.id takes over (the running one becomes a zombie)", "{p}: 같은 transactional.id의 두 번째 인스턴스가 이어받음 (실행 중이던 인스턴스는 좀비가 됨)"),
 ];
