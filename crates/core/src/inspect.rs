@@ -93,9 +93,24 @@ impl RecordJournal {
         self.entries.push(e);
     }
 
+    /// Where `record_id` is, if it is still in the journal: ids increase and are usually
+    /// consecutive, so the first guess is its distance from the oldest; else a search.
+    fn position(&self, record_id: u64) -> Option<usize> {
+        let first = self.entries.get(0)?.rec.id;
+        let guess = usize::try_from(record_id.checked_sub(first)?).ok()?;
+        if self
+            .entries
+            .get(guess)
+            .is_some_and(|e| e.rec.id == record_id)
+        {
+            return Some(guess);
+        }
+        self.entries.binary_search_by_key(&record_id, |e| e.rec.id)
+    }
+
     /// Records how `record_id`'s send ended, if it is still in the journal.
     pub fn set_outcome(&mut self, record_id: u64, outcome: RecordOutcome) {
-        let Some(i) = self.entries.binary_search_by_key(&record_id, |e| e.rec.id) else {
+        let Some(i) = self.position(record_id) else {
             return;
         };
         // Only a real change writes (a write into a shared chunk copies it).
@@ -108,9 +123,7 @@ impl RecordJournal {
 
     /// The entry of `record_id` if it is recent enough (ids increase, so this is a search).
     pub fn get(&self, record_id: u64) -> Option<&JournalEntry> {
-        let i = self
-            .entries
-            .binary_search_by_key(&record_id, |e| e.rec.id)?;
+        let i = self.position(record_id)?;
         self.entries.get(i)
     }
 }

@@ -25,6 +25,7 @@ pub mod inspect;
 pub mod librdkafka;
 pub mod link;
 pub mod log;
+pub mod metrics;
 pub mod monitor;
 pub mod murmur2;
 pub mod net;

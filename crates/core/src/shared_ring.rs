@@ -24,6 +24,8 @@ pub struct SharedRing<T> {
     /// The chunk being filled (never shared).
     tail: Vec<T>,
     capacity: usize,
+    /// Values held (`full.len() * RING_CHUNK - skip + tail.len()`).
+    len: usize,
 }
 
 impl<T: Clone> SharedRing<T> {
@@ -34,11 +36,13 @@ impl<T: Clone> SharedRing<T> {
             skip: 0,
             tail: Vec::new(),
             capacity: capacity.max(1),
+            len: 0,
         }
     }
 
+    #[inline]
     pub fn len(&self) -> usize {
-        self.full.len() * RING_CHUNK - self.skip + self.tail.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
@@ -46,16 +50,22 @@ impl<T: Clone> SharedRing<T> {
     }
 
     /// Appends `value`, dropping the oldest when the ring is full.
+    #[inline]
     pub fn push(&mut self, value: T) {
-        if self.len() == self.capacity {
+        if self.len == self.capacity {
             self.drop_oldest();
+        } else {
+            self.len += 1;
         }
         self.tail.push(value);
         if self.tail.len() == RING_CHUNK {
             let chunk = core::mem::replace(&mut self.tail, Vec::with_capacity(RING_CHUNK));
             self.full.push_back(Rc::new(chunk));
         }
-        debug_assert!(self.len() <= self.capacity);
+        debug_assert_eq!(
+            self.len,
+            self.full.len() * RING_CHUNK - self.skip + self.tail.len()
+        );
     }
 
     fn drop_oldest(&mut self) {
@@ -71,7 +81,7 @@ impl<T: Clone> SharedRing<T> {
     }
 
     /// Where the `i`-th value (oldest first) lives: (chunk, index in it), `None` for the tail.
-    #[inline]
+    #[inline(always)]
     fn place(&self, i: usize) -> (Option<usize>, usize) {
         let j = self.skip + i;
         let c = j / RING_CHUNK;
@@ -83,6 +93,7 @@ impl<T: Clone> SharedRing<T> {
     }
 
     /// The `i`-th value, oldest first.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&T> {
         if i >= self.len() {
             return None;
@@ -104,8 +115,12 @@ impl<T: Clone> SharedRing<T> {
         }
     }
 
+    #[inline]
     pub fn last(&self) -> Option<&T> {
-        self.len().checked_sub(1).and_then(|i| self.get(i))
+        match self.tail.last() {
+            Some(v) => Some(v),
+            None => self.full.back().and_then(|c| c.last()),
+        }
     }
 
     /// The values, oldest first.

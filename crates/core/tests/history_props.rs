@@ -298,3 +298,89 @@ fn checkpoints_thin_out_with_age() {
         "the newest is the present"
     );
 }
+
+/// The consume-transform-produce pipeline (its processors' transactions, the verifier, a
+/// processor crashed in a transaction and restarted with another transactional.id, a fault
+/// scheduled on a processor) comes back at every sampled moment, under both guarantees, and a
+/// fork in the middle of a transaction is its log's run.
+#[test]
+fn a_pipeline_run_comes_back_exactly() {
+    use streamscope_core::sim::schedule::parse_fault_at;
+    use streamscope_core::{Change, Config};
+    for guarantee in ["at_least_once", "exactly_once_v2"] {
+        let mut c = Config::preset();
+        for (k, v) in [("sim.pipeline", "ctp"), ("processing.guarantee", guarantee)] {
+            c.set(k, v)
+                .unwrap_or_else(|e| panic!("the pipeline world takes {k}={v}: {e}"));
+        }
+        let mut sim = Sim::new(c.clone(), 11).expect("the pipeline world is valid");
+        let mut history = History::new(&sim);
+        let mut samples = BTreeMap::new();
+        while sim.events_processed() < 12_000 {
+            let e = sim.events_processed();
+            if e == 3_000 {
+                let fault = parse_fault_at("crash:processor=1,in-txn@+0s..+2s", sim.now())
+                    .expect("the fault text is valid");
+                history
+                    .put(&mut sim, |s| s.schedule_fault(fault))
+                    .expect("the pipeline has processor 1");
+            }
+            if e == 6_000 {
+                history
+                    .put(&mut sim, |s| {
+                        s.apply(Change::CrashProcessor { processor: 0 })
+                    })
+                    .expect("processor 0 runs");
+            }
+            if e == 7_500 {
+                history
+                    .put(&mut sim, |s| {
+                        s.apply(Change::RestartProcessor {
+                            processor: 0,
+                            new_transactional_id: true,
+                        })
+                    })
+                    .expect("processor 0 crashed");
+            }
+            history.step(&mut sim).expect("the pipeline keeps moving");
+            if sim.events_processed().is_multiple_of(499) {
+                samples.insert(sim.events_processed(), print(&sim));
+            }
+        }
+        let head = print(&sim);
+        for (&e, &p) in samples.iter().rev() {
+            history.rewind_to_event(&mut sim, e);
+            assert_eq!(
+                print(&sim),
+                p,
+                "{guarantee}: the world after event {} comes back",
+                e - 1
+            );
+        }
+        history.live(&mut sim);
+        assert_eq!(print(&sim), head, "{guarantee}: live is the head");
+        // A fork at event 6,500 (processor 0 down, processor 1 back): restart processor 0
+        // with its own transactional.id instead.
+        history.rewind_to_event(&mut sim, 6_500);
+        let (_, branch) = history
+            .put(&mut sim, |s| {
+                s.apply(Change::RestartProcessor {
+                    processor: 0,
+                    new_transactional_id: false,
+                })
+            })
+            .expect("processor 0 is down at event 6,500");
+        assert_eq!(branch.map(|b| b.event), Some(6_500));
+        for _ in 0..3_000 {
+            history.step(&mut sim).expect("the pipeline keeps moving");
+        }
+        let (fresh_history, fresh) = History::replay(c, 11, sim.inputs(), sim.moment())
+            .expect("the forked run's log replays");
+        assert_eq!(
+            print(&sim),
+            print(&fresh),
+            "{guarantee}: the fork is its log's run"
+        );
+        assert_eq!(history.marks().all(), fresh_history.marks().all());
+    }
+}

@@ -831,9 +831,19 @@ fn run_case(case: &Case, live: &[LiveChange]) -> Result<(), String> {
                 Some(&closing.config) == old.as_ref(),
                 "the replaced instance's config changed"
             );
+            // A new idempotent instance has a new producer id; one that is not idempotent
+            // has none (-1), as in Kafka.
+            let new = &now[instances];
             check!(
-                now[instances].producer_id != closing.producer_id,
-                "{name}={value}: same producer id"
+                if new.idempotent {
+                    new.producer_id >= 0 && new.producer_id != closing.producer_id
+                } else {
+                    new.producer_id == -1
+                },
+                "{name}={value}: producer id {} after {} (idempotent: {})",
+                new.producer_id,
+                closing.producer_id,
+                new.idempotent
             );
         }
     }

@@ -15,6 +15,7 @@
 //! default. The preset's departures go through the registry too ([`PRESET_DEPARTURES`]).
 
 mod assignment;
+pub mod export;
 pub mod settings;
 mod validation;
 mod values;

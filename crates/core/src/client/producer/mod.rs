@@ -3,9 +3,10 @@
 //!
 //! Settings are fixed at construction, as in Kafka: a live change closes this instance
 //! (its queued and in-flight batches complete first) and starts a new one with a new
-//! producer id. Simplified for now: no retries or timeouts (nothing fails without faults),
-//! the producer id of a non-transactional producer is granted without an InitProducerId round
-//! trip (a transactional one asks its coordinator: see [`transaction`]).
+//! producer id. A producer that is neither idempotent nor transactional has none
+//! (NO_PRODUCER_ID, -1). Simplified for now: the producer id of an idempotent,
+//! non-transactional producer is granted without its InitProducerId round trip (a
+//! transactional one asks its coordinator: see [`transaction`]).
 
 pub mod accumulator;
 pub mod context;

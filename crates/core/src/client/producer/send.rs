@@ -34,12 +34,13 @@ impl Sim {
             .get(topic as usize)
             .map_or(0, |t| t.partitions.len() as u32);
         let partitioner = partitioner_for(&config);
-        // A transactional producer gets its producer id from its coordinator (InitProducerId).
+        // A transactional producer gets its producer id from its coordinator (InitProducerId);
+        // one that is not idempotent has none (NO_PRODUCER_ID, -1), as in Kafka.
         let txn = config
             .transactional_id
             .as_deref()
             .map(|tid| self.new_transaction_manager(tid));
-        let producer_id = if txn.is_some() {
+        let producer_id = if txn.is_some() || !config.idempotence_effective() {
             -1
         } else {
             self.next_producer_id += 1;

@@ -38,6 +38,15 @@ pub const CHECKPOINT_EVERY: u64 = 1024;
 /// about `a / CHECKPOINTS_PER_LEVEL` (so a rewind replays at most that many events).
 pub const CHECKPOINTS_PER_LEVEL: u64 = 48;
 
+/// Past this age (events) the checkpoints thin four times as fast (12 per doubling): a rewind
+/// into the last million events stays quick, and a long run's checkpoints take less memory
+/// (each far one holds about 400 KB the live world has let go: its trace ring and the journal's
+/// records of its time, besides its own small state).
+pub const DENSE_AGE: u64 = 1 << 20;
+
+/// Checkpoints per doubling past [`DENSE_AGE`].
+pub const CHECKPOINTS_PER_LEVEL_FAR: u64 = CHECKPOINTS_PER_LEVEL / 4;
+
 /// A clone of the world at a moment of the run.
 #[derive(Clone, Debug)]
 struct Checkpoint {
@@ -317,13 +326,22 @@ impl History {
 
     /// Drops the checkpoints their age no longer needs: one at event `k * CHECKPOINT_EVERY`
     /// stays while `k` is a multiple of 2^level, the level growing by one each time the age
-    /// doubles past `CHECKPOINTS_PER_LEVEL` spacings (the start always stays).
+    /// doubles past `CHECKPOINTS_PER_LEVEL` spacings (past [`DENSE_AGE`], past
+    /// `CHECKPOINTS_PER_LEVEL_FAR` spacings). The level only grows with age, so a checkpoint
+    /// dropped is never wanted again; the start always stays.
     fn thin(&mut self, now: u64) {
+        let level = |age: u64, per_level: u64| {
+            let spans = age / (CHECKPOINT_EVERY * per_level);
+            u64::BITS - spans.leading_zeros()
+        };
         self.checkpoints.retain(|c| {
             let k = c.events / CHECKPOINT_EVERY;
-            let age = (now - c.events) / (CHECKPOINT_EVERY * CHECKPOINTS_PER_LEVEL);
-            let level = u64::BITS - age.leading_zeros();
-            c.events == 0 || k.is_multiple_of(1u64 << level.min(63))
+            let age = now - c.events;
+            let mut l = level(age, CHECKPOINTS_PER_LEVEL);
+            if age >= DENSE_AGE {
+                l = l.max(level(age, CHECKPOINTS_PER_LEVEL_FAR));
+            }
+            c.events == 0 || k.is_multiple_of(1u64 << l.min(63))
         });
     }
 
