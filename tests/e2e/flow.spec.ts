@@ -49,9 +49,12 @@ test('play, consume, switch partitioner and acks live, and show it in the simula
   expect(now.acks).toBe('1');
   // enable.idempotence was never set explicitly: with acks=1 it turns off, as in Kafka.
   expect(now.idempotent).toBe(false);
-  // Kafka cannot change a running producer: each change closed one and created another.
-  expect(now.producer_id).toBeGreaterThan(oldProducer.producer_id);
-  const old = after.producers.find((p: any) => p.producer_id === oldProducer.producer_id);
+  // Kafka cannot change a running producer: each change closed one and created another. The
+  // new one is not idempotent, so it has no producer id (-1, as in Kafka): instances are told
+  // apart by their index.
+  expect(now.index).toBeGreaterThan(oldProducer.index);
+  expect(now.producer_id).toBe(-1);
+  const old = after.producers.find((p: any) => p.index === oldProducer.index);
   expect(['closing', 'closed']).toContain(old.state);
   expect(after.changes.map((c: any) => c.change.Set.name)).toEqual(['partitioner.class', 'acks']);
 
@@ -60,7 +63,7 @@ test('play, consume, switch partitioner and acks live, and show it in the simula
   const sentBefore = now.records_sent;
   await expect.poll(async () => running(await snapshot(page)).records_sent, { timeout: 10_000 }).toBeGreaterThan(sentBefore + 30);
   const later = await snapshot(page);
-  const old2 = later.producers.find((p: any) => p.producer_id === oldProducer.producer_id);
+  const old2 = later.producers.find((p: any) => p.index === oldProducer.index);
   expect(old2.state).toBe('closed');
   expect(old2.records_acknowledged + old2.records_failed).toBe(old2.records_sent);
 
@@ -72,9 +75,9 @@ test('step runs exactly one event; keyboard space and arrow work', async ({ page
   const problems = collectProblems(page);
   await open(page);
   const e0 = (await snapshot(page)).events;
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   expect((await snapshot(page)).events).toBe(e0 + 1);
-  await page.locator('canvas').click();
+  await page.locator('#canvas').click();
   await page.keyboard.press('ArrowRight');
   expect((await snapshot(page)).events).toBe(e0 + 2);
   await page.keyboard.press('Space');
@@ -87,7 +90,7 @@ test('step runs exactly one event; keyboard space and arrow work', async ({ page
 test('out-of-range settings are refused with the field and range, the simulation untouched', async ({ page }) => {
   const problems = collectProblems(page);
   await open(page);
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   const before = await snapshot(page);
   const message = page.getByRole('status');
 

@@ -30,7 +30,7 @@ async function clickTarget(page: Page, hit: HitTarget) {
   const scale = await page.evaluate(
     () => document.querySelector('canvas')!.clientWidth / (window as any).streamscope.canvasWidth,
   );
-  await page.locator('canvas').click({ position: { x: (hit.x + hit.w / 2) * scale, y: (hit.y + hit.h / 2) * scale } });
+  await page.locator('#canvas').click({ position: { x: (hit.x + hit.w / 2) * scale, y: (hit.y + hit.h / 2) * scale } });
 }
 
 /** CRC-32 (IEEE, as zlib and librdkafka compute it) of a string's UTF-8 bytes. */

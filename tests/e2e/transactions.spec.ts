@@ -90,7 +90,7 @@ test('Begin shows Ongoing and the coordinator; Commit writes COMMIT markers', as
   const scale = await page.evaluate(
     () => document.querySelector('canvas')!.clientWidth / (window as any).streamscope.canvasWidth,
   );
-  await page.locator('canvas').click({ position: { x: (hit.x + hit.w / 2) * scale, y: (hit.y + hit.h / 2) * scale } });
+  await page.locator('#canvas').click({ position: { x: (hit.x + hit.w / 2) * scale, y: (hit.y + hit.h / 2) * scale } });
   const insp = page.locator('#inspector-record');
   await expect(insp.locator('[data-field="marker"]')).toHaveText('COMMIT marker (a control record)');
   await expect(insp.locator('[data-field="offset"]')).toHaveText(String(hit.offset));

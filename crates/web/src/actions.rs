@@ -4,6 +4,7 @@
 //! refused with a message) where it is applied.
 
 use crate::render::Target;
+use streamscope_core::sim::history::marks::MarkGroup;
 use streamscope_core::Change;
 
 /// What a broker button asks for.
@@ -23,6 +24,8 @@ pub enum Action {
     TogglePlay,
     /// One event (or one drain step).
     Step,
+    /// The test hook's `step(n)`: `n` events, then one drawing.
+    Steps(u64),
     /// Simulated seconds per real second.
     SetSpeed(f64),
     /// Reset with the seed as typed.
@@ -106,5 +109,47 @@ pub enum Action {
     /// The test hook's `runUntilMs(ms)`: run to that simulated time and draw.
     RunUntil {
         ms: f64,
+    },
+    /// `n` events back ("Step back", ←, the test hook's `back(n)`).
+    StepBack(u64),
+    /// Back to the head of the run.
+    Live,
+    /// The world as running to this time left it (the test hook's `seek(time_us)`).
+    Seek {
+        time_us: f64,
+    },
+    /// A pointer on the timeline at (x, y) in its units: pressed (a mark near it, else the
+    /// time), or dragged while pressed (the time).
+    TimelineAt {
+        x: f64,
+        y: f64,
+        drag: bool,
+    },
+    /// The pointer let go of the timeline.
+    TimelineUp,
+    /// A key on the focused timeline: Home, End, PageUp, PageDown.
+    TimelineKey(&'static str),
+    /// The kind previous / next moves by (`None`: any).
+    MarkKind(Option<MarkGroup>),
+    /// The previous (false) or next (true) mark of that kind.
+    JumpKind {
+        forward: bool,
+    },
+    /// "Jump to time" as typed.
+    JumpTime {
+        raw: String,
+    },
+    /// The event log's node or kind select, its value as the page holds it.
+    LogNode(String),
+    LogKind(String),
+    /// A click on the log's line of event `event`: right after it, what it names outlined.
+    LogLine {
+        event: u64,
+    },
+    /// "Copy link".
+    CopyLink,
+    /// The address's fragment changed by hand: open the run it names.
+    OpenLink {
+        fragment: String,
     },
 }

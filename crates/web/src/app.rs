@@ -6,9 +6,12 @@
 //!
 //! The page's modules, bottom up (a module imports only modules below it; the native test
 //! `tests/layering.rs` checks there is no import cycle): `dom`, `i18n`; `monitor`, `rebalance`,
-//! `drain`; `render`; `panels`, `brokers`, `liveness`, `transactions`, `pipeline`, `twin`;
-//! `page` (the state and how it is shown); `world` (changes to the world and its twin);
-//! `actions`; `apply` (the one place actions are applied); `controls`, `hook`; `app`.
+//! `drain`; `render`, `timeline`; `panels`, `brokers`, `liveness`, `transactions`, `pipeline`,
+//! `twin`, `eventlog`; `page` (the state and how it is shown); `world` (changes to the world
+//! and its twin); `travel` (moves in time); `share` (the run's link); `actions`; `apply` (the
+//! one place actions are applied); `controls`, `hook`; `app`.
+//!
+//! An address with a fragment opens the run it names (`crate::share`).
 
 pub use crate::page::{random_seed, MAX_SEED};
 
@@ -36,18 +39,44 @@ pub fn start() -> Result<(), JsValue> {
         .ok_or("no 2d context")?
         .dyn_into()?;
     ctx.scale(ratio, ratio)?;
+    let timeline_ctx = timeline_context(&doc, ratio)?;
     let lang = Lang::from_browser(&window.navigator().language().unwrap_or_default());
-    let app =
-        App::new(Config::preset(), 1, lang, doc.clone(), ctx).map_err(|e| JsValue::from_str(&e))?;
+    let app = App::new(Config::preset(), 1, lang, doc.clone(), (ctx, timeline_ctx))
+        .map_err(|e| JsValue::from_str(&e))?;
     install(app);
     crate::controls::wire(&doc)?;
     with_app(|a| a.apply_language());
     crate::hook::install(&window)?;
+    let fragment = crate::share::current_fragment();
+    if !fragment.is_empty() {
+        with_app(|a| a.open_link(&fragment));
+    }
     start_loop(window)?;
     if let Some(body) = doc.body() {
         body.dataset().set("ready", "true")?;
     }
     Ok(())
+}
+
+/// The timeline's canvas scaled to the device, as the main one (`None` without it).
+fn timeline_context(
+    doc: &web_sys::Document,
+    ratio: f64,
+) -> Result<Option<CanvasRenderingContext2d>, JsValue> {
+    let Some(c) = doc.get_element_by_id("timeline") else {
+        return Ok(None);
+    };
+    let canvas: web_sys::HtmlCanvasElement = c.dyn_into()?;
+    canvas.set_width((crate::timeline::WIDTH * ratio) as u32);
+    canvas.set_height((crate::timeline::HEIGHT * ratio) as u32);
+    let ctx: Option<CanvasRenderingContext2d> = match canvas.get_context("2d")? {
+        Some(c) => Some(c.dyn_into()?),
+        None => None,
+    };
+    if let Some(ctx) = ctx.as_ref() {
+        ctx.scale(ratio, ratio)?;
+    }
+    Ok(ctx)
 }
 
 /// The requestAnimationFrame callback, shared with itself so it can schedule the next frame.
@@ -58,7 +87,10 @@ fn start_loop(window: web_sys::Window) -> Result<(), JsValue> {
     let cb2 = cb.clone();
     let w = window.clone();
     *cb.borrow_mut() = Some(Closure::new(move |ts: f64| {
-        with_app(|a| a.frame(ts));
+        with_app(|a| {
+            a.frame(ts);
+            a.write_link(ts, false);
+        });
         if let Some(c) = cb2.borrow().as_ref() {
             let _ = w.request_animation_frame(c.as_ref().unchecked_ref());
         }

@@ -1,13 +1,20 @@
 //! The one place the page's actions are applied: each [`Action`] a control produced changes
-//! the world and its twin (through `crate::world`), the selection or the playback, then the
-//! page says what happened (the message line) and redraws what the action can have changed.
-//! The messages name the core's answers; refusals are the core's own.
+//! the world and its twin (through `crate::world`), moves in time (`crate::travel`), the
+//! selection, the event log's filters or the playback, then the page says what happened (the
+//! message line), redraws what the action can have changed, and the address's link follows
+//! (`crate::share`). The messages name the core's answers; refusals are the core's own.
 
 use crate::actions::{Action, BrokerAction};
+use crate::dom::set_text;
+use crate::eventlog::{self, NodeFilter};
 use crate::i18n::{t, tf, Lang};
 use crate::page::{random_seed, with_app, App, MAX_SEED};
 use crate::panels;
+use crate::render::Target;
+use crate::timeline::Pointed;
 use crate::transactions::{self, COMPARE_GROUP};
+use streamscope_core::net::TopicPartitionId;
+use streamscope_core::sim::view::event_words::subjects;
 use streamscope_core::{Change, SimTime};
 
 /// Applies `action` to the page's app (nothing before the app exists).
@@ -16,8 +23,14 @@ pub fn dispatch(action: Action) {
 }
 
 /// Applies `action`; returns the refusal for the test hook's [`Action::HookSetting`] (`None`
-/// otherwise, and when it was taken).
+/// otherwise, and when it was taken). The address's link follows at once.
 pub fn apply(a: &mut App, action: Action) -> Option<String> {
+    let refused = apply_action(a, action);
+    a.write_link(a.link_written.1, true);
+    refused
+}
+
+fn apply_action(a: &mut App, action: Action) -> Option<String> {
     match action {
         Action::TogglePlay => {
             a.playing = !a.playing;
@@ -25,6 +38,7 @@ pub fn apply(a: &mut App, action: Action) -> Option<String> {
             a.sync_controls();
         }
         Action::Step => a.step(),
+        Action::Steps(n) => a.steps(n),
         Action::SetSpeed(v) => a.speed = v.clamp(0.0001, 100.0),
         Action::Reset { raw } => reset(a, &raw),
         Action::RandomReset => {
@@ -34,11 +48,7 @@ pub fn apply(a: &mut App, action: Action) -> Option<String> {
                 .map(|_| format!("{} {seed}", t(a.lang, "seed")));
             a.show(r);
         }
-        Action::Click { x, y } => {
-            if let Some(target) = a.view.hits.find(x, y) {
-                select(a, Some(target));
-            }
-        }
+        Action::Click { x, y } => click(a, x, y),
         Action::Select(target) => select(a, target),
         Action::Deselect => {
             if a.view.selected.is_some() {
@@ -165,8 +175,113 @@ fn apply_txn_action(a: &mut App, action: Action) {
             a.show(r);
             a.draw();
         }
+        other => apply_time_action(a, other),
+    }
+}
+
+/// The timeline's, the time controls' and the event log's actions.
+fn apply_time_action(a: &mut App, action: Action) {
+    match action {
+        Action::StepBack(n) => a.step_back(n),
+        Action::Live => {
+            a.go_live();
+            let msg = t(a.lang, "went_live").to_string();
+            a.show(Ok(msg));
+        }
+        Action::Seek { time_us } if time_us.is_finite() && time_us >= 0.0 => {
+            a.seek(SimTime(time_us as u64));
+        }
+        Action::TimelineAt { x, y, drag } => timeline_at(a, x, y, drag),
+        Action::TimelineUp => a.timeline.dragging = false,
+        Action::TimelineKey(key) => match key {
+            "Home" => a.jump_to_event(0),
+            "End" => a.go_live(),
+            _ => {
+                let r = a.jump_by_kind(key == "PageDown");
+                a.show(r);
+            }
+        },
+        Action::MarkKind(group) => a.timeline.group = group,
+        Action::JumpKind { forward } => {
+            let r = a.jump_by_kind(forward);
+            a.show(r);
+        }
+        Action::JumpTime { raw } => jump_time(a, &raw),
+        Action::LogNode(v) => {
+            a.log.node = eventlog::parse_node(&v);
+            a.draw();
+        }
+        Action::LogKind(v) => {
+            a.log.kind = eventlog::parse_kind(&v);
+            a.draw();
+        }
+        Action::LogLine { event } => {
+            a.jump_to_event(event + 1);
+            let last = a.sim.trace().last().filter(|e| e.index == event);
+            a.view.highlight = last.map(|e| subjects(&a.sim, &e.event));
+            a.draw();
+        }
+        Action::CopyLink => a.copy_link(),
+        Action::OpenLink { fragment } if fragment != a.link_written.0 => a.open_link(&fragment),
         _ => {}
     }
+}
+
+/// A click on the canvas: a record, marker or partition is selected (and the log shows its
+/// lines); a broker's, producer's or consumer's box shows its lines.
+fn click(a: &mut App, x: f64, y: f64) {
+    if let Some(target) = a.view.hits.find(x, y) {
+        a.log.node = match target {
+            Target::Record(id) => NodeFilter::Record(id),
+            Target::Partition {
+                topic, partition, ..
+            }
+            | Target::Marker {
+                topic, partition, ..
+            } => NodeFilter::Partition(TopicPartitionId { topic, partition }),
+        };
+        select(a, Some(target));
+    } else if let Some(node) = a.view.node_at(x, y) {
+        a.log.node = NodeFilter::Node(node);
+        a.draw();
+    }
+}
+
+/// The timeline pressed at (x, y): a mark near it, else the time; dragged: the time.
+fn timeline_at(a: &mut App, x: f64, y: f64, drag: bool) {
+    if drag {
+        if a.timeline.dragging {
+            let t = a.timeline.time_at(x);
+            if t != a.sim.now() {
+                a.seek(t);
+            }
+        }
+        return;
+    }
+    match a.timeline.find(&a.history, x, y) {
+        Pointed::Mark(m) => {
+            a.timeline.dragging = false;
+            a.jump_to_mark(&m);
+        }
+        Pointed::Time(t) => {
+            a.timeline.dragging = true;
+            a.seek(t);
+        }
+    }
+}
+
+/// "Jump to time": a refusal is said at the field, in the page's language.
+fn jump_time(a: &mut App, raw: &str) {
+    let r = a.jump_to_typed_time(raw);
+    let error = r.as_ref().err().cloned().unwrap_or_default();
+    set_text(&a.doc, "jump-error", &error);
+    if let Some(i) = crate::dom::input(&a.doc, "jump-time") {
+        let _ = i.set_attribute(
+            "aria-invalid",
+            if error.is_empty() { "false" } else { "true" },
+        );
+    }
+    a.show(r);
 }
 
 fn reset(a: &mut App, raw: &str) {

@@ -3,13 +3,15 @@
 //! `crate::apply::dispatch` applies. No control changes the world itself. By box: the
 //! playback and the canvas (`playback`), the settings and the fault box (`settings`), the
 //! broker buttons over the canvas (`brokers`), the consumer groups (`groups`), the
-//! Transactions box (`transactions`) and its pipeline part (`pipeline`).
+//! Transactions box (`transactions`) and its pipeline part (`pipeline`), the timeline, the
+//! time controls, the event log and the link (`time`).
 
 mod brokers;
 mod groups;
 mod pipeline;
 mod playback;
 mod settings;
+mod time;
 mod transactions;
 
 use wasm_bindgen::JsValue;
@@ -26,5 +28,6 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     pipeline::wire(doc)?;
     settings::wire_group_settings(doc)?;
     settings::wire_faults(doc)?;
+    time::wire(doc)?;
     playback::wire_keys(doc)
 }

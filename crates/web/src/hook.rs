@@ -1,12 +1,13 @@
 //! `window.streamscope`: the page's state for tests and the curious, as plain objects (the
 //! core's snapshot, what the last frame drew, the monitors, the pipeline and its twin, the
-//! message table), and the few things a test may ask the page to do (a setting, the speed, a
-//! run to a time), which go through `crate::apply` like the controls' actions.
+//! run's moment, trace hash, marks and link, the message table), and the few things a test
+//! may ask the page to do (a setting, the speed, a run to a time, a step back, a seek, Live),
+//! which go through `crate::apply` like the controls' actions.
 
 use crate::actions::Action;
 use crate::apply::apply;
 use crate::dom::to_js;
-use crate::i18n::MESSAGES;
+use crate::i18n;
 use crate::page::{with_app, App};
 use crate::{monitor, panels, pipeline, render, transactions};
 use streamscope_core::config::settings;
@@ -38,16 +39,124 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
         let twin = a.twin.as_ref().map(|t| &t.sim);
         to_js(&pipeline::hook_view(&a.sim, twin, &a.phases_seen, a.lang))
     })?;
+    getter(&hook, "traceHash", |a| {
+        JsValue::from_str(&format!("0x{:016x}", a.sim.trace().hash()))
+    })?;
+    getter(&hook, "moment", |a| to_js(&moment_view(a)))?;
+    getter(&hook, "marks", |a| to_js(&a.history.marks().all()))?;
+    getter(&hook, "branches", |a| to_js(&a.history.branches()))?;
+    getter(&hook, "url", |a| {
+        a.link_url()
+            .map_or(JsValue::NULL, |u| JsValue::from_str(&u))
+    })?;
+    getter(&hook, "timeline", |a| to_js(&timeline_view(a)))?;
     install_actions(&hook)?;
+    install_time(&hook)?;
     install_lookups(&hook)?;
     js_sys::Reflect::set(&hook, &"canvasWidth".into(), &render::WIDTH.into())?;
     let messages = js_sys::Array::new();
-    for (k, en, ko) in MESSAGES {
+    for (k, en, ko) in i18n::all() {
         let row = js_sys::Array::of3(&(*k).into(), &(*en).into(), &(*ko).into());
         messages.push(&row);
     }
     js_sys::Reflect::set(&hook, &"messages".into(), &messages)?;
     js_sys::Reflect::set(window, &"streamscope".into(), &hook)?;
+    Ok(())
+}
+
+/// `moment()`: where the world shown is in its run.
+#[derive(serde::Serialize)]
+struct MomentView {
+    pop: u64,
+    time_us: u64,
+    events: u64,
+    live: bool,
+    head_events: u64,
+}
+
+fn moment_view(a: &mut App) -> MomentView {
+    let m = a.sim.moment();
+    MomentView {
+        pop: m.pop,
+        time_us: m.time.micros(),
+        events: a.sim.events_processed(),
+        live: a.history.is_live(),
+        head_events: a.history.head_events(&a.sim),
+    }
+}
+
+/// `timeline()`: the timeline's geometry in its canvas units, so that a test can point at a
+/// time or a lane.
+#[derive(serde::Serialize)]
+struct TimelineView {
+    width: f64,
+    height: f64,
+    left: f64,
+    right: f64,
+    lane_top: f64,
+    lane_h: f64,
+    lanes: Vec<&'static str>,
+    span_us: u64,
+}
+
+fn timeline_view(a: &mut App) -> TimelineView {
+    use crate::timeline::{self as tl, GROUPS};
+    TimelineView {
+        width: tl::WIDTH,
+        height: tl::HEIGHT,
+        left: tl::LEFT,
+        right: tl::RIGHT,
+        lane_top: tl::LANE_TOP,
+        lane_h: tl::LANE_H,
+        lanes: GROUPS.iter().map(|g| tl::group_code(*g).0).collect(),
+        span_us: a.history.head_moment(&a.sim).time.micros().max(1),
+    }
+}
+
+/// `back(n)`, `step(n)`, `seek(time_us)`, `live()`: moves in time, applied by
+/// `crate::apply`; each answers the events processed after it.
+fn install_time(hook: &js_sys::Object) -> Result<(), JsValue> {
+    let events = |a: &mut App| JsValue::from_f64(a.sim.events_processed() as f64);
+    let back = Closure::<dyn Fn(f64) -> JsValue>::new(move |n: f64| {
+        with_app(|a| {
+            if n >= 0.0 && n.fract() == 0.0 {
+                apply(a, Action::StepBack(n as u64));
+            }
+            events(a)
+        })
+        .unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(hook, &"back".into(), back.as_ref())?;
+    back.forget();
+    let step = Closure::<dyn Fn(f64) -> JsValue>::new(move |n: f64| {
+        with_app(|a| {
+            if n >= 0.0 && n.fract() == 0.0 {
+                apply(a, Action::Steps(n as u64));
+            }
+            events(a)
+        })
+        .unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(hook, &"step".into(), step.as_ref())?;
+    step.forget();
+    let seek = Closure::<dyn Fn(f64) -> JsValue>::new(move |time_us: f64| {
+        with_app(|a| {
+            apply(a, Action::Seek { time_us });
+            events(a)
+        })
+        .unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(hook, &"seek".into(), seek.as_ref())?;
+    seek.forget();
+    let live = Closure::<dyn Fn() -> JsValue>::new(move || {
+        with_app(|a| {
+            apply(a, Action::Live);
+            events(a)
+        })
+        .unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(hook, &"live".into(), live.as_ref())?;
+    live.forget();
     Ok(())
 }
 
@@ -137,7 +246,12 @@ fn install_lookups(hook: &js_sys::Object) -> Result<(), JsValue> {
     });
     js_sys::Reflect::set(hook, &"config".into(), config.as_ref())?;
     config.forget();
-    let live = Closure::<dyn Fn(String) -> bool>::new(|name: String| settings::is_live(&name));
+    // isLive(name): whether a setting applies live; isLive(): whether the world shown is
+    // the head of the run.
+    let live = Closure::<dyn Fn(JsValue) -> bool>::new(|name: JsValue| match name.as_string() {
+        Some(name) => settings::is_live(&name),
+        None => with_app(|a| a.history.is_live()).unwrap_or(true),
+    });
     js_sys::Reflect::set(hook, &"isLive".into(), live.as_ref())?;
     live.forget();
     Ok(())

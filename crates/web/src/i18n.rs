@@ -1,5 +1,9 @@
-//! Every text the page shows, in English and Korean, from one table. The page starts in the
-//! browser's language (Korean for `ko`, else English) and the toggle switches at once.
+//! Every text the page shows, in English and Korean, from one table ([`MESSAGES`], with the
+//! timeline's in `time` and the event log's in `log`: [`all`] is the three). The page starts in
+//! the browser's language (Korean for `ko`, else English) and the toggle switches at once.
+
+mod log;
+mod time;
 
 /// A page language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -392,9 +396,17 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("add_partition", "Add partition", "파티션 추가"),
 ];
 
+/// Every message: [`MESSAGES`], then the timeline's and the event log's tables.
+pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    MESSAGES
+        .iter()
+        .chain(time::TIME_MESSAGES)
+        .chain(log::LOG_MESSAGES)
+}
+
 /// The text for `key` in `lang`; the key itself if it is missing (a bug the tests catch).
 pub fn t(lang: Lang, key: &str) -> &'static str {
-    for (k, en, ko) in MESSAGES {
+    for (k, en, ko) in all() {
         if *k == key {
             return match lang {
                 Lang::En => en,
@@ -454,8 +466,8 @@ mod tests {
 
     #[test]
     fn every_message_has_both_languages_and_unique_keys() {
-        let mut keys: Vec<&str> = MESSAGES.iter().map(|m| m.0).collect();
-        for (k, en, ko) in MESSAGES {
+        let mut keys: Vec<&str> = all().map(|m| m.0).collect();
+        for (k, en, ko) in all() {
             assert!(!en.is_empty() && !ko.is_empty(), "{k}");
         }
         let n = keys.len();
@@ -466,7 +478,7 @@ mod tests {
 
     #[test]
     fn both_languages_use_the_same_placeholders() {
-        for (k, en, ko) in MESSAGES {
+        for (k, en, ko) in all() {
             assert_eq!(placeholders(en), placeholders(ko), "{k}");
         }
     }
@@ -496,7 +508,7 @@ mod tests {
             for part in html.split(attr).skip(1) {
                 let key = part.split('"').next().unwrap_or("");
                 assert!(
-                    MESSAGES.iter().any(|m| m.0 == key),
+                    all().any(|m| m.0 == key),
                     "index.html uses unknown key {key}"
                 );
             }

@@ -20,10 +20,13 @@ pub mod rebalance;
 
 pub mod drain;
 
-// The canvas: reads the world, draws it, records what it drew.
+// The canvas: reads the world, draws it, records what it drew; the timeline under it.
 pub mod render;
 
-// The HTML beside the canvas: inspector, calculator, status lines, the pipeline's twin.
+pub mod timeline;
+
+// The HTML beside the canvas: inspector, calculator, status lines, the pipeline's twin, the
+// event log.
 pub mod panels;
 
 pub mod brokers;
@@ -36,10 +39,17 @@ pub mod pipeline;
 
 pub mod twin;
 
-// The page's state and how it is shown; the changes to the world and its twin.
+pub mod eventlog;
+
+// The page's state and how it is shown; the changes to the world and its twin; moves in time;
+// the run's link.
 pub mod page;
 
 pub mod world;
+
+pub mod travel;
+
+pub mod share;
 
 // The controls' actions, the one place they are applied, the controls, the test hook.
 pub mod actions;

@@ -1,19 +1,24 @@
-//! The page's state ([`App`]: the visible world, the config the next Reset builds, the
-//! playback, the renderer's view, the pipeline's twin, the drain) and how it is shown: the
-//! frame drawn on the canvas, the stats and status lines, the inspector, the controls brought
-//! back to the config in force, the message line, every text in the page's language. Nothing
-//! here changes the world: `crate::world` does, for `crate::apply`.
+//! The page's state ([`App`]: the visible world and the run's `History` beside it, the config
+//! the next Reset builds, the playback, the renderer's view, the pipeline's twin, the drain,
+//! the timeline and the event log) and how it is shown: the frame drawn on the canvas, the
+//! timeline under it and the event log, the stats and status lines, the inspector, the
+//! controls brought back to the config in force, the message and fork lines, every text in the
+//! page's language. Nothing here changes the world: `crate::world` and `crate::travel` do, for
+//! `crate::apply`.
 
 use crate::brokers;
 use crate::dom::{input, select, set_text};
 use crate::drain::PageDrain;
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, tf, Lang};
 use crate::monitor;
 use crate::panels;
 use crate::render;
 use crate::twin::Twin;
+use crate::{eventlog, timeline};
 use std::cell::RefCell;
 use streamscope_core::config::settings;
+use streamscope_core::sim::history::{Branch, History};
+use streamscope_core::sim::input::LoggedInput;
 use streamscope_core::{Config, Sim};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Document};
@@ -32,7 +37,13 @@ pub fn random_seed() -> u64 {
 }
 
 pub struct App {
+    /// The world shown: the head of the run, or a past moment of it.
     pub sim: Sim,
+    /// The run kept beside `sim` (checkpoints, the head while in the past, marks, branches):
+    /// every input and every move in time goes through it.
+    pub history: History,
+    /// Where the last input put in at a past moment forked the run (the fork line).
+    pub fork: Option<Branch>,
     /// The config the next Reset builds from (live changes are recorded here too).
     pub pending: Config,
     pub playing: bool,
@@ -44,8 +55,10 @@ pub struct App {
     pub behind: bool,
     /// What the renderer keeps between frames (hit boxes, selection, departures).
     pub view: render::View,
-    /// The last live change of the partition count and the keys it moved.
+    /// The last live change of the partition count and the keys it moved, and the input it
+    /// was (kept while the world shown has that input).
     pub remap: Option<panels::Remap>,
+    pub remap_input: Option<LoggedInput>,
     /// Settings set since the last Reset that apply only on Reset (name, value).
     pub queued: Vec<(String, String)>,
     /// With the pipeline on: the hidden world with the other processing.guarantee
@@ -55,8 +68,16 @@ pub struct App {
     pub phases_seen: Vec<Vec<&'static str>>,
     /// "Drain (stop sending)" pressed since the last Reset: the drain (`crate::drain`).
     pub drain: Option<PageDrain>,
+    /// The timeline under the canvas (what it drew, the kind chosen for previous / next).
+    pub timeline: timeline::Timeline,
+    /// The event log's filters and the lines it shows.
+    pub log: eventlog::EventLog,
+    /// The URL fragment last written to the address bar, and when (page milliseconds).
+    pub link_written: (String, f64),
     pub doc: Document,
     pub ctx: CanvasRenderingContext2d,
+    /// The timeline's canvas.
+    pub timeline_ctx: Option<CanvasRenderingContext2d>,
 }
 
 thread_local! {
@@ -80,10 +101,12 @@ impl App {
         seed: u64,
         lang: Lang,
         doc: Document,
-        ctx: CanvasRenderingContext2d,
+        (ctx, timeline_ctx): (CanvasRenderingContext2d, Option<CanvasRenderingContext2d>),
     ) -> Result<App, String> {
         let sim = Sim::new(pending.clone(), seed).map_err(|e| e.to_string())?;
         Ok(App {
+            history: History::new(&sim),
+            fork: None,
             sim,
             pending,
             playing: false,
@@ -94,12 +117,17 @@ impl App {
             behind: false,
             view: render::View::new(),
             remap: None,
+            remap_input: None,
             queued: Vec::new(),
             twin: None,
             phases_seen: Vec::new(),
             drain: None,
+            timeline: timeline::Timeline::default(),
+            log: eventlog::EventLog::default(),
+            link_written: (String::new(), f64::NEG_INFINITY),
             doc,
             ctx,
+            timeline_ctx,
         })
     }
 
@@ -120,6 +148,32 @@ impl App {
         render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);
         self.write_stats();
         self.write_inspector();
+        self.write_time();
+    }
+
+    /// The timeline, the event log and the time controls (each redrawn only when what it
+    /// shows changed).
+    pub fn write_time(&mut self) {
+        if let Some(ctx) = self.timeline_ctx.as_ref() {
+            timeline::draw(ctx, &mut self.timeline, &self.history, &self.sim, self.lang);
+        }
+        eventlog::write(&self.doc, &mut self.log, &self.sim, self.lang);
+        timeline::write_controls(&self.doc, &self.history, &self.sim, self.lang);
+    }
+
+    /// The fork line: where the last input put in at a past moment forked the run.
+    pub fn write_fork(&self) {
+        let text = self.fork.map_or(String::new(), |b| {
+            tf(
+                self.lang,
+                "forked",
+                &[
+                    ("n", &b.event.to_string()),
+                    ("t", &timeline::time_text(b.time, self.lang)),
+                ],
+            )
+        });
+        set_text(&self.doc, "fork-note", &text);
     }
 
     pub fn write_stats(&self) {
@@ -227,6 +281,10 @@ impl App {
         panels::write_calculator(doc, self.lang);
         brokers::write_pending(doc, &self.queued, self.lang);
         self.write_remap();
+        self.write_fork();
+        eventlog::write_filters(doc, &mut self.log, &self.sim, self.lang);
+        self.timeline.forget();
+        self.log.forget();
         self.sync_controls();
         self.draw();
     }

@@ -9,8 +9,14 @@
 //! least every `TRACE_CAPACITY / 2` events (`App::advance`); a phase that scrolled out unseen
 //! is simply missing from the history, while the live indicator (`render::groups`) reads the
 //! group's state and never depends on it.
+//!
+//! What the observer holds is a fold over the run's events, so it keeps a copy of itself as it
+//! was before every [`MEMO_EVERY`]th event: after a jump in time ([`Observer::recall`]) it is
+//! the copy before the world's moment, with the trace ring's later entries (all of them are in
+//! the ring, since it holds more than `MEMO_EVERY`) read again, exactly what reading the run
+//! up to that moment gives. A fork drops the copies after it ([`Observer::forget_after`]).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use streamscope_core::event::{Delivery, RebalanceReason};
 use streamscope_core::net::{MessageKind, Node};
 use streamscope_core::{Event, Sim, SimTime, TraceEntry};
@@ -79,6 +85,16 @@ impl GroupLog {
     }
 }
 
+/// Events between two copies the observer keeps of itself (less than the trace ring holds).
+pub const MEMO_EVERY: u64 = 2048;
+
+/// What the observer knows before some event: its groups and heartbeats.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Memo {
+    groups: Vec<GroupLog>,
+    heartbeats: Vec<Option<SimTime>>,
+}
+
 /// What the page has read from the trace so far.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Observer {
@@ -87,6 +103,8 @@ pub struct Observer {
     pub groups: Vec<GroupLog>,
     /// Per consumer: when its last Heartbeat reached the coordinator.
     pub heartbeats: Vec<Option<SimTime>>,
+    /// Itself before every `MEMO_EVERY`th event of the run, by event index.
+    memos: BTreeMap<u64, Memo>,
 }
 
 impl Observer {
@@ -108,9 +126,42 @@ impl Observer {
             .count();
         let skip = trace.entries().len() - new;
         for e in trace.entries().skip(skip) {
+            if e.index.is_multiple_of(MEMO_EVERY) && !self.memos.contains_key(&e.index) {
+                let memo = Memo {
+                    groups: self.groups.clone(),
+                    heartbeats: self.heartbeats.clone(),
+                };
+                self.memos.insert(e.index, memo);
+            }
             self.note(sim, e);
         }
         self.next_index = sim.events_processed();
+    }
+
+    /// After a jump in time: what reading the run up to `sim`'s moment gives (the copy
+    /// before it and the trace ring's entries since); only the ring when no copy is near
+    /// enough (a run not read from its start).
+    pub fn recall(&mut self, sim: &Sim) {
+        let events = sim.events_processed();
+        let oldest_in_ring = sim.trace().entries().next().map_or(events, |e| e.index);
+        let memo = self
+            .memos
+            .range(..=events)
+            .next_back()
+            .filter(|(at, _)| **at >= oldest_in_ring || **at == events);
+        let (at, memo) = match memo {
+            Some((at, m)) => (*at, m.clone()),
+            None => (oldest_in_ring, Memo::default()),
+        };
+        self.groups = memo.groups;
+        self.heartbeats = memo.heartbeats;
+        self.next_index = at;
+        self.observe(sim);
+    }
+
+    /// A fork after event `event - 1`: the copies of later moments are of another future.
+    pub fn forget_after(&mut self, event: u64) {
+        self.memos.retain(|at, _| *at <= event);
     }
 
     fn group(&mut self, g: u32) -> &mut GroupLog {
@@ -272,6 +323,46 @@ mod tests {
         // Heartbeats of the members reached the coordinator.
         assert!(obs.last_heartbeat(0).is_some());
         assert!(obs.last_heartbeat(9).is_none());
+    }
+
+    /// After a jump back, the observer is what reading the run up to then gives.
+    #[test]
+    fn a_jump_recalls_what_the_run_had_read_by_then() {
+        let read_to = |events: u64, obs: &mut Observer| {
+            let mut sim = Sim::new(Config::preset(), 1).unwrap();
+            sim.apply(Change::AddConsumer {
+                group: 0,
+                strategy: None,
+            })
+            .unwrap();
+            while sim.events_processed() < events {
+                let n = (events - sim.events_processed()).min(1500);
+                for _ in 0..n {
+                    sim.step();
+                }
+                obs.observe(&sim);
+            }
+            sim
+        };
+        let mut whole = Observer::default();
+        read_to(5 * MEMO_EVERY + 100, &mut whole);
+        for events in [3 * MEMO_EVERY + 7, MEMO_EVERY, 700] {
+            let mut fresh = Observer::default();
+            let sim = read_to(events, &mut fresh);
+            let mut jumped = whole.clone();
+            jumped.recall(&sim);
+            assert_eq!(
+                (&jumped.groups, &jumped.heartbeats),
+                (&fresh.groups, &fresh.heartbeats),
+                "at event {events}"
+            );
+        }
+        assert!(whole.groups[0].steps.len() >= 3, "{:?}", whole.groups);
+        whole.forget_after(MEMO_EVERY);
+        assert_eq!(
+            whole.memos.keys().copied().collect::<Vec<_>>(),
+            [0, MEMO_EVERY]
+        );
     }
 
     #[test]

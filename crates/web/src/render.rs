@@ -10,7 +10,8 @@
 //! things go), `marks` (the flat record of what was drawn, for the test hook), `state` (what is
 //! kept between frames), then the columns and what flies between them (`producers`,
 //! `in_flight`, `accumulator`, `cluster` with its rows in `replica`, `txn`, `groups`,
-//! `group_chart`, `members`, `consumers`, `txn_messages`, `messages`). The parts import each other, never this module.
+//! `group_chart`, `members`, `consumers`, `txn_messages`, `messages`, and `outline`: what the
+//! event log's clicked line names). The parts import each other, never this module.
 
 mod accumulator;
 mod cluster;
@@ -23,6 +24,7 @@ mod layout;
 mod marks;
 mod members;
 mod messages;
+mod outline;
 mod paint;
 mod producers;
 mod replica;
@@ -36,7 +38,7 @@ pub use layout::{Layout, BUTTON_ROOM, HEIGHT, WIDTH};
 pub use marks::{GroupMark, ReplicaMark, TxnMarks};
 pub use paint::{human_bytes, key_colour};
 pub use producers::{compression_text, producer_status};
-pub use state::View;
+pub use state::{NodeBox, View};
 pub use txn_messages::{is_txn_kind, message_label};
 
 use crate::i18n::Lang;
@@ -49,6 +51,7 @@ pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
     let f = sim.frame_with(core::mem::take(&mut view.frame_buffers));
     let l = Layout::new(&f);
     view.hits.clear();
+    view.nodes.clear();
     view.observe(&f, l.partitions);
     view.rebalance.observe(sim);
     let dashes = paint::Dashes::new();
@@ -65,5 +68,7 @@ pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
     consumers::draw_consumers(ctx, &f, &l, lang, view);
     messages::draw_messages(ctx, &f, &l, view, &dashes);
     members::draw_group_messages(ctx, &f, &l);
+    outline::note_nodes(&f, &l, view);
+    outline::draw_highlight(ctx, view);
     view.frame_buffers = f.into_buffers();
 }

@@ -1,8 +1,12 @@
 //! The visible world and its twin, changed together: settings (live, or queued for Reset),
 //! faults, live changes, Reset, and time (a step, a frame's run, a drain's run). Every change
-//! goes through the core's `Config::set` / `Sim::apply`, which validate and explain refusals;
-//! once the visible world took a change, the twin (`crate::twin`) gets the same one at the
-//! same simulated time. Called by `crate::apply` only.
+//! goes through the core's `Config::set` / `Sim::apply`, which validate and explain refusals,
+//! and every input and every move forward through the run's `History` (`App::history`):
+//! `History::put` (at a past moment it forks the run: `App::forked` notes where) and
+//! `History::step` / `run_until_bounded` / `drain_step` (in the past they follow the recorded
+//! future). Once the visible world took a change, the twin (`crate::twin`) gets the same one
+//! at the same simulated time. Jumps in time are `crate::travel`'s. Called by `crate::apply`
+//! only.
 
 use crate::brokers;
 use crate::drain::PageDrain;
@@ -12,7 +16,9 @@ use crate::panels;
 use crate::pipeline::observe_phases;
 use crate::render;
 use crate::twin::Twin;
+use std::convert::Infallible;
 use streamscope_core::config::settings;
+use streamscope_core::sim::history::{Branch, History};
 use streamscope_core::sim::liveness::secs;
 use streamscope_core::sim::schedule::drain_limit;
 use streamscope_core::{Change, Sim, SimTime};
@@ -50,6 +56,7 @@ impl App {
                 msg.push_str(" · ");
                 msg.push_str(&remap.applied_text(self.lang));
                 self.remap = Some(remap);
+                self.remap_input = self.sim.inputs().last().cloned();
                 self.write_remap();
             }
             Ok(msg)
@@ -67,7 +74,11 @@ impl App {
         let spec = streamscope_core::sim::schedule::parse_fault_at(text, self.sim.now())
             .map_err(|e| e.to_string())?;
         let canonical = spec.text.clone();
-        self.sim.schedule_fault(spec).map_err(|e| e.to_string())?;
+        let (_, branch) = self
+            .history
+            .put(&mut self.sim, |s| s.schedule_fault(spec))
+            .map_err(|e| e.to_string())?;
+        self.forked(branch);
         let now = self.sim.now();
         if let Some(twin) = self.twin.as_mut() {
             twin.schedule_fault(now, text);
@@ -78,7 +89,12 @@ impl App {
     /// Applies a live change to the simulation and, once it took it, to the twin at the
     /// same simulated time.
     pub fn apply_change(&mut self, change: Change) -> Result<(), String> {
-        self.sim.apply(change.clone()).map_err(|e| e.to_string())?;
+        let c = change.clone();
+        let (_, branch) = self
+            .history
+            .put(&mut self.sim, |s| s.apply(c))
+            .map_err(|e| e.to_string())?;
+        self.forked(branch);
         let now = self.sim.now();
         if let Some(twin) = self.twin.as_mut() {
             twin.mirror(now, &change);
@@ -88,19 +104,39 @@ impl App {
 
     /// Ends every fault in the simulation and in the twin.
     pub fn end_faults(&mut self) {
-        self.sim.end_faults();
+        let end = |s: &mut Sim| {
+            s.end_faults();
+            Ok::<_, Infallible>(())
+        };
+        let Ok((_, branch)) = self.history.put(&mut self.sim, end);
+        self.forked(branch);
         let now = self.sim.now();
         if let Some(twin) = self.twin.as_mut() {
             twin.end_faults(now);
         }
     }
 
+    /// After an input: when it forked the run (put in at a past moment), the branch is noted
+    /// for the fork line and the timeline, and what the page kept of the old future goes.
+    pub fn forked(&mut self, branch: Option<Branch>) {
+        if let Some(b) = branch {
+            self.fork = Some(b);
+            self.view.rebalance.forget_after(b.event);
+            self.write_fork();
+        }
+    }
+
     pub fn reset(&mut self, seed: u64) -> Result<(), String> {
         let seed = seed & MAX_SEED;
         let sim = Sim::new(self.pending.clone(), seed).map_err(|e| e.to_string())?;
+        self.history = History::new(&sim);
         self.sim = sim;
         self.twin = Twin::new(&self.pending, seed);
         self.drain = None;
+        self.fork = None;
+        self.remap_input = None;
+        self.log.reset();
+        self.write_fork();
         self.phases_seen.clear();
         observe_phases(&self.sim, &mut self.phases_seen);
         self.last_frame_ms = None;
@@ -115,11 +151,22 @@ impl App {
     }
 
     pub fn step(&mut self) {
+        self.steps(1);
+    }
+
+    /// `n` events (or drain steps), each through the history (so `back` returns to each),
+    /// then one drawing.
+    pub fn steps(&mut self, n: u64) {
         self.playing = false;
-        if self.draining() {
-            self.drain_advance(SimTime(u64::MAX), 1);
-        } else {
-            self.sim.step();
+        for _ in 0..n {
+            if self.draining() {
+                self.drain_advance(SimTime(u64::MAX), 1);
+            } else {
+                self.history.step(&mut self.sim);
+            }
+            if n > 1 {
+                self.view.rebalance.observe(&self.sim);
+            }
         }
         self.catch_up_twin(MAX_EVENTS_PER_FRAME);
         self.sync_controls();
@@ -138,7 +185,7 @@ impl App {
         let mut left = max_events;
         while left > 0 {
             let n = left.min(chunk);
-            let done = self.sim.run_until_bounded(target, n);
+            let done = self.history.run_until_bounded(&mut self.sim, target, n);
             self.view.rebalance.observe(&self.sim);
             observe_phases(&self.sim, &mut self.phases_seen);
             if done {
@@ -182,6 +229,7 @@ impl App {
         if now_ms - self.last_stats_ms > 100.0 || !self.playing {
             self.last_stats_ms = now_ms;
             self.write_stats();
+            self.write_time();
             if self.playing {
                 self.write_inspector();
             }
@@ -192,8 +240,9 @@ impl App {
     /// visible simulation and of the twin.
     pub fn start_drain(&mut self) -> String {
         self.end_faults();
-        let d = PageDrain::start(&mut self.sim);
         let limit = secs(drain_limit(self.sim.config(), self.sim.now()));
+        let (d, branch) = PageDrain::start(&mut self.history, &mut self.sim);
+        self.forked(branch);
         self.drain = Some(d);
         self.view.stuck.clear();
         if let Some(twin) = self.twin.as_mut() {
@@ -211,10 +260,17 @@ impl App {
             return true;
         };
         let (view, phases) = (&mut self.view, &mut self.phases_seen);
-        let done = d.advance(&mut self.sim, target, max_events, chunk, &mut |sim| {
-            view.rebalance.observe(sim);
-            observe_phases(sim, phases);
-        });
+        let budget = (max_events, chunk);
+        let done = d.advance(
+            &mut self.history,
+            &mut self.sim,
+            target,
+            budget,
+            &mut |sim| {
+                view.rebalance.observe(sim);
+                observe_phases(sim, phases);
+            },
+        );
         if !d.running() {
             self.view.stuck = d.stuck_keys.clone();
             if self.playing {

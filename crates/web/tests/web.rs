@@ -44,8 +44,8 @@ fn start_without_the_page_does_nothing() {
 
 #[wasm_bindgen_test]
 fn every_text_has_both_languages() {
-    use streamscope_web::i18n::{t, Lang, MESSAGES};
-    for (k, _, _) in MESSAGES {
+    use streamscope_web::i18n::{all, t, Lang};
+    for (k, _, _) in all() {
         assert_ne!(t(Lang::En, k), "?");
         assert_ne!(t(Lang::Ko, k), "?");
     }

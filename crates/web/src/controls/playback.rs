@@ -1,7 +1,7 @@
 //! Playback and the canvas: Play / Pause, Step, the speed, Reset with the typed or a random
 //! seed, a click on the canvas (mapped to canvas units), the inspector's close button, the
-//! calculator's inputs, the language button, and the keyboard (space, →, Escape) outside
-//! form fields.
+//! calculator's inputs, the language button, and the keyboard (space, Escape outside form
+//! fields; → and ← outside text fields).
 
 use crate::actions::Action;
 use crate::apply::dispatch;
@@ -54,35 +54,34 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     on_id(doc, "lang", "click", |_| dispatch(Action::ToggleLanguage))
 }
 
-/// The keyboard outside form fields: space plays / pauses, → steps, Escape closes the
-/// inspector.
+/// The keyboard: outside form fields and buttons, space plays / pauses and Escape closes the
+/// inspector; outside text fields (and selects, whose arrows pick), → steps and ← steps back.
 pub fn wire_keys(doc: &Document) -> Result<(), JsValue> {
     on(doc, "keydown", |e| {
         let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
             return;
         };
-        let in_field = e
+        let tag = e
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|t| {
-                matches!(
-                    t.tag_name().as_str(),
-                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-                )
-            });
-        if in_field {
-            return;
-        }
+            .map(|t| t.tag_name())
+            .unwrap_or_default();
+        let text_field = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
+        let in_field = text_field || tag == "BUTTON";
         match k.key().as_str() {
-            " " => {
+            " " if !in_field => {
                 e.prevent_default();
                 dispatch(Action::TogglePlay);
             }
-            "ArrowRight" => {
+            "ArrowRight" if !text_field => {
                 e.prevent_default();
                 dispatch(Action::Step);
             }
-            "Escape" => dispatch(Action::Deselect),
+            "ArrowLeft" if !text_field => {
+                e.prevent_default();
+                dispatch(Action::StepBack(1));
+            }
+            "Escape" if !in_field => dispatch(Action::Deselect),
             _ => {}
         }
     })

@@ -7,7 +7,7 @@ use super::layout::Layout;
 use super::paint::{
     human_bytes, panel, text, wrapped, BODY, BOLD, DANGER, FONT, INK, MUTED, PANEL, WARN,
 };
-use super::state::View;
+use super::state::{NodeBox, View};
 use super::txn;
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::producer::ProducerState;
@@ -118,6 +118,13 @@ pub fn draw_producers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut V
         } else {
             draw_compact_box(ctx, l, lang, view, p, y);
         }
+        view.nodes.push(NodeBox {
+            x: l.prod_x,
+            y,
+            w: l.prod_w,
+            h,
+            node: streamscope_core::net::Node::Producer(p.index),
+        });
         y += h + 10.0;
     }
     y

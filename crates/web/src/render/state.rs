@@ -1,13 +1,15 @@
 //! What the renderer keeps between frames ([`View`]): the hit boxes of the last frame, the
 //! selection to highlight, the recent departures of batches from the accumulator, the marks
 //! of the last frame (for the test hook), the core frame's vectors for the next frame, the
-//! rebalance observer and the parts a drain found stuck. Never part of the simulation.
+//! rebalance observer, the parts a drain found stuck, what the event log's clicked line names
+//! and the nodes' boxes. Never part of the simulation.
 
 use super::hits::{Hits, Target};
 use super::marks::{GroupMark, ReplicaMark, TxnFrame};
 use super::paint::{dot, key_colour, ring};
 use crate::rebalance::Observer;
-use streamscope_core::net::Body;
+use streamscope_core::net::{Body, Node};
+use streamscope_core::sim::view::event_words::Subjects;
 use streamscope_core::sim::view::{Frame, FrameBuffers};
 use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
@@ -24,6 +26,16 @@ pub struct Departure {
     pub records: u32,
     pub ids: [u64; LANE_DOTS],
     pub keys: [Option<u32>; LANE_DOTS],
+}
+
+/// A node's box on the canvas (a click on it filters the event log to it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NodeBox {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    pub node: Node,
 }
 
 /// What the renderer keeps between frames: the hit boxes of the last frame, the selection
@@ -54,6 +66,10 @@ pub struct View {
     /// The liveness monitor's keys of the parts a drain found stuck ("partition orders-0",
     /// "group ctp"), outlined red (set by `crate::liveness`).
     pub stuck: Vec<String>,
+    /// What the event log's clicked line names, outlined (`render::outline`).
+    pub highlight: Option<Subjects>,
+    /// The nodes' boxes in the last frame.
+    pub nodes: Vec<NodeBox>,
 }
 
 impl Default for View {
@@ -77,7 +93,18 @@ impl View {
             groups: Vec::new(),
             rebalance: Observer::default(),
             stuck: Vec::new(),
+            highlight: None,
+            nodes: Vec::new(),
         }
+    }
+
+    /// The node whose box holds (x, y), if any.
+    pub fn node_at(&self, x: f64, y: f64) -> Option<Node> {
+        self.nodes
+            .iter()
+            .rev()
+            .find(|n| x >= n.x && x <= n.x + n.w && y >= n.y && y <= n.y + n.h)
+            .map(|n| n.node)
     }
 
     /// Forget everything (a new simulation).
@@ -89,6 +116,8 @@ impl View {
         self.groups.clear();
         self.rebalance.reset();
         self.stuck.clear();
+        self.highlight = None;
+        self.nodes.clear();
     }
 
     pub fn selected_record(&self) -> Option<u64> {

@@ -17,6 +17,10 @@
 //! in where they took effect) until the head, where the world is live again. An input put in
 //! at a past moment forks: the future after it is dropped (checkpoints, marks, the head's
 //! inputs) and the branch point is kept.
+//!
+//! A drain goes through the history too (`drain`: `History::drain_step`), and a drain in
+//! progress at a past moment is rebuilt from its start (`History::rebuild_drain`), since its
+//! checks write the world's liveness monitor, which no input logs.
 
 pub mod marks;
 
@@ -145,6 +149,19 @@ impl History {
         inputs: &[LoggedInput],
         head: Moment,
     ) -> Result<(History, Sim), crate::config::ConfigError> {
+        History::replay_observed(config, seed, inputs, head, |_| {})
+    }
+
+    /// [`History::replay`], calling `observe` after every event (as `Sim::replay_observed`
+    /// does), so that what a front end reads from the trace as a run goes (the page's
+    /// rebalance phases) is read from the replay too.
+    pub fn replay_observed(
+        config: crate::config::Config,
+        seed: u64,
+        inputs: &[LoggedInput],
+        head: Moment,
+        mut observe: impl FnMut(&Sim),
+    ) -> Result<(History, Sim), crate::config::ConfigError> {
         let mut sim = Sim::new(config, seed)?;
         let mut history = History::new(&sim);
         let head = inputs.last().map_or(head, |l| head.max(l.moment()));
@@ -153,6 +170,7 @@ impl History {
             if let Some(entry) = s.trace().last() {
                 history.observe(s, entry);
             }
+            observe(s);
         })?;
         history.note_inputs(&sim);
         Ok((history, sim))
@@ -197,10 +215,7 @@ impl History {
         // A step that found no event may still have moved the clock past timers (a quiet
         // world): `back` returns to where it was called all the same.
         if sim.moment() != from {
-            if self.trail.len() == TRAIL {
-                self.trail.remove(0);
-            }
-            self.trail.push(from);
+            self.remember(from);
         }
         entry
     }
@@ -347,21 +362,8 @@ impl History {
     /// before it); `None` when the next event is past it (the inputs due within `limit` are
     /// then in, and at `limit.pop` the clock is at `limit.time`).
     fn step_along<'a>(&self, sim: &'a mut Sim, limit: Moment) -> Option<&'a TraceEntry> {
-        let future = self.head.as_ref().map_or(&[][..], |h| h.sim.inputs());
         loop {
-            if let Some(next) = future.get(sim.inputs.len()) {
-                if next.at_pop == sim.popped && next.at_time <= limit.time {
-                    assert!(
-                        next.at_time >= sim.now,
-                        "a recorded input takes effect after the world's clock"
-                    );
-                    sim.now = next.at_time;
-                    if let Err(e) = sim.put_input(&next.input) {
-                        panic!("the run took this input at this moment and refuses it now: {e}");
-                    }
-                    continue;
-                }
-            }
+            self.put_due(sim, limit);
             if sim.popped >= limit.pop {
                 sim.now = sim.now.max(limit.time);
                 return None;
@@ -375,6 +377,34 @@ impl History {
             }
         }
     }
+
+    /// Puts in the inputs of the recorded future due at the world's place (before its next
+    /// queue entry), none after `limit.time`.
+    fn put_due(&self, sim: &mut Sim, limit: Moment) {
+        let future = self.head.as_ref().map_or(&[][..], |h| h.sim.inputs());
+        while let Some(next) = future.get(sim.inputs.len()) {
+            if next.at_pop != sim.popped || next.at_time > limit.time {
+                return;
+            }
+            assert!(
+                next.at_time >= sim.now,
+                "a recorded input takes effect after the world's clock"
+            );
+            sim.now = next.at_time;
+            if let Err(e) = sim.put_input(&next.input) {
+                panic!("the run took this input at this moment and refuses it now: {e}");
+            }
+        }
+    }
+
+    /// Notes that a step left `from` (for `back`).
+    fn remember(&mut self, from: Moment) {
+        if self.trail.len() == TRAIL {
+            self.trail.remove(0);
+        }
+        self.trail.push(from);
+    }
 }
 
+mod drain;
 mod rewind;

@@ -8,6 +8,7 @@
 //! producers in `frame_producers`).
 //! None of them holds state of its own.
 
+pub mod event_words;
 mod frame;
 mod frame_producers;
 mod groups;
