@@ -384,3 +384,52 @@ fn a_pipeline_run_comes_back_exactly() {
         assert_eq!(history.marks().all(), fresh_history.marks().all());
     }
 }
+
+/// Far in the thinned past, a rewind leaves checkpoints on its way (`LOCAL_CHECKPOINTS`), so
+/// stepping back again starts close by; every world it gives is the run's (its whole Debug
+/// text against a fresh run stepped to the same event).
+#[test]
+fn stepping_back_in_the_far_past_is_exact() {
+    use streamscope_core::sim::history::CHECKPOINT_EVERY;
+    let mut sim = Sim::new(streamscope_core::Config::preset(), 4).expect("the preset is valid");
+    let mut history = History::new(&sim);
+    let total = 200 * CHECKPOINT_EVERY;
+    while sim.events_processed() < total {
+        history.step(&mut sim);
+    }
+    let kept: Vec<u64> = history.checkpoint_events().collect();
+    // A point between two kept checkpoints far apart, and the events just before it.
+    let far = kept
+        .windows(2)
+        .find(|w| w[1] - w[0] >= 4 * CHECKPOINT_EVERY)
+        .map(|w| w[0] + 3 * CHECKPOINT_EVERY + 17)
+        .expect("the early checkpoints are thinned");
+    let targets = [
+        far,
+        far - 1,
+        far - 2,
+        far - CHECKPOINT_EVERY,
+        far - 2 * CHECKPOINT_EVERY + 1,
+    ];
+    let mut got = BTreeMap::new();
+    history.rewind_to_event(&mut sim, far);
+    got.insert(far, print(&sim));
+    for &e in &targets[1..] {
+        let n = sim.events_processed() - e;
+        history.back(&mut sim, n);
+        assert_eq!(sim.events_processed(), e);
+        got.insert(e, print(&sim));
+    }
+    let mut fresh = Sim::new(streamscope_core::Config::preset(), 4).expect("the preset is valid");
+    for (&e, &p) in &got {
+        while fresh.events_processed() < e {
+            fresh.step();
+        }
+        assert_eq!(
+            print(&fresh),
+            p,
+            "the world after event {} far back is the run's",
+            e - 1
+        );
+    }
+}

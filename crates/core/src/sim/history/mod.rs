@@ -85,7 +85,14 @@ pub struct History {
     monitor_changes: Vec<(u64, u64, u64)>,
     /// The moments `step` was called at, latest last: `back` returns to them exactly.
     trail: Vec<Moment>,
+    /// Checkpoints taken while going back into the thinned past (at the multiples of
+    /// [`CHECKPOINT_EVERY`] a replay passes there), the last [`LOCAL_CHECKPOINTS`] of them:
+    /// stepping back again near a far moment starts close by.
+    local: Vec<Checkpoint>,
 }
+
+/// How many checkpoints of the past a history keeps from its last replays there.
+pub const LOCAL_CHECKPOINTS: usize = 8;
 
 /// How many moments of steps `History::back` can return to exactly.
 const TRAIL: usize = 10_000;
@@ -106,6 +113,7 @@ impl History {
             monitor_seen: (0, 0),
             monitor_changes: Vec::new(),
             trail: Vec::new(),
+            local: Vec::new(),
         }
     }
 
@@ -186,6 +194,7 @@ impl History {
         let own: usize = self
             .checkpoints
             .iter()
+            .chain(&self.local)
             .map(|c| &c.sim)
             .chain(self.head.as_ref().map(|h| &h.sim))
             .map(|s| s.memory_bytes_shared(&mut held))
@@ -197,7 +206,7 @@ impl History {
         own + chunks
             + self.marks.heap_bytes()
             + self.trail.len() * core::mem::size_of::<Moment>()
-            + self.checkpoints.len() * core::mem::size_of::<Checkpoint>()
+            + (self.checkpoints.len() + self.local.len()) * core::mem::size_of::<Checkpoint>()
     }
 
     /// The events of the checkpoints kept, oldest first.

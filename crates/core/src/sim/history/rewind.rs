@@ -28,14 +28,42 @@ impl History {
     /// Starts `sim` again from the latest checkpoint that `fits`, unless `sim` itself is at
     /// or after it and `here_fits` (then it goes on from where it is).
     fn restart_from(&self, sim: &mut Sim, fits: impl Fn(&Sim) -> bool, here_fits: bool) {
-        let best = self.checkpoints.iter().rev().find(|c| fits(&c.sim));
-        let Some(best) = best else {
+        let kept = self.checkpoints.iter().rev().find(|c| fits(&c.sim));
+        let Some(kept) = kept else {
             unreachable!("the start is a checkpoint and fits every target");
+        };
+        let local = self
+            .local
+            .iter()
+            .filter(|c| fits(&c.sim))
+            .max_by_key(|c| c.sim.moment());
+        let best = match local {
+            Some(l) if l.sim.moment() > kept.sim.moment() => l,
+            _ => kept,
         };
         let here_is_closer = here_fits && sim.moment() >= best.sim.moment();
         if !here_is_closer {
             *sim = best.sim.clone();
         }
+    }
+
+    /// Right after an event a replay of the past passed: a checkpoint of it when it is at a
+    /// multiple of `CHECKPOINT_EVERY` that the thinned checkpoints no longer hold.
+    fn keep_local(&mut self, sim: &Sim) {
+        let events = sim.events_processed();
+        if !events.is_multiple_of(super::CHECKPOINT_EVERY)
+            || self.checkpoints.iter().any(|c| c.events == events)
+            || self.local.iter().any(|c| c.events == events)
+        {
+            return;
+        }
+        if self.local.len() == super::LOCAL_CHECKPOINTS {
+            self.local.remove(0);
+        }
+        self.local.push(super::Checkpoint {
+            events,
+            sim: sim.clone(),
+        });
     }
 
     /// The world right after event `event - 1` (`event` events processed; 0: the start), as
@@ -59,6 +87,7 @@ impl History {
             if self.step_along(sim, head).is_none() {
                 unreachable!("the head has more events than {event}");
             }
+            self.keep_local(sim);
         }
     }
 
@@ -77,7 +106,9 @@ impl History {
             pop: head.pop,
             time: t,
         };
-        while self.step_along(sim, limit).is_some() {}
+        while self.step_along(sim, limit).is_some() {
+            self.keep_local(sim);
+        }
         sim.now = sim.now.max(t);
     }
 
@@ -163,6 +194,8 @@ impl History {
         let inputs = sim.inputs().len();
         let events = sim.events_processed();
         self.checkpoints
+            .retain(|c| c.sim.moment() <= here && c.sim.inputs().len() <= inputs);
+        self.local
             .retain(|c| c.sim.moment() <= here && c.sim.inputs().len() <= inputs);
         self.marks.cut_at(events);
         self.branches.retain(|b| b.event <= events);
