@@ -422,8 +422,23 @@ pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     fill(t(lang, key), args)
 }
 
+/// English plurals: `{s:name}` is "" when the value of `name` is 1 and "s" otherwise
+/// (`{es:name}`: "es"), so that "{n} record{s:n}" reads "1 record" and "2 records".
+fn plural_suffix(placeholder: &str, args: &[(&str, &str)]) -> Option<&'static str> {
+    let (suffix, name) = placeholder.split_once(':')?;
+    if suffix != "s" && suffix != "es" {
+        return None;
+    }
+    let (_, value) = args.iter().find(|(n, _)| *n == name)?;
+    Some(match (*value == "1", suffix) {
+        (true, _) => "",
+        (false, "s") => "s",
+        (false, _) => "es",
+    })
+}
+
 /// Replaces each `{name}` in `template` by its value from `args`, in one pass (a value that
-/// itself contains `{...}` is not expanded again).
+/// itself contains `{...}` is not expanded again); `{s:name}` is an English plural ending.
 pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
@@ -432,9 +447,14 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
         let after = &rest[open + 1..];
         let name_end = after.find('}');
         let arg = name_end.and_then(|e| args.iter().find(|(n, _)| *n == &after[..e]));
-        match (name_end, arg) {
-            (Some(e), Some((_, v))) => {
+        let plural = name_end.and_then(|e| plural_suffix(&after[..e], args));
+        match (name_end, arg, plural) {
+            (Some(e), Some((_, v)), _) => {
                 out.push_str(v);
+                rest = &after[e + 1..];
+            }
+            (Some(e), None, Some(suffix)) => {
+                out.push_str(suffix);
                 rest = &after[e + 1..];
             }
             _ => {
@@ -491,6 +511,18 @@ mod tests {
         );
         assert_eq!(fill("no {x} here {", &[]), "no {x} here {");
         assert_eq!(tf(Lang::En, "acc_more", &[("n", "2")]), "+2 more");
+        assert_eq!(fill("{n} record{s:n}", &[("n", "1")]), "1 record");
+        assert_eq!(fill("{n} record{s:n}", &[("n", "2")]), "2 records");
+        assert_eq!(fill("{n} batch{es:n}", &[("n", "0")]), "0 batches");
+        assert_eq!(fill("{n} record{s:m}", &[("n", "1")]), "1 record{s:m}");
+        assert_eq!(
+            tf(Lang::En, "d_acked", &[("n", "1")]),
+            " · 1 record acknowledged"
+        );
+        assert_eq!(
+            tf(Lang::Ko, "d_acked", &[("n", "1")]),
+            " · 레코드 1건 확인 응답"
+        );
     }
 
     #[test]

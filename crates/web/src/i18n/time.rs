@@ -40,5 +40,5 @@ pub const TIME_MESSAGES: &[(&str, &str, &str)] = &[
     ("link_copy_failed", "The browser did not let the page copy: copy the address bar instead", "브라우저가 복사를 허용하지 않았습니다: 대신 주소창을 복사하세요"),
     ("link_none", "This run has no link: {why}", "이 실행은 링크로 만들 수 없습니다: {why}"),
     ("link_bad", "The link's part {part} could not be read, so the preset opened instead: {message}", "링크의 {part} 부분을 읽지 못해 대신 프리셋을 열었습니다: {message}"),
-    ("link_opened", "Opened from the link: seed {seed}, {n} inputs, at event {e}", "링크로 열었습니다: 시드 {seed}, 입력 {n}개, 이벤트 {e} 시점"),
+    ("link_opened", "Opened from the link: seed {seed}, {n} input{s:n}, at event {e}", "링크로 열었습니다: 시드 {seed}, 입력 {n}개, 이벤트 {e} 시점"),
 ];
