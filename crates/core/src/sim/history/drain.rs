@@ -67,23 +67,10 @@ impl History {
     ) -> Result<Sim, ConfigError> {
         let head = self.head_moment(sim);
         if moment > head {
-            return Err(ConfigError::new(
-                "moment",
-                format!(
-                    "entry {} at {} us is past the run's head (entry {} at {} us)",
-                    moment.pop, moment.time.0, head.pop, head.time.0
-                ),
-            ));
+            return Err(super::rewind::past_the_head(moment, head));
         }
-        let best = self
-            .checkpoints
-            .iter()
-            .rev()
-            .find(|c| c.sim.moment() <= moment);
-        let mut world = match best {
-            Some(c) if sim.moment() < c.sim.moment() || sim.moment() > moment => c.sim.clone(),
-            _ => sim.clone(),
-        };
+        let start = self.start_for(sim, |s| s.moment() <= moment, sim.moment() <= moment);
+        let mut world = start.unwrap_or(sim).clone();
         world.advance_with(log, moment, |_| {})?;
         Ok(world)
     }

@@ -28,6 +28,20 @@ impl History {
     /// Starts `sim` again from the latest checkpoint that `fits`, unless `sim` itself is at
     /// or after it and `here_fits` (then it goes on from where it is).
     fn restart_from(&self, sim: &mut Sim, fits: impl Fn(&Sim) -> bool, here_fits: bool) {
+        if let Some(start) = self.start_for(sim, fits, here_fits) {
+            *sim = start.clone();
+        }
+    }
+
+    /// The world a replay to a target starts from: the latest checkpoint (kept, or left by a
+    /// replay of the past) that `fits`, or `None` when `sim` itself `here_fits` and is at or
+    /// after it.
+    pub(super) fn start_for(
+        &self,
+        sim: &Sim,
+        fits: impl Fn(&Sim) -> bool,
+        here_fits: bool,
+    ) -> Option<&Sim> {
         let kept = self.checkpoints.iter().rev().find(|c| fits(&c.sim));
         let Some(kept) = kept else {
             unreachable!("the start is a checkpoint and fits every target");
@@ -42,9 +56,7 @@ impl History {
             _ => kept,
         };
         let here_is_closer = here_fits && sim.moment() >= best.sim.moment();
-        if !here_is_closer {
-            *sim = best.sim.clone();
-        }
+        (!here_is_closer).then_some(&best.sim)
     }
 
     /// Right after an event a replay of the past passed: a checkpoint of it when it is at a
@@ -122,13 +134,7 @@ impl History {
             return Ok(());
         }
         if moment > head {
-            return Err(ConfigError::new(
-                "moment",
-                format!(
-                    "entry {} at {} us is past the run's head (entry {} at {} us)",
-                    moment.pop, moment.time.0, head.pop, head.time.0
-                ),
-            ));
+            return Err(past_the_head(moment, head));
         }
         self.leave_live(sim);
         let here_fits = sim.moment() <= moment;
@@ -204,10 +210,6 @@ impl History {
         self.inputs_marked = sim.inputs().partition_point(|l| l.at_event < events);
         self.note_inputs(sim);
         self.monitor_changes.retain(|&(e, _, _)| e < events);
-        self.monitor_seen = self
-            .monitor_changes
-            .last()
-            .map_or((0, 0), |&(_, lost, dup)| (lost, dup));
         let branch = Branch {
             event: events,
             time: sim.now(),
@@ -215,4 +217,15 @@ impl History {
         self.branches.push(branch);
         Some(branch)
     }
+}
+
+/// The error for a moment past the run's head.
+pub(super) fn past_the_head(moment: Moment, head: Moment) -> ConfigError {
+    ConfigError::new(
+        "moment",
+        format!(
+            "entry {} at {} us is past the run's head (entry {} at {} us)",
+            moment.pop, moment.time.0, head.pop, head.time.0
+        ),
+    )
 }
