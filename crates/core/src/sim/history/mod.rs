@@ -79,9 +79,8 @@ pub struct History {
     branches: Vec<Branch>,
     /// Inputs already marked.
     inputs_marked: usize,
-    /// The monitor's (lost, duplicated) counts at the last look.
-    monitor_seen: (u64, u64),
-    /// Each change of those counts: (event, lost, duplicated), so that a fork knows them.
+    /// Each change of the monitor's counts seen at a look: (event, lost, duplicated); the
+    /// last is what the last look saw, and a fork cuts it like the marks.
     monitor_changes: Vec<(u64, u64, u64)>,
     /// The moments `step` was called at, latest last: `back` returns to them exactly.
     trail: Vec<Moment>,
@@ -110,7 +109,6 @@ impl History {
             marks: Marks::default(),
             branches: Vec::new(),
             inputs_marked: 0,
-            monitor_seen: (0, 0),
             monitor_changes: Vec::new(),
             trail: Vec::new(),
             local: Vec::new(),
@@ -315,7 +313,10 @@ impl History {
 
     fn look_at_monitor(&mut self, sim: &Sim, entry: &TraceEntry) {
         let c = sim.monitor().counts();
-        let (lost, dup) = self.monitor_seen;
+        let (lost, dup) = self
+            .monitor_changes
+            .last()
+            .map_or((0, 0), |&(_, lost, dup)| (lost, dup));
         if c.acknowledged_lost > lost {
             let count = c.acknowledged_lost - lost;
             self.marks
@@ -326,11 +327,10 @@ impl History {
             self.marks
                 .add(entry.index, entry.time, MarkKind::Duplicated { count });
         }
-        let seen = (c.acknowledged_lost, c.duplicates);
-        if seen != self.monitor_seen {
-            self.monitor_changes.push((entry.index, seen.0, seen.1));
+        if (c.acknowledged_lost, c.duplicates) != (lost, dup) {
+            self.monitor_changes
+                .push((entry.index, c.acknowledged_lost, c.duplicates));
         }
-        self.monitor_seen = seen;
     }
 
     /// Drops the checkpoints their age no longer needs: one at event `k * CHECKPOINT_EVERY`
