@@ -5,25 +5,11 @@
 // history holds.
 // Usage: serve dist/ (e.g. ./scripts/serve.sh), then
 //   node tools/bench_page_history.mjs http://127.0.0.1:8080/ [events, default 1000000]
-import { createRequire } from 'module';
-const require = createRequire(new URL('../tests/e2e/package.json', import.meta.url));
-const { chromium } = require('@playwright/test');
+import { openPage, mb } from './page_session.mjs';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:8080/';
 const events = Number(process.argv[3] ?? 1000000);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-await page.addInitScript(() => {
-  addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
-});
-await page.goto(url);
-await page.waitForSelector('body[data-ready="true"]');
-const wasmBytes = () => page.evaluate(() => window.__wasm?.memory?.buffer?.byteLength ?? -1);
-const mb = (b) => (b / 1048576).toFixed(1);
+const { browser, page, wasmBytes } = await openPage(url);
 console.log(`start: wasm memory ${mb(await wasmBytes())} MB`);
 
 const t0 = Date.now();
