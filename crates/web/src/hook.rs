@@ -40,7 +40,7 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
         to_js(&pipeline::hook_view(&a.sim, twin, &a.phases_seen, a.lang))
     })?;
     getter(&hook, "traceHash", |a| {
-        JsValue::from_str(&format!("0x{:016x}", a.sim.trace().hash()))
+        JsValue::from_str(&format!("{:016x}", a.sim.trace().hash()))
     })?;
     getter(&hook, "moment", |a| to_js(&moment_view(a)))?;
     getter(&hook, "marks", |a| to_js(&a.history.marks().all()))?;
