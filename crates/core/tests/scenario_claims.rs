@@ -78,6 +78,15 @@ macro_rules! scenarios {
 
 scenarios! {
     record_anatomy => "record-anatomy",
+    key_hashing => "key-hashing",
+    round_robin => "round-robin",
+    explicit_partition => "explicit-partition",
+    sticky_partitioner => "sticky-partitioner",
+    compression => "compression",
+    batching => "batching",
+    sync_async => "sync-async",
+    acks => "acks",
+    min_insync_replicas => "min-insync-replicas",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

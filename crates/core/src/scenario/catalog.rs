@@ -19,7 +19,18 @@ macro_rules! sources {
     };
 }
 
-const SOURCES: &[ScenarioSource] = sources!["record-anatomy.scn"];
+const SOURCES: &[ScenarioSource] = sources![
+    "record-anatomy.scn",
+    "key-hashing.scn",
+    "round-robin.scn",
+    "explicit-partition.scn",
+    "sticky-partitioner.scn",
+    "compression.scn",
+    "batching.scn",
+    "sync-async.scn",
+    "acks.scn",
+    "min-insync-replicas.scn",
+];
 
 /// Every scenario file, in the page's order.
 pub fn catalog() -> &'static [ScenarioSource] {

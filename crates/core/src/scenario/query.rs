@@ -99,6 +99,7 @@ const SHAPES: &[(&str, usize, &[&str])] = &[
     ("events", 1, &[]),
     ("errors", 1, &[]),
     ("distinct_partitions", 2, &[]),
+    ("record_bytes", 2, &[]),
     ("key_partition", 2, &[]),
     ("now", 0, &[]),
 ];
@@ -174,6 +175,7 @@ pub fn eval(q: &Query, sim: &Sim, tally: &Tally) -> Result<Value, String> {
         "events" => Ok(int(tally.events(arg(0)))),
         "errors" => Ok(int(tally.errors(arg(0)))),
         "distinct_partitions" => distinct_partitions(sim, arg(0), arg(1)),
+        "record_bytes" => record_bytes(sim, arg(0), arg(1)),
         "key_partition" => {
             let n: u32 = number(arg(1), "a partition count")?;
             if n == 0 {
@@ -266,24 +268,44 @@ fn batch_records(sim: &Sim, id: u64, batch: u64) -> u64 {
         .count() as u64
 }
 
-fn distinct_partitions(sim: &Sim, from: &str, to: &str) -> Result<Value, String> {
+/// The journal's entries of records `from` to `to` (at most 10,001, all still there).
+fn journal_range<'a>(
+    sim: &'a Sim,
+    from: &str,
+    to: &str,
+) -> Result<Vec<&'a crate::inspect::JournalEntry>, String> {
     let (a, b): (u64, u64) = (number(from, "a record id")?, number(to, "a record id")?);
     if b < a || b - a > 10_000 {
         return Err(format!(
             "records {a} to {b}: give a range of at most 10000 ids, in order"
         ));
     }
+    (a..=b)
+        .map(|id| {
+            sim.journal
+                .get(id)
+                .ok_or_else(|| format!("record {id} is not in the inspector's journal"))
+        })
+        .collect()
+}
+
+fn distinct_partitions(sim: &Sim, from: &str, to: &str) -> Result<Value, String> {
     let mut parts = Vec::new();
-    for id in a..=b {
-        let e = sim
-            .journal
-            .get(id)
-            .ok_or_else(|| format!("record {id} is not in the inspector's journal"))?;
+    for e in journal_range(sim, from, to)? {
         if !parts.contains(&e.partition) {
             parts.push(e.partition);
         }
     }
     Ok(int(parts.len()))
+}
+
+/// The records' sizes inside their batches, summed.
+fn record_bytes(sim: &Sim, from: &str, to: &str) -> Result<Value, String> {
+    let entries = journal_range(sim, from, to)?;
+    Ok(int(entries
+        .iter()
+        .map(|e| u64::from(e.rec.size_bytes))
+        .sum::<u64>()))
 }
 
 /// `orders-2`, or `record N` (the partition record N went to).

@@ -39,7 +39,8 @@ pub enum Until {
 /// What an event must also name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Filter {
-    /// The Kafka error it carries (`error_name`: `NOT_ENOUGH_REPLICAS`, ...).
+    /// The Kafka error it carries (`error_name`: `NOT_ENOUGH_REPLICAS`, ...; `none`: no
+    /// error).
     Error(String),
     Producer(u32),
     Broker(u32),
@@ -318,6 +319,7 @@ impl Filter {
     pub fn passes(&self, sim: &Sim, event: &Event) -> bool {
         let s = subjects(sim, event);
         match self {
+            Filter::Error(name) if name == "none" => error_name(event).is_none(),
             Filter::Error(name) => error_name(event) == Some(name.as_str()),
             Filter::Producer(p) => s.producer == Some(*p),
             Filter::Broker(b) => s.brokers.contains(&Some(*b)),
