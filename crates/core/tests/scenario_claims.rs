@@ -87,6 +87,8 @@ scenarios! {
     sync_async => "sync-async",
     acks => "acks",
     min_insync_replicas => "min-insync-replicas",
+    idempotence => "idempotence",
+    kraft_elections => "kraft-elections",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

@@ -30,6 +30,8 @@ const SOURCES: &[ScenarioSource] = sources![
     "sync-async.scn",
     "acks.scn",
     "min-insync-replicas.scn",
+    "idempotence.scn",
+    "kraft-elections.scn",
 ];
 
 /// Every scenario file, in the page's order.

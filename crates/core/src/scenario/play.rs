@@ -21,6 +21,8 @@ use alloc::vec::Vec;
 pub struct Tally {
     kinds: BTreeMap<&'static str, u64>,
     errors: BTreeMap<&'static str, u64>,
+    /// Records leaders answered as duplicates without appending them again.
+    deduplicated: u64,
 }
 
 impl Tally {
@@ -29,6 +31,18 @@ impl Tally {
         if let Some(e) = error_name(&entry.event) {
             *self.errors.entry(e).or_default() += 1;
         }
+        if let crate::event::Event::Delivered {
+            detail: crate::event::Delivery::Appended { duplicates, .. },
+            ..
+        } = entry.event
+        {
+            self.deduplicated += u64::from(duplicates);
+        }
+    }
+
+    /// Records the leaders recognised as duplicates (by producer id and sequence) so far.
+    pub fn deduplicated(&self) -> u64 {
+        self.deduplicated
     }
 
     /// Events of `kind` so far.

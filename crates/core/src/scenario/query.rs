@@ -97,6 +97,7 @@ const SHAPES: &[(&str, usize, &[&str])] = &[
         &["acknowledged", "lost", "duplicates", "out_of_order"],
     ),
     ("events", 1, &[]),
+    ("deduplicated", 0, &[]),
     ("errors", 1, &[]),
     ("distinct_partitions", 2, &[]),
     ("record_bytes", 2, &[]),
@@ -174,6 +175,7 @@ pub fn eval(q: &Query, sim: &Sim, tally: &Tally) -> Result<Value, String> {
         }
         "events" => Ok(int(tally.events(arg(0)))),
         "errors" => Ok(int(tally.errors(arg(0)))),
+        "deduplicated" => Ok(int(tally.deduplicated())),
         "distinct_partitions" => distinct_partitions(sim, arg(0), arg(1)),
         "record_bytes" => record_bytes(sim, arg(0), arg(1)),
         "key_partition" => {
