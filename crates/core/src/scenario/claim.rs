@@ -3,32 +3,10 @@
 //! the queries are in `query` and the README's claim table). A claim checked gives its
 //! values, so a failure says what the world had.
 
-use super::play::Tally;
+use super::query::{Query, Tally, Value};
 use crate::sim::Sim;
 use alloc::format;
 use alloc::string::{String, ToString};
-use alloc::vec::Vec;
-use core::fmt;
-
-/// A value a query gives or a literal is.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Int(i64),
-    Real(f64),
-    Text(String),
-    Bool(bool),
-}
-
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::Int(n) => write!(f, "{n}"),
-            Value::Real(x) => write!(f, "{x:.4}"),
-            Value::Text(t) => write!(f, "{t}"),
-            Value::Bool(b) => write!(f, "{b}"),
-        }
-    }
-}
 
 /// A comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,15 +27,6 @@ const OPS: [(&str, Op); 6] = [
     ("<", Op::Lt),
     (">", Op::Gt),
 ];
-
-/// A query: `name(args).field(args)`, the parts after the name optional.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Query {
-    pub name: String,
-    pub args: Vec<String>,
-    pub field: Option<String>,
-    pub field_args: Vec<String>,
-}
 
 /// One side of a claim.
 #[derive(Clone, Debug, PartialEq)]
@@ -226,76 +195,5 @@ impl Operand {
             Operand::Literal(v) => Ok(v.clone()),
             Operand::Query(q) => super::query::eval(q, sim, tally),
         }
-    }
-}
-
-/// `(a, b)` at the start of `text`: the args and the rest.
-fn read_args(text: &str) -> Result<(Vec<String>, &str), String> {
-    let Some(inner) = text.strip_prefix('(') else {
-        return Ok((Vec::new(), text));
-    };
-    let end = inner
-        .find(')')
-        .ok_or_else(|| format!("'{text}': a '(' is not closed"))?;
-    let list = inner[..end]
-        .split(',')
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty())
-        .collect();
-    Ok((list, &inner[end + 1..]))
-}
-
-fn ident(text: &str) -> (&str, &str) {
-    let end = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(text.len());
-    text.split_at(end)
-}
-
-impl Query {
-    fn parse(text: &str) -> Result<Query, String> {
-        let (name, rest) = ident(text);
-        if name.is_empty() {
-            return Err(format!(
-                "'{text}': expected a query such as record(3).partition"
-            ));
-        }
-        let (args, rest) = read_args(rest)?;
-        let mut q = Query {
-            name: name.to_string(),
-            args,
-            field: None,
-            field_args: Vec::new(),
-        };
-        let rest = match rest.strip_prefix('.') {
-            None => rest,
-            Some(after) => {
-                let (field, after) = ident(after);
-                let (field_args, after) = read_args(after)?;
-                q.field = Some(field.to_string());
-                q.field_args = field_args;
-                after
-            }
-        };
-        if !rest.trim().is_empty() {
-            return Err(format!("'{text}': '{}' is left over", rest.trim()));
-        }
-        Ok(q)
-    }
-
-    /// The query as written.
-    pub fn text(&self) -> String {
-        let mut out = self.name.clone();
-        if !self.args.is_empty() {
-            out.push_str(&format!("({})", self.args.join(", ")));
-        }
-        if let Some(f) = &self.field {
-            out.push('.');
-            out.push_str(f);
-            if !self.field_args.is_empty() {
-                out.push_str(&format!("({})", self.field_args.join(", ")));
-            }
-        }
-        out
     }
 }

@@ -15,15 +15,19 @@
 mod catalog;
 pub mod claim;
 pub mod highlight;
+pub mod kinds;
 mod parse;
 mod play;
-mod query;
+pub mod query;
+mod tally;
 pub mod until;
 
 pub use catalog::{catalog, ScenarioSource};
-pub use claim::{ClaimResult, Value};
+pub use claim::ClaimResult;
 pub use highlight::Highlight;
-pub use play::{Played, Player, StepReached, Tally};
+pub use play::{Played, Player, StepReached};
+pub use query::Value;
+pub use tally::Tally;
 pub use until::Until;
 
 use crate::link::RunLink;

@@ -59,6 +59,43 @@ impl Kind {
     }
 }
 
+/// Goes on with the value above an indented line.
+fn continue_value(out: &mut [Section], trimmed: &str) -> Result<(), String> {
+    let Some((key, _, value)) = out.last_mut().and_then(|s| s.entries.last_mut()) else {
+        return Err(String::from(
+            "an indented line continues a value, but no value is above it",
+        ));
+    };
+    if key == "input" {
+        return Err(String::from("an input is one line"));
+    }
+    value.push(' ');
+    value.push_str(trimmed);
+    Ok(())
+}
+
+/// The section a `[[...]]` line begins (`None`: not a section line).
+fn section_line(out: &[Section], trimmed: &str) -> Result<Option<Kind>, (String, String)> {
+    let kind = match trimmed {
+        "[[step]]" => Kind::Step,
+        "[[claim]]" => Kind::Claim,
+        _ if trimmed.starts_with('[') => {
+            return Err((
+                trimmed.to_string(),
+                String::from("unknown section: [[step]] or [[claim]]"),
+            ))
+        }
+        _ => return Ok(None),
+    };
+    if kind == Kind::Claim && out.iter().all(|s| s.kind == Kind::Head) {
+        return Err((
+            trimmed.to_string(),
+            String::from("a claim belongs to a step: put [[step]] above it"),
+        ));
+    }
+    Ok(Some(kind))
+}
+
 /// The file's sections: its head, then steps and their claims.
 fn sections(file: &str, text: &str) -> Result<Vec<Section>, ScenarioError> {
     let mut out = Vec::from([Section {
@@ -74,37 +111,10 @@ fn sections(file: &str, text: &str) -> Result<Vec<Section>, ScenarioError> {
             continue;
         }
         if raw.starts_with([' ', '\t']) {
-            let Some((key, _, value)) = out.last_mut().and_then(|s| s.entries.last_mut()) else {
-                return Err(err(
-                    "line",
-                    String::from("an indented line continues a value, but no value is above it"),
-                ));
-            };
-            if key == "input" {
-                return Err(err("input", String::from("an input is one line")));
-            }
-            value.push(' ');
-            value.push_str(trimmed);
+            continue_value(&mut out, trimmed).map_err(|m| err("line", m))?;
             continue;
         }
-        let kind = match trimmed {
-            "[[step]]" => Some(Kind::Step),
-            "[[claim]]" => Some(Kind::Claim),
-            _ if trimmed.starts_with('[') => {
-                return Err(err(
-                    trimmed,
-                    String::from("unknown section: [[step]] or [[claim]]"),
-                ))
-            }
-            _ => None,
-        };
-        if let Some(kind) = kind {
-            if kind == Kind::Claim && out.iter().all(|s| s.kind == Kind::Head) {
-                return Err(err(
-                    "[[claim]]",
-                    String::from("a claim belongs to a step: put [[step]] above it"),
-                ));
-            }
+        if let Some(kind) = section_line(&out, trimmed).map_err(|(f, m)| err(&f, m))? {
             out.push(Section {
                 kind,
                 line,

@@ -3,58 +3,17 @@
 //! `errors(...)` claims) and the step's claims checked at its moment.
 
 use super::claim::ClaimResult;
-use super::until::{counts, event_kind, Until};
+use super::kinds::counts;
+use super::tally::Tally;
+use super::until::Until;
 use super::{Scenario, ScenarioError, MAX_STEP_EVENTS};
-use crate::event::TraceEntry;
 use crate::link::RunLink;
 use crate::sim::input::{LoggedInput, Moment};
-use crate::sim::view::event_words::error_name;
 use crate::sim::Sim;
 use crate::time::SimTime;
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-
-/// The events a scenario's run went through, by kind and by Kafka error.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Tally {
-    kinds: BTreeMap<&'static str, u64>,
-    errors: BTreeMap<&'static str, u64>,
-    /// Records leaders answered as duplicates without appending them again.
-    deduplicated: u64,
-}
-
-impl Tally {
-    pub fn add(&mut self, entry: &TraceEntry) {
-        *self.kinds.entry(event_kind(&entry.event)).or_default() += 1;
-        if let Some(e) = error_name(&entry.event) {
-            *self.errors.entry(e).or_default() += 1;
-        }
-        if let crate::event::Event::Delivered {
-            detail: crate::event::Delivery::Appended { duplicates, .. },
-            ..
-        } = entry.event
-        {
-            self.deduplicated += u64::from(duplicates);
-        }
-    }
-
-    /// Records the leaders recognised as duplicates (by producer id and sequence) so far.
-    pub fn deduplicated(&self) -> u64 {
-        self.deduplicated
-    }
-
-    /// Events of `kind` so far.
-    pub fn events(&self, kind: &str) -> u64 {
-        self.kinds.get(kind).copied().unwrap_or(0)
-    }
-
-    /// Events carrying Kafka's error `name` so far.
-    pub fn errors(&self, name: &str) -> u64 {
-        self.errors.get(name).copied().unwrap_or(0)
-    }
-}
 
 /// Where a step paused.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,9 +4,8 @@
 //! the invariant monitor, the events and errors the scenario's run went through, and the
 //! murmur2 rule. Each answers a [`Value`] or says why it cannot.
 
-use super::claim::{Query, Value};
 use super::highlight::topic_partition;
-use super::play::Tally;
+pub use super::tally::Tally;
 use crate::inspect::RecordOutcome;
 use crate::net::TopicPartitionId;
 use crate::producer::partitioner::PartitionReason;
@@ -14,6 +13,107 @@ use crate::sim::Sim;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::fmt;
+
+/// A value a query gives or a literal is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Bool(bool),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Int(n) => write!(f, "{n}"),
+            Value::Real(x) => write!(f, "{x:.4}"),
+            Value::Text(t) => write!(f, "{t}"),
+            Value::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// A query: `name(args).field(args)`, the parts after the name optional.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+    pub name: String,
+    pub args: Vec<String>,
+    pub field: Option<String>,
+    pub field_args: Vec<String>,
+}
+
+/// `(a, b)` at the start of `text`: the args and the rest.
+fn read_args(text: &str) -> Result<(Vec<String>, &str), String> {
+    let Some(inner) = text.strip_prefix('(') else {
+        return Ok((Vec::new(), text));
+    };
+    let end = inner
+        .find(')')
+        .ok_or_else(|| format!("'{text}': a '(' is not closed"))?;
+    let list = inner[..end]
+        .split(',')
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    Ok((list, &inner[end + 1..]))
+}
+
+fn ident(text: &str) -> (&str, &str) {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    text.split_at(end)
+}
+
+impl Query {
+    pub fn parse(text: &str) -> Result<Query, String> {
+        let (name, rest) = ident(text);
+        if name.is_empty() {
+            return Err(format!(
+                "'{text}': expected a query such as record(3).partition"
+            ));
+        }
+        let (args, rest) = read_args(rest)?;
+        let mut q = Query {
+            name: name.to_string(),
+            args,
+            field: None,
+            field_args: Vec::new(),
+        };
+        let rest = match rest.strip_prefix('.') {
+            None => rest,
+            Some(after) => {
+                let (field, after) = ident(after);
+                let (field_args, after) = read_args(after)?;
+                q.field = Some(field.to_string());
+                q.field_args = field_args;
+                after
+            }
+        };
+        if !rest.trim().is_empty() {
+            return Err(format!("'{text}': '{}' is left over", rest.trim()));
+        }
+        Ok(q)
+    }
+
+    /// The query as written.
+    pub fn text(&self) -> String {
+        let mut out = self.name.clone();
+        if !self.args.is_empty() {
+            out.push_str(&format!("({})", self.args.join(", ")));
+        }
+        if let Some(f) = &self.field {
+            out.push('.');
+            out.push_str(f);
+            if !self.field_args.is_empty() {
+                out.push_str(&format!("({})", self.field_args.join(", ")));
+            }
+        }
+        out
+    }
+}
 
 /// Every query: its name, how many args, and its fields (empty: it has none).
 const SHAPES: &[(&str, usize, &[&str])] = &[
@@ -138,7 +238,7 @@ pub fn check_shape(q: &Query) -> Result<(), String> {
         )),
         (Some(_), true) => Err(format!("'{}': {} has no fields", q.text(), q.name)),
     }?;
-    if q.name == "events" && !super::until::EVENT_KINDS.contains(&q.args[0].as_str()) {
+    if q.name == "events" && !super::kinds::EVENT_KINDS.contains(&q.args[0].as_str()) {
         return Err(format!("'{}': not an event kind", q.args[0]));
     }
     Ok(())
