@@ -6,6 +6,7 @@ mod campaign;
 mod link;
 mod partition;
 mod run;
+mod scenario;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -55,6 +56,10 @@ enum Command {
     /// Run many seeds over a grid of settings with random faults and tabulate what Kafka
     /// kept, lost and duplicated.
     Campaign(campaign::Args),
+    /// List the guided scenarios.
+    Scenarios(scenario::ListArgs),
+    /// Check a guided scenario: play its steps and check every claim its narration makes.
+    Scenario(scenario::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +69,8 @@ fn main() -> ExitCode {
         Command::Partition(a) => partition::main(a),
         Command::Assign(a) => assign::main(a),
         Command::Campaign(a) => campaign::main(a),
+        Command::Scenarios(a) => scenario::list(a),
+        Command::Scenario(a) => scenario::main(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

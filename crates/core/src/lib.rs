@@ -31,6 +31,7 @@ pub mod murmur2;
 pub mod net;
 pub mod record;
 pub mod rng;
+pub mod scenario;
 pub mod shared_ring;
 pub mod sim;
 pub mod time;

@@ -54,6 +54,7 @@
 //! [`MAX_POP`] queue entries (a link replays its run from the start).
 
 mod inputs;
+pub use inputs::input_of_tag;
 #[cfg(test)]
 mod refusals;
 mod settings;

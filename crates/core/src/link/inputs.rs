@@ -180,6 +180,28 @@ pub(super) fn decode(entry: &str) -> Result<LoggedInput, String> {
     })
 }
 
+/// One input as a tag and its fields without a place (`bkill:1`, `set:acks:0`,
+/// `fault:crash:broker=1@+2s`), read as if it took effect at `at_time`: what a guided
+/// scenario's step puts into its run (`crate::scenario`).
+pub fn input_of_tag(text: &str, at_time: SimTime) -> Result<Input, String> {
+    let (tag, rest) = match text.split_once(':') {
+        Some((t, r)) => (t, Some(r)),
+        None => (text, None),
+    };
+    let Some(form) = FORMS.iter().find(|(t, _)| *t == tag).map(|(_, f)| *f) else {
+        let tags: Vec<&str> = FORMS.iter().map(|(t, _)| *t).collect();
+        return Err(format!(
+            "unknown tag '{}': one of {}",
+            shown(tag),
+            tags.join(", ")
+        ));
+    };
+    let mut fields = Fields { rest };
+    read_input(tag, &mut fields, at_time)
+        .and_then(|input| fields.done().map(|()| input))
+        .map_err(|why| format!("{tag}: {why}; expected {form}"))
+}
+
 /// The fields after an input's tag, read one by one.
 struct Fields<'a> {
     rest: Option<&'a str>,
