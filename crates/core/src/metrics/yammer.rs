@@ -95,6 +95,13 @@ pub struct MeterValues {
     pub mean_rate: f64,
 }
 
+impl Default for YammerMeter {
+    /// A meter created at time 0.
+    fn default() -> YammerMeter {
+        YammerMeter::new(SimTime::ZERO)
+    }
+}
+
 impl YammerMeter {
     /// A meter created at `start` (its ticks fall every 5 s after).
     pub fn new(start: SimTime) -> YammerMeter {
