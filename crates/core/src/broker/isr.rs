@@ -87,6 +87,7 @@ impl Brokers {
         }
         p.isr.retain(|b| *b != broker);
         let isr = p.isr.len() as u32;
+        self.metrics_mut(leader).isr_shrinks.mark(1, now);
         self.advance_high_watermark(ctx, tp);
         Some(Event::IsrShrink {
             topic: tp.topic,
@@ -115,6 +116,7 @@ impl Brokers {
         }
         p.isr.push(broker);
         let isr = p.isr.len() as u32;
+        self.metrics_mut(leader).isr_expands.mark(1, ctx.now);
         self.advance_high_watermark(ctx, tp);
         Some(Event::IsrExpand {
             topic: tp.topic,

@@ -21,6 +21,7 @@ pub mod fetch;
 pub mod host;
 pub mod isr;
 pub mod list_offsets;
+pub mod metrics;
 pub mod produce;
 pub mod purgatory;
 pub mod replication;

@@ -5,6 +5,7 @@
 //! request's `timeout_ms`.
 
 use crate::broker::context::{partition, BrokerCall, BrokerCtx};
+use crate::broker::metrics::counts_as_failed;
 use crate::broker::state::Brokers;
 use crate::broker::timers::BrokerTimer;
 use crate::cluster::Topic;
@@ -32,6 +33,8 @@ struct LeaderAppends {
     waits: Vec<(TopicPartitionId, u64, u64, u64)>,
     appended: u32,
     duplicates: u32,
+    /// Partitions whose append failed in a way Kafka counts (FailedProduceRequestsPerSec).
+    failed: u32,
     /// Partitions whose leader log grew.
     touched: Vec<TopicPartitionId>,
 }
@@ -121,6 +124,7 @@ impl Brokers {
         for (tp, batch) in batches {
             self.append_to_partition(ctx, b, producer, &ids, acks, tp, batch, verified, &mut out);
         }
+        self.mark_produce_metrics(b, &out, ctx.now);
         // A `crash:leader=…,ahead` fault waiting on one of these partitions: the leader dies
         // right after this append, before its followers fetch it (see `sim::schedule`).
         let crash_after = ctx
@@ -152,6 +156,22 @@ impl Brokers {
         }
     }
 
+    /// MessagesInPerSec by the records taken (duplicates too), FailedProduceRequestsPerSec
+    /// by the partitions refused unexpectedly (`broker::metrics`).
+    fn mark_produce_metrics(&mut self, b: u32, out: &LeaderAppends, now: crate::time::SimTime) {
+        let taken = u64::from(out.appended + out.duplicates);
+        if taken == 0 && out.failed == 0 {
+            return;
+        }
+        let m = self.metrics_mut(b);
+        if taken > 0 {
+            m.messages_in.mark(taken, now);
+        }
+        if out.failed > 0 {
+            m.failed_produce_requests.mark(u64::from(out.failed), now);
+        }
+    }
+
     /// `Partition.appendRecordsToLeader` for one batch: the leader's checks, the idempotent
     /// producer's sequence, then the append.
     #[allow(clippy::too_many_arguments)]
@@ -172,6 +192,9 @@ impl Brokers {
             return;
         }
         if let Err(e) = self.check_leader_append(ctx, b, acks, tp, ids, verified) {
+            // A batch its coordinator did not verify never reaches `appendToLocalLog`.
+            let unverified = matches!(verified.get(&tp), Some(Some(_)));
+            out.failed += u32::from(!unverified && counts_as_failed(e));
             out.refuse(tp, batch.id, e);
             return;
         }
@@ -193,6 +216,7 @@ impl Brokers {
                 return;
             }
             SequenceCheck::OutOfOrder => {
+                out.failed += 1;
                 out.refuse(tp, batch.id, KafkaError::OutOfOrderSequenceNumber);
                 return;
             }

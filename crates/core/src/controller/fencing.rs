@@ -60,6 +60,7 @@ impl QuorumController {
             }
         }
         self.leader_elections += elections as u64;
+        self.leader_election_timer.mark(1, ctx.now);
         ctx.out
             .call(ControllerCall::MoveGroupCoordinators { broker });
         ctx.out.call(ControllerCall::MoveTxnCoordinators { broker });

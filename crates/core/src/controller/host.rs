@@ -103,6 +103,8 @@ impl Sim {
             }
         }
         self.with_controller(|c, ctx| c.register(ctx, broker));
+        // A new broker process: new meters.
+        self.broker_state.restart_metrics(broker, self.now);
     }
 
     /// Consumers and producers find the new leader from metadata: consumers drop a fetch

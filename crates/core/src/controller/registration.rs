@@ -94,6 +94,7 @@ impl QuorumController {
             }
         }
         self.leader_elections += elections;
+        self.leader_election_timer.mark(1, ctx.now);
         for tp in tps {
             ctx.out.call(ControllerCall::MonitorRead(tp));
         }

@@ -9,9 +9,11 @@
 //! by the elapsed window, counting the samples not yet filled as if they were there (so a
 //! fresh sensor does not show a spike); a [`Meter`] is a rate and a cumulative total.
 //! Checked against Kafka's own `SampledStatTest`, `RateTest` and `MetricsTest` (their inputs
-//! and expected outputs transcribed in `tests`).
+//! and expected outputs transcribed in `tests`). The brokers' Yammer meters are `yammer`.
 
 use alloc::vec::Vec;
+
+pub mod yammer;
 
 /// `MetricConfig`: the samples kept and the window of each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

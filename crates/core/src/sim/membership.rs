@@ -92,6 +92,7 @@ impl Sim {
             find_coordinator_sent: None,
             coordinator_requests: Vec::new(),
             lag_history: crate::consumer::lag::Ring::new(crate::consumer::lag::LAG_HISTORY_SAMPLES),
+            metrics: Default::default(),
         };
         let first_timer = c.next_heartbeat;
         self.consumers.push(c);
@@ -265,6 +266,8 @@ impl Sim {
         c.coordinator = None;
         c.find_coordinator_sent = None;
         c.coordinator_requests.clear();
+        // A new process: its metrics start afresh.
+        c.metrics = Default::default();
         self.find_coordinator(consumer);
         Ok(())
     }

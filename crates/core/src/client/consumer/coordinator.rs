@@ -119,6 +119,7 @@ impl Consumer {
             self.coordinator_requests
                 .push((kind, ctx.now.plus(timeout)));
         }
+        self.metrics.on_coordinator_request(&body, ctx.now);
         ctx.out
             .send(Node::Consumer(self.index), Node::Broker(coord), body);
     }
@@ -153,6 +154,7 @@ impl Consumer {
     pub(crate) fn mark_coordinator_unknown(&mut self, ctx: &mut ConsumerCtx) {
         self.coordinator = None;
         self.coordinator_requests.clear();
+        self.metrics.coordinator_lost();
         self.find_coordinator(ctx);
     }
 

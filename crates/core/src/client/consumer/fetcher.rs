@@ -5,6 +5,7 @@
 //! transactions and control records.
 
 use crate::client::consumer::context::{ConsumerCtx, ConsumerWake};
+use crate::config::IsolationLevel;
 use crate::consumer::{BufferedRecord, Consumer};
 use crate::event::Delivery;
 use crate::net::{Body, FetchedPartition, Node, TopicPartitionId};
@@ -50,6 +51,7 @@ impl Consumer {
         if !self.alive || !self.is_member() {
             return;
         }
+        self.metrics.retain_partitions(&self.assignment);
         let mut per_broker: BTreeMap<u32, Vec<(TopicPartitionId, u64)>> = BTreeMap::new();
         for tp in &self.assignment {
             let Some(&pos) = self.positions.get(tp) else {
@@ -100,7 +102,10 @@ impl Consumer {
     ) -> Delivery {
         if let Some(f) = self.fetch_in_flight.get_mut(b as usize) {
             *f = false;
+            let sent = self.fetch_sent_at[b as usize];
+            self.metrics.on_fetch_response(sent, ctx.now);
         }
+        let read_committed = ctx.config.isolation_level.value == IsolationLevel::ReadCommitted;
         let mut n = 0;
         let mut out_of_range = Vec::new();
         for fp in parts {
@@ -114,6 +119,13 @@ impl Consumer {
                 out_of_range.push(fp.tp);
                 continue;
             }
+            let end = if read_committed {
+                fp.last_stable_offset
+            } else {
+                fp.high_watermark
+            };
+            self.metrics.on_fetch_end(fp.tp, end);
+            let buffered_before = n;
             let mut next = pos;
             let visible = visible_records(&fp);
             for ((off, entry), visible) in fp.entries.into_iter().zip(visible) {
@@ -127,6 +139,10 @@ impl Consumer {
                     next += 1;
                     n += 1;
                 }
+            }
+            if n == buffered_before {
+                // Nothing for the application: its lag is known now.
+                self.metrics.on_partition_position(fp.tp, pos, ctx.now);
             }
         }
         self.reset_out_of_range(ctx, &out_of_range);

@@ -20,6 +20,7 @@ pub use crate::coordinator::group::state as group;
 pub mod host;
 pub mod lag;
 pub mod member;
+pub mod metrics;
 pub mod offset_reset;
 pub mod poll;
 pub mod responses;
@@ -63,7 +64,7 @@ pub struct BufferedRecord {
 }
 
 /// One consumer instance (a member of one group).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Consumer {
     pub index: u32,
     pub group: u32,
@@ -139,6 +140,8 @@ pub struct Consumer {
     pub coordinator_requests: Vec<(crate::net::MessageKind, SimTime)>,
     /// Lag over time (one sample per `lag::LAG_SAMPLE_INTERVAL_US` while the process runs).
     pub lag_history: lag::Ring<lag::LagSample>,
+    /// Its metrics under Kafka's names (`metrics`).
+    pub metrics: metrics::ConsumerMetrics,
 }
 
 impl Consumer {

@@ -40,15 +40,21 @@ impl Consumer {
         if self.rejoin_requested {
             self.maybe_rejoin_now(ctx);
         }
-        self.fetched_records(max_poll_records, keep)
+        self.fetched_records(max_poll_records, keep, ctx.now)
     }
 
     /// `Fetcher.fetchRecords`: up to `max_poll_records` visible records from the buffer at
     /// the member's positions (records at another offset are dropped, control markers and
     /// aborted records only advance the position); returns how many the application got.
-    fn fetched_records(&mut self, max_poll_records: u32, keep: bool) -> (u32, Vec<BufferedRecord>) {
+    fn fetched_records(
+        &mut self,
+        max_poll_records: u32,
+        keep: bool,
+        now: SimTime,
+    ) -> (u32, Vec<BufferedRecord>) {
         let mut returned: Vec<BufferedRecord> = Vec::new();
         let mut n = 0u32;
+        let mut touched: Vec<TopicPartitionId> = Vec::new();
         while n < max_poll_records {
             let Some(r) = self.buffer.front().copied() else {
                 break;
@@ -61,6 +67,9 @@ impl Consumer {
                 continue;
             }
             *pos += 1;
+            if touched.last() != Some(&r.tp) && !touched.contains(&r.tp) {
+                touched.push(r.tp);
+            }
             if r.visible {
                 n += 1;
                 if keep {
@@ -69,6 +78,12 @@ impl Consumer {
             }
         }
         self.records_consumed += n as u64;
+        self.metrics.on_records_consumed(n, now);
+        for tp in touched {
+            if let Some(&pos) = self.positions.get(&tp) {
+                self.metrics.on_partition_position(tp, pos, now);
+            }
+        }
         (n, returned)
     }
 

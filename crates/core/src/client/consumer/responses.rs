@@ -55,6 +55,7 @@ impl Consumer {
         body: Body,
     ) -> Delivery {
         let group = self.group;
+        self.metrics.on_coordinator_response(&body, ctx.now);
         // The answer to the member's requests of that kind.
         if let Some(k) = answered_request(body.kind()) {
             self.coordinator_requests.retain(|(r, _)| *r != k);
@@ -132,6 +133,7 @@ impl Consumer {
         };
         self.coordinator = Some(b);
         self.coordinator_requests.clear();
+        self.metrics.coordinator_lost();
         self.coordinator_found(ctx);
         Delivery::Group
     }
@@ -151,6 +153,7 @@ impl Consumer {
             self.on_join_group_error(ctx, error);
             return Delivery::GroupRefused { error };
         }
+        self.metrics.on_joined(ctx.now);
         let assignment = match r.protocol {
             Some(p) if r.leader == r.member_id && !r.members.is_empty() => {
                 Some(leader_assign(ctx.metadata, ctx.subscription, p, &r.members))
@@ -215,6 +218,7 @@ impl Consumer {
         if generation != self.generation {
             return Delivery::Group;
         }
+        self.metrics.on_synced(ctx.now);
         if self.busy_until.is_some() {
             return self.defer_assignment(generation, assignment);
         }

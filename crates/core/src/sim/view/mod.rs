@@ -5,7 +5,8 @@
 //! zombies, fencing and the wait at the last stable offset (`transactions`), which processor a
 //! consumer is and the pipeline twin's rules (`pipeline`), and lag per partition (`lag`); and
 //! the page's canvas [`Frame`], every answer one frame draws read at once (`frame`, its
-//! producers in `frame_producers`).
+//! producers in `frame_producers`); every metric under Kafka's names and the Was / Now / Delta
+//! of two moments (`metrics`).
 //! None of them holds state of its own.
 
 pub mod event_words;
@@ -13,6 +14,7 @@ mod frame;
 mod frame_producers;
 mod groups;
 mod lag;
+mod metrics;
 mod pipeline;
 mod producers;
 mod snapshot;
@@ -25,6 +27,7 @@ pub use frame::{
 };
 pub use frame_producers::{CoordinatorTxnFrame, ProducerFrame, ProducerTxnFrame};
 pub use groups::{GroupPhase, GroupProgress, MemberRebalance};
+pub use metrics::{MetricNode, MetricRow, MetricsDelta, MetricsDeltaRow, MetricsSnapshot};
 pub use pipeline::{is_processor_producer, twin_config};
 pub use producers::{BatchView, InFlightBatchView, InFlightView, ProducerView};
 pub use snapshot::{
