@@ -40,6 +40,7 @@ pub fn start() -> Result<(), JsValue> {
         .dyn_into()?;
     ctx.scale(ratio, ratio)?;
     let timeline_ctx = timeline_context(&doc, ratio)?;
+    crate::codec::install(&window);
     let lang = Lang::from_browser(&window.navigator().language().unwrap_or_default());
     let app = App::new(Config::preset(), 1, lang, doc.clone(), (ctx, timeline_ctx))
         .map_err(|e| JsValue::from_str(&e))?;
