@@ -117,5 +117,12 @@ mod tests {
         assert_eq!(f.len(), 4 + 2 + 3 * 3 + data.len());
         assert_eq!(&f[..4], &[0x28, 0xb5, 0x2f, 0xfd]);
         assert_eq!(stored_frame(&[]).len(), 4 + 2 + 3);
+        for data in [&data[..], &data[..1000], &[][..]] {
+            let mut out = Vec::with_capacity(data.len() + 16);
+            structured_zstd::decoding::FrameDecoder::new()
+                .decode_all_to_vec(&stored_frame(data), &mut out)
+                .expect("a valid frame");
+            assert_eq!(out, data);
+        }
     }
 }
