@@ -91,6 +91,7 @@ fn start_loop(window: web_sys::Window) -> Result<(), JsValue> {
         with_app(|a| {
             a.frame(ts);
             a.write_link(ts, false);
+            crate::panels::export::write_export(&a.doc, &a.pending, a.lang);
         });
         if let Some(c) = cb2.borrow().as_ref() {
             let _ = w.request_animation_frame(c.as_ref().unchecked_ref());
