@@ -28,6 +28,9 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
     getter(&hook, "hitTargets", |a| {
         to_js(&panels::hit_views(a.view.hits.items()))
     })?;
+    getter(&hook, "drawnRecords", |a| {
+        JsValue::from_f64(a.view.hits.records_drawn() as f64)
+    })?;
     getter(&hook, "drawnReplicas", |a| to_js(&a.view.replicas))?;
     getter(&hook, "groupPanels", |a| to_js(&a.view.groups))?;
     getter(&hook, "monitor", |a| {
