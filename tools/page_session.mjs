@@ -4,8 +4,9 @@ import { createRequire } from 'module';
 const require = createRequire(new URL('../tests/e2e/package.json', import.meta.url));
 const { chromium } = require('@playwright/test');
 
-/** Opens `url` at 1440 x 900; returns the browser, the page, and `wasmBytes()`. */
-export async function openPage(url) {
+/** Opens `url` at 1440 x 900 (with `initScript` run before any page script, when given);
+ *  returns the browser, the page, and `wasmBytes()`. */
+export async function openPage(url, { initScript } = {}) {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -16,6 +17,7 @@ export async function openPage(url) {
   await page.addInitScript(() => {
     addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
   });
+  if (initScript) await page.addInitScript(initScript);
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]');
   const wasmBytes = () => page.evaluate(() => window.__wasm?.memory?.buffer?.byteLength ?? -1);

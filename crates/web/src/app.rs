@@ -40,6 +40,7 @@ pub fn start() -> Result<(), JsValue> {
         .dyn_into()?;
     ctx.scale(ratio, ratio)?;
     let timeline_ctx = timeline_context(&doc, ratio)?;
+    crate::codec::install(&window);
     let lang = Lang::from_browser(&window.navigator().language().unwrap_or_default());
     let app = App::new(Config::preset(), 1, lang, doc.clone(), (ctx, timeline_ctx))
         .map_err(|e| JsValue::from_str(&e))?;
@@ -90,6 +91,7 @@ fn start_loop(window: web_sys::Window) -> Result<(), JsValue> {
         with_app(|a| {
             a.frame(ts);
             a.write_link(ts, false);
+            crate::panels::export::write_export(&a.doc, &a.pending, a.lang);
         });
         if let Some(c) = cb2.borrow().as_ref() {
             let _ = w.request_animation_frame(c.as_ref().unchecked_ref());

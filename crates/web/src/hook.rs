@@ -28,6 +28,9 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
     getter(&hook, "hitTargets", |a| {
         to_js(&panels::hit_views(a.view.hits.items()))
     })?;
+    getter(&hook, "drawnRecords", |a| {
+        JsValue::from_f64(a.view.hits.records_drawn() as f64)
+    })?;
     getter(&hook, "drawnReplicas", |a| to_js(&a.view.replicas))?;
     getter(&hook, "groupPanels", |a| to_js(&a.view.groups))?;
     getter(&hook, "monitor", |a| {
@@ -53,6 +56,7 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
     install_actions(&hook)?;
     install_time(&hook)?;
     install_lookups(&hook)?;
+    install_export(&hook)?;
     js_sys::Reflect::set(&hook, &"canvasWidth".into(), &render::WIDTH.into())?;
     let messages = js_sys::Array::new();
     for (k, en, ko) in i18n::all() {
@@ -254,5 +258,26 @@ fn install_lookups(hook: &js_sys::Object) -> Result<(), JsValue> {
     });
     js_sys::Reflect::set(hook, &"isLive".into(), live.as_ref())?;
     live.forget();
+    Ok(())
+}
+
+/// `exportConfig('java' | 'kafka-python')`: the Export panel's text for that format (the
+/// pending settings, as the controls show them); any other argument answers an `Error` naming
+/// the argument and the formats allowed.
+fn install_export(hook: &js_sys::Object) -> Result<(), JsValue> {
+    use panels::export::{export_text, ExportFormat};
+    let export = Closure::<dyn Fn(JsValue) -> JsValue>::new(|format: JsValue| {
+        let parsed = match format.as_string() {
+            Some(name) => ExportFormat::from_name(&name),
+            None => ExportFormat::from_name(&format!("{format:?}")),
+        };
+        match parsed {
+            Ok(f) => with_app(|a| JsValue::from_str(&export_text(&a.pending, f)))
+                .unwrap_or(JsValue::NULL),
+            Err(e) => js_sys::Error::new(&e).into(),
+        }
+    });
+    js_sys::Reflect::set(hook, &"exportConfig".into(), export.as_ref())?;
+    export.forget();
     Ok(())
 }

@@ -11,6 +11,8 @@
 // DOM helpers and the message table.
 pub mod dom;
 
+pub mod codec;
+
 pub mod i18n;
 
 // What the page reads of the core's monitors, trace and drains.

@@ -10,12 +10,18 @@
 //! (ruzstd, the better known pure-Rust zstd, only has a level-1-like encoder: 20-47% larger
 //! than level 3 on the same batches.) The frames are standard and decode with any zstd
 //! decoder; structured-zstd's decoder is used for [`decompress`].
+//!
+//! The encoder call lives in the `streamscope-zstd` crate (`crates/zstd`), so that the page can
+//! build without it (this crate's `zstd-encoder` feature off) and run the very same encoder
+//! from a second WebAssembly module it loads on first use, registered with [`set_encoder`].
+//! Every native build (CLI, tests, goldens, benchmarks) has the feature on.
 
 use super::CompressionError;
 use alloc::vec::Vec;
 use structured_zstd::decoding::errors::FrameDecoderError;
 use structured_zstd::decoding::FrameDecoder;
-use structured_zstd::encoding::{CompressionLevel, FrameCompressor};
+
+pub use streamscope_zstd::{set_encoder, stored_frame, Encoder};
 
 /// Zstandard's frame magic number, little-endian.
 pub const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
@@ -23,11 +29,7 @@ pub const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 /// One zstd frame at `level` (Kafka's value; 0 is zstd's default, 3), shaped as a streamed
 /// frame: no content size, no checksum.
 pub fn compress(data: &[u8], level: i32) -> Vec<u8> {
-    let level = level.clamp(CompressionLevel::MIN_LEVEL, CompressionLevel::MAX_LEVEL);
-    let mut enc: FrameCompressor = FrameCompressor::new(CompressionLevel::Level(level));
-    enc.set_content_size_flag(false);
-    enc.set_content_checksum(false);
-    enc.compress_independent_frame(data)
+    streamscope_zstd::compress(data, level)
 }
 
 /// Decodes one or more zstd frames, up to `limit` bytes of output (at most 64 MiB: the output

@@ -38,14 +38,18 @@ pub const MAX_HITS: usize = 4096;
 #[derive(Debug, Default)]
 pub struct Hits {
     items: Vec<Hit>,
+    /// Records drawn this frame (dots and log tiles), counted past [`MAX_HITS`] too.
+    records: usize,
 }
 
 impl Hits {
     pub fn clear(&mut self) {
         self.items.clear();
+        self.records = 0;
     }
 
     pub fn push(&mut self, x: f64, y: f64, w: f64, h: f64, target: Target) {
+        self.records += usize::from(matches!(target, Target::Record(_)));
         if self.items.len() < MAX_HITS {
             self.items.push(Hit { x, y, w, h, target });
         }
@@ -53,6 +57,11 @@ impl Hits {
 
     pub fn items(&self) -> &[Hit] {
         &self.items
+    }
+
+    /// How many records the last frame drew (`window.streamscope.drawnRecords()`).
+    pub fn records_drawn(&self) -> usize {
+        self.records
     }
 
     /// The record nearest to (x, y) within a few units (the one drawn last on a tie), else
