@@ -1,20 +1,22 @@
 //! Guided scenarios on the page (issue 14): the core's catalog (`streamscope_core::scenario`)
 //! listed in `#scenario-panel` by concept, and the scenario opened walked step by step.
 //!
-//! Opening one plays it once in the core (`Scenario::play`: the `Player` reaches each step's
-//! moment and checks its claims there), then opens that run as a link through the page's own
-//! path (`App::open_link`: the world with every step's inputs goes into the App's `History`,
-//! so the timeline, the event log, step back and the address keep working) and moves to step
-//! 1. A step is a rewind of the History to the moment the Player reached
-//! (`App::jump_to_moment`), checked against the trace hash the Player had there; the claims
-//! shown are the Player's own results (nothing about Kafka is decided here). The step's
-//! objects are outlined on the canvas (`render::View::guide`) and its lines marked in the
-//! event log (`EventLog::guided`). The learner may leave (play, change a setting: the run
-//! forks through the normal action path) and come back: "Return to step k" rewinds there, or
-//! opens the run again when the History no longer has it.
+//! Opening one plays it once in the core (the scenario's `Player`: it reaches each step's
+//! moment and checks the step's claims there), keeping, for each step, the run's link as the
+//! player had it there (its world, the inputs put in so far, the moment). A step is opened as
+//! that link through the page's own path (`App::open_link`: the world goes into the App's
+//! `History`, so the timeline, the event log, step back and the address keep working) and
+//! checked against the trace hash and the inputs the player had. A link per step, not one
+//! run sought to each moment: a step's inputs are put in at the moment the step before paused,
+//! and a History puts in every input logged at a moment when it goes there, so the world at
+//! step k's moment of the whole run would already have step k+1's inputs. The claims shown are
+//! the player's own results (nothing about Kafka is decided here). The step's objects are
+//! outlined on the canvas (`render::View::guide`) and its lines marked in the event log
+//! (`EventLog::guided`). The learner may leave (play, change a setting: the run forks through
+//! the normal action path) and come back: "Return to step k" rewinds the History there when it
+//! still has that world, else opens the step's link again.
 //!
-//! Simplified: a step jumps to its moment instead of animating the way there (Play from the
-//! step before shows the way).
+//! Simplified: a step jumps to its moment instead of animating the way there.
 
 mod panel;
 
@@ -28,15 +30,18 @@ use crate::page::App;
 use std::cell::RefCell;
 use streamscope_core::link::RunLink;
 use streamscope_core::net::Node;
-use streamscope_core::scenario::{ClaimResult, Highlight, Played, Scenario, StepReached};
+use streamscope_core::scenario::{
+    ClaimResult, Highlight, Player, Scenario, ScenarioError, StepReached,
+};
 use streamscope_core::sim::view::event_words::Subjects;
 use streamscope_core::Sim;
 
 /// The scenario open: what the core's player reached at each step, computed once.
 pub struct Opened {
     pub scenario: Scenario,
-    /// Its run: the world with every step's inputs, to the last step's moment.
-    pub link: RunLink,
+    /// Each step's run as the player had it there: the world, the inputs put in so far, the
+    /// step's moment.
+    pub links: Vec<RunLink>,
     pub reached: Vec<StepReached>,
     /// Each step's claims as the player checked them at the step's moment.
     pub claims: Vec<Vec<ClaimResult>>,
@@ -102,24 +107,41 @@ pub fn find(lang: Lang, id: &str) -> Result<Scenario, String> {
     })
 }
 
-/// The run a played scenario opens as: its world and every step's inputs, to the last
-/// step's moment, with no language (the page keeps its own).
-pub fn scenario_link(played: &Played) -> RunLink {
-    let mut link = played.link.clone();
-    link.moment = played.reached.last().map(|r| r.moment);
-    link.lang = None;
-    link
+/// A scenario played by the core's player: each step's moment, claims and link.
+pub struct PlayedSteps {
+    pub reached: Vec<StepReached>,
+    pub claims: Vec<Vec<ClaimResult>>,
+    pub links: Vec<RunLink>,
+}
+
+/// Plays `scenario` step by step in the core, keeping what each step reached, its claims as
+/// checked there, and the run's link there (the scenario's world, the inputs the player put
+/// in so far, the moment; no language: the page keeps its own).
+pub fn play(scenario: &Scenario) -> Result<PlayedSteps, ScenarioError> {
+    let mut player = Player::new(scenario)?;
+    let mut out = PlayedSteps {
+        reached: Vec::new(),
+        claims: Vec::new(),
+        links: Vec::new(),
+    };
+    for i in 0..scenario.steps.len() {
+        out.reached.push(player.play_step()?.clone());
+        out.claims.push(player.check_claims(i));
+        let mut link = scenario.link.clone();
+        link.inputs = player.sim.inputs().to_vec();
+        link.moment = Some(player.sim.moment());
+        link.lang = None;
+        out.links.push(link);
+    }
+    Ok(out)
 }
 
 /// Opens scenario `id` at its step 1; a message in the page's language when it cannot.
 pub fn open(a: &mut App, id: &str) -> Result<(), String> {
     let lang = a.lang;
     let scenario = find(lang, id)?;
-    let played = scenario
-        .play()
-        .map_err(|e| tf(lang, "guide_failed", &[("why", &e.to_string())]))?;
-    let link = scenario_link(&played);
-    load(a, &link)?;
+    let played =
+        play(&scenario).map_err(|e| tf(lang, "guide_failed", &[("why", &e.to_string())]))?;
     if let Some(speed) = scenario.speed {
         apply(a, Action::SetSpeed(speed));
         panel::show_speed(&a.doc, speed);
@@ -129,7 +151,7 @@ pub fn open(a: &mut App, id: &str) -> Result<(), String> {
     with_guide(|g| {
         g.opened = Some(Opened {
             scenario,
-            link,
+            links: played.links,
             reached: played.reached,
             claims: played.claims,
             step: 0,
@@ -170,18 +192,15 @@ pub fn close(a: &mut App) {
     frame(a);
 }
 
-/// Step `k` (0-based): the world at the moment the core's player reached, paused, the step's
-/// objects outlined. When the History no longer has that moment of the scenario's run (the
-/// learner forked it or reset), the run is opened again first.
+/// Step `k` (0-based): the world the core's player reached there, paused, the step's objects
+/// outlined: the History rewound there when it still has that world, else the step's link
+/// opened.
 pub fn go_to(a: &mut App, k: usize) -> Result<(), String> {
     let lang = a.lang;
     let target = with_guide(|g| {
         let o = g.opened.as_mut()?;
         let n = o.reached.len();
-        let r = o
-            .reached
-            .get(k)
-            .map(|r| (r.moment, r.trace_hash, o.link.clone()));
+        let r = o.reached.get(k).cloned().zip(o.links.get(k).cloned());
         if r.is_some() {
             o.step = k;
         }
@@ -190,19 +209,18 @@ pub fn go_to(a: &mut App, k: usize) -> Result<(), String> {
     let Some((target, n)) = target else {
         return Err(t(lang, "guide_none_open").to_string());
     };
-    let Some((moment, hash, link)) = target else {
+    let Some((reached, link)) = target else {
         let (k, n) = ((k + 1).to_string(), n.to_string());
         return Err(tf(lang, "guide_no_step", &[("k", &k), ("n", &n)]));
     };
     a.playing = false;
-    let there = |a: &App| a.sim.moment() == moment && a.sim.trace().hash() == hash;
-    if a.jump_to_moment(moment).is_err() || !there(a) {
+    let inputs = link.inputs.len();
+    if a.jump_to_moment(reached.moment).is_err() || !is_there(a, &reached, inputs) {
         load(a, &link)?;
-        let _ = a.jump_to_moment(moment);
     }
-    if !there(a) {
+    if !is_there(a, &reached, inputs) {
         let got = format!("0x{:016x}", a.sim.trace().hash());
-        let want = format!("0x{hash:016x}");
+        let want = format!("0x{:016x}", reached.trace_hash);
         let k = (k + 1).to_string();
         let args = [("k", k.as_str()), ("got", &got), ("want", &want)];
         return Err(tf(lang, "guide_mismatch", &args));
@@ -212,6 +230,13 @@ pub fn go_to(a: &mut App, k: usize) -> Result<(), String> {
     a.write_link(a.link_written.1, true);
     frame(a);
     Ok(())
+}
+
+/// Whether the world shown is the one the player reached: its moment, its trace, its inputs.
+fn is_there(a: &App, r: &StepReached, inputs: usize) -> bool {
+    a.sim.moment() == r.moment
+        && a.sim.trace().hash() == r.trace_hash
+        && a.sim.inputs().len() == inputs
 }
 
 /// One step forward (`delta` 1) or back (-1) from the step shown.
@@ -330,11 +355,12 @@ pub fn ref_name(sim: &Sim, h: &Highlight, lang: Lang) -> String {
     }
 }
 
-/// Whether the world shown is the step's: its moment, with the trace the player had there.
+/// Whether the world shown is the step's (as the player had it there).
 pub fn at_step(a: &App, o: &Opened) -> bool {
-    o.reached
-        .get(o.step)
-        .is_some_and(|r| a.sim.moment() == r.moment && a.sim.trace().hash() == r.trace_hash)
+    match (o.reached.get(o.step), o.links.get(o.step)) {
+        (Some(r), Some(l)) => is_there(a, r, l.inputs.len()),
+        _ => false,
+    }
 }
 
 /// After every frame and move: writes the panel when the language, the scenario, the step or
@@ -465,34 +491,57 @@ mod tests {
     use super::*;
     use streamscope_core::sim::history::History;
 
-    /// The page's way to every step (the run opened as a link, encoded and read back, into a
-    /// History; each step a rewind to its moment) reaches the very world the core's player
-    /// reached: the same trace hash and events, step after step, and back again.
+    /// The page's way to every step (the step's link, encoded and read back, replayed into a
+    /// History) reaches the very world the core's player reached: the whole world's Debug
+    /// text, not only its trace hash; and a History rewound to an earlier step (as Back does
+    /// when the History has it) is that step's world too.
     #[test]
     fn every_step_of_every_scenario_is_the_players_world() {
         let all = Scenario::all().expect("the catalog reads");
         assert!(!all.is_empty());
         for s in &all {
-            let played = s.play().expect("the scenario plays");
-            assert!(
-                played.failures().is_empty(),
-                "{}: {:?}",
-                s.id,
-                played.failures()
-            );
-            let link = RunLink::parse(&scenario_link(&played).encode()).expect("link reads");
-            let config = link.config().expect("config");
-            let (mut history, mut sim) =
-                History::replay(config, link.seed, &link.inputs, link.moment_or_end())
-                    .expect("replays");
-            let order: Vec<usize> = (0..played.reached.len())
-                .chain((0..played.reached.len()).rev())
-                .collect();
-            for k in order {
+            let played = play(s).expect("the scenario plays");
+            let mut player = Player::new(s).expect("player");
+            let mut worlds = Vec::new();
+            for (k, claims) in played.claims.iter().enumerate() {
+                assert!(claims.iter().all(|c| c.passed), "{} step {}", s.id, k + 1);
+                player.play_step().expect("plays");
+                worlds.push(format!("{:?}", player.sim));
+            }
+            let mut last = None;
+            for (k, link) in played.links.iter().enumerate() {
+                let link = RunLink::parse(&link.encode()).expect("link reads");
+                let config = link.config().expect("config");
+                let (history, sim) =
+                    History::replay(config, link.seed, &link.inputs, link.moment_or_end())
+                        .expect("replays");
+                let r = &played.reached[k];
+                assert_eq!(sim.moment(), r.moment, "{} step {}", s.id, k + 1);
+                assert_eq!(sim.trace().hash(), r.trace_hash, "{} step {}", s.id, k + 1);
+                assert!(
+                    format!("{sim:?}") == worlds[k],
+                    "{} step {}: another world",
+                    s.id,
+                    k + 1
+                );
+                last = Some((history, sim, k));
+            }
+            // From the last step's History, back to each earlier step with no later input.
+            let Some((mut history, mut sim, n)) = last else {
+                continue;
+            };
+            for k in (0..n).rev() {
+                let inputs = played.links[k].inputs.len();
                 let r = &played.reached[k];
                 history.rewind_to(&mut sim, r.moment).expect("rewinds");
-                assert_eq!(sim.trace().hash(), r.trace_hash, "{} step {}", s.id, k + 1);
-                assert_eq!(sim.events_processed(), r.events, "{} step {}", s.id, k + 1);
+                if sim.inputs().len() == inputs {
+                    assert!(
+                        format!("{sim:?}") == worlds[k],
+                        "{} back to {}",
+                        s.id,
+                        k + 1
+                    );
+                }
             }
         }
     }
