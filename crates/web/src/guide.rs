@@ -19,73 +19,48 @@
 //! Simplified: a step jumps to its moment instead of animating the way there.
 
 mod panel;
+mod state;
 
-pub use panel::wire;
+pub use state::{with_guide, Guide, Opened};
+
+use state::Shown;
 
 use crate::actions::Action;
 use crate::apply::apply;
-use crate::eventlog::{node_name, partition_name};
 use crate::i18n::{t, tf, Lang};
 use crate::page::App;
-use std::cell::RefCell;
 use streamscope_core::link::RunLink;
-use streamscope_core::net::Node;
 use streamscope_core::scenario::{
     ClaimResult, Highlight, Player, Scenario, ScenarioError, StepReached,
 };
 use streamscope_core::sim::view::event_words::Subjects;
 use streamscope_core::Sim;
+use wasm_bindgen::JsValue;
+use web_sys::Document;
 
-/// The scenario open: what the core's player reached at each step, computed once.
-pub struct Opened {
-    pub scenario: Scenario,
-    /// Each step's run as the player had it there: the world, the inputs put in so far, the
-    /// step's moment.
-    pub links: Vec<RunLink>,
-    pub reached: Vec<StepReached>,
-    /// Each step's claims as the player checked them at the step's moment.
-    pub claims: Vec<Vec<ClaimResult>>,
-    /// The step shown (0-based).
-    pub step: usize,
+/// Builds the panel in `#scenario-panel` (nothing without it) and listens to its buttons and
+/// to Alt+→ / Alt+←.
+pub fn wire(doc: &Document) -> Result<(), JsValue> {
+    panel::wire(doc, act)
 }
 
-/// The catalog (read once) and the scenario open.
-#[derive(Default)]
-pub struct Guide {
-    catalog: Option<Result<Vec<Scenario>, String>>,
-    pub opened: Option<Opened>,
-    /// What the panel shows, to write it only when that changes.
-    shown: Option<Shown>,
-}
-
-/// The panel's state as written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Shown {
-    lang: Lang,
-    scenario: Option<String>,
-    step: usize,
-    away: bool,
-}
-
-thread_local! {
-    static GUIDE: RefCell<Guide> = RefCell::new(Guide::default());
-}
-
-/// Runs `f` on the page's guide.
-pub fn with_guide<R>(f: impl FnOnce(&mut Guide) -> R) -> R {
-    GUIDE.with(|g| f(&mut g.borrow_mut()))
-}
-
-impl Guide {
-    /// Every scenario of the core's catalog, in its order (read on first use).
-    pub fn catalog(&mut self) -> Result<&[Scenario], &str> {
-        let c = self
-            .catalog
-            .get_or_insert_with(|| Scenario::all().map_err(|e| e.to_string()));
-        match c {
-            Ok(v) => Ok(v.as_slice()),
-            Err(e) => Err(e.as_str()),
+/// A button of the panel pressed (or its key): the move, a refusal on the message line.
+fn act(a: &mut App, action: &str, id: &str) {
+    let r = match action {
+        "open" => open(a, id).map(|_| panel::focus(&a.doc, "scenario-title")),
+        "next" => move_by(a, true),
+        "back" => move_by(a, false),
+        "return" => return_to_step(a),
+        "try" => try_setting(a),
+        "close" => {
+            close(a);
+            panel::focus_list(&a.doc);
+            Ok(())
         }
+        _ => Ok(()),
+    };
+    if let Err(e) = r {
+        a.show(Err(e));
     }
 }
 
@@ -336,25 +311,6 @@ pub fn subjects_of(sim: &Sim, h: &Highlight) -> Option<Subjects> {
     Some(s)
 }
 
-/// A highlight ref in the page's words (`broker 2`, `partition orders-1`).
-pub fn ref_name(sim: &Sim, h: &Highlight, lang: Lang) -> String {
-    match h {
-        Highlight::Broker(b) => node_name(Node::Broker(*b), lang),
-        Highlight::Producer(p) => node_name(Node::Producer(*p), lang),
-        Highlight::Consumer(c) => node_name(Node::Consumer(*c), lang),
-        Highlight::Partition { topic, partition } => {
-            let name = h
-                .partition(sim)
-                .map_or(format!("{topic}-{partition}"), |tp| partition_name(sim, tp));
-            tf(lang, "log_partition", &[("p", &name)])
-        }
-        Highlight::Group(g) => tf(lang, "guide_ref_group", &[("g", g)]),
-        Highlight::Record(r) => tf(lang, "log_record", &[("id", &r.to_string())]),
-        Highlight::Controller => t(lang, "log_controller").to_string(),
-        Highlight::Coordinator => t(lang, "log_coordinator").to_string(),
-    }
-}
-
 /// Whether the world shown is the step's (as the player had it there).
 pub fn at_step(a: &App, o: &Opened) -> bool {
     match (o.reached.get(o.step), o.links.get(o.step)) {
@@ -561,7 +517,7 @@ mod tests {
             let sim = s.world().expect("world");
             for h in s.steps.iter().flat_map(|st| &st.highlight) {
                 for lang in [Lang::En, Lang::Ko] {
-                    let name = ref_name(&sim, h, lang);
+                    let name = panel::ref_name(&sim, h, lang);
                     assert!(!name.is_empty() && !name.contains('?'), "{}", h.text());
                 }
             }

@@ -6,11 +6,14 @@
 //! button's `data-action`; Alt+→ / Alt+← step while a scenario is open. Texts reach the page
 //! as `textContent`.
 
-use super::{Guide, Opened};
+use super::state::{with_guide, Guide, Opened};
 use crate::dom::set_text;
+use crate::eventlog::{node_name, partition_name};
 use crate::i18n::{t, tf, Lang};
 use crate::page::{with_app, App};
-use streamscope_core::scenario::Scenario;
+use streamscope_core::net::Node;
+use streamscope_core::scenario::{Highlight, Scenario};
+use streamscope_core::Sim;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
@@ -42,8 +45,12 @@ const STEP_HTML: &str = r#"
   <button id="scenario-next" type="button" class="scn-primary" data-action="next" data-i18n-label="guide_next_label"><span data-i18n="guide_next">Next</span><span aria-hidden="true"> →</span></button>
 </div>"#;
 
-/// Builds the panel's parts and listens to its buttons and to Alt+→ / Alt+←.
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
+/// A button's move: (the app, its `data-action`, its `data-scenario`).
+pub type Act = fn(&mut App, &str, &str);
+
+/// Builds the panel's parts and listens to its buttons and to Alt+→ / Alt+← (each calling
+/// `act`).
+pub fn wire(doc: &Document, act: Act) -> Result<(), JsValue> {
     let Some(panel) = doc.get_element_by_id("scenario-panel") else {
         return Ok(());
     };
@@ -64,7 +71,7 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     for e in [&intro, &step, &list] {
         panel.append_child(e)?;
     }
-    crate::dom::on(&panel, "click", |e| {
+    crate::dom::on(&panel, "click", move |e| {
         let button = e
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())
@@ -76,23 +83,24 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
         }
     })?;
     let window = web_sys::window().ok_or("no window")?;
-    let keys = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(|k: web_sys::KeyboardEvent| {
-        let forward = match k.key().as_str() {
-            "ArrowRight" => true,
-            "ArrowLeft" => false,
-            _ => return,
-        };
-        if !k.alt_key() || k.ctrl_key() || k.meta_key() {
-            return;
-        }
-        let open = super::with_guide(|g| g.opened.is_some());
-        if open {
-            // Before the page's own ← / → (a step of one event) and the browser's history.
-            k.prevent_default();
-            k.stop_propagation();
-            with_app(|a| act(a, if forward { "next" } else { "back" }, ""));
-        }
-    });
+    let keys =
+        Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |k: web_sys::KeyboardEvent| {
+            let forward = match k.key().as_str() {
+                "ArrowRight" => true,
+                "ArrowLeft" => false,
+                _ => return,
+            };
+            if !k.alt_key() || k.ctrl_key() || k.meta_key() {
+                return;
+            }
+            let open = with_guide(|g| g.opened.is_some());
+            if open {
+                // Before the page's own ← / → (a step of one event) and the browser's history.
+                k.prevent_default();
+                k.stop_propagation();
+                with_app(|a| act(a, if forward { "next" } else { "back" }, ""));
+            }
+        });
     window.add_event_listener_with_callback_and_bool(
         "keydown",
         keys.as_ref().unchecked_ref(),
@@ -102,28 +110,8 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// A button of the panel pressed (or its key): the guide's move, a refusal on the message
-/// line.
-fn act(a: &mut App, action: &str, id: &str) {
-    let r = match action {
-        "open" => super::open(a, id).map(|_| focus(&a.doc, "scenario-title")),
-        "next" => super::move_by(a, true),
-        "back" => super::move_by(a, false),
-        "return" => super::return_to_step(a),
-        "try" => super::try_setting(a),
-        "close" => {
-            super::close(a);
-            focus_opened_item(&a.doc, id);
-            Ok(())
-        }
-        _ => Ok(()),
-    };
-    if let Err(e) = r {
-        a.show(Err(e));
-    }
-}
-
-fn focus(doc: &Document, id: &str) {
+/// Focus on `#id` (when it can take it).
+pub fn focus(doc: &Document, id: &str) {
     if let Some(e) = doc
         .get_element_by_id(id)
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
@@ -133,7 +121,7 @@ fn focus(doc: &Document, id: &str) {
 }
 
 /// After closing: focus on the list's first button (keyboard users keep their place).
-fn focus_opened_item(doc: &Document, _id: &str) {
+pub fn focus_list(doc: &Document) {
     if let Some(e) = doc
         .query_selector("#scenario-list button")
         .ok()
@@ -347,7 +335,7 @@ fn write_step(a: &App, o: &Opened, away: bool) {
     let refs: Vec<String> = step
         .highlight
         .iter()
-        .map(|h| super::ref_name(&a.sim, h, lang))
+        .map(|h| ref_name(&a.sim, h, lang))
         .collect();
     let outlined = if refs.is_empty() {
         String::new()
@@ -355,20 +343,7 @@ fn write_step(a: &App, o: &Opened, away: bool) {
         tf(lang, "guide_outlined", &[("refs", &refs.join(", "))])
     };
     set_text(doc, "scenario-outlined", &outlined);
-    set_hidden(doc, "scenario-try", step.try_text.is_none());
-    set_text(
-        doc,
-        "scenario-try-text",
-        step.try_text.as_ref().map_or("", |t| t.get(code)),
-    );
-    set_hidden(doc, "scenario-try-set", step.try_set.is_none());
-    if let Some((name, value)) = step.try_set.as_ref() {
-        let args = [("name", name.as_str()), ("value", value.as_str())];
-        set_text(doc, "scenario-try-set", &tf(lang, "guide_try_set", &args));
-        if let Some(b) = doc.get_element_by_id("scenario-try-set") {
-            let _ = b.set_attribute("aria-label", &tf(lang, "guide_try_label", &args));
-        }
-    }
+    write_try(doc, step, lang);
     set_hidden(doc, "scenario-away", !away);
     set_text(
         doc,
@@ -454,5 +429,42 @@ fn write_claims(doc: &Document, o: &Opened, lang: Lang) {
             let _ = li.append_child(&text);
         }
         let _ = ul.append_child(&li);
+    }
+}
+
+/// The change the step asks the learner to try, and its button when it is a setting.
+fn write_try(doc: &Document, step: &streamscope_core::scenario::Step, lang: Lang) {
+    set_hidden(doc, "scenario-try", step.try_text.is_none());
+    set_text(
+        doc,
+        "scenario-try-text",
+        step.try_text.as_ref().map_or("", |t| t.get(lang.code())),
+    );
+    set_hidden(doc, "scenario-try-set", step.try_set.is_none());
+    if let Some((name, value)) = step.try_set.as_ref() {
+        let args = [("name", name.as_str()), ("value", value.as_str())];
+        set_text(doc, "scenario-try-set", &tf(lang, "guide_try_set", &args));
+        if let Some(b) = doc.get_element_by_id("scenario-try-set") {
+            let _ = b.set_attribute("aria-label", &tf(lang, "guide_try_label", &args));
+        }
+    }
+}
+
+/// A highlight ref in the page's words (`broker 2`, `partition orders-1`).
+pub fn ref_name(sim: &Sim, h: &Highlight, lang: Lang) -> String {
+    match h {
+        Highlight::Broker(b) => node_name(Node::Broker(*b), lang),
+        Highlight::Producer(p) => node_name(Node::Producer(*p), lang),
+        Highlight::Consumer(c) => node_name(Node::Consumer(*c), lang),
+        Highlight::Partition { topic, partition } => {
+            let name = h
+                .partition(sim)
+                .map_or(format!("{topic}-{partition}"), |tp| partition_name(sim, tp));
+            tf(lang, "log_partition", &[("p", &name)])
+        }
+        Highlight::Group(g) => tf(lang, "guide_ref_group", &[("g", g)]),
+        Highlight::Record(r) => tf(lang, "log_record", &[("id", &r.to_string())]),
+        Highlight::Controller => t(lang, "log_controller").to_string(),
+        Highlight::Coordinator => t(lang, "log_coordinator").to_string(),
     }
 }
