@@ -504,9 +504,9 @@ mod tests {
 
     #[test]
     fn an_unknown_id_is_named_with_the_ids_there_are() {
-        let e = find(Lang::En, "nope").err().expect("refused");
+        let e = find(Lang::En, "nope").expect_err("refused");
         assert!(e.contains("'nope'") && e.contains("acks"), "{e}");
-        let e = find(Lang::Ko, "nope").err().expect("refused");
+        let e = find(Lang::Ko, "nope").expect_err("refused");
         assert!(e.contains("'nope'") && e.contains("시나리오"), "{e}");
         assert_eq!(find(Lang::En, "acks").map(|s| s.id), Ok("acks".to_string()));
     }
