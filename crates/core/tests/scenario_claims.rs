@@ -57,6 +57,13 @@ fn check(id: &str) {
         assert_eq!(
             (again.moment(), again.trace().hash()),
             (played.reached[i].moment, played.reached[i].trace_hash),
+            "scenario {id} step {}: its link replays to another moment",
+            i + 1
+        );
+        // The whole world, not only its trace: the next step's inputs, logged at this step's
+        // moment, must not be in this step's link.
+        assert!(
+            format!("{again:?}") == format!("{:?}", player.sim),
             "scenario {id} step {}: its link replays to another world",
             i + 1
         );

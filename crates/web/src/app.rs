@@ -9,7 +9,7 @@
 //! `drain`; `render`, `timeline`; `panels`, `brokers`, `liveness`, `transactions`, `pipeline`,
 //! `twin`, `eventlog`; `page` (the state and how it is shown); `world` (changes to the world
 //! and its twin); `travel` (moves in time); `share` (the run's link); `actions`; `apply` (the
-//! one place actions are applied); `controls`, `hook`; `app`.
+//! one place actions are applied); `controls`, `guide` (the guided scenarios), `hook`; `app`.
 //!
 //! An address with a fragment opens the run it names (`crate::share`).
 
@@ -46,6 +46,7 @@ pub fn start() -> Result<(), JsValue> {
         .map_err(|e| JsValue::from_str(&e))?;
     install(app);
     crate::controls::wire(&doc)?;
+    crate::guide::wire(&doc)?;
     with_app(|a| a.apply_language());
     crate::hook::install(&window)?;
     let fragment = crate::share::current_fragment();
@@ -92,6 +93,7 @@ fn start_loop(window: web_sys::Window) -> Result<(), JsValue> {
             a.frame(ts);
             a.write_link(ts, false);
             crate::panels::export::write_export(&a.doc, &a.pending, a.lang);
+            crate::guide::frame(a);
         });
         if let Some(c) = cb2.borrow().as_ref() {
             let _ = w.request_animation_frame(c.as_ref().unchecked_ref());

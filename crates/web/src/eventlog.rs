@@ -18,6 +18,7 @@ use crate::dom::set_text;
 use crate::i18n::{t, tf, Lang};
 use crate::timeline::{group_code, group_of, GROUPS};
 use streamscope_core::net::{MessageKind, Node, TopicPartitionId};
+use streamscope_core::scenario::Highlight;
 use streamscope_core::sim::history::marks::{mark_of, MarkGroup};
 use streamscope_core::sim::input::LoggedInput;
 use streamscope_core::sim::view::event_words::{api_key, subjects, Subjects, API_KEYS};
@@ -69,6 +70,9 @@ pub struct EventLog {
     shown: Option<Shown>,
     /// The world's shape, the language and the filters the selects were built for.
     filters_for: Option<(usize, usize, usize, Lang, NodeFilter)>,
+    /// What the open guided scenario's step talks about: its lines are marked (`guided`;
+    /// set by `crate::guide`, which then calls [`EventLog::forget`]).
+    pub guided: Vec<Highlight>,
 }
 
 impl EventLog {
@@ -198,15 +202,20 @@ pub fn write(doc: &Document, log: &mut EventLog, sim: &Sim, lang: Lang) {
             let _ = item.set_attribute("hidden", "");
             continue;
         };
-        let (text, event) = match l {
-            Line::Event(e) => (line(sim, e, lang), e.index.to_string()),
-            Line::Input(n, input) => (input_line(*n, input, lang), String::new()),
+        let (text, event, guided) = match l {
+            Line::Event(e) => (line(sim, e, lang), e.index.to_string(), guided(sim, log, e)),
+            Line::Input(n, input) => (input_line(*n, input, lang), String::new(), false),
         };
         if item.text_content().as_deref() != Some(text.as_str()) {
             item.set_text_content(Some(&text));
         }
         let _ = item.set_attribute("data-event", &event);
-        let _ = item.set_attribute("class", if event.is_empty() { "input" } else { "" });
+        let class = match (event.is_empty(), guided) {
+            (true, _) => "input",
+            (false, true) => "guided",
+            (false, false) => "",
+        };
+        let _ = item.set_attribute("class", class);
         let _ = item.remove_attribute("hidden");
     }
     let cap = TRACE_CAPACITY.to_string();
@@ -222,6 +231,15 @@ pub fn write(doc: &Document, log: &mut EventLog, sim: &Sim, lang: Lang) {
     };
     set_text(doc, "log-count", &count);
     list.set_scroll_top(list.scroll_height());
+}
+
+/// Whether the line of `e` names an object the guided scenario's step talks about.
+fn guided(sim: &Sim, log: &EventLog, e: &TraceEntry) -> bool {
+    if log.guided.is_empty() {
+        return false;
+    }
+    let s = subjects(sim, &e.event);
+    log.guided.iter().any(|h| h.names(sim, &s))
 }
 
 /// The log's `<li>` elements, [`MAX_LINES`] of them (made once).

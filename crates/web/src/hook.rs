@@ -2,11 +2,15 @@
 //! core's snapshot, what the last frame drew, the monitors, the pipeline and its twin, the
 //! run's moment, trace hash, marks and link, the message table), and the few things a test
 //! may ask the page to do (a setting, the speed, a run to a time, a step back, a seek, Live),
-//! which go through `crate::apply` like the controls' actions.
+//! which go through `crate::apply` like the controls' actions; the guided scenarios
+//! (`scenarios()`, `openScenario(id)`, `scenarioStep()`, `scenarioNext()`, `scenarioBack()`,
+//! `scenarioReturn()`, `scenarioGoTo(k)`, `scenarioTry()`, `closeScenario()`), which go through
+//! `crate::guide` like the panel's buttons.
 
 use crate::actions::Action;
 use crate::apply::apply;
 use crate::dom::to_js;
+use crate::guide;
 use crate::i18n;
 use crate::page::{with_app, App};
 use crate::{monitor, panels, pipeline, render, transactions};
@@ -57,6 +61,7 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
     install_time(&hook)?;
     install_lookups(&hook)?;
     install_export(&hook)?;
+    install_guide(&hook)?;
     js_sys::Reflect::set(&hook, &"canvasWidth".into(), &render::WIDTH.into())?;
     let messages = js_sys::Array::new();
     for (k, en, ko) in i18n::all() {
@@ -280,4 +285,57 @@ fn install_export(hook: &js_sys::Object) -> Result<(), JsValue> {
     js_sys::Reflect::set(hook, &"exportConfig".into(), export.as_ref())?;
     export.forget();
     Ok(())
+}
+/// A refusal as the hook answers it: `null` when taken, else the message.
+fn answer(r: Option<Result<(), String>>) -> JsValue {
+    match r {
+        Some(Ok(())) => JsValue::NULL,
+        Some(Err(e)) => JsValue::from_str(&e),
+        None => JsValue::from_str("the page has no app yet"),
+    }
+}
+
+/// Sets `hook.name` to a guide move of no argument, answering as [`answer`].
+fn guide_move(
+    hook: &js_sys::Object,
+    name: &str,
+    f: fn(&mut App) -> Result<(), String>,
+) -> Result<(), JsValue> {
+    let c = Closure::<dyn Fn() -> JsValue>::new(move || answer(with_app(f)));
+    js_sys::Reflect::set(hook, &name.into(), c.as_ref())?;
+    c.forget();
+    Ok(())
+}
+
+/// The guided scenarios (`crate::guide`): the catalog, opening one, the step shown (with the
+/// trace hash the core's player reached there) and the moves between steps.
+fn install_guide(hook: &js_sys::Object) -> Result<(), JsValue> {
+    let list = Closure::<dyn Fn() -> JsValue>::new(|| to_js(&guide::rows()));
+    js_sys::Reflect::set(hook, &"scenarios".into(), list.as_ref())?;
+    list.forget();
+    let open = Closure::<dyn Fn(JsValue) -> JsValue>::new(|id: JsValue| {
+        let id = id.as_string().unwrap_or_default();
+        answer(with_app(|a| guide::open(a, &id)))
+    });
+    js_sys::Reflect::set(hook, &"openScenario".into(), open.as_ref())?;
+    open.forget();
+    let go = Closure::<dyn Fn(f64) -> JsValue>::new(|k: f64| {
+        if !(k >= 1.0 && k.fract() == 0.0) {
+            return JsValue::from_str("scenarioGoTo(k): k is a step number, 1 or more");
+        }
+        answer(with_app(|a| guide::go_to(a, k as usize - 1)))
+    });
+    js_sys::Reflect::set(hook, &"scenarioGoTo".into(), go.as_ref())?;
+    go.forget();
+    getter(hook, "scenarioStep", |a| {
+        guide::step_view(a).map_or(JsValue::NULL, |v| to_js(&v))
+    })?;
+    guide_move(hook, "scenarioNext", |a| guide::move_by(a, true))?;
+    guide_move(hook, "scenarioBack", |a| guide::move_by(a, false))?;
+    guide_move(hook, "scenarioReturn", guide::return_to_step)?;
+    guide_move(hook, "scenarioTry", guide::try_setting)?;
+    guide_move(hook, "closeScenario", |a| {
+        guide::close(a);
+        Ok(())
+    })
 }

@@ -3,6 +3,7 @@
 //! the browser's language (Korean for `ko`, else English) and the toggle switches at once.
 
 mod export;
+mod guide;
 mod log;
 mod time;
 
@@ -397,13 +398,15 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("add_partition", "Add partition", "파티션 추가"),
 ];
 
-/// Every message: [`MESSAGES`], then the timeline's and the event log's tables.
+/// Every message: [`MESSAGES`], then the timeline's, the event log's and the guided
+/// scenarios' tables.
 pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     MESSAGES
         .iter()
         .chain(time::TIME_MESSAGES)
         .chain(log::LOG_MESSAGES)
         .chain(export::EXPORT_MESSAGES)
+        .chain(guide::GUIDE_MESSAGES)
 }
 
 /// The text for `key` in `lang`; the key itself if it is missing (a bug the tests catch).

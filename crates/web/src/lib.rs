@@ -53,12 +53,16 @@ pub mod travel;
 
 pub mod share;
 
-// The controls' actions, the one place they are applied, the controls, the test hook.
+// The controls' actions, the one place they are applied, the controls, the guided
+// scenarios, the test hook.
 pub mod actions;
 
 pub mod apply;
 
 pub mod controls;
+
+// The guided scenarios: the core's catalog, a scenario's steps walked in the run's History.
+pub mod guide;
 
 pub mod hook;
 

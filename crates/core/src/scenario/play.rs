@@ -29,6 +29,9 @@ pub struct StepReached {
     pub played: u64,
     /// The trace's hash there (a replay of the step's link has the same).
     pub trace_hash: u64,
+    /// Inputs logged by then: the world's own and those of steps up to this one (the next
+    /// step's are logged at this step's moment, so the moment alone cannot tell them apart).
+    pub inputs: usize,
 }
 
 /// A scenario's world being played step by step.
@@ -52,10 +55,12 @@ pub struct Played {
 impl Played {
     /// The link of the run at step `step`'s moment (the page opens it as a shared link).
     pub fn link_at(&self, step: usize) -> Option<RunLink> {
-        let moment = self.reached.get(step)?.moment;
+        let reached = self.reached.get(step)?;
         let mut link = self.link.clone();
-        link.inputs.retain(|l| l.moment() <= moment);
-        link.moment = Some(moment);
+        // The link holds every input of the run, in the order they were logged.
+        assert!(link.inputs.len() >= reached.inputs);
+        link.inputs.truncate(reached.inputs);
+        link.moment = Some(reached.moment);
         Some(link)
     }
 
@@ -132,6 +137,7 @@ impl Player {
             events: self.sim.events_processed(),
             played: self.sim.events_processed() - events_before,
             trace_hash: self.sim.trace().hash(),
+            inputs: self.sim.inputs().len(),
         });
         Ok(&self.reached[index])
     }

@@ -6,10 +6,13 @@ use super::hits::Target;
 use super::layout::Layout;
 use super::state::{NodeBox, View};
 use streamscope_core::net::Node;
+use streamscope_core::sim::view::event_words::Subjects;
 use streamscope_core::sim::view::Frame;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 const OUTLINE: &str = "#fb8500";
+/// The guided scenario's step's objects (`View::guide`).
+const GUIDE_OUTLINE: &str = "#7c3aed";
 
 /// Notes the brokers' and consumers' boxes (the producers' are noted as they are drawn).
 pub fn note_nodes(f: &Frame, l: &Layout, view: &mut View) {
@@ -33,15 +36,27 @@ pub fn note_nodes(f: &Frame, l: &Layout, view: &mut View) {
     }
 }
 
-/// Outlines what the highlighted line names.
+/// Outlines what the highlighted line names, and what the guided scenario's step talks about.
 pub fn draw_highlight(ctx: &Ctx, view: &View) {
-    let Some(s) = view.highlight else {
-        return;
-    };
-    ctx.set_stroke_style_str(OUTLINE);
+    for s in &view.guide {
+        outline(ctx, view, s, GUIDE_OUTLINE, 4.0);
+    }
+    if let Some(s) = view.highlight.as_ref() {
+        outline(ctx, view, s, OUTLINE, 0.0);
+    }
+}
+
+/// Outlines the nodes and the rows or dots `s` names, `pad` further out than the log's.
+fn outline(ctx: &Ctx, view: &View, s: &Subjects, colour: &str, pad: f64) {
+    ctx.set_stroke_style_str(colour);
     ctx.set_line_width(3.0);
     for n in view.nodes.iter().filter(|n| s.names(n.node)) {
-        ctx.stroke_rect(n.x - 2.0, n.y - 2.0, n.w + 4.0, n.h + 4.0);
+        ctx.stroke_rect(
+            n.x - 2.0 - pad,
+            n.y - 2.0 - pad,
+            n.w + 4.0 + 2.0 * pad,
+            n.h + 4.0 + 2.0 * pad,
+        );
     }
     for h in view.hits.items() {
         let hit = match h.target {
@@ -54,7 +69,8 @@ pub fn draw_highlight(ctx: &Ctx, view: &View) {
             Target::Marker { .. } => false,
         };
         if hit {
-            ctx.stroke_rect(h.x - 1.5, h.y - 1.5, h.w + 3.0, h.h + 3.0);
+            let p = 1.5 + pad / 2.0;
+            ctx.stroke_rect(h.x - p, h.y - p, h.w + 2.0 * p, h.h + 2.0 * p);
         }
     }
     ctx.set_line_width(1.0);

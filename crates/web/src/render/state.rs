@@ -68,6 +68,8 @@ pub struct View {
     pub stuck: Vec<String>,
     /// What the event log's clicked line names, outlined (`render::outline`).
     pub highlight: Option<Subjects>,
+    /// What the open guided scenario's step talks about, outlined (`crate::guide`).
+    pub guide: Vec<Subjects>,
     /// The nodes' boxes in the last frame.
     pub nodes: Vec<NodeBox>,
 }
@@ -94,6 +96,7 @@ impl View {
             rebalance: Observer::default(),
             stuck: Vec::new(),
             highlight: None,
+            guide: Vec::new(),
             nodes: Vec::new(),
         }
     }
