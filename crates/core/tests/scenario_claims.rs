@@ -89,6 +89,8 @@ scenarios! {
     min_insync_replicas => "min-insync-replicas",
     idempotence => "idempotence",
     kraft_elections => "kraft-elections",
+    consumer_lag => "consumer-lag",
+    poll_fetch_commit => "poll-fetch-commit",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

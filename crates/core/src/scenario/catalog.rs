@@ -32,6 +32,8 @@ const SOURCES: &[ScenarioSource] = sources![
     "min-insync-replicas.scn",
     "idempotence.scn",
     "kraft-elections.scn",
+    "consumer-lag.scn",
+    "poll-fetch-commit.scn",
 ];
 
 /// Every scenario file, in the page's order.
