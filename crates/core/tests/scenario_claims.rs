@@ -91,6 +91,8 @@ scenarios! {
     kraft_elections => "kraft-elections",
     consumer_lag => "consumer-lag",
     poll_fetch_commit => "poll-fetch-commit",
+    several_groups => "several-groups",
+    rebalance_triggers => "rebalance-triggers",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

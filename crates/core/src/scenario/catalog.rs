@@ -34,6 +34,8 @@ const SOURCES: &[ScenarioSource] = sources![
     "kraft-elections.scn",
     "consumer-lag.scn",
     "poll-fetch-commit.scn",
+    "several-groups.scn",
+    "rebalance-triggers.scn",
 ];
 
 /// Every scenario file, in the page's order.
