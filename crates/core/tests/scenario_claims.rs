@@ -93,6 +93,7 @@ scenarios! {
     poll_fetch_commit => "poll-fetch-commit",
     several_groups => "several-groups",
     rebalance_triggers => "rebalance-triggers",
+    eager_vs_cooperative => "eager-vs-cooperative",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

@@ -36,6 +36,7 @@ const SOURCES: &[ScenarioSource] = sources![
     "poll-fetch-commit.scn",
     "several-groups.scn",
     "rebalance-triggers.scn",
+    "eager-vs-cooperative.scn",
 ];
 
 /// Every scenario file, in the page's order.
