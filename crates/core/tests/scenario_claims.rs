@@ -94,6 +94,7 @@ scenarios! {
     several_groups => "several-groups",
     rebalance_triggers => "rebalance-triggers",
     eager_vs_cooperative => "eager-vs-cooperative",
+    assignors => "assignors",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

@@ -37,6 +37,7 @@ const SOURCES: &[ScenarioSource] = sources![
     "several-groups.scn",
     "rebalance-triggers.scn",
     "eager-vs-cooperative.scn",
+    "assignors.scn",
 ];
 
 /// Every scenario file, in the page's order.
