@@ -95,6 +95,7 @@ scenarios! {
     rebalance_triggers => "rebalance-triggers",
     eager_vs_cooperative => "eager-vs-cooperative",
     assignors => "assignors",
+    poll_interval_vs_session => "poll-interval-vs-session",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

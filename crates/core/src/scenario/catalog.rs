@@ -38,6 +38,7 @@ const SOURCES: &[ScenarioSource] = sources![
     "rebalance-triggers.scn",
     "eager-vs-cooperative.scn",
     "assignors.scn",
+    "poll-interval-vs-session.scn",
 ];
 
 /// Every scenario file, in the page's order.
