@@ -96,6 +96,13 @@ scenarios! {
     min_insync_replicas => "min-insync-replicas",
     idempotence => "idempotence",
     kraft_elections => "kraft-elections",
+    consumer_lag => "consumer-lag",
+    poll_fetch_commit => "poll-fetch-commit",
+    several_groups => "several-groups",
+    rebalance_triggers => "rebalance-triggers",
+    eager_vs_cooperative => "eager-vs-cooperative",
+    assignors => "assignors",
+    poll_interval_vs_session => "poll-interval-vs-session",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

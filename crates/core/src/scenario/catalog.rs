@@ -32,6 +32,13 @@ const SOURCES: &[ScenarioSource] = sources![
     "min-insync-replicas.scn",
     "idempotence.scn",
     "kraft-elections.scn",
+    "consumer-lag.scn",
+    "poll-fetch-commit.scn",
+    "several-groups.scn",
+    "rebalance-triggers.scn",
+    "eager-vs-cooperative.scn",
+    "assignors.scn",
+    "poll-interval-vs-session.scn",
 ];
 
 /// Every scenario file, in the page's order.

@@ -19,6 +19,7 @@ pub mod kinds;
 mod parse;
 mod play;
 pub mod query;
+pub mod query_groups;
 mod tally;
 pub mod until;
 

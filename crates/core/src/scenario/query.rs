@@ -178,6 +178,7 @@ const SHAPES: &[(&str, usize, &[&str])] = &[
         ],
     ),
     ("broker", 1, &["state", "alive", "fenced"]),
+    ("consumer", 1, super::query_groups::CONSUMER_FIELDS),
     ("controller", 0, &["elections"]),
     (
         "group",
@@ -244,7 +245,7 @@ pub fn check_shape(q: &Query) -> Result<(), String> {
     Ok(())
 }
 
-fn int(n: impl TryInto<i64>) -> Value {
+pub(super) fn int(n: impl TryInto<i64>) -> Value {
     Value::Int(n.try_into().unwrap_or(i64::MAX))
 }
 
@@ -264,6 +265,7 @@ pub fn eval(q: &Query, sim: &Sim, tally: &Tally) -> Result<Value, String> {
         "broker" => broker(sim, number(arg(0), "a broker id")?, field),
         "controller" => Ok(int(sim.controller.leader_elections())),
         "group" => group(sim, arg(0), field, &q.field_args),
+        "consumer" => super::query_groups::consumer(sim, arg(0), field, &q.field_args),
         "monitor" => {
             let c = sim.monitor().counts();
             Ok(int(match field {
@@ -411,7 +413,7 @@ fn record_bytes(sim: &Sim, from: &str, to: &str) -> Result<Value, String> {
 }
 
 /// `orders-2`, or `record N` (the partition record N went to).
-fn tp_of(sim: &Sim, text: &str) -> Result<TopicPartitionId, String> {
+pub(super) fn tp_of(sim: &Sim, text: &str) -> Result<TopicPartitionId, String> {
     if let Some(id) = text.strip_prefix("record ") {
         let id: u64 = number(id.trim(), "a record id")?;
         let e = sim
