@@ -3,6 +3,7 @@
 //! the browser's language (Korean for `ko`, else English) and the toggle switches at once.
 
 mod log;
+mod metrics;
 mod time;
 
 /// A page language.
@@ -402,6 +403,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .iter()
         .chain(time::TIME_MESSAGES)
         .chain(log::LOG_MESSAGES)
+        .chain(metrics::METRICS_MESSAGES)
 }
 
 /// The text for `key` in `lang`; the key itself if it is missing (a bug the tests catch).

@@ -6,6 +6,7 @@
 //! format it. Text reaches the page through `textContent` only, never as HTML.
 
 mod calculator;
+pub mod metrics;
 mod partition;
 mod record;
 mod remap;
