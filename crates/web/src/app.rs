@@ -91,6 +91,7 @@ fn start_loop(window: web_sys::Window) -> Result<(), JsValue> {
     *cb.borrow_mut() = Some(Closure::new(move |ts: f64| {
         with_app(|a| {
             a.frame(ts);
+            crate::panels::metrics::refresh(&a.doc, &a.sim, a.lang, ts);
             a.write_link(ts, false);
             crate::panels::export::write_export(&a.doc, &a.pending, a.lang);
             crate::guide::frame(a);

@@ -25,9 +25,31 @@ pub fn dispatch(action: Action) {
 /// Applies `action`; returns the refusal for the test hook's [`Action::HookSetting`] (`None`
 /// otherwise, and when it was taken). The address's link follows at once.
 pub fn apply(a: &mut App, action: Action) -> Option<String> {
+    let was = learner_change(&action).then(|| a.sim.metrics());
     let refused = apply_action(a, action);
+    if let Some(was) = was {
+        panels::metrics::remember(&a.doc, was, a.lang);
+    }
     a.write_link(a.link_written.1, true);
     refused
+}
+
+/// A fault or setting change the learner makes: the metrics panel shows Was / Now / Delta
+/// after it.
+fn learner_change(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Setting { .. }
+            | Action::FreeSetting { .. }
+            | Action::Fault { .. }
+            | Action::EndFaults
+            | Action::Broker { .. }
+            | Action::Member(_)
+            | Action::AddGroup
+            | Action::AddPartition
+            | Action::Protocol { .. }
+            | Action::TxnSetting { .. }
+    )
 }
 
 fn apply_action(a: &mut App, action: Action) -> Option<String> {

@@ -57,6 +57,7 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
             .map_or(JsValue::NULL, |u| JsValue::from_str(&u))
     })?;
     getter(&hook, "timeline", |a| to_js(&timeline_view(a)))?;
+    getter(&hook, "metrics", |a| to_js(&a.sim.metrics()))?;
     install_actions(&hook)?;
     install_time(&hook)?;
     install_lookups(&hook)?;

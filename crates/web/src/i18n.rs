@@ -5,6 +5,7 @@
 mod export;
 mod guide;
 mod log;
+mod metrics;
 mod time;
 
 /// A page language.
@@ -407,6 +408,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(log::LOG_MESSAGES)
         .chain(export::EXPORT_MESSAGES)
         .chain(guide::GUIDE_MESSAGES)
+        .chain(metrics::METRICS_MESSAGES)
 }
 
 /// The text for `key` in `lang`; the key itself if it is missing (a bug the tests catch).

@@ -7,6 +7,7 @@
 
 mod calculator;
 pub mod export;
+pub mod metrics;
 mod partition;
 mod record;
 mod remap;
