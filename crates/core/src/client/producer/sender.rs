@@ -34,6 +34,11 @@ impl Producer {
     /// new partitions, then `sendProducerData` until nothing more is sendable, then EndTxn if
     /// the transaction is ending. Returns requests sent.
     pub(crate) fn sender_run(&mut self, ctx: &mut ProducerCtx) -> u32 {
+        // An idempotent producer's InitProducerId is out: nothing is drained or expired
+        // until its answer (`Sender.maybeSendAndPollTransactionalRequest` returns first).
+        if self.awaits_producer_id() {
+            return 0;
+        }
         // Kafka's sender loops without sleeping while something is sendable and a
         // connection has room; each pass takes at most one batch per partition.
         let mut total = 0;
