@@ -2,6 +2,7 @@
 //! timeline's in `time` and the event log's in `log`: [`all`] is the three). The page starts in
 //! the browser's language (Korean for `ko`, else English) and the toggle switches at once.
 
+mod canvas;
 mod log;
 mod time;
 
@@ -402,6 +403,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .iter()
         .chain(time::TIME_MESSAGES)
         .chain(log::LOG_MESSAGES)
+        .chain(canvas::CANVAS_MESSAGES)
 }
 
 /// The text for `key` in `lang`; the key itself if it is missing (a bug the tests catch).

@@ -96,6 +96,12 @@ fn key_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
         .producers()
         .get(info.producer as usize)
         .map_or(-1, |p| p.producer_id);
+    // Only an idempotent or transactional producer has a producer id in Kafka.
+    let pid = if pid >= 0 {
+        pid.to_string()
+    } else {
+        t(lang, "cv.no_pid").to_string()
+    };
     let key = info
         .key
         .clone()
@@ -119,7 +125,7 @@ fn key_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
                 "insp.record_fmt",
                 &[
                     ("id", &info.record_id.to_string()),
-                    ("pid", &pid.to_string()),
+                    ("pid", &pid),
                 ],
             ),
             "record",

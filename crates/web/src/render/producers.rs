@@ -53,6 +53,21 @@ pub fn producer_status(now: SimTime, p: &ProducerFrame, lang: Lang) -> (String, 
     (t(lang, "async_sending").to_string(), MUTED)
 }
 
+/// A producer box's first line: its producer id and epoch where Kafka has one; a producer
+/// waiting for InitProducerId's answer, or one that is neither idempotent nor transactional
+/// (producer id -1), shows none.
+pub fn producer_heading(p: &ProducerFrame, lang: Lang) -> String {
+    let n = p.index.to_string();
+    if p.producer_id >= 0 {
+        let (pid, epoch) = (p.producer_id.to_string(), p.epoch.to_string());
+        tf(lang, "cv.pid_epoch", &[("pid", &pid), ("epoch", &epoch)])
+    } else if p.awaits_producer_id {
+        tf(lang, "cv.pid_waiting", &[("n", &n)])
+    } else {
+        tf(lang, "cv.pid_none", &[("n", &n)])
+    }
+}
+
 pub fn draw_headers(ctx: &Ctx, frame: &Frame, l: &Layout, lang: Lang, txn_world: bool) {
     let f = "600 13px system-ui, sans-serif";
     let batch_size = frame
@@ -105,14 +120,7 @@ pub fn draw_producers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut V
             h,
             if is_running { PANEL } else { "#fff8e6" },
         );
-        text(
-            ctx,
-            &format!("{} {}", t(lang, "pid"), p.producer_id),
-            x,
-            y + 18.0,
-            INK,
-            BOLD,
-        );
+        text(ctx, &producer_heading(p, lang), x, y + 18.0, INK, BOLD);
         if is_running {
             draw_running_box(ctx, f.now, l, lang, view, p, y);
         } else {

@@ -49,8 +49,12 @@ pub struct ProducerTxnFrame<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct ProducerFrame<'a> {
     pub index: u32,
+    /// Its producer id and epoch, -1 while it has none (NO_PRODUCER_ID: neither idempotent
+    /// nor transactional, or still waiting for InitProducerId's answer).
     pub producer_id: i64,
     pub epoch: i16,
+    /// An idempotent producer whose InitProducerId is not answered yet: its batches wait.
+    pub awaits_producer_id: bool,
     pub state: ProducerState,
     /// A Running instance its application no longer drives (`Sim::is_zombie`).
     pub zombie: bool,
@@ -101,6 +105,7 @@ impl Sim {
             index: p.index,
             producer_id: p.producer_id,
             epoch: p.epoch,
+            awaits_producer_id: p.awaits_producer_id() || p.txn.is_some() && p.producer_id < 0,
             state: p.state,
             zombie: self.is_zombie(p),
             processor: is_processor_producer(p),
