@@ -123,10 +123,7 @@ fn key_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
             tf(
                 lang,
                 "insp.record_fmt",
-                &[
-                    ("id", &info.record_id.to_string()),
-                    ("pid", &pid),
-                ],
+                &[("id", &info.record_id.to_string()), ("pid", &pid)],
             ),
             "record",
         ),

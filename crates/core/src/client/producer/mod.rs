@@ -10,6 +10,7 @@
 
 pub mod accumulator;
 pub mod context;
+pub mod errors;
 pub mod host;
 pub mod idempotence;
 pub mod metrics;
@@ -144,6 +145,8 @@ pub struct Producer {
     pub crashed: bool,
     /// An idempotent producer's InitProducerId (`idempotence`).
     pub producer_id_request: idempotence::ProducerIdRequest,
+    /// The errors its batches got (`errors`), for the page.
+    pub errors: errors::ProduceErrors,
 }
 
 impl Producer {

@@ -77,6 +77,7 @@ impl Sim {
             txn,
             crashed: false,
             producer_id_request: Default::default(),
+            errors: Default::default(),
         };
         let mut p = p;
         p.accumulator.compressed =

@@ -90,6 +90,11 @@ pub struct ProducerFrame<'a> {
     pub in_flight: &'a BTreeMap<u64, InFlightRequest>,
     /// Its record accumulator: the queued batches per partition (borrowed).
     pub accumulator: &'a RecordAccumulator,
+    /// The errors its batches got: the last one, counts, the leaders' refusals per partition
+    /// (borrowed).
+    pub errors: &'a crate::producer::errors::ProduceErrors,
+    /// Records failed for good (their callbacks got the exception).
+    pub records_failed: u64,
 }
 
 impl Sim {
@@ -138,6 +143,8 @@ impl Sim {
             }),
             in_flight: &p.in_flight,
             accumulator: &p.accumulator,
+            errors: &p.errors,
+            records_failed: p.stats.records_failed,
         }
     }
 }
