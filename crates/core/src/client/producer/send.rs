@@ -205,6 +205,8 @@ impl Producer {
         ctx.journal.push(crate::inspect::JournalEntry {
             rec,
             producer,
+            topic: self.topic,
+            sent: None,
             partition: u32::MAX,
             batch_id: u64::MAX,
             reason: PartitionReason::Explicit,
@@ -236,6 +238,8 @@ impl Producer {
         ctx.journal.push(crate::inspect::JournalEntry {
             rec,
             producer: idx,
+            topic: self.topic,
+            sent: None,
             partition: result.partition,
             batch_id: result.batch_id,
             reason: result.reason,
@@ -315,6 +319,8 @@ impl Producer {
         ctx.journal.push(crate::inspect::JournalEntry {
             rec: blocked.record,
             producer,
+            topic: self.topic,
+            sent: None,
             partition: u32::MAX,
             batch_id: u64::MAX,
             reason: PartitionReason::Explicit,

@@ -108,6 +108,7 @@ impl Producer {
         let acks = self.config.acks.value;
         self.stats.requests_sent += 1;
         self.metrics.on_request(&batches, now);
+        self.journal_sent(ctx, &batches);
         let body = self.produce_request(request_id, &batches);
         // acks=0: no response will come, so the batches complete as soon as they are
         // sent, with offset -1, and take no in-flight slot.
@@ -147,6 +148,22 @@ impl Producer {
             .send(Node::Producer(self.index), Node::Broker(node), body);
         if acks == Acks::None {
             self.complete_request(ctx, request_id, &results);
+        }
+    }
+
+    /// The inspector's journal learns each record's epoch, sequence and its batch's sizes.
+    fn journal_sent(&self, ctx: &mut ProducerCtx, batches: &[ProducerBatch]) {
+        for b in batches {
+            let (wire_bytes, uncompressed_bytes) = (b.wire_size(), b.uncompressed_size());
+            for (i, r) in b.records.iter().enumerate() {
+                let sent = crate::inspect::SentBatch {
+                    producer_epoch: self.epoch,
+                    sequence: b.base_sequence.map(|s| s.wrapping_add(i as i32)),
+                    wire_bytes,
+                    uncompressed_bytes,
+                };
+                ctx.journal.set_sent(r.id, sent);
+            }
         }
     }
 
