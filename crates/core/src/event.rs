@@ -174,6 +174,10 @@ pub enum Event {
     /// A leader held a transactional produce for the coordinator's verification and got no
     /// answer within request.timeout.ms: the held batches are refused (NOT_ENOUGH_REPLICAS).
     VerificationTimedOut { broker: u32, producer: u32 },
+    /// An idempotent producer sent its InitProducerId again (to `broker`; `None`: no broker
+    /// was reachable, it tries again after retry.backoff.ms): the last one got no answer
+    /// within request.timeout.ms.
+    ProducerIdRetried { producer: u32, broker: Option<u32> },
 }
 
 /// What happened when a message was handled.

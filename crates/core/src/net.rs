@@ -253,11 +253,18 @@ pub enum Body {
         member_id: String,
     },
     LeaveGroupResponse,
-    /// initTransactions(): a producer id and epoch for a transactional.id.
+    /// A producer id and epoch: initTransactions() for a transactional.id (to its
+    /// coordinator), or an idempotent producer's first request (`transactional_id` null: any
+    /// broker answers, from its producer id manager).
     InitProducerId {
         producer: u32,
-        transactional_id: String,
-        timeout_ms: u64,
+        /// `null` for an idempotent producer without a transactional.id.
+        transactional_id: Option<String>,
+        /// transaction.timeout.ms; `Integer.MAX_VALUE` for an idempotent producer.
+        transaction_timeout_ms: u64,
+        /// The producer's current id and epoch (-1 and -1 for a new instance; KIP-360).
+        producer_id: i64,
+        producer_epoch: i16,
     },
     InitProducerIdResponse {
         producer_id: i64,

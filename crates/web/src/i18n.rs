@@ -2,6 +2,7 @@
 //! timeline's in `time` and the event log's in `log`: [`all`] is the three). The page starts in
 //! the browser's language (Korean for `ko`, else English) and the toggle switches at once.
 
+mod canvas;
 mod export;
 mod guide;
 mod log;
@@ -409,6 +410,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(export::EXPORT_MESSAGES)
         .chain(guide::GUIDE_MESSAGES)
         .chain(metrics::METRICS_MESSAGES)
+        .chain(canvas::CANVAS_MESSAGES)
 }
 
 /// The text for `key` in `lang`; the key itself if it is missing (a bug the tests catch).

@@ -170,7 +170,7 @@ mod tests {
             let rows = record_rows(&sim, &info, Lang::En);
             let get = |f: &str| rows.iter().find(|r| r.field == f).unwrap().value.clone();
             assert_eq!(get("partition"), info.partition.to_string());
-            assert_eq!(get("headers"), "h0 (8 B), h1 (8 B)");
+            assert_eq!(get("headers"), "h0=abcdefgh (8 B), h1=bcdefghi (8 B)");
             let why = get("reason");
             match info.reason {
                 PartitionReason::KeyHash { partitions, .. } => {

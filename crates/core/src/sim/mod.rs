@@ -382,12 +382,16 @@ impl Sim {
     pub fn record_info(&self, record_id: u64) -> Option<crate::inspect::RecordInfo> {
         let e = self.journal.get(record_id)?;
         let p = self.producers.get(e.producer as usize)?;
-        Some(crate::inspect::record_info(
-            e,
-            &p.config.topic,
-            p.config.key_serializer.value,
-            p.config.value_serializer.value,
-        ))
+        let of = crate::inspect::RecordProducer {
+            topic: &p.config.topic,
+            key_serializer: p.config.key_serializer.value,
+            value_serializer: p.config.value_serializer.value,
+            value_kind: p.config.workload.value_kind.value,
+            producer_id: p.producer_id,
+            codec: p.config.compression_type.value.name(),
+            first_batch: p.accumulator.first_batch_id(),
+        };
+        Some(crate::inspect::record_info(e, of))
     }
     pub fn changes(&self) -> &[AppliedChange] {
         &self.changes

@@ -92,6 +92,17 @@ fn txn_text(sim: &Sim, event: &Event, lang: Lang) -> String {
             tf(lang, "e_txn_call", &[("p", &p(producer)), ("call", call)])
         }
         Event::TransactionRetried { producer } => tf(lang, "e_txn_retry", &[("p", &p(producer))]),
+        Event::ProducerIdRetried { producer, broker } => match broker {
+            Some(b) => tf(
+                lang,
+                "e_pid_retry",
+                &[
+                    ("p", &p(producer)),
+                    ("b", &node_name(Node::Broker(b), lang)),
+                ],
+            ),
+            None => tf(lang, "e_pid_retry_none", &[("p", &p(producer))]),
+        },
         Event::TransactionsTimedOut {
             aborted,
             markers_resent,

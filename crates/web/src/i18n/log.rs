@@ -80,6 +80,8 @@ pub const LOG_MESSAGES: &[(&str, &str, &str)] = &[
     ("e_request_timeout", "{p}: no response from {b} within request.timeout.ms: the connection closed, {n} request{s:n} ({r} record{s:r}) failed", "{p}: request.timeout.ms 안에 {b}의 응답 없음: 연결을 닫고 요청 {n}개(레코드 {r}건) 실패"),
     ("e_txn_call", "{p}: {call}()", "{p}: {call}()"),
     ("e_txn_retry", "{p}: CONCURRENT_TRANSACTIONS: it sends its request again", "{p}: CONCURRENT_TRANSACTIONS: 요청을 다시 보냄"),
+    ("e_pid_retry", "{p}: InitProducerId unanswered (or no broker was reachable): it asks {b} again", "{p}: InitProducerId 응답 없음 (또는 연결 가능한 브로커 없음): {b}에 다시 요청"),
+    ("e_pid_retry_none", "{p}: InitProducerId: no broker reachable, it tries again after retry.backoff.ms", "{p}: InitProducerId: 연결 가능한 브로커가 없어 retry.backoff.ms 후 다시 시도"),
     ("e_txn_timeout", "transaction coordinators: {n} transaction{s:n} past transaction.timeout.ms aborted, {m} marker{s:m} sent again", "트랜잭션 코디네이터: transaction.timeout.ms를 넘긴 트랜잭션 {n}개 중단, 마커 {m}개 재전송"),
     ("e_markers_retry", "transaction coordinator: the markers of producer id {pid} sent again to {n} partition{s:n}", "트랜잭션 코디네이터: 프로듀서 ID {pid}의 마커를 파티션 {n}개에 다시 보냄"),
     ("e_commit", "{c}: {call}() for {n} partition{s:n}", "{c}: 파티션 {n}개에 {call}()"),

@@ -96,6 +96,12 @@ fn key_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
         .producers()
         .get(info.producer as usize)
         .map_or(-1, |p| p.producer_id);
+    // Only an idempotent or transactional producer has a producer id in Kafka.
+    let pid = if pid >= 0 {
+        pid.to_string()
+    } else {
+        t(lang, "cv.no_pid").to_string()
+    };
     let key = info
         .key
         .clone()
@@ -117,10 +123,7 @@ fn key_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
             tf(
                 lang,
                 "insp.record_fmt",
-                &[
-                    ("id", &info.record_id.to_string()),
-                    ("pid", &pid.to_string()),
-                ],
+                &[("id", &info.record_id.to_string()), ("pid", &pid)],
             ),
             "record",
         ),
@@ -142,15 +145,21 @@ fn value_rows(info: &RecordInfo, lang: Lang) -> Vec<Row> {
     } else {
         info.headers
             .iter()
-            .map(|(name, n)| {
+            .zip(&info.header_values)
+            .map(|((name, n), value)| {
                 tf(
                     lang,
-                    "insp.header_fmt",
-                    &[("name", name), ("n", &n.to_string())],
+                    "cv.header_fmt",
+                    &[("name", name), ("value", value), ("n", &n.to_string())],
                 )
             })
             .collect::<Vec<_>>()
             .join(", ")
+    };
+    let value_bytes = if info.value_is_text {
+        info.value_preview.clone()
+    } else {
+        spaced_hex(&info.value_preview.replace('…', ""), 48)
     };
     vec![
         row(
@@ -165,6 +174,7 @@ fn value_rows(info: &RecordInfo, lang: Lang) -> Vec<Row> {
             ),
             "value",
         ),
+        row(t(lang, "cv.value_bytes"), value_bytes, "value-bytes"),
         row(t(lang, "insp.headers"), headers, "headers"),
         row(
             t(lang, "insp.timestamp"),
@@ -196,10 +206,63 @@ fn placement_rows(sim: &Sim, info: &RecordInfo, lang: Lang) -> Vec<Row> {
             info.partition.to_string(),
             "partition",
         ),
-        row(t(lang, "insp.batch"), info.batch_id.to_string(), "batch"),
+        row(t(lang, "insp.batch"), batch_text(info, lang), "batch"),
+        row(
+            t(lang, "cv.compression"),
+            compression_text(info, lang),
+            "codec",
+        ),
+        row(
+            t(lang, "cv.sequence"),
+            sequence_text(info, lang),
+            "sequence",
+        ),
         row(t(lang, "insp.why"), reason_text(sim, info, lang), "reason"),
         row(t(lang, "insp.outcome"), outcome_text(info, lang), "outcome"),
     ]
+}
+
+/// The record's batch as a short id: its number among its producer's batches
+/// (`producer 0 · batch #12`), not the simulator's 64-bit id.
+pub fn batch_text(info: &RecordInfo, lang: Lang) -> String {
+    tf(
+        lang,
+        "cv.batch_fmt",
+        &[
+            ("p", &info.producer.to_string()),
+            ("n", &info.batch_number.to_string()),
+        ],
+    )
+}
+
+/// The batch's codec and, once it was sent, its size on the wire and uncompressed.
+pub fn compression_text(info: &RecordInfo, lang: Lang) -> String {
+    match (info.batch_wire_bytes, info.batch_uncompressed_bytes) {
+        (Some(wire), Some(raw)) => tf(
+            lang,
+            "cv.codec_sizes",
+            &[
+                ("codec", info.codec),
+                ("wire", &wire.to_string()),
+                ("raw", &raw.to_string()),
+            ],
+        ),
+        _ => tf(lang, "cv.codec_unsent", &[("codec", info.codec)]),
+    }
+}
+
+/// Its sequence number and producer epoch (an idempotent or transactional producer's, once
+/// the batch was sent), else why there is none.
+pub fn sequence_text(info: &RecordInfo, lang: Lang) -> String {
+    match (info.sequence, info.producer_epoch) {
+        (Some(seq), Some(epoch)) => tf(
+            lang,
+            "cv.seq_fmt",
+            &[("seq", &seq.to_string()), ("epoch", &epoch.to_string())],
+        ),
+        _ if info.producer_id < 0 => t(lang, "cv.seq_none").to_string(),
+        _ => t(lang, "cv.seq_unsent").to_string(),
+    }
 }
 
 /// How the record's `send()` ended so far, as the core recorded it.
@@ -225,6 +288,38 @@ mod tests {
         assert_eq!(spaced_hex("6b65792d33", 32), "6b 65 79 2d 33");
         assert_eq!(spaced_hex("00010203", 2), "00 01 …");
         assert_eq!(spaced_hex("", 2), "");
+    }
+
+    /// The inspector has the value's bytes, real headers, the batch's codec and sizes, the
+    /// sequence and epoch, and a short batch id.
+    #[test]
+    fn the_inspector_shows_value_headers_codec_and_sequence() {
+        let mut c = Config::preset();
+        c.set("sim.headers", "2").unwrap();
+        c.set("compression.type", "gzip").unwrap();
+        let mut sim = Sim::new(c, 3).unwrap();
+        sim.run_until(SimTime(2_000_000));
+        let info = (0..50).find_map(|id| sim.record_info(id)).unwrap();
+        assert!(info.value_is_text && info.value_preview.starts_with("{\"order_id\":"));
+        let rows = record_rows(&sim, &info, Lang::En);
+        let get = |k: &str| rows.iter().find(|r| r.field == k).map(|r| r.value.clone());
+        let headers = get("headers").unwrap();
+        assert!(
+            headers.contains("h0=abcdefgh") && headers.contains("h1=bcdefghi"),
+            "{headers}"
+        );
+        let codec = get("codec").unwrap();
+        assert!(
+            codec.starts_with("gzip: ") && codec.contains(" bytes on the wire"),
+            "{codec}"
+        );
+        let seq = get("sequence").unwrap();
+        assert!(
+            seq.starts_with("sequence ") && seq.contains("epoch 0"),
+            "{seq}"
+        );
+        assert!(get("batch").unwrap().starts_with("producer 0 · batch #"));
+        assert!(info.batch_wire_bytes < info.batch_uncompressed_bytes);
     }
 
     #[test]

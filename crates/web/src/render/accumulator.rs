@@ -5,7 +5,9 @@
 
 use super::hits::Target;
 use super::layout::{Layout, LABEL_W, LANE_W};
-use super::paint::{panel, text, Dashes, DANGER, EDGE, FONT, INK, MUTED, READY, RIDE, SMALL};
+use super::paint::{
+    human_bytes, panel, text, Dashes, DANGER, EDGE, FONT, INK, MUTED, READY, RIDE, SMALL,
+};
 use super::state::{record_dot, View, LANE_DOTS};
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::producer::accumulator::ProducerBatch;
@@ -196,7 +198,18 @@ fn draw_batch(
     let (i, x, y0) = (slot.i, slot.x, slot.y0);
     let (w, hh) = (rows.slot_w - 4.0, rows.h - 4.0);
     let (linger_us, text_line) = (rows.linger_us, rows.text_line);
+    // The bar: what the batch takes towards batch.size (compressed: the builder's estimate
+    // until it is closed), over a pale bar of its uncompressed size, so a codec's ratio
+    // shows as the difference.
     let fill = (b.size_bytes as f64 / rows.batch_size).min(1.0);
+    if b.compressed {
+        let raw = (b.uncompressed_size() as f64 / rows.batch_size).min(1.0);
+        ctx.set_fill_style_str("#f0f3f6");
+        ctx.fill_rect(x, y0, w * raw, hh);
+        ctx.set_stroke_style_str("#d0d7de");
+        ctx.set_line_width(1.0);
+        ctx.stroke_rect(x + 0.5, y0 + 0.5, (w * raw - 1.0).max(0.0), hh - 1.0);
+    }
     ctx.set_fill_style_str(if b.is_full() { "#ffd8b5" } else { "#ddf4ff" });
     ctx.fill_rect(x, y0, w * fill, hh);
     if i == 0 && slot.ready {
@@ -231,17 +244,28 @@ fn draw_batch(
         let s = if i == 1 && slot.queued > 2 {
             tf(lang, "acc_more", &[("n", &(slot.queued - 1).to_string())])
         } else {
-            tf(
-                lang,
-                "acc_records",
-                &[
-                    ("n", &b.records.len().to_string()),
-                    ("bytes", &b.size_bytes.to_string()),
-                ],
-            )
+            batch_size_text(b, lang)
         };
         text(ctx, &s, x + 3.0, y0 + hh - 3.0, INK, SMALL);
     }
+}
+
+/// A queued batch's line: its records and bytes; with a codec its size on the wire (≈ while
+/// it is the builder's estimate) and uncompressed.
+pub fn batch_size_text(b: &ProducerBatch, lang: Lang) -> String {
+    let n = b.records.len().to_string();
+    if !b.compressed {
+        let bytes = b.size_bytes.to_string();
+        return tf(lang, "acc_records", &[("n", &n), ("bytes", &bytes)]);
+    }
+    let approx = if b.wire_bytes.is_some() { "" } else { "≈" };
+    let wire = format!("{approx}{}", human_bytes(b.wire_size() as u64));
+    let raw = human_bytes(b.uncompressed_size() as u64);
+    tf(
+        lang,
+        "cv.acc_compressed",
+        &[("n", &n), ("wire", &wire), ("raw", &raw)],
+    )
 }
 
 /// The batch that last left partition `part`, in the lane at the end of its row, while it
@@ -288,12 +312,64 @@ pub fn draw_departure(
         record_dot(ctx, view, (dx, dy), r, d.ids[i], d.keys[i]);
     }
     if text_line {
-        let label = if d.piggyback {
+        let how = if d.piggyback {
             t(lang, "lane_piggyback")
         } else {
             t(lang, "lane_ready")
         };
+        // Its size on the wire, and uncompressed when a codec made it smaller.
+        let wire = human_bytes(d.wire_bytes as u64);
+        let label = if d.uncompressed_bytes > d.wire_bytes {
+            let raw = human_bytes(d.uncompressed_bytes as u64);
+            format!("{how} · {wire}/{raw}")
+        } else {
+            format!("{how} · {wire}")
+        };
+        let label = label.as_str();
         text(ctx, label, x + 3.0, y0 + hh - 4.0, colour, SMALL);
     }
     ctx.set_global_alpha(1.0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streamscope_core::{Config, Sim};
+
+    /// With a codec a queued batch says its size on the wire (≈ the builder's estimate) and
+    /// uncompressed; without one, its bytes.
+    #[test]
+    fn a_compressed_batch_shows_both_sizes() {
+        let mut c = Config::preset();
+        c.set("compression.type", "lz4").unwrap();
+        c.set("linger.ms", "1000").unwrap();
+        let mut sim = Sim::new(c, 4).unwrap();
+        sim.run_until(SimTime(300_000));
+        let p = &sim.producers()[0];
+        let b = p
+            .accumulator
+            .deques
+            .iter()
+            .flatten()
+            .flat_map(|d| d.iter())
+            .find(|b| b.records.len() > 3)
+            .expect("a queued batch");
+        // Unsent, its wire size is the builder's estimate (which starts at ratio 1.0 and
+        // x 1.05, so it can exceed the uncompressed size at first, as Kafka's does).
+        assert!(b.wire_bytes.is_none());
+        let s = batch_size_text(b, Lang::En);
+        assert!(s.contains(" rec · ≈") && s.contains(" of "), "{s}");
+        let mut sim = Sim::new(Config::preset(), 4).unwrap();
+        sim.run_until(SimTime(300_000));
+        let b = sim.producers()[0]
+            .accumulator
+            .deques
+            .iter()
+            .flatten()
+            .flat_map(|d| d.iter())
+            .next();
+        if let Some(b) = b {
+            assert!(!batch_size_text(b, Lang::En).contains(" of "));
+        }
+    }
 }

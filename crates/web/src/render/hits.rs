@@ -64,31 +64,39 @@ impl Hits {
         self.records
     }
 
-    /// The record nearest to (x, y) within a few units (the one drawn last on a tie), else
-    /// the partition label containing the point.
+    /// The record (or marker) nearest to (x, y): one whose box the point is in (give or take
+    /// [`SLACK`]) wins over a partition label; otherwise the nearest whose centre is within
+    /// [`HIT_RADIUS`] (a record dot is about 5 px: this makes it easy to hit), unless the
+    /// point is on a partition label. The one drawn last wins a tie.
     pub fn find(&self, x: f64, y: f64) -> Option<Target> {
-        const SLACK: f64 = 2.5;
-        let mut best: Option<(f64, Target)> = None;
+        let mut inside_best: Option<(f64, Target)> = None;
+        let mut near_best: Option<(f64, Target)> = None;
         for h in &self.items {
             if !matches!(h.target, Target::Record(_) | Target::Marker { .. }) {
                 continue;
             }
+            let (cx, cy) = (h.x + h.w / 2.0, h.y + h.h / 2.0);
+            let d = (cx - x).powi(2) + (cy - y).powi(2);
             let inside = x >= h.x - SLACK
                 && x <= h.x + h.w + SLACK
                 && y >= h.y - SLACK
                 && y <= h.y + h.h + SLACK;
-            if inside {
-                let (cx, cy) = (h.x + h.w / 2.0, h.y + h.h / 2.0);
-                let d = (cx - x).powi(2) + (cy - y).powi(2);
-                if best.is_none_or(|(bd, _)| d <= bd) {
-                    best = Some((d, h.target));
-                }
+            let slot = if inside {
+                &mut inside_best
+            } else if d <= HIT_RADIUS * HIT_RADIUS {
+                &mut near_best
+            } else {
+                continue;
+            };
+            if slot.is_none_or(|(bd, _)| d <= bd) {
+                *slot = Some((d, h.target));
             }
         }
-        if let Some((_, target)) = best {
+        if let Some((_, target)) = inside_best {
             return Some(target);
         }
-        self.items
+        let label = self
+            .items
             .iter()
             .rev()
             .find(|h| {
@@ -98,9 +106,16 @@ impl Hits {
                     && y >= h.y
                     && y <= h.y + h.h
             })
-            .map(|h| h.target)
+            .map(|h| h.target);
+        label.or(near_best.map(|(_, t)| t))
     }
 }
+
+/// How far outside its box a click still picks a record.
+pub const SLACK: f64 = 2.5;
+
+/// How far from a record's centre a click picks it (when nothing is closer).
+pub const HIT_RADIUS: f64 = 12.0;
 
 #[cfg(test)]
 mod tests {
@@ -121,6 +136,13 @@ mod tests {
         assert_eq!(h.find(18.5, 12.0), Some(Target::Record(2)));
         assert_eq!(h.find(60.0, 5.0), Some(part));
         assert_eq!(h.find(300.0, 300.0), None);
+        // 10 px from a dot's centre, outside its box: still that dot (nearest wins).
+        let mut d = Hits::default();
+        d.push(100.0, 100.0, 5.0, 5.0, Target::Record(7));
+        d.push(130.0, 100.0, 5.0, 5.0, Target::Record(8));
+        assert_eq!(d.find(112.5, 102.5), Some(Target::Record(7)));
+        assert_eq!(d.find(121.0, 102.5), Some(Target::Record(8)));
+        assert_eq!(d.find(102.5, 116.0), None, "beyond 12 px");
         for i in 0..(MAX_HITS as u64 + 10) {
             h.push(0.0, 0.0, 1.0, 1.0, Target::Record(i));
         }

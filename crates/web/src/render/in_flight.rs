@@ -138,7 +138,12 @@ fn draw_requests(
             }
             let (mut line, retried) = request_line(r, lang, 30);
             if several {
-                line = format!("{} {}  {line}", t(lang, "pid"), p.producer_id);
+                let who = if p.producer_id >= 0 {
+                    tf(lang, "cv.pid_short", &[("pid", &p.producer_id.to_string())])
+                } else {
+                    tf(lang, "node_producer", &[("n", &p.index.to_string())])
+                };
+                line = format!("{who}  {line}");
             }
             let line = fit_width(ctx, line, max_w);
             text(ctx, &line, x, ly, if retried { WARN } else { INK }, FONT);

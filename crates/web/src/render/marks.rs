@@ -28,6 +28,9 @@ pub struct ReplicaMark {
     pub stuck: bool,
     /// Control markers (COMMIT / ABORT) drawn as tiles in this row.
     pub markers_drawn: u32,
+    /// On a leader's row: the Kafka error its refusals of the producers' batches were drawn
+    /// with (the latest), if any.
+    pub refused: Option<&'static str>,
 }
 
 /// The lag chart as drawn: the newest sample's values.

@@ -37,9 +37,12 @@ pub fn draw_messages(ctx: &Ctx, fr: &Frame, l: &Layout, view: &mut View, dashes:
                 draw_fetched(ctx, view, parts, (x, y))
             }
             Body::ProduceResponse { results, .. } => {
-                // An acknowledgement: green, or red when a partition's answer is an error.
-                let error = results.iter().any(|r| r.error.is_some());
-                dot(ctx, x, y, 4.0, if error { DANGER } else { "#1a7f37" });
+                // An acknowledgement: green, or red with the error's Kafka name when a
+                // partition's answer is a refusal.
+                match results.iter().find_map(|r| r.error) {
+                    Some(e) => refusal_pill(ctx, e.name(), x, y),
+                    None => dot(ctx, x, y, 4.0, "#1a7f37"),
+                }
             }
             _ => draw_other(ctx, m, (x, y)),
         }
@@ -115,6 +118,17 @@ fn draw_other(ctx: &Ctx, m: &Message, (x, y): (f64, f64)) {
         k if txn_messages::is_txn_kind(k) => txn_messages::draw_message(ctx, m, x, y),
         _ => dot(ctx, x, y, 3.0, "#8250df"),
     }
+}
+
+/// A refused produce response on its way back: a red dot and a red pill with Kafka's error.
+fn refusal_pill(ctx: &Ctx, name: &str, x: f64, y: f64) {
+    dot(ctx, x, y, 4.5, DANGER);
+    let font = "600 9px system-ui, sans-serif";
+    ctx.set_font(font);
+    let w = ctx.measure_text(name).map_or(90.0, |m| m.width()) + 8.0;
+    ctx.set_fill_style_str(DANGER);
+    ctx.fill_rect(x + 7.0, y - 6.0, w, 12.0);
+    text(ctx, name, x + 11.0, y + 3.0, "#ffffff", font);
 }
 
 fn message_backdrop(ctx: &Ctx, x: f64, y: f64, groups: usize) {

@@ -53,6 +53,44 @@ pub fn producer_status(now: SimTime, p: &ProducerFrame, lang: Lang) -> (String, 
     (t(lang, "async_sending").to_string(), MUTED)
 }
 
+/// The producer's last error as its box shows it: `NOT_ENOUGH_REPLICAS on P2 0.4 s ago
+/// (retried) · 37 errors · 4,773 records failed`; `None` before any.
+pub fn error_text(now: SimTime, p: &ProducerFrame, lang: Lang) -> Option<String> {
+    let e = p.errors.last?;
+    let ago = now.since(e.at) as f64 / 1e6;
+    let key = if e.retried {
+        "cv.last_error_retried"
+    } else {
+        "cv.last_error"
+    };
+    Some(tf(
+        lang,
+        key,
+        &[
+            ("e", e.error.name()),
+            ("p", &e.partition.to_string()),
+            ("ago", &format!("{ago:.1}")),
+            ("n", &p.errors.count.to_string()),
+            ("f", &p.records_failed.to_string()),
+        ],
+    ))
+}
+
+/// A producer box's first line: its producer id and epoch where Kafka has one; a producer
+/// waiting for InitProducerId's answer, or one that is neither idempotent nor transactional
+/// (producer id -1), shows none.
+pub fn producer_heading(p: &ProducerFrame, lang: Lang) -> String {
+    let n = p.index.to_string();
+    if p.producer_id >= 0 {
+        let (pid, epoch) = (p.producer_id.to_string(), p.epoch.to_string());
+        tf(lang, "cv.pid_epoch", &[("pid", &pid), ("epoch", &epoch)])
+    } else if p.awaits_producer_id {
+        tf(lang, "cv.pid_waiting", &[("n", &n)])
+    } else {
+        tf(lang, "cv.pid_none", &[("n", &n)])
+    }
+}
+
 pub fn draw_headers(ctx: &Ctx, frame: &Frame, l: &Layout, lang: Lang, txn_world: bool) {
     let f = "600 13px system-ui, sans-serif";
     let batch_size = frame
@@ -105,14 +143,7 @@ pub fn draw_producers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut V
             h,
             if is_running { PANEL } else { "#fff8e6" },
         );
-        text(
-            ctx,
-            &format!("{} {}", t(lang, "pid"), p.producer_id),
-            x,
-            y + 18.0,
-            INK,
-            BOLD,
-        );
+        text(ctx, &producer_heading(p, lang), x, y + 18.0, INK, BOLD);
         if is_running {
             draw_running_box(ctx, f.now, l, lang, view, p, y);
         } else {
@@ -181,15 +212,20 @@ fn draw_running_box(
     draw_buffer(ctx, l, lang, p, (x, ly));
     // What the application's send() is doing (sync wait, blocked on memory).
     let (status, colour) = producer_status(now, p, lang);
-    wrapped(
+    let lines = wrapped(
         ctx,
         &status,
         (x, ly + 28.0),
         l.prod_w - 16.0,
         14.0,
-        3,
+        2,
         colour,
     );
+    // The last error its batches got, under Kafka's name, and how many.
+    if let Some(e) = error_text(now, p, lang) {
+        let ey = ly + 28.0 + 14.0 * lines.max(1) as f64;
+        wrapped(ctx, &e, (x, ey), l.prod_w - 16.0, 14.0, 2, DANGER);
+    }
     let at = (x, y + 236.0 - 6.0, l.prod_w - 16.0);
     txn::draw_producer_txn(ctx, lang, view, pf, at, false);
 }

@@ -10,7 +10,7 @@ use super::marks::ReplicaMark;
 use super::paint::{key_colour, text, text_right, DANGER, FONT, INK, MUTED, SMALL};
 use super::state::View;
 use super::txn::{self, Scale, LSO_COLOUR};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, tf, Lang};
 use streamscope_core::cluster::BrokerState;
 use streamscope_core::log::{EntryKind, Log};
 use streamscope_core::sim::view::{PartitionFrame, PositionFrame, ReplicaFrame};
@@ -118,6 +118,11 @@ pub(super) fn draw_replica(
             last_stable_offset: lso,
             markers_drawn,
             stuck: stuck.is_some(),
+            refused: row
+                .pf
+                .refused
+                .filter(|_| row.is_leader)
+                .map(|r| r.last.name()),
         });
     }
 }
@@ -315,6 +320,20 @@ fn draw_row_notes(ctx: &Ctx, lang: Lang, row: &Row, x0: f64) -> f64 {
             .measure_text(t(lang, "not_in_isr"))
             .map_or(60.0, |m| m.width())
             + 12.0;
+    }
+    // What this partition's leader refused the producers with (Kafka's error, how often).
+    if let Some(r) = row.pf.refused.filter(|_| row.is_leader) {
+        let msg = tf(
+            lang,
+            "cv.refused_here",
+            &[("e", r.last.name()), ("n", &r.count.to_string())],
+        );
+        ctx.set_font(SMALL);
+        let lw = ctx.measure_text(&msg).map_or(90.0, |m| m.width()) + 8.0;
+        ctx.set_fill_style_str(DANGER);
+        ctx.fill_rect(lx, ry + (row_h - 14.0) / 2.0 - 1.0, lw, 13.0);
+        text(ctx, &msg, lx + 4.0, base - 1.0, "#ffffff", SMALL);
+        lx += lw + 4.0;
     }
     lx
 }

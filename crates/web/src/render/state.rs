@@ -24,6 +24,9 @@ pub struct Departure {
     pub sent_at: SimTime,
     pub piggyback: bool,
     pub records: u32,
+    /// Its size on the wire (compressed) and uncompressed, from the core's batch.
+    pub wire_bytes: u32,
+    pub uncompressed_bytes: u32,
     pub ids: [u64; LANE_DOTS],
     pub keys: [Option<u32>; LANE_DOTS],
 }
@@ -167,6 +170,8 @@ impl View {
                     sent_at: m.sent_at,
                     piggyback: b.rode_along,
                     records: b.records.len() as u32,
+                    wire_bytes: b.wire_size(),
+                    uncompressed_bytes: b.uncompressed_size(),
                     ids,
                     keys,
                 });

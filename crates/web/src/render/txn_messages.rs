@@ -61,10 +61,19 @@ fn outcome(e: &Option<streamscope_core::net::KafkaError>) -> String {
 
 fn message_text(m: &Message) -> String {
     match &m.body {
+        // An idempotent producer's has no transactional.id (any broker answers it).
+        Body::InitProducerId {
+            transactional_id: None,
+            ..
+        } => "InitProducerId transactional.id=null".to_string(),
         Body::InitProducerId { .. } => "InitProducerId".to_string(),
-        Body::InitProducerIdResponse { epoch, error, .. } => match error {
+        Body::InitProducerIdResponse {
+            producer_id,
+            epoch,
+            error,
+        } => match error {
             Some(_) => format!("InitProducerId{}", outcome(error)),
-            None => format!("InitProducerId ✓ epoch {epoch}"),
+            None => format!("InitProducerId ✓ pid {producer_id} epoch {epoch}"),
         },
         Body::AddPartitionsToTxn { partitions, .. } => {
             let ps = first_four(partitions.iter().map(|tp| format!("P{}", tp.partition)));
@@ -162,6 +171,37 @@ mod tests {
         }
         assert!(seen.iter().any(|s| s == "InitProducerId"), "{seen:?}");
         assert!(seen.iter().any(|s| s.starts_with("InitProducerId ✓")));
+    }
+
+    /// An idempotent producer's InitProducerId is drawn on its way to a broker, with no
+    /// transactional.id; its answer names the producer id; a plain producer sends none.
+    #[test]
+    fn an_idempotent_producer_init_producer_id_is_labelled() {
+        for (idempotence, want) in [("true", true), ("false", false)] {
+            let mut c = Config::preset();
+            c.set("enable.idempotence", idempotence).unwrap();
+            c.set("acks", "1").unwrap();
+            if idempotence == "true" {
+                c.set("acks", "all").unwrap();
+            }
+            let mut sim = Sim::new(c, 2).unwrap();
+            let mut seen = Vec::new();
+            while sim.now() < SimTime(50_000) {
+                for m in sim.messages() {
+                    if is_txn_kind(m.body.kind()) {
+                        seen.push(message_label(m).0);
+                    }
+                }
+                if sim.step().is_none() {
+                    break;
+                }
+            }
+            let asked = seen
+                .iter()
+                .any(|s| s == "InitProducerId transactional.id=null");
+            let answered = seen.iter().any(|s| s.starts_with("InitProducerId ✓ pid "));
+            assert_eq!((asked, answered), (want, want), "{idempotence}: {seen:?}");
+        }
     }
 
     #[test]

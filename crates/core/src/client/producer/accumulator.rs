@@ -83,6 +83,12 @@ impl ProducerBatch {
         self.wire_bytes.unwrap_or(self.size_bytes)
     }
 
+    /// Bytes the batch would take uncompressed: the 61-byte header and its records as
+    /// written (`uncompressedRecordsSizeInBytes` plus the header).
+    pub fn uncompressed_size(&self) -> u32 {
+        (RECORD_BATCH_OVERHEAD as u32).saturating_add(self.records_bytes)
+    }
+
     /// `MemoryRecordsBuilder.isFull`.
     pub fn is_full(&self) -> bool {
         self.closed || (!self.records.is_empty() && self.write_limit <= self.size_bytes)
@@ -152,6 +158,8 @@ pub struct RecordAccumulator {
     pub compressed: bool,
     pub ratio_estimate: f32,
     next_batch_id: u64,
+    /// The id of its first batch (the instance's batch ids count up from it).
+    first_batch_id: u64,
 }
 
 /// A new batch needs more buffer memory than is free: `send()` blocks (up to
@@ -173,7 +181,13 @@ impl RecordAccumulator {
             compressed: false,
             ratio_estimate: 1.0,
             next_batch_id: first_batch_id,
+            first_batch_id,
         }
+    }
+
+    /// The id of this instance's first batch: a batch's number is its id less this.
+    pub fn first_batch_id(&self) -> u64 {
+        self.first_batch_id
     }
 
     /// The topic gained partitions (metadata update).

@@ -4,13 +4,15 @@
 //! Settings are fixed at construction, as in Kafka: a live change closes this instance
 //! (its queued and in-flight batches complete first) and starts a new one with a new
 //! producer id. A producer that is neither idempotent nor transactional has none
-//! (NO_PRODUCER_ID, -1). Simplified for now: the producer id of an idempotent,
-//! non-transactional producer is granted without its InitProducerId round trip (a
-//! transactional one asks its coordinator: see [`transaction`]).
+//! (NO_PRODUCER_ID, -1, epoch -1) and sends no InitProducerId; an idempotent one asks any
+//! broker for its id before its first produce ([`idempotence`]), a transactional one asks its
+//! coordinator ([`transaction`]).
 
 pub mod accumulator;
 pub mod context;
+pub mod errors;
 pub mod host;
+pub mod idempotence;
 pub mod metrics;
 pub mod partitioner;
 pub mod record;
@@ -141,6 +143,10 @@ pub struct Producer {
     pub txn: Option<transaction::TransactionManager>,
     /// The process died (a crashed pipeline processor): messages to it are lost.
     pub crashed: bool,
+    /// An idempotent producer's InitProducerId (`idempotence`).
+    pub producer_id_request: idempotence::ProducerIdRequest,
+    /// The errors its batches got (`errors`), for the page.
+    pub errors: errors::ProduceErrors,
 }
 
 impl Producer {

@@ -118,6 +118,9 @@ impl Producer {
             let res = results.iter().find(|r| r.batch_id == b.id);
             let error = res.map_or(Some(KafkaError::NetworkException), |r| r.error);
             let base_offset = res.map_or(-1, |r| r.base_offset);
+            if let Some(e) = res.and_then(|r| r.error) {
+                self.errors.refused_at(b.partition, e, ctx.now);
+            }
             first_error = first_error.or(error);
             n += self.complete_batch(ctx, b, error, base_offset);
         }
@@ -141,6 +144,7 @@ impl Producer {
                 && b.attempts <= self.config.retries.value
                 && now < deadline
                 && self.state != ProducerState::Closed;
+            self.errors.note(b.partition, e, now, can_retry);
             if can_retry {
                 b.retry_at = Some(now.plus(retry_backoff_us(self, b.attempts)));
                 self.stats.batches_retried += 1;

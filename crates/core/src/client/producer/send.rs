@@ -34,26 +34,21 @@ impl Sim {
             .get(topic as usize)
             .map_or(0, |t| t.partitions.len() as u32);
         let partitioner = partitioner_for(&config);
-        // A transactional producer gets its producer id from its coordinator (InitProducerId);
-        // one that is not idempotent has none (NO_PRODUCER_ID, -1), as in Kafka.
+        // Every instance starts without a producer id (NO_PRODUCER_ID, -1, epoch -1): a
+        // transactional one gets it from its coordinator, an idempotent one from any broker
+        // (InitProducerId), one that is neither never has one, as in Kafka.
         let txn = config
             .transactional_id
             .as_deref()
             .map(|tid| self.new_transaction_manager(tid));
-        let producer_id = if txn.is_some() || !config.idempotence_effective() {
-            -1
-        } else {
-            self.next_producer_id += 1;
-            self.next_producer_id - 1
-        };
         let first_batch = self.next_batch_id;
         self.next_batch_id += 1 << 32;
         let n_brokers = self.brokers.len();
         let p = Producer {
             index,
             app,
-            producer_id,
-            epoch: 0,
+            producer_id: -1,
+            epoch: -1,
             idempotent: config.idempotence_effective(),
             accumulator: RecordAccumulator::new(
                 partitions,
@@ -81,14 +76,18 @@ impl Sim {
             metrics: Default::default(),
             txn,
             crashed: false,
+            producer_id_request: Default::default(),
+            errors: Default::default(),
         };
         let mut p = p;
         p.accumulator.compressed =
             p.config.compression_type.value != crate::compression::CompressionType::None;
-        let transactional = p.txn.is_some();
+        let (transactional, idempotent) = (p.txn.is_some(), p.awaits_producer_id());
         self.producers.push(p);
         if transactional {
             self.txn_send_init(index);
+        } else if idempotent {
+            self.with_producer(index, |p, ctx| p.send_init_producer_id(ctx));
         }
         index
     }
@@ -206,6 +205,8 @@ impl Producer {
         ctx.journal.push(crate::inspect::JournalEntry {
             rec,
             producer,
+            topic: self.topic,
+            sent: None,
             partition: u32::MAX,
             batch_id: u64::MAX,
             reason: PartitionReason::Explicit,
@@ -237,6 +238,8 @@ impl Producer {
         ctx.journal.push(crate::inspect::JournalEntry {
             rec,
             producer: idx,
+            topic: self.topic,
+            sent: None,
             partition: result.partition,
             batch_id: result.batch_id,
             reason: result.reason,
@@ -316,6 +319,8 @@ impl Producer {
         ctx.journal.push(crate::inspect::JournalEntry {
             rec: blocked.record,
             producer,
+            topic: self.topic,
+            sent: None,
             partition: u32::MAX,
             batch_id: u64::MAX,
             reason: PartitionReason::Explicit,

@@ -34,6 +34,11 @@ impl Producer {
     /// new partitions, then `sendProducerData` until nothing more is sendable, then EndTxn if
     /// the transaction is ending. Returns requests sent.
     pub(crate) fn sender_run(&mut self, ctx: &mut ProducerCtx) -> u32 {
+        // An idempotent producer's InitProducerId is out: nothing is drained or expired
+        // until its answer (`Sender.maybeSendAndPollTransactionalRequest` returns first).
+        if self.awaits_producer_id() {
+            return 0;
+        }
         // Kafka's sender loops without sleeping while something is sendable and a
         // connection has room; each pass takes at most one batch per partition.
         let mut total = 0;
@@ -103,6 +108,7 @@ impl Producer {
         let acks = self.config.acks.value;
         self.stats.requests_sent += 1;
         self.metrics.on_request(&batches, now);
+        self.journal_sent(ctx, &batches);
         let body = self.produce_request(request_id, &batches);
         // acks=0: no response will come, so the batches complete as soon as they are
         // sent, with offset -1, and take no in-flight slot.
@@ -142,6 +148,22 @@ impl Producer {
             .send(Node::Producer(self.index), Node::Broker(node), body);
         if acks == Acks::None {
             self.complete_request(ctx, request_id, &results);
+        }
+    }
+
+    /// The inspector's journal learns each record's epoch, sequence and its batch's sizes.
+    fn journal_sent(&self, ctx: &mut ProducerCtx, batches: &[ProducerBatch]) {
+        for b in batches {
+            let (wire_bytes, uncompressed_bytes) = (b.wire_size(), b.uncompressed_size());
+            for (i, r) in b.records.iter().enumerate() {
+                let sent = crate::inspect::SentBatch {
+                    producer_epoch: self.epoch,
+                    sequence: b.base_sequence.map(|s| s.wrapping_add(i as i32)),
+                    wire_bytes,
+                    uncompressed_bytes,
+                };
+                ctx.journal.set_sent(r.id, sent);
+            }
         }
     }
 

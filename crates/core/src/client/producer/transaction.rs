@@ -25,6 +25,9 @@ pub(crate) enum ClientTxnTimer {
     OffsetsRetry { producer: u32 },
     /// A TxnOffsetCommit got no answer within request.timeout.ms: sent again.
     OffsetsTimeout { producer: u32, seq: u64 },
+    /// An idempotent producer's InitProducerId is sent again: it got no answer within
+    /// request.timeout.ms, or no broker was reachable (`idempotence`).
+    ProducerIdRetry { producer: u32, seq: u64 },
 }
 
 /// What `sendOffsetsToTransaction(offsets, groupMetadata)` puts in the transaction: the

@@ -86,6 +86,9 @@ impl Sim {
             | ClientTxnTimer::OffsetsTimeout { producer, .. }) => {
                 self.with_producer(producer, |p, ctx| p.on_offsets_timer(ctx, t))?
             }
+            ClientTxnTimer::ProducerIdRetry { producer, seq } => {
+                self.with_producer(producer, |p, ctx| p.on_producer_id_timer(ctx, seq))?
+            }
             t @ (ClientTxnTimer::ClientRetry { producer }
             | ClientTxnTimer::RequestTimeout { producer, .. }) => {
                 self.with_producer(producer, |p, ctx| p.on_txn_timer(ctx, t))?
@@ -118,6 +121,7 @@ impl Producer {
     /// initTransactions(): InitProducerId to the coordinator.
     pub(crate) fn txn_send_init(&mut self, ctx: &mut ProducerCtx) {
         let (idx, timeout_ms) = (self.index, self.config.transaction_timeout_ms.value);
+        let (producer_id, producer_epoch) = (self.producer_id, self.epoch);
         let t = self.txn_manager();
         t.request_in_flight = true;
         let (coord, tid) = (t.coordinator, t.transactional_id.clone());
@@ -126,8 +130,10 @@ impl Producer {
             Node::Broker(coord),
             Body::InitProducerId {
                 producer: idx,
-                transactional_id: tid,
-                timeout_ms,
+                transactional_id: Some(tid),
+                transaction_timeout_ms: timeout_ms,
+                producer_id,
+                producer_epoch,
             },
         );
         self.txn_request_sent(ctx);
@@ -332,6 +338,10 @@ impl Producer {
 
     /// A coordinator's answer at the producer.
     pub(crate) fn on_txn_response(&mut self, ctx: &mut ProducerCtx, body: Body) -> Delivery {
+        if self.txn.is_none() {
+            // An idempotent producer's InitProducerId answer (`idempotence`).
+            return self.on_producer_id_response(ctx, body);
+        }
         self.txn_manager().request_in_flight = false;
         let error = match body {
             Body::InitProducerIdResponse {

@@ -22,10 +22,14 @@ impl TxnCoordinators {
     ) -> Delivery {
         match body {
             Body::InitProducerId {
-                transactional_id,
-                timeout_ms,
+                transactional_id: None,
                 ..
-            } => self.init_producer_id(ctx, b, from, transactional_id, timeout_ms),
+            } => self.init_idempotent_producer_id(ctx, b, from),
+            Body::InitProducerId {
+                transactional_id: Some(transactional_id),
+                transaction_timeout_ms,
+                ..
+            } => self.init_producer_id(ctx, b, from, transactional_id, transaction_timeout_ms),
             Body::AddPartitionsToTxn {
                 transactional_id,
                 producer_id,
@@ -129,6 +133,26 @@ impl TxnCoordinators {
         Delivery::Txn {
             state: self.transactions.get(tid).map(|m| m.state),
             error,
+        }
+    }
+
+    /// InitProducerId without a transactional.id (an idempotent producer): whichever broker
+    /// it reaches hands a new producer id from its producer id manager, epoch 0, no
+    /// coordinator involved (`TransactionCoordinator.handleInitProducerId`). Simplified: one
+    /// counter for the cluster, where Kafka's brokers take blocks of ids from the controller
+    /// (AllocateProducerIds).
+    fn init_idempotent_producer_id(&mut self, ctx: &mut TxnCtx, b: u32, from: Node) -> Delivery {
+        let producer_id = *ctx.next_producer_id;
+        *ctx.next_producer_id += 1;
+        let response = Body::InitProducerIdResponse {
+            producer_id,
+            epoch: 0,
+            error: None,
+        };
+        ctx.out.send(Node::Broker(b), from, response);
+        Delivery::Txn {
+            state: None,
+            error: None,
         }
     }
 

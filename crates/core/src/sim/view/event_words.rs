@@ -212,6 +212,12 @@ pub fn subjects(sim: &Sim, event: &Event) -> Subjects {
             s.broker(broker);
             s.coordinator = true;
         }
+        Event::ProducerIdRetried { producer, broker } => {
+            s.producer = Some(producer);
+            if let Some(b) = broker {
+                s.broker(b);
+            }
+        }
         _ => client_or_cluster_subjects(&mut s, event),
     }
     s

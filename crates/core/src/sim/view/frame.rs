@@ -75,6 +75,9 @@ pub struct PartitionFrame<'a> {
     pub txn: Option<PartitionTxn>,
     /// Records acknowledged to the producer but missing from the leader's log (the monitor).
     pub lost: u64,
+    /// What its leaders refused the producers' batches with, over every producer instance
+    /// writing to it: the count, the latest error and when (`None`: no refusal).
+    pub refused: Option<crate::producer::errors::PartitionRefusals>,
 }
 
 /// A consumer's position on one of its assigned partitions, where its fetch ends now.
@@ -308,9 +311,31 @@ impl Sim {
                     replicas: (start, f.replicas.len()),
                     txn,
                     lost: lost.get(&tp).copied().unwrap_or(0),
+                    refused: self.partition_refusals(tp),
                 });
             }
         }
+    }
+
+    /// The refusals of `tp`'s produce requests, summed over the producers writing to it
+    /// (the latest error and time of any).
+    pub fn partition_refusals(
+        &self,
+        tp: TopicPartitionId,
+    ) -> Option<crate::producer::errors::PartitionRefusals> {
+        let mut out: Option<crate::producer::errors::PartitionRefusals> = None;
+        let of_tp = self.producers().iter().filter(|p| p.topic == tp.topic);
+        for r in of_tp.filter_map(|p| p.errors.refused.get(tp.partition as usize).copied()?) {
+            out = Some(match out {
+                None => r,
+                Some(o) => crate::producer::errors::PartitionRefusals {
+                    count: o.count + r.count,
+                    last: if r.at >= o.at { r.last } else { o.last },
+                    at: o.at.max(r.at),
+                },
+            });
+        }
+        out
     }
 
     fn read_consumers<'a>(&'a self, f: &mut Frame<'a>) {

@@ -49,8 +49,12 @@ pub struct ProducerTxnFrame<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct ProducerFrame<'a> {
     pub index: u32,
+    /// Its producer id and epoch, -1 while it has none (NO_PRODUCER_ID: neither idempotent
+    /// nor transactional, or still waiting for InitProducerId's answer).
     pub producer_id: i64,
     pub epoch: i16,
+    /// An idempotent producer whose InitProducerId is not answered yet: its batches wait.
+    pub awaits_producer_id: bool,
     pub state: ProducerState,
     /// A Running instance its application no longer drives (`Sim::is_zombie`).
     pub zombie: bool,
@@ -86,6 +90,11 @@ pub struct ProducerFrame<'a> {
     pub in_flight: &'a BTreeMap<u64, InFlightRequest>,
     /// Its record accumulator: the queued batches per partition (borrowed).
     pub accumulator: &'a RecordAccumulator,
+    /// The errors its batches got: the last one, counts, the leaders' refusals per partition
+    /// (borrowed).
+    pub errors: &'a crate::producer::errors::ProduceErrors,
+    /// Records failed for good (their callbacks got the exception).
+    pub records_failed: u64,
 }
 
 impl Sim {
@@ -101,6 +110,7 @@ impl Sim {
             index: p.index,
             producer_id: p.producer_id,
             epoch: p.epoch,
+            awaits_producer_id: p.awaits_producer_id() || p.txn.is_some() && p.producer_id < 0,
             state: p.state,
             zombie: self.is_zombie(p),
             processor: is_processor_producer(p),
@@ -133,6 +143,8 @@ impl Sim {
             }),
             in_flight: &p.in_flight,
             accumulator: &p.accumulator,
+            errors: &p.errors,
+            records_failed: p.stats.records_failed,
         }
     }
 }
