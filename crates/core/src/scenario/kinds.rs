@@ -59,6 +59,7 @@ pub const EVENT_KINDS: &[&str] = &[
     "offset_reset_retried",
     "pipeline_step",
     "verification_timed_out",
+    "producer_id_retried",
     "appended",
     "acknowledged",
     "fetch_served",
@@ -133,7 +134,9 @@ fn event_index(e: &Event) -> usize {
         Event::OffsetResetRetried { .. } => 29,
         Event::PipelineStep { .. } => 30,
         Event::VerificationTimedOut { .. } => 31,
-        Event::Delivered { .. } => 32,
+        Event::ProducerIdRetried { .. } => 32,
+        // A delivered message is named by its delivery (`event_kind`).
+        Event::Delivered { .. } => unreachable!("a delivery has its own kind"),
     }
 }
 
