@@ -103,6 +103,7 @@ scenarios! {
     eager_vs_cooperative => "eager-vs-cooperative",
     assignors => "assignors",
     poll_interval_vs_session => "poll-interval-vs-session",
+    read_committed => "read-committed",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

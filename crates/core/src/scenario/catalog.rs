@@ -39,6 +39,7 @@ const SOURCES: &[ScenarioSource] = sources![
     "eager-vs-cooperative.scn",
     "assignors.scn",
     "poll-interval-vs-session.scn",
+    "read-committed.scn",
 ];
 
 /// Every scenario file, in the page's order.

@@ -152,6 +152,7 @@ const SHAPES: &[(&str, usize, &[&str])] = &[
             "high_watermark",
             "log_end",
             "log_start",
+            "last_stable_offset",
         ],
     ),
     (
@@ -461,6 +462,7 @@ fn partition(sim: &Sim, arg: &str, field: &str) -> Result<Value, String> {
         "replicas" => list(&p.replicas.iter().map(|r| r.broker).collect::<Vec<_>>()),
         "high_watermark" => int(p.high_watermark()),
         "log_end" => int(p.log_end_offset()),
+        "last_stable_offset" => int(sim.last_stable_offset(tp)),
         _ => int(p.leader_replica().map_or(0, |r| r.log.log_start_offset())),
     })
 }
