@@ -103,9 +103,11 @@ fn client_unit(name: &str) -> &'static str {
         "assigned-partitions" => "partitions",
         "rebalance-latency-total" => "ms",
         n if n.ends_with("-rate") => "/s",
-        n if n.starts_with("record") || n.starts_with("records-") => "records",
         n if n.contains("latency") || n.contains("-time-") => "ms",
-        n if n.contains("bytes") || n.starts_with("batch-size") => "bytes",
+        n if n.contains("bytes") || n.starts_with("batch-size") || n.starts_with("record-size") => {
+            "bytes"
+        }
+        n if n.starts_with("record") || n.starts_with("records-") => "records",
         n if n.ends_with("-seconds-ago") => "s",
         _ => "count",
     }
