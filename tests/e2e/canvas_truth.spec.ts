@@ -92,7 +92,7 @@ test('a producer that is neither idempotent nor transactional has no producer id
   await expect(field('record')).toContainText('none (-1: not idempotent)');
   await expect(field('sequence')).toContainText('none: no producer id');
   // The idempotent preset's producer got its id from a broker, by InitProducerId.
-  await resetWith(page, { 'enable.idempotence': 'true', acks: 'all' });
+  await resetWith(page, { acks: 'all', 'enable.idempotence': 'true' });
   await runUntilMs(page, 500);
   const q = (await snapshot(page)).producers.find((x: any) => x.state === 'running');
   expect(q.producer_id).toBeGreaterThanOrEqual(0);
