@@ -12,7 +12,7 @@
 //! core's frame (`BrokerFrame`, `PartitionFrame`).
 
 use super::layout::{Layout, BUTTON_ROOM};
-use super::paint::{text, BOLD, DANGER, EDGE, INK, MUTED, PANEL, SMALL};
+use super::paint::{fit_whole, text, BOLD, DANGER, EDGE, INK, MUTED, PANEL, SMALL};
 use super::replica::draw_replica;
 use super::state::View;
 use super::txn;
@@ -41,14 +41,20 @@ fn draw_broker(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View, b:
     ctx.set_stroke_style_str(if up { EDGE } else { DANGER });
     ctx.set_line_width(if up { 1.0 } else { 2.0 });
     ctx.stroke_rect(x + 0.5, y + 0.5, w - 1.0, h - 1.0);
-    let chip_x = draw_title(ctx, f, l, lang, b);
+    let (chip_x, coordinates) = draw_title(ctx, f, l, lang, b);
     txn::draw_coordinator_chip(ctx, l, lang, view, (b, chip_x));
 
     let items = broker_items(f, b.id);
     let hosted = items.len();
     // The latest refusal of the partitions it leads, on a line at the bottom of the box.
     let refusing = draw_refused_line(ctx, f, l, lang, b);
-    let room = h - 26.0 - if refusing { 18.0 } else { 0.0 };
+    let mut bottom = if refusing { 18.0 } else { 0.0 };
+    if let Some(groups) = coordinates {
+        let ly = y + h - 8.0 - bottom;
+        fit_whole(ctx, &groups, (x + 8.0, ly), w - 16.0, INK, ("", 10));
+        bottom += 16.0;
+    }
+    let room = h - 26.0 - bottom;
     let row_h = (room / hosted.max(1) as f64).clamp(12.0, 22.0);
     let fit = ((room / row_h) as usize).max(1);
     let (fit, more) = if hosted > fit {
@@ -127,7 +133,13 @@ enum Item<'f, 'a> {
 
 /// "Broker 0", then a chip: coordinator, crashed, or crashed and fenced. Returns the x where
 /// a further chip may start.
-fn draw_title(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, b: &BrokerFrame) -> f64 {
+fn draw_title(
+    ctx: &Ctx,
+    f: &Frame,
+    l: &Layout,
+    lang: Lang,
+    b: &BrokerFrame,
+) -> (f64, Option<String>) {
     let y = l.broker_y(b.id);
     let title = format!("{} {}", t(lang, "broker"), b.id);
     text(ctx, &title, l.broker_x + 8.0, y + 15.0, INK, BOLD);
@@ -142,10 +154,17 @@ fn draw_title(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, b: &BrokerFrame) -> 
             "#ffffff",
         ),
         BrokerState::Up if coordinator => (coordinator_label(f, lang, b.id), "#ddf4ff", INK),
-        BrokerState::Up => return l.broker_x + 8.0 + title_w + 8.0,
+        BrokerState::Up => return (l.broker_x + 8.0 + title_w + 8.0, None),
     };
     ctx.set_font(SMALL);
     let max_w = l.broker_w - title_w - 24.0 - BUTTON_ROOM;
+    // Which groups it coordinates, when they do not fit the chip, go on a line of their own.
+    let width = |s: &str| ctx.measure_text(s).map_or(80.0, |m| m.width()) + 10.0;
+    let (label, overflow) = if b.state == BrokerState::Up && width(&label) > max_w {
+        (t(lang, "coordinator").to_string(), Some(label))
+    } else {
+        (label, None)
+    };
     let chip_w = (ctx.measure_text(&label).map_or(80.0, |m| m.width()) + 10.0).min(max_w);
     let cx = l.broker_x + 8.0 + title_w + 8.0;
     ctx.set_fill_style_str(fill);
@@ -156,7 +175,7 @@ fn draw_title(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, b: &BrokerFrame) -> 
     ctx.clip();
     text(ctx, &label, cx + 5.0, y + 15.5, ink, SMALL);
     ctx.restore();
-    cx + chip_w + 6.0
+    (cx + chip_w + 6.0, overflow)
 }
 
 /// The group coordinator chip's text: which groups this broker coordinates

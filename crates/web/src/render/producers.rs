@@ -234,7 +234,7 @@ fn draw_running_box(
     );
     if let Some((last, counts)) = error {
         let ey = ly + 28.0 + 14.0 * lines.max(1) as f64;
-        let n = wrapped(ctx, &last, (x, ey), l.prod_w - 16.0, 13.0, 2, DANGER);
+        let n = wrapped(ctx, &last, (x, ey), l.prod_w - 16.0, 13.0, 3, DANGER);
         let cy = ey + 13.0 * n.max(1) as f64;
         text(ctx, &counts, x, cy, DANGER, FONT);
     }
