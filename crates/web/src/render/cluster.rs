@@ -158,6 +158,12 @@ fn draw_title(
     };
     ctx.set_font(SMALL);
     let max_w = l.broker_w - title_w - 24.0 - BUTTON_ROOM;
+    // The transaction coordinator's chip follows: this one leaves it room.
+    let max_w = if b.txn_coordinator {
+        max_w / 2.0
+    } else {
+        max_w
+    };
     // Which groups it coordinates, when they do not fit the chip, go on a line of their own.
     let width = |s: &str| ctx.measure_text(s).map_or(80.0, |m| m.width()) + 10.0;
     let (label, overflow) = if b.state == BrokerState::Up && width(&label) > max_w {
