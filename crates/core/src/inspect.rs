@@ -303,7 +303,7 @@ fn preview(v: &[u8]) -> (String, bool) {
         _ => {
             let mut out = hex(&v[..v.len().min(48)]);
             if v.len() > 48 {
-                out.push_str("…");
+                out.push('…');
             }
             (out, false)
         }

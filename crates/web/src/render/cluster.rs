@@ -12,13 +12,13 @@
 //! core's frame (`BrokerFrame`, `PartitionFrame`).
 
 use super::layout::{Layout, BUTTON_ROOM};
-use super::paint::{text, BOLD, DANGER, EDGE, INK, MUTED, PANEL, SMALL};
+use super::paint::{fit_whole, text, BOLD, DANGER, EDGE, INK, MUTED, PANEL, SMALL};
 use super::replica::draw_replica;
 use super::state::View;
 use super::txn;
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::cluster::BrokerState;
-use streamscope_core::sim::view::{BrokerFrame, Frame};
+use streamscope_core::sim::view::{BrokerFrame, Frame, PartitionFrame, ReplicaFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 const DOWN_FILL: &str = "#eceef1";
@@ -41,15 +41,20 @@ fn draw_broker(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View, b:
     ctx.set_stroke_style_str(if up { EDGE } else { DANGER });
     ctx.set_line_width(if up { 1.0 } else { 2.0 });
     ctx.stroke_rect(x + 0.5, y + 0.5, w - 1.0, h - 1.0);
-    let chip_x = draw_title(ctx, l, lang, b);
+    let (chip_x, coordinates) = draw_title(ctx, f, l, lang, b);
     txn::draw_coordinator_chip(ctx, l, lang, view, (b, chip_x));
 
-    let hosted = f
-        .partitions
-        .iter()
-        .filter(|p| f.replica(p, b.id).is_some())
-        .count();
-    let room = h - 26.0;
+    let items = broker_items(f, b.id);
+    let hosted = items.len();
+    // The latest refusal of the partitions it leads, on a line at the bottom of the box.
+    let refusing = draw_refused_line(ctx, f, l, lang, b);
+    let mut bottom = if refusing { 18.0 } else { 0.0 };
+    if let Some(groups) = coordinates {
+        let ly = y + h - 8.0 - bottom;
+        fit_whole(ctx, &groups, (x + 8.0, ly), w - 16.0, INK, ("", 10));
+        bottom += 16.0;
+    }
+    let room = h - 26.0 - bottom;
     let row_h = (room / hosted.max(1) as f64).clamp(12.0, 22.0);
     let fit = ((room / row_h) as usize).max(1);
     let (fit, more) = if hosted > fit {
@@ -57,15 +62,19 @@ fn draw_broker(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View, b:
     } else {
         (hosted, 0)
     };
-    let rows = f
-        .partitions
-        .iter()
-        .filter_map(|p| f.replica(p, b.id).map(|r| (p, r)));
     if !up {
         ctx.set_global_alpha(0.55);
     }
-    for (i, (p, r)) in rows.take(fit).enumerate() {
+    for (i, item) in items.into_iter().take(fit).enumerate() {
         let ry = y + 24.0 + row_h * i as f64;
+        let (p, r) = match item {
+            Item::Row(p, r) => (p, r),
+            Item::Topic(name) => {
+                let label = tf(lang, "cv.topic_rows", &[("topic", name)]);
+                text(ctx, &label, x + 8.0, ry + row_h * 0.7, MUTED, BOLD);
+                continue;
+            }
+        };
         let stuck = if view.stuck.is_empty() {
             None
         } else {
@@ -89,24 +98,80 @@ fn draw_broker(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View, b:
     }
 }
 
+/// The lines of broker `broker`'s box: its replica rows, each topic's led by its name when
+/// there are several topics (the pipeline's orders and output).
+fn broker_items<'f, 'a>(f: &'f Frame<'a>, broker: u32) -> Vec<Item<'f, 'a>> {
+    let rows: Vec<(&'f PartitionFrame<'a>, &'f ReplicaFrame<'a>)> = f
+        .partitions
+        .iter()
+        .filter_map(|p| f.replica(p, broker).map(|r| (p, r)))
+        .collect();
+    let topics = f.partitions.iter().map(|p| p.tp.topic).max().unwrap_or(0) + 1;
+    let mut items: Vec<Item<'f, 'a>> = Vec::with_capacity(rows.len() + topics as usize);
+    for (p, r) in rows {
+        let first_of_topic = items
+            .iter()
+            .rev()
+            .find_map(|i| match i {
+                Item::Row(q, _) => Some(q.tp.topic),
+                Item::Topic(_) => None,
+            })
+            .is_none_or(|t| t != p.tp.topic);
+        if topics > 1 && first_of_topic {
+            items.push(Item::Topic(p.topic_name));
+        }
+        items.push(Item::Row(p, r));
+    }
+    items
+}
+
+/// One line of a broker box: a topic's name, or a replica row.
+enum Item<'f, 'a> {
+    Topic(&'a str),
+    Row(&'f PartitionFrame<'a>, &'f ReplicaFrame<'a>),
+}
+
 /// "Broker 0", then a chip: coordinator, crashed, or crashed and fenced. Returns the x where
 /// a further chip may start.
-fn draw_title(ctx: &Ctx, l: &Layout, lang: Lang, b: &BrokerFrame) -> f64 {
+fn draw_title(
+    ctx: &Ctx,
+    f: &Frame,
+    l: &Layout,
+    lang: Lang,
+    b: &BrokerFrame,
+) -> (f64, Option<String>) {
     let y = l.broker_y(b.id);
     let title = format!("{} {}", t(lang, "broker"), b.id);
     text(ctx, &title, l.broker_x + 8.0, y + 15.0, INK, BOLD);
     let title_w = ctx.measure_text(&title).map_or(60.0, |m| m.width());
     let coordinator = b.group_coordinator;
     let (label, fill, ink) = match b.state {
-        BrokerState::Crashed => (t(lang, "broker_crashed"), DANGER, "#ffffff"),
-        BrokerState::Fenced => (t(lang, "broker_fenced"), "#82071e", "#ffffff"),
-        BrokerState::Restarting => (t(lang, "broker_restarting"), "#9a6700", "#ffffff"),
-        BrokerState::Up if coordinator => (t(lang, "coordinator"), "#ddf4ff", INK),
-        BrokerState::Up => return l.broker_x + 8.0 + title_w + 8.0,
+        BrokerState::Crashed => (t(lang, "broker_crashed").to_string(), DANGER, "#ffffff"),
+        BrokerState::Fenced => (t(lang, "broker_fenced").to_string(), "#82071e", "#ffffff"),
+        BrokerState::Restarting => (
+            t(lang, "broker_restarting").to_string(),
+            "#9a6700",
+            "#ffffff",
+        ),
+        BrokerState::Up if coordinator => (coordinator_label(f, lang, b.id), "#ddf4ff", INK),
+        BrokerState::Up => return (l.broker_x + 8.0 + title_w + 8.0, None),
     };
     ctx.set_font(SMALL);
     let max_w = l.broker_w - title_w - 24.0 - BUTTON_ROOM;
-    let chip_w = (ctx.measure_text(label).map_or(80.0, |m| m.width()) + 10.0).min(max_w);
+    // The transaction coordinator's chip follows: this one leaves it room.
+    let max_w = if b.txn_coordinator {
+        max_w / 2.0
+    } else {
+        max_w
+    };
+    // Which groups it coordinates, when they do not fit the chip, go on a line of their own.
+    let width = |s: &str| ctx.measure_text(s).map_or(80.0, |m| m.width()) + 10.0;
+    let (label, overflow) = if b.state == BrokerState::Up && width(&label) > max_w {
+        (t(lang, "coordinator").to_string(), Some(label))
+    } else {
+        (label, None)
+    };
+    let chip_w = (ctx.measure_text(&label).map_or(80.0, |m| m.width()) + 10.0).min(max_w);
     let cx = l.broker_x + 8.0 + title_w + 8.0;
     ctx.set_fill_style_str(fill);
     ctx.fill_rect(cx, y + 5.0, chip_w, 14.0);
@@ -114,9 +179,47 @@ fn draw_title(ctx: &Ctx, l: &Layout, lang: Lang, b: &BrokerFrame) -> f64 {
     ctx.begin_path();
     ctx.rect(cx, y + 5.0, chip_w, 14.0);
     ctx.clip();
-    text(ctx, label, cx + 5.0, y + 15.5, ink, SMALL);
+    text(ctx, &label, cx + 5.0, y + 15.5, ink, SMALL);
     ctx.restore();
-    cx + chip_w + 6.0
+    (cx + chip_w + 6.0, overflow)
+}
+
+/// The group coordinator chip's text: which groups this broker coordinates
+/// ("coordinator of g1, ctp").
+pub fn coordinator_label(f: &Frame, lang: Lang, broker: u32) -> String {
+    let groups: Vec<&str> = f
+        .groups
+        .iter()
+        .filter(|g| g.coordinator == broker)
+        .map(|g| g.group_id)
+        .collect();
+    if groups.is_empty() {
+        return t(lang, "coordinator").to_string();
+    }
+    tf(lang, "cv.coordinator_of", &[("g", &groups.join(", "))])
+}
+
+/// On a broker that leads partitions whose produce requests it refused: a red line at the
+/// bottom of its box with the latest refusal's Kafka error (`NOT_ENOUGH_REPLICAS`); each
+/// row counts its own. Returns whether it drew one.
+fn draw_refused_line(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, b: &BrokerFrame) -> bool {
+    let latest = f
+        .partitions
+        .iter()
+        .filter(|p| p.leader == Some(b.id))
+        .filter_map(|p| p.refused)
+        .max_by_key(|r| r.at);
+    let Some(r) = latest else {
+        return false;
+    };
+    let label = tf(lang, "cv.refused_chip", &[("e", r.last.name())]);
+    let (x, y) = (l.broker_x + 8.0, l.broker_y(b.id) + l.broker_h - 20.0);
+    ctx.set_font(BOLD);
+    let w = (ctx.measure_text(&label).map_or(160.0, |m| m.width()) + 10.0).min(l.broker_w - 16.0);
+    ctx.set_fill_style_str(DANGER);
+    ctx.fill_rect(x, y, w, 15.0);
+    text(ctx, &label, x + 5.0, y + 11.5, "#ffffff", BOLD);
+    true
 }
 
 /// Whether the liveness monitor's stuck `keys` name partition `name` (`orders-0`): `None`

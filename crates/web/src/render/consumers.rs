@@ -6,7 +6,7 @@
 use super::hits::Target;
 use super::layout::Layout;
 use super::members;
-use super::paint::{fit, panel, text, BOLD, DANGER, FONT, INK, MUTED, PANEL, SMALL, WARN};
+use super::paint::{fit_whole, panel, text, DANGER, FONT, INK, MUTED, PANEL, SMALL, WARN};
 use super::state::View;
 use super::txn;
 use crate::i18n::{t, tf, Lang};
@@ -38,7 +38,6 @@ fn draw_consumer_title(
     (c, g): (&ConsumerFrame, &GroupFrame),
     y: f64,
 ) {
-    let short: String = c.member_id.chars().take(12).collect();
     // A pipeline processor's box says which processor it is and its phase.
     let (title, title_colour) = match c.processor {
         Some(p) => (
@@ -49,8 +48,14 @@ fn draw_consumer_title(
             ),
             if p.crashed { DANGER } else { txn::LSO_COLOUR },
         ),
+        // The group and the consumer's client.id (or group.instance.id), whole: the member
+        // id Kafka makes of it adds a UUID.
         None => (
-            format!("{} {} · {}…", g.group_id, t(lang, "consumer"), short),
+            tf(
+                lang,
+                "cv.consumer_title",
+                &[("g", g.group_id), ("client", c.client_id)],
+            ),
             INK,
         ),
     };
@@ -61,15 +66,8 @@ fn draw_consumer_title(
         18.0
     };
     let title_w = l.cons_w - 16.0 - chip;
-    fit(
-        ctx,
-        &title,
-        l.cons_x + 8.0,
-        y + 15.0,
-        title_w,
-        title_colour,
-        BOLD,
-    );
+    let at = (l.cons_x + 8.0, y + 15.0);
+    fit_whole(ctx, &title, at, title_w, title_colour, ("600", 12));
 }
 
 /// "generation n · consumed n", the member's state when not stable, and in a world with

@@ -14,7 +14,7 @@ use super::group_chart::draw_chart;
 use super::layout::Layout;
 use super::marks::{ChartMark, GroupMark};
 use super::paint::{
-    fit, lines, panel, text, text_right, BOLD, DANGER, EDGE, INK, MUTED, PANEL, SMALL,
+    fit_whole, lines, panel, text, text_right, BOLD, DANGER, EDGE, INK, MUTED, PANEL, SMALL,
 };
 use super::state::View;
 use crate::i18n::{t, tf, Lang};
@@ -195,7 +195,14 @@ fn draw_group_header(ctx: &Ctx, lang: Lang, g: &GroupFrame, (x, y, w): (f64, f64
     ctx.set_fill_style_str("#ddf4ff");
     ctx.fill_rect(x + w - cw - 6.0, y + 5.0, cw, 14.0);
     text_right(ctx, &coord, x + w - 11.0, y + 15.5, INK, SMALL);
-    fit(ctx, &head, x + 10.0, y + 15.0, w - cw - 24.0, INK, BOLD);
+    fit_whole(
+        ctx,
+        &head,
+        (x + 10.0, y + 15.0),
+        w - cw - 24.0,
+        INK,
+        ("600", 12),
+    );
 }
 
 /// Below the chips, as the panel's height allows: what the phase means now, then the second

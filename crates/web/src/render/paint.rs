@@ -119,6 +119,41 @@ pub fn fit(ctx: &Ctx, s: &str, x: f64, y: f64, max_w: f64, colour: &str, font: &
     text(ctx, &format!("{cut}…"), x, y, colour, font);
 }
 
+/// `s` whole, in `weight` (`"600"` or `""`) at `px` or smaller (down to 8 px) so that it fits
+/// `max_w`: a name is never cut. Only below 8 px does it fall back to [`fit`]'s ellipsis.
+/// Returns the font used.
+pub fn fit_whole(
+    ctx: &Ctx,
+    s: &str,
+    (x, y): (f64, f64),
+    max_w: f64,
+    colour: &str,
+    (weight, px): (&str, u32),
+) -> String {
+    let font_at = |px: u32| {
+        if weight.is_empty() {
+            format!("{px}px system-ui, sans-serif")
+        } else {
+            format!("{weight} {px}px system-ui, sans-serif")
+        }
+    };
+    let mut size = px;
+    loop {
+        let font = font_at(size);
+        ctx.set_font(&font);
+        let w = ctx.measure_text(s).map_or(0.0, |m| m.width());
+        if w <= max_w || size <= 8 {
+            if w <= max_w {
+                text(ctx, s, x, y, colour, &font);
+            } else {
+                fit(ctx, s, x, y, max_w, colour, &font);
+            }
+            return font;
+        }
+        size -= 1;
+    }
+}
+
 /// `s` word-wrapped in the small font, at most `max_lines` lines (the last cut with an
 /// ellipsis); returns the lines drawn.
 pub fn lines(

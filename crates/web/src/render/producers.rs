@@ -53,9 +53,9 @@ pub fn producer_status(now: SimTime, p: &ProducerFrame, lang: Lang) -> (String, 
     (t(lang, "async_sending").to_string(), MUTED)
 }
 
-/// The producer's last error as its box shows it: `NOT_ENOUGH_REPLICAS on P2 0.4 s ago
-/// (retried) · 37 errors · 4,773 records failed`; `None` before any.
-pub fn error_text(now: SimTime, p: &ProducerFrame, lang: Lang) -> Option<String> {
+/// The producer's last error as its box shows it: (`last error NOT_ENOUGH_REPLICAS (P2,
+/// 0.4 s ago, retried)`, `37 errors · 4773 records failed`); `None` before any.
+pub fn error_text(now: SimTime, p: &ProducerFrame, lang: Lang) -> Option<(String, String)> {
     let e = p.errors.last?;
     let ago = now.since(e.at) as f64 / 1e6;
     let key = if e.retried {
@@ -63,17 +63,24 @@ pub fn error_text(now: SimTime, p: &ProducerFrame, lang: Lang) -> Option<String>
     } else {
         "cv.last_error"
     };
-    Some(tf(
+    let last = tf(
         lang,
         key,
         &[
             ("e", e.error.name()),
             ("p", &e.partition.to_string()),
             ("ago", &format!("{ago:.1}")),
+        ],
+    );
+    let counts = tf(
+        lang,
+        "cv.error_counts",
+        &[
             ("n", &p.errors.count.to_string()),
             ("f", &p.records_failed.to_string()),
         ],
-    ))
+    );
+    Some((last, counts))
 }
 
 /// A producer box's first line: its producer id and epoch where Kafka has one; a producer
@@ -212,19 +219,24 @@ fn draw_running_box(
     draw_buffer(ctx, l, lang, p, (x, ly));
     // What the application's send() is doing (sync wait, blocked on memory).
     let (status, colour) = producer_status(now, p, lang);
+    // The last error its batches got, under Kafka's name, and how many (the status then
+    // keeps one line).
+    let error = error_text(now, p, lang);
+    let max_lines = if error.is_some() { 1 } else { 3 };
     let lines = wrapped(
         ctx,
         &status,
         (x, ly + 28.0),
         l.prod_w - 16.0,
         14.0,
-        2,
+        max_lines,
         colour,
     );
-    // The last error its batches got, under Kafka's name, and how many.
-    if let Some(e) = error_text(now, p, lang) {
+    if let Some((last, counts)) = error {
         let ey = ly + 28.0 + 14.0 * lines.max(1) as f64;
-        wrapped(ctx, &e, (x, ey), l.prod_w - 16.0, 14.0, 2, DANGER);
+        let n = wrapped(ctx, &last, (x, ey), l.prod_w - 16.0, 13.0, 3, DANGER);
+        let cy = ey + 13.0 * n.max(1) as f64;
+        text(ctx, &counts, x, cy, DANGER, FONT);
     }
     let at = (x, y + 236.0 - 6.0, l.prod_w - 16.0);
     txn::draw_producer_txn(ctx, lang, view, pf, at, false);

@@ -321,13 +321,10 @@ fn draw_row_notes(ctx: &Ctx, lang: Lang, row: &Row, x0: f64) -> f64 {
             .map_or(60.0, |m| m.width())
             + 12.0;
     }
-    // What this partition's leader refused the producers with (Kafka's error, how often).
+    // How often this partition's leader refused the producers (the error's name is on the
+    // broker's title line, `cluster`), small enough to leave the log visible.
     if let Some(r) = row.pf.refused.filter(|_| row.is_leader) {
-        let msg = tf(
-            lang,
-            "cv.refused_here",
-            &[("e", r.last.name()), ("n", &r.count.to_string())],
-        );
+        let msg = tf(lang, "cv.refused_count", &[("n", &r.count.to_string())]);
         ctx.set_font(SMALL);
         let lw = ctx.measure_text(&msg).map_or(90.0, |m| m.width()) + 8.0;
         ctx.set_fill_style_str(DANGER);

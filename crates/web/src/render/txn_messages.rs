@@ -59,9 +59,10 @@ fn outcome(e: &Option<streamscope_core::net::KafkaError>) -> String {
     }
 }
 
-fn message_text(m: &Message) -> String {
-    match &m.body {
-        // An idempotent producer's has no transactional.id (any broker answers it).
+/// InitProducerId's pill: an idempotent producer's has no transactional.id (any broker
+/// answers it); the answer names the producer id and epoch.
+fn init_producer_id_text(body: &Body) -> Option<String> {
+    Some(match body {
         Body::InitProducerId {
             transactional_id: None,
             ..
@@ -75,6 +76,15 @@ fn message_text(m: &Message) -> String {
             Some(_) => format!("InitProducerId{}", outcome(error)),
             None => format!("InitProducerId ✓ pid {producer_id} epoch {epoch}"),
         },
+        _ => return None,
+    })
+}
+
+fn message_text(m: &Message) -> String {
+    if let Some(s) = init_producer_id_text(&m.body) {
+        return s;
+    }
+    match &m.body {
         Body::AddPartitionsToTxn { partitions, .. } => {
             let ps = first_four(partitions.iter().map(|tp| format!("P{}", tp.partition)));
             format!("AddPartitionsToTxn {}", ps)

@@ -138,6 +138,9 @@ pub struct ConsumerFrame<'a> {
     pub index: u32,
     pub group: u32,
     pub member_id: &'a str,
+    /// Its client.id, or its group.instance.id for a static member (what its member id
+    /// starts with).
+    pub client_id: &'a str,
     pub state: MemberState,
     pub generation: u32,
     pub records_consumed: u64,
@@ -377,6 +380,7 @@ impl Sim {
                 index: c.index,
                 group: c.group,
                 member_id: &c.member_id,
+                client_id: c.instance_id.as_deref().unwrap_or(&c.client_id),
                 state: c.state,
                 generation: c.generation,
                 records_consumed: c.records_consumed,
