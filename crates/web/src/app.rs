@@ -1,6 +1,7 @@
 //! The top of the page: builds the app on the page (the canvas scaled to the device, the
-//! language from the browser, the preset world with seed 1), wires the controls, installs
-//! `window.streamscope`, and runs the requestAnimationFrame loop. No Kafka logic: every
+//! language kept from the last visit or the browser's, the side panel's parts, the preset
+//! world with seed 1), wires the controls, installs `window.streamscope`, and runs the
+//! requestAnimationFrame loop. No Kafka logic: every
 //! setting goes through the core's `Config::set` / `Sim::apply`, which validate and explain
 //! refusals.
 //!
@@ -40,10 +41,13 @@ pub fn start() -> Result<(), JsValue> {
         .dyn_into()?;
     ctx.scale(ratio, ratio)?;
     let timeline_ctx = timeline_context(&doc, ratio)?;
-    let lang = Lang::from_browser(&window.navigator().language().unwrap_or_default());
+    // The language kept from the last visit, else the browser's (a link's own wins below).
+    let lang = crate::share::stored_language()
+        .unwrap_or_else(|| Lang::from_browser(&window.navigator().language().unwrap_or_default()));
     let app = App::new(Config::preset(), 1, lang, doc.clone(), (ctx, timeline_ctx))
         .map_err(|e| JsValue::from_str(&e))?;
     install(app);
+    crate::sidepanel::build(&doc);
     crate::controls::wire(&doc)?;
     with_app(|a| a.apply_language());
     crate::hook::install(&window)?;
