@@ -26,7 +26,7 @@ pub mod render;
 pub mod timeline;
 
 // The HTML beside the canvas: inspector, calculator, status lines, the pipeline's twin, the
-// event log.
+// event log, the side panel's badges, field messages and settings list.
 pub mod panels;
 
 pub mod brokers;
@@ -40,6 +40,8 @@ pub mod pipeline;
 pub mod twin;
 
 pub mod eventlog;
+
+pub mod sidepanel;
 
 // The page's state and how it is shown; the changes to the world and its twin; moves in time;
 // the run's link.
