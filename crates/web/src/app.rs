@@ -6,11 +6,12 @@
 //! refusals.
 //!
 //! The page's modules, bottom up (a module imports only modules below it; the native test
-//! `tests/layering.rs` checks there is no import cycle): `dom`, `i18n`; `monitor`, `rebalance`,
-//! `drain`; `render`, `timeline`; `panels`, `brokers`, `liveness`, `transactions`, `pipeline`,
-//! `twin`, `eventlog`; `page` (the state and how it is shown); `world` (changes to the world
-//! and its twin); `travel` (moves in time); `share` (the run's link); `actions`; `apply` (the
-//! one place actions are applied); `controls`, `hook`; `app`.
+//! `tests/layering.rs` checks there is no import cycle): `dom`, `i18n`, `refusal`; `monitor`,
+//! `rebalance`, `drain`; `render`, `timeline`; `panels`, `brokers`, `liveness`,
+//! `transactions`, `pipeline`, `twin`, `eventlog`, `sidepanel`; `page` (the state and how it
+//! is shown); `world` (changes to the world and its twin); `travel` (moves in time); `share`
+//! (the run's link); `actions`; `apply` (the one place actions are applied); `controls`,
+//! `hook`; `app`.
 //!
 //! An address with a fragment opens the run it names (`crate::share`).
 

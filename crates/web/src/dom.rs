@@ -122,6 +122,20 @@ pub fn field_message(doc: &Document, control: &Element, message: Option<&str>) {
     );
 }
 
+/// Clears every field's refusal (after Reset: the controls show what is in force again).
+pub fn clear_field_messages(doc: &Document) {
+    let invalid = "[data-setting][aria-invalid=true], #setting[aria-invalid=true], \
+                   #fault[aria-invalid=true], #seed[aria-invalid=true]";
+    let Ok(list) = doc.query_selector_all(invalid) else {
+        return;
+    };
+    for i in 0..list.length() {
+        if let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            field_message(doc, &e, None);
+        }
+    }
+}
+
 /// Whether a control holds refused text (its own message shown, `aria-invalid="true"`).
 pub fn is_invalid(e: &Element) -> bool {
     e.get_attribute("aria-invalid").as_deref() == Some("true")

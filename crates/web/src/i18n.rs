@@ -4,7 +4,7 @@
 
 mod layout;
 mod log;
-pub mod refusal;
+mod refusal;
 mod time;
 
 /// A page language.

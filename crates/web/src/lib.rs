@@ -8,10 +8,12 @@
 
 // The layers, bottom up: a module imports only modules listed before it (checked by
 // `tests/layering.rs`). One `mod` per group, so rustfmt keeps the order.
-// DOM helpers and the message table.
+// DOM helpers, the message table, refusals in the page's words.
 pub mod dom;
 
 pub mod i18n;
+
+pub mod refusal;
 
 // What the page reads of the core's monitors, trace and drains.
 pub mod monitor;

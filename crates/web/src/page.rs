@@ -72,6 +72,9 @@ pub struct App {
     pub timeline: timeline::Timeline,
     /// The event log's filters and the lines it shows.
     pub log: eventlog::EventLog,
+    /// The world's (events, time) when a paused frame last drew: the next paused frame with
+    /// the same draws nothing.
+    pub idle_frame: Option<(u64, u64)>,
     /// The URL fragment last written to the address bar, and when (page milliseconds).
     pub link_written: (String, f64),
     pub doc: Document,
@@ -124,6 +127,7 @@ impl App {
             drain: None,
             timeline: timeline::Timeline::default(),
             log: eventlog::EventLog::default(),
+            idle_frame: None,
             link_written: (String::new(), f64::NEG_INFINITY),
             doc,
             ctx,

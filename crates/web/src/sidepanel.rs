@@ -8,8 +8,8 @@
 //! range and default. No setting fact is written here: every one is read from the registry.
 
 use crate::dom::{control_for_setting, field_error_element};
-use crate::i18n::refusal::allowed;
 use crate::i18n::{t, tf, Lang};
+use crate::refusal::allowed;
 use streamscope_core::config::settings::{self, SettingDef, SettingKind, SETTINGS};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
@@ -58,7 +58,14 @@ pub fn build(doc: &Document) {
     for g in all(doc, "details.concept") {
         badge(doc, &g);
     }
-    build_setting_list(doc);
+}
+
+/// The settings list and the free box's names, built the first time "Any setting" opens (a
+/// hundred rows the page need not carry before), then written in `lang`.
+pub fn ensure_setting_list(doc: &Document, lang: Lang) {
+    if build_setting_list(doc) {
+        write_setting_list(doc, lang);
+    }
 }
 
 /// A select with no options of its own gets the registry's values.
@@ -114,16 +121,17 @@ fn badge(doc: &Document, group: &Element) {
     let _ = b.set_attribute("data-i18n", &format!("badge_{apply}"));
 }
 
-/// The settings list (one button per registry row) and the free box's datalist of names.
-fn build_setting_list(doc: &Document) {
+/// The settings list (one button per registry row) and the free box's datalist of names;
+/// whether it was built now.
+fn build_setting_list(doc: &Document) -> bool {
     let (Some(list), Some(names)) = (
         doc.get_element_by_id("setting-list"),
         doc.get_element_by_id("setting-names"),
     ) else {
-        return;
+        return false;
     };
     if list.child_element_count() > 0 {
-        return;
+        return false;
     }
     for def in SETTINGS {
         let (Ok(li), Ok(button), Ok(option)) = (
@@ -131,7 +139,7 @@ fn build_setting_list(doc: &Document) {
             doc.create_element("button"),
             doc.create_element("option"),
         ) else {
-            return;
+            return false;
         };
         let _ = li.set_attribute("data-name", def.name);
         let _ = button.set_attribute("type", "button");
@@ -150,6 +158,7 @@ fn build_setting_list(doc: &Document) {
         let _ = option.set_attribute("value", &format!("{}=", def.name));
         let _ = names.append_child(&option);
     }
+    true
 }
 
 /// The side panel's texts in `lang`: the registry options' "(default)", the settings list's
@@ -167,6 +176,12 @@ pub fn write(doc: &Document, lang: Lang) {
             o.set_text_content(Some(&text));
         }
     }
+    write_setting_list(doc, lang);
+}
+
+/// The settings list's ranges, defaults and badges in `lang`, and its count (nothing before
+/// it is built).
+fn write_setting_list(doc: &Document, lang: Lang) {
     for li in all(doc, "#setting-list li") {
         let name = li.get_attribute("data-name").unwrap_or_default();
         let Some(def) = settings::lookup(&name).next() else {

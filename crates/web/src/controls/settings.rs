@@ -104,6 +104,15 @@ pub fn wire_producer_and_durability(doc: &Document) -> Result<(), JsValue> {
 /// free box and focuses it.
 fn wire_setting_list(doc: &Document) -> Result<(), JsValue> {
     let d = doc.clone();
+    on_id(doc, "group-any-setting", "toggle", move |_| {
+        let open = d
+            .get_element_by_id("group-any-setting")
+            .is_some_and(|g| g.has_attribute("open"));
+        if open {
+            with_app(|a| crate::sidepanel::ensure_setting_list(&a.doc, a.lang));
+        }
+    })?;
+    let d = doc.clone();
     on_id(doc, "setting-filter", "input", move |_| {
         let q = input_value(&d, "setting-filter");
         with_app(|a| crate::sidepanel::filter(&a.doc, a.lang, &q));

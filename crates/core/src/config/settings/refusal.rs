@@ -85,6 +85,10 @@ fn classify(kind: SettingKind, raw: &str) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::settings::producer::{
+        ACKS, BATCH_SIZE, COMPRESSION_GZIP_LEVEL, COMPRESSION_TYPE, LINGER_MS, RETRIES,
+        TRANSACTIONAL_ID,
+    };
 
     fn problem(name: &str, raw: &str) -> Option<Problem> {
         refusal(name, raw).map(|r| r.problem)
@@ -92,25 +96,40 @@ mod tests {
 
     #[test]
     fn each_rule_is_named() {
-        assert_eq!(problem("batch.size", "-1"), Some(Problem::OutOfRange));
-        assert_eq!(problem("batch.size", "abc"), Some(Problem::NotValid));
-        assert_eq!(problem("linger.ms", "abc"), Some(Problem::NotValid));
-        assert_eq!(problem("linger.ms", "2d"), Some(Problem::NotValid));
-        assert_eq!(problem("linger.ms", "-5"), Some(Problem::OutOfRange));
-        assert_eq!(problem("linger.ms", "90000000"), Some(Problem::OutOfRange));
-        assert_eq!(problem("acks", "2"), Some(Problem::NotValid));
+        assert_eq!(problem(BATCH_SIZE.name, "-1"), Some(Problem::OutOfRange));
+        assert_eq!(problem(BATCH_SIZE.name, "abc"), Some(Problem::NotValid));
+        assert_eq!(problem(LINGER_MS.name, "abc"), Some(Problem::NotValid));
+        assert_eq!(problem(LINGER_MS.name, "2d"), Some(Problem::NotValid));
+        assert_eq!(problem(LINGER_MS.name, "-5"), Some(Problem::OutOfRange));
+        assert_eq!(
+            problem(LINGER_MS.name, "90000000"),
+            Some(Problem::OutOfRange)
+        );
+        assert_eq!(problem(ACKS.name, "2"), Some(Problem::NotValid));
         assert_eq!(problem("no.such.setting", "1"), Some(Problem::Unknown));
-        assert_eq!(problem("compression.gzip.level", "0"), Some(Problem::Refused));
-        assert_eq!(problem("transactional.id", &"x".repeat(250)), Some(Problem::TooLong));
-        assert_eq!(problem("linger.ms", "20"), None);
-        assert_eq!(problem("producer.linger.ms", "1s"), None);
+        assert_eq!(
+            problem(COMPRESSION_GZIP_LEVEL.name, "0"),
+            Some(Problem::Refused)
+        );
+        assert_eq!(
+            problem(
+                TRANSACTIONAL_ID.name,
+                &alloc::string::String::from("x").repeat(250)
+            ),
+            Some(Problem::TooLong)
+        );
+        assert_eq!(problem(LINGER_MS.name, "20"), None);
+        assert_eq!(
+            problem(&alloc::format!("producer.{}", LINGER_MS.name), "1s"),
+            None
+        );
     }
 
     #[test]
     fn it_names_the_row_and_its_range() {
         let r = refusal(" batch.size ", " -1 ");
         let r = r.as_ref();
-        assert_eq!(r.map(|r| r.setting.as_str()), Some("batch.size"));
+        assert_eq!(r.map(|r| r.setting.as_str()), Some(BATCH_SIZE.name));
         assert_eq!(r.map(|r| r.raw.as_str()), Some("-1"));
         assert_eq!(
             r.and_then(|r| r.kind),
@@ -124,12 +143,12 @@ mod tests {
     #[test]
     fn it_agrees_with_set() {
         for (name, raw) in [
-            ("batch.size", "-1"),
-            ("linger.ms", "abc"),
-            ("acks", "all"),
-            ("retries", "3"),
-            ("compression.type", "zstd"),
-            ("compression.type", "brotli"),
+            (BATCH_SIZE.name, "-1"),
+            (LINGER_MS.name, "abc"),
+            (ACKS.name, "all"),
+            (RETRIES.name, "3"),
+            (COMPRESSION_TYPE.name, "zstd"),
+            (COMPRESSION_TYPE.name, "brotli"),
         ] {
             let mut cfg = crate::Config::preset();
             let refused = super::super::set(&mut cfg, name, raw).is_err();
