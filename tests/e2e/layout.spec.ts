@@ -272,6 +272,8 @@ test('every control has an accessible name; Scenario and Export open by keyboard
   await page.keyboard.press('Enter');
   await expect.poll(() => page.locator('#scenario-group').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
   await expect(page.locator('#scenario-group > summary')).toBeFocused();
+  // Only the side panel scrolled: the animation stays on screen.
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
   // Export: Tab onto its heading, Enter opens it, Enter again closes it.
   const exportSummary = page.locator('#export-group > summary');
   await page.locator('#metrics-group > summary').focus();

@@ -187,7 +187,7 @@ impl App {
         let s = format!(
             "{} {} · {} {} · {} {} · {} {} · {} {} · {} {} · {} {}{}",
             t(lang, "time"),
-            self.sim.now(),
+            timeline::time_text(self.sim.now(), lang),
             t(lang, "events"),
             self.sim.events_processed(),
             t(lang, "sent"),

@@ -67,7 +67,17 @@ fn wire_scenarios_button(doc: &Document) -> Result<(), JsValue> {
             return;
         };
         let _ = group.set_attribute("open", "");
-        group.scroll_into_view();
+        // Beside the animation, scroll the side panel only (the animation stays where it
+        // is); stacked under it, the page.
+        let top = group
+            .dyn_ref::<web_sys::HtmlElement>()
+            .map_or(0, |g| g.offset_top());
+        match d.get_element_by_id("side-panel") {
+            Some(side) if side.scroll_height() > side.client_height() => {
+                side.set_scroll_top((top - 8).max(0));
+            }
+            _ => group.scroll_into_view(),
+        }
         let summary = group.query_selector("summary").ok().flatten();
         if let Some(s) = summary.and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = s.focus();
