@@ -282,6 +282,11 @@ impl App {
             }
         }
         crate::sidepanel::write(doc, self.lang);
+        // The language button names the other language, in it (its text then gets that
+        // language's fonts: the Hangul webfont for 한국어 on an English page).
+        if let Some(label) = doc.query_selector("#lang span").ok().flatten() {
+            let _ = label.set_attribute("lang", self.lang.other().code());
+        }
         doc.set_title(t(self.lang, "title"));
         panels::write_calculator(doc, self.lang);
         brokers::write_pending(doc, &self.queued, self.lang);
