@@ -14,6 +14,8 @@
 #   - wasm-bindgen-cli at exactly Cargo.lock's wasm-bindgen (cargo install; ~2 min the first time)
 #   - wasm-opt: npm package binaryen at Trunk.toml's wasm_opt version, in .tools/ (gitignored)
 #   - python3 (serves dist/), node + npm (Debian packages, if missing)
+#   - the Hangul webfont: npm package @fontsource/noto-sans-kr at web/fonts/package-lock.json's
+#     version, in web/fonts/ (gitignored), and the subset web/fonts/prepare.mjs copies for Trunk
 #   - without --app: chromium + chromium-driver (Debian packages) and tests/e2e's npm packages
 
 ss_main() {
@@ -37,6 +39,7 @@ ss_main() {
   ss_wasm_bindgen
   ss_node
   ss_binaryen
+  ss_fonts
   ss_python
   if [ "$mode" = all ]; then
     ss_chromium
@@ -206,6 +209,23 @@ ss_binaryen() {
   ss_on_path "$bin" || PATH="$bin:$PATH"
   export PATH
   ss_say "ok: $(wasm-opt --version)"
+}
+
+# The Hangul webfont (npm only): web/fonts/package-lock.json pins @fontsource/noto-sans-kr;
+# `npm ci` runs only when the lock changed since the last install, and prepare.mjs writes
+# web/fonts/noto-sans-kr/ (the Korean subsets of weights 400 and 700) that index.html copies.
+ss_fonts() {
+  local dir="$SS_ROOT/web/fonts"
+  local stamp="$dir/node_modules/.setup-stamp" sum
+  sum="$(sha256sum "$dir/package-lock.json" "$dir/package.json" "$dir/prepare.mjs" | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ] || [ ! -f "$dir/noto-sans-kr/noto-sans-kr.css" ]; then
+    ss_say "npm ci in web/fonts (@fontsource/noto-sans-kr)"
+    (cd "$dir" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) ||
+      ss_fail "npm ci in web/fonts failed (see above)"
+    node "$dir/prepare.mjs" || ss_fail "web/fonts/prepare.mjs failed (see above)"
+    printf '%s\n' "$sum" >"$stamp"
+  fi
+  ss_say "ok: Hangul webfont in web/fonts/noto-sans-kr ($(find "$dir/noto-sans-kr" -name '*.woff2' | wc -l) woff2 files)"
 }
 
 ss_python() {

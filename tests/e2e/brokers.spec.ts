@@ -121,16 +121,19 @@ test('replication settings wait for Reset, and say so', async ({ page }) => {
   await expect(page.locator('#pending-reset')).toHaveText(
     'Waiting for Reset: min.insync.replicas=2, unclean.leader.election.enable=true',
   );
-  // Out of range: refused, naming the setting, and the control shows what is in force.
+  // Out of range: refused, naming the setting, said at the field, which keeps what was typed.
   const rf = page.getByLabel('replication.factor');
   await rf.fill('4');
   await rf.press('Enter');
   await rf.blur();
   await expect(page.getByRole('status')).toContainText('replication.factor');
   await expect(page.getByRole('status')).toHaveClass('error');
-  await expect(rf).toHaveValue('3');
+  await expect(page.locator('#replication-factor-error')).toContainText('replication.factor');
+  await expect(rf).toHaveValue('4');
 
   await page.getByRole('button', { name: 'Reset' }).click();
+  // Reset starts from what is in force: the field shows it again.
+  await expect(rf).toHaveValue('3');
   expect(await config(page, 'min.insync.replicas')).toEqual({ running: '2', pending: '2' });
   expect(await config(page, 'unclean.leader.election.enable')).toEqual({ running: 'true', pending: 'true' });
   await expect(page.locator('#pending-reset')).toHaveText('');

@@ -114,6 +114,7 @@ test('clicking a record opens the inspector with the partition and the reason th
 test('the calculator puts user-42 where the Java client and librdkafka do, and validates the count', async ({ page }) => {
   const problems = collectProblems(page);
   await open(page);
+  await page.locator('#calc-group > summary').click();
   const calc = page.getByRole('region', { name: 'Key → partition calculator' });
   await calc.getByLabel('Key', { exact: true }).fill('user-42');
   await calc.getByLabel('Number of partitions').fill('6');
@@ -227,6 +228,9 @@ test('adding partitions while keyed records flow lists the keys that now land el
   await control.blur();
   await expect(page.getByRole('status')).toContainText('Refused');
   expect((await snapshot(page)).partitions).toHaveLength(8);
-  await expect(control).toHaveValue('8');
+  // Said at the field, which keeps what was typed until the learner changes it.
+  await expect(control).toHaveValue('4');
+  await expect(control).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#num-partitions-error')).toContainText('num.partitions');
   expect(problems).toEqual([]);
 });

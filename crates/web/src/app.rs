@@ -1,15 +1,17 @@
 //! The top of the page: builds the app on the page (the canvas scaled to the device, the
-//! language from the browser, the preset world with seed 1), wires the controls, installs
-//! `window.streamscope`, and runs the requestAnimationFrame loop. No Kafka logic: every
+//! language kept from the last visit or the browser's, the side panel's parts, the preset
+//! world with seed 1), wires the controls, installs `window.streamscope`, and runs the
+//! requestAnimationFrame loop. No Kafka logic: every
 //! setting goes through the core's `Config::set` / `Sim::apply`, which validate and explain
 //! refusals.
 //!
 //! The page's modules, bottom up (a module imports only modules below it; the native test
-//! `tests/layering.rs` checks there is no import cycle): `dom`, `i18n`; `monitor`, `rebalance`,
-//! `drain`; `render`, `timeline`; `panels`, `brokers`, `liveness`, `transactions`, `pipeline`,
-//! `twin`, `eventlog`; `page` (the state and how it is shown); `world` (changes to the world
-//! and its twin); `travel` (moves in time); `share` (the run's link); `actions`; `apply` (the
-//! one place actions are applied); `controls`, `guide` (the guided scenarios), `hook`; `app`.
+//! `tests/layering.rs` checks there is no import cycle): `dom`, `i18n`, `refusal`; `monitor`,
+//! `rebalance`, `drain`; `render`, `timeline`; `panels`, `brokers`, `liveness`,
+//! `transactions`, `pipeline`, `twin`, `eventlog`, `sidepanel`; `page` (the state and how it
+//! is shown); `world` (changes to the world and its twin); `travel` (moves in time); `share`
+//! (the run's link); `actions`; `apply` (the one place actions are applied); `controls`,
+//! `guide` (the guided scenarios), `hook`; `app`.
 //!
 //! An address with a fragment opens the run it names (`crate::share`).
 
@@ -41,10 +43,13 @@ pub fn start() -> Result<(), JsValue> {
     ctx.scale(ratio, ratio)?;
     let timeline_ctx = timeline_context(&doc, ratio)?;
     crate::codec::install(&window);
-    let lang = Lang::from_browser(&window.navigator().language().unwrap_or_default());
+    // The language kept from the last visit, else the browser's (a link's own wins below).
+    let lang = crate::share::stored_language()
+        .unwrap_or_else(|| Lang::from_browser(&window.navigator().language().unwrap_or_default()));
     let app = App::new(Config::preset(), 1, lang, doc.clone(), (ctx, timeline_ctx))
         .map_err(|e| JsValue::from_str(&e))?;
     install(app);
+    crate::sidepanel::build(&doc);
     crate::controls::wire(&doc)?;
     crate::guide::wire(&doc)?;
     with_app(|a| a.apply_language());

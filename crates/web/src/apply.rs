@@ -80,14 +80,16 @@ fn apply_action(a: &mut App, action: Action) -> Option<String> {
         Action::Calculator => panels::write_calculator(&a.doc, a.lang),
         Action::ToggleLanguage => {
             a.lang = a.lang.other();
+            crate::share::store_language(a.lang);
             a.apply_language();
         }
         Action::Setting { name, value } => setting(a, name, &value),
         Action::FreeSetting { raw } => {
             let r = match raw.split_once('=') {
                 Some((n, v)) => a.apply_setting(n, v),
-                None => Err(format!("'{raw}': expected name=value, e.g. linger.ms=20")),
+                None => Err(tf(a.lang, "r_name_value", &[("raw", raw.trim())])),
             };
+            at_field(a, "setting", r.as_ref().err());
             a.show(r);
             a.sync_controls();
             a.draw();
@@ -111,6 +113,7 @@ fn apply_change_action(a: &mut App, action: Action) {
     match action {
         Action::Fault { raw } => {
             let r = a.inject_fault(&raw);
+            at_field(a, "fault", r.as_ref().err());
             a.show(r);
             a.draw();
         }
@@ -147,13 +150,13 @@ fn apply_change_action(a: &mut App, action: Action) {
         Action::AddPartition => {
             let n = a.sim.topics().first().map_or(0, |t| t.partitions.len());
             let r = a.apply_setting("num.partitions", &(n + 1).to_string());
-            a.show(r);
+            a.show_at("num.partitions", r);
             a.sync_controls();
             a.draw();
         }
         Action::Protocol { list } => {
             let r = a.apply_setting("partition.assignment.strategy", list);
-            a.show(r);
+            a.show_at("partition.assignment.strategy", r);
             a.draw();
         }
         other => apply_txn_action(a, other),
@@ -170,7 +173,7 @@ fn apply_txn_action(a: &mut App, action: Action) {
                 // isolation.level sets every group: the side-by-side group keeps the other level.
                 transactions::set_compare(&mut a.pending, true);
             }
-            a.show(r);
+            a.show_at(name, r);
             transactions::sync_controls(&a.doc, &a.pending);
             a.draw();
         }
@@ -183,7 +186,7 @@ fn apply_txn_action(a: &mut App, action: Action) {
         }
         Action::PipelineSetting { name, value } => {
             let r = a.apply_setting(name, &value);
-            a.show(r);
+            a.show_at(name, r);
             crate::pipeline::sync_controls(&a.doc, &a.pending);
             a.draw();
         }
@@ -309,15 +312,37 @@ fn jump_time(a: &mut App, raw: &str) {
 fn reset(a: &mut App, raw: &str) {
     match raw.trim().parse::<u64>() {
         Ok(seed) if seed <= MAX_SEED => {
+            at_field(a, "seed", None);
             let r = a
                 .reset(seed)
                 .map(|_| format!("{} {seed}", t(a.lang, "seed")));
             a.show(r);
         }
-        _ => a.show(Err(format!(
-            "{}: '{raw}' is not valid: expected an integer from 0 to {MAX_SEED}",
-            t(a.lang, "seed")
-        ))),
+        _ => {
+            let allowed = tf(
+                a.lang,
+                "a_int",
+                &[("min", "0"), ("max", &MAX_SEED.to_string())],
+            );
+            let msg = tf(
+                a.lang,
+                "r_not_valid",
+                &[
+                    ("name", t(a.lang, "seed")),
+                    ("raw", raw.trim()),
+                    ("allowed", &allowed),
+                ],
+            );
+            at_field(a, "seed", Some(&msg));
+            a.show(Err(msg));
+        }
+    }
+}
+
+/// Says a refusal at control `#id` (it keeps what was typed) or clears its message.
+fn at_field(a: &App, id: &str, error: Option<&String>) {
+    if let Some(c) = a.doc.get_element_by_id(id) {
+        crate::dom::field_message(&a.doc, &c, error.map(|e| e.as_str()));
     }
 }
 
@@ -326,11 +351,12 @@ fn select(a: &mut App, target: Option<crate::render::Target>) {
     a.draw();
 }
 
-/// A setting control: apply `name` = `value` (live, or queued for Reset); on refusal show why
-/// and put the controls back to what is in force.
+/// A setting control: apply `name` = `value` (live, or queued for Reset); on refusal say why
+/// at the control, which keeps what was typed, and put the other controls back to what is in
+/// force.
 fn setting(a: &mut App, name: &str, value: &str) {
     let r = a.apply_setting(name, value);
-    a.show(r);
+    a.show_at(name, r);
     a.sync_controls();
     a.draw();
 }

@@ -5,8 +5,10 @@
 mod canvas;
 mod export;
 mod guide;
+mod layout;
 mod log;
 mod metrics;
+mod refusal;
 mod time;
 
 /// A page language.
@@ -111,7 +113,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("restart_consumer", "Restart", "재시작"),
     ("slow_ms", "ms per record", "레코드당 ms"),
     ("slow_consumer", "Set processing time", "처리 시간 설정"),
-    ("grp_reset", "Group, applies on Reset (Add consumer uses it now):", "그룹 (재설정 시 적용, 컨슈머 추가에는 즉시 사용):"),
+    ("grp_reset", "Group, applies on Reset (Add consumer uses it now):", "그룹 (초기화 시 적용, 컨슈머 추가에는 즉시 사용):"),
     ("static_members", "static membership (group.instance.id)", "정적 멤버십 (group.instance.id)"),
     ("groups_hint", "Close sends LeaveGroup: the group rebalances at once. Crash is silent: the coordinator notices after session.timeout.ms (45 s). A consumer slower than max.poll.interval.ms (5 min) between polls leaves the group. Eager assignors (range, roundrobin, sticky) revoke everything at each rebalance; cooperative-sticky revokes only what moves and hands it over in a second round. With static membership a restart within the session timeout causes no rebalance.", "종료는 LeaveGroup을 보내므로 그룹이 즉시 리밸런싱합니다. 장애는 조용히 일어나므로 코디네이터는 session.timeout.ms(45초) 후에 알아챕니다. poll 사이가 max.poll.interval.ms(5분)보다 느린 컨슈머는 그룹을 떠납니다. eager 할당자(range, roundrobin, sticky)는 리밸런싱마다 모든 파티션을 회수하고, cooperative-sticky는 옮겨지는 파티션만 회수해 두 번째 라운드에서 넘깁니다. 정적 멤버십이면 세션 타임아웃 안의 재시작은 리밸런싱을 일으키지 않습니다."),
     ("member_added", "consumer added to group #{g} (partition.assignment.strategy={s}): it joins at its first poll()", "그룹 #{g}에 컨슈머 추가 (partition.assignment.strategy={s}): 첫 poll()에서 참여합니다"),
@@ -400,8 +402,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("add_partition", "Add partition", "파티션 추가"),
 ];
 
-/// Every message: [`MESSAGES`], then the timeline's, the event log's and the guided
-/// scenarios' tables.
+/// Every message: [`MESSAGES`], then the other tables (timeline, event log, export, guided
+/// scenarios, metrics, canvas, layout, refusals).
 pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     MESSAGES
         .iter()
@@ -411,6 +413,8 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(guide::GUIDE_MESSAGES)
         .chain(metrics::METRICS_MESSAGES)
         .chain(canvas::CANVAS_MESSAGES)
+        .chain(layout::LAYOUT_MESSAGES)
+        .chain(refusal::REFUSAL_MESSAGES)
 }
 
 /// The text for `key` in `lang`; the key itself if it is missing (a bug the tests catch).

@@ -8,12 +8,14 @@
 
 // The layers, bottom up: a module imports only modules listed before it (checked by
 // `tests/layering.rs`). One `mod` per group, so rustfmt keeps the order.
-// DOM helpers and the message table.
+// DOM helpers, the message table, refusals in the page's words.
 pub mod dom;
 
 pub mod codec;
 
 pub mod i18n;
+
+pub mod refusal;
 
 // What the page reads of the core's monitors, trace and drains.
 pub mod monitor;
@@ -28,7 +30,7 @@ pub mod render;
 pub mod timeline;
 
 // The HTML beside the canvas: inspector, calculator, status lines, the pipeline's twin, the
-// event log.
+// event log, the side panel's badges, field messages and settings list.
 pub mod panels;
 
 pub mod brokers;
@@ -42,6 +44,8 @@ pub mod pipeline;
 pub mod twin;
 
 pub mod eventlog;
+
+pub mod sidepanel;
 
 // The page's state and how it is shown; the changes to the world and its twin; moves in time;
 // the run's link.

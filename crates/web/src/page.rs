@@ -7,7 +7,7 @@
 //! `crate::apply`.
 
 use crate::brokers;
-use crate::dom::{input, select, set_text};
+use crate::dom::{input, set_text};
 use crate::drain::PageDrain;
 use crate::i18n::{t, tf, Lang};
 use crate::monitor;
@@ -72,6 +72,9 @@ pub struct App {
     pub timeline: timeline::Timeline,
     /// The event log's filters and the lines it shows.
     pub log: eventlog::EventLog,
+    /// The world's (events, time) when a paused frame last drew: the next paused frame with
+    /// the same draws nothing.
+    pub idle_frame: Option<(u64, u64)>,
     /// The URL fragment last written to the address bar, and when (page milliseconds).
     pub link_written: (String, f64),
     pub doc: Document,
@@ -124,6 +127,7 @@ impl App {
             drain: None,
             timeline: timeline::Timeline::default(),
             log: eventlog::EventLog::default(),
+            idle_frame: None,
             link_written: (String::new(), f64::NEG_INFINITY),
             doc,
             ctx,
@@ -183,7 +187,7 @@ impl App {
         let s = format!(
             "{} {} · {} {} · {} {} · {} {} · {} {} · {} {} · {} {}{}",
             t(lang, "time"),
-            self.sim.now(),
+            timeline::time_text(self.sim.now(), lang),
             t(lang, "events"),
             self.sim.events_processed(),
             t(lang, "sent"),
@@ -277,6 +281,12 @@ impl App {
                 }
             }
         }
+        crate::sidepanel::write(doc, self.lang);
+        // The language button names the other language, in it (its text then gets that
+        // language's fonts: the Hangul webfont for 한국어 on an English page).
+        if let Some(label) = doc.query_selector("#lang span").ok().flatten() {
+            let _ = label.set_attribute("lang", self.lang.other().code());
+        }
         doc.set_title(t(self.lang, "title"));
         panels::write_calculator(doc, self.lang);
         brokers::write_pending(doc, &self.queued, self.lang);
@@ -304,36 +314,8 @@ impl App {
         if let Some(b) = doc.get_element_by_id("play") {
             let _ = b.set_attribute("aria-pressed", if self.playing { "true" } else { "false" });
         }
-        let get = |n: &str| settings::current(&self.pending, n).unwrap_or_default();
-        if let Some(s) = select(doc, "acks") {
-            s.set_value(&get("acks"));
-        }
-        if let Some(s) = select(doc, "partitioner") {
-            s.set_value(&get("partitioner.class"));
-        }
-        if let Some(s) = select(doc, "send-mode") {
-            s.set_value(&get("sim.send.mode"));
-        }
-        if let Some(i) = input(doc, "linger") {
-            i.set_value(&get("linger.ms"));
-        }
-        if let Some(i) = input(doc, "num-partitions") {
-            i.set_value(&get("num.partitions"));
-        }
         let value = |n: &str| settings::current(&self.pending, n).unwrap_or_default();
-        if let Some(i) = input(doc, "replication-factor") {
-            i.set_value(&value("replication.factor"));
-            i.set_max(&self.pending.sim.brokers.value.to_string());
-        }
-        if let Some(i) = input(doc, "min-isr") {
-            i.set_value(&value("min.insync.replicas"));
-        }
-        if let Some(i) = input(doc, "unclean") {
-            i.set_checked(value("unclean.leader.election.enable") == "true");
-        }
-        if let Some(i) = input(doc, "retries") {
-            i.set_value(&value("retries"));
-        }
+        sync_bound_controls(doc, &value);
         // Idempotence as the running producer has it (unset, it follows acks).
         if let Some(i) = input(doc, "idempotence") {
             let on = match self.sim.running_app_producer(0) {
@@ -349,6 +331,15 @@ impl App {
         crate::pipeline::sync_controls(doc, &self.pending);
     }
 
+    /// Says `ok` in the message line and, for a setting, at the control showing it: a
+    /// refusal there (the control keeps what was typed), a success clears it.
+    pub fn show_at(&self, setting: &str, ok: Result<String, String>) {
+        if let Some(c) = crate::sidepanel::control(&self.doc, setting) {
+            crate::dom::field_message(&self.doc, &c, ok.as_ref().err().map(|e| e.as_str()));
+        }
+        self.show(ok);
+    }
+
     pub fn show(&self, ok: Result<String, String>) {
         let (msg, class) = match ok {
             Ok(m) => (m, "ok"),
@@ -357,6 +348,39 @@ impl App {
         if let Some(e) = self.doc.get_element_by_id("message") {
             e.set_text_content(Some(&msg));
             let _ = e.set_attribute("class", class);
+        }
+    }
+}
+
+/// Every control bound to a setting (`[data-bind]`: a select, a checkbox or a text field
+/// naming it in `data-setting`) shows the setting's value in force, except a field holding
+/// refused text the learner has not changed yet.
+fn sync_bound_controls(doc: &Document, value: &dyn Fn(&str) -> String) {
+    let Ok(list) = doc.query_selector_all("[data-bind][data-setting]") else {
+        return;
+    };
+    for i in 0..list.length() {
+        let Some(e) = list
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let Some(name) = e.get_attribute("data-setting") else {
+            continue;
+        };
+        if crate::dom::is_invalid(&e) {
+            continue;
+        }
+        let v = value(&name);
+        if let Some(s) = e.dyn_ref::<web_sys::HtmlSelectElement>() {
+            s.set_value(&v);
+        } else if let Some(input) = e.dyn_ref::<web_sys::HtmlInputElement>() {
+            if input.type_() == "checkbox" {
+                input.set_checked(v == "true");
+            } else if input.value() != v {
+                input.set_value(&v);
+            }
         }
     }
 }

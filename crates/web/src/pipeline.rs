@@ -184,9 +184,7 @@ pub fn sync_controls(doc: &Document, pending: &Config) {
     if let Some(s) = select(doc, "pipeline-guarantee") {
         s.set_value(&get("processing.guarantee"));
     }
-    if let Some(i) = input(doc, "pipeline-processors") {
-        i.set_value(&get("sim.pipeline.processors"));
-    }
+    crate::dom::set_input_value(doc, "pipeline-processors", &get("sim.pipeline.processors"));
 }
 
 /// `window.streamscope.pipeline()`: the reports and processors of the visible simulation and

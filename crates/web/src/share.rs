@@ -5,7 +5,9 @@
 //! action; "Copy link" copies the address. An address with a fragment opens that run at that
 //! moment (`History::replay_observed` of the link's inputs to its moment, the twin given the
 //! same inputs); a link that cannot be read opens the preset with a message naming the part
-//! (`LinkError::part`). Link text reaches the page only as `textContent`.
+//! (`LinkError::part`). Link text reaches the page only as `textContent`. The language the
+//! learner picked is also kept in `localStorage` ([`store_language`]), so a reload without a
+//! link keeps it; a link's `lang=` wins over the stored one.
 
 use crate::dom::set_text;
 use crate::i18n::{t, tf, Lang};
@@ -30,6 +32,29 @@ fn link_part(e: ConfigError) -> LinkError {
         None => format!("set ({})", e.field),
     };
     LinkError::new(part, e.message)
+}
+
+/// Where the learner's language choice is kept.
+const LANGUAGE_KEY: &str = "streamscope.lang";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Keeps the learner's language for the next visit (nothing when storage is off).
+pub fn store_language(lang: Lang) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(LANGUAGE_KEY, lang.code());
+    }
+}
+
+/// The language kept by [`store_language`], if any.
+pub fn stored_language() -> Option<Lang> {
+    match storage()?.get_item(LANGUAGE_KEY).ok().flatten()?.as_str() {
+        "ko" => Some(Lang::Ko),
+        "en" => Some(Lang::En),
+        _ => None,
+    }
 }
 
 /// The page's address without its fragment, and the window's history (in a browser).

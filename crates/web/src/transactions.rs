@@ -128,9 +128,7 @@ pub fn sync_controls(doc: &Document, pending: &Config) {
         ("txn-abort-percent", "sim.transaction.abort.percent"),
         ("txn-timeout", "transaction.timeout.ms"),
     ] {
-        if let Some(i) = input(doc, id) {
-            i.set_value(&get(name));
-        }
+        crate::dom::set_input_value(doc, id, &get(name));
     }
     if let Some(s) = select(doc, "txn-version") {
         s.set_value(&get("transaction.version"));

@@ -40,8 +40,14 @@ impl App {
         let name = name.trim();
         let value = value.trim();
         let mut next = self.pending.clone();
-        next.set(name, value).map_err(|e| e.to_string())?;
-        next.validate().map_err(|e| e.to_string())?;
+        let refused = |cfg: &streamscope_core::Config,
+                       e: &streamscope_core::config::ConfigError| {
+            let current = |n: &str| settings::current(cfg, n).unwrap_or_default();
+            crate::refusal::setting_refused(self.lang, name, value, e, &current)
+        };
+        next.set(name, value)
+            .map_err(|e| refused(&self.pending, &e))?;
+        next.validate().map_err(|e| refused(&next, &e))?;
         if settings::is_live(name) {
             let before = partition_count(&self.sim);
             self.apply_change(Change::Set {
@@ -71,18 +77,20 @@ impl App {
     /// Schedules a fault typed in the fault box (validated by the core; nothing changes on
     /// an error).
     pub fn inject_fault(&mut self, text: &str) -> Result<String, String> {
+        let lang = self.lang;
         let spec = streamscope_core::sim::schedule::parse_fault_at(text, self.sim.now())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| crate::refusal::fault_refused(lang, &e))?;
         let canonical = spec.text.clone();
         let (_, branch) = self
             .history
             .put(&mut self.sim, |s| s.schedule_fault(spec))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| crate::refusal::fault_refused(lang, &e))?;
         self.forked(branch);
         let now = self.sim.now();
         if let Some(twin) = self.twin.as_mut() {
             twin.schedule_fault(now, text);
         }
+        let canonical = crate::refusal::page_times(&canonical);
         Ok(format!("{}: {canonical}", t(self.lang, "fault_scheduled")))
     }
 
@@ -145,6 +153,7 @@ impl App {
         self.queued.clear();
         brokers::write_pending(&self.doc, &self.queued, self.lang);
         self.write_remap();
+        crate::dom::clear_field_messages(&self.doc);
         self.sync_controls();
         self.draw();
         Ok(())
@@ -223,6 +232,14 @@ impl App {
             let target = from.plus(advance_us);
             self.behind = !self.advance(target, MAX_EVENTS_PER_FRAME);
         }
+        // Paused with nothing new since the last frame: the picture is the same, so the frame
+        // draws nothing (every action that changes what is shown draws itself).
+        let seen = (self.sim.events_processed(), self.sim.now().micros());
+        let active = self.playing || self.draining();
+        if !active && self.idle_frame == Some(seen) {
+            return;
+        }
+        self.idle_frame = (!active).then_some(seen);
         // A departed batch stays in its row for about 1.5 s of wall time at any speed.
         self.view.departure_window_us = (self.speed * 1.5e6).max(1000.0) as u64;
         render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);

@@ -7,23 +7,43 @@
 use crate::actions::Action;
 use crate::apply::dispatch;
 use crate::dom::{input, on_id, select};
+use crate::i18n::{t, tf, Lang};
+use crate::page::with_app;
 use streamscope_core::config::{RebalanceProtocol, StrategyList};
 use streamscope_core::Change;
 use wasm_bindgen::JsValue;
 use web_sys::Document;
 
 /// A whole number from an input (the core validates ranges; a non-number is refused here with
-/// the field named).
-fn number(doc: &Document, id: &str) -> Result<u64, String> {
+/// the field named by its label, in the page's language).
+fn number(doc: &Document, id: &str, max: u64) -> Result<u64, String> {
     let raw = input(doc, id).map(|i| i.value()).unwrap_or_default();
-    raw.trim()
-        .parse::<u64>()
-        .map_err(|_| format!("{id}: '{raw}' is not a whole number"))
+    match raw.trim().parse::<u64>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => {
+            let lang = with_app(|a| a.lang).unwrap_or(Lang::En);
+            let label = match id {
+                "group-index" => "grp_group",
+                "consumer-index" => "grp_consumer",
+                _ => "slow_ms",
+            };
+            let allowed = tf(lang, "a_int", &[("min", "0"), ("max", &max.to_string())]);
+            Err(tf(
+                lang,
+                "r_not_valid",
+                &[
+                    ("name", t(lang, label)),
+                    ("raw", raw.trim()),
+                    ("allowed", &allowed),
+                ],
+            ))
+        }
+    }
 }
 
 fn index(doc: &Document, id: &str) -> Result<u32, String> {
-    let n = number(doc, id)?;
-    u32::try_from(n).map_err(|_| format!("{id}: {n} is too large"))
+    let n = number(doc, id, u64::from(u32::MAX))?;
+    u32::try_from(n).map_err(|_| format!("{id}: {n}"))
 }
 
 /// Wires one button to a change built from the form.
@@ -65,7 +85,7 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
         })
     })?;
     button(doc, "slow-consumer", |d| {
-        let ms = number(d, "slow-ms")?;
+        let ms = number(d, "slow-ms", u64::MAX / 1000)?;
         Ok(Change::SlowConsumer {
             consumer: index(d, "consumer-index")?,
             per_record_us: ms.saturating_mul(1000),

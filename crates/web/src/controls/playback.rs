@@ -1,6 +1,6 @@
 //! Playback and the canvas: Play / Pause, Step, the speed, Reset with the typed or a random
 //! seed, a click on the canvas (mapped to canvas units), the inspector's close button, the
-//! calculator's inputs, the language button, and the keyboard (space, Escape outside form
+//! calculator's inputs, the language button, the Scenarios button, and the keyboard (space, Escape outside form
 //! fields; → and ← outside text fields).
 
 use crate::actions::Action;
@@ -51,7 +51,38 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     for id in ["calc-key", "calc-partitions"] {
         on_id(doc, id, "input", move |_| dispatch(Action::Calculator))?;
     }
-    on_id(doc, "lang", "click", |_| dispatch(Action::ToggleLanguage))
+    on_id(doc, "lang", "click", |_| dispatch(Action::ToggleLanguage))?;
+    wire_scenarios_button(doc)
+}
+
+/// "Scenarios" in the top bar opens the side panel's scenario group, brings it into view and
+/// puts the focus on its heading (a page move only: the world is not touched).
+fn wire_scenarios_button(doc: &Document) -> Result<(), JsValue> {
+    let Some(button) = doc.get_element_by_id("open-scenarios") else {
+        return Ok(());
+    };
+    let d = doc.clone();
+    on(&button.into(), "click", move |_| {
+        let Some(group) = d.get_element_by_id("scenario-group") else {
+            return;
+        };
+        let _ = group.set_attribute("open", "");
+        // Beside the animation, scroll the side panel only (the animation stays where it
+        // is); stacked under it, the page.
+        let top = group
+            .dyn_ref::<web_sys::HtmlElement>()
+            .map_or(0, |g| g.offset_top());
+        match d.get_element_by_id("side-panel") {
+            Some(side) if side.scroll_height() > side.client_height() => {
+                side.set_scroll_top((top - 8).max(0));
+            }
+            _ => group.scroll_into_view(),
+        }
+        let summary = group.query_selector("summary").ok().flatten();
+        if let Some(s) = summary.and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = s.focus();
+        }
+    })
 }
 
 /// The keyboard: outside form fields and buttons, space plays / pauses and Escape closes the

@@ -12,7 +12,7 @@ use streamscope_core::consumer::lag::{
 use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
-pub const SMALLER: &str = "9px system-ui, sans-serif";
+pub const SMALLER: &str = "9px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
 
 const LAG: &str = "#bf8700";
 

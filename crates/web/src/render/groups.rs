@@ -23,7 +23,7 @@ use streamscope_core::event::RebalanceReason;
 use streamscope_core::sim::view::{Frame, GroupFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
-const CHIP_BOLD: &str = "600 10px system-ui, sans-serif";
+const CHIP_BOLD: &str = "600 10px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
 
 pub const LAG: &str = "#bf8700";
 

@@ -123,7 +123,7 @@ fn draw_other(ctx: &Ctx, m: &Message, (x, y): (f64, f64)) {
 /// A refused produce response on its way back: a red dot and a red pill with Kafka's error.
 fn refusal_pill(ctx: &Ctx, name: &str, x: f64, y: f64) {
     dot(ctx, x, y, 4.5, DANGER);
-    let font = "600 9px system-ui, sans-serif";
+    let font = "600 9px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
     ctx.set_font(font);
     let w = ctx.measure_text(name).map_or(90.0, |m| m.width()) + 8.0;
     ctx.set_fill_style_str(DANGER);
@@ -149,7 +149,7 @@ fn more_label(ctx: &Ctx, n: usize, x: f64, gy: f64) {
             x + MSG_DOTS as f64 * 6.0 + 1.0,
             gy + 3.0,
             MUTED,
-            "9px system-ui, sans-serif",
+            "9px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif",
         );
     }
 }
@@ -162,7 +162,7 @@ fn more_groups(ctx: &Ctx, n: usize, x: f64, y: f64) {
             x,
             y + MSG_GROUPS as f64 * 8.0 + 6.0,
             MUTED,
-            "9px system-ui, sans-serif",
+            "9px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif",
         );
     }
 }

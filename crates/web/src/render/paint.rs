@@ -30,13 +30,13 @@ pub const WARN: &str = "#9a6700";
 
 pub const DANGER: &str = "#cf222e";
 
-pub const FONT: &str = "11px system-ui, sans-serif";
+pub const FONT: &str = "11px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
 
-pub const SMALL: &str = "10px system-ui, sans-serif";
+pub const SMALL: &str = "10px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
 
-pub const BODY: &str = "12px system-ui, sans-serif";
+pub const BODY: &str = "12px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
 
-pub const BOLD: &str = "600 12px system-ui, sans-serif";
+pub const BOLD: &str = "600 12px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
 
 /// Colour of a record by key (grey for a null key).
 pub fn key_colour(key: Option<u32>) -> &'static str {
@@ -132,9 +132,9 @@ pub fn fit_whole(
 ) -> String {
     let font_at = |px: u32| {
         if weight.is_empty() {
-            format!("{px}px system-ui, sans-serif")
+            format!("{px}px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif")
         } else {
-            format!("{weight} {px}px system-ui, sans-serif")
+            format!("{weight} {px}px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif")
         }
     };
     let mut size = px;

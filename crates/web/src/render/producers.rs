@@ -99,7 +99,7 @@ pub fn producer_heading(p: &ProducerFrame, lang: Lang) -> String {
 }
 
 pub fn draw_headers(ctx: &Ctx, frame: &Frame, l: &Layout, lang: Lang, txn_world: bool) {
-    let f = "600 13px system-ui, sans-serif";
+    let f = "600 13px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
     let batch_size = frame
         .running()
         .map(|p| p.batch_size)

@@ -114,7 +114,7 @@ pub(super) fn draw_marker(
             x + w / 2.0,
             y + h / 2.0 + 3.5,
             colour,
-            "700 9px system-ui, sans-serif",
+            "700 9px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif",
         );
         ctx.set_text_align("left");
     }
@@ -326,7 +326,7 @@ fn draw_coordinator_state(
     let mut cx = x;
     if let Some(m) = meta {
         let label = m.state.name();
-        ctx.set_font("600 10px system-ui, sans-serif");
+        ctx.set_font("600 10px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif");
         let cw = ctx.measure_text(label).map_or(60.0, |t| t.width()) + 8.0;
         ctx.set_fill_style_str(state_colour(m.state));
         ctx.fill_rect(cx, y + 16.0, cw, 13.0);
@@ -336,7 +336,7 @@ fn draw_coordinator_state(
             cx + 4.0,
             y + 26.0,
             "#ffffff",
-            "600 10px system-ui, sans-serif",
+            "600 10px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif",
         );
         cx += cw + 5.0;
     }

@@ -151,7 +151,7 @@ fn message_text(m: &Message) -> String {
 /// A transaction request or response in flight: a small purple pill with its API name.
 pub fn draw_message(ctx: &Ctx, m: &Message, x: f64, y: f64) {
     let (label, error) = message_label(m);
-    let font = "600 9px system-ui, sans-serif";
+    let font = "600 9px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
     ctx.set_font(font);
     let w = ctx.measure_text(&label).map_or(60.0, |t| t.width()) + 8.0;
     ctx.set_fill_style_str(if error { DANGER } else { LSO_COLOUR });

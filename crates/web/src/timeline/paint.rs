@@ -12,8 +12,8 @@ use streamscope_core::sim::history::{Branch, History};
 use streamscope_core::{Sim, SimTime};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
-const FONT: &str = "11px system-ui, sans-serif";
-const SMALL: &str = "10px system-ui, sans-serif";
+const FONT: &str = "11px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
+const SMALL: &str = "10px system-ui, \"Apple SD Gothic Neo\", \"Malgun Gothic\", \"Noto Sans KR\", \"Noto Sans CJK KR\", \"Streamscope Noto Sans KR\", sans-serif";
 const INK: &str = "#1f2328";
 const MUTED: &str = "#57606a";
 

@@ -59,10 +59,12 @@ pub mod broker;
 pub(crate) mod codec;
 pub mod consumer;
 pub mod producer;
+pub mod refusal;
 pub mod sim;
 mod value;
 
 pub use access::{Access, Field, Part};
+pub use refusal::{refusal, Problem, Refusal};
 pub use value::{parse, parse_duration_us, Value};
 
 use super::{Config, ConfigError};

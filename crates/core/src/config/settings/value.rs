@@ -148,7 +148,7 @@ fn out_of_range(def: &SettingDef, raw: &str) -> ConfigError {
     )
 }
 
-fn split_unit(raw: &str, bare_unit_us: u64) -> Option<(&str, u64)> {
+pub(super) fn split_unit(raw: &str, bare_unit_us: u64) -> Option<(&str, u64)> {
     for (suffix, mult) in [
         ("us", 1u64),
         ("ms", 1_000),
