@@ -6,6 +6,7 @@
 
 use super::highlight::topic_partition;
 pub use super::tally::Tally;
+use crate::config::settings::producer::ACKS;
 use crate::inspect::RecordOutcome;
 use crate::net::TopicPartitionId;
 use crate::producer::partitioner::PartitionReason;
@@ -174,7 +175,7 @@ const SHAPES: &[(&str, usize, &[&str])] = &[
             "bytes_on_wire",
             "in_flight",
             "metric",
-            "acks",
+            ACKS.name,
             "compression",
         ],
     ),
@@ -503,7 +504,7 @@ fn producer(sim: &Sim, index: u32, field: &str, args: &[String]) -> Result<Value
         "bytes_uncompressed" => int(s.bytes_uncompressed),
         "bytes_on_wire" => int(s.bytes_on_wire),
         "in_flight" => int(p.in_flight.len()),
-        "acks" => Value::Text(p.config.acks.value.name().to_string()),
+        f if f == ACKS.name => Value::Text(p.config.acks.value.name().to_string()),
         "compression" => Value::Text(p.config.compression_type.value.name().to_string()),
         _ => {
             let name = args.first().map_or("", String::as_str);
