@@ -3,7 +3,8 @@
 //! the queries are in `query` and the README's claim table). A claim checked gives its
 //! values, so a failure says what the world had.
 
-use super::query::{Query, Tally, Value};
+use super::query::{Query, Tally};
+use super::value::Value;
 use crate::sim::Sim;
 use alloc::format;
 use alloc::string::{String, ToString};

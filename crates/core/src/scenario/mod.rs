@@ -22,14 +22,15 @@ pub mod query;
 pub mod query_groups;
 mod tally;
 pub mod until;
+pub mod value;
 
 pub use catalog::{catalog, ScenarioSource};
 pub use claim::ClaimResult;
 pub use highlight::Highlight;
 pub use play::{Played, Player, StepReached};
-pub use query::Value;
 pub use tally::Tally;
 pub use until::Until;
+pub use value::Value;
 
 use crate::link::RunLink;
 use crate::sim::input::Moment;

@@ -6,6 +6,7 @@
 
 use super::highlight::topic_partition;
 pub use super::tally::Tally;
+use super::value::{int, number, tp_of, Value};
 use crate::config::settings::producer::ACKS;
 use crate::inspect::RecordOutcome;
 use crate::net::TopicPartitionId;
@@ -14,27 +15,6 @@ use crate::sim::Sim;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
-
-/// A value a query gives or a literal is.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Int(i64),
-    Real(f64),
-    Text(String),
-    Bool(bool),
-}
-
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::Int(n) => write!(f, "{n}"),
-            Value::Real(x) => write!(f, "{x:.4}"),
-            Value::Text(t) => write!(f, "{t}"),
-            Value::Bool(b) => write!(f, "{b}"),
-        }
-    }
-}
 
 /// A query: `name(args).field(args)`, the parts after the name optional.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -247,15 +227,6 @@ pub fn check_shape(q: &Query) -> Result<(), String> {
     Ok(())
 }
 
-pub(super) fn int(n: impl TryInto<i64>) -> Value {
-    Value::Int(n.try_into().unwrap_or(i64::MAX))
-}
-
-fn number<T: core::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
-    text.parse::<T>()
-        .map_err(|_| format!("'{text}' is not {what}"))
-}
-
 /// Evaluates a query (its shape is already checked).
 pub fn eval(q: &Query, sim: &Sim, tally: &Tally) -> Result<Value, String> {
     let arg = |i: usize| q.args.get(i).map_or("", String::as_str);
@@ -412,35 +383,6 @@ fn record_bytes(sim: &Sim, from: &str, to: &str) -> Result<Value, String> {
         .iter()
         .map(|e| u64::from(e.rec.size_bytes))
         .sum::<u64>()))
-}
-
-/// `orders-2`, or `record N` (the partition record N went to).
-pub(super) fn tp_of(sim: &Sim, text: &str) -> Result<TopicPartitionId, String> {
-    if let Some(id) = text.strip_prefix("record ") {
-        let id: u64 = number(id.trim(), "a record id")?;
-        let e = sim
-            .journal
-            .get(id)
-            .ok_or_else(|| format!("record {id} is not in the inspector's journal"))?;
-        let topic = sim
-            .producers()
-            .get(e.producer as usize)
-            .map_or(0, |p| p.topic);
-        return Ok(TopicPartitionId {
-            topic,
-            partition: e.partition,
-        });
-    }
-    let (topic, partition) = topic_partition(text)?;
-    let t = sim
-        .topics()
-        .iter()
-        .position(|t| t.name == topic)
-        .ok_or_else(|| format!("no topic '{topic}'"))?;
-    Ok(TopicPartitionId {
-        topic: t as u32,
-        partition,
-    })
 }
 
 fn list(ids: &[u32]) -> Value {

@@ -7,7 +7,7 @@
 //! Simplified: `lag` reads the leaders' high watermarks now (Kafka's client computes it from
 //! the last fetch response); `records_lag_max` is the largest lag seen over the run.
 
-use super::query::{int, tp_of, Value};
+use super::value::{int, tp_of, Value};
 use crate::consumer::{Consumer, MemberState};
 use crate::sim::Sim;
 use alloc::format;

@@ -199,11 +199,15 @@ struct Line {
     cells: Vec<(String, &'static str, f64)>,
 }
 
-fn draw(doc: &Document, s: &State, snap: &MetricsSnapshot, lang: Lang, all: bool) {
-    let Some((title, table)) = parts(doc, lang) else {
-        return;
-    };
-    let (lines, heads, note) = match &s.change {
+/// The rows the table shows: Was / Now / Delta since the learner's last change, else the
+/// values now; with their column heads and the note when there are none.
+fn lines_of(
+    s: &State,
+    snap: &MetricsSnapshot,
+    lang: Lang,
+    all: bool,
+) -> (Vec<Line>, Vec<&'static str>, &'static str) {
+    match &s.change {
         Some(c) => {
             let d = MetricsDelta::between(&c.was, snap);
             let lines: Vec<Line> = d
@@ -253,7 +257,14 @@ fn draw(doc: &Document, s: &State, snap: &MetricsSnapshot, lang: Lang, all: bool
             };
             (lines, vec!["metrics.value"], note)
         }
+    }
+}
+
+fn draw(doc: &Document, s: &State, snap: &MetricsSnapshot, lang: Lang, all: bool) {
+    let Some((title, table)) = parts(doc, lang) else {
+        return;
     };
+    let (lines, heads, note) = lines_of(s, snap, lang, all);
     let heading = match (&s.change, note) {
         (Some(c), "") => c.title.clone(),
         (Some(c), n) => format!("{} · {}", c.title, t(lang, n)),
