@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
+# A test run builds once: incremental caches would only take disk (1.8 GB of target/ measured).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 TIMINGS=()
 STAGE=""

@@ -16,6 +16,7 @@ pub mod assignor;
 pub mod broker;
 pub mod client;
 pub mod cluster;
+pub mod compare;
 pub mod compression;
 pub mod config;
 pub mod controller;

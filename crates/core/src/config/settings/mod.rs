@@ -218,7 +218,7 @@ pub fn lookup(name: &str) -> impl Iterator<Item = &'static SettingDef> + '_ {
 
 /// The rows a name stands for: every row of a bare name, else the one row a prefixed name
 /// (`producer.`, `consumer.`, `topic.`, `broker.`) narrows to; empty when it is unknown.
-fn resolve(name: &str) -> Vec<&'static SettingDef> {
+pub(crate) fn resolve(name: &str) -> Vec<&'static SettingDef> {
     let rows: Vec<_> = lookup(name).collect();
     if !rows.is_empty() {
         return rows;
