@@ -3,6 +3,7 @@
 
 mod assign;
 mod campaign;
+mod compare;
 mod link;
 mod partition;
 mod run;
@@ -56,6 +57,9 @@ enum Command {
     /// Run many seeds over a grid of settings with random faults and tabulate what Kafka
     /// kept, lost and duplicated.
     Campaign(campaign::Args),
+    /// Run world A and world B (A with --b settings) on the same seed and faults and print
+    /// their metrics side by side with B - A.
+    Compare(compare::Args),
     /// List the guided scenarios.
     Scenarios(scenario::ListArgs),
     /// Check a guided scenario: play its steps and check every claim its narration makes.
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Partition(a) => partition::main(a),
         Command::Assign(a) => assign::main(a),
         Command::Campaign(a) => campaign::main(a),
+        Command::Compare(a) => compare::main(a),
         Command::Scenarios(a) => scenario::list(a),
         Command::Scenario(a) => scenario::main(a),
     };

@@ -63,6 +63,12 @@ pub enum Action {
     EndFaults,
     /// "Drain (stop sending)".
     Drain,
+    /// "Compare": world B with the settings as typed (`name=value, ...`).
+    Compare {
+        raw: String,
+    },
+    /// "Stop comparing".
+    StopCompare,
     Broker {
         broker: u32,
         action: BrokerAction,

@@ -42,12 +42,15 @@ pub fn start() -> Result<(), JsValue> {
         .dyn_into()?;
     ctx.scale(ratio, ratio)?;
     let timeline_ctx = timeline_context(&doc, ratio)?;
+    let compare_ctx = compare_context(&doc, ratio)?;
     crate::codec::install(&window);
     // The language kept from the last visit, else the browser's (a link's own wins below).
     let lang = crate::share::stored_language()
         .unwrap_or_else(|| Lang::from_browser(&window.navigator().language().unwrap_or_default()));
     let app = App::new(Config::preset(), 1, lang, doc.clone(), (ctx, timeline_ctx))
         .map_err(|e| JsValue::from_str(&e))?;
+    let mut app = app;
+    app.compare_ctx = compare_ctx;
     install(app);
     crate::sidepanel::build(&doc);
     crate::controls::wire(&doc)?;
@@ -76,6 +79,27 @@ fn timeline_context(
     let canvas: web_sys::HtmlCanvasElement = c.dyn_into()?;
     canvas.set_width((crate::timeline::WIDTH * ratio) as u32);
     canvas.set_height((crate::timeline::HEIGHT * ratio) as u32);
+    let ctx: Option<CanvasRenderingContext2d> = match canvas.get_context("2d")? {
+        Some(c) => Some(c.dyn_into()?),
+        None => None,
+    };
+    if let Some(ctx) = ctx.as_ref() {
+        ctx.scale(ratio, ratio)?;
+    }
+    Ok(ctx)
+}
+
+/// World B's canvas (the A/B comparison) scaled as the main one (`None` without it).
+fn compare_context(
+    doc: &web_sys::Document,
+    ratio: f64,
+) -> Result<Option<CanvasRenderingContext2d>, JsValue> {
+    let Some(c) = doc.get_element_by_id("canvas-b") else {
+        return Ok(None);
+    };
+    let canvas: web_sys::HtmlCanvasElement = c.dyn_into()?;
+    canvas.set_width((render::WIDTH * ratio) as u32);
+    canvas.set_height((render::HEIGHT * ratio) as u32);
     let ctx: Option<CanvasRenderingContext2d> = match canvas.get_context("2d")? {
         Some(c) => Some(c.dyn_into()?),
         None => None,

@@ -103,9 +103,36 @@ fn apply_action(a: &mut App, action: Action) -> Option<String> {
             a.advance(SimTime((ms.max(0.0) * 1000.0) as u64), u64::MAX);
             a.draw();
         }
+        Action::Compare { .. } | Action::StopCompare => return compare(a, action),
         other => apply_change_action(a, other),
     }
     None
+}
+
+/// "Compare" and "Stop comparing": the status line says what happened; a refusal is shown at
+/// the settings box too, and returned for the test hook.
+fn compare(a: &mut App, action: Action) -> Option<String> {
+    match action {
+        Action::Compare { raw } => {
+            let result = a.start_compare(&raw);
+            let text = result.clone().unwrap_or_else(|e| e);
+            set_text(&a.doc, "compare-status", &text);
+            if let Some(field) = a.doc.get_element_by_id("compare-settings") {
+                crate::dom::field_message(
+                    &a.doc,
+                    &field,
+                    result.as_ref().err().map(String::as_str),
+                );
+            }
+            result.err()
+        }
+        Action::StopCompare => {
+            let msg = a.stop_compare();
+            set_text(&a.doc, "compare-status", &msg);
+            None
+        }
+        _ => None,
+    }
 }
 
 /// The actions that change the world's faults, brokers, groups, transactions or pipeline.

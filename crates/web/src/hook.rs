@@ -58,6 +58,9 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
     })?;
     getter(&hook, "timeline", |a| to_js(&timeline_view(a)))?;
     getter(&hook, "metrics", |a| to_js(&a.sim.metrics()))?;
+    getter(&hook, "compare", |a| {
+        to_js(&crate::comparison::hook_view(&a.sim, a.compare.as_ref()))
+    })?;
     install_actions(&hook)?;
     install_time(&hook)?;
     install_lookups(&hook)?;
@@ -194,7 +197,8 @@ fn drawn_transactions(a: &mut App) -> JsValue {
     v
 }
 
-/// `apply(name, value)`, `setSpeed(v)`, `runUntilMs(ms)`: actions, applied by `crate::apply`.
+/// `apply(name, value)`, `setSpeed(v)`, `runUntilMs(ms)`, `startCompare(text)` (the refusal,
+/// or null), `stopCompare()`: actions, applied by `crate::apply`.
 fn install_actions(hook: &js_sys::Object) -> Result<(), JsValue> {
     let set = Closure::<dyn Fn(String, String) -> JsValue>::new(|name: String, value: String| {
         with_app(|a| match apply(a, Action::HookSetting { name, value }) {
@@ -219,6 +223,20 @@ fn install_actions(hook: &js_sys::Object) -> Result<(), JsValue> {
     });
     js_sys::Reflect::set(hook, &"runUntilMs".into(), run.as_ref())?;
     run.forget();
+    let compare = Closure::<dyn Fn(String) -> JsValue>::new(|raw: String| {
+        with_app(|a| match apply(a, Action::Compare { raw }) {
+            Some(e) => JsValue::from_str(&e),
+            None => JsValue::NULL,
+        })
+        .unwrap_or(JsValue::NULL)
+    });
+    js_sys::Reflect::set(hook, &"startCompare".into(), compare.as_ref())?;
+    compare.forget();
+    let stop = Closure::<dyn Fn()>::new(|| {
+        with_app(|a| apply(a, Action::StopCompare));
+    });
+    js_sys::Reflect::set(hook, &"stopCompare".into(), stop.as_ref())?;
+    stop.forget();
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! the browser's language (Korean for `ko`, else English) and the toggle switches at once.
 
 mod canvas;
+mod compare;
 mod export;
 mod guide;
 mod layout;
@@ -403,7 +404,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 ];
 
 /// Every message: [`MESSAGES`], then the other tables (timeline, event log, export, guided
-/// scenarios, metrics, canvas, layout, refusals).
+/// scenarios, metrics, canvas, layout, refusals, the A/B comparison).
 pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     MESSAGES
         .iter()
@@ -415,6 +416,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(canvas::CANVAS_MESSAGES)
         .chain(layout::LAYOUT_MESSAGES)
         .chain(refusal::REFUSAL_MESSAGES)
+        .chain(compare::COMPARE_MESSAGES)
 }
 
 /// The text for `key` in `lang`; the key itself if it is missing (a bug the tests catch).

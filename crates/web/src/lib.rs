@@ -43,6 +43,8 @@ pub mod pipeline;
 
 pub mod twin;
 
+pub mod comparison;
+
 pub mod eventlog;
 
 pub mod sidepanel;

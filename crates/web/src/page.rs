@@ -7,6 +7,7 @@
 //! `crate::apply`.
 
 use crate::brokers;
+use crate::comparison::Compare;
 use crate::dom::{input, set_text};
 use crate::drain::PageDrain;
 use crate::i18n::{t, tf, Lang};
@@ -64,6 +65,10 @@ pub struct App {
     /// With the pipeline on: the hidden world with the other processing.guarantee
     /// (`crate::twin`), kept at the visible one's time and given the same changes.
     pub twin: Option<Twin>,
+    /// The A/B comparison's world B (`crate::comparison`), while the learner compares.
+    pub compare: Option<Compare>,
+    /// World B's canvas (`None` without it on the page).
+    pub compare_ctx: Option<CanvasRenderingContext2d>,
     /// Each processor's phases seen so far (sampled after every run), for the test hook.
     pub phases_seen: Vec<Vec<&'static str>>,
     /// "Drain (stop sending)" pressed since the last Reset: the drain (`crate::drain`).
@@ -123,6 +128,8 @@ impl App {
             remap_input: None,
             queued: Vec::new(),
             twin: None,
+            compare: None,
+            compare_ctx: None,
             phases_seen: Vec::new(),
             drain: None,
             timeline: timeline::Timeline::default(),
@@ -150,9 +157,18 @@ impl App {
 
     pub fn draw(&mut self) {
         render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);
+        self.draw_world_b();
         self.write_stats();
         self.write_inspector();
         self.write_time();
+    }
+
+    /// World B on its canvas, while comparing.
+    pub fn draw_world_b(&mut self) {
+        if let (Some(c), Some(ctx)) = (self.compare.as_mut(), self.compare_ctx.as_ref()) {
+            c.view.departure_window_us = self.view.departure_window_us;
+            render::draw(ctx, &c.world.sim, self.lang, &mut c.view);
+        }
     }
 
     /// The timeline, the event log and the time controls (each redrawn only when what it
@@ -228,6 +244,7 @@ impl App {
             lang,
         );
         brokers::write_monitor(&self.doc, &monitor::monitor_counts(&self.sim), lang);
+        crate::comparison::write_table(&self.doc, &self.sim, self.compare.as_ref(), lang);
         crate::liveness::write_status(
             &self.doc,
             &crate::liveness::status(&self.sim, self.drain.as_ref()),
@@ -246,6 +263,7 @@ impl App {
         if let Some(root) = doc.document_element() {
             let _ = root.set_attribute("lang", self.lang.code());
         }
+        crate::comparison::write_layout(doc, self.compare.as_ref(), self.lang);
         // The partition count control says whether it applies live (the core decides).
         if let Some(label) = doc
             .query_selector("label[for=num-partitions]")

@@ -9,6 +9,7 @@
 //! learner picked is also kept in `localStorage` ([`store_language`]), so a reload without a
 //! link keeps it; a link's `lang=` wins over the stored one.
 
+use crate::comparison::Compare;
 use crate::dom::set_text;
 use crate::i18n::{t, tf, Lang};
 use crate::page::App;
@@ -182,6 +183,11 @@ impl App {
         )
         .map_err(link_part)?;
         self.twin = Twin::replaying(&config, link.seed, &link.inputs, sim.now());
+        // A comparison goes on in the link's world, when its settings still differ there.
+        self.compare = self.compare.take().and_then(|c| {
+            Compare::replaying(c.comparison, &config, link.seed, &link.inputs, sim.now()).ok()
+        });
+        crate::comparison::write_layout(&self.doc, self.compare.as_ref(), self.lang);
         self.history = history;
         self.sim = sim;
         self.pending = config;

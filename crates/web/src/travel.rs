@@ -167,7 +167,7 @@ impl App {
             _ => Vec::new(),
         };
         let now = self.sim.now();
-        if let Some(twin) = self.twin.as_mut() {
+        for twin in self.twins() {
             twin.seek(now);
         }
         self.view.rebalance.recall(&self.sim);

@@ -16,7 +16,7 @@ use crate::drain::PageDrain;
 use streamscope_core::sim::history::History;
 use streamscope_core::sim::input::{Input, LoggedInput, Moment};
 use streamscope_core::sim::view::twin_config;
-use streamscope_core::{Change, Config, Sim, SimTime};
+use streamscope_core::{Change, Config, ConfigError, Sim, SimTime};
 
 /// The hidden simulation with the other processing.guarantee.
 pub struct Twin {
@@ -166,19 +166,43 @@ impl Twin {
         inputs: &[LoggedInput],
         until: SimTime,
     ) -> Option<Twin> {
-        let mut twin = Twin::new(cfg, seed)?;
+        let twin = Twin::new(cfg, seed)?;
+        Some(twin.replay(inputs, until, &|_| true))
+    }
+
+    /// A second world of a config of its own (the A/B comparison's world B).
+    pub fn of_config(cfg: Config, seed: u64) -> Result<Twin, ConfigError> {
+        let sim = Sim::new(cfg, seed)?;
+        Ok(Twin {
+            history: History::new(&sim),
+            sim,
+            pending: Vec::new(),
+            pending_log: Vec::new(),
+            drain: None,
+        })
+    }
+
+    /// This twin given the visible world's `inputs` at their times (the live changes `keep`
+    /// passes), as the page gives them, then run to `until`.
+    pub fn replay(
+        mut self,
+        inputs: &[LoggedInput],
+        until: SimTime,
+        keep: &dyn Fn(&Change) -> bool,
+    ) -> Twin {
         for l in inputs {
             let t = l.at_time;
-            twin.catch_up(t, u64::MAX);
+            self.catch_up(t, u64::MAX);
             match &l.input {
-                Input::Change { change } => twin.mirror(t, change),
-                Input::Fault { fault } => twin.schedule_fault(t, &fault.text),
-                Input::EndFaults => twin.end_faults(t),
-                Input::Drain => twin.start_drain(),
+                Input::Change { change } if keep(change) => self.mirror(t, change),
+                Input::Change { .. } => {}
+                Input::Fault { fault } => self.schedule_fault(t, &fault.text),
+                Input::EndFaults => self.end_faults(t),
+                Input::Drain => self.start_drain(),
             }
         }
-        twin.catch_up(until, u64::MAX);
-        Some(twin)
+        self.catch_up(until, u64::MAX);
+        self
     }
 
     /// After the visible world jumped to time `t`: the twin as running to `t` left it

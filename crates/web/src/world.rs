@@ -9,6 +9,8 @@
 //! only.
 
 use crate::brokers;
+use crate::comparison::{self, Compare};
+use crate::dom::set_text;
 use crate::drain::PageDrain;
 use crate::i18n::{t, tf};
 use crate::page::{App, MAX_SEED};
@@ -17,6 +19,7 @@ use crate::pipeline::observe_phases;
 use crate::render;
 use crate::twin::Twin;
 use std::convert::Infallible;
+use streamscope_core::compare::{CompareError, Comparison};
 use streamscope_core::config::settings;
 use streamscope_core::sim::history::{Branch, History};
 use streamscope_core::sim::liveness::secs;
@@ -87,7 +90,7 @@ impl App {
             .map_err(|e| crate::refusal::fault_refused(lang, &e))?;
         self.forked(branch);
         let now = self.sim.now();
-        if let Some(twin) = self.twin.as_mut() {
+        for twin in self.twins() {
             twin.schedule_fault(now, text);
         }
         let canonical = crate::refusal::page_times(&canonical);
@@ -107,6 +110,11 @@ impl App {
         if let Some(twin) = self.twin.as_mut() {
             twin.mirror(now, &change);
         }
+        if let Some(c) = self.compare.as_mut() {
+            if c.comparison.mirrors(&change) {
+                c.world.mirror(now, &change);
+            }
+        }
         Ok(())
     }
 
@@ -119,9 +127,60 @@ impl App {
         let Ok((_, branch)) = self.history.put(&mut self.sim, end);
         self.forked(branch);
         let now = self.sim.now();
-        if let Some(twin) = self.twin.as_mut() {
+        for twin in self.twins() {
             twin.end_faults(now);
         }
+    }
+
+    /// The hidden worlds kept at the visible one's time: the pipeline's twin and world B.
+    pub fn twins(&mut self) -> impl Iterator<Item = &mut Twin> {
+        let b = self.compare.as_mut().map(|c| &mut c.world);
+        self.twin.iter_mut().chain(b)
+    }
+
+    /// "Compare": world B with the settings typed, rebuilt from world A's inputs to its time
+    /// and shown beside it.
+    pub fn start_compare(&mut self, text: &str) -> Result<String, String> {
+        // Checked on the settings world A runs with now (a live change included): B must
+        // differ from what the learner sees; B itself starts from A's starting settings.
+        let now = self.sim.config();
+        let current = |n: &str| settings::current(now, n).unwrap_or_default();
+        let refused = |e: &CompareError| comparison::refused_text(self.lang, e, text, &current);
+        let c = Comparison::parse(text, now).map_err(|e| refused(&e))?;
+        let a = self.sim.start_config().clone();
+        let inputs = self.sim.inputs().to_vec();
+        let b = Compare::replaying(c, &a, self.sim.seed(), &inputs, self.sim.now())
+            .map_err(|e| refused(&e))?;
+        let msg = tf(self.lang, "cmp_started", &[("b", &b.comparison.text())]);
+        self.compare = Some(b);
+        comparison::write_layout(&self.doc, self.compare.as_ref(), self.lang);
+        self.draw();
+        Ok(msg)
+    }
+
+    pub fn stop_compare(&mut self) -> String {
+        self.compare = None;
+        comparison::write_layout(&self.doc, None, self.lang);
+        self.draw();
+        t(self.lang, "cmp_stopped").to_string()
+    }
+
+    /// After a Reset: world B again, from the new settings (stopped, with the reason, when
+    /// they leave nothing to compare).
+    fn restart_compare(&mut self, seed: u64) {
+        let Some(old) = self.compare.take() else {
+            return;
+        };
+        match Compare::replaying(old.comparison, &self.pending, seed, &[], SimTime::ZERO) {
+            Ok(c) => self.compare = Some(c),
+            Err(e) => {
+                let current = |n: &str| settings::current(&self.pending, n).unwrap_or_default();
+                let why = comparison::refused_text(self.lang, &e, "", &current);
+                let msg = tf(self.lang, "cmp_reset_refused", &[("message", &why)]);
+                set_text(&self.doc, "compare-status", &msg);
+            }
+        }
+        comparison::write_layout(&self.doc, self.compare.as_ref(), self.lang);
     }
 
     /// After an input: when it forked the run (put in at a past moment), the branch is noted
@@ -140,6 +199,7 @@ impl App {
         self.history = History::new(&sim);
         self.sim = sim;
         self.twin = Twin::new(&self.pending, seed);
+        self.restart_compare(seed);
         self.drain = None;
         self.fork = None;
         self.remap_input = None;
@@ -211,7 +271,7 @@ impl App {
     /// a later frame when it falls behind).
     pub fn catch_up_twin(&mut self, max_events: u64) {
         let now = self.sim.now();
-        if let Some(twin) = self.twin.as_mut() {
+        for twin in self.twins() {
             twin.catch_up(now, max_events);
         }
     }
@@ -243,6 +303,7 @@ impl App {
         // A departed batch stays in its row for about 1.5 s of wall time at any speed.
         self.view.departure_window_us = (self.speed * 1.5e6).max(1000.0) as u64;
         render::draw(&self.ctx, &self.sim, self.lang, &mut self.view);
+        self.draw_world_b();
         if now_ms - self.last_stats_ms > 100.0 || !self.playing {
             self.last_stats_ms = now_ms;
             self.write_stats();
@@ -262,7 +323,7 @@ impl App {
         self.forked(branch);
         self.drain = Some(d);
         self.view.stuck.clear();
-        if let Some(twin) = self.twin.as_mut() {
+        for twin in self.twins() {
             twin.start_drain();
         }
         tf(self.lang, "drain_started", &[("t", &limit)])

@@ -168,5 +168,30 @@ pub fn wire_faults(doc: &Document) -> Result<(), JsValue> {
         }
     })?;
     on_id(doc, "end-faults", "click", |_| dispatch(Action::EndFaults))?;
-    on_id(doc, "drain", "click", |_| dispatch(Action::Drain))
+    on_id(doc, "drain", "click", |_| dispatch(Action::Drain))?;
+    wire_compare(doc)
+}
+
+/// The "Compare A/B" group: the settings box (Enter or the button starts world B) and Stop.
+fn wire_compare(doc: &Document) -> Result<(), JsValue> {
+    if doc.get_element_by_id("compare-start").is_none() {
+        return Ok(());
+    }
+    let d = doc.clone();
+    on_id(doc, "compare-start", "click", move |_| {
+        dispatch(Action::Compare {
+            raw: input_value(&d, "compare-settings"),
+        });
+    })?;
+    let d = doc.clone();
+    on_id(doc, "compare-settings", "keydown", move |e| {
+        if is_enter(&e) {
+            dispatch(Action::Compare {
+                raw: input_value(&d, "compare-settings"),
+            });
+        }
+    })?;
+    on_id(doc, "compare-stop", "click", |_| {
+        dispatch(Action::StopCompare)
+    })
 }

@@ -15,7 +15,7 @@
 //! moment: nothing is rebuilt from the history. A Was / Now / Delta whose "was" is after
 //! the new moment is dropped.
 
-mod format;
+pub mod format;
 
 use crate::dom::select;
 use crate::i18n::{t, tf, Lang};
