@@ -89,6 +89,7 @@ scenarios! {
     round_robin => "round-robin",
     explicit_partition => "explicit-partition",
     sticky_partitioner => "sticky-partitioner",
+    adaptive_partitioning => "adaptive-partitioning",
     compression => "compression",
     batching => "batching",
     sync_async => "sync-async",
@@ -104,6 +105,7 @@ scenarios! {
     assignors => "assignors",
     poll_interval_vs_session => "poll-interval-vs-session",
     read_committed => "read-committed",
+    exactly_once_crash => "exactly-once-crash",
 }
 
 /// The catalog lists exactly the `.scn` files of the folder, and every one has its test.

@@ -25,6 +25,7 @@ const SOURCES: &[ScenarioSource] = sources![
     "round-robin.scn",
     "explicit-partition.scn",
     "sticky-partitioner.scn",
+    "adaptive-partitioning.scn",
     "compression.scn",
     "batching.scn",
     "sync-async.scn",
@@ -40,6 +41,7 @@ const SOURCES: &[ScenarioSource] = sources![
     "assignors.scn",
     "poll-interval-vs-session.scn",
     "read-committed.scn",
+    "exactly-once-crash.scn",
 ];
 
 /// Every scenario file, in the page's order.

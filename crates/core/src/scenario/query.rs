@@ -161,6 +161,8 @@ const SHAPES: &[(&str, usize, &[&str])] = &[
     ),
     ("broker", 1, &["state", "alive", "fenced"]),
     ("consumer", 1, super::query_groups::CONSUMER_FIELDS),
+    ("processor", 1, super::query_groups::PROCESSOR_FIELDS),
+    ("pipeline", 0, super::query_groups::PIPELINE_FIELDS),
     ("controller", 0, &["elections"]),
     (
         "group",
@@ -239,6 +241,8 @@ pub fn eval(q: &Query, sim: &Sim, tally: &Tally) -> Result<Value, String> {
         "controller" => Ok(int(sim.controller.leader_elections())),
         "group" => group(sim, arg(0), field, &q.field_args),
         "consumer" => super::query_groups::consumer(sim, arg(0), field, &q.field_args),
+        "processor" => super::query_groups::processor(sim, arg(0), field),
+        "pipeline" => super::query_groups::pipeline(sim, field),
         "monitor" => {
             let c = sim.monitor().counts();
             Ok(int(match field {

@@ -2,7 +2,9 @@
 //! member as its `KafkaConsumer` sees itself — its state in the group protocol, its generation
 //! and assignment, its position per partition (the next offset `poll()` returns), the offsets
 //! it knows committed, its lag (high watermark − position, summed over its partitions) and
-//! `records-lag-max`, and the records `poll()` returned.
+//! `records-lag-max`, and the records `poll()` returned. Beside it, the pipeline's queries
+//! (`sim.pipeline=ctp`): a processor (`processor(<n>)`: its phase, counters and producer's
+//! epoch) and the verifier's counts (`pipeline`, `PipelineReport`).
 //!
 //! Simplified: `lag` reads the leaders' high watermarks now (Kafka's client computes it from
 //! the last fetch response); `records_lag_max` is the largest lag seen over the run.
@@ -99,4 +101,81 @@ pub fn consumer(sim: &Sim, index: &str, field: &str, args: &[String]) -> Result<
         "records_lag_max" => int(c.records_lag_max),
         _ => int(c.records_consumed),
     })
+}
+
+/// The fields of `processor(<n>)` (a pipeline processor, `sim.pipeline=ctp`).
+pub const PROCESSOR_FIELDS: &[&str] = &[
+    "phase",
+    "consumer",
+    "producer",
+    "transactional_id",
+    "producer_id",
+    "epoch",
+    "processed",
+    "commits",
+    "aborts",
+    "crashes",
+];
+
+/// The fields of `pipeline` (its verifier's counts, `PipelineReport`).
+pub const PIPELINE_FIELDS: &[&str] = &[
+    "input",
+    "output",
+    "duplicates",
+    "missing",
+    "out_of_order",
+    "aborted_seen",
+    "commits",
+    "aborts",
+    "crashes",
+];
+
+/// Evaluates `processor(<n>).<field>`: the processor's phase and counters, and its current
+/// producer instance's id and epoch.
+pub fn processor(sim: &Sim, index: &str, field: &str) -> Result<Value, String> {
+    let i: usize = index
+        .parse()
+        .map_err(|_| format!("'{index}' is not a processor index"))?;
+    let pl = sim
+        .pipeline()
+        .ok_or_else(|| String::from("no pipeline runs (set sim.pipeline:ctp)"))?;
+    let p = pl
+        .processors
+        .get(i)
+        .ok_or_else(|| format!("no processor {i}"))?;
+    let producer = sim.producers().get(p.producer as usize);
+    Ok(match field {
+        "phase" => Value::Text(p.phase.name().to_string()),
+        "consumer" => int(p.consumer),
+        "producer" => int(p.producer),
+        "transactional_id" => Value::Text(
+            p.transactional_id
+                .clone()
+                .unwrap_or_else(|| String::from("none")),
+        ),
+        "producer_id" => int(producer.map_or(-1, |x| x.producer_id)),
+        "epoch" => int(producer.map_or(-1, |x| i64::from(x.epoch))),
+        "processed" => int(p.processed),
+        "commits" => int(p.commits),
+        "aborts" => int(p.aborts),
+        _ => int(p.crashes),
+    })
+}
+
+/// Evaluates `pipeline.<field>`: what the read_committed verifier found so far.
+pub fn pipeline(sim: &Sim, field: &str) -> Result<Value, String> {
+    let r = sim
+        .pipeline_report()
+        .ok_or_else(|| String::from("no pipeline runs (set sim.pipeline:ctp)"))?;
+    Ok(int(match field {
+        "input" => r.input,
+        "output" => r.output_committed,
+        "duplicates" => r.duplicates,
+        "missing" => r.missing,
+        "out_of_order" => r.out_of_order,
+        "aborted_seen" => r.read_committed_aborted_seen,
+        "commits" => r.transactions_committed,
+        "aborts" => r.transactions_aborted,
+        _ => r.processor_crashes,
+    }))
 }
