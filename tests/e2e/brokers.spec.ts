@@ -108,7 +108,7 @@ test('replication settings wait for Reset, and say so', async ({ page }) => {
   await expect(page.locator('#reset')).toHaveAttribute('data-pending', 'false');
   expect(await config(page, 'min.insync.replicas')).toEqual({ running: '1', pending: '1' });
 
-  const minIsr = page.getByLabel('min.insync.replicas');
+  const minIsr = page.getByLabel('min.insync.replicas', { exact: true });
   await minIsr.fill('2');
   await minIsr.press('Enter');
   await minIsr.blur();

@@ -21,7 +21,7 @@ const GROUPS = [
   'calc-group',
   'scenario-group',
   'metrics-group',
-  'export-group',
+  'export-group', 'compare-group',
 ];
 
 async function box(page: Page, selector: string) {

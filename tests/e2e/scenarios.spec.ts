@@ -122,7 +122,15 @@ test('keyboard only: open a scenario from the list and step it', async ({ page }
   const rows = await hook(page).scenarios();
   const acks = rows.find((r) => r.id === 'acks')!;
   const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+  // The top bar's Scenarios button opens the side panel's scenario group.
   let found = false;
+  for (let i = 0; i < 60 && !found; i++) {
+    await page.keyboard.press('Tab');
+    found = (await focused()) === 'open-scenarios';
+  }
+  expect(found, 'Tab reaches the Scenarios button').toBe(true);
+  await page.keyboard.press('Enter');
+  found = false;
   for (let i = 0; i < 300 && !found; i++) {
     await page.keyboard.press('Tab');
     found = (await focused()) === 'scenario-open-acks';

@@ -276,7 +276,7 @@ test('the link: the address follows the run; opened in a new page it is the same
   if (fs.existsSync(cli)) {
     const out = JSON.parse(execFileSync(cli, ['run', '--from-url', url, '--json']).toString());
     expect(out.trace_hash).toBe(snap.trace_hash);
-    expect('0x' + out.trace_hash).toBe(hash);
+    expect(out.trace_hash).toBe(hash);
     expect(out.events).toBe(snap.events);
   }
 

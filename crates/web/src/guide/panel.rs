@@ -170,6 +170,10 @@ pub fn write(a: &App, g: &mut Guide, away: bool, list_too: bool) {
         set_hidden(doc, id, hide);
     }
     let _ = panel.set_attribute("data-open", if open { "true" } else { "false" });
+    // A scenario open is shown: its side-panel group opens with it.
+    if let Some(group) = doc.get_element_by_id("scenario-group").filter(|_| open) {
+        let _ = group.set_attribute("open", "");
+    }
     if list_too {
         write_list(doc, g, a.lang);
         translate(doc, &panel, a.lang);

@@ -16,7 +16,7 @@ pub const LAYOUT_MESSAGES: &[(&str, &str, &str)] = &[
     ("g_brokers", "Brokers and replication", "브로커와 복제"),
     ("g_faults", "Faults", "장애"),
     ("g_any", "Any setting", "설정 직접 입력"),
-    ("g_metrics", "Metrics", "지표"),
+    ("g_metrics", "Metrics (Kafka's names)", "메트릭 (Kafka 이름)"),
     ("g_export", "Export", "내보내기"),
     ("about", "How it works", "동작 원리"),
     ("badge_now", "applies now", "즉시 적용"),
