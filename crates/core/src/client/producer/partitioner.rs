@@ -150,7 +150,10 @@ pub fn compute_load_stats(
 ) -> Option<PartitionLoadStats> {
     let (sizes, ids) = queue_sizes?;
     let len = sizes.len().min(ids.len());
-    if len < 1 || sizes.len() < 2 {
+    // Kafka tests the topic's partition count (`queueSizes.length`), not the available ones:
+    // with partitioner.availability.timeout.ms excluding all but one, the one left is chosen
+    // (`BuiltInPartitioner.updatePartitionLoadStats`: "even if we have one partition").
+    if len < 1 || num_partitions < 2 {
         return None;
     }
     let max = sizes[..len].iter().copied().max().unwrap_or(0);
@@ -244,6 +247,13 @@ mod tests {
         assert!(all_equal.is_none());
         // Equal but not every partition reported: stats still built.
         assert!(compute_load_stats(Some((&[2, 2], &[0, 2])), 3).is_some());
+        // One partition left available of six: adaptive still, so always that one.
+        let one = compute_load_stats(Some((&[4], &[2])), 6).expect("adaptive with one left");
+        assert_eq!(one.partition_ids, [2]);
+        assert!(
+            compute_load_stats(Some((&[4], &[0])), 1).is_none(),
+            "a one-partition topic"
+        );
     }
 
     #[test]
