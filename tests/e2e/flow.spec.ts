@@ -176,10 +176,18 @@ test('Korean / English toggle changes every text, starting from the browser lang
 });
 
 test('screenshot for the README', async ({ page }) => {
+  // The first screen at 1440 x 900 with a guided scenario open at its second step.
+  await page.setViewportSize({ width: 1440, height: 900 });
   await open(page);
-  await page.evaluate(() => (window as any).streamscope.runUntilMs(1500));
-  // Stop mid-flight so messages are on the wire in the picture.
-  await page.evaluate(() => (window as any).streamscope.runUntilMs(1503));
-  await page.waitForTimeout(100);
-  await page.screenshot({ path: path.join(__dirname, '../../docs/screenshot.png'), fullPage: true });
+  await page.locator('#open-scenarios').click();
+  expect(await page.evaluate(() => (window as any).streamscope.openScenario('sticky-partitioner'))).toBeNull();
+  expect(await page.evaluate(() => (window as any).streamscope.scenarioNext())).toBeNull();
+  await expect(page.locator('#scenario-step')).toHaveAttribute('data-step', '2');
+  // The Hangul webfont's subset for the language button has loaded (no empty boxes).
+  const faces = await page.evaluate(async () =>
+    (await document.fonts.load('13px "Streamscope Noto Sans KR"', '한국어')).length,
+  );
+  expect(faces).toBeGreaterThan(0);
+  await page.waitForTimeout(2000);
+  await page.screenshot({ path: path.join(__dirname, '../../docs/screenshot.png') });
 });
