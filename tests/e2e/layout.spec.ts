@@ -291,3 +291,18 @@ test('every control has an accessible name; Scenario and Export open by keyboard
   await expect(page.locator('#message')).toHaveText('Applied: compression.type=gzip');
   expect(problems).toEqual([]);
 });
+
+test('the page links to FIDELITY.md, served from its own origin, in both languages', async ({ page, baseURL }) => {
+  const problems = collectProblems(page);
+  await open(page);
+  const link = page.locator('#fidelity-link');
+  await expect(link).toContainText('FIDELITY.md');
+  const href = await link.evaluate((a) => (a as HTMLAnchorElement).href);
+  expect(href.startsWith(baseURL!)).toBe(true);
+  const res = await page.request.get(href);
+  expect(res.status()).toBe(200);
+  expect(await res.text()).toMatch(/^# Fidelity/);
+  await page.getByRole('button', { name: 'Language / 언어' }).click();
+  await expect(link).toContainText('무엇이 정확한지');
+  expect(problems).toEqual([]);
+});

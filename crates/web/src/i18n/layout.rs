@@ -16,6 +16,7 @@ pub const LAYOUT_MESSAGES: &[(&str, &str, &str)] = &[
     ("g_brokers", "Brokers and replication", "브로커와 복제"),
     ("g_faults", "Faults", "장애"),
     ("g_any", "Any setting", "설정 직접 입력"),
+    ("fidelity_link", "What is exact (and checked against what), what is simplified, and the Kafka version followed: FIDELITY.md", "무엇이 정확한지(무엇과 대조했는지), 무엇을 단순화했는지, 어느 카프카 버전을 따르는지: FIDELITY.md"),
     ("g_metrics", "Metrics (Kafka's names)", "메트릭 (Kafka 이름)"),
     ("g_export", "Export", "내보내기"),
     ("about", "How it works", "동작 원리"),
