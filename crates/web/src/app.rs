@@ -41,8 +41,9 @@ pub fn start() -> Result<(), JsValue> {
         .ok_or("no 2d context")?
         .dyn_into()?;
     ctx.scale(ratio, ratio)?;
-    let timeline_ctx = timeline_context(&doc, ratio)?;
-    let compare_ctx = compare_context(&doc, ratio)?;
+    let timeline_size = (crate::timeline::WIDTH, crate::timeline::HEIGHT);
+    let timeline_ctx = scaled_context(&doc, "timeline", timeline_size, ratio)?;
+    let compare_ctx = scaled_context(&doc, "canvas-b", (render::WIDTH, render::HEIGHT), ratio)?;
     crate::codec::install(&window);
     // The language kept from the last visit, else the browser's (a link's own wins below).
     let lang = crate::share::stored_language()
@@ -68,38 +69,20 @@ pub fn start() -> Result<(), JsValue> {
     Ok(())
 }
 
-/// The timeline's canvas scaled to the device, as the main one (`None` without it).
-fn timeline_context(
+/// The canvas `id` at `w` x `h` canvas units scaled to the device, as the main one (`None`
+/// without it on the page): the timeline's, and world B's (the A/B comparison).
+fn scaled_context(
     doc: &web_sys::Document,
+    id: &str,
+    (w, h): (f64, f64),
     ratio: f64,
 ) -> Result<Option<CanvasRenderingContext2d>, JsValue> {
-    let Some(c) = doc.get_element_by_id("timeline") else {
+    let Some(c) = doc.get_element_by_id(id) else {
         return Ok(None);
     };
     let canvas: web_sys::HtmlCanvasElement = c.dyn_into()?;
-    canvas.set_width((crate::timeline::WIDTH * ratio) as u32);
-    canvas.set_height((crate::timeline::HEIGHT * ratio) as u32);
-    let ctx: Option<CanvasRenderingContext2d> = match canvas.get_context("2d")? {
-        Some(c) => Some(c.dyn_into()?),
-        None => None,
-    };
-    if let Some(ctx) = ctx.as_ref() {
-        ctx.scale(ratio, ratio)?;
-    }
-    Ok(ctx)
-}
-
-/// World B's canvas (the A/B comparison) scaled as the main one (`None` without it).
-fn compare_context(
-    doc: &web_sys::Document,
-    ratio: f64,
-) -> Result<Option<CanvasRenderingContext2d>, JsValue> {
-    let Some(c) = doc.get_element_by_id("canvas-b") else {
-        return Ok(None);
-    };
-    let canvas: web_sys::HtmlCanvasElement = c.dyn_into()?;
-    canvas.set_width((render::WIDTH * ratio) as u32);
-    canvas.set_height((render::HEIGHT * ratio) as u32);
+    canvas.set_width((w * ratio) as u32);
+    canvas.set_height((h * ratio) as u32);
     let ctx: Option<CanvasRenderingContext2d> = match canvas.get_context("2d")? {
         Some(c) => Some(c.dyn_into()?),
         None => None,

@@ -47,6 +47,26 @@ fn is_enter(e: &web_sys::Event) -> bool {
         .is_some_and(|k| k.key() == "Enter")
 }
 
+/// A text box and its button: a click on `button`, or Enter in `field`, dispatches the action
+/// `make` builds from the text typed.
+pub(super) fn on_text_submit(
+    doc: &Document,
+    field: &'static str,
+    button: &str,
+    make: fn(String) -> Action,
+) -> Result<(), JsValue> {
+    let d = doc.clone();
+    on_id(doc, button, "click", move |_| {
+        dispatch(make(input_value(&d, field)))
+    })?;
+    let d = doc.clone();
+    on_id(doc, field, "keydown", move |e| {
+        if is_enter(&e) {
+            dispatch(make(input_value(&d, field)));
+        }
+    })
+}
+
 /// Every control bound to a setting (`[data-bind][data-setting]`), by its element.
 fn bound_controls(doc: &Document) -> Vec<(String, &'static str, Control)> {
     let Ok(list) = doc.query_selector_all("[data-bind][data-setting]") else {
@@ -153,20 +173,7 @@ pub fn wire_group_settings(doc: &Document) -> Result<(), JsValue> {
 /// The fault box (`--fault` syntax, times relative to now with `+`, no `@` = from now on),
 /// End faults and Drain.
 pub fn wire_faults(doc: &Document) -> Result<(), JsValue> {
-    let d = doc.clone();
-    on_id(doc, "apply-fault", "click", move |_| {
-        dispatch(Action::Fault {
-            raw: input_value(&d, "fault"),
-        });
-    })?;
-    let d = doc.clone();
-    on_id(doc, "fault", "keydown", move |e| {
-        if is_enter(&e) {
-            dispatch(Action::Fault {
-                raw: input_value(&d, "fault"),
-            });
-        }
-    })?;
+    on_text_submit(doc, "fault", "apply-fault", |raw| Action::Fault { raw })?;
     on_id(doc, "end-faults", "click", |_| dispatch(Action::EndFaults))?;
     on_id(doc, "drain", "click", |_| dispatch(Action::Drain))?;
     wire_compare(doc)
@@ -177,19 +184,8 @@ fn wire_compare(doc: &Document) -> Result<(), JsValue> {
     if doc.get_element_by_id("compare-start").is_none() {
         return Ok(());
     }
-    let d = doc.clone();
-    on_id(doc, "compare-start", "click", move |_| {
-        dispatch(Action::Compare {
-            raw: input_value(&d, "compare-settings"),
-        });
-    })?;
-    let d = doc.clone();
-    on_id(doc, "compare-settings", "keydown", move |e| {
-        if is_enter(&e) {
-            dispatch(Action::Compare {
-                raw: input_value(&d, "compare-settings"),
-            });
-        }
+    on_text_submit(doc, "compare-settings", "compare-start", |raw| {
+        Action::Compare { raw }
     })?;
     on_id(doc, "compare-stop", "click", |_| {
         dispatch(Action::StopCompare)

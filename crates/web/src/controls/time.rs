@@ -5,7 +5,7 @@
 
 use crate::actions::Action;
 use crate::apply::dispatch;
-use crate::dom::{input_value, on, on_id, select};
+use crate::dom::{on, on_id, select};
 use crate::timeline;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -27,22 +27,7 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     on_id(doc, "mark-next", "click", |_| {
         dispatch(Action::JumpKind { forward: true })
     })?;
-    let d = doc.clone();
-    on_id(doc, "jump", "click", move |_| {
-        dispatch(Action::JumpTime {
-            raw: input_value(&d, "jump-time"),
-        })
-    })?;
-    let d = doc.clone();
-    on_id(doc, "jump-time", "keydown", move |e| {
-        if e.dyn_ref::<web_sys::KeyboardEvent>()
-            .is_some_and(|k| k.key() == "Enter")
-        {
-            dispatch(Action::JumpTime {
-                raw: input_value(&d, "jump-time"),
-            })
-        }
-    })?;
+    super::settings::on_text_submit(doc, "jump-time", "jump", |raw| Action::JumpTime { raw })?;
     on_id(doc, "copy-link", "click", |_| dispatch(Action::CopyLink))?;
     wire_timeline(doc)?;
     wire_log(doc)
