@@ -5,7 +5,7 @@ import { expect, type Page } from '@playwright/test';
 
 export type Snapshot = any;
 
-/** Console errors and warnings, page errors, failed requests and HTTP errors; call before
+/** Console errors and warnings, page errors, failed (not aborted) requests and HTTP errors; call before
  *  page.goto and expect the list to be empty at the end. */
 export function collectProblems(page: Page): string[] {
   const problems: string[] = [];
@@ -13,7 +13,12 @@ export function collectProblems(page: Page): string[] {
     if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  // A request the page's own navigation cut short (a reload while the zstd module or a font
+  // subset was loading) is aborted, not failed; anything else is a problem.
+  page.on('requestfailed', (req) => {
+    const why = req.failure()?.errorText ?? '';
+    if (why !== 'net::ERR_ABORTED') problems.push(`request failed: ${req.url()} (${why})`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
