@@ -1,5 +1,8 @@
 import { test, expect, type Page } from '@playwright/test';
 import { collectProblems, open, runUntilMs } from './helpers';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 
 // The A/B comparison (issue 14, "Compare"): world B runs beside world A on the same seed, in
 // lock step (the same simulated time), with the settings typed in the "Compare A/B" group;
@@ -101,3 +104,26 @@ for (const lang of [
     });
   });
 }
+
+// The same comparison in the page and in the CLI (same seed, same settings, no input): the
+// same rows, value for value (the CLI built by the native tests; skipped without it).
+test('the page and `streamscope compare` give the same rows', async ({ page }) => {
+  const cli = path.join(__dirname, '../../target/debug/streamscope');
+  test.skip(!fs.existsSync(cli), 'the CLI is built by the native tests');
+  const problems = collectProblems(page);
+  await open(page);
+  expect(await page.evaluate(() => (window as any).streamscope.startCompare('linger.ms=50, acks=1'))).toBeNull();
+  await runUntilMs(page, 3000);
+  const c = await compare(page);
+  const out = JSON.parse(
+    execFileSync(cli, ['compare', '--b', 'linger.ms=50', '--b', 'acks=1', '--until', '3s', '--seed', '1', '--json']).toString(),
+  );
+  expect(out.b).toBe(c.b);
+  expect(out.time_us).toBe(c.time_b_us);
+  expect(out.rows.map((r: any) => r.name)).toEqual(c.rows.map((r: any) => r.name));
+  for (let i = 0; i < c.rows.length; i++) {
+    expect(out.rows[i].a, c.rows[i].name).toBe(c.rows[i].a);
+    expect(out.rows[i].b, c.rows[i].name).toBe(c.rows[i].b);
+  }
+  expect(problems).toEqual([]);
+});
