@@ -45,8 +45,13 @@ pub enum CompareError {
     Twice { name: String },
     /// B's value is already A's: the worlds would not differ in it.
     SameAsA { name: String, value: String },
-    /// The registry refused the setting or the world it makes (unknown name, bad value, a
-    /// combination Kafka refuses).
+    /// The registry refused `name=value` (unknown name, bad value).
+    Setting {
+        name: String,
+        value: String,
+        error: ConfigError,
+    },
+    /// The world the settings make is refused (a combination Kafka refuses).
     Refused(ConfigError),
 }
 
@@ -68,7 +73,9 @@ impl fmt::Display for CompareError {
                 f,
                 "world B: {name}={value} is already world A's value: pick another value"
             ),
-            CompareError::Refused(e) => write!(f, "world B: {e}"),
+            CompareError::Setting { error, .. } | CompareError::Refused(error) => {
+                write!(f, "world B: {error}")
+            }
         }
     }
 }
@@ -126,7 +133,11 @@ impl Comparison {
     pub fn world_b(&self, a: &Config) -> Result<Config, CompareError> {
         let mut b = a.clone();
         for (name, value) in &self.settings {
-            b.set(name, value).map_err(CompareError::Refused)?;
+            b.set(name, value).map_err(|error| CompareError::Setting {
+                name: name.clone(),
+                value: value.clone(),
+                error,
+            })?;
         }
         b.validate().map_err(CompareError::Refused)?;
         Ok(b)

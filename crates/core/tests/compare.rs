@@ -41,11 +41,17 @@ fn a_refusal_names_the_field_and_what_is_allowed() {
             name: "producer.linger.ms".into()
         }
     );
-    let CompareError::Refused(e) = refused("linger.ms=soon") else {
+    let CompareError::Setting {
+        name,
+        value,
+        error: e,
+    } = refused("linger.ms=soon")
+    else {
         panic!("a bad value is the registry's refusal");
     };
+    assert_eq!((name.as_str(), value.as_str()), ("linger.ms", "soon"));
     assert_eq!(e.field, "linger.ms");
-    let CompareError::Refused(e) = refused("lingr.ms=5") else {
+    let CompareError::Setting { error: e, .. } = refused("lingr.ms=5") else {
         panic!("an unknown name is the registry's refusal");
     };
     assert_eq!(e.field, "lingr.ms");

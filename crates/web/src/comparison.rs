@@ -44,14 +44,9 @@ impl Compare {
     }
 }
 
-/// A refused comparison (of the settings typed as `text`) in the page's words.
-/// `current` answers a setting's value in world A (for a rule across settings).
-pub fn refused_text(
-    lang: Lang,
-    e: &CompareError,
-    text: &str,
-    current: &dyn Fn(&str) -> String,
-) -> String {
+/// A refused comparison in the page's words; `current` answers a setting's value in world A
+/// (for a rule across settings).
+pub fn refused_text(lang: Lang, e: &CompareError, current: &dyn Fn(&str) -> String) -> String {
     match e {
         CompareError::Empty => t(lang, "cmp_empty").to_string(),
         CompareError::NotAssignment { part } => tf(lang, "cmp_not_assignment", &[("part", part)]),
@@ -59,13 +54,12 @@ pub fn refused_text(
         CompareError::SameAsA { name, value } => {
             tf(lang, "cmp_same", &[("name", name), ("value", value)])
         }
-        CompareError::Refused(e) => {
-            let raw = text
-                .split([',', ';', '\n'])
-                .filter_map(|p| p.split_once('='))
-                .find(|(n, _)| n.trim() == e.field)
-                .map_or("", |(_, v)| v.trim());
-            let message = crate::refusal::setting_refused(lang, &e.field, raw, e, current);
+        CompareError::Setting { name, value, error } => {
+            let message = crate::refusal::setting_refused(lang, name, value, error, current);
+            tf(lang, "cmp_refused", &[("message", &message)])
+        }
+        CompareError::Refused(error) => {
+            let message = crate::refusal::conflict_text(lang, error, current);
             tf(lang, "cmp_refused", &[("message", &message)])
         }
     }

@@ -79,7 +79,7 @@ fn registry_text(lang: Lang, r: &Refusal) -> Option<String> {
 
 /// A rule across settings (`Config::validate`), named by the setting its error names.
 /// `current` answers a setting's value in the config that was refused.
-fn conflict_text(lang: Lang, e: &ConfigError, current: &dyn Fn(&str) -> String) -> String {
+pub fn conflict_text(lang: Lang, e: &ConfigError, current: &dyn Fn(&str) -> String) -> String {
     let name = e.field.as_str();
     let key = [
         (producer::ACKS.name, "c_acks"),

@@ -145,7 +145,7 @@ impl App {
         // differ from what the learner sees; B itself starts from A's starting settings.
         let now = self.sim.config();
         let current = |n: &str| settings::current(now, n).unwrap_or_default();
-        let refused = |e: &CompareError| comparison::refused_text(self.lang, e, text, &current);
+        let refused = |e: &CompareError| comparison::refused_text(self.lang, e, &current);
         let c = Comparison::parse(text, now).map_err(|e| refused(&e))?;
         let a = self.sim.start_config().clone();
         let inputs = self.sim.inputs().to_vec();
@@ -175,7 +175,7 @@ impl App {
             Ok(c) => self.compare = Some(c),
             Err(e) => {
                 let current = |n: &str| settings::current(&self.pending, n).unwrap_or_default();
-                let why = comparison::refused_text(self.lang, &e, "", &current);
+                let why = comparison::refused_text(self.lang, &e, &current);
                 let msg = tf(self.lang, "cmp_reset_refused", &[("message", &why)]);
                 set_text(&self.doc, "compare-status", &msg);
             }
