@@ -9,7 +9,6 @@ pub const COMPARE_MESSAGES: &[(&str, &str, &str)] = &[
         "월드 B는 같은 시드로 지금 월드 옆에서 실행되고, 같은 장애와 변경을 같은 시뮬레이션 시각에 받습니다. 다른 점은 여기 적은 설정뿐입니다. 표에는 두 월드의 메트릭과 B - A가 나옵니다.",
     ),
     ("cmp_settings", "World B's settings", "월드 B의 설정"),
-    ("cmp_placeholder", "linger.ms=20, acks=1", "linger.ms=20, acks=1"),
     ("cmp_start", "Compare", "비교 시작"),
     ("cmp_stop", "Stop comparing", "비교 끝내기"),
     ("cmp_started", "Comparing with world B: {b}", "월드 B와 비교합니다: {b}"),
