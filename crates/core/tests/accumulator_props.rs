@@ -196,7 +196,7 @@ fn check_batch(
     // `hasRoomFor` admitted every record after the first: the estimate so far plus the new
     // record's (uncompressed) size within the write limit.
     let mut prefix = 0u32;
-    for r in &b.records {
+    for r in b.records.iter() {
         if prefix > 0 {
             prop_assert!(
                 estimate(prefix) + r.size_bytes <= b.write_limit,

@@ -121,7 +121,7 @@ impl Checker {
                                 b.id
                             );
                         }
-                        for r in &b.records {
+                        for r in b.records.iter() {
                             check!(
                                 self.sent_to.get(&r.id) == Some(&b.partition),
                                 "record {} in a batch of partition {}, sent to {:?}",

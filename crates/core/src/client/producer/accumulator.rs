@@ -10,6 +10,7 @@ use crate::record::{self, RECORD_BATCH_OVERHEAD};
 use crate::rng::Rng;
 use crate::time::SimTime;
 use alloc::collections::VecDeque;
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 
 /// A record as the simulator carries it: ids and sizes, never its bytes.
@@ -37,7 +38,10 @@ pub const COMPRESSION_RATE_ESTIMATION_FACTOR: f32 = 1.05;
 pub struct ProducerBatch {
     pub id: u64,
     pub partition: u32,
-    pub records: Vec<RecordMeta>,
+    /// Shared between clones of the world (a time-travel checkpoint copies a full accumulator
+    /// by reference): only the open batch at a deque's back is appended to, copied on the
+    /// first append after a clone.
+    pub records: Rc<Vec<RecordMeta>>,
     pub created_at: SimTime,
     /// Bytes the builder estimates it has written (`estimatedBytesWritten`): the header plus
     /// the records, or with compression the records x estimated ratio x 1.05.
@@ -232,7 +236,7 @@ impl RecordAccumulator {
                 let before = last.size_bytes;
                 last.records_bytes += size;
                 last.size_bytes = last.estimate(last.records_bytes);
-                last.records.push(*rec);
+                Rc::make_mut(&mut last.records).push(*rec);
                 return Ok((last.id, false, last.size_bytes.saturating_sub(before)));
             }
             last.closed = true;
@@ -263,7 +267,7 @@ impl RecordAccumulator {
         let mut batch = ProducerBatch {
             id: next_id,
             partition: p,
-            records: alloc::vec![*rec],
+            records: Rc::new(alloc::vec![*rec]),
             created_at: now,
             size_bytes: 0,
             records_bytes: size,

@@ -172,7 +172,7 @@ impl Producer {
             }
         }
         let outcome = RecordOutcome::Failed { error: e.name() };
-        for r in &b.records {
+        for r in b.records.iter() {
             ctx.journal.set_outcome(r.id, outcome);
         }
     }
