@@ -127,3 +127,48 @@ test('the page and `streamscope compare` give the same rows', async ({ page }) =
   }
   expect(problems).toEqual([]);
 });
+
+// World B's settings ride in the link (`ab=`): a reload brings the comparison back in the
+// same lock step, and `streamscope compare --from-url` of that link gives the page's rows; a
+// link whose B equals A is refused at the A/B box, world A still opened.
+test('the comparison is in the link: a reload keeps it, the CLI compares the same link', async ({ page }) => {
+  const problems = collectProblems(page);
+  await open(page);
+  expect(await page.evaluate(() => (window as any).streamscope.startCompare('linger.ms=50'))).toBeNull();
+  await runUntilMs(page, 3000);
+  await page.evaluate(() => (window as any).streamscope.apply('acks', '1'));
+  await runUntilMs(page, 4000);
+  const before = await compare(page);
+  const url = await page.evaluate(() => (window as any).streamscope.url() as string);
+  expect(url).toContain('&ab=linger.ms:50');
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('ab=linger.ms:50');
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#stage-b')).toBeVisible();
+  await expect(page.locator('#compare-group')).toHaveAttribute('open', '');
+  await expect(page.locator('#compare-settings')).toHaveValue('linger.ms=50');
+  const after = await compare(page);
+  expect(after.on).toBe(true);
+  expect(after.time_b_us).toBe(before.time_b_us);
+  expect(after.trace_hash_b).toBe(before.trace_hash_b);
+  const cli = path.join(__dirname, '../../target/debug/streamscope');
+  if (fs.existsSync(cli)) {
+    const out = JSON.parse(execFileSync(cli, ['compare', '--from-url', url, '--json']).toString());
+    expect(out.b).toBe(after.b);
+    expect(out.time_us).toBe(after.time_b_us);
+    for (let i = 0; i < after.rows.length; i++) {
+      expect(out.rows[i].name).toBe(after.rows[i].name);
+      expect(out.rows[i].a, after.rows[i].name).toBe(after.rows[i].a);
+      expect(out.rows[i].b, after.rows[i].name).toBe(after.rows[i].b);
+    }
+  }
+  // Stop takes it out of the link.
+  await page.locator('#compare-stop').click();
+  await expect.poll(() => page.evaluate(() => (window as any).streamscope.url() as string)).not.toContain('ab=');
+  // B equal to A: the link is refused naming ab and what is allowed.
+  await page.goto('/#v=1&seed=1&ab=linger.ms:5');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#message')).toContainText('ab');
+  await expect(page.locator('#message')).toContainText("already world A's value");
+  expect(problems).toEqual([]);
+});

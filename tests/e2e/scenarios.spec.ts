@@ -225,3 +225,46 @@ test('leave a step to explore, then "Return to step" puts the world back', async
   expect(url).toContain('#v=1');
   expect(problems).toEqual([]);
 });
+
+// The scenario and its step ride in the link (`scn=<id>.<step>`): a reload, or the link opened
+// in another page, shows the same step of the same scenario; a learner who had left the step
+// is shown away from it; a link naming a scenario the catalog lacks is refused naming `scn`.
+test('the scenario step is in the link and survives a reload', async ({ page, context }) => {
+  const problems = collectProblems(page);
+  await open(page);
+  const acks = (await hook(page).scenarios()).find((r) => r.id === 'acks')!;
+  expect(await hook(page).open('acks')).toBeNull();
+  expect(await hook(page).next()).toBeNull();
+  const url = await page.evaluate(() => (window as any).streamscope.url() as string);
+  expect(url).toContain('&scn=acks.2');
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('scn=acks.2');
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect.poll(async () => (await hook(page).step())?.step ?? 0).toBe(2);
+  await expectStep(page, acks, 2, 'en');
+  // Left the step, then shared: the other page is away from step 2, and Return brings it back.
+  await page.evaluate(() => (window as any).streamscope.step(40));
+  const away = await page.evaluate(() => (window as any).streamscope.url() as string);
+  expect(away).toContain('&scn=acks.2');
+  const other = await context.newPage();
+  const otherProblems = collectProblems(other);
+  await other.goto(away);
+  await expect(other.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect.poll(async () => (await hook(other).step())?.at_step).toBe(false);
+  await expect(other.locator('#scenario-step')).toHaveAttribute('data-away', 'true');
+  await other.locator('#scenario-return').click();
+  await expectStep(other, acks, 2, 'en');
+  // Closing the scenario takes it out of the link.
+  await other.locator('#scenario-close').click();
+  await expect.poll(() => other.evaluate(() => (window as any).streamscope.url() as string)).not.toContain('scn=');
+  // A scenario the catalog lacks, or a step it does not have: refused, naming scn.
+  await other.goto(away.replace('scn=acks.2', 'scn=no-such-scenario.1'));
+  await expect(other.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(other.locator('#message')).toContainText('scn');
+  await expect(other.locator('#message')).toContainText('no-such-scenario');
+  await other.goto(away.replace('scn=acks.2', 'scn=acks.99'));
+  await expect(other.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(other.locator('#message')).toContainText('scn');
+  expect(problems).toEqual([]);
+  expect(otherProblems).toEqual([]);
+});

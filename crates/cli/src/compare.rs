@@ -2,21 +2,28 @@
 //! settings) on the same seed and the same faults, both run to `--until`, and their headline
 //! metrics side by side with B - A (the core's `compare`; the page's A/B panel shows the same
 //! rows). Stops exactly at `--until`, no drain: rates and gauges are read while the run moves.
+//! `--from-url` compares a page's link instead: world A is the link's run at its moment, world
+//! B its `ab=` settings (or `--b`) replayed on A's inputs to the same time, as the page does.
 
 use crate::run::{build_config, build_faults, progress_bar};
 use crate::CliError;
 use std::io::{IsTerminal, Write};
 use streamscope_core::compare::{headline, CompareRow, Comparison};
 use streamscope_core::config::settings::parse_duration_us;
+use streamscope_core::link::RunLink;
 use streamscope_core::sim::schedule::FaultSpec;
 use streamscope_core::{Config, Sim, SimTime};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// World B's settings (repeatable, or comma-separated): `--b linger.ms=20 --b acks=all`.
-    /// Each must differ from world A's value.
-    #[arg(long = "b", value_name = "NAME=VALUE", required = true)]
+    /// Each must differ from world A's value. With `--from-url`, they replace the link's `ab=`.
+    #[arg(long = "b", value_name = "NAME=VALUE")]
     b: Vec<String>,
+    /// A page's link (its address, or the part after '#'): world A is the link's run at its
+    /// moment; world B is its A/B settings (`ab=`) unless `--b` is given.
+    #[arg(long = "from-url", value_name = "URL")]
+    from_url: Option<String>,
     /// World A's settings, as `streamscope run --set` (both worlds start from them).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
@@ -117,6 +124,15 @@ fn json_number(v: f64) -> serde_json::Value {
 }
 
 pub fn main(args: Args) -> Result<(), CliError> {
+    if let Some(url) = &args.from_url {
+        return compare_link(url, &args);
+    }
+    if args.b.is_empty() {
+        return Err(CliError::usage(
+            "--b: give world B's settings, e.g. --b linger.ms=20 (or --from-url with a link \
+             that holds ab=)",
+        ));
+    }
     let until = args.until.as_deref().unwrap_or("10s");
     let until =
         SimTime(parse_duration_us(until).map_err(|m| CliError::usage(format!("--until: {m}")))?);
@@ -130,7 +146,55 @@ pub fn main(args: Args) -> Result<(), CliError> {
     let faults = build_faults(&a, seed, until, &args.fault, false)?;
     let world_a = run_world("A", a, seed, &faults, until)?;
     let world_b = run_world("B", b, seed, &faults, until)?;
-    let rows = headline(&world_a, &world_b);
+    print_comparison(&args, &comparison, seed, until, &world_a, &world_b)
+}
+
+/// `--from-url`: the link's world A at its moment and world B replayed on A's inputs.
+fn compare_link(url: &str, args: &Args) -> Result<(), CliError> {
+    let held = [
+        ("--set", !args.set.is_empty()),
+        ("--seed", args.seed.is_some()),
+        ("--until", args.until.is_some()),
+        ("--fault", !args.fault.is_empty()),
+    ];
+    if let Some((flag, _)) = held.iter().find(|(_, given)| *given) {
+        return Err(CliError::usage(format!(
+            "--from-url and {flag}: the link holds the seed, the settings, the inputs and the \
+             moment; give --from-url without {flag}"
+        )));
+    }
+    let bad = |e: String| CliError::usage(format!("--from-url: {e}"));
+    let link = RunLink::parse(url).map_err(|e| bad(e.to_string()))?;
+    let a_start = link.config().map_err(|e| bad(e.to_string()))?;
+    let comparison = if args.b.is_empty() {
+        if link.compare.is_empty() {
+            return Err(bad(String::from(
+                "the link holds no A/B comparison (ab=): start one on the page, or give --b",
+            )));
+        }
+        Comparison::of_settings(link.compare.clone(), &a_start)
+    } else {
+        Comparison::parse(&args.b.join(","), &a_start)
+    }
+    .map_err(|e| CliError::usage(format!("--b: {e}")))?;
+    let world_a = link.world().map_err(|e| bad(e.to_string()))?;
+    let until = world_a.now();
+    let world_b = comparison
+        .replay_b(&a_start, link.seed, &link.inputs, until)
+        .map_err(|e| CliError::usage(format!("--b: {e}")))?;
+    print_comparison(args, &comparison, link.seed, until, &world_a, &world_b)
+}
+
+/// The rows of A against B, as a table or (`--json`) one JSON object.
+fn print_comparison(
+    args: &Args,
+    comparison: &Comparison,
+    seed: u64,
+    until: SimTime,
+    world_a: &Sim,
+    world_b: &Sim,
+) -> Result<(), CliError> {
+    let rows = headline(world_a, world_b);
     let mut out = std::io::stdout().lock();
     let written = if args.json {
         let rows: Vec<serde_json::Value> = rows
@@ -147,7 +211,7 @@ pub fn main(args: Args) -> Result<(), CliError> {
         });
         writeln!(out, "{doc}")
     } else {
-        print_table(&mut out, &comparison, seed, until, &rows)
+        print_table(&mut out, comparison, seed, until, &rows)
     };
     written.map_err(|e| CliError::io(format!("cannot write to standard output: {e}")))
 }

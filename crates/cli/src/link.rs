@@ -59,5 +59,31 @@ pub fn main(url: &str, outputs: Outputs<'_>) -> Result<(), CliError> {
     if let Some(path) = outputs.save_inputs {
         save_inputs(path, sim.inputs())?;
     }
-    print_summary(&sim.summary(), outputs.json, "the link's moment")
+    print_summary(&sim.summary(), outputs.json, "the link's moment")?;
+    note_page_state(&link);
+    Ok(())
+}
+
+/// What the link holds beyond the run (the page's scenario step, its A/B comparison), said on
+/// standard error with the command that uses it.
+fn note_page_state(link: &RunLink) {
+    if let Some(s) = &link.scenario {
+        eprintln!(
+            "note: the link was made at step {} of the guided scenario '{}'; to check that \
+             scenario's claims: streamscope scenario check {}",
+            s.step, s.id, s.id
+        );
+    }
+    if !link.compare.is_empty() {
+        let b: Vec<String> = link
+            .compare
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        eprintln!(
+            "note: the link also compares world B ({}); this ran world A only. To compare \
+             both: streamscope compare --from-url '<the same link>'",
+            b.join(", ")
+        );
+    }
 }

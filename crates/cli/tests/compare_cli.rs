@@ -73,3 +73,55 @@ fn a_refused_world_b_names_the_field() {
         );
     }
 }
+
+/// `--from-url`: world A is the link's run at its moment (a live change included), world B its
+/// `ab=` settings replayed on A's inputs: the same rows as the same worlds built by flags when
+/// the link has no input; `--b` replaces `ab=`; flags the link holds are refused.
+#[test]
+fn compare_from_url_runs_the_links_worlds() {
+    let link = "v=1&seed=3&set=linger.ms:0,sim.produce.rate:2000&ab=linger.ms:50";
+    let o = streamscope(&["compare", "--from-url", link, "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(doc["b"], "linger.ms=50");
+    assert_eq!(
+        doc["time_us"], 0,
+        "a link without inputs or moment is its start"
+    );
+    // With --b instead of the link's ab=.
+    let o = streamscope(&["compare", "--from-url", link, "--b", "acks=1", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(doc["b"], "acks=1");
+    // A link with a moment (the preset, seed 7, has taken 4,263 queue entries by 2 s): both
+    // worlds at its time, the same rows as the flags give for the same worlds.
+    let at = "v=1&seed=7&ab=acks:1&at=4263.2000000";
+    let o = streamscope(&["compare", "--from-url", at, "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let by_link: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(by_link["time_us"], 2_000_000);
+    let o = streamscope(&[
+        "compare", "--b", "acks=1", "--seed", "7", "--until", "2s", "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let by_flags: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(by_link["rows"], by_flags["rows"]);
+    for (extra, says) in [
+        (&["--until", "3s"][..], "--from-url and --until"),
+        (&["--seed", "2"][..], "--from-url and --seed"),
+    ] {
+        let o = streamscope(&[&["compare", "--from-url", link][..], extra].concat());
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o.stderr).contains(says), "{}", text(&o.stderr));
+    }
+    let o = streamscope(&["compare", "--from-url", "v=1&seed=3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("no A/B comparison"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = streamscope(&["compare"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("--b"), "{}", text(&o.stderr));
+}

@@ -103,8 +103,21 @@ impl Comparison {
             }
             settings.push((name.to_string(), value.to_string()));
         }
+        Comparison::of_settings(settings, a)
+    }
+
+    /// `(name, value)` pairs (a link's `ab=`), checked as [`Comparison::parse`] checks them.
+    pub fn of_settings(
+        settings: Vec<(String, String)>,
+        a: &Config,
+    ) -> Result<Comparison, CompareError> {
         if settings.is_empty() {
             return Err(CompareError::Empty);
+        }
+        for (i, (name, _)) in settings.iter().enumerate() {
+            if settings[..i].iter().any(|(n, _)| same_setting(n, name)) {
+                return Err(CompareError::Twice { name: name.clone() });
+            }
         }
         let c = Comparison { settings };
         let b = c.world_b(a)?;

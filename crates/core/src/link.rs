@@ -8,12 +8,18 @@
 //!
 //! ```text
 //! link     = "v=1" "&seed=" <u64> ["&set=" settings] ["&in=" inputs] ["&at=" moment]
+//!            ["&scn=" <scenario id> "." <step>] ["&ab=" settings]
 //!            ["&lang=" <1 to 35 of A-Z a-z 0-9 ->]
 //! settings = <name> ":" <value> *("," <name> ":" <value>)
 //! inputs   = input *(";" input)
 //! input    = <at_event> "." [<at_pop> "."] <at_time_us> "." <tag> *(":" <field>)
 //! moment   = <pop> "." <time_us>
 //! ```
+//!
+//! `scn` is the guided scenario the page had open and its step (1-based): the page opens it
+//! there (its world is still the link's, so a learner who left the step is shown away from
+//! it); `ab` is world B's settings of the page's A/B comparison (`compare`), in `set`'s form.
+//! Neither changes the run: `RunLink::world` is the same with or without them.
 //!
 //! `set` holds the start config's settings that differ from [`Config::preset`] (or that the
 //! run marks as set by the user), by Kafka's name, in registry order; a name on several rows
@@ -83,7 +89,7 @@ pub const MAX_INPUTS: usize = 5_000;
 pub const MAX_POP: u64 = 50_000_000;
 
 /// The keys of a link, in the order [`RunLink::encode`] writes them.
-const KEYS: [&str; 6] = ["v", "seed", "set", "in", "at", "lang"];
+const KEYS: [&str; 8] = ["v", "seed", "set", "in", "at", "scn", "ab", "lang"];
 
 /// A run and a moment of it, as its link holds them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,8 +101,19 @@ pub struct RunLink {
     pub inputs: Vec<LoggedInput>,
     /// The moment shown (`None`: the last input's, or the start).
     pub moment: Option<Moment>,
+    /// The guided scenario open on the page and its step, if any.
+    pub scenario: Option<ScenarioStep>,
+    /// World B's settings of the page's A/B comparison (empty: none), `(name, value)`.
+    pub compare: Vec<(String, String)>,
     /// The page's language (`en`, `ko`), if the link names one.
     pub lang: Option<String>,
+}
+
+/// A guided scenario and one of its steps (1-based), as a link names them (`scn=acks.2`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioStep {
+    pub id: String,
+    pub step: u32,
 }
 
 /// A link refused: the part of it (`seed`, `set[2] (linger.ms)`, `in[3]`, `at`, `lang`, `v`)
@@ -163,6 +180,8 @@ impl RunLink {
             settings: settings::settings_of(sim.start_config())?,
             inputs,
             moment: Some(moment),
+            scenario: None,
+            compare: Vec::new(),
             lang,
         })
     }
@@ -171,13 +190,8 @@ impl RunLink {
     pub fn encode(&self) -> String {
         let mut out = format!("v={VERSION}&seed={}", self.seed);
         if !self.settings.is_empty() {
-            let set: Vec<String> = self
-                .settings
-                .iter()
-                .map(|(n, v)| format!("{}:{}", escape(n, b""), escape(v, b":")))
-                .collect();
             out.push_str("&set=");
-            out.push_str(&set.join(","));
+            out.push_str(&write_settings(&self.settings));
         }
         if !self.inputs.is_empty() {
             let ins: Vec<String> = self.inputs.iter().map(inputs::encode).collect();
@@ -186,6 +200,13 @@ impl RunLink {
         }
         if let Some(m) = self.moment {
             out.push_str(&format!("&at={}.{}", m.pop, m.time.0));
+        }
+        if let Some(s) = &self.scenario {
+            out.push_str(&format!("&scn={}.{}", escape(&s.id, b""), s.step));
+        }
+        if !self.compare.is_empty() {
+            out.push_str("&ab=");
+            out.push_str(&write_settings(&self.compare));
         }
         if let Some(lang) = &self.lang {
             out.push_str("&lang=");
@@ -220,7 +241,11 @@ impl RunLink {
             ));
         }
         let link = read_pairs(fragment)?;
-        link.config()?;
+        let config = link.config()?;
+        if !link.compare.is_empty() {
+            crate::compare::Comparison::of_settings(link.compare.clone(), &config)
+                .map_err(|e| LinkError::new("ab", e.to_string()))?;
+        }
         link.check_moment()?;
         Ok(link)
     }
@@ -349,6 +374,8 @@ fn read_pairs(fragment: &str) -> Result<RunLink, LinkError> {
         settings: Vec::new(),
         inputs: Vec::new(),
         moment: None,
+        scenario: None,
+        compare: Vec::new(),
         lang: None,
     };
     let mut seen: Vec<&str> = Vec::new();
@@ -387,7 +414,17 @@ fn read_pair(link: &mut RunLink, key: &str, value: &str) -> Result<(), LinkError
             link.seed = number(value, "a seed (0 to 18446744073709551615)")
                 .map_err(|m| LinkError::new("seed", m))?
         }
-        "set" => link.settings = read_settings(value)?,
+        "set" => link.settings = read_settings(value, "set")?,
+        "scn" => link.scenario = Some(read_scenario(value)?),
+        "ab" => {
+            link.compare = read_settings(value, "ab")?;
+            if link.compare.is_empty() {
+                return Err(LinkError::new(
+                    "ab",
+                    "empty: world B needs at least one NAME:VALUE, e.g. ab=linger.ms:100",
+                ));
+            }
+        }
         "in" => link.inputs = read_inputs(value)?,
         "at" => link.moment = Some(read_moment(value)?),
         "lang" => {
@@ -400,14 +437,54 @@ fn read_pair(link: &mut RunLink, key: &str, value: &str) -> Result<(), LinkError
     Ok(())
 }
 
-/// `name:value,...`, each name once.
-fn read_settings(value: &str) -> Result<Vec<(String, String)>, LinkError> {
+/// `name:value,...` (`set`'s and `ab`'s form).
+fn write_settings(settings: &[(String, String)]) -> String {
+    let parts: Vec<String> = settings
+        .iter()
+        .map(|(n, v)| format!("{}:{}", escape(n, b""), escape(v, b":")))
+        .collect();
+    parts.join(",")
+}
+
+/// `<id>.<step>`: a scenario id (1 to 64 of `a-z 0-9 -`) and a step from 1.
+fn read_scenario(value: &str) -> Result<ScenarioStep, LinkError> {
+    let bad = |m: String| LinkError::new("scn", m);
+    let Some((id, step)) = value.rsplit_once('.') else {
+        return Err(bad(format!(
+            "'{}': expected <scenario id>.<step>, e.g. scn=acks.2",
+            shown(value)
+        )));
+    };
+    let id_ok = (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !id_ok {
+        return Err(bad(format!(
+            "'{}': a scenario id is 1 to 64 of a-z 0-9 -, e.g. scn=acks.2",
+            shown(id)
+        )));
+    }
+    let step = number::<u64>(step, "a step number from 1").map_err(bad)?;
+    match u32::try_from(step) {
+        Ok(step) if step >= 1 => Ok(ScenarioStep {
+            id: id.to_string(),
+            step,
+        }),
+        _ => Err(bad(format!(
+            "step {step}: steps count from 1, e.g. scn={id}.1"
+        ))),
+    }
+}
+
+/// `name:value,...`, each name once; `key` names the part in a refusal (`set[2]`, `ab[0]`).
+fn read_settings(value: &str, key: &str) -> Result<Vec<(String, String)>, LinkError> {
     let mut out: Vec<(String, String)> = Vec::new();
     if value.is_empty() {
         return Ok(out);
     }
     for (i, entry) in value.split(',').enumerate() {
-        let at = || format!("set[{i}]");
+        let at = || format!("{key}[{i}]");
         if i >= crate::config::SETTINGS.len() * 2 {
             return Err(LinkError::new(
                 at(),
@@ -418,18 +495,18 @@ fn read_settings(value: &str) -> Result<Vec<(String, String)>, LinkError> {
             return Err(LinkError::new(
                 at(),
                 format!(
-                    "'{}': expected NAME:VALUE, e.g. set=acks:1,linger.ms:5",
+                    "'{}': expected NAME:VALUE, e.g. {key}=acks:1,linger.ms:5",
                     shown(entry)
                 ),
             ));
         };
         let name = unescape(name).map_err(|m| LinkError::new(at(), format!("the name: {m}")))?;
-        let part = format!("set[{i}] ({})", shown(&name));
+        let part = format!("{key}[{i}] ({})", shown(&name));
         let value = unescape(raw).map_err(|m| LinkError::new(part.clone(), m))?;
         if let Some(j) = out.iter().position(|(n, _)| *n == name) {
             return Err(LinkError::new(
                 part,
-                format!("given twice (also set[{j}]): give each setting once"),
+                format!("given twice (also {key}[{j}]): give each setting once"),
             ));
         }
         out.push((name, value));

@@ -29,7 +29,7 @@ use crate::actions::Action;
 use crate::apply::apply;
 use crate::i18n::{t, tf, Lang};
 use crate::page::App;
-use streamscope_core::link::RunLink;
+use streamscope_core::link::{RunLink, ScenarioStep};
 use streamscope_core::scenario::{
     ClaimResult, Highlight, Player, Scenario, ScenarioError, StepReached,
 };
@@ -114,32 +114,75 @@ pub fn play(scenario: &Scenario) -> Result<PlayedSteps, ScenarioError> {
 /// Opens scenario `id` at its step 1; a message in the page's language when it cannot.
 pub fn open(a: &mut App, id: &str) -> Result<(), String> {
     let lang = a.lang;
+    let (title, n) = prepare(a, id, 0)?;
+    go_to(a, 0)?;
+    a.show(Ok(tf(
+        lang,
+        "guide_opened",
+        &[("title", &title), ("n", &n.to_string())],
+    )));
+    Ok(())
+}
+
+/// Plays scenario `id` in the core and keeps it open at step `step` (0-based) without moving
+/// the world; its title and number of steps.
+fn prepare(a: &mut App, id: &str, step: usize) -> Result<(String, usize), String> {
+    let lang = a.lang;
     let scenario = find(lang, id)?;
     let played =
         play(&scenario).map_err(|e| tf(lang, "guide_failed", &[("why", &e.to_string())]))?;
+    let n = played.reached.len();
+    if step >= n {
+        let (k, n) = ((step + 1).to_string(), n.to_string());
+        return Err(tf(lang, "guide_no_step", &[("k", &k), ("n", &n)]));
+    }
     if let Some(speed) = scenario.speed {
         apply(a, Action::SetSpeed(speed));
         panel::show_speed(&a.doc, speed);
     }
     let title = scenario.title.get(lang.code()).to_string();
-    let n = played.reached.len().to_string();
     with_guide(|g| {
         g.opened = Some(Opened {
             scenario,
             links: played.links,
             reached: played.reached,
             claims: played.claims,
-            step: 0,
+            step,
         });
         g.shown = None;
     });
-    go_to(a, 0)?;
-    a.show(Ok(tf(
-        lang,
-        "guide_opened",
-        &[("title", &title), ("n", &n)],
-    )));
-    Ok(())
+    Ok((title, n))
+}
+
+/// The scenario open and its step, as a link names them.
+fn link_step() -> Option<ScenarioStep> {
+    with_guide(|g| {
+        let o = g.opened.as_ref()?;
+        Some(ScenarioStep {
+            id: o.scenario.id.clone(),
+            step: u32::try_from(o.step + 1).ok()?,
+        })
+    })
+}
+
+/// A link's `scn=`: the scenario opened at its step in the link's world (outlined when the
+/// world is the step's; else shown away from it, with "Return to step k"). A refusal names
+/// the link's part.
+fn open_from_link(a: &mut App, wanted: &ScenarioStep) {
+    let step = (wanted.step as usize).saturating_sub(1);
+    match prepare(a, &wanted.id, step) {
+        Ok(_) => {
+            a.scenario_link = Some(wanted.clone());
+            let at = with_guide(|g| g.opened.as_ref().is_some_and(|o| at_step(a, o)));
+            if at {
+                outline_step(a);
+            }
+        }
+        Err(e) => {
+            let msg = tf(a.lang, "link_bad", &[("part", "scn"), ("message", &e)]);
+            a.show(Err(msg));
+        }
+    }
 }
 
 /// Opens the scenario's run as a link (the page's own path); an error when the page could
@@ -160,6 +203,7 @@ pub fn close(a: &mut App) {
         g.opened = None;
         g.shown = None;
     });
+    a.scenario_link = None;
     a.view.guide.clear();
     a.log.guided.clear();
     a.log.forget();
@@ -201,6 +245,7 @@ pub fn go_to(a: &mut App, k: usize) -> Result<(), String> {
         return Err(tf(lang, "guide_mismatch", &args));
     }
     outline_step(a);
+    a.scenario_link = link_step();
     a.sync_controls();
     a.write_link(a.link_written.1, true);
     frame(a);
@@ -322,6 +367,9 @@ pub fn at_step(a: &App, o: &Opened) -> bool {
 /// After every frame and move: writes the panel when the language, the scenario, the step or
 /// whether the learner left it changed.
 pub fn frame(a: &mut App) {
+    if let Some(wanted) = a.scenario_wanted.take() {
+        open_from_link(a, &wanted);
+    }
     with_guide(|g| {
         let shown = Shown {
             lang: a.lang,

@@ -18,6 +18,7 @@ use crate::twin::Twin;
 use crate::{eventlog, timeline};
 use std::cell::RefCell;
 use streamscope_core::config::settings;
+use streamscope_core::link::ScenarioStep;
 use streamscope_core::sim::history::{Branch, History};
 use streamscope_core::sim::input::LoggedInput;
 use streamscope_core::{Config, Sim};
@@ -69,6 +70,11 @@ pub struct App {
     pub compare: Option<Compare>,
     /// World B's canvas (`None` without it on the page).
     pub compare_ctx: Option<CanvasRenderingContext2d>,
+    /// The guided scenario open and its step, as the link writes it (`crate::guide` keeps it).
+    pub scenario_link: Option<ScenarioStep>,
+    /// A link's scenario step, for `crate::guide` to open at the next frame (the link's world
+    /// stays as it is: a learner who had left the step is shown away from it).
+    pub scenario_wanted: Option<ScenarioStep>,
     /// Each processor's phases seen so far (sampled after every run), for the test hook.
     pub phases_seen: Vec<Vec<&'static str>>,
     /// "Drain (stop sending)" pressed since the last Reset: the drain (`crate::drain`).
@@ -130,6 +136,8 @@ impl App {
             twin: None,
             compare: None,
             compare_ctx: None,
+            scenario_link: None,
+            scenario_wanted: None,
             phases_seen: Vec::new(),
             drain: None,
             timeline: timeline::Timeline::default(),

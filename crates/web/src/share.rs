@@ -80,7 +80,12 @@ pub fn current_fragment() -> String {
 impl App {
     /// The fragment of the world shown, or why the run has none.
     pub fn link_fragment(&self) -> Result<String, LinkError> {
-        RunLink::of(&self.sim, self.sim.moment(), Some(self.lang.code())).map(|l| l.encode())
+        let mut link = RunLink::of(&self.sim, self.sim.moment(), Some(self.lang.code()))?;
+        link.scenario = self.scenario_link.clone();
+        if let Some(c) = &self.compare {
+            link.compare = c.comparison.settings.clone();
+        }
+        Ok(link.encode())
     }
 
     /// The whole address of the world shown (`window.streamscope.url()`).
@@ -170,6 +175,25 @@ impl App {
         self.link_written = (String::new(), f64::NEG_INFINITY);
     }
 
+    /// The link's A/B comparison, started in its world; a refusal is shown at the A/B
+    /// settings box (the world A of the link stays open).
+    fn compare_from_link(&mut self, b: Vec<(String, String)>) {
+        let typed: Vec<String> = b.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let result = self.start_compare_settings(b);
+        let text = result.clone().unwrap_or_else(|e| e);
+        set_text(&self.doc, "compare-status", &text);
+        // Shown: the A/B group opens with the link's comparison (or its refusal).
+        if let Some(group) = self.doc.get_element_by_id("compare-group") {
+            let _ = group.set_attribute("open", "");
+        }
+        if let Some(field) = self.doc.get_element_by_id("compare-settings") {
+            if let Ok(input) = field.clone().dyn_into::<web_sys::HtmlInputElement>() {
+                input.set_value(&typed.join(", "));
+            }
+            crate::dom::field_message(&self.doc, &field, result.err().as_deref());
+        }
+    }
+
     fn load_link(&mut self, text: &str) -> Result<String, LinkError> {
         let link = RunLink::parse(text)?;
         let config = link.config()?;
@@ -205,6 +229,12 @@ impl App {
         }
         self.after_jump();
         self.apply_language();
+        if !link.compare.is_empty() {
+            self.compare_from_link(link.compare.clone());
+        }
+        if link.scenario.is_some() {
+            self.scenario_wanted = link.scenario.clone();
+        }
         Ok(tf(
             self.lang,
             "link_opened",

@@ -147,6 +147,23 @@ impl App {
         let current = |n: &str| settings::current(now, n).unwrap_or_default();
         let refused = |e: &CompareError| comparison::refused_text(self.lang, e, &current);
         let c = Comparison::parse(text, now).map_err(|e| refused(&e))?;
+        self.start_comparison(c)
+    }
+
+    /// [`App::start_compare`] of a link's `ab=` settings.
+    pub fn start_compare_settings(&mut self, b: Vec<(String, String)>) -> Result<String, String> {
+        let now = self.sim.config();
+        let current = |n: &str| settings::current(now, n).unwrap_or_default();
+        let c = Comparison::of_settings(b, now)
+            .map_err(|e| comparison::refused_text(self.lang, &e, &current))?;
+        self.start_comparison(c)
+    }
+
+    /// World B of `c` at A's moment, drawn beside A.
+    fn start_comparison(&mut self, c: Comparison) -> Result<String, String> {
+        let now = self.sim.config();
+        let current = |n: &str| settings::current(now, n).unwrap_or_default();
+        let refused = |e: &CompareError| comparison::refused_text(self.lang, e, &current);
         let a = self.sim.start_config().clone();
         let inputs = self.sim.inputs().to_vec();
         let b = Compare::replaying(c, &a, self.sim.seed(), &inputs, self.sim.now())

@@ -173,6 +173,17 @@ fn inputs_of_every_kind_round_trip_through_the_text() {
             pop: 1_000,
             time: SimTime(1_000_000),
         }),
+        scenario: Some(super::ScenarioStep {
+            id: String::from("acks"),
+            step: 3,
+        }),
+        compare: vec![
+            (String::from("linger.ms"), String::from("100")),
+            (
+                String::from(consumer::PARTITION_ASSIGNMENT_STRATEGY.name),
+                String::from("cooperative-sticky"),
+            ),
+        ],
         lang: Some(String::from("ko")),
     };
     let text = link.encode();
@@ -374,6 +385,8 @@ fn every_setting_round_trips_alone_and_together() {
             settings,
             inputs: Vec::new(),
             moment: None,
+            scenario: None,
+            compare: Vec::new(),
             lang: None,
         };
         // Read without validating: a setting alone may break a rule of the whole config.
@@ -435,4 +448,57 @@ fn a_world_not_of_the_presets_shape_has_no_link() {
         RunLink::of(&sim, start, Some("k o")).map_err(|e| e.part),
         Err(String::from("lang"))
     );
+}
+
+/// A scenario step and world B's settings ride in the link without changing its run; bad
+/// ones are refused naming `scn` / `ab` and what is allowed.
+#[test]
+fn scenario_and_comparison_ride_in_the_link() {
+    let text = "v=1&seed=7&scn=acks.2&ab=linger.ms:100,acks:1&lang=ko";
+    let link = RunLink::parse(text).expect("a valid link");
+    assert_eq!(
+        link.scenario,
+        Some(super::ScenarioStep {
+            id: String::from("acks"),
+            step: 2
+        })
+    );
+    assert_eq!(
+        link.compare,
+        vec![
+            (String::from("linger.ms"), String::from("100")),
+            (String::from("acks"), String::from("1")),
+        ]
+    );
+    assert_eq!(link.encode(), text, "written back in the same order");
+    let plain = RunLink::parse("v=1&seed=7&lang=ko").expect("a valid link");
+    let (a, b) = (link.world().expect("runs"), plain.world().expect("runs"));
+    assert_eq!(
+        a.trace().hash(),
+        b.trace().hash(),
+        "neither changes the run"
+    );
+    for (bad, part, says) in [
+        (
+            "v=1&seed=7&scn=acks",
+            "scn",
+            "expected <scenario id>.<step>",
+        ),
+        ("v=1&seed=7&scn=Acks.1", "scn", "a-z 0-9 -"),
+        ("v=1&seed=7&scn=acks.0", "scn", "count from 1"),
+        ("v=1&seed=7&scn=acks.x", "scn", "a step number"),
+        ("v=1&seed=7&ab=", "ab", "at least one"),
+        ("v=1&seed=7&ab=linger.ms", "ab[0]", "NAME:VALUE"),
+        ("v=1&seed=7&ab=nope.ms:1", "ab", "nope.ms"),
+        ("v=1&seed=7&ab=acks:all", "ab", "already world A's value"),
+        (
+            "v=1&seed=7&ab=linger.ms:1,linger.ms:2",
+            "ab[1] (linger.ms)",
+            "given twice",
+        ),
+    ] {
+        let e = RunLink::parse(bad).expect_err(bad);
+        assert_eq!(e.part, part, "{bad}: {e}");
+        assert!(e.message.contains(says), "{bad}: {e}");
+    }
 }
