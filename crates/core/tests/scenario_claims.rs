@@ -201,6 +201,25 @@ fn a_false_claim_is_reported() {
     );
 }
 
+/// `queued_batches(<partition>)` reads the producer's deque for a partition of its own topic,
+/// and names the topic it writes to when asked about another.
+#[test]
+fn queued_batches_is_the_deque_of_a_partition_of_the_producers_topic() {
+    let text = format!(
+        "{TEST_WORLD}[[step]]\nnarration.en = N\nnarration.ko = 설명\nuntil = after 1ms\n\
+         [[claim]]\ncheck = producer(0).queued_batches(orders-0) >= 0\nen = E\nko = 한\n\
+         [[claim]]\ncheck = producer(0).queued_batches(payments-0) >= 0\nen = E\nko = 한\n"
+    );
+    let s = Scenario::parse("q.scn", &text).unwrap_or_else(|e| panic!("{e}"));
+    let played = s.play().unwrap_or_else(|e| panic!("{e}"));
+    let failures = played.failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0].contains("the producer writes to orders"),
+        "{failures:?}"
+    );
+}
+
 /// A bad line names the file, the line and the field; a condition never met names the step.
 #[test]
 fn bad_files_and_unmet_conditions_are_named() {

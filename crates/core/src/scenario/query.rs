@@ -157,6 +157,7 @@ const SHAPES: &[(&str, usize, &[&str])] = &[
             "metric",
             ACKS.name,
             "compression",
+            "queued_batches",
         ],
     ),
     ("broker", 1, &["state", "alive", "fenced"]),
@@ -429,6 +430,25 @@ fn producer_index(sim: &Sim, text: &str) -> Result<u32, String> {
     }
 }
 
+/// Batches the producer holds for one partition of its topic (`queued_batches(orders-2)`): the
+/// length of the accumulator's deque, the queue size Kafka's adaptive partitioning weighs.
+fn queued_batches(
+    sim: &Sim,
+    p: &crate::producer::Producer,
+    args: &[String],
+) -> Result<usize, String> {
+    let tp = args.first().map_or("", String::as_str);
+    let (topic, partition) = topic_partition(tp)?;
+    let own = sim.topics().get(p.topic as usize).map(|t| t.name.as_str());
+    if own != Some(topic.as_str()) {
+        return Err(format!(
+            "queued_batches({tp}): the producer writes to {}",
+            own.unwrap_or("no topic")
+        ));
+    }
+    Ok(p.accumulator.deque(partition).map_or(0, |d| d.len()))
+}
+
 fn producer(sim: &Sim, index: u32, field: &str, args: &[String]) -> Result<Value, String> {
     let p = sim
         .producers()
@@ -452,6 +472,7 @@ fn producer(sim: &Sim, index: u32, field: &str, args: &[String]) -> Result<Value
         "in_flight" => int(p.in_flight.len()),
         f if f == ACKS.name => Value::Text(p.config.acks.value.name().to_string()),
         "compression" => Value::Text(p.config.compression_type.value.name().to_string()),
+        "queued_batches" => int(queued_batches(sim, p, args)?),
         _ => {
             let name = args.first().map_or("", String::as_str);
             let values = p.metric_values(sim.now());
