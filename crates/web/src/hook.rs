@@ -30,7 +30,7 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
     let hook = js_sys::Object::new();
     getter(&hook, "snapshot", |a| to_js(&a.sim.snapshot()))?;
     getter(&hook, "hitTargets", |a| {
-        to_js(&panels::hit_views(a.view.hits.items()))
+        to_js(&panels::hit_views(&a.view.hits))
     })?;
     getter(&hook, "drawnRecords", |a| {
         JsValue::from_f64(a.view.hits.records_drawn() as f64)

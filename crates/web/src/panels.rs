@@ -21,7 +21,7 @@ pub use rows::Row;
 
 use crate::dom::set_text;
 use crate::i18n::{t, tf, Lang};
-use crate::render::{Hit, Target};
+use crate::render::{Hits, Target};
 use rows::{fill_dl, show};
 use streamscope_core::inspect::RECENT_RECORDS;
 use streamscope_core::net::TopicPartitionId;
@@ -110,8 +110,9 @@ pub struct HitView {
     pub offset: Option<u64>,
 }
 
-pub fn hit_views(hits: &[Hit]) -> Vec<HitView> {
-    hits.iter()
+/// Every clickable box of the last frame (a dense grid's tiles one by one).
+pub fn hit_views(hits: &Hits) -> Vec<HitView> {
+    hits.boxes()
         .map(|h| {
             let mut offset = None;
             let (kind, record_id, topic, partition, broker) = match h.target {

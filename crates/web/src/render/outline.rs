@@ -58,7 +58,7 @@ fn outline(ctx: &Ctx, view: &View, s: &Subjects, colour: &str, pad: f64) {
             n.h + 4.0 + 2.0 * pad,
         );
     }
-    for h in view.hits.items() {
+    for h in view.hits.boxes() {
         let hit = match h.target {
             Target::Record(id) => s.record == Some(id),
             Target::Partition {
