@@ -7,9 +7,9 @@
 //! This module only runs the frame: [`draw`] is the one place that reads the `Sim` (its frame,
 //! and the trace for `crate::rebalance`); every part takes the frame. The parts, bottom up, are
 //! `paint` (colours and drawing helpers), `hits` (what a click points at), `layout` (where
-//! things go), `marks` (the flat record of what was drawn, for the test hook), `state` (what is
+//! things go), `pixels` (dense tiles as one image), `marks` (the flat record of what was drawn, for the test hook), `state` (what is
 //! kept between frames), then the columns and what flies between them (`producers`,
-//! `in_flight`, `accumulator`, `cluster` with its rows in `replica`, `txn`, `groups`,
+//! `in_flight`, `accumulator`, `cluster` with its rows in `replica` and their logs in `log_strip`, `txn`, `groups`,
 //! `group_chart`, `members`, `consumers`, `txn_messages`, `messages`, and `outline`: what the
 //! event log's clicked line names). The parts import each other, never this module.
 
@@ -21,11 +21,13 @@ mod groups;
 mod hits;
 mod in_flight;
 mod layout;
+mod log_strip;
 mod marks;
 mod members;
 mod messages;
 mod outline;
 mod paint;
+mod pixels;
 mod producers;
 mod replica;
 mod state;
@@ -51,6 +53,7 @@ pub fn draw(ctx: &Ctx, sim: &Sim, lang: Lang, view: &mut View) {
     let f = sim.frame_with(core::mem::take(&mut view.frame_buffers));
     let l = Layout::new(&f);
     view.hits.clear();
+    view.pixels.new_frame();
     view.nodes.clear();
     view.observe(&f, l.partitions);
     view.rebalance.observe(sim);

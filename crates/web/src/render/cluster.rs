@@ -23,6 +23,9 @@ use web_sys::CanvasRenderingContext2d as Ctx;
 
 const DOWN_FILL: &str = "#eceef1";
 
+/// The least height of a replica row (its small text still reads; its tiles are 5 units high).
+const MIN_REPLICA_ROW_H: f64 = 11.0;
+
 /// Draws every broker box.
 pub(super) fn draw_brokers(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View) {
     view.replicas.clear();
@@ -55,8 +58,9 @@ fn draw_broker(ctx: &Ctx, f: &Frame, l: &Layout, lang: Lang, view: &mut View, b:
         bottom += 16.0;
     }
     let room = h - 26.0 - bottom;
-    let row_h = (room / hosted.max(1) as f64).clamp(12.0, 22.0);
-    let fit = ((room / row_h) as usize).max(1);
+    let row_h = (room / hosted.max(1) as f64).clamp(MIN_REPLICA_ROW_H, 22.0);
+    // (A hair of slack: rows that divide the room exactly all fit.)
+    let fit = (((room + 0.01) / row_h) as usize).max(1);
     let (fit, more) = if hosted > fit {
         (fit - 1, hosted - (fit - 1))
     } else {

@@ -6,13 +6,13 @@
 
 use super::hits::Target;
 use super::layout::Layout;
+use super::log_strip::{self, Strip};
 use super::marks::ReplicaMark;
-use super::paint::{key_colour, text, text_right, DANGER, FONT, INK, MUTED, SMALL};
+use super::paint::{text, text_right, DANGER, FONT, INK, MUTED, SMALL};
 use super::state::View;
 use super::txn::{self, Scale, LSO_COLOUR};
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::cluster::BrokerState;
-use streamscope_core::log::{EntryKind, Log};
 use streamscope_core::sim::view::{PartitionFrame, PositionFrame, ReplicaFrame};
 use web_sys::CanvasRenderingContext2d as Ctx;
 
@@ -33,9 +33,6 @@ const OFFSETS_W: f64 = 104.0;
 
 /// ... and of "LSO n · LEO n · HW n" in a world with transactions.
 const OFFSETS_TXN_W: f64 = 160.0;
-
-/// Log tile width (plus a 1 px gap).
-const TILE: f64 = 9.0;
 
 /// Most replica rows remembered per frame for the test hook.
 pub const MAX_MARKS: usize = 1024;
@@ -61,6 +58,7 @@ struct Row<'a> {
 struct LogArea {
     tp: streamscope_core::net::TopicPartitionId,
     scale: Scale,
+    tile_w: f64,
     text_x: f64,
     log_w: f64,
     leo: u64,
@@ -189,15 +187,13 @@ fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
         OFFSETS_W
     };
     let log_w = (text_x - offsets_w - x0).max(0.0);
-    let tiles_fit = (log_w / (TILE + 1.0)) as u64;
-    let from = row.pf.log_end_offset_max.saturating_sub(tiles_fit);
+    let leo_max = row.pf.log_end_offset_max;
+    let (step, tile_w) = log_strip::tile_step(leo_max, log_w);
+    let from = leo_max.saturating_sub(log_strip::offsets_fit(log_w, step));
     LogArea {
         tp: row.pf.tp,
-        scale: Scale {
-            x0,
-            from,
-            step: TILE + 1.0,
-        },
+        scale: Scale { x0, from, step },
+        tile_w,
         text_x,
         log_w,
         leo: r.log_end_offset,
@@ -205,13 +201,11 @@ fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
     }
 }
 
-/// The log as tiles (hatched and faded out of the ISR), duplicates outlined red, the selected
-/// record outlined dark, transaction markers, and the open transactions' band. Returns the
-/// duplicates marked and the markers drawn.
+/// The log as tiles (hatched and faded out of the ISR; `log_strip`), and the open
+/// transactions' band. Returns the duplicates marked and the markers drawn.
 fn draw_log(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row, area: &LogArea) -> (u32, u32) {
-    let (ry, row_h, leo, from) = (row.ry, row.row_h, area.leo, area.scale.from);
+    let (ry, row_h, leo) = (row.ry, row.row_h, area.leo);
     let x0 = area.scale.x0;
-    let th = row_h - 6.0;
     if !row.in_isr {
         hatch(ctx, x0, ry + 1.0, area.log_w, row_h - 4.0);
         ctx.set_global_alpha(if row.state == BrokerState::Up {
@@ -220,34 +214,18 @@ fn draw_log(ctx: &Ctx, l: &Layout, view: &mut View, row: &Row, area: &LogArea) -
             0.3
         });
     }
-    find_duplicates(view, row.r.log, from, leo);
-    let sel = view.selected_record();
-    let mut duplicates_marked = 0u32;
-    let mut markers_drawn = 0u32;
-    for (off, e) in row.r.log.range(from.min(leo), leo) {
-        let x = area.scale.at(off);
-        if e.kind != EntryKind::Data {
-            let at = (area.tp, off, row.broker);
-            txn::draw_marker(ctx, view, &e, at, (x, ry + 2.0, TILE, th));
-            markers_drawn += 1;
-            continue;
-        }
-        ctx.set_fill_style_str(key_colour(e.key));
-        ctx.fill_rect(x, ry + 2.0, TILE, th);
-        view.hits
-            .push(x, ry + 2.0, TILE, th, Target::Record(e.record_id));
-        if view.dup_ids.binary_search(&e.record_id).is_ok() {
-            duplicates_marked += 1;
-            ctx.set_stroke_style_str(DANGER);
-            ctx.set_line_width(2.0);
-            ctx.stroke_rect(x - 0.5, ry + 1.5, TILE + 1.0, th + 1.0);
-        }
-        if sel == Some(e.record_id) {
-            ctx.set_stroke_style_str(INK);
-            ctx.set_line_width(2.0);
-            ctx.stroke_rect(x - 1.0, ry + 1.0, TILE + 2.0, th + 2.0);
-        }
-    }
+    let strip = Strip {
+        tp: area.tp,
+        broker: row.broker,
+        log: row.r.log,
+        scale: area.scale,
+        tile_w: area.tile_w,
+        leo,
+        y: ry + 2.0,
+        th: row_h - 6.0,
+        log_w: area.log_w,
+    };
+    let (duplicates_marked, markers_drawn) = log_strip::draw_tiles(ctx, view, &strip);
     if view.txn.marks.world {
         let label = (leo, l.broker_x + 4.0, LABEL_W - 4.0);
         txn::draw_open_band(ctx, row.pf.txn, area.scale, (ry, row_h), label);
@@ -407,57 +385,4 @@ fn hatch(ctx: &Ctx, x: f64, y: f64, w: f64, h: f64) {
     ctx.set_line_width(1.0);
     ctx.stroke();
     ctx.restore();
-}
-
-/// Fills `view.dup_ids` (sorted) with the record ids that occur more than once among this
-/// log's offsets `from..leo` (`Log::range` needs `from <= leo`), reusing the view's buffers (no allocation once warm).
-fn find_duplicates(view: &mut View, log: &Log, from: u64, leo: u64) {
-    view.dup_scratch.clear();
-    view.dup_ids.clear();
-    for (_, e) in log.range(from.min(leo), leo) {
-        if e.kind == EntryKind::Data {
-            view.dup_scratch.push(e.record_id);
-        }
-    }
-    view.dup_scratch.sort_unstable();
-    for w in view.dup_scratch.windows(2) {
-        if w[0] == w[1] && view.dup_ids.last() != Some(&w[0]) {
-            view.dup_ids.push(w[0]);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_written_twice_are_found_and_a_lagging_log_is_safe() {
-        use streamscope_core::log::{Log, LogEntry};
-        use streamscope_core::SimTime;
-        let mut log = Log::new();
-        for id in [1u64, 2, 3, 2, 3, 4] {
-            log.append(LogEntry {
-                record_id: id,
-                producer_id: -1,
-                producer: 0,
-                ordinal: id as u32,
-                key: None,
-                size_bytes: 10,
-                leader_epoch: 0,
-                timestamp: SimTime(0),
-                kind: EntryKind::Data,
-                producer_epoch: -1,
-                transactional: false,
-            });
-        }
-        let mut view = View::new();
-        find_duplicates(&mut view, &log, 0, 6);
-        assert_eq!(view.dup_ids, [2, 3]);
-        find_duplicates(&mut view, &log, 4, 6);
-        assert!(view.dup_ids.is_empty());
-        // The partition's scale can start past this replica's log end (a lagging follower).
-        find_duplicates(&mut view, &log, 9, 6);
-        assert!(view.dup_ids.is_empty());
-    }
 }

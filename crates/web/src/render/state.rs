@@ -7,6 +7,7 @@
 use super::hits::{Hits, Target};
 use super::marks::{GroupMark, ReplicaMark, TxnFrame};
 use super::paint::{dot, key_colour, ring};
+use super::pixels::Pixels;
 use crate::rebalance::Observer;
 use streamscope_core::net::{Body, Node};
 use streamscope_core::sim::view::event_words::Subjects;
@@ -58,6 +59,10 @@ pub struct View {
     /// allocation once warm).
     pub dup_scratch: Vec<u64>,
     pub dup_ids: Vec<u64>,
+    /// Where the records written twice of the row being drawn are (reused).
+    pub dup_xs: Vec<f64>,
+    /// The dense tiles' buffer and offscreen canvas (`render::pixels`).
+    pub pixels: Pixels,
     /// The last frame's vectors, filled again by the next (no allocation once warm).
     pub frame_buffers: FrameBuffers,
     /// What this frame drew of transactions (`render::txn`).
@@ -93,6 +98,8 @@ impl View {
             replicas: Vec::new(),
             dup_scratch: Vec::new(),
             dup_ids: Vec::new(),
+            dup_xs: Vec::new(),
+            pixels: Pixels::default(),
             frame_buffers: FrameBuffers::default(),
             txn: TxnFrame::default(),
             groups: Vec::new(),
