@@ -3,11 +3,12 @@
 //! end of each row where the batch that last left stays visible for a moment (orange: it was
 //! ready; blue dashed: it rode along), and the replication lane beside the brokers.
 
-use super::hits::Target;
+use super::hits::{Grid, Target};
 use super::layout::{Layout, LABEL_W, LANE_W};
 use super::paint::{
     human_bytes, panel, text, Dashes, DANGER, EDGE, FONT, INK, MUTED, READY, RIDE, SMALL,
 };
+use super::pixels::key_rgb;
 use super::state::{record_dot, View, LANE_DOTS};
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::producer::accumulator::ProducerBatch;
@@ -229,17 +230,16 @@ fn draw_batch(
         ctx.set_line_width(2.0);
         ctx.stroke();
     }
-    // Records as dots in rows.
-    let (step, r) = if rows.small { (6.0, 2.2) } else { (7.0, 2.6) };
     let area_w = w - 8.0 - if arc { 14.0 } else { 0.0 };
     let area_h = hh - 4.0 - if text_line { 13.0 } else { 0.0 };
-    let per_row = ((area_w / step) as usize).max(1);
-    let dot_rows = ((area_h / step) as usize).max(1);
-    for (j, rec) in b.records.iter().take(per_row * dot_rows).enumerate() {
-        let dx = x + 4.0 + r + (j % per_row) as f64 * step;
-        let dy = y0 + 2.0 + r + (j / per_row) as f64 * step;
-        record_dot(ctx, view, (dx, dy), r, rec.id, rec.key);
-    }
+    draw_batch_records(
+        ctx,
+        view,
+        rows.small,
+        b,
+        (x + 4.0, y0 + 2.0),
+        (area_w, area_h),
+    );
     if text_line {
         let s = if i == 1 && slot.queued > 2 {
             tf(lang, "acc_more", &[("n", &(slot.queued - 1).to_string())])
@@ -247,6 +247,67 @@ fn draw_batch(
             batch_size_text(b, lang)
         };
         text(ctx, &s, x + 3.0, y0 + hh - 3.0, INK, SMALL);
+    }
+}
+
+/// Tile steps (and tile widths) for a queued batch whose records outnumber its dots.
+const DENSE_STEPS: [(f64, f64); 3] = [(4.0, 3.0), (3.0, 2.0), (2.0, 2.0)];
+
+/// A queued batch's records in an area `area_w` x `area_h` at (x, y), oldest first: as dots in
+/// rows while they fit, else as tiles as small as it takes (down to 2 units, `pixels`, a
+/// `hits::Grid`); those that still do not fit are not drawn (the text line counts them all).
+fn draw_batch_records(
+    ctx: &Ctx,
+    view: &mut View,
+    small: bool,
+    b: &ProducerBatch,
+    (x, y): (f64, f64),
+    (area_w, area_h): (f64, f64),
+) {
+    let (step, r) = if small { (6.0, 2.2) } else { (7.0, 2.6) };
+    let fit = |step: f64| {
+        let per_row = ((area_w / step) as usize).max(1);
+        (per_row, per_row * ((area_h / step) as usize).max(1))
+    };
+    let (per_row, dots) = fit(step);
+    if b.records.len() <= dots {
+        for (j, rec) in b.records.iter().enumerate() {
+            let dx = x + r + (j % per_row) as f64 * step;
+            let dy = y + r + (j / per_row) as f64 * step;
+            record_dot(ctx, view, (dx, dy), r, rec.id, rec.key);
+        }
+        return;
+    }
+    let (step, tile) = DENSE_STEPS
+        .iter()
+        .copied()
+        .find(|(s, _)| fit(*s).1 >= b.records.len())
+        .unwrap_or(DENSE_STEPS[DENSE_STEPS.len() - 1]);
+    let (per_row, cells) = fit(step);
+    let rows = cells / per_row;
+    view.pixels
+        .begin((per_row as f64 * step) as u32, (rows as f64 * step) as u32);
+    let grid = Grid::new((x, y), (step, step), (tile, tile), per_row as u32);
+    view.hits.begin_grid(grid);
+    let sel = view.selected_record();
+    let mut selected = None;
+    for (j, rec) in b.records.iter().take(cells).enumerate() {
+        let (cx, cy) = ((j % per_row) as f64 * step, (j / per_row) as f64 * step);
+        view.pixels.fill(
+            (cx as u32, cy as u32),
+            (tile as u32, tile as u32),
+            key_rgb(rec.key),
+        );
+        view.hits.cell(Some(rec.id));
+        if sel == Some(rec.id) {
+            selected = Some((x + cx, y + cy));
+        }
+    }
+    view.pixels.draw(ctx, x, y);
+    if let Some((sx, sy)) = selected {
+        ctx.set_stroke_style_str(INK);
+        ctx.set_line_width(1.5);
+        ctx.stroke_rect(sx - 1.0, sy - 1.0, tile + 2.0, tile + 2.0);
     }
 }
 
