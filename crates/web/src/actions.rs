@@ -28,6 +28,9 @@ pub enum Action {
     Steps(u64),
     /// Simulated seconds per real second.
     SetSpeed(f64),
+    /// The page's "Log tiles" view setting: always large (10-unit) tiles, or (`false`) tiles
+    /// that shrink as a log grows. Only the drawing changes, never the world.
+    SetLargeTiles(bool),
     /// Reset with the seed as typed.
     Reset {
         raw: String,

@@ -62,6 +62,10 @@ fn apply_action(a: &mut App, action: Action) -> Option<String> {
         Action::Step => a.step(),
         Action::Steps(n) => a.steps(n),
         Action::SetSpeed(v) => a.speed = v.clamp(0.0001, 100.0),
+        Action::SetLargeTiles(large) => {
+            a.view.large_tiles = large;
+            a.draw();
+        }
         Action::Reset { raw } => reset(a, &raw),
         Action::RandomReset => {
             let seed = random_seed();

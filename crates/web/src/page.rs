@@ -175,6 +175,7 @@ impl App {
     pub fn draw_world_b(&mut self) {
         if let (Some(c), Some(ctx)) = (self.compare.as_mut(), self.compare_ctx.as_ref()) {
             c.view.departure_window_us = self.view.departure_window_us;
+            c.view.large_tiles = self.view.large_tiles;
             render::draw(ctx, &c.world.sim, self.lang, &mut c.view);
         }
     }

@@ -1,4 +1,4 @@
-//! Playback and the canvas: Play / Pause, Step, the speed, Reset with the typed or a random
+//! Playback and the canvas: Play / Pause, Step, the speed, the log tiles' size (a view setting), Reset with the typed or a random
 //! seed, a click on the canvas (mapped to canvas units), the inspector's close button, the
 //! calculator's inputs, the language button, the Scenarios button, and the keyboard (space, Escape outside form
 //! fields; → and ← outside text fields).
@@ -18,6 +18,12 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     on_id(doc, "speed", "change", move |_| {
         if let Some(v) = select(&d, "speed").and_then(|s| s.value().parse::<f64>().ok()) {
             dispatch(Action::SetSpeed(v));
+        }
+    })?;
+    let d = doc.clone();
+    on_id(doc, "log-tiles", "change", move |_| {
+        if let Some(s) = select(&d, "log-tiles") {
+            dispatch(Action::SetLargeTiles(s.value() == "large"));
         }
     })?;
     let d = doc.clone();

@@ -17,7 +17,10 @@ use streamscope_core::net::TopicPartitionId;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
 /// Tile steps (units per offset) and tile widths, largest first.
-const STEPS: [(f64, f64); 5] = [(10.0, 9.0), (6.0, 5.0), (4.0, 3.0), (3.0, 2.0), (2.0, 2.0)];
+const STEPS: [(f64, f64); 5] = [LARGE, (6.0, 5.0), (4.0, 3.0), (3.0, 2.0), (2.0, 2.0)];
+
+/// The large tiles' step and width (the "Log tiles: Large" view setting keeps them).
+pub(super) const LARGE: (f64, f64) = (10.0, 9.0);
 
 /// The step and tile width for a partition whose largest log end offset is `leo_max`, in a log
 /// area `log_w` wide: the largest step at which offsets 0..leo_max fit, else the smallest.

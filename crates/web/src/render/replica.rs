@@ -188,7 +188,11 @@ fn log_area(l: &Layout, view: &View, row: &Row) -> LogArea {
     };
     let log_w = (text_x - offsets_w - x0).max(0.0);
     let leo_max = row.pf.log_end_offset_max;
-    let (step, tile_w) = log_strip::tile_step(leo_max, log_w);
+    let (step, tile_w) = if view.large_tiles {
+        log_strip::LARGE
+    } else {
+        log_strip::tile_step(leo_max, log_w)
+    };
     let from = leo_max.saturating_sub(log_strip::offsets_fit(log_w, step));
     LogArea {
         tp: row.pf.tp,

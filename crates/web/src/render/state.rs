@@ -63,6 +63,9 @@ pub struct View {
     pub dup_xs: Vec<f64>,
     /// The dense tiles' buffer and offscreen canvas (`render::pixels`).
     pub pixels: Pixels,
+    /// The "Log tiles" view setting: always 10-unit log tiles (else they shrink as a log
+    /// grows, `render::log_strip`).
+    pub large_tiles: bool,
     /// The last frame's vectors, filled again by the next (no allocation once warm).
     pub frame_buffers: FrameBuffers,
     /// What this frame drew of transactions (`render::txn`).
@@ -100,6 +103,7 @@ impl View {
             dup_ids: Vec::new(),
             dup_xs: Vec::new(),
             pixels: Pixels::default(),
+            large_tiles: false,
             frame_buffers: FrameBuffers::default(),
             txn: TxnFrame::default(),
             groups: Vec::new(),
