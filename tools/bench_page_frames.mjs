@@ -6,7 +6,7 @@
 // 2. A crowded world: a high send rate, big batches and a long linger.ms fill the accumulator,
 //    on 6 brokers and 12 partitions keep records on screen; it plays until the page reports
 //    >= 5,000 records drawn (window.streamscope.drawnRecords(), every record dot and
-//    log tile the last frame drew).
+//    tile the last frame painted on the canvas).
 // 3. N frames while playing: requestAnimationFrame deltas, and the page's own work per frame
 //    (the time inside its rAF callback, measured by wrapping requestAnimationFrame), as p50 /
 //    p95 / max. `--ab` runs the same with the A/B comparison on (world B = the same world with
@@ -58,9 +58,9 @@ console.log(`first frame ${first.firstFrame.toFixed(0)} ms after navigation star
   `(body ready ${first.ready?.toFixed(0)} ms, first contentful paint ${first.fcp?.toFixed(0)} ms)`);
 
 // The crowded world. Settings applied through the page's own path (window.streamscope.apply).
-// (Measured 2026-12-07: the renderer draws at most about 650 records whatever the settings:
-// 2 batches per accumulator row, one row of log tiles per replica as wide as the box; these
-// settings came nearest.)
+// (Before 2026-12-08 the renderer drew at most about 680 records whatever the settings; since
+// then log tiles shrink to 2 units and queued batches show their records as small tiles, and
+// this world draws 4,300-6,600, depending on which batches are queued.)
 const settings = [
   ['sim.brokers', '6'],
   ['num.partitions', '12'],

@@ -126,3 +126,70 @@ fn broker_controls_follow_the_brokers() {
     assert!(before.is_same_node(Some(&by_id("crash-broker-0"))));
     root.remove();
 }
+
+/// A crowded world's frame on a real canvas: at least 5,000 records painted, each dense tile
+/// in its key's colour where its hit box says (the tiles go through the offscreen canvases).
+#[wasm_bindgen_test]
+fn a_crowded_frame_paints_its_dense_tiles_where_they_are_hit() {
+    use streamscope_core::{Config, Sim, SimTime};
+    use streamscope_web::render::{self, key_colour, Target, View};
+    use wasm_bindgen::JsCast;
+    let mut c = Config::preset();
+    for (n, v) in [
+        ("sim.brokers", "6"),
+        ("num.partitions", "12"),
+        ("sim.produce.rate", "50000"),
+        ("batch.size", "1048576"),
+        ("linger.ms", "5000"),
+        ("buffer.memory", "268435456"),
+    ] {
+        c.set(n, v).unwrap();
+    }
+    let mut sim = Sim::new(c, 1).unwrap();
+    sim.run_until(SimTime(4_000_000));
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement =
+        doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(render::WIDTH as u32);
+    canvas.set_height(render::HEIGHT as u32);
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let mut view = View::new();
+    render::draw(&ctx, &sim, streamscope_web::i18n::Lang::En, &mut view);
+    assert!(
+        view.hits.records_drawn() >= 5000,
+        "{}",
+        view.hits.records_drawn()
+    );
+    let tiles: Vec<_> = view
+        .hits
+        .boxes()
+        .filter(|h| h.w <= 2.0 && matches!(h.target, Target::Record(_)))
+        .collect();
+    assert!(tiles.len() > 2000, "{}", tiles.len());
+    // (A tile under the HW or LEO line shows the line: most, not all, show a record colour.)
+    let palette: Vec<&str> = (0..12)
+        .map(|k| key_colour(Some(k)))
+        .chain([key_colour(None)])
+        .collect();
+    let sampled: Vec<bool> = tiles
+        .iter()
+        .step_by(53)
+        .map(|h| {
+            let (x, y) = ((h.x + h.w / 2.0).floor(), (h.y + h.h / 2.0).floor());
+            let px = ctx.get_image_data(x, y, 1.0, 1.0).unwrap().data();
+            let hex = format!("#{:02x}{:02x}{:02x}", px[0], px[1], px[2]);
+            palette.contains(&hex.as_str())
+        })
+        .collect();
+    let coloured = sampled.iter().filter(|c| **c).count();
+    assert!(
+        coloured * 10 >= sampled.len() * 9,
+        "{coloured} of {}",
+        sampled.len()
+    );
+}
