@@ -1,6 +1,6 @@
 // Page budgets (a benchmark, not a test): frame times with at least 5,000 records drawn at
 // once, and the time to the first frame. Usage: serve dist/ (./scripts/serve.sh), then
-//   node tools/bench_page_frames.mjs [http://127.0.0.1:8080/] [frames=600] [--ab]
+//   node tools/bench_page_frames.mjs [http://127.0.0.1:8080/] [frames=600] [--ab] [--play=S]
 // 1. First frame: navigation start to the app's first requestAnimationFrame callback having
 //    drawn (performance.now() at its end), beside first-contentful-paint and body[data-ready].
 // 2. A crowded world: a high send rate, big batches and a long linger.ms fill the accumulator,
@@ -17,6 +17,9 @@ const args = process.argv.slice(2);
 const url = args.find((a) => a.startsWith('http')) ?? 'http://127.0.0.1:8080/';
 const frames = Number(args.find((a) => /^\d+$/.test(a)) ?? 600);
 const ab = args.includes('--ab');
+// --play=S: play at least S seconds of wall time before timing (to time two builds at the same
+// point of the run, whichever reaches 5,000 records first).
+const playS = Number(args.find((a) => a.startsWith('--play='))?.slice(7) ?? 0);
 
 // Before any page script: time every rAF callback (the app's frame work) and the first one.
 const instrument = () => {
@@ -89,16 +92,17 @@ await page.evaluate(() => {
   const play = document.getElementById('play');
   if (play.getAttribute('aria-pressed') !== 'true') play.click();
 });
-// Play until the page draws at least 5,000 records (or stop waiting after 20 s of wall time).
-const reached = await page.evaluate(async () => {
+// Play until the page draws at least 5,000 records (or stop waiting after 20 s of wall time),
+// and at least --play seconds.
+const reached = await page.evaluate(async (playMs) => {
   const t0 = performance.now();
-  while (performance.now() - t0 < 20000) {
+  while (performance.now() - t0 < 20000 + playMs) {
     await new Promise((r) => setTimeout(r, 250));
     const n = window.streamscope.drawnRecords();
-    if (n >= 5000) return { n, after_ms: performance.now() - t0 };
+    if (n >= 5000 && performance.now() - t0 >= playMs) return { n, after_ms: performance.now() - t0 };
   }
   return { n: window.streamscope.drawnRecords(), after_ms: performance.now() - t0 };
-});
+}, playS * 1000);
 console.log(`records drawn: ${reached.n} after ${(reached.after_ms / 1000).toFixed(1)} s of play`);
 
 const measured = await page.evaluate(async (frames) => {
