@@ -9,7 +9,7 @@ use super::paint::{
     human_bytes, panel, text, Dashes, DANGER, EDGE, FONT, INK, MUTED, READY, RIDE, SMALL,
 };
 use super::pixels::key_rgb;
-use super::state::{record_dot, View, LANE_DOTS};
+use super::state::{record_dot, View};
 use crate::i18n::{t, tf, Lang};
 use streamscope_core::producer::accumulator::ProducerBatch;
 use streamscope_core::sim::view::Frame;
@@ -232,14 +232,9 @@ fn draw_batch(
     }
     let area_w = w - 8.0 - if arc { 14.0 } else { 0.0 };
     let area_h = hh - 4.0 - if text_line { 13.0 } else { 0.0 };
-    draw_batch_records(
-        ctx,
-        view,
-        rows.small,
-        b,
-        (x + 4.0, y0 + 2.0),
-        (area_w, area_h),
-    );
+    let recs = b.records.iter().map(|r| (r.id, r.key));
+    let area = ((x + 4.0, y0 + 2.0), (area_w, area_h));
+    draw_records(ctx, view, rows.small, (recs, b.records.len()), area);
     if text_line {
         let s = if i == 1 && slot.queued > 2 {
             tf(lang, "acc_more", &[("n", &(slot.queued - 1).to_string())])
@@ -253,16 +248,16 @@ fn draw_batch(
 /// Tile steps (and tile widths) for a queued batch whose records outnumber its dots.
 const DENSE_STEPS: [(f64, f64); 3] = [(4.0, 3.0), (3.0, 2.0), (2.0, 2.0)];
 
-/// A queued batch's records in an area `area_w` x `area_h` at (x, y), oldest first: as dots in
-/// rows while they fit, else as tiles as small as it takes (down to 2 units, `pixels`, a
-/// `hits::Grid`); those that still do not fit are not drawn (the text line counts them all).
-fn draw_batch_records(
+/// A batch's `n` records (id and key, oldest first) in an area `area_w` x `area_h` at (x, y):
+/// as dots in rows while they fit, else as tiles as small as it takes (down to 2 units,
+/// `pixels`, a `hits::Grid`); those that still do not fit are not drawn (the text line counts
+/// them all).
+fn draw_records(
     ctx: &Ctx,
     view: &mut View,
     small: bool,
-    b: &ProducerBatch,
-    (x, y): (f64, f64),
-    (area_w, area_h): (f64, f64),
+    (recs, n): (impl Iterator<Item = (u64, Option<u32>)>, usize),
+    ((x, y), (area_w, area_h)): ((f64, f64), (f64, f64)),
 ) {
     let (step, r) = if small { (6.0, 2.2) } else { (7.0, 2.6) };
     let fit = |step: f64| {
@@ -270,18 +265,18 @@ fn draw_batch_records(
         (per_row, per_row * ((area_h / step) as usize).max(1))
     };
     let (per_row, dots) = fit(step);
-    if b.records.len() <= dots {
-        for (j, rec) in b.records.iter().enumerate() {
+    if n <= dots {
+        for (j, (id, key)) in recs.enumerate() {
             let dx = x + r + (j % per_row) as f64 * step;
             let dy = y + r + (j / per_row) as f64 * step;
-            record_dot(ctx, view, (dx, dy), r, rec.id, rec.key);
+            record_dot(ctx, view, (dx, dy), r, id, key);
         }
         return;
     }
     let (step, tile) = DENSE_STEPS
         .iter()
         .copied()
-        .find(|(s, _)| fit(*s).1 >= b.records.len())
+        .find(|(s, _)| fit(*s).1 >= n)
         .unwrap_or(DENSE_STEPS[DENSE_STEPS.len() - 1]);
     let (per_row, cells) = fit(step);
     let rows = cells / per_row;
@@ -291,15 +286,13 @@ fn draw_batch_records(
     view.hits.begin_grid(grid);
     let sel = view.selected_record();
     let mut selected = None;
-    for (j, rec) in b.records.iter().take(cells).enumerate() {
+    let side = tile as u32;
+    for (j, (id, key)) in recs.take(cells).enumerate() {
         let (cx, cy) = ((j % per_row) as f64 * step, (j / per_row) as f64 * step);
-        view.pixels.fill(
-            (cx as u32, cy as u32),
-            (tile as u32, tile as u32),
-            key_rgb(rec.key),
-        );
-        view.hits.cell(Some(rec.id));
-        if sel == Some(rec.id) {
+        view.pixels
+            .fill((cx as u32, cy as u32), (side, side), key_rgb(key));
+        view.hits.cell(Some(id));
+        if sel == Some(id) {
             selected = Some((x + cx, y + cy));
         }
     }
@@ -343,14 +336,16 @@ pub fn draw_departure(
     lang: Lang,
     text_line: bool,
 ) {
-    let Some(Some(d)) = view.departures.get(part as usize).copied() else {
+    let window = view.departure_window_us.max(1);
+    // Taken out while it is drawn (its records' dots and tiles go into the view), then back.
+    let Some(d) = view
+        .departures
+        .get_mut(part as usize)
+        .and_then(|slot| slot.take_if(|d| now.since(d.sent_at) <= window))
+    else {
         return;
     };
     let age = now.since(d.sent_at);
-    let window = view.departure_window_us.max(1);
-    if age > window {
-        return;
-    }
     let fade = 1.0 - 0.6 * (age as f64 / window as f64);
     ctx.set_global_alpha(fade);
     let (x, y0, w, hh) = (lx + 4.0, y + 3.0, LANE_W - 8.0, h - 6.0);
@@ -362,16 +357,10 @@ pub fn draw_departure(
     ctx.set_line_width(1.5);
     ctx.stroke_rect(x + 0.75, y0 + 0.75, w - 1.5, hh - 1.5);
     dashes.set(ctx, false);
-    let r = if hh < 18.0 { 2.2 } else { 2.6 };
-    let step = r * 2.0 + 2.0;
-    let per_row = 8usize;
-    let rows = (((hh - 4.0 - if text_line { 12.0 } else { 0.0 }) / step) as usize).max(1);
-    let n = (d.records as usize).min(LANE_DOTS).min(per_row * rows);
-    for i in 0..n {
-        let dx = x + 4.0 + r + (i % per_row) as f64 * step;
-        let dy = y0 + 3.0 + r + (i / per_row) as f64 * step;
-        record_dot(ctx, view, (dx, dy), r, d.ids[i], d.keys[i]);
-    }
+    let area_h = hh - 6.0 - if text_line { 12.0 } else { 0.0 };
+    let recs = d.recs.iter().copied();
+    let area = ((x + 4.0, y0 + 3.0), (w - 8.0, area_h));
+    draw_records(ctx, view, hh < 18.0, (recs, d.recs.len()), area);
     if text_line {
         let how = if d.piggyback {
             t(lang, "lane_piggyback")
@@ -390,6 +379,9 @@ pub fn draw_departure(
         text(ctx, label, x + 3.0, y0 + hh - 4.0, colour, SMALL);
     }
     ctx.set_global_alpha(1.0);
+    if let Some(slot) = view.departures.get_mut(part as usize) {
+        *slot = Some(d);
+    }
 }
 
 #[cfg(test)]

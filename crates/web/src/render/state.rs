@@ -15,11 +15,11 @@ use streamscope_core::sim::view::{Frame, FrameBuffers};
 use streamscope_core::SimTime;
 use web_sys::CanvasRenderingContext2d as Ctx;
 
-/// Dots a departed batch shows in its row's lane.
-pub const LANE_DOTS: usize = 8;
+/// Most records of a departed batch its row's lane can show (as tiles: `accumulator`).
+pub const LANE_RECORDS: usize = 1024;
 
 /// The last batch seen leaving a partition's queue in a produce request.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Departure {
     pub batch_id: u64,
     pub sent_at: SimTime,
@@ -28,8 +28,8 @@ pub struct Departure {
     /// Its size on the wire (compressed) and uncompressed, from the core's batch.
     pub wire_bytes: u32,
     pub uncompressed_bytes: u32,
-    pub ids: [u64; LANE_DOTS],
-    pub keys: [Option<u32>; LANE_DOTS],
+    /// Its first records (at most [`LANE_RECORDS`]): id and key.
+    pub recs: Vec<(u64, Option<u32>)>,
 }
 
 /// A node's box on the canvas (a click on it filters the event log to it).
@@ -164,18 +164,18 @@ impl View {
                 let Some(slot) = self.departures.get_mut(b.partition as usize) else {
                     continue;
                 };
-                let newer = slot.is_none_or(|d| {
+                let newer = slot.as_ref().is_none_or(|d| {
                     d.batch_id != b.id && (m.sent_at, b.id) > (d.sent_at, d.batch_id)
                 });
                 if !newer {
                     continue;
                 }
-                let mut ids = [0u64; LANE_DOTS];
-                let mut keys = [None; LANE_DOTS];
-                for (i, r) in b.records.iter().take(LANE_DOTS).enumerate() {
-                    ids[i] = r.id;
-                    keys[i] = r.key;
-                }
+                let recs = b
+                    .records
+                    .iter()
+                    .take(LANE_RECORDS)
+                    .map(|r| (r.id, r.key))
+                    .collect();
                 *slot = Some(Departure {
                     batch_id: b.id,
                     sent_at: m.sent_at,
@@ -183,8 +183,7 @@ impl View {
                     records: b.records.len() as u32,
                     wire_bytes: b.wire_size(),
                     uncompressed_bytes: b.uncompressed_size(),
-                    ids,
-                    keys,
+                    recs,
                 });
             }
         }
