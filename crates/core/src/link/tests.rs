@@ -174,11 +174,11 @@ fn inputs_of_every_kind_round_trip_through_the_text() {
             time: SimTime(1_000_000),
         }),
         scenario: Some(super::ScenarioStep {
-            id: String::from("acks"),
+            id: String::from("batching"),
             step: 3,
         }),
         compare: vec![
-            (String::from("linger.ms"), String::from("100")),
+            (String::from(producer::LINGER_MS.name), String::from("100")),
             (
                 String::from(consumer::PARTITION_ASSIGNMENT_STRATEGY.name),
                 String::from("cooperative-sticky"),
@@ -454,20 +454,20 @@ fn a_world_not_of_the_presets_shape_has_no_link() {
 /// ones are refused naming `scn` / `ab` and what is allowed.
 #[test]
 fn scenario_and_comparison_ride_in_the_link() {
-    let text = "v=1&seed=7&scn=acks.2&ab=linger.ms:100,acks:1&lang=ko";
+    let text = "v=1&seed=7&scn=batching.2&ab=linger.ms:100,acks:1&lang=ko";
     let link = RunLink::parse(text).expect("a valid link");
     assert_eq!(
         link.scenario,
         Some(super::ScenarioStep {
-            id: String::from("acks"),
+            id: String::from("batching"),
             step: 2
         })
     );
     assert_eq!(
         link.compare,
         vec![
-            (String::from("linger.ms"), String::from("100")),
-            (String::from("acks"), String::from("1")),
+            (String::from(producer::LINGER_MS.name), String::from("100")),
+            (String::from(producer::ACKS.name), String::from("1")),
         ]
     );
     assert_eq!(link.encode(), text, "written back in the same order");
