@@ -7,6 +7,8 @@
 //! | `Sticky` | `sticky` | `org.apache.kafka.clients.consumer.StickyAssignor` | [`sticky`] |
 //! | `CooperativeSticky` | `cooperative-sticky` | `org.apache.kafka.clients.consumer.CooperativeStickyAssignor` | [`sticky`] |
 //!
+//! The broker-side assignors of KIP-848 `consumer` groups (`uniform`, `range`) are in [`server`].
+//!
 //! [`assign`] is called the way the group leader calls `assign(Cluster, GroupSubscription)`
 //! after JoinGroup (`AbstractPartitionAssignor.assign`): the members come in JoinGroup order and
 //! are put into a `java.util.HashMap` keyed by member id, which the assignors iterate; topics
@@ -35,6 +37,7 @@ mod input;
 pub mod java;
 pub mod range;
 pub mod round_robin;
+pub mod server;
 pub mod sticky;
 mod sticky_general;
 mod sticky_movements;
