@@ -1,6 +1,9 @@
-//! `streamscope assign --assignor range|roundrobin|sticky|cooperative-sticky`
+//! `streamscope assign --assignor range|roundrobin|sticky|cooperative-sticky` (the client-side
+//! assignors of the classic protocol, `--protocol classic`, the default), or
+//! `streamscope assign --protocol consumer --assignor uniform|range` (the group coordinator's
+//! assignors of KIP-848 consumer groups: `assign_consumer`).
 //!
-//! Reads one JSON document on standard input:
+//! With the classic protocol, reads one JSON document on standard input:
 //!
 //! ```json
 //! {"partitions": {"orders": 6, "payments": 3},
@@ -23,9 +26,39 @@ use streamscope_core::assignor::{
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Kafka's assignor, by its protocol name.
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["range", "roundrobin", "sticky", "cooperative-sticky"]))]
+    /// Kafka's assignor, by its name: range, roundrobin, sticky, cooperative-sticky (classic);
+    /// uniform, range (consumer).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["range", "roundrobin", "sticky", "cooperative-sticky", "uniform"]))]
     pub assignor: String,
+    /// The group protocol (`group.protocol`): classic (the client's leader assigns) or consumer
+    /// (KIP-848: the broker's group coordinator assigns).
+    #[arg(long, default_value = "classic", value_parser = clap::builder::PossibleValuesParser::new(["classic", "consumer"]))]
+    pub protocol: String,
+}
+
+const CLASSIC: &str = "range, roundrobin, sticky, cooperative-sticky";
+
+/// Reads all of standard input as text, refusing an empty document.
+pub(crate) fn read_stdin(shape: &str) -> Result<String, CliError> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| {
+        CliError::usage(format!(
+            "cannot read stdin as UTF-8 text: {e}; pipe one JSON document in"
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(CliError::usage(format!("no input on stdin; {shape}")));
+    }
+    Ok(text)
+}
+
+/// Writes the rendered assignment to standard output.
+pub(crate) fn write_stdout(out: &str) -> Result<(), CliError> {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(out.as_bytes())
+        .and_then(|_| lock.flush())
+        .map_err(|e| CliError::io(format!("cannot write the assignment to stdout: {e}")))
 }
 
 const SHAPE: &str = r#"expected {"partitions": {"topic": count, ...}, "members": [{"id": "...", "topics": ["..."], "owned": [["topic", partition]], "generation": n, "instance_id": "..."}, ...]}"#;
@@ -112,7 +145,7 @@ fn to_members(input: Input) -> (BTreeMap<String, u32>, Vec<MemberSubscription>) 
     (input.partitions.0, members)
 }
 
-fn render(assignment: &assignor::Assignment) -> String {
+pub(crate) fn render(assignment: &assignor::Assignment) -> String {
     let mut out =
         String::with_capacity(32 + assignment.values().map(|v| v.len() * 16).sum::<usize>());
     out.push_str("{\"assignment\": {");
@@ -143,21 +176,16 @@ fn render(assignment: &assignor::Assignment) -> String {
 }
 
 pub fn main(args: Args) -> Result<(), CliError> {
+    if args.protocol == "consumer" {
+        return crate::assign_consumer::main(&args.assignor);
+    }
     let kind = AssignorKind::from_name(&args.assignor).ok_or_else(|| {
         CliError::usage(format!(
-            "unknown assignor \"{}\"; use one of range, roundrobin, sticky, cooperative-sticky",
+            "--assignor {} is a server-side assignor of --protocol consumer (KIP-848: the group coordinator assigns); with --protocol classic use one of {CLASSIC}",
             args.assignor
         ))
     })?;
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| {
-        CliError::usage(format!(
-            "cannot read stdin as UTF-8 text: {e}; pipe one JSON document in"
-        ))
-    })?;
-    if text.trim().is_empty() {
-        return Err(CliError::usage(format!("no input on stdin; {SHAPE}")));
-    }
+    let text = read_stdin(SHAPE)?;
     let input = parse(&text)?;
     let (partitions, members) = to_members(input);
     let assignment = assignor::assign(kind, &partitions, &members).map_err(|e| match e {
@@ -170,12 +198,7 @@ pub fn main(args: Args) -> Result<(), CliError> {
             ))
         }
     })?;
-    let out = render(&assignment);
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    lock.write_all(out.as_bytes())
-        .and_then(|_| lock.flush())
-        .map_err(|e| CliError::io(format!("cannot write the assignment to stdout: {e}")))
+    write_stdout(&render(&assignment))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! parses its input, calls `streamscope-core`, and prints.
 
 mod assign;
+mod assign_consumer;
 mod campaign;
 mod compare;
 mod link;
@@ -52,7 +53,8 @@ enum Command {
     Run(run::Args),
     /// Print the partition the Java client's key hashing picks for each key on standard input.
     Partition(partition::Args),
-    /// Compute a consumer group assignment exactly as Kafka's assignors do (JSON on stdin).
+    /// Compute a consumer group assignment exactly as Kafka's assignors do (JSON on stdin):
+    /// the client's (--protocol classic) or the group coordinator's (--protocol consumer).
     Assign(assign::Args),
     /// Run many seeds over a grid of settings with random faults and tabulate what Kafka
     /// kept, lost and duplicated.
