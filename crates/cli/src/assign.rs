@@ -85,7 +85,7 @@ struct Member {
 
 /// Topic name to partition count, refusing duplicate topics and counts that are not
 /// non-negative integers (with a message that names the topic).
-struct Partitions(BTreeMap<String, u32>);
+pub(crate) struct Partitions(pub(crate) BTreeMap<String, u32>);
 
 impl<'de> Deserialize<'de> for Partitions {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

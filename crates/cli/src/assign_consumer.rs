@@ -32,7 +32,8 @@ const SHAPE: &str = r#"expected {"partitions": {"topic": count, ...}, "topic_ids
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Input {
-    partitions: BTreeMap<String, u32>,
+    // The classic path's reader: a count outside 0..=i32::MAX or a topic listed twice is refused.
+    partitions: crate::assign::Partitions,
     #[serde(default)]
     topic_ids: BTreeMap<String, String>,
     members: Vec<Member>,
@@ -63,14 +64,14 @@ fn spec_of(input: Input) -> Result<GroupSpec, CliError> {
     if let Some(topic) = input
         .topic_ids
         .keys()
-        .find(|t| !input.partitions.contains_key(*t))
+        .find(|t| !input.partitions.0.contains_key(*t))
     {
         return Err(CliError::usage(format!(
             "\"topic_ids\" names topic \"{topic}\", which \"partitions\" does not list"
         )));
     }
     let mut topics = BTreeMap::new();
-    for (name, count) in input.partitions {
+    for (name, count) in input.partitions.0 {
         let id = match input.topic_ids.get(&name) {
             Some(text) => Some(TopicId::parse(text).map_err(|e| CliError::usage(e.to_string()))?),
             None => None,

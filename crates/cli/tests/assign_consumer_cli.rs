@@ -198,3 +198,29 @@ fn an_output_fed_back_in_stays_as_it_is() {
         assert_eq!(first, second, "{assignor}");
     }
 }
+
+/// The consumer path reads `partitions` as the classic path does: a topic listed twice is
+/// refused, not silently taken from its last entry.
+#[test]
+fn a_topic_listed_twice_is_refused() {
+    let input =
+        r#"{"partitions":{"orders":3,"orders":6},"members":[{"id":"a","topics":["orders"]}]}"#;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_streamscope"))
+        .args(["assign", "--protocol", "consumer", "--assignor", "uniform"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start streamscope");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let o = child.wait_with_output().expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("listed twice"), "{err}");
+}
